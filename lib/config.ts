@@ -1,0 +1,127 @@
+/**
+ * The one place that reads the environment. Every setting of every process is declared
+ * here with its type, default and meaning; `loadConfig()` parses `process.env` once at
+ * start and stops the process with a message naming the variable when a value is
+ * missing or malformed. Nothing else reads `process.env`.
+ */
+import { type Static, Type as T, type TSchema } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+const port = (def: number, description: string) =>
+  T.Integer({ minimum: 0, maximum: 65535, default: def, description, expects: 'a port number 0-65535' })
+const url = (description: string, def?: string) =>
+  T.String({ pattern: '^(https?|wss?)://', description, expects: 'a URL starting with http:// or https://', ...(def ? { default: def } : {}) })
+const hosts = (def: string, description: string) =>
+  T.String({ pattern: '^[a-z0-9.-]+(:[0-9]+)?(,[a-z0-9.-]+(:[0-9]+)?)*$', default: def, description, expects: 'comma-separated host names (host or host:port)' })
+const positive = (def: number, description: string) =>
+  T.Integer({ minimum: 1, default: def, description, expects: 'a positive whole number' })
+const secret = (description: string, minLength = 1) =>
+  T.Optional(T.String({ minLength, description, expects: minLength > 1 ? `a string of at least ${minLength} characters` : 'a non-empty string', secret: true }))
+
+/** The schema of every setting; README's settings table and `.env.example` list the same names. */
+export const ConfigSchema = T.Object({
+  // core
+  REDIS_URL: T.Optional(T.String({ pattern: '^rediss?://', description: 'Redis for the queues (redis://host:port). `bun run demo` starts its own redis-server when unset; every other process needs it.', expects: 'a URL starting with redis:// or rediss://' })),
+  DATA_DIR: T.String({ minLength: 1, default: './data', description: 'Folder for the SQLite files, photos, the generated service token and the demo Redis data.', expects: 'a folder path' }),
+  SERVICE_TOKEN: secret('Bearer token the worker sends to every service and the services demand. `bun run demo` generates one into DATA_DIR/service-token.', 16),
+  QUEUE_PREFIX: T.String({ pattern: '^[A-Za-z0-9_-]+$', default: 'cm', description: 'Prefix of every BullMQ queue name, so several deployments or test runs share one Redis safely.', expects: 'letters, digits, _ or -' }),
+  LOG_LEVEL: T.Union([T.Literal('trace'), T.Literal('debug'), T.Literal('info'), T.Literal('warn'), T.Literal('error'), T.Literal('fatal'), T.Literal('silent')], { default: 'info', description: 'pino log level.', expects: 'one of trace, debug, info, warn, error, fatal, silent' }),
+  SERVICE_HOST: T.String({ minLength: 1, default: '127.0.0.1', description: 'Address the HTTP services bind to.', expects: 'an address such as 127.0.0.1 or 0.0.0.0' }),
+  // services
+  ITEMS_PORT: port(4101, 'Port of the items service.'),
+  ITEMS_URL: url('Base URL the worker uses for the items service.', 'http://127.0.0.1:4101'),
+  ISSUES_PORT: port(4102, 'Port of the issues service.'),
+  ISSUES_URL: url('Base URL of the issues service.', 'http://127.0.0.1:4102'),
+  IMAGES_PORT: port(4103, 'Port of the images service.'),
+  IMAGES_URL: url('Base URL of the images service.', 'http://127.0.0.1:4103'),
+  QUOTES_PORT: port(4104, 'Port of the quotes service.'),
+  QUOTES_URL: url('Base URL of the quotes service.', 'http://127.0.0.1:4104'),
+  CALCULATOR_PORT: port(4105, 'Port of the calculator service.'),
+  CALCULATOR_URL: url('Base URL of the calculator service.', 'http://127.0.0.1:4105'),
+  // worker
+  WORKER_PORT: port(4100, 'Port of the worker\'s /health, /ready and the Bull Board dashboard (0 = any free port).'),
+  WORKER_CONCURRENCY: positive(8, 'Command jobs one worker process runs at once.'),
+  COMMAND_ATTEMPTS: positive(4, 'Attempts of a command job before the user is told it failed.'),
+  REMINDER_EVERY_MS: positive(60_000, 'How often the reminder scheduler ticks, in milliseconds.'),
+  DASHBOARD_PASSWORD: secret('Password of the Bull Board queue dashboard at /queues on the worker (user `admin`); the dashboard is off when unset.', 8),
+  // images
+  IMAGE_MAX_BYTES: positive(20 * 1024 * 1024, 'Largest photo accepted, in bytes.'),
+  IMAGE_MAX_PIXELS: positive(50_000_000, 'Largest photo accepted, in pixels (width x height), checked before decoding.'),
+  DOWNLOAD_TIMEOUT_MS: positive(15_000, 'Time limit for downloading a photo from a chat platform.'),
+  // terminal chat
+  LOCAL_TENANT: T.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', default: 'demo', description: 'Name of the terminal chat\'s garage (tenant `local:<name>`).', expects: 'letters, digits, _ . or -' }),
+  // discord
+  DISCORD_TOKEN: secret('Discord bot token; the Discord bot starts only when it is set.'),
+  DISCORD_APP_ID: T.Optional(T.String({ pattern: '^[0-9]{5,25}$', description: 'Discord application id.', expects: 'a numeric Discord snowflake' })),
+  DISCORD_API_URL: url('Discord REST base URL (the gateway URL comes from GET <base>/v10/gateway/bot).', 'https://discord.com/api'),
+  DISCORD_GUILD_ID: T.Optional(T.String({ pattern: '^[0-9]{5,25}$', description: 'When set, `bun run deploy:discord` registers the commands in this guild only (instant, for development).', expects: 'a numeric Discord snowflake' })),
+  DISCORD_FILE_HOSTS: hosts('cdn.discordapp.com,media.discordapp.net', 'Hosts Discord attachments may be downloaded from.'),
+  // slack
+  SLACK_BOT_TOKEN: secret('Slack bot token (xoxb-…); the Slack app starts only when it and SLACK_SIGNING_SECRET are set.'),
+  SLACK_SIGNING_SECRET: secret('Slack signing secret; requests whose signature does not match are refused.'),
+  SLACK_APP_TOKEN: secret('Slack app-level token (xapp-…); when set the app uses Socket Mode instead of the HTTP receiver.'),
+  SLACK_PORT: port(3000, 'Port of the Slack HTTP receiver (/slack/events).'),
+  SLACK_API_URL: url('Slack Web API base URL.', 'https://slack.com/api/'),
+  SLACK_FILE_HOSTS: hosts('files.slack.com', 'Hosts Slack files may be downloaded from (with the bot token).'),
+})
+
+export type Config = Static<typeof ConfigSchema>
+export type SettingName = keyof Config
+
+export class ConfigError extends Error {}
+
+/** Parses an environment (strings) into typed settings; throws ConfigError naming each bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const raw: Record<string, unknown> = {}
+  for (const name of Object.keys(ConfigSchema.properties)) {
+    const value = env[name]
+    if (value !== undefined && value !== '') raw[name] = value
+  }
+  const withDefaults = Value.Default(ConfigSchema, raw)
+  const converted = Value.Convert(ConfigSchema, withDefaults)
+  const problems: string[] = []
+  for (const error of Value.Errors(ConfigSchema, converted)) {
+    const name = error.path.replace(/^\//, '')
+    const field = (ConfigSchema.properties as Record<string, TSchema>)[name]
+    const expects = field?.expects ?? error.message
+    const shown = field?.secret ? '(hidden)' : JSON.stringify(env[name])
+    problems.push(`${name} is ${env[name] === undefined ? 'missing' : `malformed: ${shown}`}; expected ${expects}`)
+  }
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)].join('\n'))
+  return converted as Config
+}
+
+let loaded: Config | undefined
+
+/** The process's settings, parsed once. On a bad value prints what is wrong and exits 2. */
+export function loadConfig(): Config {
+  if (loaded) return loaded
+  try {
+    loaded = parseConfig(process.env)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    console.error(`car-manager: invalid configuration\n${error.message}`)
+    process.exit(2)
+  }
+  return loaded
+}
+
+/** Narrows an optional setting to present, or stops the process naming it and why this process needs it. */
+export function requireSetting<K extends SettingName>(config: Config, name: K, why: string): NonNullable<Config[K]> {
+  const value = config[name]
+  if (value === undefined || value === null || value === '') {
+    console.error(`car-manager: ${name} is missing; ${why}`)
+    process.exit(2)
+  }
+  return value as NonNullable<Config[K]>
+}
+
+/** Every setting with its description, for the README table and .env.example. */
+export function describeSettings(): { name: string; default?: unknown; description: string; expects: string }[] {
+  return Object.entries(ConfigSchema.properties as Record<string, TSchema>).map(([name, s]) => ({
+    name,
+    default: s.default,
+    description: String(s.description ?? ''),
+    expects: String(s.expects ?? ''),
+  }))
+}

@@ -1,0 +1,60 @@
+/**
+ * The producer side: bots put a command envelope on the `commands` queue with jobId = the
+ * envelope id, so a redelivered platform event is not run twice. Producers fail fast: when
+ * Redis is unreachable `dispatch` resolves to `unavailable` within a couple of seconds and the
+ * bot tells the user to retry.
+ */
+import { Queue } from 'bullmq'
+import type IORedis from 'ioredis'
+import type { Envelope } from './envelope.ts'
+import { bullPrefix, COMMANDS_QUEUE } from './names.ts'
+
+export type DispatchResult = { ok: true } | { ok: false; reason: 'unavailable' }
+
+export type CommandJobOptions = { attempts: number }
+
+export const commandJobDefaults = (attempts: number) => ({
+  attempts,
+  backoff: { type: 'exponential' as const, delay: 500 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+})
+
+export class Dispatcher {
+  readonly queue: Queue
+
+  constructor(
+    connection: IORedis,
+    queuePrefix: string,
+    private readonly attempts = 4,
+    private readonly timeoutMs = 2_500,
+  ) {
+    this.queue = new Queue(COMMANDS_QUEUE, { connection, prefix: bullPrefix(queuePrefix) })
+    // A producer's connection errors are answered per dispatch; do not crash the process.
+    this.queue.on('error', () => {})
+  }
+
+  async dispatch(envelope: Envelope): Promise<DispatchResult> {
+    const add = this.queue.add(envelope.kind, envelope, { ...commandJobDefaults(this.attempts), jobId: envelope.id })
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.timeoutMs)
+    })
+    try {
+      const outcome = await Promise.race([add, timeout])
+      return outcome === 'timeout' ? { ok: false, reason: 'unavailable' } : { ok: true }
+    } catch {
+      return { ok: false, reason: 'unavailable' }
+    } finally {
+      clearTimeout(timer)
+      add.catch(() => {})
+    }
+  }
+
+  close(): Promise<void> {
+    return this.queue.close()
+  }
+}
+
+/** What a bot says when Redis cannot take the command. */
+export const UNAVAILABLE_TEXT = 'Car Manager cannot take commands right now (its queue is unreachable). Nothing was saved; please try again in a minute.'

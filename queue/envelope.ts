@@ -1,0 +1,105 @@
+/**
+ * The contracts that cross the queue: the job envelope a bot dispatches, the platform-neutral
+ * Reply a handler returns, and the reply job a bot's delivery worker consumes. Schemas are
+ * the types (`Static<typeof X>`); the worker validates every job again, since queue input is
+ * untrusted.
+ */
+import { type Static, Type as T } from '@sinclair/typebox'
+
+export const TENANT_PATTERN = '^(discord:(dm:)?[0-9]{1,25}|slack:[A-Z0-9]{1,30}|local:[A-Za-z0-9_.-]{1,64})$'
+
+/** `discord:<guild_id>`, `discord:dm:<user_id>`, `slack:<team_id>` or `local:<name>`; only ever from the verified platform event. */
+export const Tenant = T.String({ pattern: TENANT_PATTERN })
+export type Tenant = Static<typeof Tenant>
+
+export const Platform = T.Union([T.Literal('discord'), T.Literal('slack'), T.Literal('local')])
+export type Platform = Static<typeof Platform>
+
+export const Actor = T.Object({
+  platform: Platform,
+  userId: T.String({ minLength: 1, maxLength: 64 }),
+  name: T.String({ maxLength: 200 }),
+})
+export type Actor = Static<typeof Actor>
+
+/** Where a reply goes. Each platform's delivery worker knows its own shape. */
+export const LocalReplyTo = T.Object({ platform: T.Literal('local'), session: T.String({ minLength: 1 }) })
+export const DiscordReplyTo = T.Object({
+  platform: T.Literal('discord'),
+  /** Channel to fall back to (or to post in, for channel posts without an interaction). */
+  channelId: T.String(),
+  /** The interaction whose deferred original is edited; absent for plain channel posts. */
+  interaction: T.Optional(
+    T.Object({ applicationId: T.String(), token: T.String(), createdAt: T.Number() }),
+  ),
+  /** Message to answer in the thread of / reply to (photo drops). */
+  messageId: T.Optional(T.String()),
+})
+export const SlackReplyTo = T.Object({
+  platform: T.Literal('slack'),
+  channelId: T.String(),
+  /** A slash command's or button's response_url; absent for plain channel posts. */
+  responseUrl: T.Optional(T.String()),
+  threadTs: T.Optional(T.String()),
+  /** User who gets ephemeral answers when there is no response_url. */
+  userId: T.Optional(T.String()),
+})
+export const ReplyTo = T.Union([LocalReplyTo, DiscordReplyTo, SlackReplyTo])
+export type ReplyTo = Static<typeof ReplyTo>
+
+/** A job on the `commands` queue. `id` is the platform's interaction or event id and the BullMQ jobId. */
+export const Envelope = T.Object({
+  id: T.String({ minLength: 1, maxLength: 200, pattern: '^[^:]' }),
+  kind: T.String({ pattern: '^[a-z]+(\\.[a-z_]+)+$' }),
+  tenant: Tenant,
+  actor: Actor,
+  replyTo: ReplyTo,
+  payload: T.Unknown(),
+  /** Milliseconds since the epoch when the platform event happened. */
+  at: T.Number(),
+})
+export type Envelope<P = unknown> = Omit<Static<typeof Envelope>, 'payload'> & { payload: P }
+
+export const Tone = T.Union([T.Literal('ok'), T.Literal('warn'), T.Literal('error')])
+export type Tone = Static<typeof Tone>
+
+/** A button. `id` (at most 100 characters) names a job kind and its argument, e.g. `item.done:42`. */
+export const Action = T.Object({
+  id: T.String({ minLength: 1, maxLength: 100 }),
+  label: T.String({ minLength: 1, maxLength: 80 }),
+  style: T.Optional(T.Union([T.Literal('primary'), T.Literal('secondary'), T.Literal('danger')])),
+})
+export type Action = Static<typeof Action>
+
+/** A stored photo to show: its sha256 in the images service and the thumbnail size. */
+export const ReplyImage = T.Object({
+  sha256: T.String({ pattern: '^[0-9a-f]{64}$' }),
+  size: T.Union([T.Literal(256), T.Literal(1024)]),
+  alt: T.Optional(T.String()),
+})
+
+/** What a handler answers; each adapter renders it (Discord embed, Slack Block Kit, plain text). */
+export const Reply = T.Object({
+  tone: Tone,
+  title: T.Optional(T.String({ maxLength: 256 })),
+  text: T.String({ maxLength: 4000 }),
+  fields: T.Optional(
+    T.Array(T.Object({ name: T.String({ maxLength: 256 }), value: T.String({ maxLength: 1024 }), inline: T.Optional(T.Boolean()) }), { maxItems: 25 }),
+  ),
+  image: T.Optional(ReplyImage),
+  actions: T.Optional(T.Array(Action, { maxItems: 5 })),
+  /** Only the person who asked sees it (Discord ephemeral, Slack ephemeral). */
+  ephemeral: T.Optional(T.Boolean()),
+})
+export type Reply = Static<typeof Reply>
+
+/** A job on `replies.<platform>`; its jobId is derived from the envelope id so a reply is delivered once. */
+export const ReplyJob = T.Object({
+  envelopeId: T.String(),
+  tenant: Tenant,
+  replyTo: ReplyTo,
+  reply: Reply,
+  /** A progress notice ("… is unavailable, retrying") rather than the final answer. */
+  notice: T.Optional(T.Boolean()),
+})
+export type ReplyJob = Static<typeof ReplyJob>

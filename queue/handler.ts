@@ -1,0 +1,64 @@
+/**
+ * The handler contract. Each file in `queue/handlers/` (one per command family) default-exports
+ * a `HandlerFamily`: job kind → payload schema + `run`. The orchestrator loads them all, checks
+ * each job's payload against its kind's schema, and turns whatever `run` returns or throws into
+ * exactly one Reply.
+ */
+import type { TSchema } from '@sinclair/typebox'
+import type { Logger } from 'pino'
+import type { Envelope, Reply } from './envelope.ts'
+
+export type ServiceName = 'items' | 'issues' | 'images' | 'quotes' | 'calculator'
+
+export type HandlerContext = {
+  envelope: Envelope
+  /** Base URL of a service, for an Eden treaty client typed from its app. */
+  serviceUrl: (name: ServiceName) => string
+  /** Authorization, X-Tenant and (on writes) Idempotency-Key headers for service calls. */
+  serviceHeaders: (opts?: { write?: boolean; key?: string }) => Record<string, string>
+  /** The injected clock; never call Date.now() in a handler. */
+  now: () => Date
+  log: Logger
+  /** Settings a handler may need (limits, file hosts, tokens for downloads). */
+  config: import('../lib/config.ts').Config
+  /** True on the job's last attempt: a failure now is final. */
+  finalAttempt: boolean
+}
+
+export type KindHandler<P = any> = {
+  /** Schema of the payload; the job is refused (unrecoverable) when it does not match. */
+  schema: TSchema
+  run: (payload: P, ctx: HandlerContext) => Promise<Reply>
+}
+
+export type HandlerFamily = Record<string, KindHandler>
+
+/** The user's mistake (a 4xx from a service, a bad payload): answered at once, never retried. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message)
+  }
+}
+
+/** A service that could not be reached or answered 5xx: retried with backoff, then reported. */
+export class ServiceUnavailable extends Error {
+  constructor(readonly service: ServiceName) {
+    super(`the ${service} service is unavailable`)
+  }
+}
+
+type EdenResult<T> = { data: T | null; error: { status: unknown; value: unknown } | null; status: number }
+
+/** Unwraps an Eden treaty result: data on 2xx, UserError on 4xx, ServiceUnavailable otherwise. */
+export function unwrap<T>(service: ServiceName, result: EdenResult<T>): T {
+  if (!result.error && result.status >= 200 && result.status < 300) return result.data as T
+  const status = typeof result.error?.status === 'number' ? result.error.status : result.status
+  if (status >= 400 && status < 500) {
+    const body = result.error?.value as { error?: { message?: string; field?: string } } | undefined
+    throw new UserError(body?.error?.message ?? `the ${service} service refused the request (${status})`, body?.error?.field)
+  }
+  throw new ServiceUnavailable(service)
+}

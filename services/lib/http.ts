@@ -1,0 +1,157 @@
+/**
+ * What every service shares at its HTTP edge: the bearer service token (constant-time, every
+ * route but GET /health), the X-Tenant header, Idempotency-Key replay, JSON errors
+ * `{ error: { code, message } }` (422 for schema failures, never 500 for a caller's mistake),
+ * /health and /ready, and OpenAPI at /openapi.
+ */
+import type { Database } from 'bun:sqlite'
+import { timingSafeEqual } from 'node:crypto'
+import { openapi } from '@elysiajs/openapi'
+import { Elysia, t } from 'elysia'
+import { TENANT_PATTERN } from '../../queue/envelope.ts'
+
+/** A caller's mistake, answered with its status and a message that names the field. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message)
+  }
+}
+
+export const badRequest = (field: string, message: string) => new HttpError(422, 'invalid', message, field)
+export const notFound = (message: string) => new HttpError(404, 'not_found', message)
+export const conflict = (code: string, message: string, field?: string) => new HttpError(409, code, message, field)
+
+/** Error body every service answers with. */
+export const ErrorBody = t.Object({
+  error: t.Object({ code: t.String(), message: t.String(), field: t.Optional(t.String()) }),
+})
+
+const tenantRegex = new RegExp(TENANT_PATTERN)
+
+export function tokenMatches(expected: string, header: string | null | undefined): boolean {
+  if (!header?.startsWith('Bearer ')) return false
+  const a = Buffer.from(header.slice(7))
+  const b = Buffer.from(expected)
+  // Compare fixed-length digests so the comparison time tells nothing about the token.
+  const ha = new Bun.CryptoHasher('sha256').update(a).digest()
+  const hb = new Bun.CryptoHasher('sha256').update(b).digest()
+  return timingSafeEqual(ha, hb) && a.length === b.length
+}
+
+export type ServiceOptions = {
+  name: string
+  token: string
+  /** Extra readiness check (e.g. the database answers). */
+  ready?: () => boolean
+}
+
+/**
+ * The base Elysia app of a service: errors, auth, tenant, health and OpenAPI.
+ * Routes added after it get `tenant` (from X-Tenant, validated) and `idempotencyKey`.
+ */
+export function serviceBase(options: ServiceOptions) {
+  return new Elysia({ name: `service-${options.name}` })
+    .use(openapi({ path: '/openapi', documentation: { info: { title: `car-manager ${options.name}`, version: '1' } } }))
+    .error({ HttpError })
+    .onError({ as: 'global' }, ({ code, error, set }) => {
+      if (error instanceof HttpError) {
+        set.status = error.status
+        return { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } }
+      }
+      if (code === 'VALIDATION') {
+        set.status = 422
+        const first = (error as { all?: { path?: string; summary?: string; message?: string }[] }).all?.[0]
+        const field = first?.path?.replace(/^\//, '').replace(/\//g, '.') || undefined
+        const message = first ? `${field ?? "body"}: ${first.message ?? first.summary}` : 'invalid request'
+        return { error: { code: 'invalid', message, ...(field ? { field } : {}) } }
+      }
+      if (code === 'NOT_FOUND') {
+        set.status = 404
+        return { error: { code: 'not_found', message: 'no such route' } }
+      }
+      if (code === 'PARSE') {
+        set.status = 400
+        return { error: { code: 'bad_body', message: 'the request body is not valid JSON' } }
+      }
+      if (typeof code === 'number' || (error as { status?: number }).status) {
+        const status = typeof code === 'number' ? code : ((error as { status?: number }).status ?? 500)
+        if (status < 500) {
+          set.status = status
+          return { error: { code: 'invalid', message: String((error as Error).message ?? error) } }
+        }
+      }
+      console.error(JSON.stringify({ level: 'error', service: options.name, msg: 'unhandled', err: String((error as Error)?.stack ?? error) }))
+      set.status = 500
+      return { error: { code: 'internal', message: 'internal error' } }
+    })
+    .get('/health', () => ({ ok: true, service: options.name }))
+    .onBeforeHandle({ as: 'global' }, ({ request, path, set }) => {
+      if (path === '/health' || path.startsWith('/openapi')) return
+      if (!tokenMatches(options.token, request.headers.get('authorization'))) {
+        set.status = 401
+        return { error: { code: 'unauthorized', message: 'missing or wrong service token' } }
+      }
+    })
+    .get('/ready', ({ set }) => {
+      const ok = options.ready ? options.ready() : true
+      if (!ok) set.status = 503
+      return { ok, service: options.name }
+    })
+}
+
+/** The tenant of a request, from X-Tenant; 400 when missing or malformed. */
+export function tenantOf(headers: Record<string, string | undefined>): string {
+  const tenant = headers['x-tenant']
+  if (!tenant || !tenantRegex.test(tenant)) {
+    throw new HttpError(400, 'bad_tenant', 'X-Tenant header missing or malformed')
+  }
+  return tenant
+}
+
+/**
+ * Runs a write once per (tenant, Idempotency-Key, route): the first result is stored in the
+ * same SQLite transaction as the write, and a repeat answers it again. Errors are not stored,
+ * so a refused request stores nothing. Without a key the write simply runs.
+ */
+export function idempotent<R>(
+  db: Database,
+  tenant: string,
+  key: string | undefined,
+  route: string,
+  set: { status?: number | string },
+  write: () => { status?: number; body: R },
+): R {
+  if (key !== undefined && (key.length === 0 || key.length > 200)) {
+    throw new HttpError(400, 'bad_idempotency_key', 'Idempotency-Key must be 1-200 characters')
+  }
+  return db.transaction(() => {
+    if (key) {
+      const prior = db
+        .query('SELECT status, body FROM idempotency WHERE tenant = ? AND key = ? AND route = ?')
+        .get(tenant, key, route) as { status: number; body: string } | null
+      if (prior) {
+        set.status = prior.status
+        return JSON.parse(prior.body) as R
+      }
+    }
+    const result = write()
+    const status = result.status ?? 200
+    if (key) {
+      db.query('INSERT INTO idempotency (tenant, key, route, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        tenant,
+        key,
+        route,
+        status,
+        JSON.stringify(result.body),
+        Date.now(),
+      )
+    }
+    set.status = status
+    return result.body
+  })()
+}
