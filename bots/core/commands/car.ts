@@ -1,0 +1,82 @@
+import type { Command } from '../command.ts'
+
+const car = {
+  name: 'car',
+  description: 'Add, show, edit and remove the cars of this garage',
+  subcommands: [
+    {
+      name: 'add',
+      description: 'Add a car to the garage',
+      example: '/car add corolla make:Toyota model:Corolla year:2018 odometer:"52,000 mi" plate:AB-123',
+      options: [
+        { name: 'nickname', type: 'string', required: true, description: 'Short name for the car (letters, digits, - and _; no spaces)', maxLength: 32 },
+        { name: 'make', type: 'string', description: 'Maker, e.g. Toyota', maxLength: 60 },
+        { name: 'model', type: 'string', description: 'Model, e.g. Corolla', maxLength: 60 },
+        { name: 'year', type: 'integer', description: 'Model year', min: 1886, max: 2100 },
+        { name: 'odometer', type: 'distance', description: 'Current odometer, e.g. "52,000 mi" or "83 000 km"' },
+        { name: 'plate', type: 'string', description: 'Licence plate', maxLength: 20 },
+        { name: 'vin', type: 'string', description: 'Vehicle identification number (17 characters)', maxLength: 17 },
+        { name: 'purchase_date', type: 'date', description: 'Date bought (YYYY-MM-DD)' },
+        { name: 'purchase_price', type: 'money', description: 'Price paid, in the garage currency', min: 0 },
+        { name: 'confirm', type: 'boolean', description: 'yes to accept a VIN whose check digit does not match' },
+      ],
+    },
+    { name: 'list', description: 'List the cars of the garage', options: [] },
+    {
+      name: 'show',
+      description: 'Show a car with its odometer history',
+      example: '/car show corolla',
+      options: [{ name: 'car', type: 'car', required: true, description: 'The car' }],
+    },
+    {
+      name: 'edit',
+      description: 'Change a car\'s details',
+      example: '/car edit corolla odometer:"53,100 mi"',
+      options: [
+        { name: 'car', type: 'car', required: true, description: 'The car' },
+        { name: 'nickname', type: 'string', description: 'New nickname', maxLength: 32 },
+        { name: 'make', type: 'string', description: 'Maker', maxLength: 60 },
+        { name: 'model', type: 'string', description: 'Model', maxLength: 60 },
+        { name: 'year', type: 'integer', description: 'Model year', min: 1886, max: 2100 },
+        { name: 'odometer', type: 'distance', description: 'Odometer reading' },
+        { name: 'plate', type: 'string', description: 'Licence plate', maxLength: 20 },
+        { name: 'vin', type: 'string', description: 'VIN (17 characters)', maxLength: 17 },
+        { name: 'purchase_date', type: 'date', description: 'Date bought (YYYY-MM-DD)' },
+        { name: 'purchase_price', type: 'money', description: 'Price paid', min: 0 },
+        { name: 'confirm', type: 'boolean', description: 'yes to lower the odometer or accept an unusual VIN' },
+      ],
+    },
+    {
+      name: 'odometer',
+      description: 'Record an odometer reading',
+      example: '/car odometer corolla reading:"53,400 mi"',
+      options: [
+        { name: 'car', type: 'car', required: true, description: 'The car' },
+        { name: 'reading', type: 'distance', required: true, description: 'The odometer now, e.g. "53,400 mi"' },
+        { name: 'date', type: 'date', description: 'When it was read (default today)' },
+        { name: 'confirm', type: 'boolean', description: 'yes to record a reading lower than the last one (a correction)' },
+      ],
+    },
+    {
+      name: 'remove',
+      description: 'Remove a car and everything recorded for it',
+      example: '/car remove corolla confirm:yes',
+      options: [
+        { name: 'car', type: 'car', required: true, description: 'The car' },
+        { name: 'confirm', type: 'boolean', description: 'yes to really remove it' },
+      ],
+    },
+    {
+      name: 'photos',
+      description: 'Show the photos of a car',
+      options: [{ name: 'car', type: 'car', required: true, description: 'The car' }],
+    },
+    {
+      name: 'stats',
+      description: 'Fuel economy over time and running costs of a car',
+      options: [{ name: 'car', type: 'car', required: true, description: 'The car' }],
+    },
+  ],
+} as const satisfies Command
+
+export default car

@@ -1,0 +1,33 @@
+import type { Command } from '../command.ts'
+
+const garage = {
+  name: 'garage',
+  description: 'Help and the settings of this garage',
+  subcommands: [
+    {
+      name: 'help',
+      description: 'What Car Manager can do, or the details of one command',
+      ephemeral: true,
+      example: '/garage help car',
+      options: [{ name: 'command', type: 'string', description: 'A command, e.g. car' }],
+    },
+    {
+      name: 'settings',
+      description: 'Show or change the garage settings',
+      ephemeral: true,
+      example: '/garage settings units:imperial currency:USD timezone:America/Chicago reminder_hour:9',
+      options: [
+        { name: 'units', type: 'string', choices: ['metric', 'imperial'], description: 'Distances in km and litres, or miles and gallons' },
+        { name: 'currency', type: 'string', description: 'ISO currency code, e.g. USD, EUR, JPY', maxLength: 3 },
+        { name: 'timezone', type: 'string', description: 'IANA timezone, e.g. America/Chicago', maxLength: 64 },
+        { name: 'reminder_channel', type: 'channel', description: 'Channel where reminders are posted' },
+        { name: 'reminder_hour', type: 'integer', description: 'Local hour (0-23) after which reminders are posted', min: 0, max: 23 },
+        { name: 'urgent', type: 'threshold', description: 'When an item becomes urgent, e.g. "30 d, 500 mi"' },
+        { name: 'very_urgent', type: 'threshold', description: 'When an item becomes very urgent, e.g. "7 d, 100 mi"' },
+        { name: 'photo_channel_car', type: 'car', description: 'Car that photos dropped in this channel belong to' },
+      ],
+    },
+  ],
+} as const satisfies Command
+
+export default garage
