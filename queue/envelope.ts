@@ -90,6 +90,11 @@ export const Reply = T.Object({
   actions: T.Optional(T.Array(Action, { maxItems: 5 })),
   /** Only the person who asked sees it (Discord ephemeral, Slack ephemeral). */
   ephemeral: T.Optional(T.Boolean()),
+  /**
+   * What a conversation started on this message is about, e.g. `issue:12`. The delivery
+   * remembers (message id → ref) so a photo dropped in that message's thread is filed there.
+   */
+  ref: T.Optional(T.String({ pattern: '^(issue|car):[^\\s]{1,64}$' })),
 })
 export type Reply = Static<typeof Reply>
 
