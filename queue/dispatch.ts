@@ -7,7 +7,7 @@
 import { Queue } from 'bullmq'
 import type IORedis from 'ioredis'
 import type { Envelope } from './envelope.ts'
-import { bullPrefix, COMMANDS_QUEUE } from './names.ts'
+import { bullPrefix, COMMANDS_QUEUE, commandJobId } from './names.ts'
 
 export type DispatchResult = { ok: true } | { ok: false; reason: 'unavailable' }
 
@@ -35,7 +35,7 @@ export class Dispatcher {
   }
 
   async dispatch(envelope: Envelope): Promise<DispatchResult> {
-    const add = this.queue.add(envelope.kind, envelope, { ...commandJobDefaults(this.attempts), jobId: envelope.id })
+    const add = this.queue.add(envelope.kind, envelope, { ...commandJobDefaults(this.attempts), jobId: commandJobId(envelope.id) })
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.timeoutMs)

@@ -49,7 +49,8 @@ export type ReplyTo = Static<typeof ReplyTo>
 
 /** A job on the `commands` queue. `id` is the platform's interaction or event id and the BullMQ jobId. */
 export const Envelope = T.Object({
-  id: T.String({ minLength: 1, maxLength: 200, pattern: '^[^:]' }),
+  /** Letters, digits, `.`, `_` and `-` only (BullMQ job ids may not contain ':'). */
+  id: T.String({ pattern: '^[A-Za-z0-9._-]{1,200}$' }),
   kind: T.String({ pattern: '^[a-z]+(\\.[a-z_]+)+$' }),
   tenant: Tenant,
   actor: Actor,
