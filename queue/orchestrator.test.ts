@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { Type as T } from '@sinclair/typebox'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Queue } from 'bullmq'
+import { startStack, type Stack } from '../test/stack.ts'
+import { type KindHandler, ServiceUnavailable, UserError } from './handler.ts'
+import { bullPrefix, COMMANDS_QUEUE, commandJobId } from './names.ts'
+import { loadHandlers } from './orchestrator.ts'
+
+let runs = 0
+let flaky = 0
+const handlers = new Map<string, KindHandler>([
+  ['test.echo', { schema: T.Object({ text: T.String() }), run: async (p: { text: string }, ctx) => {
+    runs++
+    return { tone: 'ok', text: `echo ${p.text} for ${ctx.envelope.tenant}` }
+  } }],
+  ['test.mistake', { schema: T.Object({}), run: async () => {
+    throw new UserError('year: 1700 is before the first car (1886)', 'year')
+  } }],
+  ['test.down', { schema: T.Object({}), run: async () => {
+    throw new ServiceUnavailable('quotes')
+  } }],
+  ['test.flaky', { schema: T.Object({}), run: async () => {
+    if (++flaky === 1) throw new ServiceUnavailable('items')
+    return { tone: 'ok', text: 'worked on retry' }
+  } }],
+  ['test.poison', { schema: T.Object({}), run: async () => {
+    throw new Error('boom')
+  } }],
+  ['test.headers', { schema: T.Object({}), run: async (_p, ctx) => ({
+    tone: 'ok',
+    text: JSON.stringify({ read: ctx.serviceHeaders(), write: ctx.serviceHeaders({ write: true }) }),
+  }) }],
+])
+
+let stack: Stack
+beforeAll(async () => {
+  stack = await startStack({ services: [], handlers })
+})
+afterAll(async () => {
+  await stack.close()
+})
+
+describe('orchestrator', () => {
+  test('runs the handler of the kind and puts its reply on replies.local', async () => {
+    const reply = await stack.command('test.echo', { text: 'hi' }, { tenant: 'local:a' })
+    expect(reply).toEqual({ tone: 'ok', text: 'echo hi for local:a' })
+  })
+
+  test('an unknown kind gets a clear error reply, not silence', async () => {
+    const reply = await stack.command('test.nothing', {})
+    expect(reply.tone).toBe('error')
+    expect(reply.text).toContain('test.nothing')
+  })
+
+  test('a payload that does not match the kind schema is refused naming the field', async () => {
+    const before = runs
+    const reply = await stack.command('test.echo', { text: 42 })
+    expect(reply.tone).toBe('error')
+    expect(reply.text).toStartWith('text:')
+    expect(runs).toBe(before)
+  })
+
+  test("a user's mistake is answered at once and not retried", async () => {
+    const id = await stack.dispatch('test.mistake', {})
+    const reply = await stack.reply(id)
+    expect(reply).toMatchObject({ tone: 'error', text: 'year: 1700 is before the first car (1886)' })
+    const job = await stack.dispatcher.queue.getJob(commandJobId(id))
+    expect(job?.attemptsMade ?? 0).toBeLessThanOrEqual(1)
+  })
+
+  test('a service that stays down: a retrying notice first, then a final error after every attempt', async () => {
+    const id = await stack.dispatch('test.down', {})
+    const reply = await stack.reply(id, 15_000)
+    expect(reply.tone).toBe('error')
+    expect(reply.text).toContain('quotes service is still unavailable')
+    const all = stack.repliesTo(id)
+    expect(all.filter((r) => r.notice).map((r) => r.reply.text)).toEqual(['The quotes service is unavailable, retrying…'])
+    expect(all.filter((r) => !r.notice)).toHaveLength(1)
+  })
+
+  test('a service back on the retry gives the result', async () => {
+    const reply = await stack.command('test.flaky', {}, {}, )
+    expect(reply).toEqual({ tone: 'ok', text: 'worked on retry' })
+  })
+
+  test('a poison job fails after its attempts, the user is told, and the queue keeps flowing', async () => {
+    const poison = await stack.dispatch('test.poison', {})
+    const after = await stack.dispatch('test.echo', { text: 'still flowing' })
+    expect((await stack.reply(after)).text).toContain('still flowing')
+    const reply = await stack.reply(poison, 15_000)
+    expect(reply.tone).toBe('error')
+    expect(reply.text).toContain(poison)
+  })
+
+  test('the same envelope dispatched twice runs once and is answered once', async () => {
+    const before = runs
+    const id = await stack.dispatch('test.echo', { text: 'once' })
+    await stack.dispatch('test.echo', { text: 'once' }, { id })
+    await stack.reply(id)
+    await Bun.sleep(300)
+    expect(runs - before).toBe(1)
+    expect(stack.repliesTo(id)).toHaveLength(1)
+  })
+
+  test('service calls carry the token, the tenant and, on writes, the envelope id as Idempotency-Key', async () => {
+    const id = await stack.dispatch('test.headers', {}, { tenant: 'slack:T123' })
+    const headers = JSON.parse((await stack.reply(id)).text)
+    expect(headers.read).toEqual({ authorization: `Bearer ${stack.token}`, 'x-tenant': 'slack:T123' })
+    expect(headers.write['idempotency-key']).toBe(id)
+  })
+
+  test('a malformed envelope on the queue is dropped without crashing the worker', async () => {
+    const queue = new Queue(COMMANDS_QUEUE, { connection: stack.dispatcher.queue.opts.connection as never, prefix: bullPrefix(stack.prefix) })
+    await queue.add('x', { id: 'bad', kind: 'test.echo' }, { jobId: 'cmd-bad-envelope', attempts: 1 })
+    const reply = await stack.command('test.echo', { text: 'after bad' })
+    expect(reply.text).toContain('after bad')
+    await queue.close()
+  })
+})
+
+describe('handler discovery', () => {
+  const family = (kind: string) =>
+    `import { Type as T } from '@sinclair/typebox'\nexport default { '${kind}': { schema: T.Object({}), run: async () => ({ tone: 'ok', text: 'x' }) } }\n`
+
+  test('loads every family file of a folder, skipping tests', async () => {
+    const dir = mkdtempSync(join(import.meta.dir, '.tmp-handlers-'))
+    try {
+      writeFileSync(join(dir, 'a.ts'), family('a.one'))
+      writeFileSync(join(dir, 'b.ts'), family('b.two'))
+      writeFileSync(join(dir, 'b.test.ts'), 'throw new Error("tests are not handlers")')
+      expect([...(await loadHandlers(dir)).keys()].sort()).toEqual(['a.one', 'b.two'])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('a kind claimed by two files is a load error', async () => {
+    const dir = mkdtempSync(join(import.meta.dir, '.tmp-handlers-'))
+    try {
+      writeFileSync(join(dir, 'a.ts'), family('a.same'))
+      writeFileSync(join(dir, 'b.ts'), family('a.same'))
+      await expect(loadHandlers(dir)).rejects.toThrow('a.same is handled twice')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -1,0 +1,222 @@
+/**
+ * The orchestrator ("Car Manager main service"): takes command jobs from the `commands` queue,
+ * runs the handler of their kind against the services, and puts exactly one final Reply per
+ * command on `replies.<platform>`.
+ *
+ * - Queue input is untrusted: the envelope and the kind's payload are validated again.
+ * - A user's mistake (UserError, a 4xx) is answered at once and never retried.
+ * - A service that cannot be reached is retried with backoff; the first time the user is told
+ *   "… is unavailable, retrying", and if the last attempt fails too, that it failed.
+ * - Reply jobs have ids derived from the envelope id, so a command run twice (a crashed worker,
+ *   a stalled job) still produces one reply.
+ */
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { Value } from '@sinclair/typebox/value'
+import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq'
+import type IORedis from 'ioredis'
+import type { Config } from '../lib/config.ts'
+import type { Logger } from '../lib/log.ts'
+import { Envelope, type Envelope as EnvelopeT, type Platform, type Reply, type ReplyJob } from './envelope.ts'
+import {
+  type HandlerContext,
+  type HandlerFamily,
+  type KindHandler,
+  ServiceUnavailable,
+  type ServiceName,
+  UserError,
+} from './handler.ts'
+import { bullPrefix, COMMANDS_QUEUE, replyJobId, repliesQueue } from './names.ts'
+
+const HANDLERS_DIR = join(import.meta.dir, 'handlers')
+
+/** Loads every handler family in queue/handlers/ (not tests); a kind claimed twice is a load error. */
+export async function loadHandlers(dir = HANDLERS_DIR, log?: Logger): Promise<Map<string, KindHandler>> {
+  const kinds = new Map<string, KindHandler>()
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .sort()
+  for (const file of files) {
+    const family = (await import(join(dir, file))).default as HandlerFamily | undefined
+    if (!family || typeof family !== 'object') {
+      log?.error({ file }, 'handler file has no default-exported family; skipped')
+      continue
+    }
+    for (const [kind, handler] of Object.entries(family)) {
+      if (typeof handler?.run !== 'function' || !handler.schema) {
+        log?.error({ file, kind }, 'handler is not { schema, run }; skipped')
+        continue
+      }
+      if (kinds.has(kind)) throw new Error(`job kind ${kind} is handled twice (second in ${file})`)
+      kinds.set(kind, handler)
+    }
+  }
+  return kinds
+}
+
+const SERVICE_URL_SETTING: Record<ServiceName, keyof Config> = {
+  items: 'ITEMS_URL',
+  issues: 'ISSUES_URL',
+  images: 'IMAGES_URL',
+  quotes: 'QUOTES_URL',
+  calculator: 'CALCULATOR_URL',
+}
+
+const SERVICE_LABEL: Record<ServiceName, string> = {
+  items: 'The garage (items) service',
+  issues: 'The issues service',
+  images: 'The photo service',
+  quotes: 'The quotes service',
+  calculator: 'The calculator service',
+}
+
+export type OrchestratorOptions = {
+  config: Config
+  connection: IORedis
+  log: Logger
+  now?: () => Date
+  handlers?: Map<string, KindHandler>
+  concurrency?: number
+}
+
+export type Orchestrator = {
+  worker: Worker
+  kinds: string[]
+  /** Posts a Reply on the platform's reply queue (used by the reminder scheduler too). */
+  postReply: (job: ReplyJob, jobId: string) => Promise<void>
+  close: () => Promise<void>
+}
+
+export async function startOrchestrator(options: OrchestratorOptions): Promise<Orchestrator> {
+  const { config, connection, log } = options
+  const now = options.now ?? (() => new Date())
+  const handlers = options.handlers ?? (await loadHandlers(HANDLERS_DIR, log))
+  const prefix = bullPrefix(config.QUEUE_PREFIX)
+  const token = config.SERVICE_TOKEN ?? ''
+
+  const replyQueues = new Map<Platform, Queue>()
+  const replyQueue = (platform: Platform) => {
+    let q = replyQueues.get(platform)
+    if (!q) {
+      q = new Queue(repliesQueue(platform), { connection, prefix })
+      q.on('error', (err) => log.warn({ err, platform }, 'reply queue error'))
+      replyQueues.set(platform, q)
+    }
+    return q
+  }
+
+  const postReply = async (data: ReplyJob, jobId: string) => {
+    await replyQueue(data.replyTo.platform).add('reply', data, {
+      jobId,
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { age: 24 * 3600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    })
+  }
+
+  const answer = (env: EnvelopeT, reply: Reply, notice = false) =>
+    postReply(
+      { envelopeId: env.id, tenant: env.tenant, replyTo: env.replyTo, reply, ...(notice ? { notice } : {}) },
+      replyJobId(env.id, notice ? 'notice' : 'final'),
+    )
+
+  const process = async (job: Job) => {
+    const data = job.data as unknown
+    if (!Value.Check(Envelope, data)) {
+      const first = Value.Errors(Envelope, data).First()
+      log.error({ jobId: job.id, path: first?.path, problem: first?.message }, 'malformed envelope; dropped')
+      // Without a valid envelope there is no trustworthy place to answer.
+      throw new UnrecoverableError(`malformed envelope at ${first?.path}: ${first?.message}`)
+    }
+    const env = data as EnvelopeT
+    const jobLog = log.child({ jobId: job.id, tenant: env.tenant, kind: env.kind })
+    const handler = handlers.get(env.kind)
+    if (!handler) {
+      jobLog.warn('unknown job kind')
+      await answer(env, { tone: 'error', text: `That command or button is not known (any more): ${env.kind}. Try /garage help.`, ephemeral: true })
+      return { outcome: 'unknown-kind' }
+    }
+    if (!Value.Check(handler.schema, env.payload)) {
+      const first = Value.Errors(handler.schema, env.payload).First()
+      const field = first?.path.replace(/^\//, '').split('/')[0] || 'input'
+      await answer(env, { tone: 'error', text: `${field}: ${first?.message ?? 'invalid'}`, ephemeral: true })
+      return { outcome: 'invalid-payload' }
+    }
+    const attempts = job.opts.attempts ?? 1
+    const finalAttempt = job.attemptsMade + 1 >= attempts
+    const ctx: HandlerContext = {
+      envelope: env,
+      serviceUrl: (name) => String(config[SERVICE_URL_SETTING[name]]),
+      serviceHeaders: (opts) => ({
+        authorization: `Bearer ${token}`,
+        'x-tenant': env.tenant,
+        ...(opts?.write ? { 'idempotency-key': opts.key ?? env.id } : {}),
+      }),
+      now,
+      log: jobLog,
+      config,
+      finalAttempt,
+    }
+    let reply: Reply
+    try {
+      reply = await handler.run(env.payload, ctx)
+    } catch (error) {
+      if (error instanceof UserError) {
+        reply = { tone: 'error', text: error.message, ephemeral: true }
+      } else if (error instanceof ServiceUnavailable) {
+        if (!finalAttempt) {
+          if (job.attemptsMade === 0) {
+            await answer(env, { tone: 'warn', text: `${SERVICE_LABEL[error.service]} is unavailable, retrying…` }, true)
+          }
+          jobLog.warn({ service: error.service, attempt: job.attemptsMade + 1 }, 'service unavailable; will retry')
+          throw error
+        }
+        reply = {
+          tone: 'error',
+          text: `${SERVICE_LABEL[error.service]} is still unavailable after ${attempts} attempts, so this was not done. Please try again later.`,
+        }
+      } else {
+        jobLog.error({ err: error, attempt: job.attemptsMade + 1 }, 'handler failed')
+        if (!finalAttempt) throw error
+        reply = { tone: 'error', text: `Something went wrong and this was not done (reference ${env.id}). Please try again later.` }
+      }
+    }
+    await answer(env, reply)
+    return { outcome: reply.tone }
+  }
+
+  const worker = new Worker(COMMANDS_QUEUE, process, {
+    connection,
+    prefix,
+    concurrency: options.concurrency ?? config.WORKER_CONCURRENCY,
+    // A worker killed mid-job hands it back quickly; the reply's job id keeps the answer single.
+    lockDuration: 15_000,
+    stalledInterval: 5_000,
+    maxStalledCount: 3,
+  })
+  worker.on('error', (err) => log.error({ err }, 'commands worker error'))
+  worker.on('failed', (job, err) => {
+    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return
+    log.error({ jobId: job.id, err }, 'command failed for good')
+    // Failures the processor could not answer itself (a job that stalled too often when its
+    // workers kept dying) still end in a reply; the reply's job id keeps it single.
+    if (Value.Check(Envelope, job.data)) {
+      const env = job.data as EnvelopeT
+      answer(env, { tone: 'error', text: `This could not be completed (reference ${env.id}). Please try again.` }).catch(
+        (e) => log.error({ err: e, jobId: job.id }, 'could not post the failure reply'),
+      )
+    }
+  })
+  await worker.waitUntilReady()
+
+  return {
+    worker,
+    kinds: [...handlers.keys()].sort(),
+    postReply,
+    close: async () => {
+      await worker.close()
+      await Promise.all([...replyQueues.values()].map((q) => q.close()))
+    },
+  }
+}

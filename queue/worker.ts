@@ -1,0 +1,51 @@
+/**
+ * The worker process (`bun queue/worker.ts`): the orchestrator on the `commands` queue, plus
+ * /health and /ready on WORKER_PORT. SIGINT/SIGTERM let jobs in flight finish (or hand them
+ * back) before exiting.
+ */
+import { loadConfig, requireSetting } from '../lib/config.ts'
+import { createLogger } from '../lib/log.ts'
+import { workerConnection } from './connection.ts'
+import { startOrchestrator } from './orchestrator.ts'
+
+const config = loadConfig()
+const log = createLogger('worker', config.LOG_LEVEL)
+const redisUrl = requireSetting(config, 'REDIS_URL', 'the worker takes its jobs from Redis (e.g. redis://127.0.0.1:6379).')
+requireSetting(config, 'SERVICE_TOKEN', 'the worker authenticates to the services with it (bun run demo generates one).')
+
+const connection = workerConnection(redisUrl)
+connection.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'))
+const orchestrator = await startOrchestrator({ config, connection, log })
+
+const http = Bun.serve({
+  hostname: config.SERVICE_HOST,
+  port: config.WORKER_PORT,
+  fetch(request) {
+    const { pathname } = new URL(request.url)
+    if (pathname === '/health') return Response.json({ ok: true, process: 'worker' })
+    if (pathname === '/ready') {
+      const ready = connection.status === 'ready' && orchestrator.worker.isRunning()
+      return Response.json({ ok: ready, redis: connection.status }, { status: ready ? 200 : 503 })
+    }
+    return Response.json({ error: { code: 'not_found', message: 'no such route' } }, { status: 404 })
+  },
+})
+log.info({ kinds: orchestrator.kinds.length, port: http.port }, 'worker ready')
+
+let stopping = false
+async function shutdown(signal: string) {
+  if (stopping) return
+  stopping = true
+  log.info({ signal }, 'shutting down: finishing jobs in flight')
+  const force = setTimeout(() => {
+    log.error('shutdown took too long; exiting')
+    process.exit(1)
+  }, 20_000)
+  await orchestrator.close()
+  http.stop(true)
+  await connection.quit().catch(() => {})
+  clearTimeout(force)
+  process.exit(0)
+}
+process.on('SIGINT', () => void shutdown('SIGINT'))
+process.on('SIGTERM', () => void shutdown('SIGTERM'))

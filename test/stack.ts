@@ -1,0 +1,248 @@
+/**
+ * The real stack in one test process: each service's Elysia app on a Bun.serve at port 0 with
+ * SQLite in a temporary folder, the orchestrator on the private test Redis under a unique queue
+ * prefix, and a collector of `replies.local`. End-to-end tests dispatch envelopes exactly as a
+ * bot does and wait for the Reply a user would see.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Queue, Worker } from 'bullmq'
+import type IORedis from 'ioredis'
+import { type Config, parseConfig } from '../lib/config.ts'
+import { type Logger, silentLogger } from '../lib/log.ts'
+import { producerConnection, workerConnection } from '../queue/connection.ts'
+import { Dispatcher } from '../queue/dispatch.ts'
+import type { Actor, Envelope, Reply, ReplyJob, ReplyTo } from '../queue/envelope.ts'
+import type { KindHandler, ServiceName } from '../queue/handler.ts'
+import { bullPrefix, repliesQueue } from '../queue/names.ts'
+import { type Orchestrator, startOrchestrator } from '../queue/orchestrator.ts'
+import { testRedisUrl } from './env.ts'
+import { uniquePrefix } from './redis.ts'
+
+const ROOT = join(import.meta.dir, '..')
+const ALL_SERVICES: ServiceName[] = ['items', 'issues', 'images', 'quotes', 'calculator']
+const PORT_SETTING: Record<ServiceName, string> = {
+  items: 'ITEMS',
+  issues: 'ISSUES',
+  images: 'IMAGES',
+  quotes: 'QUOTES',
+  calculator: 'CALCULATOR',
+}
+
+type CreateApp = (deps: { dataDir: string; token: string; now?: () => Date; config?: Config }) => {
+  fetch: (request: Request) => Response | Promise<Response>
+  stop?: () => unknown
+}
+
+type Running = { server: ReturnType<typeof Bun.serve>; port: number }
+
+export type StackOptions = {
+  /** Services to start (default: every service whose app.ts exists). */
+  services?: ServiceName[]
+  now?: () => Date
+  /** Extra settings (strings, as in the environment). */
+  env?: Record<string, string>
+  /** Start the orchestrator (default true). */
+  worker?: boolean
+  log?: Logger
+  /** Handler families to use instead of queue/handlers/ (orchestrator tests). */
+  handlers?: Map<string, KindHandler>
+}
+
+export class Stack {
+  readonly dataDir: string
+  readonly prefix: string
+  readonly token = 'test-service-token-0123456789abcdef'
+  config!: Config
+  orchestrator?: Orchestrator
+  private readonly running = new Map<ServiceName, Running>()
+  private readonly ports = new Map<ServiceName, number>()
+  private readonly apps = new Map<ServiceName, ReturnType<CreateApp>>()
+  private producer!: IORedis
+  private consumerConnection!: IORedis
+  private workerConn?: IORedis
+  dispatcher!: Dispatcher
+  private collector!: Worker
+  private readonly replies = new Map<string, ReplyJob[]>()
+  private readonly waiters = new Set<() => void>()
+  private seq = 0
+
+  constructor(private readonly options: StackOptions = {}) {
+    this.dataDir = mkdtempSync(join(tmpdir(), 'cm-stack-'))
+    this.prefix = uniquePrefix('stack')
+  }
+
+  get now(): () => Date {
+    return this.options.now ?? (() => new Date())
+  }
+
+  async start(): Promise<this> {
+    const services = (this.options.services ?? ALL_SERVICES).filter((s) =>
+      existsSync(join(ROOT, 'services', s, 'app.ts')),
+    )
+    // Ports first, so every URL is known before the config is parsed.
+    for (const name of services) await this.startService(name, true)
+    const env: Record<string, string> = {
+      REDIS_URL: testRedisUrl(),
+      DATA_DIR: this.dataDir,
+      SERVICE_TOKEN: this.token,
+      QUEUE_PREFIX: this.prefix,
+      LOG_LEVEL: 'silent',
+      COMMAND_ATTEMPTS: '2',
+      ...this.options.env,
+    }
+    for (const [name, port] of this.ports) {
+      env[`${PORT_SETTING[name]}_URL`] = `http://127.0.0.1:${port}`
+      env[`${PORT_SETTING[name]}_PORT`] = String(port)
+    }
+    this.config = parseConfig(env)
+    for (const name of services) this.bootApp(name)
+    this.producer = producerConnection(this.config.REDIS_URL!)
+    this.dispatcher = new Dispatcher(this.producer, this.prefix, this.config.COMMAND_ATTEMPTS)
+    this.consumerConnection = workerConnection(this.config.REDIS_URL!)
+    this.collector = new Worker(
+      repliesQueue('local'),
+      async (job) => {
+        const data = job.data as ReplyJob
+        const list = this.replies.get(data.envelopeId) ?? []
+        list.push(data)
+        this.replies.set(data.envelopeId, list)
+        for (const wake of this.waiters) wake()
+      },
+      { connection: this.consumerConnection, prefix: bullPrefix(this.prefix), concurrency: 16 },
+    )
+    this.collector.on('error', () => {})
+    await this.collector.waitUntilReady()
+    if (this.options.worker !== false) await this.startWorker()
+    return this
+  }
+
+  /** Starts (or restarts) the orchestrator. */
+  async startWorker(): Promise<Orchestrator> {
+    this.workerConn = workerConnection(this.config.REDIS_URL!)
+    this.orchestrator = await startOrchestrator({
+      config: this.config,
+      connection: this.workerConn,
+      log: this.options.log ?? silentLogger,
+      now: this.now,
+      ...(this.options.handlers ? { handlers: this.options.handlers } : {}),
+    })
+    return this.orchestrator
+  }
+
+  async stopWorker(): Promise<void> {
+    await this.orchestrator?.close()
+    this.workerConn?.disconnect()
+    this.orchestrator = undefined
+  }
+
+  private bootApp(name: ServiceName) {
+    // createApp is loaded lazily so a stack works while some services do not exist yet.
+    const mod = require(join(ROOT, 'services', name, 'app.ts')) as { createApp: CreateApp }
+    this.apps.set(name, mod.createApp({ dataDir: this.dataDir, token: this.token, now: this.now, config: this.config }))
+  }
+
+  /** Starts a service's HTTP listener (again) on its port. */
+  async startService(name: ServiceName, reserveOnly = false): Promise<void> {
+    const port = this.ports.get(name) ?? 0
+    const server = Bun.serve({
+      hostname: '127.0.0.1',
+      port,
+      fetch: (request) => {
+        const app = this.apps.get(name)
+        if (!app) return new Response('starting', { status: 503 })
+        return app.fetch(request)
+      },
+    })
+    this.ports.set(name, server.port!)
+    this.running.set(name, { server, port: server.port! })
+    if (!reserveOnly && !this.apps.has(name)) this.bootApp(name)
+  }
+
+  /** Stops a service's listener: its callers see connection refused, as when the process is down. */
+  async stopService(name: ServiceName): Promise<void> {
+    const r = this.running.get(name)
+    if (!r) return
+    r.server.stop(true)
+    this.running.delete(name)
+  }
+
+  url(name: ServiceName): string {
+    return `http://127.0.0.1:${this.ports.get(name)}`
+  }
+
+  /** Headers a service call needs. */
+  headers(tenant: string, extra: Record<string, string> = {}): Record<string, string> {
+    return { authorization: `Bearer ${this.token}`, 'x-tenant': tenant, 'content-type': 'application/json', ...extra }
+  }
+
+  /** Dispatches a command as a bot would (replyTo local) and returns its envelope id. */
+  async dispatch(
+    kind: string,
+    payload: unknown,
+    opts: { tenant?: string; actor?: Partial<Actor>; replyTo?: ReplyTo; id?: string } = {},
+  ): Promise<string> {
+    const id = opts.id ?? `e${Date.now().toString(36)}-${++this.seq}-${Math.random().toString(36).slice(2, 8)}`
+    const envelope: Envelope = {
+      id,
+      kind,
+      tenant: opts.tenant ?? 'local:test',
+      actor: { platform: 'local', userId: 'tester', name: 'Tester', ...opts.actor },
+      replyTo: opts.replyTo ?? { platform: 'local', session: 'test' },
+      payload,
+      at: this.now().getTime(),
+    }
+    const result = await this.dispatcher.dispatch(envelope)
+    if (!result.ok) throw new Error('dispatch failed: Redis unavailable')
+    return id
+  }
+
+  /** Waits for the final (non-notice) reply to an envelope. */
+  async reply(envelopeId: string, timeoutMs = 10_000): Promise<Reply> {
+    const done = () => this.replies.get(envelopeId)?.find((r) => !r.notice)
+    const deadline = Date.now() + timeoutMs
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`no reply to ${envelopeId} within ${timeoutMs} ms`)
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.waiters.delete(wake)
+          resolve()
+        }
+        this.waiters.add(wake)
+        setTimeout(wake, 50)
+      })
+    }
+    return done()!.reply
+  }
+
+  /** Every reply job seen for an envelope (notices included), in arrival order. */
+  repliesTo(envelopeId: string): ReplyJob[] {
+    return this.replies.get(envelopeId) ?? []
+  }
+
+  /** Dispatch and wait for the final reply. */
+  async command(kind: string, payload: unknown, opts: Parameters<Stack['dispatch']>[2] = {}): Promise<Reply> {
+    return this.reply(await this.dispatch(kind, payload, opts))
+  }
+
+  /** A reply queue other than local (Discord/Slack tests read their platform's queue themselves). */
+  replyQueue(platform: 'discord' | 'slack' | 'local'): Queue {
+    return new Queue(repliesQueue(platform), { connection: this.producer, prefix: bullPrefix(this.prefix) })
+  }
+
+  async close(): Promise<void> {
+    await this.stopWorker()
+    await this.collector?.close()
+    await this.dispatcher?.close()
+    this.producer?.disconnect()
+    this.consumerConnection?.disconnect()
+    for (const name of [...this.running.keys()]) await this.stopService(name)
+    for (const app of this.apps.values()) app.stop?.()
+    rmSync(this.dataDir, { recursive: true, force: true })
+  }
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  return new Stack(options).start()
+}
