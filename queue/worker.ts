@@ -6,6 +6,7 @@
 import { loadConfig, requireSetting } from '../lib/config.ts'
 import { createLogger } from '../lib/log.ts'
 import { workerConnection } from './connection.ts'
+import { createDashboard } from './dashboard.ts'
 import { startOrchestrator } from './orchestrator.ts'
 
 const config = loadConfig()
@@ -16,12 +17,14 @@ requireSetting(config, 'SERVICE_TOKEN', 'the worker authenticates to the service
 const connection = workerConnection(redisUrl)
 connection.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'))
 const orchestrator = await startOrchestrator({ config, connection, log })
+const dashboard = await createDashboard({ config, connection })
 
 const http = Bun.serve({
   hostname: config.SERVICE_HOST,
   port: config.WORKER_PORT,
   fetch(request) {
     const { pathname } = new URL(request.url)
+    if (dashboard?.handles(pathname)) return dashboard.fetch(request)
     if (pathname === '/health') return Response.json({ ok: true, process: 'worker' })
     if (pathname === '/ready') {
       const ready = connection.status === 'ready' && orchestrator.worker.isRunning()
@@ -30,7 +33,7 @@ const http = Bun.serve({
     return Response.json({ error: { code: 'not_found', message: 'no such route' } }, { status: 404 })
   },
 })
-log.info({ kinds: orchestrator.kinds.length, port: http.port }, 'worker ready')
+log.info({ kinds: orchestrator.kinds.length, port: http.port, dashboard: dashboard ? '/queues' : 'off' }, 'worker ready')
 
 let stopping = false
 async function shutdown(signal: string) {
@@ -42,6 +45,7 @@ async function shutdown(signal: string) {
     process.exit(1)
   }, 20_000)
   await orchestrator.close()
+  await dashboard?.close()
   http.stop(true)
   await connection.quit().catch(() => {})
   clearTimeout(force)
