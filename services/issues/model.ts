@@ -1,0 +1,145 @@
+/**
+ * Schemas of the issues service: request bodies, queries and responses. Types are derived from
+ * them (`typeof X.static`). Length limits live here so a refusal names the field (422).
+ */
+import { t } from 'elysia'
+
+const strict = { additionalProperties: false } as const
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const
+export const STATUSES = ['open', 'in_progress', 'waiting_parts', 'resolved', 'wont_fix'] as const
+/** Statuses that mean the issue is finished; every other status is "open" for listings. */
+export const CLOSED_STATUSES = ['resolved', 'wont_fix'] as const
+
+export const Severity = t.Union([
+  t.Literal('low'),
+  t.Literal('medium'),
+  t.Literal('high'),
+  t.Literal('critical'),
+])
+export type Severity = (typeof SEVERITIES)[number]
+export const Status = t.Union([
+  t.Literal('open'),
+  t.Literal('in_progress'),
+  t.Literal('waiting_parts'),
+  t.Literal('resolved'),
+  t.Literal('wont_fix'),
+])
+export type Status = (typeof STATUSES)[number]
+
+/** Who did it, as the platform named them (shown in the history). */
+export const Actor = t.Object(
+  { id: t.String({ minLength: 1, maxLength: 64 }), name: t.String({ maxLength: 200 }) },
+  strict,
+)
+export type Actor = typeof Actor.static
+
+export const Sha256 = t.String({ pattern: '^[0-9a-f]{64}$' })
+
+export const IssueCreate = t.Object(
+  {
+    /** The car's id in the items service (the worker resolved the nickname there first). */
+    car_id: t.Integer({ minimum: 1 }),
+    /** The car's nickname, kept for display and search. */
+    car: t.String({ minLength: 1, maxLength: 100 }),
+    title: t.String({ minLength: 1, maxLength: 200 }),
+    details: t.Optional(t.String({ maxLength: 4000 })),
+    severity: t.Optional(Severity),
+    actor: Actor,
+  },
+  strict,
+)
+export type IssueCreate = typeof IssueCreate.static
+
+export const IssueQuery = t.Object({
+  /** Car id in the items service. */
+  car: t.Optional(t.Numeric({ minimum: 1 })),
+  status: t.Optional(Status),
+  /** `yes` lists closed issues too. */
+  all: t.Optional(t.Union([t.Literal('yes'), t.Literal('no'), t.Literal('true'), t.Literal('false')])),
+  /** Autocomplete: a number prefix ("1", "#12") or words of the title or car. */
+  q: t.Optional(t.String({ maxLength: 100 })),
+  limit: t.Optional(t.Numeric({ minimum: 1, maximum: 100 })),
+})
+export type IssueQuery = typeof IssueQuery.static
+
+export const NumberParams = t.Object({ number: t.Numeric({ minimum: 1, maximum: 1_000_000_000 }) })
+
+export const CommentCreate = t.Object(
+  { text: t.String({ minLength: 1, maxLength: 4000 }), actor: Actor },
+  strict,
+)
+export type CommentCreate = typeof CommentCreate.static
+
+export const StatusChange = t.Object(
+  { status: Status, note: t.Optional(t.String({ maxLength: 4000 })), actor: Actor },
+  strict,
+)
+export type StatusChange = typeof StatusChange.static
+
+export const IssueClose = t.Object(
+  {
+    resolution: t.String({ minLength: 1, maxLength: 4000 }),
+    /** The service record (items/maintenance) that fixed it. */
+    record_id: t.Optional(t.Integer({ minimum: 1 })),
+    /** `resolved` (default) or `wont_fix`. */
+    status: t.Optional(t.Union([t.Literal('resolved'), t.Literal('wont_fix')])),
+    actor: Actor,
+  },
+  strict,
+)
+export type IssueClose = typeof IssueClose.static
+
+export const PhotoLink = t.Object({ sha256: Sha256, actor: Actor }, strict)
+export type PhotoLink = typeof PhotoLink.static
+
+export const QuoteLink = t.Object({ quote_id: t.Integer({ minimum: 1 }), actor: Actor }, strict)
+export type QuoteLink = typeof QuoteLink.static
+
+export const IssueSummary = t.Object({
+  number: t.Integer(),
+  car_id: t.Integer(),
+  car: t.String(),
+  title: t.String(),
+  severity: Severity,
+  status: Status,
+  created_at: t.String(),
+  updated_at: t.String(),
+})
+export type IssueSummary = typeof IssueSummary.static
+
+export const HistoryEntry = t.Object({
+  actor: t.String(),
+  field: t.String(),
+  old: t.Union([t.String(), t.Null()]),
+  new: t.Union([t.String(), t.Null()]),
+  at: t.String(),
+})
+export type HistoryEntry = typeof HistoryEntry.static
+
+export const Comment = t.Object({ author: t.String(), text: t.String(), created_at: t.String() })
+export type Comment = typeof Comment.static
+
+export const Issue = t.Object({
+  number: t.Integer(),
+  car_id: t.Integer(),
+  car: t.String(),
+  title: t.String(),
+  details: t.Union([t.String(), t.Null()]),
+  severity: Severity,
+  status: Status,
+  resolution: t.Union([t.String(), t.Null()]),
+  record_id: t.Union([t.Integer(), t.Null()]),
+  opened_by: t.String(),
+  created_at: t.String(),
+  updated_at: t.String(),
+  closed_at: t.Union([t.String(), t.Null()]),
+  comments: t.Array(Comment),
+  history: t.Array(HistoryEntry),
+  photos: t.Array(t.Object({ sha256: t.String(), added_by: t.String(), added_at: t.String() })),
+  quotes: t.Array(t.Integer()),
+})
+export type Issue = typeof Issue.static
+
+export const IssueList = t.Object({ issues: t.Array(IssueSummary), total: t.Integer() })
+export type IssueList = typeof IssueList.static

@@ -1,0 +1,282 @@
+/**
+ * Issue logic over issues.sqlite, no HTTP. Every query is scoped by tenant; an issue is found
+ * by its per-tenant number, so another tenant's number is "not found" exactly like a missing one.
+ */
+import type { Database } from 'bun:sqlite'
+import { notFound } from '../lib/http.ts'
+import type {
+  Actor,
+  CommentCreate,
+  Issue,
+  IssueClose,
+  IssueCreate,
+  IssueList,
+  IssueQuery,
+  IssueSummary,
+  PhotoLink,
+  QuoteLink,
+  Severity,
+  StatusChange,
+} from './model.ts'
+
+type IssueRow = {
+  id: number
+  number: number
+  car_id: number
+  car: string
+  title: string
+  details: string | null
+  severity: Severity
+  status: Issue['status']
+  resolution: string | null
+  record_id: number | null
+  opened_by: string
+  created_at: string
+  updated_at: string
+  closed_at: string | null
+}
+
+const SEVERITY_RANK =
+  "CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END"
+const OPEN = "status NOT IN ('resolved', 'wont_fix')"
+
+const who = (actor: Actor) => actor.name || actor.id
+
+function rowOf(db: Database, tenant: string, number: number): IssueRow {
+  const row = db
+    .query('SELECT * FROM issues WHERE tenant = ? AND number = ?')
+    .get(tenant, number) as IssueRow | null
+  if (!row) throw notFound(`no issue #${number} in this garage`)
+  return row
+}
+
+function record(
+  db: Database,
+  issueId: number,
+  actor: Actor,
+  field: string,
+  old: unknown,
+  next: unknown,
+  at: string,
+) {
+  db.query(
+    'INSERT INTO issue_history (issue_id, actor, field, old_value, new_value, at) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(
+    issueId,
+    who(actor),
+    field,
+    old === null || old === undefined ? null : String(old),
+    next === null || next === undefined ? null : String(next),
+    at,
+  )
+}
+
+function touch(db: Database, id: number, at: string) {
+  db.query('UPDATE issues SET updated_at = ? WHERE id = ?').run(at, id)
+}
+
+export function createIssue(db: Database, tenant: string, input: IssueCreate, now: Date): Issue {
+  const at = now.toISOString()
+  const { last } = db
+    .query(
+      'INSERT INTO issue_numbers (tenant, last) VALUES (?, 1) ON CONFLICT (tenant) DO UPDATE SET last = last + 1 RETURNING last',
+    )
+    .get(tenant) as { last: number }
+  const severity = input.severity ?? 'medium'
+  const { id } = db
+    .query(
+      `INSERT INTO issues (tenant, number, car_id, car, title, details, severity, status, opened_by, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id`,
+    )
+    .get(
+      tenant,
+      last,
+      input.car_id,
+      input.car,
+      input.title.trim(),
+      input.details?.trim() || null,
+      severity,
+      who(input.actor),
+      at,
+      at,
+    ) as {
+    id: number
+  }
+  record(db, id, input.actor, 'opened', null, `${severity}: ${input.title.trim()}`, at)
+  return getIssue(db, tenant, last)
+}
+
+export function getIssue(db: Database, tenant: string, number: number): Issue {
+  const row = rowOf(db, tenant, number)
+  const comments = db
+    .query('SELECT author, text, created_at FROM issue_comments WHERE issue_id = ? ORDER BY id')
+    .all(row.id) as Issue['comments']
+  const history = db
+    .query(
+      'SELECT actor, field, old_value AS old, new_value AS new, at FROM issue_history WHERE issue_id = ? ORDER BY id',
+    )
+    .all(row.id) as Issue['history']
+  const photos = db
+    .query('SELECT sha256, added_by, added_at FROM issue_photos WHERE issue_id = ? ORDER BY added_at, sha256')
+    .all(row.id) as Issue['photos']
+  const quotes = (
+    db.query('SELECT quote_id FROM issue_quotes WHERE issue_id = ? ORDER BY quote_id').all(row.id) as {
+      quote_id: number
+    }[]
+  ).map((q) => q.quote_id)
+  const { id: _id, ...rest } = row
+  return { ...rest, comments, history, photos, quotes }
+}
+
+const SUMMARY = 'number, car_id, car, title, severity, status, created_at, updated_at'
+
+export function listIssues(db: Database, tenant: string, query: IssueQuery): IssueList {
+  const where = ['tenant = ?']
+  const args: (string | number)[] = [tenant]
+  if (query.car !== undefined) {
+    where.push('car_id = ?')
+    args.push(query.car)
+  }
+  if (query.status) {
+    where.push('status = ?')
+    args.push(query.status)
+  } else if (!(query.all === 'yes' || query.all === 'true') && query.q === undefined) {
+    where.push(OPEN)
+  }
+  const q = query.q?.trim()
+  if (q) {
+    const digits = q.replace(/^#/, '')
+    if (/^\d+$/.test(digits)) {
+      where.push("CAST(number AS TEXT) LIKE ? ESCAPE '\\'")
+      args.push(`${digits}%`)
+    } else {
+      for (const word of q.toLowerCase().split(/\s+/).slice(0, 5)) {
+        where.push("(lower(title) LIKE ? ESCAPE '\\' OR lower(car) LIKE ? ESCAPE '\\')")
+        const like = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+        args.push(like, like)
+      }
+    }
+  }
+  const limit = query.limit ?? (q !== undefined ? 25 : 100)
+  const order = q
+    ? `CASE WHEN ${OPEN} THEN 0 ELSE 1 END, ${SEVERITY_RANK} DESC, number DESC`
+    : `CASE WHEN ${OPEN} THEN 0 ELSE 1 END, ${SEVERITY_RANK} DESC, number ASC`
+  const clause = where.join(' AND ')
+  const issues = db
+    .query(`SELECT ${SUMMARY} FROM issues WHERE ${clause} ORDER BY ${order} LIMIT ?`)
+    .all(...args, limit) as IssueSummary[]
+  const { total } = db.query(`SELECT count(*) AS total FROM issues WHERE ${clause}`).get(...args) as {
+    total: number
+  }
+  return { issues, total }
+}
+
+export function addComment(
+  db: Database,
+  tenant: string,
+  number: number,
+  input: CommentCreate,
+  now: Date,
+): Issue {
+  const row = rowOf(db, tenant, number)
+  const at = now.toISOString()
+  db.query('INSERT INTO issue_comments (issue_id, author, text, created_at) VALUES (?, ?, ?, ?)').run(
+    row.id,
+    who(input.actor),
+    input.text,
+    at,
+  )
+  record(
+    db,
+    row.id,
+    input.actor,
+    'comment',
+    null,
+    input.text.length > 200 ? `${input.text.slice(0, 199)}…` : input.text,
+    at,
+  )
+  touch(db, row.id, at)
+  return getIssue(db, tenant, number)
+}
+
+export function changeStatus(
+  db: Database,
+  tenant: string,
+  number: number,
+  input: StatusChange,
+  now: Date,
+): Issue {
+  const row = rowOf(db, tenant, number)
+  const at = now.toISOString()
+  if (row.status !== input.status) {
+    const closing = input.status === 'resolved' || input.status === 'wont_fix'
+    db.query('UPDATE issues SET status = ?, closed_at = ? WHERE id = ?').run(
+      input.status,
+      closing ? at : null,
+      row.id,
+    )
+    record(db, row.id, input.actor, 'status', row.status, input.status, at)
+  }
+  if (input.note) {
+    db.query('INSERT INTO issue_comments (issue_id, author, text, created_at) VALUES (?, ?, ?, ?)').run(
+      row.id,
+      who(input.actor),
+      input.note,
+      at,
+    )
+    record(db, row.id, input.actor, 'comment', null, input.note, at)
+  }
+  touch(db, row.id, at)
+  return getIssue(db, tenant, number)
+}
+
+export function closeIssue(
+  db: Database,
+  tenant: string,
+  number: number,
+  input: IssueClose,
+  now: Date,
+): Issue {
+  const row = rowOf(db, tenant, number)
+  const at = now.toISOString()
+  const status = input.status ?? 'resolved'
+  db.query(
+    'UPDATE issues SET status = ?, resolution = ?, record_id = ?, closed_at = ?, updated_at = ? WHERE id = ?',
+  ).run(status, input.resolution, input.record_id ?? row.record_id, at, at, row.id)
+  if (row.status !== status) record(db, row.id, input.actor, 'status', row.status, status, at)
+  record(db, row.id, input.actor, 'resolution', row.resolution, input.resolution, at)
+  if (input.record_id !== undefined && input.record_id !== row.record_id) {
+    record(db, row.id, input.actor, 'record', row.record_id, input.record_id, at)
+  }
+  return getIssue(db, tenant, number)
+}
+
+export function linkPhoto(db: Database, tenant: string, number: number, input: PhotoLink, now: Date): Issue {
+  const row = rowOf(db, tenant, number)
+  const at = now.toISOString()
+  const added = db
+    .query(
+      'INSERT INTO issue_photos (issue_id, sha256, added_by, added_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    )
+    .run(row.id, input.sha256, who(input.actor), at)
+  if (added.changes > 0) {
+    record(db, row.id, input.actor, 'photo', null, input.sha256, at)
+    touch(db, row.id, at)
+  }
+  return getIssue(db, tenant, number)
+}
+
+export function linkQuote(db: Database, tenant: string, number: number, input: QuoteLink, now: Date): Issue {
+  const row = rowOf(db, tenant, number)
+  const at = now.toISOString()
+  const added = db
+    .query(
+      'INSERT INTO issue_quotes (issue_id, quote_id, added_by, added_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    )
+    .run(row.id, input.quote_id, who(input.actor), at)
+  if (added.changes > 0) {
+    record(db, row.id, input.actor, 'quote', null, input.quote_id, at)
+    touch(db, row.id, at)
+  }
+  return getIssue(db, tenant, number)
+}
