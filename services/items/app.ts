@@ -4,6 +4,7 @@
  * Idempotency-Key. The logic lives in service.ts, the schemas in model.ts.
  */
 import { join } from 'node:path'
+import { Elysia } from 'elysia'
 import type { Config } from '../../lib/config.ts'
 import { openDatabase } from '../lib/db.ts'
 import { idempotent, serviceBase, tenantOf } from '../lib/http.ts'
@@ -42,9 +43,11 @@ export function createApp(deps: ItemsDeps) {
     }
   }
 
-  return serviceBase({ name: 'items', token: deps.token, ready })
+  // normalize: false makes unknown body fields a 422 instead of silently dropping them (a typo
+  // such as "odometr" must not be ignored); the outermost instance's config decides this.
+  const app = new Elysia({ name: 'items', normalize: false })
+    .use(serviceBase({ name: 'items', token: deps.token, ready }))
     .decorate('db', db)
-    .onStop(() => db.close())
     .resolve(({ headers }) => ({ tenant: tenantOf(headers), idempotencyKey: headers['idempotency-key'] }))
     .get('/settings', ({ tenant, query }) => getSettings(db, tenant, query.channel), {
       query: SettingsQuery,
@@ -113,6 +116,16 @@ export function createApp(deps: ItemsDeps) {
         detail: { summary: 'Remove a car and everything recorded for it (?confirm=yes)' },
       },
     )
+
+  // stop() also closes the database, whether or not this app listened itself (tests serve
+  // app.fetch from their own Bun.serve and only call stop()).
+  const stopServer = app.stop
+  app.stop = async (closeActiveConnections?: boolean) => {
+    if (app.server) await stopServer(closeActiveConnections)
+    db.close()
+    return app
+  }
+  return app
 }
 
 export type ItemsApp = ReturnType<typeof createApp>

@@ -17,7 +17,7 @@ async function shutdown(signal: string) {
   stopping = true
   log.info({ signal }, 'items service stopping')
   try {
-    // Stops accepting requests, then closes the database (onStop in app.ts).
+    // Stops accepting requests, then closes the database (see createApp).
     await app.stop()
   } catch (error) {
     log.error({ err: error }, 'items service did not stop cleanly')

@@ -84,4 +84,113 @@ CREATE TABLE channel_cars (
 CREATE INDEX channel_cars_car ON channel_cars (car_id);
 ${IDEMPOTENCY_TABLE}
 `,
+  // 2: maintenance (items with their schedules, service records, fuel fill-ups, reminder state)
+  `
+CREATE TABLE maintenance_items (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  car_id INTEGER NOT NULL REFERENCES cars (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL,
+  -- the interval: months and/or distance (in the car's unit), as typed
+  months INTEGER CHECK (months IS NULL OR months > 0),
+  distance REAL CHECK (distance IS NULL OR distance > 0),
+  distance_text TEXT,
+  CHECK (months IS NOT NULL OR distance IS NOT NULL),
+  -- 1: the next due counts from the previous due point, not from when it was done
+  fixed INTEGER NOT NULL DEFAULT 0,
+  last_date TEXT NOT NULL,
+  last_odometer REAL,
+  due_date TEXT,
+  due_odometer REAL,
+  notes TEXT,
+  -- per-item thresholds overriding the garage's (NULL = the garage's), distance in km
+  urgent_days INTEGER,
+  urgent_km REAL,
+  urgent_text TEXT,
+  very_urgent_days INTEGER,
+  very_urgent_km REAL,
+  very_urgent_text TEXT,
+  -- reminder state: the most urgent level announced (0 not urgent, 1 urgent, 2 very urgent,
+  -- 3 past due); the garage-local date from which the claim must look at the item again
+  -- ('0000-00-00' = now; NULL = only a new reading or setting can change it); snooze
+  announced_level INTEGER NOT NULL DEFAULT 0,
+  check_on TEXT DEFAULT '0000-00-00',
+  snoozed_until TEXT,
+  created_at TEXT NOT NULL,
+  UNIQUE (tenant, car_id, name_key)
+);
+-- the claim: a range scan of the items due for a look, nothing else
+CREATE INDEX maintenance_items_check ON maintenance_items (check_on) WHERE check_on IS NOT NULL;
+CREATE INDEX maintenance_items_car ON maintenance_items (car_id);
+
+CREATE TABLE service_records (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  car_id INTEGER NOT NULL REFERENCES cars (id) ON DELETE CASCADE,
+  title TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('service', 'repair', 'upgrade')),
+  cost_minor INTEGER CHECK (cost_minor IS NULL OR cost_minor >= 0),
+  currency TEXT,
+  cost_text TEXT,
+  odometer REAL,
+  odometer_text TEXT,
+  done_on TEXT NOT NULL,
+  notes TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX service_records_car ON service_records (car_id, done_on);
+CREATE INDEX service_records_tenant ON service_records (tenant, done_on);
+
+CREATE TABLE service_record_items (
+  record_id INTEGER NOT NULL REFERENCES service_records (id) ON DELETE CASCADE,
+  item_id INTEGER NOT NULL REFERENCES maintenance_items (id) ON DELETE CASCADE,
+  PRIMARY KEY (record_id, item_id)
+) WITHOUT ROWID;
+CREATE INDEX service_record_items_item ON service_record_items (item_id);
+
+CREATE TABLE fuel_fillups (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  car_id INTEGER NOT NULL REFERENCES cars (id) ON DELETE CASCADE,
+  -- litres, and what was typed
+  litres REAL NOT NULL CHECK (litres > 0),
+  volume_text TEXT NOT NULL,
+  cost_minor INTEGER CHECK (cost_minor IS NULL OR cost_minor >= 0),
+  currency TEXT,
+  cost_text TEXT,
+  odometer REAL,
+  odometer_text TEXT,
+  full INTEGER NOT NULL DEFAULT 1,
+  missed INTEGER NOT NULL DEFAULT 0,
+  filled_on TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX fuel_fillups_car ON fuel_fillups (car_id, filled_on, odometer);
+
+-- one row per (item, level) announced; posted_at is set once the reply is on its queue
+CREATE TABLE announcements (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  item_id INTEGER NOT NULL REFERENCES maintenance_items (id) ON DELETE CASCADE,
+  level INTEGER NOT NULL,
+  channel TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  posted_at TEXT
+);
+CREATE INDEX announcements_unposted ON announcements (id) WHERE posted_at IS NULL;
+CREATE INDEX announcements_item ON announcements (item_id);
+
+-- a new or corrected reading, or changed garage settings, may change any level: look again
+CREATE TRIGGER readings_recheck_insert AFTER INSERT ON odometer_readings BEGIN
+  UPDATE maintenance_items SET check_on = '0000-00-00' WHERE car_id = NEW.car_id;
+END;
+CREATE TRIGGER readings_recheck_delete AFTER DELETE ON odometer_readings BEGIN
+  UPDATE maintenance_items SET check_on = '0000-00-00' WHERE car_id = OLD.car_id;
+END;
+CREATE TRIGGER tenants_recheck AFTER UPDATE ON tenants BEGIN
+  UPDATE maintenance_items SET check_on = '0000-00-00' WHERE tenant = NEW.id;
+END;
+`,
 ]

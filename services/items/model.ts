@@ -178,6 +178,8 @@ export const CarList = t.Object({ cars: t.Array(CarView) })
 export const ReadingResult = t.Object({
   car: CarView,
   reading: ReadingView,
+  /** The current odometer before this reading. */
+  previous: t.Nullable(ReadingView),
   /** Readings removed by a confirmed correction (they contradicted it). */
   removed: t.Integer(),
 })

@@ -842,8 +842,10 @@ export function addReadingRoute(
   now: Date,
 ): ReadingResult {
   return db.transaction(() => {
-    const result = addReading(db, tenant, ref, { ...body, source: 'reading', field: 'reading' }, now)
-    return { car: carView(db, result.car), reading: result.reading, removed: result.removed }
+    const car = requireCar(db, tenant, ref)
+    const previous = currentOdometer(db, tenant, car.id)
+    const result = addReading(db, tenant, car, { ...body, source: 'reading', field: 'reading' }, now)
+    return { car: carView(db, result.car), reading: result.reading, previous, removed: result.removed }
   })()
 }
 

@@ -1,0 +1,88 @@
+/**
+ * /garage settings: shows the garage's settings when no option is given, else changes them.
+ * `photo_channel_car` applies to the channel the command was typed in (the reply target's
+ * channel); "none" forgets that channel's car. (/garage help is answered from the catalog by
+ * the bots themselves.)
+ */
+import { type PayloadOf, payloadSchema, type Subcommand } from '../../bots/core/command.ts'
+import garage from '../../bots/core/commands/garage.ts'
+import { callItems, itemsClient } from '../../services/items/client.ts'
+import type { SettingsPatch, SettingsView } from '../../services/items/model.ts'
+import type { Reply, ReplyTo } from '../envelope.ts'
+import { type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
+
+const settingsSub = garage.subcommands.find((s) => s.name === 'settings') as Subcommand
+
+type SettingsPayload = PayloadOf<typeof garage, 'settings'>
+
+function channelOf(replyTo: ReplyTo): string | undefined {
+  return replyTo.platform === 'local' ? undefined : replyTo.channelId
+}
+
+const UNITS = { metric: 'metric (km, L)', imperial: 'imperial (mi, gal)' } as const
+
+export function settingsReply(s: SettingsView, channel: string | undefined, title: string): Reply {
+  const hour = `${String(s.reminder_hour).padStart(2, '0')}:00`
+  const fields: NonNullable<Reply['fields']> = [
+    { name: 'Units', value: UNITS[s.units], inline: true },
+    { name: 'Currency', value: s.currency, inline: true },
+    { name: 'Timezone', value: s.timezone, inline: true },
+    {
+      name: 'Reminders',
+      value: s.reminder_channel
+        ? `in <#${s.reminder_channel}> after ${hour}`
+        : `not posted (set reminder_channel); after ${hour}`,
+    },
+    { name: 'Urgent', value: s.urgent.text, inline: true },
+    { name: 'Very urgent', value: s.very_urgent.text, inline: true },
+  ]
+  if (channel !== undefined) {
+    fields.push({
+      name: 'Photos in this channel',
+      value: s.photo_channel_car ? `go to ${s.photo_channel_car.nickname}` : 'no default car',
+    })
+  }
+  return {
+    tone: 'ok',
+    title,
+    text: s.stored
+      ? 'Settings of this garage.'
+      : 'This garage uses the defaults; change any with /garage settings.',
+    fields,
+    ephemeral: true,
+  }
+}
+
+const settings: KindHandler<SettingsPayload> = {
+  schema: payloadSchema(settingsSub),
+  run: async (p, ctx) => {
+    const channel = channelOf(ctx.envelope.replyTo)
+    const { photo_channel_car, ...rest } = p
+    const changed = Object.keys(p)
+    if (changed.length === 0) {
+      const s = await callItems(
+        itemsClient(ctx).settings.get({ query: channel === undefined ? {} : { channel } }),
+      )
+      return settingsReply(s, channel, 'Garage settings')
+    }
+    const patch: SettingsPatch = { ...rest }
+    if (photo_channel_car !== undefined) {
+      if (channel === undefined) {
+        throw new UserError(
+          'photo_channel_car: set it from the Discord or Slack channel whose photos belong to the car',
+          'photo_channel_car',
+        )
+      }
+      patch.photo_channel_car = {
+        channel,
+        car: photo_channel_car.trim().toLowerCase() === 'none' ? null : photo_channel_car,
+      }
+    }
+    const s = await callItems(itemsClient(ctx, { write: true }).settings.patch(patch))
+    return settingsReply(s, channel, `Updated ${changed.join(', ')}`)
+  },
+}
+
+const family: HandlerFamily = { 'garage.settings': settings }
+
+export default family
