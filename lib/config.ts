@@ -42,6 +42,7 @@ export const ConfigSchema = T.Object({
   WORKER_PORT: port(4100, 'Port of the worker\'s /health, /ready and the Bull Board dashboard (0 = any free port).'),
   WORKER_CONCURRENCY: positive(8, 'Command jobs one worker process runs at once.'),
   COMMAND_ATTEMPTS: positive(4, 'Attempts of a command job before the user is told it failed.'),
+  WORKER_LOCK_MS: T.Integer({ minimum: 1000, default: 15_000, description: 'How long a worker holds a job before a crashed worker\'s jobs are handed to another (ms).', expects: 'milliseconds, at least 1000' }),
   REMINDER_EVERY_MS: positive(60_000, 'How often the reminder scheduler ticks, in milliseconds.'),
   DASHBOARD_PASSWORD: secret('Password of the Bull Board queue dashboard at /queues on the worker (user `admin`); the dashboard is off when unset.', 8),
   // images

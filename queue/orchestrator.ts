@@ -191,8 +191,8 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     prefix,
     concurrency: options.concurrency ?? config.WORKER_CONCURRENCY,
     // A worker killed mid-job hands it back quickly; the reply's job id keeps the answer single.
-    lockDuration: 15_000,
-    stalledInterval: 5_000,
+    lockDuration: config.WORKER_LOCK_MS,
+    stalledInterval: Math.max(1_000, Math.floor(config.WORKER_LOCK_MS / 3)),
     maxStalledCount: 3,
   })
   worker.on('error', (err) => log.error({ err }, 'commands worker error'))
