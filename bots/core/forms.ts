@@ -1,0 +1,82 @@
+/**
+ * Forms (Discord modals, Slack views) opened by a `form:<name>:<arg>` button. Each has a title,
+ * the job kind its submit dispatches, and typed fields parsed with the core value parsers, so
+ * a submitted form becomes `{ kind, payload: { arg, ...values } }` like any command.
+ * The maintenance family adds `log_service` here.
+ */
+import type { Option, OptionType } from './command.ts'
+import { parseValue } from './values.ts'
+
+export type FormField = {
+  /** lower_snake_case; the payload key. */
+  name: string
+  /** Shown above the input (Discord allows 45 characters). */
+  label: string
+  type: OptionType
+  required?: boolean
+}
+
+export type Form = {
+  /** Shown at the top of the modal (at most 45 characters). */
+  title: string
+  /** Job kind dispatched on submit, with payload `{ arg, ...values }`. */
+  kind: string
+  /** At most 5 (Discord's limit for a modal). */
+  fields: FormField[]
+}
+
+export const forms: Record<string, Form> = {}
+
+export type FormResult =
+  | { ok: true; kind: string; payload: Record<string, unknown> }
+  | { ok: false; error: string; field?: string }
+
+/**
+ * Parses submitted values (text; empty means not given) of a form into the job to dispatch.
+ * Every error names the field.
+ */
+export function parseFormSubmission(
+  formName: string,
+  arg: string,
+  values: Record<string, unknown>,
+  registry: Record<string, Form> = forms,
+): FormResult {
+  const form = registry[formName]
+  if (!form) return { ok: false, error: `unknown form "${formName}"` }
+  const payload: Record<string, unknown> = { arg }
+  const problems: string[] = []
+  let field: string | undefined
+  for (const name of Object.keys(values)) {
+    if (!form.fields.some((f) => f.name === name)) {
+      problems.push(`${name}: the form ${formName} has no such field`)
+      field ??= name
+    }
+  }
+  for (const f of form.fields) {
+    const raw = values[f.name]
+    if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
+      if (f.required) {
+        problems.push(`${f.name}: required; fill in ${f.label}`)
+        field ??= f.name
+      }
+      continue
+    }
+    const option: Option = {
+      name: f.name,
+      type: f.type,
+      description: f.label,
+      ...(f.type === 'money' ? { min: 0 } : {}),
+    }
+    const result = parseValue(option, raw)
+    if (result.ok) payload[f.name] = result.value
+    else {
+      problems.push(result.error)
+      field ??= f.name
+    }
+  }
+  if (problems.length > 0)
+    return field
+      ? { ok: false, error: problems.join('\n'), field }
+      : { ok: false, error: problems.join('\n') }
+  return { ok: true, kind: form.kind, payload }
+}
