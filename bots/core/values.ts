@@ -72,7 +72,7 @@ function checkBounds(option: Option, value: number, shown: string, unit = ''): s
   return undefined
 }
 
-const DISTANCE_UNITS: Record<string, Distance['unit']> = {
+const DISTANCE_UNITS: Record<string, NonNullable<Distance['unit']>> = {
   km: 'km',
   kms: 'km',
   kilometer: 'km',
@@ -84,7 +84,7 @@ const DISTANCE_UNITS: Record<string, Distance['unit']> = {
   miles: 'mi',
 }
 
-const VOLUME_UNITS: Record<string, Volume['unit']> = {
+const VOLUME_UNITS: Record<string, NonNullable<Volume['unit']>> = {
   l: 'L',
   litre: 'L',
   litres: 'L',
