@@ -1,0 +1,39 @@
+import { IDEMPOTENCY_TABLE, type Migration } from '../lib/db.ts'
+
+/** Quotes schema; append new migrations, never edit a shipped one. */
+export const migrations: readonly Migration[] = [
+  `
+  CREATE TABLE quotes (
+    id INTEGER PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    issue INTEGER NOT NULL,
+    shop TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL CHECK (amount_minor >= 0),
+    amount_text TEXT,
+    parts_minor INTEGER,
+    labour_minor INTEGER,
+    valid_until TEXT,
+    notes TEXT,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'accepted', 'rejected')),
+    accepted_at TEXT,
+    accepted_by TEXT,
+    record_id INTEGER,
+    created_by TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (tenant, number)
+  );
+  CREATE INDEX quotes_by_issue ON quotes (tenant, issue);
+  -- At most one accepted quote per issue, whatever the callers do.
+  CREATE UNIQUE INDEX quotes_one_accepted ON quotes (tenant, issue) WHERE status = 'accepted';
+  CREATE TABLE job_overrides (
+    tenant TEXT NOT NULL,
+    job_key TEXT NOT NULL,
+    hours REAL NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (tenant, job_key)
+  ) WITHOUT ROWID;
+  ${IDEMPOTENCY_TABLE}
+  `,
+]
