@@ -1,0 +1,59 @@
+/**
+ * The baseline's middle hop, run as its own process like the real worker: a BullMQ worker on
+ * the same `commands` queue name (under its own prefix) that does nothing but put a reply job
+ * on `replies.local`, with the orchestrator's worker and reply options.
+ * `bun bench/hop-worker.ts <redis-url> <queue-prefix> <concurrency>`
+ */
+import { Queue, Worker } from 'bullmq'
+import { workerConnection } from '../queue/connection.ts'
+import type { Envelope, ReplyJob } from '../queue/envelope.ts'
+import { bullPrefix, COMMANDS_QUEUE, replyJobId, repliesQueue } from '../queue/names.ts'
+
+const [url, queuePrefix, concurrency] = process.argv.slice(2)
+if (!url || !queuePrefix || !concurrency) {
+  console.error('usage: bun bench/hop-worker.ts <redis-url> <queue-prefix> <concurrency>')
+  process.exit(2)
+}
+const prefix = bullPrefix(queuePrefix)
+const connection = workerConnection(url)
+const out = new Queue(repliesQueue('local'), { connection, prefix })
+const worker = new Worker(
+  COMMANDS_QUEUE,
+  async (job) => {
+    const env = job.data as Envelope
+    const reply: ReplyJob = {
+      envelopeId: env.id,
+      tenant: env.tenant,
+      replyTo: env.replyTo,
+      reply: { tone: 'ok', text: 'ok' },
+    }
+    await out.add('reply', reply, {
+      jobId: replyJobId(env.id),
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { age: 24 * 3600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    })
+  },
+  {
+    connection,
+    prefix,
+    concurrency: Number(concurrency),
+    lockDuration: 15_000,
+    stalledInterval: 5_000,
+    maxStalledCount: 3,
+  },
+)
+worker.on('error', (err) =>
+  console.error(JSON.stringify({ level: 50, process: 'hop-worker', msg: String(err) })),
+)
+await worker.waitUntilReady()
+console.log(JSON.stringify({ level: 30, process: 'hop-worker', msg: 'ready' }))
+const stop = async () => {
+  await worker.close()
+  await out.close()
+  connection.disconnect()
+  process.exit(0)
+}
+process.on('SIGTERM', () => void stop())
+process.on('SIGINT', () => void stop())

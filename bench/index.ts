@@ -1,0 +1,495 @@
+/**
+ * `bun run bench`: measures the stack on this machine against baselines taken in the same run,
+ * prints a table and writes bench/results.json.
+ *
+ * It starts its own redis-server (AOF on, `appendfsync everysec`, `noeviction`, as production
+ * has it; never the machine's 6379), every service that exists and the worker as separate
+ * processes with SQLite on disk in a temporary folder, and removes all of it afterwards.
+ *
+ * Options: --n=2000 (commands per run), --rate=200 (offered commands/s), --seconds=5 (per HTTP
+ * run), --concurrency=8 (worker and baseline), --quick (n=300, 2 s HTTP runs),
+ * --only=commands,http,memory,ops,reminders,thumbnails
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import IORedis from 'ioredis'
+import { freePort, startRedis } from '../test/redis.ts'
+import {
+  BENCH_TENANT,
+  type CommandRuns,
+  commandRows,
+  makeProducer,
+  mixedCommand,
+  runLoad,
+  setupCommands,
+} from './commands.ts'
+import { benchHttp } from './http.ts'
+import {
+  type Child,
+  formatTable,
+  type PartResult,
+  peakRssMb,
+  round,
+  type Row,
+  rssMb,
+  startChild,
+  waitForOk,
+} from './lib.ts'
+import { auditLog, checkEndpoints } from './ops.ts'
+
+const ROOT = join(import.meta.dir, '..')
+const SERVICES = ['items', 'issues', 'images', 'quotes', 'calculator'] as const
+const TOKEN = 'bench-service-token-0123456789abcdef'
+
+type Options = {
+  n: number
+  rate: number
+  seconds: number
+  concurrency: number
+  quick: boolean
+  only: Set<string>
+}
+
+export function parseArgs(argv: string[]): Options {
+  const get = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
+  const quick = argv.includes('--quick')
+  const num = (name: string, def: number) => {
+    const raw = get(name)
+    if (raw === undefined) return def
+    const v = Number(raw)
+    if (!Number.isInteger(v) || v < 1) {
+      console.error(`bench: --${name} must be a positive whole number, got ${JSON.stringify(raw)}`)
+      process.exit(2)
+    }
+    return v
+  }
+  const all = ['commands', 'http', 'memory', 'ops', 'reminders', 'thumbnails']
+  const only = new Set((get('only') ?? all.join(',')).split(',').filter(Boolean))
+  for (const part of only) {
+    if (!all.includes(part)) {
+      console.error(`bench: --only takes ${all.join(', ')}; got ${part}`)
+      process.exit(2)
+    }
+  }
+  return {
+    n: num('n', quick ? 300 : 2000),
+    rate: num('rate', 200),
+    seconds: num('seconds', quick ? 2 : 5),
+    concurrency: num('concurrency', 8),
+    quick,
+    only,
+  }
+}
+
+const say = (msg: string) => process.stderr.write(`bench: ${msg}\n`)
+
+/** Runs an optional part module (bench/<file>) that another helper provides. */
+async function optionalPart(
+  section: string,
+  file: string,
+  quick: boolean,
+): Promise<{ rows: Row[]; raw?: unknown }> {
+  const path = join(import.meta.dir, file)
+  if (!existsSync(path)) {
+    return {
+      rows: [
+        {
+          section,
+          name: 'not yet available',
+          value: null,
+          unit: '',
+          note: `bench/${file} does not exist yet`,
+        },
+      ],
+    }
+  }
+  try {
+    const mod = (await import(path)) as Record<string, unknown>
+    const fn = (
+      typeof mod.default === 'function'
+        ? mod.default
+        : Object.values(mod).find((v) => typeof v === 'function')
+    ) as ((opts: { quick: boolean }) => Promise<PartResult> | PartResult) | undefined
+    if (!fn)
+      return {
+        rows: [
+          {
+            section,
+            name: 'not yet available',
+            value: null,
+            unit: '',
+            note: `bench/${file} exports no function`,
+          },
+        ],
+      }
+    const raw = await fn({ quick })
+    if (Array.isArray(raw)) {
+      return { rows: raw.map((r) => ({ ...r, section: r.section ?? section })), raw }
+    }
+    const rows: Row[] = Object.entries(raw ?? {}).map(([name, v]) =>
+      typeof v === 'number'
+        ? { section, name, value: round(v, 2), unit: '' }
+        : { section, name, value: null, unit: '', note: typeof v === 'string' ? v : JSON.stringify(v) },
+    )
+    return { rows, raw }
+  } catch (error) {
+    return {
+      rows: [
+        {
+          section,
+          name: 'failed',
+          value: null,
+          unit: '',
+          note: String((error as Error)?.message ?? error).slice(0, 300),
+        },
+      ],
+    }
+  }
+}
+
+async function redisPid(url: string): Promise<number | undefined> {
+  const client = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 1 })
+  try {
+    await client.connect()
+    const info = await client.info('server')
+    return Number(/process_id:(\d+)/.exec(info)?.[1]) || undefined
+  } finally {
+    client.disconnect()
+  }
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2))
+  const started = Date.now()
+  const workDir = mkdtempSync(join(tmpdir(), 'cm-bench-'))
+  const dataDir = join(workDir, 'data')
+  mkdirSync(dataDir)
+  const children: Child[] = []
+  const rows: Row[] = []
+  const details: Record<string, unknown> = {}
+  say(`work folder ${workDir}; ${opts.quick ? 'quick run' : 'full run'} (n=${opts.n}, ${opts.rate}/s)`)
+
+  mkdirSync(join(workDir, 'redis'))
+  const redis = await startRedis({ aof: true, dir: join(workDir, 'redis') })
+  const cleanup = async () => {
+    for (const c of children.reverse()) await c.stop()
+    redis.kill()
+    rmSync(workDir, { recursive: true, force: true })
+  }
+  process.on('SIGINT', () => void cleanup().then(() => process.exit(130)))
+
+  try {
+    // The stack: every service that exists, and the worker, each its own process.
+    const present = SERVICES.filter((s) => existsSync(join(ROOT, 'services', s, 'index.ts')))
+    const ports = new Map<string, number>()
+    for (const s of present) ports.set(s, await freePort())
+    const workerPort = await freePort()
+    const stackPrefix = `bench${Date.now().toString(36)}`
+    const basePrefix = `${stackPrefix}base`
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      REDIS_URL: redis.url,
+      DATA_DIR: dataDir,
+      SERVICE_TOKEN: TOKEN,
+      QUEUE_PREFIX: stackPrefix,
+      LOG_LEVEL: 'info',
+      WORKER_PORT: String(workerPort),
+      WORKER_CONCURRENCY: String(opts.concurrency),
+      SERVICE_HOST: '127.0.0.1',
+    }
+    for (const [s, port] of ports) {
+      env[`${s.toUpperCase()}_PORT`] = String(port)
+      env[`${s.toUpperCase()}_URL`] = `http://127.0.0.1:${port}`
+    }
+    const http: { name: string; url: string; child: Child }[] = []
+    for (const s of present) {
+      const child = startChild(
+        s,
+        ['bun', join(ROOT, 'services', s, 'index.ts')],
+        env,
+        join(workDir, `${s}.log`),
+      )
+      children.push(child)
+      http.push({ name: s, url: `http://127.0.0.1:${ports.get(s)}`, child })
+    }
+    const failed: string[] = []
+    for (const h of [...http]) {
+      try {
+        await waitForOk(`${h.url}/health`, h.child)
+      } catch (error) {
+        const why = String((error as Error).message)
+          .split('\n')
+          .slice(0, 4)
+          .join(' ')
+          .slice(0, 300)
+        say(`${h.name} did not start: ${why}`)
+        rows.push({
+          section: 'operations',
+          name: `${h.name} starts`,
+          value: null,
+          unit: '',
+          met: false,
+          note: why,
+        })
+        failed.push(h.name)
+        http.splice(http.indexOf(h), 1)
+        children.splice(children.indexOf(h.child), 1)
+        await h.child.stop()
+      }
+    }
+    const up = present.filter((s) => !failed.includes(s))
+    let worker: Child | undefined
+    let workerProblem: string | undefined
+    try {
+      worker = startChild(
+        'worker',
+        ['bun', join(ROOT, 'queue', 'worker.ts')],
+        env,
+        join(workDir, 'worker.log'),
+      )
+      children.push(worker)
+      await waitForOk(`http://127.0.0.1:${workerPort}/ready`, worker)
+      http.push({ name: 'worker', url: `http://127.0.0.1:${workerPort}`, child: worker })
+    } catch (error) {
+      workerProblem = String((error as Error).message)
+        .split('\n')
+        .slice(0, 6)
+        .join(' ')
+        .slice(0, 300)
+      say(`the worker did not start: ${workerProblem}`)
+      rows.push({
+        section: 'operations',
+        name: 'worker starts',
+        value: null,
+        unit: '',
+        met: false,
+        note: workerProblem,
+      })
+      if (worker) {
+        children.splice(children.indexOf(worker), 1)
+        await worker.stop()
+      }
+      worker = undefined
+    }
+    say(`stack up: ${[...up, ...(worker ? ['worker'] : [])].join(', ')}`)
+
+    const pids = new Map<string, number>()
+    for (const c of children) pids.set(c.name, c.proc.pid)
+    const rPid = await redisPid(redis.url)
+    if (rPid) pids.set('redis-server', rPid)
+    await Bun.sleep(1_500)
+    const idle = new Map([...pids].map(([name, pid]) => [name, rssMb(pid)]))
+
+    // a. Commands through the real path, against the bare two-hop baseline.
+    if (opts.only.has('commands')) {
+      if (!worker || !up.includes('items')) {
+        rows.push({
+          section: 'commands',
+          name: 'not available',
+          value: null,
+          unit: '',
+          note: !up.includes('items')
+            ? 'the items service is not running (see operations)'
+            : `worker: ${workerProblem}`,
+        })
+      } else {
+        say('commands: starting the baseline hop process')
+        const hop = startChild(
+          'hop-worker',
+          ['bun', join(ROOT, 'bench', 'hop-worker.ts'), redis.url, basePrefix, String(opts.concurrency)],
+          env,
+          join(workDir, 'hop-worker.log'),
+        )
+        children.push(hop)
+        const hopDeadline = Date.now() + 15_000
+        while (!readFileSync(hop.logFile, 'utf8').includes('"ready"')) {
+          if (Date.now() > hopDeadline || hop.proc.exitCode !== null)
+            throw new Error(`hop worker did not start: ${readFileSync(hop.logFile, 'utf8')}`)
+          await Bun.sleep(50)
+        }
+        const real = makeProducer(redis.url, stackPrefix)
+        const base = makeProducer(redis.url, basePrefix)
+        await Promise.all([real.collector.ready(), base.collector.ready()])
+        try {
+          let i = 0
+          for (const make of setupCommands) {
+            const setup = await runLoad(real, 1, undefined, (_, id) => make(id), 15_000)
+            if (setup.answered !== 1 || (setup.tones.ok ?? 0) !== 1) {
+              throw new Error(`setting up car ${++i} failed: ${setup.firstError ?? 'no reply within 15 s'}`)
+            }
+          }
+          const timeout = Math.max(30_000, (opts.n / 50) * 1000)
+          const warm = Math.min(300, opts.n)
+          say(`commands: warm-up (${warm} each)`)
+          await runLoad(base, warm, undefined, mixedCommand, timeout)
+          await runLoad(real, warm, undefined, mixedCommand, timeout)
+          say(`commands: ${opts.n} at ${opts.rate}/s, baseline then real`)
+          const baseRate = await runLoad(base, opts.n, opts.rate, mixedCommand, timeout)
+          const realRate = await runLoad(real, opts.n, opts.rate, mixedCommand, timeout)
+          say(`commands: ${opts.n} flat out, baseline then real`)
+          const baseFlat = await runLoad(base, opts.n, undefined, mixedCommand, timeout)
+          const realFlat = await runLoad(real, opts.n, undefined, mixedCommand, timeout)
+          const realRuns: CommandRuns = { rate: realRate, flat: realFlat }
+          const baseRuns: CommandRuns = { rate: baseRate, flat: baseFlat }
+          rows.push(...commandRows(realRuns, baseRuns, opts.rate))
+          rows.push({
+            section: 'commands',
+            name: 'duplicate replies',
+            value: real.collector.duplicates,
+            unit: '',
+            aim: '0',
+            met: real.collector.duplicates === 0,
+          })
+          details.commands = { real: realRuns, baseline: baseRuns, concurrency: opts.concurrency }
+        } catch (error) {
+          rows.push({
+            section: 'commands',
+            name: 'failed',
+            value: null,
+            unit: '',
+            note: String((error as Error).message).slice(0, 300),
+          })
+        } finally {
+          await real.close()
+          await base.close()
+          await hop.stop()
+          children.splice(children.indexOf(hop), 1)
+        }
+      }
+    }
+
+    // b. Service HTTP: the items routes against a bare Bun.serve.
+    if (opts.only.has('http')) {
+      const items = http.find((h) => h.name === 'items')
+      if (!items) {
+        rows.push({
+          section: 'service http',
+          name: 'not available',
+          value: null,
+          unit: '',
+          note: 'the items service is not running (see operations)',
+        })
+      } else {
+        say('service http: autocannon')
+        try {
+          const headers = { authorization: `Bearer ${TOKEN}`, 'x-tenant': BENCH_TENANT }
+          // Without the commands part the bench garage is empty; add its car directly.
+          const seed = await fetch(`${items.url}/cars`, {
+            method: 'POST',
+            headers: { ...headers, 'content-type': 'application/json' },
+            body: JSON.stringify({
+              nickname: 'corolla',
+              make: 'Toyota',
+              odometer: { value: 52_000, unit: 'km', text: '52,000 km' },
+            }),
+          })
+          if (seed.status !== 200 && seed.status !== 201 && seed.status !== 409) {
+            throw new Error(`adding the bench car answered ${seed.status}: ${await seed.text()}`)
+          }
+          const result = await benchHttp({
+            itemsUrl: items.url,
+            headers,
+            routes: [
+              { name: 'car read', path: '/cars/corolla' },
+              { name: 'car list', path: '/cars' },
+            ],
+            seconds: opts.seconds,
+            workDir,
+            env,
+            children,
+          })
+          rows.push(...result.rows)
+          details.http = result.details
+        } catch (error) {
+          rows.push({
+            section: 'service http',
+            name: 'failed',
+            value: null,
+            unit: '',
+            note: String((error as Error).message).slice(0, 300),
+          })
+        }
+      }
+    }
+
+    // c. Memory of every process of the stack, idle and after the runs.
+    if (opts.only.has('memory')) {
+      const after = new Map([...pids].map(([name, pid]) => [name, rssMb(pid)]))
+      let idleTotal = 0
+      let afterTotal = 0
+      for (const [name, pid] of pids) {
+        const i = idle.get(name) ?? null
+        const a = after.get(name) ?? null
+        idleTotal += i ?? 0
+        afterTotal += a ?? 0
+        rows.push({
+          section: 'memory',
+          name: `${name} RSS after runs`,
+          value: round(a, 1),
+          unit: 'MB',
+          note: `idle ${round(i, 1) ?? '—'} MB, peak ${round(peakRssMb(pid), 1) ?? '—'} MB`,
+        })
+      }
+      rows.push({
+        section: 'memory',
+        name: 'stack total RSS after runs',
+        value: round(afterTotal, 1),
+        unit: 'MB',
+        aim: '< 400 MB',
+        met: afterTotal < 400,
+        note: `idle ${round(idleTotal, 1)} MB; ${pids.size} processes incl. redis-server`,
+      })
+      details.memory = { idle: Object.fromEntries(idle), after: Object.fromEntries(after) }
+    }
+
+    // Operations: health/readiness of every HTTP process, and the structure of their logs.
+    if (opts.only.has('ops')) {
+      rows.push(
+        ...(await checkEndpoints(
+          http.map((h) => ({ name: h.name, url: h.url })),
+          TOKEN,
+        )),
+      )
+      for (const c of children) {
+        if (c.name === 'bare-server' || c.name === 'hop-worker') continue
+        rows.push(auditLog(c.name, readFileSync(c.logFile, 'utf8')))
+      }
+    }
+
+    // d. The parts other issues provide.
+    for (const [part, section, file] of [
+      ['reminders', 'reminder tick', 'reminder-tick.ts'],
+      ['thumbnails', 'thumbnails', 'thumbnails.ts'],
+    ] as const) {
+      if (!opts.only.has(part)) continue
+      say(`${section}: bench/${file}`)
+      const result = await optionalPart(section, file, opts.quick)
+      rows.push(...result.rows)
+      if (result.raw !== undefined) details[part] = result.raw
+    }
+  } finally {
+    await cleanup()
+  }
+
+  const seconds = round((Date.now() - started) / 1000, 1)
+  console.log(formatTable(rows))
+  console.log(
+    `\n${rows.filter((r) => r.met === false).length} aim(s) missed of ${rows.filter((r) => r.met !== undefined).length}; ${seconds} s; ${cpus().length} cores, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  )
+  const results = {
+    at: new Date().toISOString(),
+    seconds,
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg: loadavg(), bun: Bun.version },
+    options: { ...opts, only: [...opts.only] },
+    rows,
+    details,
+  }
+  writeFileSync(join(import.meta.dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
+  console.log('written bench/results.json')
+}
+
+if (import.meta.main) await main()

@@ -1,0 +1,164 @@
+/**
+ * What the bench parts share: latency statistics, RSS of a process, child processes that die
+ * with the bench, and the row shape of the printed table / results.json.
+ */
+import { type Subprocess, spawn } from 'bun'
+import { closeSync, openSync, readFileSync } from 'node:fs'
+
+/** One line of the table. `value` null means "not measured" and `note` says why. */
+export type Row = {
+  section: string
+  name: string
+  value: number | null
+  unit: string
+  /** The same figure for the baseline of this section, measured in the same run. */
+  baseline?: number | null
+  /** value / baseline. */
+  ratio?: number | null
+  aim?: string
+  /** Whether the aim is met; undefined when the row has no aim. */
+  met?: boolean
+  note?: string
+}
+
+/**
+ * What a bench part module (bench/reminder-tick.ts, bench/thumbnails.ts) may return: rows
+ * in this shape, or any plain object of figures (printed as rows without an aim).
+ */
+export type PartResult = Row[] | Record<string, unknown>
+
+export type Stats = { count: number; p50: number; p95: number; p99: number; max: number; mean: number }
+
+export function stats(samples: number[]): Stats {
+  if (samples.length === 0)
+    return { count: 0, p50: Number.NaN, p95: Number.NaN, p99: Number.NaN, max: Number.NaN, mean: Number.NaN }
+  const sorted = Float64Array.from(samples).sort()
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!
+  const sum = sorted.reduce((a, b) => a + b, 0)
+  return {
+    count: sorted.length,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    max: sorted[sorted.length - 1]!,
+    mean: sum / sorted.length,
+  }
+}
+
+export const round = (n: number | null | undefined, digits = 1): number | null =>
+  n === null || n === undefined || !Number.isFinite(n) ? null : Math.round(n * 10 ** digits) / 10 ** digits
+
+/** Resident set size of a process in MB (VmRSS), or null when it is gone. */
+export function rssMb(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1])
+    return Number.isFinite(kb) ? kb / 1024 : null
+  } catch {
+    return null
+  }
+}
+
+/** Peak resident set size of a process in MB (VmHWM), or null when it is gone. */
+export function peakRssMb(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const kb = Number(/^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1])
+    return Number.isFinite(kb) ? kb / 1024 : null
+  } catch {
+    return null
+  }
+}
+
+export type Child = {
+  name: string
+  proc: Subprocess
+  logFile: string
+  stop: () => Promise<void>
+}
+
+/**
+ * Starts a child process whose stdout and stderr go to `logFile`. A watchdog kills it if the
+ * bench dies without cleaning up, so no process outlives a run.
+ */
+export function startChild(name: string, cmd: string[], env: Record<string, string>, logFile: string): Child {
+  const fd = openSync(logFile, 'a')
+  const proc = spawn(cmd, { env, stdout: fd, stderr: fd, stdin: 'ignore' })
+  closeSync(fd)
+  spawn(
+    [
+      'sh',
+      '-c',
+      `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 ${proc.pid} 2>/dev/null`,
+    ],
+    {
+      stdout: 'ignore',
+      stderr: 'ignore',
+      stdin: 'ignore',
+    },
+  ).unref()
+  return {
+    name,
+    proc,
+    logFile,
+    stop: async () => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return
+      proc.kill('SIGTERM')
+      const done = await Promise.race([proc.exited.then(() => true), Bun.sleep(10_000).then(() => false)])
+      if (!done) {
+        proc.kill('SIGKILL')
+        await proc.exited
+      }
+    },
+  }
+}
+
+/** Polls `url` until it answers 200, the child exits, or the deadline passes. */
+export async function waitForOk(url: string, child: Child | undefined, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (child && child.proc.exitCode !== null) {
+      const tail = readFileSync(child.logFile, 'utf8').split('\n').slice(-15).join('\n')
+      throw new Error(`${child.name} exited with code ${child.proc.exitCode}:\n${tail}`)
+    }
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) })
+      if (res.status === 200) return
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`)
+    await Bun.sleep(100)
+  }
+}
+
+/** Renders rows as a fixed-width table. */
+export function formatTable(rows: Row[]): string {
+  const show = (n: number | null | undefined, unit = '') =>
+    n === null || n === undefined
+      ? '—'
+      : `${Number.isInteger(n) ? n : n.toFixed(n < 10 ? 2 : 1)}${unit ? ` ${unit}` : ''}`
+  const lines = [['section', 'figure', 'value', 'baseline', 'ratio', 'aim', 'met', 'note']]
+  for (const r of rows) {
+    lines.push([
+      r.section,
+      r.name,
+      r.value === null ? 'n/a' : show(r.value, r.unit),
+      r.baseline === undefined ? '' : show(r.baseline, r.unit),
+      r.ratio === undefined || r.ratio === null ? '' : `${r.ratio.toFixed(2)}×`,
+      r.aim ?? '',
+      r.met === undefined ? '' : r.met ? 'yes' : 'NO',
+      r.note ?? '',
+    ])
+  }
+  const widths = lines[0]!.map((_, i) =>
+    Math.min(i === 7 ? 200 : 48, Math.max(...lines.map((l) => l[i]!.length))),
+  )
+  const fmt = (l: string[]) =>
+    l
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd()
+  return [fmt(lines[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.slice(1).map(fmt)].join('\n')
+}
