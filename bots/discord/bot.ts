@@ -1,0 +1,107 @@
+/**
+ * The Discord bot as one unit that index.ts (and the tests) start and stop: the gateway client
+ * with its interaction and message listeners, the dispatcher, and the delivery worker.
+ */
+import { Events } from 'discord.js'
+import type IORedis from 'ioredis'
+import type { Config } from '../../lib/config.ts'
+import type { Logger } from '../../lib/log.ts'
+import { producerConnection, workerConnection } from '../../queue/connection.ts'
+import { Dispatcher } from '../../queue/dispatch.ts'
+import { commands } from '../core/catalog.ts'
+import type { Command } from '../core/command.ts'
+import { type Form, forms } from '../core/forms.ts'
+import { createClient, createRest } from './client.ts'
+import { type Delivery, startDelivery } from './deliver.ts'
+import { handleInteraction } from './interactions.ts'
+import { type Lookup, serviceLookup } from './lookup.ts'
+import { handleMessage } from './photos.ts'
+
+export type DiscordBotOptions = {
+  config: Config
+  token: string
+  log: Logger
+  catalog?: readonly Command[]
+  forms?: Record<string, Form>
+  lookup?: Lookup
+  /** Start the delivery worker too (default true). */
+  delivery?: boolean
+  readyTimeoutMs?: number
+}
+
+export type DiscordBot = {
+  client: ReturnType<typeof createClient>
+  delivery?: Delivery
+  close: () => Promise<void>
+}
+
+export async function startDiscordBot(options: DiscordBotOptions): Promise<DiscordBot> {
+  const { config, log, token } = options
+  if (!config.REDIS_URL) throw new Error('REDIS_URL is missing: the Discord bot dispatches through Redis')
+  const producer = producerConnection(config.REDIS_URL)
+  producer.on('error', (err) => log.warn({ err: err.message }, 'redis (producer) error'))
+  const dispatcher = new Dispatcher(producer, config.QUEUE_PREFIX, config.COMMAND_ATTEMPTS)
+  const catalog = options.catalog ?? commands
+  const lookup =
+    options.lookup ??
+    serviceLookup({
+      itemsUrl: config.ITEMS_URL,
+      issuesUrl: config.ISSUES_URL,
+      serviceToken: config.SERVICE_TOKEN ?? '',
+      log,
+    })
+  const connections: IORedis[] = [producer]
+
+  const client = createClient(config.DISCORD_API_URL)
+  client.on(Events.InteractionCreate, (interaction) =>
+    handleInteraction(interaction, { dispatcher, catalog, forms: options.forms ?? forms, lookup, log }),
+  )
+  client.on(Events.MessageCreate, (message) =>
+    handleMessage(message, { dispatcher, redis: producer, queuePrefix: config.QUEUE_PREFIX, log }),
+  )
+  client.on(Events.Error, (err) => log.error({ err }, 'discord client error'))
+  client.on(Events.ShardDisconnect, (event) => log.warn({ code: event.code }, 'gateway disconnected'))
+
+  let delivery: Delivery | undefined
+  if (options.delivery !== false) {
+    const blocking = workerConnection(config.REDIS_URL)
+    const redis = workerConnection(config.REDIS_URL)
+    for (const c of [blocking, redis])
+      c.on('error', (err) => log.warn({ err: err.message }, 'redis (delivery) error'))
+    connections.push(blocking, redis)
+    delivery = await startDelivery({
+      config,
+      rest: createRest(config.DISCORD_API_URL, token),
+      redis,
+      connection: blocking,
+      log: log.child({ part: 'delivery' }),
+    })
+  }
+
+  const close = async () => {
+    await client.destroy()
+    await delivery?.close()
+    await dispatcher.close()
+    for (const c of connections) await c.quit().catch(() => c.disconnect())
+  }
+
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const ready = new Promise<void>((resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new Error('the Discord gateway did not become ready in time')),
+      options.readyTimeoutMs ?? 30_000,
+    )
+    client.once(Events.ClientReady, () => resolve())
+  })
+  try {
+    await Promise.all([client.login(token), ready])
+  } catch (error) {
+    await close().catch(() => {})
+    throw error
+  } finally {
+    clearTimeout(timer)
+  }
+  log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord gateway ready')
+
+  return { client, delivery, close }
+}

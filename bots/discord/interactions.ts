@@ -1,0 +1,227 @@
+/**
+ * Every interaction the bot gets: slash commands, autocomplete, buttons and modal submits.
+ *
+ * A command's options are checked by the core (`parseTyped`) first: that is pure and takes well
+ * under a millisecond, and lets a mistake be answered privately with Discord's own ephemeral
+ * reply, with no public "thinking…" and no job. A valid command is deferred at once (ephemeral
+ * when the subcommand is) and dispatched; the answer arrives later through the delivery
+ * worker, which edits the deferred original. Nothing here waits on a service before the
+ * deferral, so Discord's 3 seconds never depend on Redis or a service.
+ */
+import {
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type CommandInteractionOption,
+  type Interaction,
+  MessageFlags,
+  type ModalSubmitInteraction,
+  type RepliableInteraction,
+} from 'discord.js'
+import type { Logger } from '../../lib/log.ts'
+import type { DispatchResult } from '../../queue/dispatch.ts'
+import { UNAVAILABLE_TEXT } from '../../queue/dispatch.ts'
+import type { Envelope, ReplyTo } from '../../queue/envelope.ts'
+import { parseActionId } from '../core/actions.ts'
+import { findCommand } from '../core/catalog.ts'
+import type { Command } from '../core/command.ts'
+import { type Form, parseFormSubmission } from '../core/forms.ts'
+import { parseTyped } from '../core/grammar.ts'
+import type { Lookup } from './lookup.ts'
+
+export type InteractionDeps = {
+  dispatcher: { dispatch: (envelope: Envelope) => Promise<DispatchResult> }
+  catalog: readonly Command[]
+  forms: Record<string, Form>
+  lookup: Lookup
+  log: Logger
+}
+
+/** Discord message content is at most 2000 characters. */
+const clip = (text: string) => (text.length > 2000 ? `${text.slice(0, 1997)}…` : text)
+
+export function tenantOf(interaction: { guildId: string | null; user: { id: string } }): string {
+  return interaction.guildId ? `discord:${interaction.guildId}` : `discord:dm:${interaction.user.id}`
+}
+
+function replyToOf(interaction: RepliableInteraction): ReplyTo {
+  return {
+    platform: 'discord',
+    channelId: interaction.channelId ?? '',
+    interaction: {
+      applicationId: interaction.applicationId,
+      token: interaction.token,
+      createdAt: interaction.createdTimestamp,
+    },
+  }
+}
+
+/** A private answer to an interaction that has not been acknowledged yet. */
+async function privately(interaction: RepliableInteraction, text: string): Promise<void> {
+  await interaction.reply({
+    content: clip(text),
+    flags: MessageFlags.Ephemeral,
+    allowedMentions: { parse: [] },
+  })
+}
+
+async function deferAndDispatch(
+  interaction: RepliableInteraction,
+  deps: InteractionDeps,
+  kind: string,
+  payload: unknown,
+  ephemeral: boolean,
+): Promise<void> {
+  await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {})
+  const envelope: Envelope = {
+    id: interaction.id,
+    kind,
+    tenant: tenantOf(interaction),
+    actor: {
+      platform: 'discord',
+      userId: interaction.user.id,
+      name: (interaction.user.globalName ?? interaction.user.username).slice(0, 200),
+    },
+    replyTo: replyToOf(interaction),
+    payload,
+    at: interaction.createdTimestamp,
+  }
+  const result = await deps.dispatcher.dispatch(envelope)
+  if (!result.ok) {
+    deps.log.warn({ interaction: interaction.id, kind }, 'dispatch failed: queue unavailable')
+    await interaction.editReply({ content: UNAVAILABLE_TEXT, embeds: [], components: [] })
+  }
+}
+
+/** Option values as Discord delivered them, keyed by name (attachments as the catalog's shape). */
+export function optionValues(options: readonly CommandInteractionOption[]): Record<string, unknown> {
+  const values: Record<string, unknown> = {}
+  for (const o of options) {
+    if (o.attachment) {
+      values[o.name] = {
+        url: o.attachment.url,
+        filename: o.attachment.name,
+        size: o.attachment.size,
+        ...(o.attachment.contentType ? { contentType: o.attachment.contentType } : {}),
+      }
+    } else if (o.value !== undefined) values[o.name] = o.value
+  }
+  return values
+}
+
+async function onCommand(interaction: ChatInputCommandInteraction, deps: InteractionDeps): Promise<void> {
+  const command = findCommand(interaction.commandName, deps.catalog)
+  if (!command) {
+    await privately(
+      interaction,
+      `/${interaction.commandName} no longer exists in Car Manager (Discord may still show it for a while). Nothing was done. Try /garage help.`,
+    )
+    return
+  }
+  const subName = interaction.options.getSubcommand(false) ?? ''
+  const top = interaction.options.data
+  const given = top.length === 1 && top[0]?.name === subName ? (top[0]?.options ?? []) : top
+  const parsed = parseTyped(command.name, subName, optionValues(given), deps.catalog)
+  if (!parsed.ok) {
+    await privately(interaction, `${parsed.error}\n\n${parsed.help}`)
+    return
+  }
+  await deferAndDispatch(interaction, deps, parsed.kind, parsed.payload, parsed.sub.ephemeral === true)
+}
+
+async function onAutocomplete(interaction: AutocompleteInteraction, deps: InteractionDeps): Promise<void> {
+  const focused = interaction.options.getFocused(true)
+  const command = findCommand(interaction.commandName, deps.catalog)
+  const sub = command?.subcommands.find((s) => s.name === interaction.options.getSubcommand(false))
+  const option = sub?.options.find((o) => o.name === focused.name)
+  const tenant = tenantOf(interaction)
+  const typed = String(focused.value ?? '')
+  const choices =
+    option?.type === 'car'
+      ? await deps.lookup.cars(tenant, typed)
+      : option?.type === 'issue'
+        ? await deps.lookup.issues(tenant, typed)
+        : []
+  await interaction.respond(choices.slice(0, 25))
+}
+
+async function onButton(interaction: ButtonInteraction, deps: InteractionDeps): Promise<void> {
+  const action = parseActionId(interaction.customId)
+  if (!action) {
+    await privately(
+      interaction,
+      'That button is not known to Car Manager (it may be from an older version). Nothing was done.',
+    )
+    return
+  }
+  if (action.type === 'form') {
+    const form = deps.forms[action.form]
+    if (!form) {
+      await privately(
+        interaction,
+        `That form (${action.form}) is not known to Car Manager any more. Nothing was done.`,
+      )
+      return
+    }
+    await interaction.showModal({
+      custom_id: interaction.customId,
+      title: form.title.slice(0, 45),
+      components: form.fields.slice(0, 5).map((f) => ({
+        type: 1,
+        components: [
+          {
+            type: 4,
+            custom_id: f.name,
+            label: f.label.slice(0, 45),
+            style: 1,
+            required: f.required === true,
+            max_length: 200,
+          },
+        ],
+      })),
+    })
+    return
+  }
+  await deferAndDispatch(interaction, deps, action.kind, { arg: action.arg }, false)
+}
+
+async function onModal(interaction: ModalSubmitInteraction, deps: InteractionDeps): Promise<void> {
+  const action = parseActionId(interaction.customId)
+  if (action?.type !== 'form') {
+    await privately(interaction, 'That form is not known to Car Manager. Nothing was done.')
+    return
+  }
+  const values: Record<string, unknown> = {}
+  for (const [name, field] of interaction.fields.fields) if ('value' in field) values[name] = field.value
+  const parsed = parseFormSubmission(action.form, action.arg, values, deps.forms)
+  if (!parsed.ok) {
+    await privately(interaction, `${parsed.error}\nNothing was saved; press the button again to retry.`)
+    return
+  }
+  await deferAndDispatch(interaction, deps, parsed.kind, parsed.payload, false)
+}
+
+/** Routes one interaction; never throws (a failure is logged and, when possible, told to the user). */
+export async function handleInteraction(interaction: Interaction, deps: InteractionDeps): Promise<void> {
+  try {
+    if (interaction.isChatInputCommand()) await onCommand(interaction, deps)
+    else if (interaction.isAutocomplete()) await onAutocomplete(interaction, deps)
+    else if (interaction.isButton()) await onButton(interaction, deps)
+    else if (interaction.isModalSubmit()) await onModal(interaction, deps)
+    else if (interaction.isRepliable())
+      await privately(interaction, 'Car Manager does not handle this kind of interaction.')
+  } catch (error) {
+    deps.log.error({ err: error, interaction: interaction.id, type: interaction.type }, 'interaction failed')
+    if (interaction.isRepliable()) {
+      const text = `Something went wrong and this was not done (reference ${interaction.id}). Please try again.`
+      const answer = interaction.deferred
+        ? interaction.editReply({ content: text, embeds: [], components: [] })
+        : interaction.replied
+          ? Promise.resolve()
+          : privately(interaction, text)
+      await Promise.resolve(answer).catch((e) =>
+        deps.log.warn({ err: e }, 'could not tell the user about the failure'),
+      )
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Photos dropped in a garage channel: a MESSAGE_CREATE in a guild channel (or a thread) with
+ * image attachments, not from a bot, becomes a `photo.attach` job whose envelope id is the
+ * message id (a redelivered event is not run twice). The bot does not download anything: the
+ * worker does, at once, from the allowed hosts only. In a thread, the thread's ref (recorded
+ * when the bot posted the thread's first message) tells what the photo belongs to. The answer
+ * goes to the message's thread.
+ */
+import type { Message } from 'discord.js'
+import type IORedis from 'ioredis'
+import type { Logger } from '../../lib/log.ts'
+import { type DispatchResult, UNAVAILABLE_TEXT } from '../../queue/dispatch.ts'
+import type { Envelope } from '../../queue/envelope.ts'
+import { threadRefOf } from './threads.ts'
+
+export const PHOTO_KIND = 'photo.attach'
+
+const IMAGE_NAME = /\.(jpe?g|png|webp|gif|heic|heif|avif|bmp|tiff?)$/i
+
+/** Whether an attachment looks like a photo (declared type or name; the service checks the bytes). */
+export const isImage = (a: { contentType?: string | null; name?: string | null }) =>
+  (a.contentType ?? '').toLowerCase().startsWith('image/') || IMAGE_NAME.test(a.name ?? '')
+
+export type PhotoDeps = {
+  dispatcher: { dispatch: (envelope: Envelope) => Promise<DispatchResult> }
+  redis: IORedis
+  queuePrefix: string
+  log: Logger
+}
+
+export type PhotoPayload = {
+  files: { url: string; filename: string; size: number; contentType?: string }[]
+  text: string
+  channelId: string
+  threadId?: string
+  threadRef?: string
+}
+
+/** Builds the photo job of a message, or undefined when the message is not a photo drop. */
+export async function photoEnvelope(
+  message: Message,
+  deps: Pick<PhotoDeps, 'redis' | 'queuePrefix'>,
+): Promise<Envelope<PhotoPayload> | undefined> {
+  if (message.author.bot || message.webhookId || !message.inGuild()) return undefined
+  const files = [...message.attachments.values()].filter(isImage).map((a) => ({
+    url: a.url,
+    filename: a.name,
+    size: a.size,
+    ...(a.contentType ? { contentType: a.contentType } : {}),
+  }))
+  if (files.length === 0) return undefined
+  const tenant = `discord:${message.guildId}`
+  const channel = message.channel
+  const inThread = channel.isThread()
+  const payload: PhotoPayload = {
+    files,
+    text: message.content.slice(0, 2000),
+    channelId: inThread ? (channel.parentId ?? channel.id) : channel.id,
+  }
+  if (inThread) {
+    payload.threadId = channel.id
+    const ref = await threadRefOf(deps.redis, deps.queuePrefix, tenant, channel.id)
+    if (ref) payload.threadRef = ref
+  }
+  return {
+    id: message.id,
+    kind: PHOTO_KIND,
+    tenant,
+    actor: {
+      platform: 'discord',
+      userId: message.author.id,
+      name: (message.author.globalName ?? message.author.username).slice(0, 200),
+    },
+    // In a thread the answer goes to the thread; otherwise a thread is started on the message.
+    replyTo: inThread
+      ? { platform: 'discord', channelId: channel.id }
+      : { platform: 'discord', channelId: channel.id, messageId: message.id },
+    payload,
+    at: message.createdTimestamp,
+  }
+}
+
+/** Handles one MESSAGE_CREATE; never throws. */
+export async function handleMessage(message: Message, deps: PhotoDeps): Promise<void> {
+  try {
+    const envelope = await photoEnvelope(message, deps)
+    if (!envelope) return
+    const result = await deps.dispatcher.dispatch(envelope)
+    if (!result.ok) {
+      deps.log.warn({ message: message.id }, 'photo dispatch failed: queue unavailable')
+      await message.reply({ content: UNAVAILABLE_TEXT, allowedMentions: { parse: [] } })
+    }
+  } catch (error) {
+    deps.log.error({ err: error, message: message.id }, 'photo message failed')
+  }
+}
