@@ -147,3 +147,12 @@ describe('handler discovery', () => {
     }
   })
 })
+
+describe('catalog coverage', () => {
+  test('every subcommand of the catalog has a handler for its kind', async () => {
+    const { commands, kindOf } = await import('../bots/core/catalog.ts')
+    const kinds = await loadHandlers()
+    const missing = commands.flatMap((c) => c.subcommands.map((s) => kindOf(c, s))).filter((k) => !kinds.has(k))
+    expect(missing).toEqual([])
+  })
+})
