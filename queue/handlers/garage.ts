@@ -65,7 +65,11 @@ const settings: KindHandler<SettingsPayload> = {
       )
       return settingsReply(s, channel, 'Garage settings')
     }
-    const patch: SettingsPatch = { ...rest }
+    const { units, ...others } = rest
+    if (units !== undefined && units !== 'metric' && units !== 'imperial') {
+      throw new UserError(`units: "${units}" is not one of metric, imperial`, 'units')
+    }
+    const patch: SettingsPatch = { ...others, ...(units !== undefined ? { units } : {}) }
     if (photo_channel_car !== undefined) {
       if (channel === undefined) {
         throw new UserError(

@@ -9,6 +9,7 @@ import type { Config } from '../../lib/config.ts'
 import { openDatabase } from '../lib/db.ts'
 import { idempotent, serviceBase, tenantOf } from '../lib/http.ts'
 import { migrations } from './migrations.ts'
+import { maintenanceRoutes } from './maintenance.ts'
 import {
   CarCreate,
   CarEdit,
@@ -48,6 +49,7 @@ export function createApp(deps: ItemsDeps) {
   const app = new Elysia({ name: 'items', normalize: false })
     .use(serviceBase({ name: 'items', token: deps.token, ready }))
     .decorate('db', db)
+    .use(maintenanceRoutes({ db, now }))
     .resolve(({ headers }) => ({ tenant: tenantOf(headers), idempotencyKey: headers['idempotency-key'] }))
     .get('/settings', ({ tenant, query }) => getSettings(db, tenant, query.channel), {
       query: SettingsQuery,

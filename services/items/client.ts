@@ -8,8 +8,11 @@ import { type HandlerContext, ServiceUnavailable, unwrap } from '../../queue/han
 import type { ItemsApp } from './app.ts'
 
 export function itemsClient(ctx: HandlerContext, opts: { write?: boolean } = {}) {
+  // parseDate: false — Eden would otherwise turn every date-like string ("2026-05-10") into a
+  // Date object behind the types' back.
   return treaty<ItemsApp>(ctx.serviceUrl('items'), {
     headers: ctx.serviceHeaders({ write: opts.write ?? false }),
+    parseDate: false,
   })
 }
 
