@@ -48,6 +48,7 @@ export const ConfigSchema = T.Object({
   // images
   IMAGE_MAX_BYTES: positive(20 * 1024 * 1024, 'Largest photo accepted, in bytes.'),
   IMAGE_MAX_PIXELS: positive(50_000_000, 'Largest photo accepted, in pixels (width x height), checked before decoding.'),
+  IMAGE_DECODE_MAX_MB: positive(768, 'Memory ceiling (RSS, MB) of the images service\'s decoder process; a photo that needs more is refused.'),
   DOWNLOAD_TIMEOUT_MS: positive(15_000, 'Time limit for downloading a photo from a chat platform.'),
   // terminal chat
   LOCAL_TENANT: T.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', default: 'demo', description: 'Name of the terminal chat\'s garage (tenant `local:<name>`).', expects: 'letters, digits, _ . or -' }),
