@@ -96,7 +96,6 @@ CREATE TABLE maintenance_items (
   months INTEGER CHECK (months IS NULL OR months > 0),
   distance REAL CHECK (distance IS NULL OR distance > 0),
   distance_text TEXT,
-  CHECK (months IS NOT NULL OR distance IS NOT NULL),
   -- 1: the next due counts from the previous due point, not from when it was done
   fixed INTEGER NOT NULL DEFAULT 0,
   last_date TEXT NOT NULL,
@@ -118,6 +117,7 @@ CREATE TABLE maintenance_items (
   check_on TEXT DEFAULT '0000-00-00',
   snoozed_until TEXT,
   created_at TEXT NOT NULL,
+  CHECK (months IS NOT NULL OR distance IS NOT NULL),
   UNIQUE (tenant, car_id, name_key)
 );
 -- the claim: a range scan of the items due for a look, nothing else
