@@ -1,0 +1,367 @@
+/**
+ * The terminal chat (`bun run chat`): the same slash commands as Discord and Slack, through
+ * the same queue. Each line is parsed with bots/core's grammar (a mistake is answered here and
+ * never becomes a job), dispatched to `commands` as tenant `local:<LOCAL_TENANT>`, and the
+ * replies are read from `replies.local` and printed as plain text.
+ *
+ * - stdin is a terminal: a `> ` prompt with history; replies are printed as they arrive.
+ * - stdin is a pipe or file: one command per line, each waited for (at most `timeoutMs`), its
+ *   replies printed in order; exit 0 once input ended and every reply arrived, 1 on a timeout.
+ * - `!press <action id> [name:value …]` presses a button of an earlier reply.
+ *
+ * `LocalChat` is the programmatic side, for end-to-end tests.
+ */
+import { randomUUID } from 'node:crypto'
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs'
+import { userInfo } from 'node:os'
+import { dirname } from 'node:path'
+import { createInterface } from 'node:readline'
+import { Worker } from 'bullmq'
+import type IORedis from 'ioredis'
+import { parseActionId } from '../../bots/core/actions.ts'
+import { forms, parseFormSubmission } from '../../bots/core/forms.ts'
+import { parseLine, tokenize } from '../../bots/core/grammar.ts'
+import { renderText } from '../../bots/core/render-text.ts'
+import type { Config } from '../../lib/config.ts'
+import { producerConnection, workerConnection } from '../../queue/connection.ts'
+import { Dispatcher, UNAVAILABLE_TEXT } from '../../queue/dispatch.ts'
+import type { Envelope, Reply, ReplyJob } from '../../queue/envelope.ts'
+import { bullPrefix, repliesQueue } from '../../queue/names.ts'
+
+export type LocalChatOptions = {
+  redisUrl: string
+  queuePrefix: string
+  /** LOCAL_TENANT: the garage is `local:<tenant>`. */
+  tenant: string
+  /** COMMAND_ATTEMPTS for dispatched jobs. */
+  attempts?: number
+  /** Longest wait for a command's final reply (default 30 s). */
+  timeoutMs?: number
+  user?: { id: string; name: string }
+  /** Every reply job taken from `replies.local`, as it arrives (a reminder too). */
+  onReply?: (job: ReplyJob) => void
+}
+
+/** No final reply came in time. `replies` holds what did come (notices). */
+export class ReplyTimeout extends Error {
+  constructor(
+    readonly line: string,
+    readonly timeoutMs: number,
+    readonly replies: Reply[],
+  ) {
+    super(`no reply to "${line}" within ${Math.round(timeoutMs / 1000)} s (is the worker running?)`)
+  }
+}
+
+const clip = (s: string, max = 4000) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`)
+
+/** Answers made here (grammar mistakes) rather than by the worker. */
+const LOCAL_REPLIES = new WeakSet<Reply>()
+const isLocal = (reply: Reply) => LOCAL_REPLIES.has(reply)
+
+function localError(text: string): Reply {
+  const reply: Reply = { tone: 'error', text: clip(text), ephemeral: true }
+  LOCAL_REPLIES.add(reply)
+  return reply
+}
+
+export class LocalChat {
+  readonly session = randomUUID()
+  readonly tenant: string
+  private producer?: IORedis
+  private consumer?: IORedis
+  private dispatcher?: Dispatcher
+  private worker?: Worker
+  private readonly received = new Map<string, ReplyJob[]>()
+  private readonly waiters = new Set<() => void>()
+
+  constructor(private readonly options: LocalChatOptions) {
+    this.tenant = `local:${options.tenant}`
+  }
+
+  /** Connects to Redis and starts taking replies. */
+  async connect(): Promise<void> {
+    const prefix = bullPrefix(this.options.queuePrefix)
+    this.producer = producerConnection(this.options.redisUrl)
+    this.producer.on('error', () => {})
+    await waitReady(this.producer, 10_000)
+    this.dispatcher = new Dispatcher(this.producer, this.options.queuePrefix, this.options.attempts ?? 4)
+    this.consumer = workerConnection(this.options.redisUrl)
+    this.consumer.on('error', () => {})
+    this.worker = new Worker(
+      repliesQueue('local'),
+      async (job) => {
+        const data = job.data as ReplyJob
+        const list = this.received.get(data.envelopeId) ?? []
+        list.push(data)
+        this.received.set(data.envelopeId, list)
+        this.options.onReply?.(data)
+        for (const wake of [...this.waiters]) wake()
+      },
+      { connection: this.consumer, prefix, concurrency: 1 },
+    )
+    this.worker.on('error', () => {})
+    await this.worker.waitUntilReady()
+  }
+
+  /**
+   * Sends one line and resolves with its replies (notices first, the final reply last).
+   * Grammar mistakes are answered locally; blank lines and `#` comments give no reply.
+   * Rejects with ReplyTimeout when the final reply does not come in time.
+   */
+  async send(line: string): Promise<Reply[]> {
+    const text = line.trim()
+    if (text === '' || text.startsWith('#')) return []
+    const job = text.startsWith('!') ? this.pressJob(text) : this.commandJob(text)
+    if ('reply' in job) return [job.reply]
+    const id = randomUUID()
+    const user = this.options.user ?? { id: 'local-user', name: safeUserName() }
+    const envelope: Envelope = {
+      id,
+      kind: job.kind,
+      tenant: this.tenant,
+      actor: { platform: 'local', userId: user.id, name: user.name },
+      replyTo: { platform: 'local', session: this.session },
+      payload: job.payload,
+      at: Date.now(),
+    }
+    const sent = await this.dispatcher!.dispatch(envelope)
+    if (!sent.ok) return [localError(UNAVAILABLE_TEXT)]
+    return this.waitFinal(id, text)
+  }
+
+  private commandJob(text: string): { kind: string; payload: unknown } | { reply: Reply } {
+    const parsed = parseLine(text)
+    if (!parsed.ok) return { reply: localError(`${parsed.error}\n\n${parsed.help}`) }
+    return { kind: parsed.kind, payload: parsed.payload }
+  }
+
+  /** `!press <action id> [name:value …]`: a button of an earlier reply. */
+  private pressJob(text: string): { kind: string; payload: unknown } | { reply: Reply } {
+    const [word, id, ...rest] = text.split(/\s+/)
+    if (word !== '!press' || !id)
+      return {
+        reply: localError('terminal commands: !press <action id> [name:value …], e.g. !press item.done:42'),
+      }
+    const action = parseActionId(id)
+    if (!action)
+      return { reply: localError(`"${id}" is not a button id; copy one from the (…) after a button`) }
+    if (action.type === 'kind') return { kind: action.kind, payload: { arg: action.arg } }
+    const form = forms[action.form]
+    if (!form) return { reply: localError(`there is no form "${action.form}"`) }
+    let values: Record<string, string>
+    try {
+      values = Object.fromEntries(
+        tokenize(text.slice(text.indexOf(id) + id.length)).map(
+          (t) => [t.name ?? '', t.value] as [string, string],
+        ),
+      )
+    } catch (error) {
+      return { reply: localError((error as Error).message) }
+    }
+    if ('' in values) {
+      const fields = form.fields.map((f) => `${f.name}:…${f.required ? ' (required)' : ''}`).join(' ')
+      return {
+        reply: localError(`${form.title}: give the values as name:value, e.g. !press ${id} ${fields}`),
+      }
+    }
+    const parsed = parseFormSubmission(action.form, action.arg, values)
+    if (!parsed.ok) return { reply: localError(parsed.error) }
+    return { kind: parsed.kind, payload: parsed.payload }
+  }
+
+  private async waitFinal(id: string, line: string): Promise<Reply[]> {
+    const timeoutMs = this.options.timeoutMs ?? 30_000
+    const deadline = Date.now() + timeoutMs
+    const final = () => this.received.get(id)?.some((r) => !r.notice)
+    while (!final()) {
+      const left = deadline - Date.now()
+      if (left <= 0)
+        throw new ReplyTimeout(
+          line,
+          timeoutMs,
+          (this.received.get(id) ?? []).map((r) => r.reply),
+        )
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer)
+          this.waiters.delete(wake)
+          resolve()
+        }
+        const timer = setTimeout(wake, Math.min(left, 1_000))
+        this.waiters.add(wake)
+      })
+    }
+    const jobs = this.received.get(id) ?? []
+    this.received.delete(id)
+    // Notices first, then the final answer (a late notice after the final one is dropped).
+    const finalJob = jobs.find((r) => !r.notice)!
+    return [
+      ...jobs.filter((r) => r.notice && jobs.indexOf(r) < jobs.indexOf(finalJob)).map((r) => r.reply),
+      finalJob.reply,
+    ]
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close().catch(() => {})
+    await this.dispatcher?.close().catch(() => {})
+    this.producer?.disconnect()
+    this.consumer?.disconnect()
+  }
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username.slice(0, 200) || 'you'
+  } catch {
+    return 'you'
+  }
+}
+
+function waitReady(connection: IORedis, timeoutMs: number): Promise<void> {
+  if (connection.status === 'ready') return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      connection.off('ready', onReady)
+      reject(new Error(`Redis did not answer within ${timeoutMs / 1000} s`))
+    }, timeoutMs)
+    const onReady = () => {
+      clearTimeout(timer)
+      resolve()
+    }
+    connection.once('ready', onReady)
+  })
+}
+
+export type RunChatOptions = {
+  config: Config
+  redisUrl: string
+  input?: NodeJS.ReadableStream
+  output?: (text: string) => void
+  /** Default: whether stdin is a terminal. */
+  interactive?: boolean
+  /** Where the interactive history is kept (default DATA_DIR/chat-history). */
+  historyFile?: string
+  timeoutMs?: number
+}
+
+/** Runs the chat on a stream until it ends; resolves with the exit code. */
+export async function runChat(options: RunChatOptions): Promise<number> {
+  const input = options.input ?? process.stdin
+  const out = options.output ?? ((text: string) => process.stdout.write(`${text}\n`))
+  const interactive = options.interactive ?? Boolean(process.stdin.isTTY)
+  let printReply = (job: ReplyJob) => out(renderText(job.reply))
+  const chat = new LocalChat({
+    redisUrl: options.redisUrl,
+    queuePrefix: options.config.QUEUE_PREFIX,
+    tenant: options.config.LOCAL_TENANT,
+    attempts: options.config.COMMAND_ATTEMPTS,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    onReply: (job) => printReply(job),
+  })
+  try {
+    await chat.connect()
+  } catch (error) {
+    out(`car-manager chat: cannot reach Redis at ${options.redisUrl}: ${(error as Error).message}`)
+    await chat.close()
+    return 1
+  }
+  try {
+    return interactive
+      ? await interactiveLoop(chat, input, out, options, (p) => (printReply = p))
+      : await scriptedLoop(chat, input, out)
+  } finally {
+    await chat.close()
+  }
+}
+
+async function scriptedLoop(
+  chat: LocalChat,
+  input: NodeJS.ReadableStream,
+  out: (text: string) => void,
+): Promise<number> {
+  const rl = createInterface({ input, terminal: false, crlfDelay: Number.POSITIVE_INFINITY })
+  for await (const raw of rl) {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) continue
+    out(`> ${line}`)
+    try {
+      const replies = await chat.send(line)
+      // Queue replies were printed as they arrived; local answers (grammar errors) are printed here.
+      for (const r of replies) if (isLocal(r)) out(renderText(r))
+    } catch (error) {
+      if (error instanceof ReplyTimeout) {
+        out(`[timeout] ${error.message}`)
+        rl.close()
+        return 1
+      }
+      throw error
+    }
+    out('')
+  }
+  return 0
+}
+
+async function interactiveLoop(
+  chat: LocalChat,
+  input: NodeJS.ReadableStream,
+  out: (text: string) => void,
+  options: RunChatOptions,
+  setPrinter: (p: (job: ReplyJob) => void) => void,
+): Promise<number> {
+  const historyFile = options.historyFile ?? `${options.config.DATA_DIR}/chat-history`
+  let history: string[] = []
+  try {
+    history = readFileSync(historyFile, 'utf8').split('\n').filter(Boolean).slice(-500).reverse()
+  } catch {}
+  const rl = createInterface({
+    input,
+    output: process.stdout,
+    terminal: true,
+    history,
+    historySize: 500,
+    prompt: '> ',
+  })
+  const print = (text: string) => {
+    process.stdout.write('\r\x1b[K')
+    out(text)
+    rl.prompt(true)
+  }
+  setPrinter((job) => print(renderText(job.reply)))
+  out(
+    `Car Manager terminal chat — garage ${chat.tenant}. Try /car list or /garage help; !press <id> presses a button; Ctrl-D ends.`,
+  )
+  rl.prompt()
+  return new Promise<number>((resolve) => {
+    rl.on('SIGINT', () => rl.close())
+    rl.on('close', () => resolve(0))
+    rl.on('line', (raw) => {
+      const line = raw.trim()
+      if (line === 'exit' || line === 'quit') return rl.close()
+      if (line && !line.startsWith('#')) {
+        try {
+          mkdirSync(dirname(historyFile), { recursive: true })
+          appendFileSync(historyFile, `${line}\n`)
+        } catch {}
+      }
+      chat
+        .send(line)
+        .then((replies) => {
+          for (const r of replies) if (isLocal(r)) print(renderText(r))
+        })
+        .catch((error) => print(`[timeout] ${(error as Error).message}`))
+      rl.prompt()
+    })
+  })
+}
+
+if (import.meta.main) {
+  const { loadConfig, requireSetting } = await import('../../lib/config.ts')
+  const config = loadConfig()
+  const redisUrl = requireSetting(
+    config,
+    'REDIS_URL',
+    'the chat sends commands through Redis (or use `bun run demo`, which starts one).',
+  )
+  process.exit(await runChat({ config, redisUrl }))
+}
