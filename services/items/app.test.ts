@@ -757,3 +757,86 @@ describe('migrations', () => {
     app = again
   })
 })
+
+describe('breaking it', () => {
+  test('a nickname taken by another writer between check and insert is a 409, not a 500', async () => {
+    // Another process wins the race: its row lands just before ours (simulated with a trigger).
+    app.decorator.db.exec(`CREATE TEMP TRIGGER rival BEFORE INSERT ON cars WHEN NEW.nickname_key = 'golf' BEGIN
+      INSERT INTO cars (tenant, nickname, nickname_key, odometer_unit, created_at) VALUES (NEW.tenant, 'Golf', 'golf', 'km', 'x');
+    END`)
+    expectRefused(
+      await call('POST', '/cars', { body: { nickname: 'golf' } }),
+      409,
+      'nickname',
+      /already has a car/,
+    )
+    app.decorator.db.exec('DROP TRIGGER rival')
+    expect(count('cars')).toBe(0)
+  })
+
+  test('random bodies and paths never get a 5xx', async () => {
+    const fc = await import('fast-check')
+    const value = fc.oneof(
+      fc.jsonValue(),
+      fc.constantFrom(
+        1e308,
+        -1e308,
+        Number.MAX_SAFE_INTEGER + 2,
+        -0,
+        0.1,
+        '',
+        '🚗',
+        'x'.repeat(5000),
+        null,
+        true,
+      ),
+    )
+    const distance = fc.record(
+      { value, unit: fc.oneof(value, fc.constantFrom('km', 'mi', null)), text: value },
+      { requiredKeys: [] },
+    )
+    const body = fc.oneof(
+      fc.jsonValue(),
+      fc.record(
+        {
+          nickname: fc.oneof(value, fc.stringMatching(/^[a-z]{1,8}$/)),
+          year: value,
+          odometer: fc.oneof(value, distance),
+          reading: fc.oneof(value, distance),
+          vin: value,
+          purchase_date: fc.oneof(
+            value,
+            fc.constantFrom('2026-05-10', '0000-00-00', '2026-13-01', '9999-12-31'),
+          ),
+          purchase_price: fc.oneof(value, fc.record({ value, text: value }, { requiredKeys: [] })),
+          confirm: value,
+          date: value,
+          units: value,
+          currency: value,
+          timezone: value,
+          urgent: fc.oneof(value, fc.record({ days: value, distance, text: value }, { requiredKeys: [] })),
+          photo_channel_car: fc.oneof(value, fc.record({ channel: value, car: value }, { requiredKeys: [] })),
+        },
+        { requiredKeys: [] },
+      ),
+    )
+    const route = fc.constantFrom(
+      ['POST', '/cars'],
+      ['PATCH', '/cars/corolla'],
+      ['POST', '/cars/corolla/readings'],
+      ['PATCH', '/settings'],
+      ['DELETE', '/cars/corolla'],
+      ['GET', '/cars/%F0%9F%9A%97'],
+      ['GET', '/cars?q=%00'],
+    )
+    await call('POST', '/cars', { body: corolla })
+    await fc.assert(
+      fc.asyncProperty(route, body, async ([method, path], b) => {
+        const res = await call(method!, path!, { body: method === 'GET' ? undefined : b })
+        expect(res.status).toBeLessThan(500)
+        if (res.status >= 400) expect(typeof res.body.error.message).toBe('string')
+      }),
+      { numRuns: 300 },
+    )
+  })
+})

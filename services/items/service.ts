@@ -668,61 +668,82 @@ function normalizeDistance(
   return { value: d.value, unit, text, typed: Boolean(typed) }
 }
 
-export function createCar(db: Database, tenant: string, body: CarCreate, now: Date): CarDetail {
-  return db.transaction(() => {
-    const { settings, today } = garageToday(db, tenant, now)
-    const nickname = checkNickname(body.nickname)
-    const make = optionalText('make', body.make, 60)
-    const model = optionalText('model', body.model, 60)
-    const plate = optionalText('plate', body.plate, 20)
-    const year = body.year === undefined ? null : checkYear(body.year, now)
-    const purchaseDate =
-      body.purchase_date === undefined ? null : checkDate('purchase_date', body.purchase_date, today)
-    const price =
-      body.purchase_price === undefined
-        ? null
-        : toMinor('purchase_price', body.purchase_price, settings.currency)
-    const odometer = body.odometer ? normalizeDistance(body.odometer, unitOfGarage(settings.units)) : null
-    const vin = body.vin === undefined ? null : checkVin(body.vin, body.confirm === true)
-    checkUniqueNickname(db, tenant, nickname)
-    ensureTenant(db, tenant, now)
-    const unit = odometer?.unit ?? unitOfGarage(settings.units)
-    const created = db
-      .query(
-        `INSERT INTO cars (tenant, nickname, nickname_key, make, model, year, odometer, odometer_unit, odometer_text, plate, vin,
-           purchase_date, purchase_price_minor, purchase_currency, purchase_price_text, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-      )
-      .get(
-        tenant,
-        nickname,
-        nickname.toLowerCase(),
-        make ?? null,
-        model ?? null,
-        year,
-        odometer?.value ?? null,
-        unit,
-        odometer?.text ?? null,
-        plate ?? null,
-        vin,
-        purchaseDate,
-        price?.minor ?? null,
-        price ? settings.currency : null,
-        price?.text ?? null,
-        now.toISOString(),
-      ) as CarRow
-    if (odometer) {
-      insertReading(
-        db,
-        created,
-        { value: odometer.value, unit: odometer.unit, text: odometer.text },
-        'car',
-        today,
-        now,
+/**
+ * Another process may add the same nickname between the check and the insert; the UNIQUE
+ * index then refuses it, and that is the same 409 as the check's.
+ */
+function nicknameRace<T>(write: () => T): T {
+  try {
+    return write()
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      throw conflict(
+        'duplicate',
+        'nickname: this garage already has a car with that nickname; pick another nickname',
+        'nickname',
       )
     }
-    return carDetail(db, created)
-  })()
+    throw error
+  }
+}
+
+export function createCar(db: Database, tenant: string, body: CarCreate, now: Date): CarDetail {
+  return nicknameRace(
+    db.transaction(() => {
+      const { settings, today } = garageToday(db, tenant, now)
+      const nickname = checkNickname(body.nickname)
+      const make = optionalText('make', body.make, 60)
+      const model = optionalText('model', body.model, 60)
+      const plate = optionalText('plate', body.plate, 20)
+      const year = body.year === undefined ? null : checkYear(body.year, now)
+      const purchaseDate =
+        body.purchase_date === undefined ? null : checkDate('purchase_date', body.purchase_date, today)
+      const price =
+        body.purchase_price === undefined
+          ? null
+          : toMinor('purchase_price', body.purchase_price, settings.currency)
+      const odometer = body.odometer ? normalizeDistance(body.odometer, unitOfGarage(settings.units)) : null
+      const vin = body.vin === undefined ? null : checkVin(body.vin, body.confirm === true)
+      checkUniqueNickname(db, tenant, nickname)
+      ensureTenant(db, tenant, now)
+      const unit = odometer?.unit ?? unitOfGarage(settings.units)
+      const created = db
+        .query(
+          `INSERT INTO cars (tenant, nickname, nickname_key, make, model, year, odometer, odometer_unit, odometer_text, plate, vin,
+           purchase_date, purchase_price_minor, purchase_currency, purchase_price_text, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        )
+        .get(
+          tenant,
+          nickname,
+          nickname.toLowerCase(),
+          make ?? null,
+          model ?? null,
+          year,
+          odometer?.value ?? null,
+          unit,
+          odometer?.text ?? null,
+          plate ?? null,
+          vin,
+          purchaseDate,
+          price?.minor ?? null,
+          price ? settings.currency : null,
+          price?.text ?? null,
+          now.toISOString(),
+        ) as CarRow
+      if (odometer) {
+        insertReading(
+          db,
+          created,
+          { value: odometer.value, unit: odometer.unit, text: odometer.text },
+          'car',
+          today,
+          now,
+        )
+      }
+      return carDetail(db, created)
+    }),
+  )
 }
 
 function insertReading(
@@ -850,67 +871,69 @@ export function addReadingRoute(
 }
 
 export function editCar(db: Database, tenant: string, ref: string, body: CarEdit, now: Date): EditResult {
-  return db.transaction(() => {
-    const car = requireCar(db, tenant, ref)
-    const { settings, today } = garageToday(db, tenant, now)
-    const next: CarRow = { ...car }
-    if (body.nickname !== undefined) {
-      next.nickname = checkNickname(body.nickname)
-      next.nickname_key = next.nickname.toLowerCase()
-      checkUniqueNickname(db, tenant, next.nickname, car.id)
-    }
-    if (body.make !== undefined) next.make = optionalText('make', body.make, 60) ?? null
-    if (body.model !== undefined) next.model = optionalText('model', body.model, 60) ?? null
-    if (body.plate !== undefined) next.plate = optionalText('plate', body.plate, 20) ?? null
-    if (body.year !== undefined) next.year = checkYear(body.year, now)
-    if (body.vin !== undefined) next.vin = checkVin(body.vin, body.confirm === true)
-    if (body.purchase_date !== undefined)
-      next.purchase_date = checkDate('purchase_date', body.purchase_date, today)
-    if (body.purchase_price !== undefined) {
-      const price = toMinor('purchase_price', body.purchase_price, settings.currency)
-      next.purchase_price_minor = price.minor
-      next.purchase_currency = settings.currency
-      next.purchase_price_text = price.text
-    }
-    let removed = 0
-    if (body.odometer) {
-      const result = addReading(
-        db,
-        tenant,
-        car,
-        { reading: body.odometer, source: 'car', confirm: body.confirm, field: 'odometer' },
-        now,
-      )
-      removed = result.removed
-      next.odometer = result.reading.value
-      next.odometer_text = result.reading.text
-    }
-    ensureTenant(db, tenant, now)
-    const updated = db
-      .query(
-        `UPDATE cars SET nickname = ?, nickname_key = ?, make = ?, model = ?, year = ?, odometer = ?, odometer_text = ?, plate = ?,
+  return nicknameRace(
+    db.transaction(() => {
+      const car = requireCar(db, tenant, ref)
+      const { settings, today } = garageToday(db, tenant, now)
+      const next: CarRow = { ...car }
+      if (body.nickname !== undefined) {
+        next.nickname = checkNickname(body.nickname)
+        next.nickname_key = next.nickname.toLowerCase()
+        checkUniqueNickname(db, tenant, next.nickname, car.id)
+      }
+      if (body.make !== undefined) next.make = optionalText('make', body.make, 60) ?? null
+      if (body.model !== undefined) next.model = optionalText('model', body.model, 60) ?? null
+      if (body.plate !== undefined) next.plate = optionalText('plate', body.plate, 20) ?? null
+      if (body.year !== undefined) next.year = checkYear(body.year, now)
+      if (body.vin !== undefined) next.vin = checkVin(body.vin, body.confirm === true)
+      if (body.purchase_date !== undefined)
+        next.purchase_date = checkDate('purchase_date', body.purchase_date, today)
+      if (body.purchase_price !== undefined) {
+        const price = toMinor('purchase_price', body.purchase_price, settings.currency)
+        next.purchase_price_minor = price.minor
+        next.purchase_currency = settings.currency
+        next.purchase_price_text = price.text
+      }
+      let removed = 0
+      if (body.odometer) {
+        const result = addReading(
+          db,
+          tenant,
+          car,
+          { reading: body.odometer, source: 'car', confirm: body.confirm, field: 'odometer' },
+          now,
+        )
+        removed = result.removed
+        next.odometer = result.reading.value
+        next.odometer_text = result.reading.text
+      }
+      ensureTenant(db, tenant, now)
+      const updated = db
+        .query(
+          `UPDATE cars SET nickname = ?, nickname_key = ?, make = ?, model = ?, year = ?, odometer = ?, odometer_text = ?, plate = ?,
            vin = ?, purchase_date = ?, purchase_price_minor = ?, purchase_currency = ?, purchase_price_text = ?
          WHERE id = ? AND tenant = ? RETURNING *`,
-      )
-      .get(
-        next.nickname,
-        next.nickname_key,
-        next.make,
-        next.model,
-        next.year,
-        next.odometer,
-        next.odometer_text,
-        next.plate,
-        next.vin,
-        next.purchase_date,
-        next.purchase_price_minor,
-        next.purchase_currency,
-        next.purchase_price_text,
-        car.id,
-        tenant,
-      ) as CarRow
-    return { ...carDetail(db, updated), removed }
-  })()
+        )
+        .get(
+          next.nickname,
+          next.nickname_key,
+          next.make,
+          next.model,
+          next.year,
+          next.odometer,
+          next.odometer_text,
+          next.plate,
+          next.vin,
+          next.purchase_date,
+          next.purchase_price_minor,
+          next.purchase_currency,
+          next.purchase_price_text,
+          car.id,
+          tenant,
+        ) as CarRow
+      return { ...carDetail(db, updated), removed }
+    }),
+  )
 }
 
 /** Removes a car and everything recorded for it (readings, channel links, and by cascade maintenance data). */
