@@ -253,13 +253,13 @@ export class DiscordStandin {
 
   /** Polls `predicate` until it returns a truthy value (returned), or throws after `timeoutMs`. */
   async waitFor<T>(
-    predicate: () => T | undefined | null | false,
+    predicate: () => T | undefined | null | false | Promise<T | undefined | null | false>,
     timeoutMs = 5_000,
     what = 'condition',
   ): Promise<T> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
-      const value = predicate()
+      const value = await predicate()
       if (value) return value
       if (Date.now() > deadline) throw new Error(`stand-in: ${what} not met within ${timeoutMs} ms`)
       await new Promise<void>((resolve) => {

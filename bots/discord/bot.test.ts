@@ -1,0 +1,274 @@
+/**
+ * End to end with the real discord.js client: the Discord stand-in plays Discord, the test
+ * stack runs the real services and orchestrator on the private Redis, and the bot (gateway
+ * client + delivery worker) sits between them exactly as in production.
+ */
+import { Database } from 'bun:sqlite'
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { Type as T } from '@sinclair/typebox'
+import { MessageFlags, REST } from 'discord.js'
+import type IORedis from 'ioredis'
+import { silentLogger } from '../../lib/log.ts'
+import { workerConnection } from '../../queue/connection.ts'
+import type { HandlerFamily } from '../../queue/handler.ts'
+import { commandJobId, replyJobId } from '../../queue/names.ts'
+import { loadHandlers, type Orchestrator, startOrchestrator } from '../../queue/orchestrator.ts'
+import {
+  type DiscordStandin,
+  type InteractionRecord,
+  startStandin,
+} from '../../test/discord-standin/standin.ts'
+import { type Stack, startStack } from '../../test/stack.ts'
+import { commands } from '../core/catalog.ts'
+import { type DiscordBot, startDiscordBot } from './bot.ts'
+import { deployCommands } from './deploy.ts'
+
+const A = '1200000000000000001'
+const B = '1200000000000000002'
+const C = '1200000000000000003'
+
+let standin: DiscordStandin
+let stack: Stack
+let bot: DiscordBot
+let orchestrator: Orchestrator | undefined
+let workerConn: IORedis | undefined
+const pressed: string[] = []
+
+/** The real handlers plus one button kind, so a press can be followed to its job and answer. */
+const buttonFamily: HandlerFamily = {
+  'car.wave': {
+    schema: T.Object({ arg: T.String() }),
+    run: async (p: { arg: string }, ctx) => {
+      pressed.push(`${ctx.envelope.tenant}|${p.arg}`)
+      return { tone: 'ok', text: `Waved at ${p.arg}` }
+    },
+  },
+}
+
+async function startWorker() {
+  const handlers = await loadHandlers()
+  for (const [kind, h] of Object.entries(buttonFamily)) handlers.set(kind, h)
+  workerConn = workerConnection(stack.config.REDIS_URL!)
+  orchestrator = await startOrchestrator({
+    config: stack.config,
+    connection: workerConn,
+    log: silentLogger,
+    handlers,
+  })
+}
+async function stopWorker() {
+  await orchestrator?.close()
+  workerConn?.disconnect()
+  orchestrator = undefined
+}
+
+const startBot = () => startDiscordBot({ config: stack.config, token: standin.token, log: silentLogger })
+
+beforeAll(async () => {
+  standin = startStandin({
+    guilds: [
+      { id: A, name: 'Garage A', channels: [{ id: '1300000000000000001', name: 'garage' }] },
+      { id: B, name: 'Garage B', channels: [{ id: '1300000000000000002', name: 'garage' }] },
+      { id: C, name: 'Garage C', channels: [{ id: '1300000000000000003', name: 'garage' }] },
+    ],
+  })
+  stack = await startStack({
+    worker: false,
+    env: {
+      DISCORD_TOKEN: standin.token,
+      DISCORD_APP_ID: standin.applicationId,
+      DISCORD_API_URL: standin.apiUrl,
+      DISCORD_FILE_HOSTS: standin.fileHost,
+    },
+  })
+  await startWorker()
+  await deployCommands({
+    rest: new REST({ api: standin.apiUrl }).setToken(standin.token),
+    applicationId: standin.applicationId,
+  })
+  bot = await startBot()
+}, 30_000)
+
+afterAll(async () => {
+  await bot?.close()
+  await stopWorker()
+  await stack?.close()
+  await standin?.close()
+})
+
+/** The user-visible answer: the edited original, or the ephemeral follow-up that replaced it. */
+async function answer(rec: InteractionRecord, timeoutMs = 10_000) {
+  return standin.waitFor(
+    () => rec.followups[0] ?? (rec.originalEdits > 0 ? rec.original : undefined),
+    timeoutMs,
+    `answer to ${rec.id}`,
+  )
+}
+const textOf = (m: { content: string; embeds: any[] }) => `${m.content}\n${JSON.stringify(m.embeds)}`
+const noJob = async (rec: InteractionRecord) =>
+  expect(await stack.dispatcher.queue.getJob(commandJobId(rec.id))).toBeUndefined()
+
+function itemsDb() {
+  return new Database(join(stack.dataDir, 'items.sqlite'), { readonly: true })
+}
+
+describe('commands', () => {
+  test('the deploy script sends the whole catalog in one bulk overwrite', () => {
+    const puts = standin.requestsTo('PUT', `/applications/${standin.applicationId}/commands`)
+    expect(puts).toHaveLength(1)
+    const sent = puts[0]!.body as { name: string; options: { name: string }[] }[]
+    expect(sent.map((c) => c.name)).toEqual(commands.map((c) => c.name))
+    for (const c of commands)
+      expect(sent.find((s) => s.name === c.name)!.options.map((o) => o.name)).toEqual(
+        c.subcommands.map((s) => s.name),
+      )
+  })
+
+  test('/car add in guild A: deferral within 3 s, then the edited reply naming the car', async () => {
+    const rec = standin.sendCommand(A, 'car', 'add', {
+      nickname: 'corolla',
+      make: 'Toyota',
+      model: 'Corolla',
+      year: 2018,
+      odometer: '52000',
+    })
+    const initial = await standin.waitFor(() => rec.initial, 3_000, 'deferral')
+    expect(initial.type).toBe(5)
+    expect(initial.at - rec.createdAt).toBeLessThan(3_000)
+    expect(initial.data?.flags ?? 0).toBe(0)
+    const msg = await answer(rec)
+    expect(msg.flags & MessageFlags.Ephemeral).toBe(0)
+    expect(textOf(msg)).toContain('corolla')
+    expect(textOf(msg)).toContain('Toyota Corolla')
+    expect(rec.callbacks).toHaveLength(1)
+  })
+
+  test("/car list in guild B does not show guild A's car; in A it does", async () => {
+    const inB = standin.sendCommand(B, 'car', 'list')
+    const inA = standin.sendCommand(A, 'car', 'list')
+    expect(textOf(await answer(inB))).not.toContain('corolla')
+    expect(textOf(await answer(inA))).toContain('corolla')
+  })
+
+  test("autocomplete answers within 3 s with the tenant's own cars only", async () => {
+    const civic = standin.sendCommand(A, 'car', 'add', { nickname: 'civic', make: 'Honda' })
+    const camry = standin.sendCommand(B, 'car', 'add', { nickname: 'camry', make: 'Toyota' })
+    await answer(civic)
+    await answer(camry)
+    const inA = await standin.autocomplete(A, 'car', 'show', { car: 'c' }, 'car')
+    expect(inA).not.toBeNull()
+    expect(inA!.ms).toBeLessThan(3_000)
+    expect(inA!.choices.map((c) => c.value).sort()).toEqual(['civic', 'corolla'])
+    const inB = await standin.autocomplete(B, 'car', 'show', { car: '' }, 'car')
+    expect(inB!.choices.map((c) => c.value)).toEqual(['camry'])
+    const typed = await standin.autocomplete(A, 'car', 'show', { car: 'COR' }, 'car')
+    expect(typed!.choices.map((c) => c.value)).toEqual(['corolla'])
+  })
+})
+
+describe('bad input: a clear private answer, nothing stored', () => {
+  test('year 1700 (Discord lets it through, the catalog does not)', async () => {
+    const rec = standin.sendCommand(A, 'car', 'add', { nickname: 'oldie', year: 1700 })
+    const initial = await standin.waitFor(() => rec.initial, 3_000)
+    expect(initial.type).toBe(4)
+    expect(initial.data.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral)
+    expect(initial.data.content).toContain('year')
+    expect(initial.data.content).toContain('1886')
+    await noJob(rec)
+    const db = itemsDb()
+    expect(db.query("SELECT count(*) AS n FROM cars WHERE nickname_key = 'oldie'").get()).toEqual({ n: 0 })
+    db.close()
+  })
+
+  test('an odometer lower than the last', async () => {
+    const rec = standin.sendCommand(A, 'car', 'odometer', { car: 'corolla', reading: '40000' })
+    const msg = await answer(rec)
+    expect(msg.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral)
+    expect(rec.originalDeleted).toBe(true)
+    expect(textOf(msg).toLowerCase()).toMatch(/lower|confirm/)
+    const db = itemsDb()
+    const rows = db
+      .query(
+        "SELECT r.value FROM odometer_readings r JOIN cars c ON c.id = r.car_id WHERE c.tenant = ? AND c.nickname_key = 'corolla'",
+      )
+      .all(`discord:${A}`) as { value: number }[]
+    db.close()
+    expect(rows.map((r) => r.value)).toEqual([52000])
+  })
+
+  test('a guild that has no garage yet', async () => {
+    const rec = standin.sendCommand(C, 'car', 'show', { car: 'corolla' })
+    const msg = await answer(rec)
+    expect(msg.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral)
+    expect(textOf(msg)).toContain('corolla')
+    const db = itemsDb()
+    expect(db.query('SELECT count(*) AS n FROM tenants WHERE id = ?').get(`discord:${C}`)).toEqual({ n: 0 })
+    expect(db.query('SELECT count(*) AS n FROM cars WHERE tenant = ?').get(`discord:${C}`)).toEqual({ n: 0 })
+    db.close()
+    // Created on first use, with defaults.
+    const add = standin.sendCommand(C, 'car', 'add', { nickname: 'beetle' })
+    expect(textOf(await answer(add))).toContain('beetle')
+  })
+
+  test('an unknown button id', async () => {
+    const rec = standin.pressButton(A, 'self-destruct')
+    const initial = await standin.waitFor(() => rec.initial, 3_000)
+    expect(initial.type).toBe(4)
+    expect(initial.data.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral)
+    expect(initial.data.content).toContain('not known')
+    await noJob(rec)
+    // A well-formed id of a kind nobody handles is answered privately by the worker.
+    const gone = standin.pressButton(A, 'car.explode:1')
+    const msg = await answer(gone)
+    expect(msg.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral)
+    expect(textOf(msg)).toContain('not known')
+  })
+
+  test('an interaction for a command that no longer exists', async () => {
+    const rec = standin.sendCommand(A, 'tyres', 'rotate', { car: 'corolla' })
+    const initial = await standin.waitFor(() => rec.initial, 3_000)
+    expect(initial.type).toBe(4)
+    expect(initial.data.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral)
+    expect(initial.data.content).toContain('/tyres no longer exists')
+    await noJob(rec)
+  })
+})
+
+describe('buttons and reliability', () => {
+  test('a button press runs its job and its answer replaces the deferral', async () => {
+    const rec = standin.pressButton(A, 'car.wave:corolla')
+    const initial = await standin.waitFor(() => rec.initial, 3_000)
+    expect(initial.type).toBe(5)
+    const msg = await answer(rec)
+    expect(textOf(msg)).toContain('Waved at corolla')
+    expect(pressed).toEqual([`discord:${A}|corolla`])
+  })
+
+  test('the bot restarted between deferral and delivery still delivers, once', async () => {
+    await stopWorker()
+    const rec = standin.sendCommand(A, 'car', 'list')
+    await standin.waitFor(() => rec.initial, 3_000, 'deferral')
+    await standin.waitFor(async () => stack.dispatcher.queue.getJob(commandJobId(rec.id)), 3_000)
+    await bot.close()
+    const identifies = standin.identifies
+    await startWorker()
+    // The answer waits on replies.discord while no bot is running.
+    const replies = stack.replyQueue('discord')
+    await standin.waitFor(
+      async () => (await replies.getJob(replyJobId(rec.id)))?.id,
+      10_000,
+      'reply job queued',
+    )
+    await Bun.sleep(300)
+    expect(rec.originalEdits).toBe(0)
+    bot = await startBot()
+    expect(standin.identifies).toBe(identifies + 1)
+    const msg = await answer(rec)
+    expect(textOf(msg)).toContain('corolla')
+    await Bun.sleep(500)
+    expect(rec.originalEdits).toBe(1)
+    expect(rec.followups).toHaveLength(0)
+    await replies.close()
+  })
+})
