@@ -53,7 +53,6 @@ test('the garage.help handler answers the help reply for its payload', async () 
   const handler = family['garage.help']
   expect(Value.Check(handler.schema, { command: 'car' })).toBe(true)
   expect(Value.Check(handler.schema, { command: 3 })).toBe(false)
-  const ctx = {} as Parameters<typeof handler.run>[1]
-  expect(await handler.run({}, ctx)).toEqual(helpReply().reply)
-  expect((await handler.run({ command: 'bike' }, ctx)).tone).toBe('error')
+  expect(await handler.run({})).toEqual(helpReply().reply)
+  expect((await handler.run({ command: 'bike' })).tone).toBe('error')
 })
