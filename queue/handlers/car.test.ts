@@ -166,6 +166,28 @@ describe('/car through the queue', () => {
     expect(((await list.json()) as { cars: unknown[] }).cars).toHaveLength(1)
   })
 
+  test('a big fleet is listed within the Reply limit, with a count of the rest', async () => {
+    const tenant = 'local:fleet'
+    for (let i = 0; i < 120; i++) {
+      const res = await fetch(`${stack.url('items')}/cars`, {
+        method: 'POST',
+        headers: stack.headers(tenant),
+        body: JSON.stringify({
+          nickname: `truck-${String(i).padStart(3, '0')}`,
+          make: 'Freightliner',
+          model: 'Cascadia',
+          year: 2020,
+        }),
+      })
+      expect(res.status).toBe(201)
+    }
+    const list = await stack.command('car.list', {}, { tenant })
+    expect(list.title).toBe('120 cars')
+    expect(list.text.length).toBeLessThanOrEqual(4000)
+    expect(list.text).toStartWith('truck-000 — 2020 Freightliner Cascadia · no odometer yet')
+    expect(list.text).toMatch(/… and \d+ more/)
+  })
+
   test('two garages: the same nickname twice, and neither sees the other', async () => {
     await stack.command('car.add', { nickname: 'corolla', year: 2018 }, { tenant: 'discord:1001' })
     await stack.command('car.add', { nickname: 'corolla', year: 2005 }, { tenant: 'discord:1002' })

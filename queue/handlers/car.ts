@@ -66,11 +66,19 @@ const family: HandlerFamily = {
   'car.list': kind('list', async (_p, ctx) => {
     const { cars } = await callItems(itemsClient(ctx).cars.get())
     if (cars.length === 0) return { tone: 'ok', text: 'No cars yet — add one with /car add' }
-    return {
-      tone: 'ok',
-      title: `${cars.length} car${cars.length === 1 ? '' : 's'}`,
-      text: cars.map((c) => `${c.nickname} — ${describeCar(c)}`).join('\n'),
+    // A Reply's text holds at most 4000 characters; a big fleet is cut with a count of the rest.
+    const lines: string[] = []
+    let length = 0
+    for (const [i, c] of cars.entries()) {
+      const line = `${c.nickname} — ${describeCar(c)}`
+      if (length + line.length + 1 > 3900) {
+        lines.push(`… and ${cars.length - i} more (/car show <nickname> for one)`)
+        break
+      }
+      lines.push(line)
+      length += line.length + 1
     }
+    return { tone: 'ok', title: `${cars.length} car${cars.length === 1 ? '' : 's'}`, text: lines.join('\n') }
   }),
 
   'car.show': kind('show', async (p, ctx) => {
@@ -115,8 +123,8 @@ const family: HandlerFamily = {
       lines.push(`Corrected: removed ${r.removed} reading${r.removed === 1 ? '' : 's'} that contradicted it.`)
     } else if (r.previous && r.car.odometer) {
       const delta = Math.round((r.car.odometer.value - r.previous.value) * 10) / 10
-      if (delta > 0)
-        lines.push(`+${delta.toLocaleString('en-US')} ${r.car.odometer_unit} since ${r.previous.read_on}.`)
+      const since = r.previous.read_on === r.reading.read_on ? 'the last reading' : r.previous.read_on
+      if (delta > 0) lines.push(`+${delta.toLocaleString('en-US')} ${r.car.odometer_unit} since ${since}.`)
     }
     return {
       tone: 'ok',
