@@ -62,7 +62,8 @@ beforeAll(async () => {
     SLACK_PORT: await port(),
   }
   demo = spawn([process.execPath, join(ROOT, 'bots/local/demo.ts')], {
-    cwd: ROOT,
+    // Not the project folder, so a developer's .env there does not leak into the test.
+    cwd: dataDir,
     env,
     stdin: 'pipe',
     stdout: 'pipe',
