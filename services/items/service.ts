@@ -623,9 +623,11 @@ export function listCars(db: Database, tenant: string, q?: string): CarView[] {
   const rows = prefix
     ? (db
         .query(
-          `SELECT * FROM cars WHERE tenant = ? AND substr(nickname_key, 1, ?) = ? ORDER BY nickname_key LIMIT 25`,
+          // a range on the (tenant, nickname_key) index: every key starting with the prefix sorts
+          // between it and the prefix followed by the highest code point
+          `SELECT * FROM cars WHERE tenant = ? AND nickname_key >= ? AND nickname_key < ? ORDER BY nickname_key LIMIT 25`,
         )
-        .all(tenant, prefix.length, prefix) as CarRow[])
+        .all(tenant, prefix, `${prefix}\u{10FFFF}`) as CarRow[])
     : (db
         .query('SELECT * FROM cars WHERE tenant = ? ORDER BY nickname_key LIMIT 1000')
         .all(tenant) as CarRow[])
