@@ -143,6 +143,10 @@ export class DiscordStandin {
   readonly commands = new Map<string, any[]>()
   /** Gateway connections opened so far (a restarted bot opens another). */
   identifies = 0
+  /** Called after every REST request is answered (serve.ts prints them). */
+  onRequest?: (request: RecordedRequest) => void
+  /** Called when a bot identifies on the gateway. */
+  onIdentify?: () => void
   /** How long an interaction may wait for its initial response. */
   responseDeadlineMs = 3_000
   private server!: Server<{ id: number }>
@@ -761,6 +765,7 @@ export class DiscordStandin {
       response = discordError(500, 0, `stand-in error: ${(error as Error).message}`)
     }
     record.status = response.status
+    this.onRequest?.(record)
     this.notify()
     return response
   }
@@ -1036,6 +1041,7 @@ export class DiscordStandin {
           intents,
         })
         for (const g of this.guilds) send('GUILD_CREATE', this.guildObject(g))
+        this.onIdentify?.()
         this.notify()
         return
       }
