@@ -49,7 +49,7 @@ export class ReplyTimeout extends Error {
     readonly timeoutMs: number,
     readonly replies: Reply[],
   ) {
-    super(`no reply to "${line}" within ${Math.round(timeoutMs / 1000)} s (is the worker running?)`)
+    super(`no reply to "${line}" within ${timeoutMs / 1000} s (is the worker running?)`)
   }
 }
 
