@@ -90,11 +90,13 @@ export function serviceBase(options: ServiceOptions) {
       return { error: { code: 'internal', message: 'internal error' } }
     })
     .get('/health', () => ({ ok: true, service: options.name }))
-    .onBeforeHandle({ as: 'global' }, ({ request, path, set }) => {
-      if (path === '/health' || path.startsWith('/openapi')) return
+    // onRequest runs before the body is parsed or validated, so an unauthenticated caller
+    // learns nothing about the routes' schemas: 401 whatever it sent.
+    .onRequest(({ request }) => {
+      const path = new URL(request.url).pathname
+      if ((path === '/health' && request.method === 'GET') || path === '/openapi' || path.startsWith('/openapi/')) return
       if (!tokenMatches(options.token, request.headers.get('authorization'))) {
-        set.status = 401
-        return { error: { code: 'unauthorized', message: 'missing or wrong service token' } }
+        return Response.json({ error: { code: 'unauthorized', message: 'missing or wrong service token' } }, { status: 401 })
       }
     })
     .get('/ready', ({ set }) => {
