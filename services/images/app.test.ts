@@ -1,0 +1,316 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import decodeJpeg from '@jsquash/jpeg/decode.js'
+import { parseConfig } from '../../lib/config.ts'
+import { createApp } from './app.ts'
+import { makeGif, makeJpeg, makePng, makePngBomb } from './fixtures.ts'
+import { sniff } from './sniff.ts'
+
+const token = 'test-service-token-0123456789abcdef'
+const dir = mkdtempSync(join(tmpdir(), 'cm-images-'))
+const config = parseConfig({ IMAGE_MAX_BYTES: String(25 * 1024 * 1024) })
+const app = createApp({ dataDir: dir, token, config, now: () => new Date('2025-04-01T12:00:00Z') })
+afterAll(() => {
+  app.decorator.decoder.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const A = 'local:alpha'
+const B = 'local:beta'
+
+type Json = Record<string, any>
+async function upload(
+  tenant: string,
+  bytes: Uint8Array,
+  query: Record<string, string | number> = {},
+  key?: string,
+) {
+  const qs = new URLSearchParams({
+    uploader: 'u1',
+    uploader_name: 'Ann',
+    ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])),
+  })
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${token}`,
+    'x-tenant': tenant,
+    'content-type': 'application/octet-stream',
+  }
+  if (key) headers['idempotency-key'] = key
+  const res = await app.handle(
+    new Request(`http://localhost/images?${qs}`, { method: 'POST', headers, body: bytes }),
+  )
+  return { status: res.status, body: (await res.json()) as Json }
+}
+async function get(tenant: string, path: string) {
+  return app.handle(
+    new Request(`http://localhost${path}`, {
+      headers: { authorization: `Bearer ${token}`, 'x-tenant': tenant },
+    }),
+  )
+}
+
+/** Every file under DATA_DIR/images (to prove a refusal stored nothing). */
+function storedFiles(): string[] {
+  const root = join(dir, 'images')
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort()
+}
+
+let photo: Uint8Array
+beforeAll(async () => {
+  photo = await makeJpeg(1600, 1200, { seed: 7 })
+})
+
+describe('images service: intake', () => {
+  test('stores a JPEG for a car with 256 and 1024 px JPEG thumbnails and records who and when', async () => {
+    const r = await upload(A, photo, { car_id: 1, car: 'corolla', filename: 'IMG_1.jpg' })
+    expect(r.status).toBe(201)
+    expect(r.body.photo).toMatchObject({
+      format: 'jpeg',
+      width: 1600,
+      height: 1200,
+      bytes: photo.byteLength,
+      car_id: 1,
+      car: 'corolla',
+      issue: null,
+      uploader: 'u1',
+      uploader_name: 'Ann',
+      filename: 'IMG_1.jpg',
+      created_at: '2025-04-01T12:00:00.000Z',
+    })
+    expect(r.body.photo.sha256).toBe(new Bun.CryptoHasher('sha256').update(photo).digest('hex'))
+    expect(r.body.stored_before).toBe(false)
+    for (const [size, w, h] of [
+      [256, 256, 192],
+      [1024, 1024, 768],
+    ] as const) {
+      const res = await get(A, `/images/${r.body.photo.sha256}/${size}`)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toBe('image/jpeg')
+      const info = sniff(new Uint8Array(await res.arrayBuffer()), 1e9)
+      expect([info.format, info.width, info.height]).toEqual(['jpeg', w, h])
+    }
+  })
+
+  test('the same photo twice is stored once; the tenant link is not repeated', async () => {
+    const before = storedFiles()
+    const again = await upload(A, photo, { car_id: 1, car: 'corolla' })
+    expect(again.status).toBe(200)
+    expect(again.body.stored_before).toBe(true)
+    expect(again.body.linked_before).toBe(true)
+    expect(storedFiles()).toEqual(before)
+    const onIssue = await upload(A, photo, { car_id: 1, car: 'corolla', issue: 3 })
+    expect(onIssue.status).toBe(201)
+    expect(onIssue.body.stored_before).toBe(true)
+    expect(storedFiles()).toEqual(before)
+    const gallery = (await (await get(A, '/images?issue=3')).json()) as Json
+    expect(gallery.photos.map((p: Json) => p.issue)).toEqual([3])
+  })
+
+  test('a photo hash is tenant-scoped: another tenant gets 404 until it uploads the same bytes itself', async () => {
+    const sha = new Bun.CryptoHasher('sha256').update(photo).digest('hex')
+    expect((await get(B, `/images/${sha}/256`)).status).toBe(404)
+    expect((await get(B, `/images/${sha}`)).status).toBe(404)
+    const missing = await get(B, `/images/${'0'.repeat(64)}/256`)
+    expect(missing.status).toBe(404)
+    expect(await (await get(B, `/images/${sha}/256`)).json()).toEqual(await missing.json())
+    expect(((await (await get(B, '/images?car=1')).json()) as Json).photos).toEqual([])
+    const before = storedFiles()
+    const mine = await upload(B, photo, { car_id: 9, car: 'civic' }, 'b-1')
+    expect(mine.status).toBe(201)
+    expect(mine.body.stored_before).toBe(true)
+    expect(storedFiles()).toEqual(before)
+    expect((await get(B, `/images/${sha}/1024`)).status).toBe(200)
+    const bGallery = (await (await get(B, '/images')).json()) as Json
+    expect(bGallery.photos.map((p: Json) => [p.car, p.uploader_name])).toEqual([['civic', 'Ann']])
+    const aGallery = (await (await get(A, '/images?car=1')).json()) as Json
+    expect(aGallery.photos.every((p: Json) => p.car === 'corolla')).toBe(true)
+    // The same Idempotency-Key answers the first result again.
+    const replay = await upload(B, photo, { car_id: 9, car: 'civic' }, 'b-1')
+    expect(replay.status).toBe(201)
+    expect(replay.body.photo.id).toBe(mine.body.photo.id)
+  })
+
+  test('an unfiled photo can be filed on a car later; another tenant cannot touch the link', async () => {
+    const loose = await makeJpeg(300, 200, { seed: 3 })
+    const r = await upload(A, loose)
+    expect(r.status).toBe(201)
+    expect(r.body.photo.car_id).toBeNull()
+    const unfiled = (await (await get(A, '/images?unfiled=yes')).json()) as Json
+    expect(unfiled.photos.map((p: Json) => p.id)).toEqual([r.body.photo.id])
+    const post = (tenant: string, body: unknown) =>
+      app.handle(
+        new Request(`http://localhost/images/links/${r.body.photo.id}`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'x-tenant': tenant,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify(body),
+        }),
+      )
+    expect((await post(B, { car_id: 9, car: 'civic' })).status).toBe(404)
+    const filed = (await (await post(A, { car_id: 2, car: 'civic' })).json()) as Json
+    expect(filed).toMatchObject({ id: r.body.photo.id, car_id: 2, car: 'civic' })
+    expect(((await (await get(A, '/images?unfiled=yes')).json()) as Json).photos).toEqual([])
+  })
+
+  test('EXIF orientation is applied: a 6 (rotate 90° clockwise) photo comes out portrait, red corner top-right', async () => {
+    const rotated = await makeJpeg(400, 200, { orientation: 6, seed: 5 })
+    const r = await upload(A, rotated, { car_id: 1, car: 'corolla' })
+    expect(r.status).toBe(201)
+    expect([r.body.photo.width, r.body.photo.height]).toEqual([200, 400])
+    const thumb = new Uint8Array(await (await get(A, `/images/${r.body.photo.sha256}/256`)).arrayBuffer())
+    const pixels = await decodeJpeg(thumb.buffer as ArrayBuffer)
+    expect([pixels.width, pixels.height]).toEqual([128, 256])
+    const at = (x: number, y: number) =>
+      Array.from(pixels.data.subarray((y * pixels.width + x) * 4, (y * pixels.width + x) * 4 + 3))
+    const [r1, g1] = at(pixels.width - 2, 1)
+    expect(r1).toBeGreaterThan(180)
+    expect(g1).toBeLessThan(80)
+    const [r0] = at(1, 1)
+    expect(r0).toBeLessThan(180)
+  })
+
+  test('PNG and GIF are accepted, decided from the bytes whatever the name', async () => {
+    const png = await upload(A, await makePng(320, 240), { car_id: 1, car: 'corolla', filename: 'photo.jpg' })
+    expect(png.status).toBe(201)
+    expect(png.body.photo).toMatchObject({ format: 'png', width: 320, height: 240 })
+    const gif = await upload(A, await makeGif(100, 80), { car_id: 1, car: 'corolla', filename: 'x.png' })
+    expect(gif.status).toBe(201)
+    expect(gif.body.photo).toMatchObject({ format: 'gif', width: 100, height: 80 })
+  })
+})
+
+describe('images service: bad input is refused quickly, the service stays up, nothing partial is stored', () => {
+  const refused = async (bytes: Uint8Array, query: Record<string, string> = {}) => {
+    const before = storedFiles()
+    const started = performance.now()
+    const r = await upload(A, bytes, { car_id: 1, car: 'corolla', ...query })
+    const ms = performance.now() - started
+    expect(ms).toBeLessThan(5_000)
+    expect(storedFiles()).toEqual(before)
+    expect((await get(A, '/health')).status).toBe(200)
+    return r
+  }
+
+  test('a text file named car.jpg', async () => {
+    const r = await refused(new TextEncoder().encode('hello, this is not a photo\n'.repeat(20)), {
+      filename: 'car.jpg',
+    })
+    expect(r.status).toBe(422)
+    expect(r.body.error).toMatchObject({ code: 'not_an_image', field: 'body' })
+    expect(r.body.error.message).toBe('"car.jpg" is a text file, not a photo (JPEG, PNG, WebP or GIF)')
+  })
+
+  test('an unknown binary type', async () => {
+    const r = await refused(Uint8Array.from({ length: 600 }, (_, i) => (i * 7) & 3))
+    expect(r.status).toBe(422)
+    expect(r.body.error.message).toContain('unknown type')
+  })
+
+  test('a truncated JPEG', async () => {
+    const cut = (await makeJpeg(800, 600, { seed: 11 })).subarray(0, 9_000)
+    const r = await refused(cut)
+    expect(r.status).toBe(422)
+    expect(r.body.error.code).toBe('truncated')
+    expect(r.body.error.message).toContain('JPEG is truncated')
+  })
+
+  test('a 20,000 × 20,000 PNG of a few KB (decompression bomb) is refused from its header', async () => {
+    const bomb = makePngBomb(20_000, 20_000)
+    expect(bomb.byteLength).toBeLessThan(10_000)
+    const pid = app.decorator.decoder.pid
+    const r = await refused(bomb)
+    expect(r.status).toBe(422)
+    expect(r.body.error.code).toBe('too_many_pixels')
+    expect(r.body.error.message).toBe(
+      'the PNG is 20000 × 20000 (400 megapixels), over the limit of 50 megapixels',
+    )
+    // It never reached the decoder.
+    expect(app.decorator.decoder.pid).toBe(pid)
+  })
+
+  test('a 30 MB file is 413 while streaming', async () => {
+    const big = new Uint8Array(30 * 1024 * 1024)
+    big.set(photo.subarray(0, 2000))
+    const r = await refused(big)
+    expect(r.status).toBe(413)
+    expect(r.body.error.message).toContain('over the limit of 25 MB')
+  })
+
+  test('an empty body and a missing uploader name the field', async () => {
+    const empty = await refused(new Uint8Array(0))
+    expect(empty.status).toBe(422)
+    expect(empty.body.error.field).toBe('body')
+    const res = await app.handle(
+      new Request('http://localhost/images', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'x-tenant': A },
+        body: photo,
+      }),
+    )
+    expect(res.status).toBe(422)
+    expect(((await res.json()) as Json).error.field).toBe('uploader')
+  })
+})
+
+describe('images service: decoding off the main thread, under a memory limit', () => {
+  test('/health keeps answering while a 24-megapixel photo decodes', async () => {
+    const huge = await makeJpeg(6000, 4000, { seed: 21, quality: 80 })
+    let done = false
+    const pending = upload(A, huge, { car_id: 1, car: 'corolla' }).finally(() => {
+      done = true
+    })
+    const latencies: number[] = []
+    while (!done) {
+      const t = performance.now()
+      const res = await get(A, '/health')
+      latencies.push(performance.now() - t)
+      expect(res.status).toBe(200)
+      await Bun.sleep(5)
+    }
+    const r = await pending
+    expect(r.status).toBe(201)
+    expect(r.body.photo).toMatchObject({ width: 6000, height: 4000 })
+    expect(latencies.length).toBeGreaterThan(3)
+    expect(Math.max(...latencies)).toBeLessThan(100)
+  })
+
+  test('a photo that needs more than IMAGE_DECODE_MAX_MB is refused and the service stays up', async () => {
+    const smallDir = mkdtempSync(join(tmpdir(), 'cm-images-mem-'))
+    const tight = createApp({ dataDir: smallDir, token, config: parseConfig({ IMAGE_DECODE_MAX_MB: '120' }) })
+    try {
+      const huge = await makeJpeg(6000, 4000, { seed: 22, quality: 70 })
+      const res = await tight.handle(
+        new Request('http://localhost/images?uploader=u1', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'x-tenant': A },
+          body: huge,
+        }),
+      )
+      const body = (await res.json()) as Json
+      expect(res.status).toBe(422)
+      expect(body.error.code).toBe('too_much_memory')
+      expect(body.error.message).toBe('the photo needs more than 120 MB to decode, over the limit')
+      const ok = await tight.handle(
+        new Request('http://localhost/images?uploader=u1', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'x-tenant': A },
+          body: await makeJpeg(200, 100),
+        }),
+      )
+      expect(ok.status).toBe(201)
+      const files = readdirSync(join(smallDir, 'images', 'tmp'))
+      expect(files).toEqual([])
+    } finally {
+      tight.decorator.decoder.close()
+      rmSync(smallDir, { recursive: true, force: true })
+    }
+  })
+})

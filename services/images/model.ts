@@ -1,0 +1,67 @@
+/** Schemas of the images service's routes; types are derived from them. */
+import { t } from 'elysia'
+
+export const Sha256 = t.String({ pattern: '^[0-9a-f]{64}$' })
+
+/** Where an upload goes and who sent it; the bytes are the request body. */
+export const UploadQuery = t.Object({
+  car_id: t.Optional(t.Numeric({ minimum: 1 })),
+  car: t.Optional(t.String({ minLength: 1, maxLength: 100 })),
+  issue: t.Optional(t.Numeric({ minimum: 1 })),
+  uploader: t.String({ minLength: 1, maxLength: 64 }),
+  uploader_name: t.Optional(t.String({ maxLength: 200 })),
+  filename: t.Optional(t.String({ maxLength: 255 })),
+})
+export type UploadQuery = typeof UploadQuery.static
+
+export const GalleryQuery = t.Object({
+  car: t.Optional(t.Numeric({ minimum: 1 })),
+  issue: t.Optional(t.Numeric({ minimum: 1 })),
+  unfiled: t.Optional(t.Union([t.Literal('yes'), t.Literal('true')])),
+  limit: t.Optional(t.Numeric({ minimum: 1, maximum: 200 })),
+})
+export type GalleryQuery = typeof GalleryQuery.static
+
+export const ThumbParams = t.Object({ sha256: Sha256, size: t.Union([t.Literal('256'), t.Literal('1024')]) })
+export const ShaParams = t.Object({ sha256: Sha256 })
+export const LinkParams = t.Object({ id: t.Numeric({ minimum: 1 }) })
+
+/** Files an unfiled photo (or adds a car/issue to a filed one). */
+export const LinkUpdate = t.Object(
+  {
+    car_id: t.Optional(t.Integer({ minimum: 1 })),
+    car: t.Optional(t.String({ minLength: 1, maxLength: 100 })),
+    issue: t.Optional(t.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+)
+export type LinkUpdate = typeof LinkUpdate.static
+
+export const Photo = t.Object({
+  id: t.Integer(),
+  sha256: t.String(),
+  format: t.String(),
+  bytes: t.Integer(),
+  width: t.Integer(),
+  height: t.Integer(),
+  car_id: t.Union([t.Integer(), t.Null()]),
+  car: t.Union([t.String(), t.Null()]),
+  issue: t.Union([t.Integer(), t.Null()]),
+  uploader: t.String(),
+  uploader_name: t.String(),
+  filename: t.Union([t.String(), t.Null()]),
+  created_at: t.String(),
+})
+export type Photo = typeof Photo.static
+
+export const UploadResult = t.Object({
+  photo: Photo,
+  /** The bytes were already stored (by anyone): nothing was decoded or written again. */
+  stored_before: t.Boolean(),
+  /** This tenant already had this photo on this target. */
+  linked_before: t.Boolean(),
+})
+export type UploadResult = typeof UploadResult.static
+
+export const Gallery = t.Object({ photos: t.Array(Photo), total: t.Integer() })
+export type Gallery = typeof Gallery.static

@@ -1,0 +1,183 @@
+/**
+ * Runs photo decoding in a separate `bun --smol` process (decoder.ts), one photo at a time,
+ * under explicit limits: a memory ceiling (the process's RSS is watched and the process killed
+ * when it goes over), a time limit, and recycling after a large photo so its memory goes back
+ * to the system. The service's event loop only waits on IPC.
+ */
+import { join } from 'node:path'
+import type { Subprocess } from 'bun'
+import type { DecodeJob, DecodeResult } from './decoder.ts'
+import { ImageRejected } from './sniff.ts'
+
+export type DecoderOptions = {
+  /** RSS ceiling of the decoder process, MB. */
+  maxMemoryMb: number
+  /** Longest one decode may take, ms. */
+  timeoutMs?: number
+  /** The process is stopped after this long without work, ms. */
+  idleMs?: number
+  /** After a decode whose peak passed this, the process is replaced (memory back to the system), MB. */
+  recycleAboveMb?: number
+}
+
+type Pending = { job: DecodeJob; resolve: (r: DecodeResult) => void; reject: (e: Error) => void }
+
+const DECODER = join(import.meta.dir, 'decoder.ts')
+
+function rssMb(pid: number): number {
+  try {
+    const status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8') as string
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
+  } catch {
+    return 0
+  }
+}
+
+export class DecoderPool {
+  private child?: Subprocess
+  private ready?: Promise<void>
+  private readonly queue: Pending[] = []
+  private current?: Pending & { timer: ReturnType<typeof setTimeout>; watch: ReturnType<typeof setInterval> }
+  private idleTimer?: ReturnType<typeof setTimeout>
+  private seq = 0
+  private closed = false
+  /** Peak RSS (MB) the decoder reached during the last job; the bench reads it. */
+  lastPeakMb = 0
+  /** Highest RSS the watchdog saw during the last job. */
+  lastWatchedMb = 0
+
+  constructor(private readonly options: DecoderOptions) {}
+
+  /** Decodes `input` and writes both thumbnails; rejects with ImageRejected for a bad photo. */
+  decode(job: Omit<DecodeJob, 'id'>): Promise<Extract<DecodeResult, { ok: true }>> {
+    if (this.closed) return Promise.reject(new Error('decoder pool closed'))
+    return new Promise<DecodeResult>((resolve, reject) => {
+      this.queue.push({ job: { ...job, id: ++this.seq }, resolve, reject })
+      this.pump()
+    }).then((r) => {
+      if (!r.ok) throw new ImageRejected(r.code as ImageRejected['code'], r.message)
+      return r
+    })
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid
+  }
+
+  close(): void {
+    this.closed = true
+    for (const p of this.queue.splice(0)) p.reject(new Error('decoder pool closed'))
+    this.kill()
+  }
+
+  private spawn(): Promise<void> {
+    let markReady!: () => void
+    const ready = new Promise<void>((resolve) => {
+      markReady = resolve
+    })
+    const child = Bun.spawn([process.execPath, '--smol', DECODER], {
+      // Only what bun needs: no settings or secrets reach the decoder.
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
+      stdin: 'ignore',
+      stdout: 'ignore',
+      stderr: 'inherit',
+      serialization: 'json',
+      ipc: (message: DecodeResult | { ready: true }) => {
+        if ('ready' in message) return markReady()
+        this.finish(message)
+      },
+      onExit: (proc, code, signal) => {
+        if (this.child === proc) {
+          this.child = undefined
+          this.ready = undefined
+        }
+        const cur = this.current
+        if (cur) {
+          this.current = undefined
+          clearTimeout(cur.timer)
+          clearInterval(cur.watch)
+          const overMemory = this.lastWatchedMb >= this.options.maxMemoryMb
+          cur.resolve({
+            id: cur.job.id,
+            ok: false,
+            code: overMemory ? 'too_much_memory' : 'corrupt',
+            message: overMemory
+              ? `the photo needs more than ${this.options.maxMemoryMb} MB to decode, over the limit`
+              : `the photo could not be decoded (the decoder stopped: ${signal ?? `exit ${code}`})`,
+          })
+          this.pump()
+        }
+      },
+    })
+    child.unref()
+    this.child = child
+    this.ready = ready
+    return ready
+  }
+
+  private kill() {
+    const child = this.child
+    this.child = undefined
+    this.ready = undefined
+    if (child && child.exitCode === null) child.kill('SIGKILL')
+  }
+
+  private async pump() {
+    if (this.current || this.queue.length === 0 || this.closed) return
+    const next = this.queue.shift()!
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    const timeoutMs = this.options.timeoutMs ?? 30_000
+    this.lastWatchedMb = 0
+    const timer = setTimeout(() => {
+      if (this.current?.job.id !== next.job.id) return
+      this.current = undefined
+      clearInterval(watch)
+      this.kill()
+      next.resolve({
+        id: next.job.id,
+        ok: false,
+        code: 'timeout',
+        message: `decoding took longer than ${timeoutMs / 1000} s`,
+      })
+      this.pump()
+    }, timeoutMs)
+    const watch = setInterval(() => {
+      const pid = this.child?.pid
+      if (!pid) return
+      const mb = rssMb(pid)
+      if (mb > this.lastWatchedMb) this.lastWatchedMb = mb
+      if (mb >= this.options.maxMemoryMb) this.child?.kill('SIGKILL')
+    }, 10)
+    timer.unref?.()
+    watch.unref?.()
+    this.current = { ...next, timer, watch }
+    try {
+      if (!this.child) await this.spawn()
+      else await this.ready
+      this.child?.send(next.job)
+    } catch (error) {
+      this.current = undefined
+      clearTimeout(timer)
+      clearInterval(watch)
+      next.reject(error as Error)
+      this.pump()
+    }
+  }
+
+  private finish(result: DecodeResult) {
+    const cur = this.current
+    if (!cur || cur.job.id !== result.id) return
+    this.current = undefined
+    clearTimeout(cur.timer)
+    clearInterval(cur.watch)
+    if (result.ok) this.lastPeakMb = Math.max(result.peakRssMb, this.lastWatchedMb)
+    // A big photo leaves the WebAssembly heap grown; a fresh process gives that memory back.
+    if (result.ok && result.peakRssMb > (this.options.recycleAboveMb ?? 256)) this.kill()
+    cur.resolve(result)
+    if (this.queue.length > 0) this.pump()
+    else {
+      this.idleTimer = setTimeout(() => this.kill(), this.options.idleMs ?? 30_000)
+      this.idleTimer.unref?.()
+    }
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * Photo intake and lookup over images.sqlite and the files under DATA_DIR/images, no HTTP.
+ * The original is stored once per sha256; each tenant's link to it is a row, so two tenants
+ * with the same bytes each see only their own link. Files are written to tmp/ and renamed into
+ * place only when both thumbnails exist, so a refused or failed upload leaves nothing behind.
+ */
+import type { Database } from 'bun:sqlite'
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { badRequest, HttpError, idempotent, notFound } from '../lib/http.ts'
+import type { Gallery, GalleryQuery, LinkUpdate, Photo, UploadQuery, UploadResult } from './model.ts'
+import type { DecoderPool } from './pool.ts'
+import { ImageRejected, sniff } from './sniff.ts'
+import { THUMB_QUALITY, type ThumbSize } from './thumbnails.ts'
+
+export class ImageStore {
+  readonly tmp: string
+  constructor(readonly root: string) {
+    this.tmp = join(root, 'tmp')
+    mkdirSync(this.tmp, { recursive: true })
+    // Leftovers of a process that died mid-upload are never referenced; clear them.
+    for (const f of readdirSync(this.tmp)) rmSync(join(this.tmp, f), { force: true })
+  }
+
+  dir(sha: string) {
+    return join(this.root, sha.slice(0, 2))
+  }
+
+  original(sha: string) {
+    return join(this.dir(sha), sha)
+  }
+
+  thumb(sha: string, size: ThumbSize) {
+    return join(this.dir(sha), `${sha}.${size}.jpg`)
+  }
+
+  complete(sha: string) {
+    return (
+      existsSync(this.original(sha)) && existsSync(this.thumb(sha, 256)) && existsSync(this.thumb(sha, 1024))
+    )
+  }
+}
+
+export type IntakeDeps = {
+  db: Database
+  store: ImageStore
+  decoder: DecoderPool
+  maxBytes: number
+  maxPixels: number
+  now: () => Date
+}
+
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`
+
+/** Reads a request body up to `max` bytes; 413 as soon as it goes over (nothing more is read). */
+export async function readCapped(request: Request, max: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get('content-length') ?? Number.NaN)
+  if (declared > max)
+    throw new HttpError(
+      413,
+      'too_large',
+      `the photo is ${mb(declared)}, over the limit of ${mb(max)}`,
+      'body',
+    )
+  if (!request.body) throw badRequest('body', 'the request has no image bytes in its body')
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > max) {
+      await reader.cancel().catch(() => {})
+      throw new HttpError(413, 'too_large', `the photo is over the limit of ${mb(max)}`, 'body')
+    }
+    chunks.push(value)
+  }
+  if (total === 0) throw badRequest('body', 'the file is empty')
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.byteLength
+  }
+  return out
+}
+
+function rejected(error: ImageRejected): HttpError {
+  return new HttpError(error.code === 'too_large' ? 413 : 422, error.code, error.message, 'body')
+}
+
+const PHOTO = `SELECT p.id, p.sha256, i.format, i.bytes, i.width, i.height, p.car_id, p.car, p.issue, p.uploader,
+  p.uploader_name, p.filename, p.created_at FROM photos p JOIN images i ON i.sha256 = p.sha256`
+
+function photoById(db: Database, tenant: string, id: number): Photo {
+  const row = db.query(`${PHOTO} WHERE p.tenant = ? AND p.id = ?`).get(tenant, id) as Photo | null
+  if (!row) throw notFound(`no photo ${id} in this garage`)
+  return row
+}
+
+/** Makes sure the photo's files exist (decoding it off the main thread when new); true if they already did. */
+async function storeOnce(deps: IntakeDeps, bytes: Uint8Array, sha: string, format: string): Promise<boolean> {
+  const { db, store } = deps
+  const known = db.query('SELECT 1 FROM images WHERE sha256 = ?').get(sha)
+  if (known && store.complete(sha)) return true
+  const base = join(store.tmp, `${sha}-${process.pid}-${Math.random().toString(36).slice(2, 10)}`)
+  const tmp = { original: `${base}.orig`, 256: `${base}.256.jpg`, 1024: `${base}.1024.jpg` }
+  try {
+    writeFileSync(tmp.original, bytes)
+    const result = await deps.decoder.decode({
+      input: tmp.original,
+      out256: tmp[256],
+      out1024: tmp[1024],
+      maxPixels: deps.maxPixels,
+      quality: THUMB_QUALITY,
+    })
+    mkdirSync(store.dir(sha), { recursive: true })
+    renameSync(tmp[256], store.thumb(sha, 256))
+    renameSync(tmp[1024], store.thumb(sha, 1024))
+    renameSync(tmp.original, store.original(sha))
+    db.query(
+      'INSERT INTO images (sha256, format, bytes, width, height, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    ).run(sha, format, bytes.byteLength, result.width, result.height, deps.now().toISOString())
+    return false
+  } catch (error) {
+    if (error instanceof ImageRejected) throw rejected(error)
+    throw error
+  } finally {
+    for (const f of Object.values(tmp)) rmSync(f, { force: true })
+  }
+}
+
+export async function upload(
+  deps: IntakeDeps,
+  tenant: string,
+  key: string | undefined,
+  set: { status?: number | string },
+  bytes: Uint8Array,
+  query: UploadQuery,
+): Promise<UploadResult> {
+  if (query.car !== undefined && query.car_id === undefined)
+    throw badRequest('car_id', 'car_id is required with car')
+  let info: ReturnType<typeof sniff>
+  try {
+    info = sniff(bytes, deps.maxPixels, query.filename)
+  } catch (error) {
+    if (error instanceof ImageRejected) throw rejected(error)
+    throw error
+  }
+  const sha = new Bun.CryptoHasher('sha256').update(bytes).digest('hex')
+  const storedBefore = await storeOnce(deps, bytes, sha, info.format)
+  const { db } = deps
+  return idempotent<UploadResult>(db, tenant, key, 'POST /images', set, () => {
+    const carId = query.car_id ?? null
+    const issue = query.issue ?? null
+    const existing = db
+      .query(
+        'SELECT id FROM photos WHERE tenant = ? AND sha256 = ? AND IFNULL(car_id, 0) = ? AND IFNULL(issue, 0) = ?',
+      )
+      .get(tenant, sha, carId ?? 0, issue ?? 0) as { id: number } | null
+    if (existing)
+      return {
+        status: 200,
+        body: { photo: photoById(db, tenant, existing.id), stored_before: storedBefore, linked_before: true },
+      }
+    const unfiled =
+      carId !== null || issue !== null
+        ? (db
+            .query(
+              'SELECT id FROM photos WHERE tenant = ? AND sha256 = ? AND car_id IS NULL AND issue IS NULL',
+            )
+            .get(tenant, sha) as { id: number } | null)
+        : null
+    let id: number
+    if (unfiled) {
+      db.query('UPDATE photos SET car_id = ?, car = ?, issue = ? WHERE id = ?').run(
+        carId,
+        query.car ?? null,
+        issue,
+        unfiled.id,
+      )
+      id = unfiled.id
+    } else {
+      id = (
+        db
+          .query(
+            `INSERT INTO photos (tenant, sha256, car_id, car, issue, uploader, uploader_name, filename, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+          )
+          .get(
+            tenant,
+            sha,
+            carId,
+            query.car ?? null,
+            issue,
+            query.uploader,
+            query.uploader_name ?? query.uploader,
+            query.filename ?? null,
+            deps.now().toISOString(),
+          ) as { id: number }
+      ).id
+    }
+    return {
+      status: 201,
+      body: { photo: photoById(db, tenant, id), stored_before: storedBefore, linked_before: false },
+    }
+  })
+}
+
+/** Files a photo link onto a car and/or issue (the "which car?" buttons of an unfiled photo). */
+export function fileLink(db: Database, tenant: string, id: number, input: LinkUpdate): Photo {
+  const current = photoById(db, tenant, id)
+  if (input.car !== undefined && input.car_id === undefined)
+    throw badRequest('car_id', 'car_id is required with car')
+  if (input.car_id === undefined && input.issue === undefined)
+    throw badRequest('car_id', 'give car_id or issue to file the photo')
+  const carId = input.car_id ?? current.car_id
+  const issue = input.issue ?? current.issue
+  const clash = db
+    .query(
+      'SELECT id FROM photos WHERE tenant = ? AND sha256 = ? AND IFNULL(car_id, 0) = ? AND IFNULL(issue, 0) = ? AND id <> ?',
+    )
+    .get(tenant, current.sha256, carId ?? 0, issue ?? 0, id) as { id: number } | null
+  if (clash) {
+    // Already filed there by another upload: the unfiled duplicate goes away.
+    db.query('DELETE FROM photos WHERE id = ? AND car_id IS NULL AND issue IS NULL').run(id)
+    return photoById(db, tenant, clash.id)
+  }
+  db.query('UPDATE photos SET car_id = ?, car = ?, issue = ? WHERE id = ?').run(
+    carId,
+    input.car ?? current.car,
+    issue,
+    id,
+  )
+  return photoById(db, tenant, id)
+}
+
+export function gallery(db: Database, tenant: string, query: GalleryQuery): Gallery {
+  const where = ['p.tenant = ?']
+  const args: (string | number)[] = [tenant]
+  if (query.car !== undefined) {
+    where.push('p.car_id = ?')
+    args.push(query.car)
+  }
+  if (query.issue !== undefined) {
+    where.push('p.issue = ?')
+    args.push(query.issue)
+  }
+  if (query.unfiled) where.push('p.car_id IS NULL AND p.issue IS NULL')
+  const clause = where.join(' AND ')
+  const photos = db
+    .query(`${PHOTO} WHERE ${clause} ORDER BY p.created_at DESC, p.id DESC LIMIT ?`)
+    .all(...args, query.limit ?? 50) as Photo[]
+  const { total } = db.query(`SELECT count(*) AS total FROM photos p WHERE ${clause}`).get(...args) as {
+    total: number
+  }
+  return { photos, total }
+}
+
+/** The tenant's own photo of that hash, or 404 exactly as for a missing one. */
+export function tenantHas(db: Database, tenant: string, sha: string): boolean {
+  return db.query('SELECT 1 FROM photos WHERE tenant = ? AND sha256 = ? LIMIT 1').get(tenant, sha) !== null
+}
+
+/** The tenant's newest link to a photo hash; 404 when the tenant has none (whoever else does). */
+export function photoBySha(db: Database, tenant: string, sha: string): Photo {
+  const row = db
+    .query(`${PHOTO} WHERE p.tenant = ? AND p.sha256 = ? ORDER BY p.id DESC LIMIT 1`)
+    .get(tenant, sha) as Photo | null
+  if (!row) throw notFound('no such photo in this garage')
+  return row
+}
