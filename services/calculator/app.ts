@@ -18,7 +18,7 @@ import {
 } from './service.ts'
 
 export function createApp(deps: { dataDir: string; token: string; now?: () => Date; config?: Config }) {
-  return serviceBase({ name: 'calculator', token: deps.token })
+  const app = serviceBase({ name: 'calculator', token: deps.token })
     .post(
       '/fuel',
       ({ body }) => {
@@ -64,6 +64,14 @@ export function createApp(deps: { dataDir: string; token: string; now?: () => Da
         summary: 'Cost of ownership over a period: running costs, depreciation, per month and per distance',
       },
     })
+
+  // stop() is safe whether or not this app listened itself (tests serve app.fetch themselves).
+  const stopServer = app.stop
+  app.stop = async (closeActiveConnections?: boolean) => {
+    if (app.server) await stopServer(closeActiveConnections)
+    return app
+  }
+  return app
 }
 
 export type CalculatorApp = ReturnType<typeof createApp>

@@ -116,13 +116,14 @@ export function currenciesNamed(text: string): { shown: string; currencies: read
 /**
  * A typed amount in integer minor units of the garage currency. Refuses, naming the field,
  * an amount in another currency, one with more decimals than the currency has, a negative
- * amount (unless allowed) and one too large to keep exactly.
+ * amount (unless allowed) and one too large to keep exactly. `fractional` keeps fractions of
+ * the minor unit (a fuel price of 1.899 a litre).
  */
 export function toMinor(
   field: string,
   amount: { value: number; text?: string },
   currency: string,
-  opts: { allowZero?: boolean } = {},
+  opts: { allowZero?: boolean; fractional?: boolean } = {},
 ): number {
   const text = amount.text ?? String(amount.value)
   const named = amount.text ? currenciesNamed(amount.text) : null
@@ -143,6 +144,7 @@ export function toMinor(
   if (value === 0 && !opts.allowZero) throw invalid(field, `must be more than 0 (got "${text}")`)
   const digits = minorDigits(currency)
   const minor = value * 10 ** digits
+  if (opts.fractional) return minor
   const rounded = Math.round(minor)
   if (Math.abs(minor - rounded) > 1e-6 * Math.max(1, Math.abs(minor))) {
     throw invalid(
