@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { type Subprocess, spawn } from 'bun'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { freePort, uniquePrefix } from '../../test/redis.ts'
 
 const ROOT = join(import.meta.dir, '..', '..')
@@ -148,4 +148,26 @@ test('nothing the demo started outlives it', async () => {
   const deadline = Date.now() + 5_000
   while (ours().length > 0 && Date.now() < deadline) await Bun.sleep(100)
   expect(ours()).toEqual([])
+})
+
+test('without REDIS_URL and without redis-server on PATH the demo says how to install it and exits 1', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cm-demo-noredis-'))
+  try {
+    const proc = spawn([process.execPath, join(ROOT, 'bots/local/demo.ts')], {
+      cwd: dir,
+      env: { PATH: dirname(process.execPath), HOME: dir, DATA_DIR: dir },
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
+    const code = await Promise.race([proc.exited, Bun.sleep(15_000).then(() => 'timeout' as const)])
+    if (code === 'timeout') proc.kill('SIGKILL')
+    expect(code).toBe(1)
+    const err = await new Response(proc.stderr).text()
+    expect(err).toContain('redis-server is not installed')
+    expect(err).toContain('apt-get install -y redis-server')
+    expect(err).toContain('brew install redis')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
