@@ -1,0 +1,319 @@
+/**
+ * The Slack delivery worker: takes ReplyJobs from `replies.slack`, renders them as Block Kit
+ * and posts them where the user will see them:
+ * - to the command's or button's `response_url` (in channel, or ephemeral for private answers);
+ * - with `chat.postMessage` for channel posts (reminders) and thread replies (photo drops),
+ *   remembering a Reply's `ref` under the thread's ts, or `chat.postEphemeral` for a private
+ *   answer without a response_url.
+ * A Reply's photo is fetched from the images service and uploaded with the files methods
+ * (getUploadURLExternal → upload → completeUploadExternal), then shown by file id.
+ *
+ * Once: a reply job that runs twice posts once. A response_url post is remembered under the
+ * reply job id; a chat.postMessage remembers its ts under the job id, so a rerun updates that
+ * message instead of posting again. Web API and response_url 429s are waited out (Retry-After);
+ * other failures throw and BullMQ retries with backoff. The bot token lives only in this
+ * process's WebClient; it is never logged or put in job data.
+ */
+import { ErrorCode, WebClient, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api'
+import { type Job, UnrecoverableError, Worker } from 'bullmq'
+import type IORedis from 'ioredis'
+import type { Config } from '../../lib/config.ts'
+import type { Logger } from '../../lib/log.ts'
+import type { Reply, ReplyJob } from '../../queue/envelope.ts'
+import { bullPrefix, repliesQueue } from '../../queue/names.ts'
+import { boltLogger } from './app.ts'
+import { threadField, threadsKey } from './context.ts'
+import { fallbackText, renderBlocks, responseBody, type UploadedImage } from './render.ts'
+
+type SlackReplyTo = Extract<ReplyJob['replyTo'], { platform: 'slack' }>
+
+export type DeliveryOptions = {
+  config: Config
+  /** Worker connection (maxRetriesPerRequest: null); also used for the once-only records. */
+  connection: IORedis
+  log: Logger
+  /** Longest Retry-After waited out inside a job; longer ones fail the attempt (BullMQ backs off). */
+  maxRetryAfterMs?: number
+  concurrency?: number
+}
+
+export type Delivered =
+  | { via: 'response_url' }
+  | { via: 'chat'; channel: string; ts: string; updated: boolean }
+  | { via: 'ephemeral'; channel: string }
+  | { via: 'already' }
+
+/** Redis key remembering what a reply job already posted. */
+export const sentKey = (queuePrefix: string, jobId: string) => `${queuePrefix}:slack:sent:${jobId}`
+/** Redis key of an uploaded thumbnail (tenant, sha256, size) → Slack file id. */
+export const thumbKey = (queuePrefix: string, tenant: string, sha256: string, size: number) =>
+  `${queuePrefix}:slack:thumb:${tenant}:${sha256}:${size}`
+
+const WEEK = 7 * 24 * 3600
+
+class RetryAfter extends Error {
+  constructor(
+    readonly seconds: number,
+    where: string,
+  ) {
+    super(`${where} rate limited; retry after ${seconds} s`)
+  }
+}
+
+class ResponseUrlGone extends Error {}
+
+export class SlackDelivery {
+  readonly client: WebClient
+  private readonly prefix: string
+  private readonly maxRetryAfterMs: number
+
+  constructor(private readonly options: DeliveryOptions) {
+    const token = options.config.SLACK_BOT_TOKEN
+    if (!token) throw new Error('SLACK_BOT_TOKEN is missing')
+    this.prefix = options.config.QUEUE_PREFIX
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000
+    this.client = new WebClient(token, {
+      slackApiUrl: options.config.SLACK_API_URL,
+      logger: boltLogger(options.log),
+      // 429s are handled below (waited out, bounded); everything else is BullMQ's retry.
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 0 },
+      timeout: 15_000,
+    })
+  }
+
+  /** Runs `fn`, waiting out 429s (Retry-After, at most `maxRetryAfterMs` each, five times). */
+  private async patiently<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn()
+      } catch (error) {
+        const seconds =
+          error instanceof RetryAfter
+            ? error.seconds
+            : (error as { code?: string }).code === ErrorCode.RateLimitedError
+              ? (error as WebAPIRateLimitedError).retryAfter
+              : undefined
+        if (seconds === undefined || attempt >= 4 || seconds * 1000 > this.maxRetryAfterMs) throw error
+        this.options.log.info({ what, seconds }, 'Slack rate limit; waiting Retry-After')
+        await Bun.sleep(Math.max(seconds, 0) * 1000)
+      }
+    }
+  }
+
+  /** Delivers one reply job; `jobId` keys the once-only record. */
+  async deliver(jobId: string, data: ReplyJob): Promise<Delivered> {
+    const replyTo = data.replyTo
+    if (replyTo.platform !== 'slack')
+      throw new UnrecoverableError(`reply for ${replyTo.platform} on the Slack queue`)
+    const redis = this.options.connection
+    const key = sentKey(this.prefix, jobId)
+    const previous = await redis.get(key)
+    const before = previous
+      ? (JSON.parse(previous) as { via: string; channel?: string; ts?: string })
+      : undefined
+    if (before && before.via !== 'chat') return { via: 'already' }
+
+    const reply = data.reply
+    const image = await this.image(data)
+    const blocks = renderBlocks(reply, image)
+    const text = fallbackText(reply)
+
+    if (before?.via === 'chat' && before.channel && before.ts) {
+      await this.patiently('chat.update', () =>
+        this.client.chat.update({ channel: before.channel!, ts: before.ts!, text, blocks: blocks as never }),
+      )
+      return { via: 'chat', channel: before.channel, ts: before.ts, updated: true }
+    }
+
+    // Thread answers (photo drops) and channel posts go through chat.postMessage, which also
+    // gives the ts a Reply's ref is remembered under; commands and buttons answer at their
+    // response_url (Slack gives no ts for those, so a ref there is not remembered).
+    const wantsChat = !replyTo.responseUrl || replyTo.threadTs !== undefined
+    if (wantsChat && !reply.ephemeral) {
+      try {
+        return await this.postMessage(key, data, replyTo, text, blocks)
+      } catch (error) {
+        const code = (error as WebAPIPlatformError).data?.error
+        if (!replyTo.responseUrl || (code !== 'not_in_channel' && code !== 'channel_not_found')) throw error
+        this.options.log.info({ jobId, code }, 'cannot post in the channel; answering at the response_url')
+      }
+    }
+    if (replyTo.responseUrl) {
+      try {
+        await this.patiently('response_url', () => this.postResponse(replyTo.responseUrl!, reply, image))
+        await redis.set(key, JSON.stringify({ via: 'response_url' }), 'EX', WEEK)
+        return { via: 'response_url' }
+      } catch (error) {
+        if (!(error instanceof ResponseUrlGone)) throw error
+        this.options.log.info({ jobId }, 'response_url expired or used up; posting in the channel instead')
+      }
+    }
+    if (reply.ephemeral && replyTo.userId) {
+      await this.patiently('chat.postEphemeral', () =>
+        this.client.chat.postEphemeral({
+          channel: replyTo.channelId,
+          user: replyTo.userId!,
+          text,
+          blocks: blocks as never,
+          ...(replyTo.threadTs ? { thread_ts: replyTo.threadTs } : {}),
+        }),
+      )
+      await redis.set(key, JSON.stringify({ via: 'ephemeral' }), 'EX', WEEK)
+      return { via: 'ephemeral', channel: replyTo.channelId }
+    }
+    if (reply.ephemeral)
+      throw new UnrecoverableError('a private reply with neither a response_url nor a user to show it to')
+    return this.postMessage(key, data, replyTo, text, blocks)
+  }
+
+  private async postMessage(
+    key: string,
+    data: ReplyJob,
+    replyTo: SlackReplyTo,
+    text: string,
+    blocks: unknown[],
+  ): Promise<Delivered> {
+    const result = await this.patiently('chat.postMessage', () =>
+      this.client.chat.postMessage({
+        channel: replyTo.channelId,
+        text,
+        blocks: blocks as never,
+        unfurl_links: false,
+        ...(replyTo.threadTs ? { thread_ts: replyTo.threadTs } : {}),
+      }),
+    )
+    const ts = String(result.ts)
+    const channel = String(result.channel ?? replyTo.channelId)
+    const redis = this.options.connection
+    await redis.set(key, JSON.stringify({ via: 'chat', channel, ts }), 'EX', WEEK)
+    if (data.reply.ref)
+      await redis.hset(
+        threadsKey(this.prefix),
+        threadField(data.tenant, replyTo.threadTs ?? ts),
+        data.reply.ref,
+      )
+    return { via: 'chat', channel, ts, updated: false }
+  }
+
+  private async postResponse(url: string, reply: Reply, image: UploadedImage | undefined): Promise<void> {
+    const post = (body: unknown) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        redirect: 'error',
+        signal: AbortSignal.timeout(15_000),
+      })
+    let response = await post(responseBody(reply, image))
+    if (response.status === 400) {
+      // Blocks Slack refuses (invalid_blocks): the text alone still tells the user.
+      const why = await response.text()
+      this.options.log.warn({ why }, 'response_url refused the blocks; posting the text alone')
+      response = await post({
+        response_type: reply.ephemeral ? 'ephemeral' : 'in_channel',
+        replace_original: false,
+        text: fallbackText(reply),
+      })
+    }
+    if (response.status === 429) {
+      await response.body?.cancel()
+      throw new RetryAfter(Number(response.headers.get('retry-after') ?? '1') || 1, 'response_url')
+    }
+    if (response.status === 404) {
+      await response.body?.cancel()
+      throw new ResponseUrlGone(`response_url answered 404 (${response.statusText})`)
+    }
+    if (!response.ok) {
+      const why = (await response.text()).slice(0, 200)
+      throw new Error(`response_url answered ${response.status}: ${why}`)
+    }
+    await response.body?.cancel()
+  }
+
+  /** Uploads the Reply's thumbnail once per (tenant, photo, size); undefined when there is none or it cannot be had. */
+  private async image(data: ReplyJob): Promise<UploadedImage | undefined> {
+    const wanted = data.reply.image
+    if (!wanted) return undefined
+    const redis = this.options.connection
+    const key = thumbKey(this.prefix, data.tenant, wanted.sha256, wanted.size)
+    const cached = await redis.get(key)
+    if (cached) return { fileId: cached }
+    const { config, log } = this.options
+    let bytes: Uint8Array
+    try {
+      const response = await fetch(`${config.IMAGES_URL}/images/${wanted.sha256}/${wanted.size}`, {
+        headers: { authorization: `Bearer ${config.SERVICE_TOKEN ?? ''}`, 'x-tenant': data.tenant },
+        signal: AbortSignal.timeout(10_000),
+      })
+      if (!response.ok) {
+        await response.body?.cancel()
+        log.warn(
+          { status: response.status, sha256: wanted.sha256 },
+          'thumbnail not available; replying without it',
+        )
+        return undefined
+      }
+      bytes = new Uint8Array(await response.arrayBuffer())
+    } catch (err) {
+      log.warn({ err, sha256: wanted.sha256 }, 'images service unreachable; replying without the thumbnail')
+      return undefined
+    }
+    const filename = `photo-${wanted.sha256.slice(0, 12)}-${wanted.size}.jpg`
+    const url = await this.patiently('files.getUploadURLExternal', () =>
+      this.client.files.getUploadURLExternal({
+        filename,
+        length: bytes.byteLength,
+        alt_text: wanted.alt ?? 'photo',
+      }),
+    )
+    const uploadUrl = String(url.upload_url)
+    const fileId = String(url.file_id)
+    await this.patiently('upload', async () => {
+      const response = await fetch(uploadUrl, {
+        method: 'POST',
+        body: bytes,
+        headers: { 'content-type': 'image/jpeg' },
+        signal: AbortSignal.timeout(15_000),
+      })
+      if (response.status === 429)
+        throw new RetryAfter(Number(response.headers.get('retry-after') ?? '1') || 1, 'upload')
+      const why = await response.text()
+      if (!response.ok) throw new Error(`file upload answered ${response.status}: ${why.slice(0, 200)}`)
+    })
+    await this.patiently('files.completeUploadExternal', () =>
+      this.client.files.completeUploadExternal({ files: [{ id: fileId, title: wanted.alt ?? 'photo' }] }),
+    )
+    const info = await this.patiently('files.info', () => this.client.files.info({ file: fileId }))
+    if (!info.file?.id) return undefined
+    await redis.set(key, fileId, 'EX', 30 * 24 * 3600)
+    return { fileId }
+  }
+}
+
+export type DeliveryWorker = { worker: Worker; delivery: SlackDelivery; close: () => Promise<void> }
+
+export async function startDelivery(options: DeliveryOptions): Promise<DeliveryWorker> {
+  const delivery = new SlackDelivery(options)
+  const { log } = options
+  const worker = new Worker(
+    repliesQueue('slack'),
+    async (job: Job) => {
+      const data = job.data as ReplyJob
+      const outcome = await delivery.deliver(String(job.id), data)
+      log.debug({ jobId: job.id, tenant: data.tenant, via: outcome.via }, 'reply delivered')
+      return outcome
+    },
+    {
+      connection: options.connection,
+      prefix: bullPrefix(options.config.QUEUE_PREFIX),
+      concurrency: options.concurrency ?? 8,
+    },
+  )
+  worker.on('error', (err) => log.error({ err }, 'slack delivery worker error'))
+  worker.on('failed', (job, err) =>
+    log.warn({ jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'slack delivery failed'),
+  )
+  await worker.waitUntilReady()
+  return { worker, delivery, close: () => worker.close() }
+}

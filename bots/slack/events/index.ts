@@ -1,0 +1,99 @@
+/**
+ * Photos dropped in a channel the app is in: a `message` event with `files` (subtype
+ * `file_share`) becomes a `photo.attach` job. The files travel as their `url_private`
+ * (downloaded by the worker at once, with the bot token from its own config — never in the
+ * job); the text ("corolla", "#12") and the thread's ref (looked up from Redis for
+ * `thread_ts`) tell the photo handler where it belongs. The answer goes to the message's thread.
+ * The envelope id is the event id, so Slack's redelivery of an event is not run twice.
+ */
+import type { App } from '@slack/bolt'
+import { UNAVAILABLE_TEXT } from '../../../queue/dispatch.ts'
+import type { Envelope } from '../../../queue/envelope.ts'
+import { envelopeId, type SlackContext, tenantOf } from '../context.ts'
+
+const IMAGE_NAME = /\.(jpe?g|png|gif|webp|heic|heif|bmp|tiff?)$/i
+
+type SlackFile = {
+  url_private?: string
+  url_private_download?: string
+  name?: string
+  size?: number
+  mimetype?: string
+  mode?: string
+}
+
+/** Files worth a photo job: images by declared type or name (the service checks the bytes). */
+export function photoFiles(files: readonly SlackFile[] | undefined) {
+  return (files ?? [])
+    .filter((f) => typeof f.url_private === 'string' && f.mode !== 'tombstone')
+    .filter((f) => (f.mimetype ?? '').startsWith('image/') || IMAGE_NAME.test(f.name ?? ''))
+    .map((f) => ({
+      url: f.url_private as string,
+      filename: (f.name ?? 'photo').slice(0, 255),
+      size: Number.isInteger(f.size) && (f.size as number) >= 0 ? (f.size as number) : 0,
+      ...(f.mimetype ? { contentType: f.mimetype } : {}),
+    }))
+}
+
+export function register(app: App, ctx: SlackContext): void {
+  app.event('message', async ({ event, body, client }) => {
+    const log = ctx.log.child({ listener: 'message', team: body.team_id })
+    try {
+      const message = event as unknown as {
+        subtype?: string
+        channel: string
+        channel_type?: string
+        user?: string
+        bot_id?: string
+        text?: string
+        ts: string
+        thread_ts?: string
+        files?: SlackFile[]
+      }
+      if (message.bot_id || !message.user) return
+      if (message.channel_type && message.channel_type !== 'channel' && message.channel_type !== 'group')
+        return
+      const files = photoFiles(message.files)
+      if (files.length === 0) return
+      const tenant = tenantOf(body.team_id)
+      if (!tenant) {
+        log.warn('message from a team id that is not one; ignored')
+        return
+      }
+      const inThread = message.thread_ts && message.thread_ts !== message.ts ? message.thread_ts : undefined
+      const threadRef = inThread ? await ctx.threadRef(tenant, inThread) : undefined
+      const envelope: Envelope = {
+        id: envelopeId(body.event_id) || envelopeId(body.team_id, message.channel, message.ts),
+        kind: 'photo.attach',
+        tenant,
+        actor: { platform: 'slack', userId: message.user, name: '' },
+        replyTo: {
+          platform: 'slack',
+          channelId: message.channel,
+          threadTs: inThread ?? message.ts,
+          userId: message.user,
+        },
+        payload: {
+          files,
+          text: (message.text ?? '').slice(0, 4000),
+          channelId: message.channel,
+          ...(inThread ? { threadId: inThread } : {}),
+          ...(threadRef ? { threadRef } : {}),
+        },
+        at: Math.round(Number(message.ts) * 1000) || ctx.now().getTime(),
+      }
+      const result = await ctx.dispatch(envelope)
+      if (!result.ok) {
+        log.warn({ envelopeId: envelope.id }, 'queue unavailable; photo not dispatched')
+        await client.chat.postEphemeral({
+          channel: message.channel,
+          user: message.user,
+          thread_ts: inThread ?? message.ts,
+          text: UNAVAILABLE_TEXT,
+        })
+      }
+    } catch (err) {
+      log.error({ err }, 'photo drop failed')
+    }
+  })
+}

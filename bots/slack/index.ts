@@ -1,0 +1,120 @@
+/**
+ * Entry of the `slack` process (`bun bots/slack/index.ts`): the Bolt app (HTTP receiver on
+ * SLACK_PORT, or Socket Mode when SLACK_APP_TOKEN is set) and the delivery worker on
+ * `replies.slack`, closed gracefully on SIGINT / SIGTERM.
+ */
+import type IORedis from 'ioredis'
+import { type Config, loadConfig, requireSetting } from '../../lib/config.ts'
+import { createLogger, type Logger } from '../../lib/log.ts'
+import { producerConnection, workerConnection } from '../../queue/connection.ts'
+import { Dispatcher } from '../../queue/dispatch.ts'
+import { commands } from '../core/catalog.ts'
+import { forms } from '../core/forms.ts'
+import { createSlackApp } from './app.ts'
+import { type SlackContext, threadLookup } from './context.ts'
+import { type DeliveryWorker, startDelivery } from './deliver.ts'
+
+export type RunningSlack = {
+  port: number
+  mode: 'http' | 'socket'
+  delivery: DeliveryWorker
+  close: () => Promise<void>
+}
+
+/** Starts the app and its delivery worker; `overrides` lets tests pass a port, forms or a clock. */
+export async function startSlack(
+  config: Config,
+  log: Logger,
+  overrides: {
+    port?: number
+    forms?: SlackContext['forms']
+    now?: () => Date
+    maxRetryAfterMs?: number
+  } = {},
+): Promise<RunningSlack> {
+  const redisUrl = config.REDIS_URL
+  if (!redisUrl) throw new Error('REDIS_URL is missing')
+  const producer: IORedis = producerConnection(redisUrl)
+  producer.on('error', (err) => log.warn({ err: err.message }, 'redis (producer) error'))
+  const consumer: IORedis = workerConnection(redisUrl)
+  consumer.on('error', (err) => log.warn({ err: err.message }, 'redis (worker) error'))
+  const dispatcher = new Dispatcher(producer, config.QUEUE_PREFIX, config.COMMAND_ATTEMPTS)
+  const ctx: SlackContext = {
+    dispatch: (envelope) => dispatcher.dispatch(envelope),
+    commands,
+    forms: overrides.forms ?? forms,
+    threadRef: threadLookup(producer, config.QUEUE_PREFIX, log),
+    log,
+    now: overrides.now ?? (() => new Date()),
+  }
+  const queueReady = async () => (await producer.ping()) === 'PONG'
+  const slack = createSlackApp({
+    config,
+    ctx,
+    log,
+    queueReady,
+    ...(overrides.port !== undefined ? { port: overrides.port } : {}),
+  })
+  let delivery: DeliveryWorker | undefined
+  try {
+    delivery = await startDelivery({
+      config,
+      connection: consumer,
+      log,
+      ...(overrides.maxRetryAfterMs ? { maxRetryAfterMs: overrides.maxRetryAfterMs } : {}),
+    })
+    const { port } = await slack.start()
+    log.info({ port, mode: slack.mode, commands: commands.map((c) => `/${c.name}`) }, 'slack app started')
+    const running = delivery
+    return {
+      port,
+      mode: slack.mode,
+      delivery: running,
+      close: async () => {
+        await slack.stop()
+        await running.close()
+        await dispatcher.close()
+        producer.disconnect()
+        consumer.disconnect()
+      },
+    }
+  } catch (error) {
+    await delivery?.close()
+    await dispatcher.close()
+    producer.disconnect()
+    consumer.disconnect()
+    throw error
+  }
+}
+
+if (import.meta.main) {
+  const config = loadConfig()
+  const log = createLogger('slack', config.LOG_LEVEL)
+  requireSetting(config, 'SLACK_BOT_TOKEN', 'the Slack app needs its bot token (xoxb-…)')
+  if (!config.SLACK_APP_TOKEN)
+    requireSetting(
+      config,
+      'SLACK_SIGNING_SECRET',
+      'the HTTP receiver verifies every request with it (or set SLACK_APP_TOKEN for Socket Mode)',
+    )
+  requireSetting(config, 'REDIS_URL', 'commands and replies travel through the Redis queues')
+  let running: RunningSlack
+  try {
+    running = await startSlack(config, log)
+  } catch (err) {
+    log.fatal({ err }, 'the Slack app could not start')
+    process.exit(1)
+  }
+  let closing = false
+  const close = async (signal: string) => {
+    if (closing) return
+    closing = true
+    log.info({ signal }, 'closing')
+    const timer = setTimeout(() => process.exit(1), 10_000)
+    await running.close().catch((err) => log.error({ err }, 'close failed'))
+    clearTimeout(timer)
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void close('SIGINT'))
+  process.on('SIGTERM', () => void close('SIGTERM'))
+}

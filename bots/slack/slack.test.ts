@@ -1,0 +1,212 @@
+/**
+ * The real Bolt app (HTTP receiver) and its delivery worker against the Slack stand-in, with
+ * the real orchestrator and services from test/stack.ts: what a Slack user would see.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import pino from 'pino'
+import { type Config, parseConfig } from '../../lib/config.ts'
+import { type SlackStandin, startStandin } from '../../test/slack-standin/standin.ts'
+import { type Stack, startStack } from '../../test/stack.ts'
+import { type RunningSlack, startSlack } from './index.ts'
+
+let standin: SlackStandin
+let stack: Stack
+let slack: RunningSlack
+let appUrl: string
+let config: Config
+const logLines: string[] = []
+
+/** Every job ever put on the commands queue (completed jobs are kept for a day). */
+async function commandJobs() {
+  const jobs = await stack.dispatcher.queue.getJobs([
+    'completed',
+    'failed',
+    'active',
+    'waiting',
+    'delayed',
+    'prioritized',
+  ])
+  return jobs.filter(Boolean)
+}
+
+/** Texts of everything posted to a response_url (text and block texts). */
+function shown(body: any): string {
+  const parts = [body?.text ?? '']
+  for (const b of body?.blocks ?? []) {
+    if (b.text?.text) parts.push(b.text.text)
+    for (const f of b.fields ?? []) parts.push(f.text)
+    for (const e of b.elements ?? [])
+      if (e.text) parts.push(typeof e.text === 'string' ? e.text : e.text.text)
+  }
+  return parts.join('\n')
+}
+
+beforeAll(async () => {
+  standin = startStandin()
+  stack = await startStack({ services: ['items'] })
+  config = parseConfig({
+    REDIS_URL: stack.config.REDIS_URL,
+    QUEUE_PREFIX: stack.prefix,
+    SERVICE_TOKEN: stack.token,
+    ITEMS_URL: stack.config.ITEMS_URL,
+    IMAGES_URL: stack.config.IMAGES_URL,
+    SLACK_BOT_TOKEN: standin.botToken,
+    SLACK_SIGNING_SECRET: standin.signingSecret,
+    SLACK_API_URL: standin.apiUrl,
+    SLACK_PORT: '0',
+    LOG_LEVEL: 'debug',
+  })
+  const log = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) })
+  slack = await startSlack(config, log, { port: 0 })
+  appUrl = `http://127.0.0.1:${slack.port}/slack/events`
+})
+
+afterAll(async () => {
+  await slack?.close()
+  await stack?.close()
+  await standin?.close()
+})
+
+describe('Slack app over HTTP', () => {
+  test('starts by checking its token with auth.test and serves /health and /ready', async () => {
+    expect(standin.calls('auth.test').length).toBeGreaterThan(0)
+    expect(standin.calls('auth.test')[0]!.headers.authorization).toBe(`Bearer ${standin.botToken}`)
+    const health = await fetch(`http://127.0.0.1:${slack.port}/health`)
+    expect(health.status).toBe(200)
+    const ready = await fetch(`http://127.0.0.1:${slack.port}/ready`)
+    expect(ready.status).toBe(200)
+    expect(await ready.json()).toEqual({ ok: true, slack: true, queue: true })
+  })
+
+  test('url_verification answers the challenge', async () => {
+    const r = await standin.urlVerification(
+      appUrl,
+      'challenge-3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+    )
+    expect(r.status).toBe(200)
+    expect(JSON.parse(r.body)).toEqual({
+      challenge: 'challenge-3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+    })
+  })
+
+  test('/car add from team A: 200 at once, then the reply naming the car at its response_url; team B does not see it', async () => {
+    const add = await standin.sendCommand(appUrl, {
+      command: '/car',
+      text: 'add corolla make:Toyota model:Corolla year:2018',
+      teamId: 'TA0001',
+    })
+    expect(add.status).toBe(200)
+    expect(add.ms).toBeLessThan(3000)
+    const body = await standin.waitFor(
+      () => standin.responses(add.responseUrl)[0],
+      10_000,
+      'the /car add reply',
+    )
+    expect(body.response_type).toBe('in_channel')
+    expect(shown(body)).toContain('corolla')
+    expect(shown(body)).toContain('Toyota Corolla')
+    expect(body.blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: 'Added corolla', emoji: true },
+    })
+    expect(body.blocks.find((b: any) => b.type === 'context').elements[0].text).toBe('✅ Done')
+
+    const listA = await standin.sendCommand(appUrl, { command: '/car', text: 'list', teamId: 'TA0001' })
+    const a = await standin.waitFor(() => standin.responses(listA.responseUrl)[0], 10_000, 'team A list')
+    expect(shown(a)).toContain('corolla')
+
+    const listB = await standin.sendCommand(appUrl, { command: '/car', text: 'list', teamId: 'TB0002' })
+    expect(listB.status).toBe(200)
+    const b = await standin.waitFor(() => standin.responses(listB.responseUrl)[0], 10_000, 'team B list')
+    expect(shown(b)).not.toContain('corolla')
+    expect(shown(b)).toContain('No cars yet')
+
+    // The envelopes carry the team's tenant and no token.
+    const jobs = await commandJobs()
+    const tenants = jobs.map((j) => j.data.tenant)
+    expect(tenants).toContain('slack:TA0001')
+    expect(tenants).toContain('slack:TB0002')
+    for (const j of jobs) expect(JSON.stringify(j.data)).not.toContain(standin.botToken)
+  })
+
+  test('a forged signature, a stale and a future timestamp get 401 and dispatch nothing', async () => {
+    const before = (await commandJobs()).length
+    const forged = await standin.sendCommand(
+      appUrl,
+      { command: '/car', text: 'add forged', teamId: 'TA0001' },
+      { signature: `v0=${'0'.repeat(64)}` },
+    )
+    expect(forged.status).toBe(401)
+    const wrongSecret = await standin.sendCommand(
+      appUrl,
+      { command: '/car', text: 'add forged2', teamId: 'TA0001' },
+      { secret: 'not-the-secret' },
+    )
+    expect(wrongSecret.status).toBe(401)
+    const now = Math.floor(Date.now() / 1000)
+    const stale = await standin.sendCommand(
+      appUrl,
+      { command: '/car', text: 'add stale', teamId: 'TA0001' },
+      { timestamp: now - 5 * 60 - 5 },
+    )
+    expect(stale.status).toBe(401)
+    const future = await standin.sendCommand(
+      appUrl,
+      { command: '/car', text: 'add future', teamId: 'TA0001' },
+      { timestamp: now + 5 * 60 + 5 },
+    )
+    expect(future.status).toBe(401)
+    const unsigned = await fetch(appUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'command=%2Fcar&text=list&team_id=TA0001',
+    })
+    expect(unsigned.status).toBe(401)
+    await Bun.sleep(300)
+    expect((await commandJobs()).length).toBe(before)
+    for (const r of [forged, wrongSecret, stale, future]) expect(standin.responses(r.responseUrl)).toEqual([])
+    // A timestamp within the window is accepted.
+    const fresh = await standin.sendCommand(
+      appUrl,
+      { command: '/car', text: 'list', teamId: 'TA0001' },
+      { timestamp: now - 4 * 60 },
+    )
+    expect(fresh.status).toBe(200)
+  })
+
+  test('an empty /car and a parse error answer privately with the help and dispatch nothing', async () => {
+    const before = (await commandJobs()).length
+    const empty = await standin.sendCommand(appUrl, { command: '/car', text: '', teamId: 'TA0001' })
+    expect(empty.status).toBe(200)
+    const emptyBody = JSON.parse(empty.body)
+    expect(emptyBody.response_type).toBe('ephemeral')
+    expect(emptyBody.text).toContain('/car needs a subcommand')
+    expect(emptyBody.text).toContain('/car add <nickname>')
+
+    const bad = await standin.sendCommand(appUrl, {
+      command: '/car',
+      text: 'add corolla year:nineteen',
+      teamId: 'TA0001',
+    })
+    const badBody = JSON.parse(bad.body)
+    expect(badBody.response_type).toBe('ephemeral')
+    expect(badBody.text).toContain('year')
+    expect(badBody.text).toContain('/car add <nickname>')
+    await Bun.sleep(200)
+    expect((await commandJobs()).length).toBe(before)
+    expect(standin.responses(empty.responseUrl)).toEqual([])
+  })
+
+  test('every catalog command is a slash command', async () => {
+    const garage = await standin.sendCommand(appUrl, { command: '/garage', text: 'help', teamId: 'TA0001' })
+    expect(garage.status).toBe(200)
+    const help = await standin.waitFor(() => standin.responses(garage.responseUrl)[0], 10_000, 'garage help')
+    expect(help.response_type).toBe('ephemeral')
+    expect(shown(help)).toContain('/car')
+  })
+
+  test('the bot token never appears in the logs', () => {
+    expect(logLines.length).toBeGreaterThan(0)
+    for (const line of logLines) expect(line).not.toContain(standin.botToken)
+  })
+})
