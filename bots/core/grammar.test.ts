@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'bun:test'
-import { type GrammarResult, parseCommandText, parseLine, parseTyped, tokenize } from './grammar.ts'
+import {
+  type GrammarResult,
+  parseCommandText,
+  parseLine,
+  parseTyped,
+  tokenize,
+  unescapeSlackText,
+} from './grammar.ts'
 
 const ok = (r: GrammarResult) => {
   if (!r.ok) throw new Error(`expected ok, got ${r.error}`)
@@ -173,4 +180,10 @@ describe('parseTyped (Discord options)', () => {
     expect(bad(parseTyped('car', 'fly', {})).error).toStartWith('unknown subcommand "fly"')
     expect(bad(parseTyped('bike', 'add', {})).error).toStartWith('unknown command /bike')
   })
+})
+
+test('Slack entities are undone before parsing', () => {
+  const text = unescapeSlackText('add civic make:&quot;x&quot; model:"A &amp; B &lt;3&gt;"')
+  expect(text).toBe('add civic make:&quot;x&quot; model:"A & B <3>"')
+  expect(ok(parseCommandText('car', text)).payload).toMatchObject({ model: 'A & B <3>' })
 })

@@ -130,6 +130,14 @@ export function parseLine(line: string, list: readonly Command[] = catalogComman
   return parseCommandText(name, m?.[2] ?? '', list)
 }
 
+/**
+ * Slack sends slash-command text with `&`, `<` and `>` as HTML entities (its own mentions such
+ * as `<#C123|name>` arrive as real angle brackets); this gives back what the user typed.
+ */
+export function unescapeSlackText(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+}
+
 /** Parses the text after a slash command (Slack gives the command and its text apart). */
 export function parseCommandText(
   commandName: string,
