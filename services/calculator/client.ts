@@ -29,14 +29,14 @@ type EdenResult<T> = { data: T | null; error: { status: unknown; value: unknown 
 export async function callService<T>(
   service: ServiceName,
   request: Promise<EdenResult<T>>,
-): Promise<Exclude<T, { error: unknown }>> {
+): Promise<Exclude<T, { error: unknown } | Response>> {
   let result: EdenResult<T>
   try {
     result = await request
   } catch {
     throw new ServiceUnavailable(service)
   }
-  return unwrap(service, result) as Exclude<T, { error: unknown }>
+  return unwrap(service, result) as Exclude<T, { error: unknown } | Response>
 }
 
 /** Today's date (YYYY-MM-DD) in a timezone, from the handler's clock. */
