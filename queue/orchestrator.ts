@@ -27,6 +27,7 @@ import {
   UserError,
 } from './handler.ts'
 import { bullPrefix, COMMANDS_QUEUE, replyJobId, repliesQueue } from './names.ts'
+import { startReminders } from './reminders.ts'
 
 const HANDLERS_DIR = join(import.meta.dir, 'handlers')
 
@@ -77,6 +78,8 @@ export type OrchestratorOptions = {
   now?: () => Date
   handlers?: Map<string, KindHandler>
   concurrency?: number
+  /** Run the reminder scheduler and its ticks here (default true; see queue/reminders.ts). */
+  reminders?: boolean
 }
 
 export type Orchestrator = {
@@ -209,12 +212,17 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     }
   })
   await worker.waitUntilReady()
+  const reminders =
+    options.reminders === false
+      ? undefined
+      : await startReminders({ connection, queuePrefix: config.QUEUE_PREFIX, config, log: log.child({ part: 'reminders' }), now })
 
   return {
     worker,
     kinds: [...handlers.keys()].sort(),
     postReply,
     close: async () => {
+      await reminders?.close()
       await worker.close()
       await Promise.all([...replyQueues.values()].map((q) => q.close()))
     },

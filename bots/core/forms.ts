@@ -25,7 +25,18 @@ export type Form = {
   fields: FormField[]
 }
 
-export const forms: Record<string, Form> = {}
+export const forms: Record<string, Form> = {
+  // maintenance: the Log service button of a reminder (arg = the item id)
+  log_service: {
+    title: 'Log service',
+    kind: 'item.log',
+    fields: [
+      { name: 'cost', label: 'Cost (garage currency)', type: 'money' },
+      { name: 'odometer', label: 'Odometer, e.g. 53,200 mi', type: 'distance' },
+      { name: 'date', label: 'Date (YYYY-MM-DD, default today)', type: 'date' },
+    ],
+  },
+}
 
 export type FormResult =
   | { ok: true; kind: string; payload: Record<string, unknown> }

@@ -1,0 +1,47 @@
+import type { Command } from '../command.ts'
+
+const fuel = {
+  name: 'fuel',
+  description: 'Fuel fill-ups and economy',
+  subcommands: [
+    {
+      name: 'log',
+      description: 'Log a fill-up',
+      example: '/fuel log car:corolla volume:"11.2 gal" cost:41.30 odometer:"53,480 mi" full:yes',
+      options: [
+        { name: 'car', type: 'car', required: true, description: 'The car' },
+        {
+          name: 'volume',
+          type: 'volume',
+          required: true,
+          description: 'Fuel put in, e.g. "11.2 gal" or "42 L"',
+        },
+        { name: 'cost', type: 'money', description: 'What it cost, in the garage currency', min: 0 },
+        { name: 'odometer', type: 'distance', description: 'Odometer at the pump, e.g. "53,480 mi"' },
+        {
+          name: 'full',
+          type: 'boolean',
+          description: 'yes (default) if filled to the top; no for a partial fill-up',
+        },
+        { name: 'missed', type: 'boolean', description: 'yes if a fill-up before this one was not logged' },
+        { name: 'date', type: 'date', description: 'When (YYYY-MM-DD; default today)' },
+        {
+          name: 'confirm',
+          type: 'boolean',
+          description: 'yes to record an odometer lower than the last reading (a correction)',
+        },
+      ],
+    },
+    {
+      name: 'list',
+      description: 'Recent fill-ups of a car with their economy',
+      example: '/fuel list car:corolla',
+      options: [
+        { name: 'car', type: 'car', required: true, description: 'The car' },
+        { name: 'limit', type: 'integer', description: 'How many (default 10)', min: 1, max: 50 },
+      ],
+    },
+  ],
+} as const satisfies Command
+
+export default fuel

@@ -1,0 +1,56 @@
+import type { Command } from '../command.ts'
+
+const service = {
+  name: 'service',
+  description: 'Service, repair and upgrade records; the items a record names are done',
+  subcommands: [
+    {
+      name: 'log',
+      description: 'Log a service, repair or upgrade',
+      example:
+        '/service log car:corolla title:"Oil and filter" items:"Oil change, Cabin filter" cost:89.90 odometer:"53,200 mi"',
+      options: [
+        { name: 'car', type: 'car', required: true, description: 'The car' },
+        {
+          name: 'title',
+          type: 'string',
+          required: true,
+          description: 'What was done, e.g. Oil and filter',
+          maxLength: 200,
+        },
+        {
+          name: 'items',
+          type: 'string',
+          description: 'Maintenance items it did, comma-separated, e.g. "Oil change, Cabin filter"',
+          maxLength: 1000,
+        },
+        { name: 'cost', type: 'money', description: 'What it cost, in the garage currency', min: 0 },
+        { name: 'odometer', type: 'distance', description: 'Odometer at the time, e.g. "53,200 mi"' },
+        { name: 'date', type: 'date', description: 'When (YYYY-MM-DD; default today)' },
+        {
+          name: 'kind',
+          type: 'string',
+          choices: ['service', 'repair', 'upgrade'],
+          description: 'service (default), repair or upgrade',
+        },
+        { name: 'notes', type: 'string', description: 'Notes, e.g. the shop', maxLength: 1000 },
+        {
+          name: 'confirm',
+          type: 'boolean',
+          description: 'yes to record an odometer lower than the last reading (a correction)',
+        },
+      ],
+    },
+    {
+      name: 'list',
+      description: 'Recent service records of a car (or all cars)',
+      example: '/service list car:corolla',
+      options: [
+        { name: 'car', type: 'car', description: 'The car (default every car)' },
+        { name: 'limit', type: 'integer', description: 'How many (default 10)', min: 1, max: 50 },
+      ],
+    },
+  ],
+} as const satisfies Command
+
+export default service

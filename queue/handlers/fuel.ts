@@ -1,0 +1,67 @@
+/** /fuel log and /fuel list: fill-ups and their economy (partial and missed fill-ups kept out of it). */
+import { type PayloadOf, payloadSchema, type Subcommand } from '../../bots/core/command.ts'
+import fuel from '../../bots/core/commands/fuel.ts'
+import { callItems, itemsClient } from '../../services/items/client.ts'
+import type { FillupView } from '../../services/items/maintenance-service.ts'
+import type { Reply } from '../envelope.ts'
+import type { HandlerContext, HandlerFamily, KindHandler } from '../handler.ts'
+import { fitLines } from './item.ts'
+
+type Sub = (typeof fuel)['subcommands'][number]['name']
+
+function kind<S extends Sub>(
+  name: S,
+  run: (payload: PayloadOf<typeof fuel, S>, ctx: HandlerContext) => Promise<Reply>,
+): KindHandler<PayloadOf<typeof fuel, S>> {
+  const found = fuel.subcommands.find((s) => s.name === name) as Subcommand
+  return { schema: payloadSchema(found), run }
+}
+
+export function fillupLine(f: FillupView): string {
+  const flags = [f.full ? null : 'partial', f.missed ? 'after a missed fill-up' : null].filter(Boolean)
+  const bits = [
+    f.date,
+    f.volume,
+    f.cost,
+    f.odometer,
+    f.economy,
+    flags.length ? flags.join(', ') : null,
+  ].filter(Boolean)
+  return bits.join(' · ')
+}
+
+const family: HandlerFamily = {
+  'fuel.log': kind('log', async (p, ctx) => {
+    const f = await callItems(itemsClient(ctx, { write: true }).fillups.post(p))
+    const notes: string[] = []
+    if (!f.full) notes.push('Partial fill-up: counted into the next full one.')
+    if (f.missed) notes.push('After a missed fill-up: this stretch is left out of the economy.')
+    if (!f.odometer) notes.push('No odometer: economy needs one.')
+    const fields: NonNullable<Reply['fields']> = [{ name: 'Volume', value: f.volume, inline: true }]
+    if (f.cost) fields.push({ name: 'Cost', value: f.cost, inline: true })
+    if (f.odometer) fields.push({ name: 'Odometer', value: f.odometer, inline: true })
+    if (f.economy) fields.push({ name: 'Economy', value: f.economy, inline: true })
+    return {
+      tone: 'ok',
+      title: `Fill-up logged for ${f.car} (${f.date})`,
+      text: notes.join(' ') || 'Recorded.',
+      fields,
+    }
+  }),
+
+  'fuel.list': kind('list', async (p, ctx) => {
+    const r = await callItems(
+      itemsClient(ctx).fillups.get({ query: { car: p.car, ...(p.limit ? { limit: p.limit } : {}) } }),
+    )
+    if (r.fillups.length === 0)
+      return { tone: 'ok', text: `No fill-ups for ${r.car} yet — log one with /fuel log` }
+    const avg = r.average ? `Average ${r.average}\n` : ''
+    return {
+      tone: 'ok',
+      title: `${r.car}: ${r.fillups.length} recent fill-up${r.fillups.length === 1 ? '' : 's'}`,
+      text: avg + fitLines(r.fillups.map(fillupLine)),
+    }
+  }),
+}
+
+export default family

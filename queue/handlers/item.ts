@@ -1,0 +1,214 @@
+/**
+ * /item add, list, edit, remove, and the reminder buttons: `item.done:<id>` (a record at the
+ * current odometer and today; the item moves on), `item.snooze:<id>` (hidden 7 days), and the
+ * `log_service` form's submit `item.log` (cost, odometer, date for that item). Service refusals
+ * carry the service's message, which names the field.
+ */
+import { Type as T } from '@sinclair/typebox'
+import { type PayloadOf, payloadSchema, Values, type Subcommand } from '../../bots/core/command.ts'
+import item from '../../bots/core/commands/item.ts'
+import { callItems, itemsClient } from '../../services/items/client.ts'
+import type { ItemView } from '../../services/items/maintenance-service.ts'
+import type { Reply } from '../envelope.ts'
+import { type HandlerContext, type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
+
+type Sub = (typeof item)['subcommands'][number]['name']
+
+function sub(name: Sub): Subcommand {
+  const found = item.subcommands.find((s) => s.name === name)
+  if (!found) throw new Error(`item catalog has no subcommand ${name}`)
+  return found
+}
+
+function kind<S extends Sub>(
+  name: S,
+  run: (payload: PayloadOf<typeof item, S>, ctx: HandlerContext) => Promise<Reply>,
+): KindHandler<PayloadOf<typeof item, S>> {
+  return { schema: payloadSchema(sub(name)), run }
+}
+
+const LEVEL_TAG: Record<ItemView['level'], string> = {
+  past_due: 'PAST DUE',
+  very_urgent: 'very urgent',
+  urgent: 'urgent',
+  not_urgent: 'not urgent',
+}
+
+/** "Oil change — urgent — due 2026-11-01 (in 12 days) or at 53,000 mi (…)" */
+export function itemLine(i: ItemView, withCar = false): string {
+  const snoozed = i.snoozed_until ? ` (snoozed until ${i.snoozed_until})` : ''
+  return `${withCar ? `${i.car}: ` : ''}${i.name} — ${LEVEL_TAG[i.level]}${snoozed} — ${i.due_text}`
+}
+
+export function every(i: ItemView): string {
+  const parts = [i.months ? `${i.months} month${i.months === 1 ? '' : 's'}` : null, i.distance].filter(
+    Boolean,
+  )
+  return `${parts.join(' or ')}${parts.length > 1 ? ', whichever comes first' : ''}${i.fixed ? ' (fixed schedule)' : ''}`
+}
+
+function itemFields(i: ItemView): NonNullable<Reply['fields']> {
+  const fields: NonNullable<Reply['fields']> = [
+    { name: 'Every', value: every(i), inline: true },
+    { name: 'Last done', value: [i.last_date, i.last_odometer].filter(Boolean).join(' at '), inline: true },
+    { name: 'Urgency', value: LEVEL_TAG[i.level], inline: true },
+  ]
+  if (i.urgent || i.very_urgent) {
+    fields.push({
+      name: 'Thresholds',
+      value: `urgent ${i.urgent ?? 'garage default'}; very urgent ${i.very_urgent ?? 'garage default'}`,
+    })
+  }
+  if (i.notes) fields.push({ name: 'Notes', value: i.notes.slice(0, 1024) })
+  return fields
+}
+
+/** Lines fitted to a Reply's text. */
+export function fitLines(lines: string[], limit = 3900): string {
+  let out = ''
+  for (let n = 0; n < lines.length; n++) {
+    const next = out ? `${out}\n${lines[n]}` : lines[n]!
+    if (next.length > limit) return `${out}\n… and ${lines.length - n} more`
+    out = next
+  }
+  return out
+}
+
+const itemId = (arg: string): number => {
+  if (!/^\d{1,15}$/.test(arg)) throw new UserError(`arg: "${arg.slice(0, 20)}" is not an item id`, 'arg')
+  return Number(arg)
+}
+
+const buttonSchema = T.Object(
+  { arg: T.String({ minLength: 1, maxLength: 40 }) },
+  { additionalProperties: false },
+)
+const logSchema = T.Object(
+  {
+    arg: T.String({ minLength: 1, maxLength: 40 }),
+    cost: T.Optional(Values.money),
+    odometer: T.Optional(Values.distance),
+    date: T.Optional(Values.date),
+  },
+  { additionalProperties: false },
+)
+
+const family: HandlerFamily = {
+  'item.add': kind('add', async (p, ctx) => {
+    const i = await callItems(itemsClient(ctx, { write: true }).items.post(p))
+    return { tone: 'ok', title: `Added ${i.name} to ${i.car}`, text: i.due_text, fields: itemFields(i) }
+  }),
+
+  'item.list': kind('list', async (p, ctx) => {
+    const { items } = await callItems(itemsClient(ctx).items.get({ query: p.car ? { car: p.car } : {} }))
+    if (items.length === 0) {
+      return {
+        tone: 'ok',
+        text: `No maintenance items${p.car ? ` for ${p.car}` : ''} yet — add one with /item add`,
+      }
+    }
+    const title = p.car
+      ? `${items[0]!.car}: ${items.length} item${items.length === 1 ? '' : 's'}`
+      : `${items.length} items`
+    return { tone: 'ok', title, text: fitLines(items.map((i) => itemLine(i, !p.car))) }
+  }),
+
+  'item.edit': kind('edit', async (p, ctx) => {
+    const { car, item: name, ...changes } = p
+    if (Object.keys(changes).length === 0) {
+      throw new UserError(
+        'Nothing to change: give at least one of name, months, distance, last_date, last_odometer, fixed, notes, urgent, very_urgent',
+      )
+    }
+    const i = await callItems(itemsClient(ctx, { write: true }).items.patch({ car, item: name, ...changes }))
+    return {
+      tone: 'ok',
+      title: `Updated ${i.name} on ${i.car}`,
+      text: `${i.due_text}\nChanged: ${Object.keys(changes).join(', ')}`,
+      fields: itemFields(i),
+    }
+  }),
+
+  'item.remove': kind('remove', async (p, ctx) => {
+    const r = await callItems(
+      itemsClient(ctx, { write: true }).items.remove.post({ car: p.car, item: p.item }),
+    )
+    return {
+      tone: 'ok',
+      title: `Removed ${r.removed.name}`,
+      text: `${r.removed.name} is no longer tracked on ${r.removed.car}.`,
+    }
+  }),
+
+  'item.done': {
+    schema: buttonSchema,
+    run: async (p: { arg: string }, ctx) => {
+      const r = await callItems(
+        itemsClient(ctx, { write: true })
+          .items({ id: itemId(p.arg) })
+          .done.post({}),
+      )
+      const who = ctx.envelope.actor.name || 'Someone'
+      if (r.already) {
+        return {
+          tone: 'ok',
+          text: `${r.item.name} on ${r.item.car} was already marked done today. Next: ${r.item.due_text}.`,
+        }
+      }
+      const at = r.record.odometer ? ` at ${r.record.odometer}` : ''
+      return {
+        tone: 'ok',
+        title: `${r.item.name} on ${r.item.car}: done`,
+        text: `${who} marked it done on ${r.record.date}${at}. Next ${r.item.due_text}.`,
+      }
+    },
+  },
+
+  'item.snooze': {
+    schema: buttonSchema,
+    run: async (p: { arg: string }, ctx) => {
+      const r = await callItems(
+        itemsClient(ctx, { write: true })
+          .items({ id: itemId(p.arg) })
+          .snooze.post({ days: 7 }),
+      )
+      return {
+        tone: 'ok',
+        text: `${r.item.name} on ${r.item.car} is snoozed until ${r.until}; it will be reminded again then if still due.`,
+      }
+    },
+  },
+
+  'item.log': {
+    schema: logSchema,
+    run: async (
+      p: {
+        arg: string
+        cost?: { value: number; text: string }
+        odometer?: { value: number; unit: 'km' | 'mi' | null; text: string }
+        date?: string
+      },
+      ctx,
+    ) => {
+      const { arg, ...body } = p
+      const r = await callItems(
+        itemsClient(ctx, { write: true })
+          .items({ id: itemId(arg) })
+          .log.post(body),
+      )
+      const details = [
+        r.record.odometer ? `at ${r.record.odometer}` : null,
+        r.record.cost ? `for ${r.record.cost}` : null,
+      ]
+        .filter(Boolean)
+        .join(' ')
+      return {
+        tone: 'ok',
+        title: `Logged ${r.item.name} on ${r.item.car}`,
+        text: `Done on ${r.record.date}${details ? ` ${details}` : ''}. Next ${r.item.due_text}.`,
+      }
+    },
+  },
+}
+
+export default family
