@@ -6,14 +6,9 @@
 import { Database } from 'bun:sqlite'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
-import { Type as T } from '@sinclair/typebox'
 import { MessageFlags, REST } from 'discord.js'
-import type IORedis from 'ioredis'
 import { silentLogger } from '../../lib/log.ts'
-import { workerConnection } from '../../queue/connection.ts'
-import type { HandlerFamily } from '../../queue/handler.ts'
 import { commandJobId, replyJobId } from '../../queue/names.ts'
-import { loadHandlers, type Orchestrator, startOrchestrator } from '../../queue/orchestrator.ts'
 import {
   type DiscordStandin,
   type InteractionRecord,
@@ -31,38 +26,6 @@ const C = '1200000000000000003'
 let standin: DiscordStandin
 let stack: Stack
 let bot: DiscordBot
-let orchestrator: Orchestrator | undefined
-let workerConn: IORedis | undefined
-const pressed: string[] = []
-
-/** The real handlers plus one button kind, so a press can be followed to its job and answer. */
-const buttonFamily: HandlerFamily = {
-  'car.wave': {
-    schema: T.Object({ arg: T.String() }),
-    run: async (p: { arg: string }, ctx) => {
-      pressed.push(`${ctx.envelope.tenant}|${p.arg}`)
-      return { tone: 'ok', text: `Waved at ${p.arg}` }
-    },
-  },
-}
-
-async function startWorker() {
-  const handlers = await loadHandlers()
-  for (const [kind, h] of Object.entries(buttonFamily)) handlers.set(kind, h)
-  workerConn = workerConnection(stack.config.REDIS_URL!)
-  orchestrator = await startOrchestrator({
-    config: stack.config,
-    connection: workerConn,
-    log: silentLogger,
-    handlers,
-  })
-}
-async function stopWorker() {
-  await orchestrator?.close()
-  workerConn?.disconnect()
-  orchestrator = undefined
-}
-
 const startBot = () => startDiscordBot({ config: stack.config, token: standin.token, log: silentLogger })
 
 beforeAll(async () => {
@@ -74,7 +37,6 @@ beforeAll(async () => {
     ],
   })
   stack = await startStack({
-    worker: false,
     env: {
       DISCORD_TOKEN: standin.token,
       DISCORD_APP_ID: standin.applicationId,
@@ -82,7 +44,6 @@ beforeAll(async () => {
       DISCORD_FILE_HOSTS: standin.fileHost,
     },
   })
-  await startWorker()
   await deployCommands({
     rest: new REST({ api: standin.apiUrl }).setToken(standin.token),
     applicationId: standin.applicationId,
@@ -92,7 +53,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await bot?.close()
-  await stopWorker()
   await stack?.close()
   await standin?.close()
 })
@@ -108,6 +68,16 @@ async function answer(rec: InteractionRecord, timeoutMs = 10_000) {
 const textOf = (m: { content: string; embeds: any[] }) => `${m.content}\n${JSON.stringify(m.embeds)}`
 const noJob = async (rec: InteractionRecord) =>
   expect(await stack.dispatcher.queue.getJob(commandJobId(rec.id))).toBeUndefined()
+
+async function itemIdOf(name: string): Promise<number> {
+  const res = await fetch(`${stack.url('items')}/items?car=corolla`, {
+    headers: stack.headers(`discord:${A}`),
+  })
+  const body = (await res.json()) as { items: { id: number; name: string }[] }
+  const item = body.items.find((i) => i.name === name)
+  if (!item) throw new Error(`no item ${name}: ${JSON.stringify(body)}`)
+  return item.id
+}
 
 function itemsDb() {
   return new Database(join(stack.dataDir, 'items.sqlite'), { readonly: true })
@@ -237,22 +207,68 @@ describe('bad input: a clear private answer, nothing stored', () => {
 
 describe('buttons and reliability', () => {
   test('a button press runs its job and its answer replaces the deferral', async () => {
-    const rec = standin.pressButton(A, 'car.wave:corolla')
+    const add = standin.sendCommand(A, 'item', 'add', { car: 'corolla', name: 'Oil change', months: 6 })
+    expect(textOf(await answer(add))).toContain('Oil change')
+    const id = await itemIdOf('Oil change')
+    const rec = standin.pressButton(A, `item.done:${id}`)
     const initial = await standin.waitFor(() => rec.initial, 3_000)
     expect(initial.type).toBe(5)
     const msg = await answer(rec)
-    expect(textOf(msg)).toContain('Waved at corolla')
-    expect(pressed).toEqual([`discord:${A}|corolla`])
+    expect(textOf(msg)).toContain('Oil change on corolla: done')
+    expect(textOf(msg)).toContain('Alice marked it done')
+  })
+
+  test("a form button opens the modal; its submit runs the form's job; a bad field is answered privately", async () => {
+    const id = await itemIdOf('Oil change')
+    const open = standin.pressButton(A, `form:log_service:${id}`)
+    const modal = await standin.waitFor(() => open.initial, 3_000)
+    expect(modal.type).toBe(9)
+    expect(modal.data.title).toBe('Log service')
+    const inputs = modal.data.components.map((row: any) => row.components[0].custom_id)
+    expect(inputs).toEqual(['cost', 'odometer', 'date'])
+
+    const bad = standin.submitModal(A, `form:log_service:${id}`, { cost: 'lots', odometer: '', date: '' })
+    const refused = await standin.waitFor(() => bad.initial, 3_000)
+    expect(refused.type).toBe(4)
+    expect(refused.data.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral)
+    expect(refused.data.content).toContain('cost')
+    await noJob(bad)
+
+    const good = standin.submitModal(A, `form:log_service:${id}`, {
+      cost: '89.90',
+      odometer: '53000',
+      date: '',
+    })
+    const msg = await answer(good)
+    expect(msg.flags & MessageFlags.Ephemeral).toBe(0)
+    expect(textOf(msg)).toContain('Oil change')
+    expect(textOf(msg)).toContain('89.90')
+  })
+
+  test('a 429 on the reply is waited out (Retry-After) and the reply made once', async () => {
+    standin.failNext({ method: 'PATCH', path: /\/messages\/@original$/, status: 429, retryAfter: 1 })
+    const rec = standin.sendCommand(A, 'car', 'show', { car: 'corolla' })
+    const msg = await answer(rec)
+    expect(textOf(msg)).toContain('Toyota Corolla')
+    const edits = standin.requestsTo(
+      'PATCH',
+      `/webhooks/${standin.applicationId}/${rec.token}/messages/@original`,
+    )
+    expect(edits.map((e) => e.status)).toEqual([429, 200])
+    expect(edits[1]!.at - edits[0]!.at).toBeGreaterThanOrEqual(950)
+    await Bun.sleep(200)
+    expect(rec.originalEdits).toBe(1)
+    expect(rec.followups).toHaveLength(0)
   })
 
   test('the bot restarted between deferral and delivery still delivers, once', async () => {
-    await stopWorker()
+    await stack.stopWorker()
     const rec = standin.sendCommand(A, 'car', 'list')
     await standin.waitFor(() => rec.initial, 3_000, 'deferral')
     await standin.waitFor(async () => stack.dispatcher.queue.getJob(commandJobId(rec.id)), 3_000)
     await bot.close()
     const identifies = standin.identifies
-    await startWorker()
+    await stack.startWorker()
     // The answer waits on replies.discord while no bot is running.
     const replies = stack.replyQueue('discord')
     await standin.waitFor(
