@@ -117,3 +117,15 @@ test('a subcommand name must make a valid job kind', () => {
     }),
   ).toEqual(['/car add: example must start with "/car add"'])
 })
+
+test('a command larger than Discord allows in total is refused', () => {
+  const options = Array.from({ length: 25 }, (_, i) => ({
+    name: `o${i}`,
+    type: 'string',
+    description: 'x'.repeat(100),
+  }))
+  const subs = Array.from({ length: 4 }, (_, i) => ({ name: `s${'x'.repeat(i)}`, description: 'd', options }))
+  expect(commandProblems({ name: 'big', description: 'd', subcommands: subs })[0]).toContain(
+    'Discord allows 8000',
+  )
+})

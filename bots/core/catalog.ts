@@ -107,6 +107,17 @@ function checkSubcommand(command: string, s: Subcommand, problems: string[]) {
     problems.push(`${where}: ephemeral must be a boolean`)
 }
 
+/** The characters Discord counts toward a command's 8000 limit. */
+function textSize(c: Command): number {
+  let n = c.name.length + c.description.length
+  for (const s of c.subcommands) {
+    n += s.name.length + s.description.length
+    for (const o of s.options)
+      n += o.name.length + o.description.length + (o.choices ?? []).join('').length * 2
+  }
+  return n
+}
+
 /** Everything wrong with a would-be command (empty when it fits the contract and Discord's limits). */
 export function commandProblems(value: unknown): string[] {
   const problems: string[] = []
@@ -125,6 +136,10 @@ export function commandProblems(value: unknown): string[] {
     if (names.has(s?.name)) problems.push(`/${c.name}: subcommand ${s.name} appears twice`)
     names.add(s?.name)
   }
+  if (problems.length === 0 && textSize(c) > 8000)
+    problems.push(
+      `/${c.name}: names, descriptions and choices add up to ${textSize(c)} characters; Discord allows 8000`,
+    )
   return problems
 }
 
