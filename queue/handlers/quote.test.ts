@@ -7,8 +7,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { parseActionId } from '../../bots/core/actions.ts'
 import { parseLine } from '../../bots/core/grammar.ts'
 import { renderText } from '../../bots/core/render-text.ts'
+import { silentLogger } from '../../lib/log.ts'
+import { acceptedQuoteFor, linkAcceptedQuote } from '../../services/quotes/client.ts'
 import { type Stack, startStack } from '../../test/stack.ts'
 import type { Reply } from '../envelope.ts'
+import type { HandlerContext, ServiceName } from '../handler.ts'
 
 let stack: Stack
 let clock = new Date('2026-11-20T18:00:00Z')
@@ -167,6 +170,37 @@ describe('/quote through the queue', () => {
     expect(b.text).toBe(a.text)
     expect(c.title).toBe('Tip of the day (2026-11-27)')
     expect(c.text).not.toBe(a.text)
+  })
+
+  test('the accepted amount is there for the record of the work, and the record is remembered', async () => {
+    const ctx = {
+      envelope: { id: 'link-1', tenant: GARAGE } as HandlerContext['envelope'],
+      serviceUrl: (name: ServiceName) => stack.url(name),
+      serviceHeaders: (opts?: { write?: boolean }) =>
+        stack.headers(GARAGE, opts?.write ? { 'idempotency-key': 'link-1' } : {}),
+      now: () => clock,
+      log: silentLogger,
+      config: stack.config,
+      finalAttempt: true,
+    } satisfies HandlerContext
+    const q = await acceptedQuoteFor(ctx, issue)
+    expect(q).toMatchObject({
+      number: 1,
+      shop: "Joe's Garage",
+      amountMinor: 64000,
+      cost: { value: 640, text: '$640.00' },
+      recordId: null,
+    })
+    expect(await linkAcceptedQuote(ctx, issue, 42)).toBe(true)
+    expect((await acceptedQuoteFor(ctx, issue))?.recordId).toBe(42)
+    expect(await acceptedQuoteFor(ctx, 99)).toBeNull()
+    await stack.stopService('quotes')
+    try {
+      // The quotes service is optional for logging work: down means "no quote", not a failure.
+      expect(await acceptedQuoteFor(ctx, issue)).toBeNull()
+    } finally {
+      await stack.startService('quotes')
+    }
   })
 
   test('with the quotes process stopped, /quote says so and everything else works', async () => {
