@@ -147,6 +147,10 @@ export class DiscordStandin {
   onRequest?: (request: RecordedRequest) => void
   /** Called when a bot identifies on the gateway. */
   onIdentify?: () => void
+  /** HELLO's heartbeat interval (Discord's is about 41 s). */
+  heartbeatIntervalMs = 41_250
+  /** Heartbeats answered so far. */
+  heartbeats = 0
   /** How long an interaction may wait for its initial response. */
   responseDeadlineMs = 3_000
   private server!: Server<{ id: number }>
@@ -1002,7 +1006,7 @@ export class DiscordStandin {
       identified: false,
       sessionId: crypto.randomUUID().replaceAll('-', ''),
     })
-    ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: 41_250 }, s: null, t: null }))
+    ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: this.heartbeatIntervalMs }, s: null, t: null }))
   }
 
   private onMessage(ws: Socket, raw: string | Buffer): void {
@@ -1017,6 +1021,7 @@ export class DiscordStandin {
     }
     switch (packet.op) {
       case 1:
+        this.heartbeats++
         ws.send(JSON.stringify({ op: 11, d: null, s: null, t: null }))
         return
       case 2: {
