@@ -28,7 +28,7 @@ describe('service HTTP base', () => {
   test('schema failures are 422 naming the field; malformed JSON 400; unknown routes 404; own errors keep their status', async () => {
     const bad = await call('/things', { method: 'POST', headers: auth, body: '{"name":"x","n":0}' })
     expect(bad.status).toBe(422)
-    expect((await bad.json()).error.field).toBe('n')
+    expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('n')
     expect((await call('/things', { method: 'POST', headers: auth, body: '{nope' })).status).toBe(400)
     expect((await call('/nothing', { headers: auth })).status).toBe(404)
     const taken = await call('/things', { method: 'POST', headers: auth, body: '{"name":"taken","n":1}' })
