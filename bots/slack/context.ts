@@ -16,6 +16,8 @@ export type SlackContext = {
   forms: Record<string, Form>
   /** The ref (`issue:12`, `car:corolla`) a delivered message stored for a thread, if any. */
   threadRef: (tenant: string, threadTs: string) => Promise<string | undefined>
+  /** Remembers what a thread is about (a prompt the app posted itself). */
+  rememberThread: (tenant: string, ts: string, ref: string) => Promise<void>
   log: Logger
   now: () => Date
 }
@@ -50,6 +52,12 @@ export function threadLookup(redis: IORedis, queuePrefix: string, log: Logger): 
       log.warn({ err, tenant }, 'thread ref lookup failed')
       return undefined
     }
+  }
+}
+
+export function threadRemember(redis: IORedis, queuePrefix: string): SlackContext['rememberThread'] {
+  return async (tenant, ts, ref) => {
+    await redis.hset(threadsKey(queuePrefix), threadField(tenant, ts), ref)
   }
 }
 

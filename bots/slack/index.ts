@@ -11,7 +11,7 @@ import { Dispatcher } from '../../queue/dispatch.ts'
 import { commands } from '../core/catalog.ts'
 import { forms } from '../core/forms.ts'
 import { createSlackApp } from './app.ts'
-import { type SlackContext, threadLookup } from './context.ts'
+import { type SlackContext, threadLookup, threadRemember } from './context.ts'
 import { type DeliveryWorker, startDelivery } from './deliver.ts'
 
 export type RunningSlack = {
@@ -44,6 +44,7 @@ export async function startSlack(
     commands,
     forms: overrides.forms ?? forms,
     threadRef: threadLookup(producer, config.QUEUE_PREFIX, log),
+    rememberThread: threadRemember(producer, config.QUEUE_PREFIX),
     log,
     now: overrides.now ?? (() => new Date()),
   }

@@ -3,8 +3,10 @@
  * the real orchestrator and services from test/stack.ts: what a Slack user would see.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import IORedis from 'ioredis'
 import pino from 'pino'
 import { type Config, parseConfig } from '../../lib/config.ts'
+import { testRedisUrl } from '../../test/env.ts'
 import { type SlackStandin, startStandin } from '../../test/slack-standin/standin.ts'
 import { type Stack, startStack } from '../../test/stack.ts'
 import { type RunningSlack, startSlack } from './index.ts'
@@ -14,6 +16,7 @@ let stack: Stack
 let slack: RunningSlack
 let appUrl: string
 let config: Config
+let redis: IORedis
 const logLines: string[] = []
 
 /** Every job ever put on the commands queue (completed jobs are kept for a day). */
@@ -43,6 +46,7 @@ function shown(body: any): string {
 
 beforeAll(async () => {
   standin = startStandin()
+  redis = new IORedis(testRedisUrl())
   stack = await startStack({ services: ['items'] })
   config = parseConfig({
     REDIS_URL: stack.config.REDIS_URL,
@@ -65,6 +69,7 @@ afterAll(async () => {
   await slack?.close()
   await stack?.close()
   await standin?.close()
+  redis?.disconnect()
 })
 
 describe('Slack app over HTTP', () => {
@@ -203,6 +208,151 @@ describe('Slack app over HTTP', () => {
     const help = await standin.waitFor(() => standin.responses(garage.responseUrl)[0], 10_000, 'garage help')
     expect(help.response_type).toBe('ephemeral')
     expect(shown(help)).toContain('/car')
+  })
+
+  test("a button press is acknowledged and runs its job; its reply reaches the press's response_url", async () => {
+    const add = await standin.sendCommand(appUrl, {
+      command: '/item',
+      text: 'add car:corolla name:"Oil change" months:6',
+      teamId: 'TA0001',
+    })
+    const added = await standin.waitFor(
+      () => standin.responses(add.responseUrl)[0],
+      10_000,
+      'the /item add reply',
+    )
+    expect(shown(added)).toContain('Oil change')
+    const list = await fetch(`${stack.url('items')}/items?car=corolla`, {
+      headers: stack.headers('slack:TA0001'),
+    })
+    const { items } = (await list.json()) as { items: { id: number; name: string }[] }
+    const oil = items.find((i) => i.name === 'Oil change')!
+
+    const press = await standin.pressButton(appUrl, {
+      teamId: 'TA0001',
+      actionId: `item.done:${oil.id}`,
+      userId: 'U0BOB',
+    })
+    expect(press.status).toBe(200)
+    expect(press.ms).toBeLessThan(3000)
+    const done = await standin.waitFor(
+      () => standin.responses(press.payload.response_url)[0],
+      10_000,
+      'the Done reply',
+    )
+    expect(shown(done)).toContain('Oil change on corolla: done')
+    const envelopeId = `TA0001-${press.payload.actions[0].action_ts}-U0BOB`
+    const job = await stack.dispatcher.queue.getJob(`cmd-${envelopeId}`)
+    expect(job?.data).toMatchObject({
+      kind: 'item.done',
+      tenant: 'slack:TA0001',
+      payload: { arg: String(oil.id) },
+    })
+
+    // A button whose id is neither a kind nor a form dispatches nothing and says so.
+    const before = (await commandJobs()).length
+    const junk = await standin.pressButton(appUrl, { teamId: 'TA0001', actionId: 'NOT A KIND' })
+    expect(junk.status).toBe(200)
+    const said = await standin.waitFor(
+      () => standin.responses(junk.payload.response_url)[0],
+      5_000,
+      'the unknown-button answer',
+    )
+    expect(said.response_type).toBe('ephemeral')
+    expect((await commandJobs()).length).toBe(before)
+  })
+
+  test("a form button opens the modal; a bad value is refused in the modal; a good submit runs the form's kind", async () => {
+    const list = await fetch(`${stack.url('items')}/items?car=corolla`, {
+      headers: stack.headers('slack:TA0001'),
+    })
+    const { items } = (await list.json()) as { items: { id: number; name: string }[] }
+    const oil = items.find((i) => i.name === 'Oil change')!
+    const press = await standin.pressButton(appUrl, {
+      teamId: 'TA0001',
+      actionId: `form:log_service:${oil.id}`,
+    })
+    expect(press.status).toBe(200)
+    const opened = await standin.waitFor(
+      () => standin.views.find((v) => v.trigger_id === press.payload.trigger_id),
+      5_000,
+      'views.open',
+    )
+    expect(opened.view.title.text).toBe('Log service')
+    expect(opened.view.blocks.map((b: any) => b.block_id)).toEqual(['cost', 'odometer', 'date'])
+
+    const before = (await commandJobs()).length
+    const bad = await standin.submitView(appUrl, {
+      teamId: 'TA0001',
+      view: opened.view,
+      values: { cost: 'lots', odometer: '53,000 mi' },
+    })
+    expect(bad.status).toBe(200)
+    const refused = JSON.parse(bad.body)
+    expect(refused.response_action).toBe('errors')
+    expect(Object.keys(refused.errors)).toEqual(['cost'])
+    expect(refused.errors.cost).toContain('cost')
+    expect((await commandJobs()).length).toBe(before)
+
+    const good = await standin.submitView(appUrl, {
+      teamId: 'TA0001',
+      view: opened.view,
+      values: { cost: '89.90', odometer: '53,000 mi', date: '2026-05-01' },
+    })
+    expect(good.status).toBe(200)
+    expect(good.body).toBe('')
+    const logged = await standin.waitFor(
+      () => standin.responses(press.payload.response_url)[0],
+      10_000,
+      'the item.log reply',
+    )
+    expect(shown(logged)).toContain('Oil change')
+    const job = await stack.dispatcher.queue.getJob(`cmd-TA0001-${opened.id}-U0ALICE`)
+    expect(job?.data).toMatchObject({
+      kind: 'item.log',
+      payload: { arg: String(oil.id), cost: { value: 89.9, text: '89.90' }, date: '2026-05-01' },
+    })
+  })
+
+  test("/photo add car:corolla posts a prompt whose thread is remembered as the car's", async () => {
+    const r = await standin.sendCommand(appUrl, {
+      command: '/photo',
+      text: 'add car:corolla',
+      teamId: 'TA0001',
+      channelId: 'C0PHOTOS',
+    })
+    expect(r.status).toBe(200)
+    const prompt = await standin.waitFor(
+      () => standin.channelMessages('C0PHOTOS')[0],
+      5_000,
+      'the photo prompt',
+    )
+    expect(prompt.text).toContain('corolla')
+    const deadline = Date.now() + 5_000
+    let ref: string | null = null
+    while (!ref && Date.now() < deadline) {
+      ref = await redis.hget(`${stack.prefix}:threads`, `slack:TA0001|${prompt.ts}`)
+      if (!ref) await Bun.sleep(20)
+    }
+    expect(ref).toBe('car:corolla')
+
+    standin.notInChannel.add('C0PRIVATE')
+    const refused = await standin.sendCommand(appUrl, {
+      command: '/photo',
+      text: 'add car:corolla',
+      teamId: 'TA0001',
+      channelId: 'C0PRIVATE',
+    })
+    const answer = await standin.waitFor(
+      () => standin.responses(refused.responseUrl)[0],
+      5_000,
+      'the invite-me answer',
+    )
+    expect(answer.response_type).toBe('ephemeral')
+    expect(answer.text).toContain('/invite')
+
+    const neither = await standin.sendCommand(appUrl, { command: '/photo', text: 'add', teamId: 'TA0001' })
+    expect(JSON.parse(neither.body).response_type).toBe('ephemeral')
   })
 
   test('the bot token never appears in the logs', () => {

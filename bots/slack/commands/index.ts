@@ -8,7 +8,9 @@
 import type { App, SlashCommand } from '@slack/bolt'
 import { UNAVAILABLE_TEXT } from '../../../queue/dispatch.ts'
 import type { Envelope } from '../../../queue/envelope.ts'
+import type { Command, Subcommand } from '../../core/command.ts'
 import { parseCommandText } from '../../core/grammar.ts'
+import { usage } from '../../core/help.ts'
 import { envelopeId, SORRY, type SlackContext, tenantOf } from '../context.ts'
 
 const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`)
@@ -20,7 +22,7 @@ export function helpText(error: string, help: string): string {
 
 export function register(app: App, ctx: SlackContext): void {
   for (const command of ctx.commands) {
-    app.command(`/${command.name}`, async ({ command: body, ack, respond }) => {
+    app.command(`/${command.name}`, async ({ command: body, ack, respond, client }) => {
       const log = ctx.log.child({ listener: `command /${command.name}`, team: body.team_id })
       let acked = false
       const answerPrivately = async (text: string) => {
@@ -36,6 +38,43 @@ export function register(app: App, ctx: SlackContext): void {
           return await answerPrivately(
             'This workspace id is not one Car Manager understands; nothing was done.',
           )
+        const sub = fileSubcommand(command, body.text ?? '')
+        if (sub) {
+          // Slack's slash commands cannot carry a file: the app posts a prompt, remembers what
+          // its thread is about, and the file dropped in that thread becomes the photo job.
+          const relaxed = withoutAttachments(command, sub)
+          const parsed = parseCommandText(
+            command.name,
+            body.text ?? '',
+            ctx.commands.map((c) => (c === command ? relaxed : c)),
+          )
+          if (!parsed.ok) return await answerPrivately(helpText(parsed.error, parsed.help))
+          const ref = refOf(parsed.payload)
+          if (!ref)
+            return await answerPrivately(
+              helpText(
+                `/${command.name} ${sub.name}: say what the file is for, e.g. car:corolla or issue:12 — or just drop it in the channel with the car's name in the message`,
+                usage(command, sub),
+              ),
+            )
+          acked = true
+          await ack()
+          const what = ref.startsWith('issue:') ? `issue #${ref.slice(6)}` : ref.slice(4)
+          try {
+            const posted = await client.chat.postMessage({
+              channel: body.channel_id,
+              text: `📷 <@${body.user_id}>, drop the photo for ${what} in the thread of this message.`,
+            })
+            if (posted.ts) await ctx.rememberThread(tenant, posted.ts, ref)
+          } catch (err) {
+            log.info({ err: (err as Error).message }, 'cannot post the file prompt in the channel')
+            await respond({
+              response_type: 'ephemeral',
+              text: "Invite me to this channel first (/invite @car-manager), then try again — or drop the photo here with the car's name in the message.",
+            })
+          }
+          return
+        }
         const parsed = parseCommandText(command.name, body.text ?? '', ctx.commands)
         if (!parsed.ok) return await answerPrivately(helpText(parsed.error, parsed.help))
         acked = true
@@ -49,6 +88,29 @@ export function register(app: App, ctx: SlackContext): void {
       }
     })
   }
+}
+
+/** The subcommand the text names, when it needs a file (an attachment option is required). */
+export function fileSubcommand(command: Command, text: string): Subcommand | undefined {
+  const first = text.trim().split(/\s+/)[0]?.toLowerCase() ?? ''
+  const sub = command.subcommands.find((s) => s.name === first)
+  return sub?.options.some((o) => o.type === 'attachment' && o.required) ? sub : undefined
+}
+
+function withoutAttachments(command: Command, sub: Subcommand): Command {
+  return {
+    ...command,
+    subcommands: command.subcommands.map((s) =>
+      s === sub ? { ...s, options: s.options.filter((o) => o.type !== 'attachment') } : s,
+    ),
+  }
+}
+
+/** `issue:<n>` or `car:<nickname>` from a payload's issue / car option. */
+export function refOf(payload: Record<string, unknown>): string | undefined {
+  if (typeof payload.issue === 'number') return `issue:${payload.issue}`
+  if (typeof payload.car === 'string' && /^[^\s]{1,64}$/.test(payload.car)) return `car:${payload.car}`
+  return undefined
 }
 
 export function commandEnvelope(
