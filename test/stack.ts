@@ -46,6 +46,8 @@ export type StackOptions = {
   /** Start the orchestrator (default true). */
   worker?: boolean
   log?: Logger
+  /** Collect replies.local (default true); turn off to let a LocalChat consume them instead. */
+  collect?: boolean
   /** Handler families to use instead of queue/handlers/ (orchestrator tests). */
   handlers?: Map<string, KindHandler>
 }
@@ -63,7 +65,7 @@ export class Stack {
   private consumerConnection!: IORedis
   private workerConn?: IORedis
   dispatcher!: Dispatcher
-  private collector!: Worker
+  private collector?: Worker
   private readonly replies = new Map<string, ReplyJob[]>()
   private readonly waiters = new Set<() => void>()
   private seq = 0
@@ -101,6 +103,12 @@ export class Stack {
     this.producer = producerConnection(this.config.REDIS_URL!)
     this.dispatcher = new Dispatcher(this.producer, this.prefix, this.config.COMMAND_ATTEMPTS)
     this.consumerConnection = workerConnection(this.config.REDIS_URL!)
+    if (this.options.collect !== false) await this.startCollector()
+    if (this.options.worker !== false) await this.startWorker()
+    return this
+  }
+
+  private async startCollector(): Promise<void> {
     this.collector = new Worker(
       repliesQueue('local'),
       async (job) => {
@@ -114,8 +122,6 @@ export class Stack {
     )
     this.collector.on('error', () => {})
     await this.collector.waitUntilReady()
-    if (this.options.worker !== false) await this.startWorker()
-    return this
   }
 
   /** Starts (or restarts) the orchestrator. */
