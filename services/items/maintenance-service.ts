@@ -1166,7 +1166,7 @@ export function claimReminders(
         clocks.set(c.timezone, clock)
       }
       const today = clock.date
-      if (c.check_on! > today || clock.hour < c.reminder_hour) continue
+      if (c.check_on! > today) continue
       if (c.snoozed_until && c.snoozed_until > today) {
         update.run(c.announced_level, c.snoozed_until, c.id)
         continue
@@ -1187,6 +1187,10 @@ export function claimReminders(
       const rank = levelRank(e.level)
       let announced = c.announced_level
       if (rank > announced) {
+        // Before the garage's reminder hour: it stays a candidate and is announced at the hour.
+        // (Items with nothing to announce get their next check below whatever the hour, so
+        // only the few due today wait here.)
+        if (clock.hour < c.reminder_hour) continue
         const body = {
           car: c.nickname,
           item: c.name,
