@@ -1,0 +1,229 @@
+/**
+ * /issue log, list, show, comment, status, close. The car is resolved in the items service
+ * first (an unknown car gets its "no car … in this garage; cars: …" message); the issue number
+ * is always looked up within the garage of the envelope.
+ */
+import { type PayloadOf, payloadSchema, type Subcommand } from '../../bots/core/command.ts'
+import issue from '../../bots/core/commands/issue.ts'
+import { callIssues, issuesClient } from '../../services/issues/client.ts'
+import type { Issue, IssueSummary } from '../../services/issues/model.ts'
+import { callItems, itemsClient } from '../../services/items/client.ts'
+import type { Reply } from '../envelope.ts'
+import type { HandlerContext, HandlerFamily, KindHandler } from '../handler.ts'
+
+type Sub = (typeof issue)['subcommands'][number]['name']
+
+function sub(name: Sub): Subcommand {
+  const found = issue.subcommands.find((s) => s.name === name)
+  if (!found) throw new Error(`issue catalog has no subcommand ${name}`)
+  return found
+}
+
+function kind<S extends Sub>(
+  name: S,
+  run: (payload: PayloadOf<typeof issue, S>, ctx: HandlerContext) => Promise<Reply>,
+): KindHandler<PayloadOf<typeof issue, S>> {
+  return { schema: payloadSchema(sub(name)), run }
+}
+
+const SEVERITY_MARK: Record<string, string> = { critical: '🔴', high: '🟠', medium: '🟡', low: '⚪' }
+const STATUS_LABEL: Record<string, string> = {
+  open: 'open',
+  in_progress: 'in progress',
+  waiting_parts: 'waiting for parts',
+  resolved: 'resolved',
+  wont_fix: "won't fix",
+}
+
+const actorOf = (ctx: HandlerContext) => ({
+  id: ctx.envelope.actor.userId,
+  name: ctx.envelope.actor.name || ctx.envelope.actor.userId,
+})
+
+/** The car of a nickname (or id) in this garage, or the items service's 404 naming the garage's cars. */
+export async function resolveCar(
+  ctx: HandlerContext,
+  car: string,
+): Promise<{ id: number; nickname: string }> {
+  const c = await callItems(itemsClient(ctx).cars({ car }).get())
+  return { id: c.id, nickname: c.nickname }
+}
+
+export const summaryLine = (i: IssueSummary) =>
+  `${SEVERITY_MARK[i.severity] ?? ''} #${i.number} ${i.car} — ${i.title} (${STATUS_LABEL[i.status] ?? i.status})`.trim()
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s)
+
+function historyLine(h: Issue['history'][number]): string {
+  const when = h.at.slice(0, 16).replace('T', ' ')
+  if (h.field === 'opened') return `${when} ${h.actor} opened it`
+  if (h.field === 'status')
+    return `${when} ${h.actor}: ${STATUS_LABEL[h.old ?? ''] ?? h.old} → ${STATUS_LABEL[h.new ?? ''] ?? h.new}`
+  if (h.field === 'comment') return `${when} ${h.actor} commented`
+  if (h.field === 'resolution') return `${when} ${h.actor} resolution: ${clip(h.new ?? '', 80)}`
+  if (h.field === 'record') return `${when} ${h.actor} linked service record #${h.new}`
+  if (h.field === 'photo') return `${when} ${h.actor} added a photo`
+  if (h.field === 'quote') return `${when} ${h.actor} linked quote #${h.new}`
+  return `${when} ${h.actor} ${h.field}: ${h.new ?? ''}`
+}
+
+/** The full view of an issue: details, status, comments, history, photos and quotes. */
+export function issueReply(i: Issue, title?: string): Reply {
+  const fields: NonNullable<Reply['fields']> = [
+    { name: 'Car', value: i.car, inline: true },
+    { name: 'Severity', value: `${SEVERITY_MARK[i.severity]} ${i.severity}`, inline: true },
+    { name: 'Status', value: STATUS_LABEL[i.status] ?? i.status, inline: true },
+  ]
+  if (i.resolution) fields.push({ name: 'Resolution', value: clip(i.resolution, 1024) })
+  if (i.record_id) fields.push({ name: 'Service record', value: `#${i.record_id}`, inline: true })
+  if (i.comments.length > 0) {
+    const shown = i.comments.slice(-5)
+    const more = i.comments.length > shown.length ? `… ${i.comments.length - shown.length} earlier\n` : ''
+    fields.push({
+      name: `Comments (${i.comments.length})`,
+      value: clip(more + shown.map((c) => `${c.author}: ${clip(c.text, 180)}`).join('\n'), 1024),
+    })
+  }
+  const history = i.history.slice(-8)
+  fields.push({ name: 'History', value: clip(history.map(historyLine).join('\n'), 1024) })
+  if (i.photos.length > 0) fields.push({ name: 'Photos', value: String(i.photos.length), inline: true })
+  if (i.quotes.length > 0)
+    fields.push({ name: 'Quotes', value: i.quotes.map((q) => `#${q}`).join(', '), inline: true })
+  const newest = i.photos.at(-1)
+  return {
+    tone: 'ok',
+    title: clip(title ?? `#${i.number} ${i.title}`, 256),
+    text:
+      clip(i.details ?? (i.status === 'open' ? 'No details yet.' : ''), 4000) || `#${i.number} on ${i.car}`,
+    fields,
+    ...(newest
+      ? { image: { sha256: newest.sha256, size: 256 as const, alt: `photo of issue #${i.number}` } }
+      : {}),
+    ref: `issue:${i.number}`,
+  }
+}
+
+const family: HandlerFamily = {
+  'issue.log': kind('log', async (p, ctx) => {
+    const car = await resolveCar(ctx, p.car)
+    const created = await callIssues(
+      issuesClient(ctx, { write: true }).issues.post({
+        car_id: car.id,
+        car: car.nickname,
+        title: p.title,
+        ...(p.details ? { details: p.details } : {}),
+        ...(p.severity ? { severity: p.severity as Issue['severity'] } : {}),
+        actor: actorOf(ctx),
+      }),
+    )
+    return {
+      tone: 'ok',
+      title: clip(`#${created.number} opened on ${created.car}`, 256),
+      text: `${SEVERITY_MARK[created.severity]} ${created.severity}: ${created.title}${created.details ? `\n${clip(created.details, 3000)}` : ''}\nDrop photos in this thread to add them to #${created.number}.`,
+      ref: `issue:${created.number}`,
+    }
+  }),
+
+  'issue.list': kind('list', async (p, ctx) => {
+    const car = p.car ? await resolveCar(ctx, p.car) : undefined
+    const { issues, total } = await callIssues(
+      issuesClient(ctx).issues.get({
+        query: {
+          ...(car ? { car: car.id } : {}),
+          ...(p.status ? { status: p.status as Issue['status'] } : {}),
+          ...(p.all ? { all: 'yes' as const } : {}),
+        },
+      }),
+    )
+    const scope = [
+      car ? `on ${car.nickname}` : '',
+      p.status ? `(${STATUS_LABEL[p.status]})` : p.all ? '' : 'open',
+    ].filter(Boolean)
+    if (issues.length === 0) {
+      return {
+        tone: 'ok',
+        text: `No ${p.all ? '' : 'open '}issues${car ? ` on ${car.nickname}` : ''}. Log one with /issue log.`,
+      }
+    }
+    const lines: string[] = []
+    let length = 0
+    for (const [n, i] of issues.entries()) {
+      const line = summaryLine(i)
+      if (length + line.length > 3800) {
+        lines.push(`… and ${total - n} more`)
+        break
+      }
+      lines.push(line)
+      length += line.length + 1
+    }
+    if (total > issues.length && !lines.at(-1)?.startsWith('…'))
+      lines.push(`… and ${total - issues.length} more`)
+    return {
+      tone: 'ok',
+      title: `${total} ${scope.includes('open') ? 'open ' : ''}issue${total === 1 ? '' : 's'}${car ? ` on ${car.nickname}` : ''}`,
+      text: lines.join('\n'),
+    }
+  }),
+
+  'issue.show': kind('show', async (p, ctx) => {
+    const i = await callIssues(issuesClient(ctx).issues({ number: p.number }).get())
+    return issueReply(i)
+  }),
+
+  'issue.comment': kind('comment', async (p, ctx) => {
+    const i = await callIssues(
+      issuesClient(ctx, { write: true })
+        .issues({ number: p.number })
+        .comments.post({ text: p.text, actor: actorOf(ctx) }),
+    )
+    return {
+      tone: 'ok',
+      title: clip(`Comment added to #${i.number} ${i.title}`, 256),
+      text: clip(p.text, 4000),
+      ref: `issue:${i.number}`,
+    }
+  }),
+
+  'issue.status': kind('status', async (p, ctx) => {
+    const before = await callIssues(issuesClient(ctx).issues({ number: p.number }).get())
+    const i = await callIssues(
+      issuesClient(ctx, { write: true })
+        .issues({ number: p.number })
+        .status.post({
+          status: p.status as Issue['status'],
+          ...(p.note ? { note: p.note } : {}),
+          actor: actorOf(ctx),
+        }),
+    )
+    const changed = before.status !== i.status
+    return {
+      tone: changed ? 'ok' : 'warn',
+      title: clip(`#${i.number} ${i.title}`, 256),
+      text: changed
+        ? `Status: ${STATUS_LABEL[before.status]} → ${STATUS_LABEL[i.status]}`
+        : `#${i.number} was already ${STATUS_LABEL[i.status]}${p.note ? '; your note was added' : ''}`,
+      ref: `issue:${i.number}`,
+    }
+  }),
+
+  'issue.close': kind('close', async (p, ctx) => {
+    const i = await callIssues(
+      issuesClient(ctx, { write: true })
+        .issues({ number: p.number })
+        .close.post({
+          resolution: p.resolution,
+          ...(p.record !== undefined ? { record_id: p.record } : {}),
+          ...(p.wont_fix ? { status: 'wont_fix' as const } : {}),
+          actor: actorOf(ctx),
+        }),
+    )
+    return {
+      tone: 'ok',
+      title: clip(`#${i.number} ${STATUS_LABEL[i.status]}: ${i.title}`, 256),
+      text: `${clip(p.resolution, 3500)}${i.record_id ? `\nFixed by service record #${i.record_id}.` : ''}`,
+      ref: `issue:${i.number}`,
+    }
+  }),
+}
+
+export default family

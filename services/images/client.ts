@@ -1,0 +1,84 @@
+/**
+ * The images service as job handlers call it. Gallery and filing go through an Eden treaty
+ * client typed from the app; the upload sends raw bytes (application/octet-stream) with fetch.
+ */
+import { treaty } from '@elysiajs/eden'
+import { type HandlerContext, ServiceUnavailable, UserError, unwrap } from '../../queue/handler.ts'
+import type { Reply } from '../../queue/envelope.ts'
+
+type ReplyImage = NonNullable<Reply['image']>
+import type { ImagesApp } from './app.ts'
+import type { UploadQuery, UploadResult } from './model.ts'
+
+export function imagesClient(ctx: HandlerContext, opts: { write?: boolean; key?: string } = {}) {
+  return treaty<ImagesApp>(ctx.serviceUrl('images'), {
+    headers: ctx.serviceHeaders({ write: opts.write ?? false, ...(opts.key ? { key: opts.key } : {}) }),
+    parseDate: false,
+  })
+}
+
+type EdenResult<T> = { data: T | null; error: { status: unknown; value: unknown } | null; status: number }
+
+export async function callImages<T>(
+  request: Promise<EdenResult<T>>,
+): Promise<Exclude<T, { error: unknown }>> {
+  let result: EdenResult<T>
+  try {
+    result = await request
+  } catch {
+    throw new ServiceUnavailable('images')
+  }
+  return unwrap('images', result) as Exclude<T, { error: unknown }>
+}
+
+/** Uploads photo bytes; `key` makes a retried job store and link it once. */
+export async function uploadPhoto(
+  ctx: HandlerContext,
+  bytes: Uint8Array,
+  query: UploadQuery,
+  key: string,
+): Promise<UploadResult> {
+  const qs = new URLSearchParams()
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, String(v))
+  let res: Response
+  try {
+    res = await fetch(`${ctx.serviceUrl('images')}/images?${qs}`, {
+      method: 'POST',
+      headers: { ...ctx.serviceHeaders({ write: true, key }), 'content-type': 'application/octet-stream' },
+      body: bytes,
+    })
+  } catch {
+    throw new ServiceUnavailable('images')
+  }
+  if (res.status >= 500) throw new ServiceUnavailable('images')
+  const body = (await res.json().catch(() => null)) as
+    | UploadResult
+    | { error?: { message?: string; field?: string } }
+    | null
+  if (res.status >= 400 || !body || !('photo' in body)) {
+    const err = body && 'error' in body ? body.error : undefined
+    throw new UserError(err?.message ?? `the photo service refused the photo (${res.status})`, err?.field)
+  }
+  return body
+}
+
+/**
+ * The newest photo of a car as a Reply image, or undefined when it has none (or the images
+ * service cannot be reached: a car is still shown without its photo). For `/car show`:
+ * `const image = await newestCarPhoto(ctx, car.id); return { ..., ...(image ? { image } : {}) }`.
+ */
+export async function newestCarPhoto(
+  ctx: HandlerContext,
+  carId: number,
+  size: 256 | 1024 = 256,
+): Promise<ReplyImage | undefined> {
+  try {
+    const { data } = await imagesClient(ctx).images.get({ query: { car: carId, limit: 1 } })
+    const newest = data && 'photos' in data ? data.photos[0] : undefined
+    return newest
+      ? { sha256: newest.sha256, size, alt: newest.filename ?? `photo of ${newest.car ?? 'the car'}` }
+      : undefined
+  } catch {
+    return undefined
+  }
+}
