@@ -158,7 +158,6 @@ describe('reminder tick', () => {
       'active',
       'completed',
       'failed',
-      'paused',
       'wait',
     ])) as { id?: string; data: ReplyJob }[]
     const mine = jobs.filter((j) => j.data.tenant === tenant)
