@@ -7,6 +7,7 @@ import { Database } from 'bun:sqlite'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { MessageFlags, REST } from 'discord.js'
+import IORedis from 'ioredis'
 import { silentLogger } from '../../lib/log.ts'
 import { commandJobId, replyJobId } from '../../queue/names.ts'
 import {
@@ -26,6 +27,7 @@ const C = '1200000000000000003'
 let standin: DiscordStandin
 let stack: Stack
 let bot: DiscordBot
+let redis: IORedis
 const startBot = () => startDiscordBot({ config: stack.config, token: standin.token, log: silentLogger })
 
 beforeAll(async () => {
@@ -49,10 +51,12 @@ beforeAll(async () => {
     applicationId: standin.applicationId,
   })
   bot = await startBot()
+  redis = new IORedis(stack.config.REDIS_URL!)
 }, 30_000)
 
 afterAll(async () => {
   await bot?.close()
+  redis?.disconnect()
   await stack?.close()
   await standin?.close()
 })
@@ -286,5 +290,80 @@ describe('buttons and reliability', () => {
     expect(rec.originalEdits).toBe(1)
     expect(rec.followups).toHaveLength(0)
     await replies.close()
+  })
+})
+
+describe('photos dropped in a channel', () => {
+  const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 74, 70, 73, 70, 0, 1, 0xff, 0xd9])
+  const CHANNEL_A = '1300000000000000001'
+  const jobData = (id: string) =>
+    standin.waitFor(
+      async () => (await stack.dispatcher.queue.getJob(commandJobId(id)))?.data,
+      3_000,
+      `job of ${id}`,
+    )
+
+  test('an image posted with "corolla" becomes one photo.attach job for the message, answered in its thread', async () => {
+    const msg = standin.dropPhoto(A, CHANNEL_A, {
+      content: 'corolla',
+      files: [
+        { filename: 'front.jpg', bytes: JPEG, contentType: 'image/jpeg' },
+        { filename: 'notes.txt', bytes: new Uint8Array([104, 105]), contentType: 'text/plain' },
+      ],
+    })
+    const data = await jobData(msg.id)
+    expect(data).toMatchObject({
+      id: msg.id,
+      kind: 'photo.attach',
+      tenant: `discord:${A}`,
+      actor: { platform: 'discord', userId: '1400000000000000001' },
+      replyTo: { platform: 'discord', channelId: CHANNEL_A, messageId: msg.id },
+      payload: { text: 'corolla', channelId: CHANNEL_A },
+    })
+    // Only the image; the worker downloads it from the stand-in's file host.
+    expect(data.payload.files).toEqual([
+      {
+        url: msg.attachments[0].url,
+        filename: 'front.jpg',
+        size: JPEG.byteLength,
+        contentType: 'image/jpeg',
+      },
+    ])
+    expect(data.payload.threadId).toBeUndefined()
+  })
+
+  test('a photo in the thread of a message with a ref carries the ref', async () => {
+    // The bot's answer to /car show records car:corolla for its message; a user opens a thread on it.
+    const show = standin.sendCommand(A, 'car', 'show', { car: 'corolla' })
+    const answered = await answer(show)
+    await standin.waitFor(
+      async () => redis.hget(`${stack.prefix}:threads`, `discord:${A}|${answered.id}`),
+      3_000,
+      'thread ref recorded',
+    )
+    const thread = standin.startThread(A, CHANNEL_A, answered.id, 'corolla')
+    await standin.waitFor(() => bot.client.channels.cache.get(thread)?.isThread(), 2_000, 'thread known to the bot')
+    const msg = standin.dropPhoto(A, thread, {
+      content: '',
+      files: [{ filename: 'dent.png', bytes: JPEG, contentType: 'image/png' }],
+    })
+    const data = await jobData(msg.id)
+    expect(data.payload).toMatchObject({ channelId: CHANNEL_A, threadId: thread, threadRef: 'car:corolla' })
+    expect(data.replyTo).toEqual({ platform: 'discord', channelId: thread })
+  })
+
+  test('messages from bots, and messages without images, make no job', async () => {
+    const fromBot = standin.dropPhoto(A, CHANNEL_A, {
+      content: 'corolla',
+      bot: true,
+      files: [{ filename: 'a.jpg', bytes: JPEG, contentType: 'image/jpeg' }],
+    })
+    const text = standin.dropPhoto(A, CHANNEL_A, {
+      content: 'corolla',
+      files: [{ filename: 'a.pdf', bytes: JPEG, contentType: 'application/pdf' }],
+    })
+    await Bun.sleep(300)
+    expect(await stack.dispatcher.queue.getJob(commandJobId(fromBot.id))).toBeUndefined()
+    expect(await stack.dispatcher.queue.getJob(commandJobId(text.id))).toBeUndefined()
   })
 })
