@@ -152,14 +152,10 @@ describe('reminder tick', () => {
     await a.tick()
     const q = new Queue(repliesQueue('discord'), { connection, prefix: bullPrefix(prefix) })
     closers.push(() => q.close())
-    const jobs = (await q.getJobs([
-      'waiting',
-      'delayed',
-      'active',
-      'completed',
-      'failed',
-      'wait',
-    ])) as { id?: string; data: ReplyJob }[]
+    const jobs = (await q.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed', 'wait'])) as {
+      id?: string
+      data: ReplyJob
+    }[]
     const mine = jobs.filter((j) => j.data.tenant === tenant)
     expect(mine).toHaveLength(1)
     const job = mine[0]!
@@ -264,6 +260,43 @@ describe('through the terminal chat', () => {
     const badForm = parseFormSubmission('log_service', '1', { cost: '-3' })
     expect(badForm.ok).toBe(false)
     expect(!badForm.ok && badForm.field).toBe('cost')
+  })
+
+  test('list, edit and remove items; fuel and service lists; bad input named by field, nothing stored', async () => {
+    clock = new Date('2026-05-03T17:00:00Z')
+    const say = async (line: string) => (await chat.send(line)).at(-1)!
+    const before = await items('GET', '/items?car=corolla', 'local:home')
+    const edited = await say('/item edit corolla item:"cabin filter" months:6 notes:"HEPA one"')
+    expect(edited.title).toBe('Updated Cabin filter on corolla')
+    expect(edited.text).toContain('2026-11-01')
+    const list = await say('/item list corolla')
+    expect(list.title).toBe('corolla: 2 items')
+    expect(list.text).toContain('Cabin filter — not urgent — due 2026-11-01')
+    const fuel = await say('/fuel list corolla')
+    expect(fuel.text).toContain('11.2 gal · $41.30 · 48,100 mi')
+    for (const [line, field] of [
+      ['/fuel log corolla volume:0', 'volume'],
+      ['/fuel log corolla volume:"10 gal" cost:-3', 'cost'],
+      ['/service log corolla title:x cost:1e309', 'cost'],
+      ['/service log corolla title:x odometer:"40,000 mi"', 'odometer'],
+      ['/item add corolla name:Tyres months:0', 'months'],
+      ['/item add corolla name:Tyres distance:"0 mi"', 'distance'],
+      ['/item add corolla name:Tyres months:6 last_date:2026-06-01', 'last_date'],
+      ['/garage settings timezone:Mars/Olympus', 'timezone'],
+      ['/garage settings reminder_hour:25', 'reminder_hour'],
+    ] as const) {
+      const r = await say(line)
+      expect(r.tone).toBe('error')
+      expect(r.text).toStartWith(field)
+    }
+    const after = await items('GET', '/items?car=corolla', 'local:home')
+    const dues = (l: any) => Object.fromEntries(l.items.map((i: any) => [i.name, i.due_date]))
+    expect(dues(after)).toEqual({ ...dues(before), 'Cabin filter': '2026-11-01' })
+    expect((await items('GET', '/fillups?car=corolla', 'local:home')).fillups).toHaveLength(1)
+    expect((await items('GET', '/records?car=corolla', 'local:home')).records).toHaveLength(2)
+    const removed = await say('/item remove corolla item:"Cabin filter"')
+    expect(removed.title).toBe('Removed Cabin filter')
+    expect((await say('/reminders list car:corolla')).text.split('\n')).toHaveLength(1)
   })
 
   test('an announcement id is the reply envelope id', () => {
