@@ -9,7 +9,7 @@ const photo = new Uint8Array(4096).map((_, i) => i & 255)
 let host: ReturnType<typeof Bun.serve>
 let other: ReturnType<typeof Bun.serve>
 /** A raw HTTP peer that declares 50 MB and sends a few bytes (Bun.serve would correct the header). */
-let liar: ReturnType<typeof Bun.listen>
+let liar: import('bun').TCPSocketListener<undefined>
 
 beforeAll(() => {
   liar = Bun.listen({
