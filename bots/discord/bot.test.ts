@@ -342,7 +342,11 @@ describe('photos dropped in a channel', () => {
       'thread ref recorded',
     )
     const thread = standin.startThread(A, CHANNEL_A, answered.id, 'corolla')
-    await standin.waitFor(() => bot.client.channels.cache.get(thread)?.isThread(), 2_000, 'thread known to the bot')
+    await standin.waitFor(
+      () => bot.client.channels.cache.get(thread)?.isThread(),
+      2_000,
+      'thread known to the bot',
+    )
     const msg = standin.dropPhoto(A, thread, {
       content: '',
       files: [{ filename: 'dent.png', bytes: JPEG, contentType: 'image/png' }],
@@ -350,6 +354,35 @@ describe('photos dropped in a channel', () => {
     const data = await jobData(msg.id)
     expect(data.payload).toMatchObject({ channelId: CHANNEL_A, threadId: thread, threadRef: 'car:corolla' })
     expect(data.replyTo).toEqual({ platform: 'discord', channelId: thread })
+  })
+
+  test('/photo add with its attachment option becomes the same photo job, with the target', async () => {
+    const rec = standin.sendCommand(A, 'photo', 'add', {
+      file: { attachment: { filename: 'rear.jpg', bytes: JPEG, contentType: 'image/jpeg' } },
+      car: 'corolla',
+    })
+    const initial = await standin.waitFor(() => rec.initial, 3_000)
+    expect(initial.type).toBe(5)
+    const data = await jobData(rec.id)
+    const resolved = Object.values(rec.payload.data.resolved.attachments)[0] as { url: string }
+    expect(data).toMatchObject({
+      kind: 'photo.attach',
+      tenant: `discord:${A}`,
+      replyTo: { platform: 'discord', channelId: CHANNEL_A, interaction: { token: rec.token } },
+      payload: {
+        files: [
+          { url: resolved.url, filename: 'rear.jpg', size: JPEG.byteLength, contentType: 'image/jpeg' },
+        ],
+        text: '',
+        channelId: CHANNEL_A,
+        target: { car: 'corolla' },
+      },
+    })
+    const missing = standin.sendCommand(A, 'photo', 'add', { car: 'corolla' })
+    const refused = await standin.waitFor(() => missing.initial, 3_000)
+    expect(refused.type).toBe(4)
+    expect(refused.data.content).toContain('file')
+    await noJob(missing)
   })
 
   test('messages from bots, and messages without images, make no job', async () => {

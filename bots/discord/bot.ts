@@ -16,6 +16,7 @@ import { type Delivery, startDelivery } from './deliver.ts'
 import { handleInteraction } from './interactions.ts'
 import { type Lookup, serviceLookup } from './lookup.ts'
 import { handleMessage } from './photos.ts'
+import { threadRefOf } from './threads.ts'
 
 export type DiscordBotOptions = {
   config: Config
@@ -54,7 +55,14 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
 
   const client = createClient(config.DISCORD_API_URL)
   client.on(Events.InteractionCreate, (interaction) =>
-    handleInteraction(interaction, { dispatcher, catalog, forms: options.forms ?? forms, lookup, log }),
+    handleInteraction(interaction, {
+      dispatcher,
+      catalog,
+      forms: options.forms ?? forms,
+      lookup,
+      log,
+      threadRef: (tenant, threadId) => threadRefOf(producer, config.QUEUE_PREFIX, tenant, threadId),
+    }),
   )
   client.on(Events.MessageCreate, (message) =>
     handleMessage(message, { dispatcher, redis: producer, queuePrefix: config.QUEUE_PREFIX, log }),

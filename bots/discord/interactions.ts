@@ -28,6 +28,7 @@ import type { Command } from '../core/command.ts'
 import { type Form, parseFormSubmission } from '../core/forms.ts'
 import { parseTyped } from '../core/grammar.ts'
 import type { Lookup } from './lookup.ts'
+import { PHOTO_KIND, type PhotoPayload } from './photos.ts'
 
 export type InteractionDeps = {
   dispatcher: { dispatch: (envelope: Envelope) => Promise<DispatchResult> }
@@ -35,6 +36,8 @@ export type InteractionDeps = {
   forms: Record<string, Form>
   lookup: Lookup
   log: Logger
+  /** The ref of a thread (threads.ts), for /photo add used inside a thread. */
+  threadRef?: (tenant: string, threadId: string) => Promise<string | undefined>
 }
 
 /** Discord message content is at most 2000 characters. */
@@ -69,7 +72,7 @@ async function deferAndDispatch(
   interaction: RepliableInteraction,
   deps: InteractionDeps,
   kind: string,
-  payload: unknown,
+  payload: unknown | (() => Promise<unknown>),
   ephemeral: boolean,
 ): Promise<void> {
   await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {})
@@ -83,7 +86,7 @@ async function deferAndDispatch(
       name: (interaction.user.globalName ?? interaction.user.username).slice(0, 200),
     },
     replyTo: replyToOf(interaction),
-    payload,
+    payload: typeof payload === 'function' ? await (payload as () => Promise<unknown>)() : payload,
     at: interaction.createdTimestamp,
   }
   const result = await deps.dispatcher.dispatch(envelope)
@@ -126,7 +129,44 @@ async function onCommand(interaction: ChatInputCommandInteraction, deps: Interac
     await privately(interaction, `${parsed.error}\n\n${parsed.help}`)
     return
   }
+  if (parsed.kind === PHOTO_ADD) {
+    // The agreed photo job: the attachment is downloaded by the worker like a dropped photo.
+    await deferAndDispatch(
+      interaction,
+      deps,
+      PHOTO_KIND,
+      () => photoAddPayload(interaction, parsed.payload, deps),
+      false,
+    )
+    return
+  }
   await deferAndDispatch(interaction, deps, parsed.kind, parsed.payload, parsed.sub.ephemeral === true)
+}
+
+const PHOTO_ADD = 'photo.add'
+
+/** `/photo add file car issue` as a `photo.attach` payload (HELPERS.md "Photo jobs"). */
+async function photoAddPayload(
+  interaction: ChatInputCommandInteraction,
+  values: Record<string, unknown>,
+  deps: InteractionDeps,
+): Promise<PhotoPayload> {
+  const { file, car, issue } = values as { file: PhotoPayload['files'][number]; car?: string; issue?: number }
+  const channel = interaction.channel
+  const inThread = channel?.isThread() === true
+  const payload: PhotoPayload = {
+    files: [file],
+    text: '',
+    channelId: inThread ? (channel.parentId ?? channel.id) : (interaction.channelId ?? ''),
+  }
+  if (inThread && channel) {
+    payload.threadId = channel.id
+    const ref = await deps.threadRef?.(tenantOf(interaction), channel.id).catch(() => undefined)
+    if (ref) payload.threadRef = ref
+  }
+  if (car !== undefined || issue !== undefined)
+    payload.target = { ...(car !== undefined ? { car } : {}), ...(issue !== undefined ? { issue } : {}) }
+  return payload
 }
 
 async function onAutocomplete(interaction: AutocompleteInteraction, deps: InteractionDeps): Promise<void> {

@@ -34,6 +34,8 @@ export type PhotoPayload = {
   channelId: string
   threadId?: string
   threadRef?: string
+  /** Given by `/photo add car: issue:`. */
+  target?: { car?: string; issue?: number }
 }
 
 /** Builds the photo job of a message, or undefined when the message is not a photo drop. */
