@@ -62,5 +62,11 @@ if (import.meta.main && typeof process.send === 'function') {
       (error) => send({ id: job.id, ok: false, code: 'corrupt', message: String(error) }),
     )
   })
+  // Never outlive the service: stop when the IPC channel closes or the parent is gone.
+  process.on('disconnect', () => process.exit(0))
+  const parent = process.ppid
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(0)
+  }, 2_000).unref()
   send({ ready: true })
 }
