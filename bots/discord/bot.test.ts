@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { MessageFlags, REST } from 'discord.js'
 import IORedis from 'ioredis'
+import { Jimp } from 'jimp'
 import { silentLogger } from '../../lib/log.ts'
+import { makeJpeg } from '../../services/images/fixtures.ts'
 import { commandJobId, replyJobId } from '../../queue/names.ts'
 import {
   type DiscordStandin,
@@ -384,6 +386,31 @@ describe('photos dropped in a channel', () => {
     expect(refused.data.content).toContain('file')
     await noJob(missing)
   })
+
+  test('a photo dropped with "corolla" ends in a reply in its thread with the thumbnail, once', async () => {
+    const jpeg = await makeJpeg(800, 600)
+    const msg = standin.dropPhoto(A, CHANNEL_A, {
+      content: 'the corolla after washing',
+      files: [{ filename: 'clean.jpg', bytes: jpeg, contentType: 'image/jpeg' }],
+    })
+    const reply = await standin.waitFor(
+      () => standin.channelMessages(msg.id)[0],
+      20_000,
+      'answer in the thread',
+    )
+    expect(standin.requestsTo('POST', `/channels/${CHANNEL_A}/messages/${msg.id}/threads`)).toHaveLength(1)
+    expect(textOf(reply)).toContain('corolla')
+    expect(reply.embeds[0].thumbnail).toEqual({ url: 'attachment://photo.jpg' })
+    const thumb = standin.fileBytes(reply.attachments[0].url)!
+    const image = await Jimp.read(Buffer.from(thumb))
+    expect(image.mime).toBe('image/jpeg')
+    expect(Math.max(image.width, image.height)).toBe(256)
+    // The photo is on the Corolla now, and the answer was posted once.
+    const show = standin.sendCommand(A, 'car', 'photos', { car: 'corolla' })
+    expect(textOf(await answer(show, 15_000))).toContain('clean.jpg')
+    await Bun.sleep(300)
+    expect(standin.channelMessages(msg.id)).toHaveLength(1)
+  }, 40_000)
 
   test('messages from bots, and messages without images, make no job', async () => {
     const fromBot = standin.dropPhoto(A, CHANNEL_A, {
