@@ -412,6 +412,48 @@ describe('photos dropped in a channel', () => {
     expect(standin.channelMessages(msg.id)).toHaveLength(1)
   }, 40_000)
 
+  test("a photo dropped in an issue's thread lands on the issue; issue autocomplete is the garage's own", async () => {
+    const log = standin.sendCommand(A, 'issue', 'log', {
+      car: 'corolla',
+      title: 'Grinding when braking',
+      severity: 'high',
+    })
+    const opened = await answer(log)
+    const number = Number(/#(\d+)/.exec(textOf(opened))?.[1])
+    expect(number).toBeGreaterThan(0)
+    const suggestions = await standin.autocomplete(A, 'issue', 'show', { number: '' }, 'number')
+    expect(suggestions!.choices.map((c) => c.value)).toEqual([number])
+    expect((await standin.autocomplete(B, 'issue', 'show', { number: '' }, 'number'))!.choices).toEqual([])
+
+    await standin.waitFor(
+      () => redis.hget(`${stack.prefix}:threads`, `discord:${A}|${opened.id}`),
+      3_000,
+      'issue ref',
+    )
+    const thread = standin.startThread(A, CHANNEL_A, opened.id, 'Grinding when braking')
+    await standin.waitFor(
+      () => bot.client.channels.cache.get(thread)?.isThread(),
+      2_000,
+      'thread known to the bot',
+    )
+    const msg = standin.dropPhoto(A, thread, {
+      content: 'pads look worn',
+      files: [
+        { filename: 'pads.jpg', bytes: await makeJpeg(400, 300, { seed: 7 }), contentType: 'image/jpeg' },
+      ],
+    })
+    const reply = await standin.waitFor(
+      () =>
+        standin.channelMessages(thread).find((m) => m.author.id === standin.applicationId && m.id !== msg.id),
+      20_000,
+      'answer in the issue thread',
+    )
+    expect(textOf(reply)).toContain(`#${number}`)
+    expect(reply.embeds[0].thumbnail).toEqual({ url: 'attachment://photo.jpg' })
+    // No new thread: the answer stays in the issue's thread.
+    expect(standin.requestsTo('POST', new RegExp(`/messages/${msg.id}/threads$`))).toHaveLength(0)
+  }, 40_000)
+
   test('messages from bots, and messages without images, make no job', async () => {
     const fromBot = standin.dropPhoto(A, CHANNEL_A, {
       content: 'corolla',
