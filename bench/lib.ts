@@ -71,6 +71,19 @@ export function peakRssMb(pid: number): number | null {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in milliseconds, or null when it is gone. */
+export function cpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const ticks = Number(fields[11]) + Number(fields[12])
+    return Number.isFinite(ticks) ? ticks * 10 : null
+  } catch {
+    return null
+  }
+}
+
 export type Child = {
   name: string
   proc: Subprocess
