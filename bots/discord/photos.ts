@@ -61,7 +61,8 @@ export async function photoEnvelope(
   }
   if (inThread) {
     payload.threadId = channel.id
-    const ref = await threadRefOf(deps.redis, deps.queuePrefix, tenant, channel.id)
+    // Redis down means no ref (the dispatch below then tells the user to retry).
+    const ref = await threadRefOf(deps.redis, deps.queuePrefix, tenant, channel.id).catch(() => undefined)
     if (ref) payload.threadRef = ref
   }
   return {
