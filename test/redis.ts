@@ -44,6 +44,7 @@ export async function startRedis(opts: { aof?: boolean; dir?: string; port?: num
     const deadline = Date.now() + 10_000
     for (;;) {
       const probe = new IORedis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+      probe.on('error', () => {})
       try {
         await probe.connect()
         await probe.ping()
