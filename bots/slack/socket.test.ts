@@ -81,6 +81,20 @@ describe('Slack app in Socket Mode', () => {
     expect(reply.text).toContain('corolla')
   }, 20_000)
 
+  test('a button press over the socket is acked and runs its job', async () => {
+    const payload = standin.blockActionsPayload({ teamId: 'TS0001', actionId: 'item.done:999999' })
+    const { ack } = await standin.socketSend('interactive', payload)
+    expect(ack).toEqual({})
+    const reply = await standin.waitFor(
+      () => standin.responses(payload.response_url)[0],
+      10_000,
+      'the button reply',
+    )
+    expect(reply.response_type).toBe('ephemeral')
+    const job = await stack.dispatcher.queue.getJob(`cmd-TS0001-${payload.actions[0].action_ts}-U0ALICE`)
+    expect(job?.data).toMatchObject({ kind: 'item.done', tenant: 'slack:TS0001', payload: { arg: '999999' } })
+  })
+
   test('/health answers on SLACK_PORT beside the socket', async () => {
     const health = await fetch(`http://127.0.0.1:${slack.port}/health`)
     expect(health.status).toBe(200)
