@@ -57,10 +57,14 @@ async function run(job: DecodeJob): Promise<DecodeResult> {
 if (import.meta.main && typeof process.send === 'function') {
   const send = process.send.bind(process)
   process.on('message', (job: DecodeJob) => {
-    run(job).then(
-      (result) => send(result),
-      (error) => send({ id: job.id, ok: false, code: 'corrupt', message: String(error) }),
-    )
+    run(job)
+      .then(
+        (result) => send(result),
+        (error) => send({ id: job.id, ok: false, code: 'corrupt', message: String(error) }),
+      )
+      // A photo's buffers are tens of MB; collect them now rather than let the next photo
+      // stack on top (without this the peak grows by ~80 MB per 12 MP photo).
+      .finally(() => Bun.gc(true))
   })
   // Never outlive the service: stop when the IPC channel closes or the parent is gone.
   process.on('disconnect', () => process.exit(0))
