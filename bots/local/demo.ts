@@ -22,9 +22,13 @@ import { runChat } from './index.ts'
 const ROOT = join(import.meta.dir, '..', '..')
 
 /** Settings a Procfile process needs before the demo starts it. */
-const NEEDS: Record<string, { settings: (keyof Config)[]; what: string }> = {
-  discord: { settings: ['DISCORD_TOKEN', 'DISCORD_APP_ID'], what: 'the Discord bot' },
-  slack: { settings: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'], what: 'the Slack app' },
+const NEEDS: Record<string, { settings: (config: Config) => (keyof Config)[]; what: string }> = {
+  discord: { settings: () => ['DISCORD_TOKEN', 'DISCORD_APP_ID'], what: 'the Discord bot' },
+  // Socket Mode (an app token) needs no signing secret; the HTTP receiver does.
+  slack: {
+    settings: (config) => (config.SLACK_APP_TOKEN ? ['SLACK_BOT_TOKEN'] : ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']),
+    what: 'the Slack app',
+  },
 }
 
 /** Processes with a /health route, and the setting holding their port. */
@@ -280,7 +284,7 @@ async function main(): Promise<never> {
   const waits: Promise<void>[] = []
   for (const entry of entries) {
     const need = NEEDS[entry.name]
-    const missing = need?.settings.filter((s) => !config[s]) ?? []
+    const missing = need?.settings(config).filter((s) => !config[s]) ?? []
     if (need && missing.length > 0) {
       say(`skip ${entry.name}: set ${missing.join(' and ')} to start ${need.what}`)
       continue
