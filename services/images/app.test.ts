@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import decodeJpeg from '@jsquash/jpeg/decode.js'
 import { parseConfig } from '../../lib/config.ts'
 import { createApp } from './app.ts'
-import { makeGif, makeJpeg, makePng, makePngBomb } from './fixtures.ts'
+import { makeGif, makeJpeg, makePng, makePngBomb, makeWebp } from './fixtures.ts'
 import { sniff } from './sniff.ts'
 
 const token = 'test-service-token-0123456789abcdef'
@@ -177,13 +177,19 @@ describe('images service: intake', () => {
     expect(r0).toBeLessThan(180)
   })
 
-  test('PNG and GIF are accepted, decided from the bytes whatever the name', async () => {
+  test('PNG, GIF and WebP are accepted, decided from the bytes whatever the name', async () => {
     const png = await upload(A, await makePng(320, 240), { car_id: 1, car: 'corolla', filename: 'photo.jpg' })
     expect(png.status).toBe(201)
     expect(png.body.photo).toMatchObject({ format: 'png', width: 320, height: 240 })
     const gif = await upload(A, await makeGif(100, 80), { car_id: 1, car: 'corolla', filename: 'x.png' })
     expect(gif.status).toBe(201)
     expect(gif.body.photo).toMatchObject({ format: 'gif', width: 100, height: 80 })
+    const webp = await upload(A, await makeWebp(300, 200), { car_id: 1, car: 'corolla', filename: 'x.jpg' })
+    expect(webp.status).toBe(201)
+    expect(webp.body.photo).toMatchObject({ format: 'webp', width: 300, height: 200 })
+    const thumb = await get(A, `/images/${webp.body.photo.sha256}/256`)
+    const info = sniff(new Uint8Array(await thumb.arrayBuffer()), 1e9)
+    expect([info.format, info.width, info.height]).toEqual(['jpeg', 256, 171])
   })
 })
 

@@ -5,6 +5,7 @@
  */
 import { deflateSync } from 'node:zlib'
 import encodeJpeg from '@jsquash/jpeg/encode.js'
+import encodeWebp from '@jsquash/webp/encode.js'
 import { Jimp } from './thumbnails.ts'
 
 /** RGBA pixels of a photo-like scene; the top-left 8×8 block is pure red (to check orientation). */
@@ -110,6 +111,12 @@ export async function makeJpeg(
   out.set(app1, 2)
   out.set(jpeg.subarray(2), 2 + app1.length)
   return out
+}
+
+export async function makeWebp(width: number, height: number): Promise<Uint8Array> {
+  const data = photoPixels(width, height)
+  const image = { data, width, height, colorSpace: 'srgb' } as unknown as Parameters<typeof encodeWebp>[0]
+  return new Uint8Array(await encodeWebp(image, { quality: 80 }))
 }
 
 export async function makePng(width: number, height: number): Promise<Uint8Array> {

@@ -14,6 +14,7 @@ import * as resize from '@jimp/plugin-resize'
 import * as rotate from '@jimp/plugin-rotate'
 import decodeJpeg from '@jsquash/jpeg/decode.js'
 import encodeJpeg from '@jsquash/jpeg/encode.js'
+import decodeWebp from '@jsquash/webp/decode.js'
 import { ImageRejected, MIME, type Sniffed } from './sniff.ts'
 
 export const THUMB_SIZES = [256, 1024] as const
@@ -62,8 +63,27 @@ function mozjpeg() {
   }
 }
 
+/** WebP (WASM libwebp) for decoding only: thumbnails are always JPEG. */
+function webp() {
+  return {
+    mime: 'image/webp' as const,
+    encode: (): Buffer => {
+      throw new Error('WebP encoding is not used')
+    },
+    decode: async (data: Buffer) => {
+      const ab = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer
+      const image = await decodeWebp(ab)
+      return {
+        width: image.width,
+        height: image.height,
+        data: Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength),
+      }
+    },
+  }
+}
+
 export const Jimp = createJimp({
-  formats: [mozjpeg, png, gif],
+  formats: [mozjpeg, png, gif, webp],
   plugins: [resize.methods, rotate.methods, flip.methods],
 })
 type JimpImage = InstanceType<typeof Jimp>
