@@ -93,6 +93,12 @@ export const RecordsQuery = t.Object({
   limit: t.Optional(t.Numeric({ minimum: 1, maximum: 100 })),
 })
 
+export const RecordIdParams = t.Object({ id: t.Numeric({ minimum: 1 }) })
+
+/** The cost of a record that has none (an accepted quote's amount). */
+export const RecordCost = t.Object({ cost: MoneyInput }, strict)
+export type RecordCost = typeof RecordCost.static
+
 /** The Log service form of a reminder: a record of that one item. */
 export const ItemLog = t.Object(
   { cost: t.Optional(MoneyInput), odometer: t.Optional(DistanceInput), date: t.Optional(date) },

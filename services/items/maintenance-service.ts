@@ -829,6 +829,52 @@ export function listRecords(
   }
 }
 
+function requireRecord(db: Database, tenant: string, id: number): { row: RecordRow; car: CarRow } {
+  const row = db
+    .query('SELECT * FROM service_records WHERE tenant = ? AND id = ?')
+    .get(tenant, id) as RecordRow | null
+  if (!row) throw notFound(`record: there is no service record #${id} in this garage (see /service list)`)
+  const car = db.query('SELECT * FROM cars WHERE tenant = ? AND id = ?').get(tenant, row.car_id) as CarRow
+  return { row, car }
+}
+
+/** One service record of this garage (another garage's id is not found, like a missing one). */
+export function getRecord(db: Database, tenant: string, id: number, now: Date): RecordView {
+  const { settings, today } = garageToday(db, tenant, now)
+  const { row, car } = requireRecord(db, tenant, id)
+  return recordView(db, tenant, row, car, settings, today)
+}
+
+/**
+ * Gives a record that has no cost one (an accepted quote's amount, carried when the issue it
+ * fixed is closed). A record that already has a cost keeps it: 409, nothing changed.
+ */
+export function setRecordCost(
+  db: Database,
+  tenant: string,
+  id: number,
+  cost: MoneyInput,
+  now: Date,
+): RecordView {
+  return db.transaction(() => {
+    const { settings, today } = garageToday(db, tenant, now)
+    const { row, car } = requireRecord(db, tenant, id)
+    if (row.cost_minor !== null && row.currency !== null)
+      throw conflict(
+        'has_cost',
+        `cost: service record #${id} already has a cost (${formatMoney(row.cost_minor, row.currency)}); nothing changed`,
+        'cost',
+      )
+    const money = toMinor('cost', cost, settings.currency)
+    const updated = db
+      .query(
+        'UPDATE service_records SET cost_minor = ?, currency = ?, cost_text = ? WHERE tenant = ? AND id = ? RETURNING *',
+      )
+      .get(money.minor, settings.currency, money.text, tenant, id) as RecordRow
+    return recordView(db, tenant, updated, car, settings, today)
+  })()
+}
+
 /** Done (a button): a record of the item at the current odometer and today; the item moves on. */
 export function markDone(
   db: Database,

@@ -581,3 +581,75 @@ describe('items, records and fill-ups', () => {
     expect(g.count('maintenance_items')).toBe(0)
   })
 })
+
+describe('one record, and its cost set later', () => {
+  test('GET /records/:id answers this garage only; another garage gets the same 404 as a missing id', async () => {
+    const g = new Garage('2026-05-01T17:00:00Z')
+    await g.setup('local:a')
+    await g.setup('local:b')
+    const r = await g.ok(
+      'POST',
+      '/records',
+      { car: 'corolla', title: 'Brake pads', kind: 'repair' },
+      'local:a',
+    )
+    const got = await g.ok('GET', `/records/${r.id}`, undefined, 'local:a')
+    expect([got.id, got.car, got.title, got.kind, got.cost]).toEqual([
+      r.id,
+      'corolla',
+      'Brake pads',
+      'repair',
+      null,
+    ])
+    const theirs = await g.call('GET', `/records/${r.id}`, undefined, 'local:b')
+    const missing = await g.call('GET', '/records/9999', undefined, 'local:a')
+    expect(theirs.status).toBe(404)
+    expect(theirs.body.error.message).toBe(
+      `record: there is no service record #${r.id} in this garage (see /service list)`,
+    )
+    expect(missing.body.error.message).toBe(
+      'record: there is no service record #9999 in this garage (see /service list)',
+    )
+  })
+
+  test('a record without a cost takes one once; a cost already there is kept (409); bad amounts named', async () => {
+    const g = new Garage('2026-05-01T17:00:00Z')
+    await g.setup('local:a', { currency: 'USD' })
+    await g.setup('local:b', { currency: 'USD' })
+    const r = await g.ok('POST', '/records', { car: 'corolla', title: 'Brake pads' })
+    const typed = await g.ok('POST', '/records', {
+      car: 'corolla',
+      title: 'Wash',
+      cost: { value: 20, text: '20' },
+    })
+
+    expectRefused(
+      await g.call('POST', `/records/${r.id}/cost`, { cost: { value: -5 } }),
+      'cost',
+      /greater or equal to 0/,
+    )
+    expectRefused(
+      await g.call('POST', `/records/${r.id}/cost`, { cost: { value: 1.234 } }),
+      'cost',
+      /2 decimals/,
+    )
+    expect((await g.call('POST', `/records/${r.id}/cost`, { cost: { value: 640 } }, 'local:b')).status).toBe(
+      404,
+    )
+    expect(g.count('service_records', 'cost_minor IS NOT NULL')).toBe(1)
+
+    const set = await g.ok('POST', `/records/${r.id}/cost`, { cost: { value: 640, text: '$640.00' } })
+    expect([set.cost, set.cost_minor]).toEqual(['$640.00', 64000])
+    expect((await g.ok('GET', `/records/${r.id}`)).cost).toBe('$640.00')
+
+    const again = await g.call('POST', `/records/${r.id}/cost`, { cost: { value: 700 } })
+    expect(again.status).toBe(409)
+    expect(again.body.error.message).toBe(
+      `cost: service record #${r.id} already has a cost ($640.00); nothing changed`,
+    )
+    const kept = await g.call('POST', `/records/${typed.id}/cost`, { cost: { value: 640 } })
+    expect(kept.status).toBe(409)
+    expect((await g.ok('GET', `/records/${typed.id}`)).cost).toBe('$20.00')
+    expect((await g.ok('GET', `/records/${r.id}`)).cost_minor).toBe(64000)
+  })
+})

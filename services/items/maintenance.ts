@@ -18,7 +18,9 @@ import {
   ItemLog,
   ItemRef,
   ItemsQuery,
+  RecordCost,
   RecordCreate,
+  RecordIdParams,
   RecordsQuery,
   Snooze,
 } from './maintenance-model.ts'
@@ -29,6 +31,7 @@ import {
   claimInstant,
   claimReminders,
   editItem,
+  getRecord,
   listFillups,
   listItems,
   listRecords,
@@ -36,6 +39,7 @@ import {
   logRecord,
   markDone,
   removeItem,
+  setRecordCost,
   snoozeItem,
 } from './maintenance-service.ts'
 
@@ -134,6 +138,22 @@ export function maintenanceRoutes(deps: { db: Database; now: () => Date }) {
             body: logRecord(db, tenant, body, now()),
           })),
         { body: RecordCreate, detail: { summary: 'Log a service record; the items it names are done' } },
+      )
+      .get('/records/:id', ({ tenant, params }) => getRecord(db, tenant, params.id, now()), {
+        params: RecordIdParams,
+        detail: { summary: 'One service record of this garage' },
+      })
+      .post(
+        '/records/:id/cost',
+        ({ tenant, idempotencyKey, params, body, set }) =>
+          idempotent(db, tenant, idempotencyKey, 'POST /records/:id/cost', set, () => ({
+            body: setRecordCost(db, tenant, params.id, body.cost, now()),
+          })),
+        {
+          params: RecordIdParams,
+          body: RecordCost,
+          detail: { summary: 'Give a record without a cost one (409 when it has one)' },
+        },
       )
       .get('/fillups', ({ tenant, query }) => listFillups(db, tenant, query.car, query.limit ?? 10), {
         query: FillupsQuery,
