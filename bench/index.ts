@@ -13,7 +13,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Queue } from 'bullmq'
 import IORedis from 'ioredis'
+import { bullPrefix, COMMANDS_QUEUE, repliesQueue } from '../queue/names.ts'
 import { freePort, startRedis } from '../test/redis.ts'
 import {
   type CommandRuns,
@@ -158,6 +160,21 @@ async function redisPid(url: string): Promise<number | undefined> {
     return Number(/process_id:(\d+)/.exec(info)?.[1]) || undefined
   } finally {
     client.disconnect()
+  }
+}
+
+async function dropQueues(url: string, queuePrefix: string): Promise<void> {
+  const connection = new IORedis(url, { maxRetriesPerRequest: null })
+  try {
+    for (const name of [COMMANDS_QUEUE, repliesQueue('local')]) {
+      const queue = new Queue(name, { connection, prefix: bullPrefix(queuePrefix) })
+      await queue.obliterate({ force: true })
+      await queue.close()
+    }
+    // Hand the freed pages back to the system, as a long-running Redis would over time.
+    await connection.call('MEMORY', 'PURGE').catch(() => {})
+  } finally {
+    connection.disconnect()
   }
 }
 
@@ -400,6 +417,8 @@ async function main() {
           await base.close()
           await hop.stop()
           children.splice(children.indexOf(hop), 1)
+          // The baseline's queues are not the stack's: drop them before Redis's memory is read.
+          await dropQueues(redis.url, basePrefix)
         }
       }
     }
