@@ -204,7 +204,9 @@ function build(route: Route, f: Fuzzed): { request: Request; describe: string } 
       : route.path.replace(/:([A-Za-z0-9_]+)/g, (_, n: string) =>
           n === route.params[0] ? raw : encodeURIComponent(f.params[n]!.toWellFormed()),
         )
-  const qs = new URLSearchParams(f.query.map(([k, v]): [string, string] => [k.toWellFormed(), v.toWellFormed()])).toString()
+  const qs = new URLSearchParams(
+    f.query.map(([k, v]): [string, string] => [k.toWellFormed(), v.toWellFormed()]),
+  ).toString()
   const url = `http://localhost${path}${qs ? `?${qs}` : ''}`
   const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }
   if (f.tenant !== undefined) headers['x-tenant'] = f.tenant
