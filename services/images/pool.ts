@@ -18,7 +18,12 @@ export type DecoderOptions = {
   idleMs?: number
   /** After a decode whose peak passed this, the process is replaced (memory back to the system), MB. */
   recycleAboveMb?: number
+  /** Photos allowed to wait for the decoder; more are refused as busy (each holds its bytes). */
+  maxWaiting?: number
 }
+
+/** The decoder has too many photos waiting; the caller should retry later. */
+export class DecoderBusy extends Error {}
 
 type Pending = { job: DecodeJob; resolve: (r: DecodeResult) => void; reject: (e: Error) => void }
 
@@ -51,6 +56,9 @@ export class DecoderPool {
   /** Decodes `input` and writes both thumbnails; rejects with ImageRejected for a bad photo. */
   decode(job: Omit<DecodeJob, 'id'>): Promise<Extract<DecodeResult, { ok: true }>> {
     if (this.closed) return Promise.reject(new Error('decoder pool closed'))
+    if (this.queue.length >= (this.options.maxWaiting ?? 16)) {
+      return Promise.reject(new DecoderBusy(`${this.queue.length} photos are already waiting to be decoded`))
+    }
     return new Promise<DecodeResult>((resolve, reject) => {
       this.queue.push({ job: { ...job, id: ++this.seq }, resolve, reject })
       this.pump()
@@ -67,6 +75,14 @@ export class DecoderPool {
   close(): void {
     this.closed = true
     for (const p of this.queue.splice(0)) p.reject(new Error('decoder pool closed'))
+    const cur = this.current
+    if (cur) {
+      this.current = undefined
+      clearTimeout(cur.timer)
+      clearInterval(cur.watch)
+      cur.reject(new Error('decoder pool closed'))
+    }
+    if (this.idleTimer) clearTimeout(this.idleTimer)
     this.kill()
   }
 
@@ -87,10 +103,11 @@ export class DecoderPool {
         this.finish(message)
       },
       onExit: (proc, code, signal) => {
-        if (this.child === proc) {
-          this.child = undefined
-          this.ready = undefined
-        }
+        // Only the live decoder's exit concerns the current job: one stopped on purpose (time
+        // limit, recycling, close) was detached first.
+        if (this.child !== proc) return
+        this.child = undefined
+        this.ready = undefined
         const cur = this.current
         if (cur) {
           this.current = undefined

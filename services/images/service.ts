@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { join } from 'node:path'
 import { badRequest, HttpError, idempotent, notFound } from '../lib/http.ts'
 import type { Gallery, GalleryQuery, LinkUpdate, Photo, UploadQuery, UploadResult } from './model.ts'
-import type { DecoderPool } from './pool.ts'
+import { DecoderBusy, type DecoderPool } from './pool.ts'
 import { ImageRejected, sniff } from './sniff.ts'
 import { THUMB_QUALITY, type ThumbSize } from './thumbnails.ts'
 
@@ -125,6 +125,8 @@ async function storeOnce(deps: IntakeDeps, bytes: Uint8Array, sha: string, forma
     return false
   } catch (error) {
     if (error instanceof ImageRejected) throw rejected(error)
+    if (error instanceof DecoderBusy)
+      throw new HttpError(503, 'busy', `the photo service is busy (${error.message}); retry shortly`)
     throw error
   } finally {
     for (const f of Object.values(tmp)) rmSync(f, { force: true })

@@ -31,7 +31,9 @@ export class ImageRejected extends Error {
       | 'corrupt'
       | 'too_many_pixels'
       | 'too_large'
-      | 'empty',
+      | 'empty'
+      | 'too_much_memory'
+      | 'timeout',
     message: string,
   ) {
     super(message)
