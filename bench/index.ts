@@ -190,7 +190,10 @@ async function main() {
   say(`work folder ${workDir}; ${opts.quick ? 'quick run' : 'full run'} (n=${opts.n}, ${opts.rate}/s)`)
 
   mkdirSync(join(workDir, 'redis'))
-  const redis = await startRedis({ aof: true, dir: join(workDir, 'redis') })
+  const redis = await startRedis({ aof: true, dir: join(workDir, 'redis') }).catch((error) => {
+    rmSync(workDir, { recursive: true, force: true })
+    throw error
+  })
   const cleanup = async () => {
     for (const c of children.reverse()) await c.stop()
     redis.kill()
