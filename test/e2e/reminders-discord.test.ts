@@ -141,7 +141,7 @@ describe('reminders on Discord', () => {
     const quiet = await ticks.wait(2, Date.now())
     expect(quiet.map((t) => t.posted)).toEqual([0, 0])
     expect(posted()).toHaveLength(0)
-  })
+  }, 12_000)
 
   test('urgent before the reminder hour: nothing; after it: one post with Done / Snooze 7 days / Log service; Done moves the item on', async () => {
     // 2026-04-10 08:00 in Chicago: the oil change (due 2026-05-06) is urgent, but it is before 9.
@@ -184,7 +184,7 @@ describe('reminders on Discord', () => {
     // Done posted nothing in the reminder channel.
     await ticks.wait(1, Date.now())
     expect(posted()).toHaveLength(1)
-  })
+  }, 12_000)
 
   test('Snooze names its date and hides the item until then', async () => {
     // 2026-05-25 10:00: the cabin filter (due 2026-06-20) becomes urgent.
@@ -204,7 +204,7 @@ describe('reminders on Discord', () => {
       'Cabin filter on corolla is snoozed until 2026-06-01; it will be reminded again then if still due.',
     )
     expect((await item('Cabin filter')).snoozed_until).toBe('2026-06-01')
-  })
+  }, 12_000)
 
   test('after the snooze it comes back once, very urgent; Log service opens the modal and its submit logs the record', async () => {
     // 2026-05-31: still snoozed (and only urgent): nothing.
@@ -251,5 +251,5 @@ describe('reminders on Discord', () => {
       'Cabin filter on corolla is very urgent',
     ])
     expect(postRequests()).toHaveLength(3)
-  })
+  }, 12_000)
 })
