@@ -244,7 +244,9 @@ export class Stack {
     this.producer?.disconnect()
     this.consumerConnection?.disconnect()
     for (const name of [...this.running.keys()]) await this.stopService(name)
-    for (const app of this.apps.values()) app.stop?.()
+    // Apps served through this stack's own Bun.serve never listened; stop() still closes their
+    // databases where a service does that, and Elysia's "not running" rejection is expected.
+    for (const app of this.apps.values()) await Promise.resolve(app.stop?.()).catch(() => {})
     rmSync(this.dataDir, { recursive: true, force: true })
   }
 }

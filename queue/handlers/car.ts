@@ -5,6 +5,7 @@
  */
 import { type PayloadOf, payloadSchema, type Subcommand } from '../../bots/core/command.ts'
 import car from '../../bots/core/commands/car.ts'
+import { newestCarPhoto } from '../../services/images/client.ts'
 import { callItems, itemsClient } from '../../services/items/client.ts'
 import type { CarView, ReadingView } from '../../services/items/model.ts'
 import type { Reply } from '../envelope.ts'
@@ -89,7 +90,10 @@ const family: HandlerFamily = {
         c.reading_count > c.readings.length ? `\n… ${c.reading_count - c.readings.length} older` : ''
       fields.push({ name: 'Odometer readings', value: c.readings.map(readingLine).join('\n') + more })
     }
-    return { tone: 'ok', title: c.nickname, text: describeCar(c), fields, ref: ref(c) }
+    // The newest photo is a nicety: newestCarPhoto never throws, so a photo service that is
+    // down still leaves /car show working.
+    const image = await newestCarPhoto(ctx, c.id)
+    return { tone: 'ok', title: c.nickname, text: describeCar(c), fields, ref: ref(c), ...(image ? { image } : {}) }
   }),
 
   'car.edit': kind('edit', async (p, ctx) => {
