@@ -16,7 +16,9 @@ export type CommandJobOptions = { attempts: number }
 export const commandJobDefaults = (attempts: number) => ({
   attempts,
   backoff: { type: 'exponential' as const, delay: 500 },
-  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  // Kept an hour: long enough to refuse a platform's redelivery of the same event (minutes),
+  // short enough that Redis does not grow with every command answered.
+  removeOnComplete: { age: 3600, count: 5_000 },
   removeOnFail: { age: 7 * 24 * 3600 },
 })
 

@@ -12,7 +12,8 @@
  */
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { Value } from '@sinclair/typebox/value'
+import type { TSchema } from '@sinclair/typebox'
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq'
 import type IORedis from 'ioredis'
 import type { Config } from '../lib/config.ts'
@@ -30,6 +31,18 @@ import { bullPrefix, COMMANDS_QUEUE, replyJobId, repliesQueue } from './names.ts
 import { startReminders } from './reminders.ts'
 
 const HANDLERS_DIR = join(import.meta.dir, 'handlers')
+
+// Every job is checked twice (envelope, then payload); compiled checks keep that cheap.
+const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>()
+function checker(schema: TSchema): TypeCheck<TSchema> {
+  let check = compiled.get(schema)
+  if (!check) {
+    check = TypeCompiler.Compile(schema)
+    compiled.set(schema, check)
+  }
+  return check
+}
+const envelopeCheck = checker(Envelope)
 
 /** Loads every handler family in queue/handlers/ (not tests); a kind claimed twice is a load error. */
 export async function loadHandlers(dir = HANDLERS_DIR, log?: Logger): Promise<Map<string, KindHandler>> {
@@ -113,7 +126,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       jobId,
       attempts: 8,
       backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { age: 24 * 3600, count: 10_000 },
+      removeOnComplete: { age: 3600, count: 5_000 },
       removeOnFail: { age: 7 * 24 * 3600 },
     })
   }
@@ -126,8 +139,8 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
 
   const process = async (job: Job) => {
     const data = job.data as unknown
-    if (!Value.Check(Envelope, data)) {
-      const first = Value.Errors(Envelope, data).First()
+    if (!envelopeCheck.Check(data)) {
+      const first = envelopeCheck.Errors(data).First()
       log.error({ jobId: job.id, path: first?.path, problem: first?.message }, 'malformed envelope; dropped')
       // Without a valid envelope there is no trustworthy place to answer.
       throw new UnrecoverableError(`malformed envelope at ${first?.path}: ${first?.message}`)
@@ -140,8 +153,9 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       await answer(env, { tone: 'error', text: `That command or button is not known (any more): ${env.kind}. Try /garage help.`, ephemeral: true })
       return { outcome: 'unknown-kind' }
     }
-    if (!Value.Check(handler.schema, env.payload)) {
-      const first = Value.Errors(handler.schema, env.payload).First()
+    const payloadCheck = checker(handler.schema)
+    if (!payloadCheck.Check(env.payload)) {
+      const first = payloadCheck.Errors(env.payload).First()
       const field = first?.path.replace(/^\//, '').split('/')[0] || 'input'
       await answer(env, { tone: 'error', text: `${field}: ${first?.message ?? 'invalid'}`, ephemeral: true })
       return { outcome: 'invalid-payload' }
@@ -204,7 +218,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     log.error({ jobId: job.id, err }, 'command failed for good')
     // Failures the processor could not answer itself (a job that stalled too often when its
     // workers kept dying) still end in a reply; the reply's job id keeps it single.
-    if (Value.Check(Envelope, job.data)) {
+    if (envelopeCheck.Check(job.data)) {
       const env = job.data as EnvelopeT
       answer(env, { tone: 'error', text: `This could not be completed (reference ${env.id}). Please try again.` }).catch(
         (e) => log.error({ err: e, jobId: job.id }, 'could not post the failure reply'),
