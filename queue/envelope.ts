@@ -79,7 +79,11 @@ export const ReplyImage = T.Object({
   alt: T.Optional(T.String()),
 })
 
-/** What a handler answers; each adapter renders it (Discord embed, Slack Block Kit, plain text). */
+/**
+ * What a handler answers; each adapter renders it (Discord embed, Slack Block Kit, plain text).
+ * Text is shown as written, except a channel mention `<#channelId>`, which Discord and Slack
+ * both render as a link to the channel.
+ */
 export const Reply = T.Object({
   tone: Tone,
   title: T.Optional(T.String({ maxLength: 256 })),

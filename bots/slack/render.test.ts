@@ -101,3 +101,12 @@ describe('Reply as Block Kit', () => {
     )
   })
 })
+
+describe('mrkdwn escaping', () => {
+  test('escapes user text but keeps a channel mention a link', () => {
+    expect(escapeMrkdwn('reminders in <#C0REMINDERS> after 09:00 & <b>not bold</b>')).toBe(
+      'reminders in <#C0REMINDERS> after 09:00 &amp; &lt;b&gt;not bold&lt;/b&gt;',
+    )
+    expect(escapeMrkdwn('<!channel> <@U123> <#c-lower>')).toBe('&lt;!channel&gt; &lt;@U123&gt; &lt;#c-lower&gt;')
+  })
+})

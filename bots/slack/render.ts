@@ -13,9 +13,17 @@ const TONE_LINE: Record<Reply['tone'], string> = { ok: '✅ Done', warn: '⚠️
 
 const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`)
 
-/** Slack's mrkdwn needs &, < and > escaped; everything else is shown as typed. */
+const escapePart = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+
+/**
+ * Slack's mrkdwn needs &, < and > escaped; everything else is shown as typed. A channel mention
+ * `<#C123>` (the Reply contract's platform-neutral form, which Discord shares) stays a link.
+ */
 export const escapeMrkdwn = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+  s
+    .split(/(<#[A-Z0-9]{2,30}>)/)
+    .map((part, i) => (i % 2 === 1 ? part : escapePart(part)))
+    .join('')
 
 /** A file the delivery uploaded for the Reply's image. */
 export type UploadedImage = { fileId: string }
