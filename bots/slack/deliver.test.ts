@@ -154,6 +154,66 @@ describe('Slack delivery', () => {
     expect(ref).toBe('issue:12')
   })
 
+  test("a command's answer about an issue is posted in its channel, its ts remembered as the issue's thread, once", async () => {
+    const url = standin.responseUrl()
+    const a = job(
+      { tone: 'ok', title: '#3 opened on corolla', text: 'high: Grinding when braking', ref: 'issue:3' },
+      { responseUrl: url, channelId: 'C0ISSUE', userId: 'U0ALICE' },
+    )
+    const first = await running.delivery.deliver(a.id, a.data)
+    expect(first).toMatchObject({ via: 'chat', channel: 'C0ISSUE', updated: false })
+    const ts = (first as { ts: string }).ts
+    const posted = standin.channelMessages('C0ISSUE')
+    expect(posted.map((m) => [m.method, m.ts, m.thread_ts])).toEqual([['chat.postMessage', ts, undefined]])
+    expect(posted[0]!.text).toContain('#3 opened on corolla')
+    expect(standin.responses(url)).toEqual([])
+    expect(await connection.hget(`${stack.prefix}:threads`, `${tenant}|${ts}`)).toBe('issue:3')
+
+    // Run twice: the same message is updated, nothing new is posted, the thread still points at #3.
+    await connection.hdel(`${stack.prefix}:threads`, `${tenant}|${ts}`)
+    expect(await running.delivery.deliver(a.id, a.data)).toMatchObject({ via: 'chat', ts, updated: true })
+    expect(standin.channelMessages('C0ISSUE').length).toBe(1)
+    expect(standin.responses(url)).toEqual([])
+    expect(await connection.hget(`${stack.prefix}:threads`, `${tenant}|${ts}`)).toBe('issue:3')
+
+    // A car's answer (/car add) and a private answer about an issue stay at the response_url.
+    const carUrl = standin.responseUrl()
+    const car = job(
+      { tone: 'ok', title: 'Added corolla', text: '2018 Toyota Corolla', ref: 'car:corolla' },
+      { responseUrl: carUrl, channelId: 'C0ISSUE' },
+    )
+    expect(await running.delivery.deliver(car.id, car.data)).toEqual({ via: 'response_url' })
+    const privUrl = standin.responseUrl()
+    const priv = job(
+      { tone: 'ok', text: '#3 is yours to see', ref: 'issue:3', ephemeral: true },
+      { responseUrl: privUrl, channelId: 'C0ISSUE', userId: 'U0ALICE' },
+    )
+    expect(await running.delivery.deliver(priv.id, priv.data)).toEqual({ via: 'response_url' })
+    expect(standin.responses(carUrl).map((r) => r.response_type)).toEqual(['in_channel'])
+    expect(standin.responses(privUrl).map((r) => r.response_type)).toEqual(['ephemeral'])
+    expect(standin.channelMessages('C0ISSUE').length).toBe(1)
+  })
+
+  test('an answer about an issue in a channel the bot is not in goes to the response_url, once', async () => {
+    standin.notInChannel.add('C0NOTIN')
+    const url = standin.responseUrl()
+    const j = job(
+      { tone: 'ok', title: '#4 opened on corolla', text: 'low: rattle', ref: 'issue:4' },
+      { responseUrl: url, channelId: 'C0NOTIN', userId: 'U0ALICE' },
+    )
+    expect(await running.delivery.deliver(j.id, j.data)).toEqual({ via: 'response_url' })
+    expect(await running.delivery.deliver(j.id, j.data)).toEqual({ via: 'already' })
+    expect(standin.responses(url).map((r) => r.response_type)).toEqual(['in_channel'])
+    expect(JSON.stringify(standin.responses(url)[0])).toContain('#4 opened on corolla')
+    expect(
+      standin
+        .calls('chat.postMessage')
+        .filter((r) => r.body.channel === 'C0NOTIN')
+        .map((r) => r.status),
+    ).toEqual([200])
+    expect(standin.channelMessages('C0NOTIN')).toEqual([])
+  })
+
   test('private answers: ephemeral at the response_url, or chat.postEphemeral to the user without one', async () => {
     const url = standin.responseUrl()
     const a = job(

@@ -2,9 +2,12 @@
  * The Slack delivery worker: takes ReplyJobs from `replies.slack`, renders them as Block Kit
  * and posts them where the user will see them:
  * - to the command's or button's `response_url` (in channel, or ephemeral for private answers);
- * - with `chat.postMessage` for channel posts (reminders) and thread replies (photo drops),
- *   remembering a Reply's `ref` under the thread's ts, or `chat.postEphemeral` for a private
- *   answer without a response_url.
+ * - with `chat.postMessage` for channel posts (reminders), thread replies (photo drops) and
+ *   in-channel answers about an issue (Reply `ref` `issue:N`, e.g. `/issue log`: Slack gives no
+ *   ts for a response_url post, and the issue's message must have one so a photo dropped in its
+ *   thread lands on the issue), remembering a Reply's `ref` under the thread's ts; when the bot
+ *   is not in the channel such an answer goes to the response_url instead;
+ * - with `chat.postEphemeral` for a private answer without a response_url.
  * A Reply's photo is fetched from the images service and uploaded with the files methods
  * (getUploadURLExternal → upload → completeUploadExternal), then shown by file id.
  *
@@ -123,13 +126,16 @@ export class SlackDelivery {
       await this.patiently('chat.update', () =>
         this.client.chat.update({ channel: before.channel!, ts: before.ts!, text, blocks: blocks as never }),
       )
+      // The first run may have posted and then failed before remembering the thread (HSET is idempotent).
+      await this.rememberRef(data, replyTo, before.ts)
       return { via: 'chat', channel: before.channel, ts: before.ts, updated: true }
     }
 
-    // Thread answers (photo drops) and channel posts go through chat.postMessage, which also
-    // gives the ts a Reply's ref is remembered under; commands and buttons answer at their
-    // response_url (Slack gives no ts for those, so a ref there is not remembered).
-    const wantsChat = !replyTo.responseUrl || replyTo.threadTs !== undefined
+    // Thread answers (photo drops), channel posts and answers about an issue go through
+    // chat.postMessage, which also gives the ts a Reply's ref is remembered under; other command
+    // and button answers go to their response_url (Slack gives no ts for those, so no ref is kept).
+    const wantsChat =
+      !replyTo.responseUrl || replyTo.threadTs !== undefined || reply.ref?.startsWith('issue:') === true
     if (wantsChat && !reply.ephemeral) {
       try {
         return await this.postMessage(key, data, replyTo, text, blocks)
@@ -187,13 +193,18 @@ export class SlackDelivery {
     const channel = String(result.channel ?? replyTo.channelId)
     const redis = this.options.connection
     await redis.set(key, JSON.stringify({ via: 'chat', channel, ts }), 'EX', WEEK)
-    if (data.reply.ref)
-      await redis.hset(
-        threadsKey(this.prefix),
-        threadField(data.tenant, replyTo.threadTs ?? ts),
-        data.reply.ref,
-      )
+    await this.rememberRef(data, replyTo, ts)
     return { via: 'chat', channel, ts, updated: false }
+  }
+
+  /** `HSET <prefix>:threads <tenant>|<thread ts> <ref>` for a posted Reply that carries a ref. */
+  private async rememberRef(data: ReplyJob, replyTo: SlackReplyTo, ts: string): Promise<void> {
+    if (!data.reply.ref) return
+    await this.options.connection.hset(
+      threadsKey(this.prefix),
+      threadField(data.tenant, replyTo.threadTs ?? ts),
+      data.reply.ref,
+    )
   }
 
   private async postResponse(url: string, reply: Reply, image: UploadedImage | undefined): Promise<void> {

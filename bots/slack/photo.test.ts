@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { parseConfig } from '../../lib/config.ts'
 import { silentLogger } from '../../lib/log.ts'
+import { workerConnection } from '../../queue/connection.ts'
 import { makeJpeg } from '../../services/images/fixtures.ts'
 import { type SlackStandin, startStandin } from '../../test/slack-standin/standin.ts'
 import { type Stack, startStack } from '../../test/stack.ts'
@@ -172,6 +173,110 @@ describe('photos dropped on Slack', () => {
     )
     expect(answer.text).toContain('No photo was added')
     expect((await gallery()).length).toBe(before)
+  })
+
+  test("/issue log is posted in the channel; a photo dropped in that message's thread lands on the issue", async () => {
+    const log = await standin.sendCommand(appUrl, {
+      command: '/issue',
+      text: 'log car:corolla title:"Grinding when braking" severity:high',
+      teamId: team,
+      channelId: 'C0ISSUES',
+    })
+    expect(log.status).toBe(200)
+    const opened = await standin.waitFor(
+      () => standin.channelMessages('C0ISSUES')[0],
+      15_000,
+      'the /issue log message',
+    )
+    expect(opened.method).toBe('chat.postMessage')
+    expect(opened.thread_ts).toBeUndefined()
+    expect(opened.text).toContain('#1 opened on corolla')
+    expect(opened.text).toContain('Grinding when braking')
+    // The answer went to the channel, not (also) to the command's response_url.
+    expect(standin.responses(log.responseUrl)).toEqual([])
+    // The delivery remembers the message's ts as the issue's thread, as agreed (HSET <prefix>:threads).
+    const redis = workerConnection(stack.config.REDIS_URL!)
+    try {
+      const deadline = Date.now() + 5_000
+      let ref: string | null = null
+      while (!ref && Date.now() < deadline) {
+        ref = await redis.hget(`${stack.prefix}:threads`, `${tenant}|${opened.ts}`)
+        if (!ref) await Bun.sleep(20)
+      }
+      expect(ref).toBe('issue:1')
+    } finally {
+      redis.disconnect()
+    }
+
+    const jpeg = await makeJpeg(640, 480, { seed: 31 })
+    const file = standin.addFile({ name: 'brake.jpg', bytes: jpeg, mimetype: 'image/jpeg', teamId: team })
+    const drop = await standin.dropPhoto(appUrl, {
+      teamId: team,
+      channel: 'C0ISSUES',
+      text: '',
+      thread_ts: opened.ts,
+      files: [file],
+    })
+    expect(drop.status).toBe(200)
+    const answer = await standin.waitFor(
+      () => standin.channelMessages('C0ISSUES', opened.ts)[0],
+      15_000,
+      "the answer in the issue's thread",
+    )
+    expect(answer.method).toBe('chat.postMessage')
+    expect(answer.text).toContain('#1')
+    const image = blocksOf(answer).find((b) => b.type === 'image')
+    expect(image?.slack_file?.id).toBeDefined()
+
+    const onIssue = (await gallery()).filter((p) => p.issue === 1)
+    expect(onIssue.length).toBe(1)
+    const thumb = await fetch(`${stack.url('images')}/images/${onIssue[0]!.sha256}/256`, {
+      headers: stack.headers(tenant),
+    })
+    expect(standin.file(image!.slack_file!.id)!.bytes).toEqual(new Uint8Array(await thumb.arrayBuffer()))
+
+    const issue = await fetch(`${stack.url('issues')}/issues/1`, { headers: stack.headers(tenant) })
+    expect(issue.status).toBe(200)
+    const shown = (await issue.json()) as { title: string; photos: { sha256: string }[] }
+    expect(shown.title).toBe('Grinding when braking')
+    expect(shown.photos.map((p) => p.sha256)).toEqual([onIssue[0]!.sha256])
+
+    // /issue show answers in the channel too, with the photo's thumbnail.
+    const show = await standin.sendCommand(appUrl, {
+      command: '/issue',
+      text: 'show number:1',
+      teamId: team,
+      channelId: 'C0ISSUES',
+    })
+    const card = await standin.waitFor(
+      () => standin.channelMessages('C0ISSUES').find((m) => m.ts !== opened.ts && m.thread_ts === undefined),
+      15_000,
+      'the /issue show message',
+    )
+    expect(JSON.stringify(card.blocks)).toContain('Photos')
+    expect(blocksOf(card).find((b) => b.type === 'image')?.slack_file?.id).toBe(image!.slack_file!.id)
+    expect(standin.responses(show.responseUrl)).toEqual([])
+  })
+
+  test('/issue log in a channel the bot is not in is answered at the response_url', async () => {
+    standin.notInChannel.add('C0NOBOT')
+    const log = await standin.sendCommand(appUrl, {
+      command: '/issue',
+      text: 'log car:corolla title:"Rattle at idle" severity:low',
+      teamId: team,
+      channelId: 'C0NOBOT',
+    })
+    expect(log.status).toBe(200)
+    const answer = await standin.waitFor(
+      () => standin.responses(log.responseUrl)[0],
+      15_000,
+      'the /issue log answer at the response_url',
+    )
+    expect(answer.response_type).toBe('in_channel')
+    expect(JSON.stringify(answer)).toContain('#2 opened on corolla')
+    await Bun.sleep(200)
+    expect(standin.responses(log.responseUrl).length).toBe(1)
+    expect(standin.channelMessages('C0NOBOT')).toEqual([])
   })
 
   test("files that are not images, the bot's own messages and a redelivered event make no job", async () => {
