@@ -107,7 +107,7 @@ describe('orchestrator', () => {
   test('service calls carry the token, the tenant and, on writes, the envelope id as Idempotency-Key', async () => {
     const id = await stack.dispatch('test.headers', {}, { tenant: 'slack:T123' })
     const headers = JSON.parse((await stack.reply(id)).text)
-    expect(headers.read).toEqual({ authorization: `Bearer ${stack.token}`, 'x-tenant': 'slack:T123' })
+    expect(headers.read).toEqual({ authorization: `Bearer ${stack.token}`, 'x-tenant': 'slack:T123', 'x-request-id': id })
     expect(headers.write['idempotency-key']).toBe(id)
   })
 

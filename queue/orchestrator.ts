@@ -141,7 +141,11 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     const data = job.data as unknown
     if (!envelopeCheck.Check(data)) {
       const first = envelopeCheck.Errors(data).First()
-      log.error({ jobId: job.id, path: first?.path, problem: first?.message }, 'malformed envelope; dropped')
+      const tenant = (data as { tenant?: unknown } | null)?.tenant
+      log.error(
+        { jobId: job.id, tenant: typeof tenant === 'string' ? tenant : undefined, path: first?.path, problem: first?.message },
+        'malformed envelope; dropped',
+      )
       // Without a valid envelope there is no trustworthy place to answer.
       throw new UnrecoverableError(`malformed envelope at ${first?.path}: ${first?.message}`)
     }
@@ -168,6 +172,8 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       serviceHeaders: (opts) => ({
         authorization: `Bearer ${token}`,
         'x-tenant': env.tenant,
+        // Lets a service's log line be matched with the job that caused it.
+        'x-request-id': env.id,
         ...(opts?.write ? { 'idempotency-key': opts.key ?? env.id } : {}),
       }),
       now,
@@ -215,7 +221,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   worker.on('error', (err) => log.error({ err }, 'commands worker error'))
   worker.on('failed', (job, err) => {
     if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return
-    log.error({ jobId: job.id, err }, 'command failed for good')
+    log.error({ jobId: job.id, tenant: (job.data as { tenant?: string })?.tenant, err }, 'command failed for good')
     // Failures the processor could not answer itself (a job that stalled too often when its
     // workers kept dying) still end in a reply; the reply's job id keeps it single.
     if (envelopeCheck.Check(job.data)) {

@@ -8,6 +8,7 @@ import type { Database } from 'bun:sqlite'
 import { timingSafeEqual } from 'node:crypto'
 import { openapi } from '@elysiajs/openapi'
 import { Elysia, t } from 'elysia'
+import { createLogger, type Logger } from '../../lib/log.ts'
 import { TENANT_PATTERN } from '../../queue/envelope.ts'
 
 /** A caller's mistake, answered with its status and a message that names the field. */
@@ -48,6 +49,8 @@ export type ServiceOptions = {
   token: string
   /** Extra readiness check (e.g. the database answers). */
   ready?: () => boolean
+  /** Where unexpected errors are logged (default: a pino logger named after the service). */
+  log?: Logger
 }
 
 /**
@@ -55,10 +58,11 @@ export type ServiceOptions = {
  * Routes added after it get `tenant` (from X-Tenant, validated) and `idempotencyKey`.
  */
 export function serviceBase(options: ServiceOptions) {
+  const log = options.log ?? createLogger(options.name)
   return new Elysia({ name: `service-${options.name}` })
     .use(openapi({ path: '/openapi', documentation: { info: { title: `car-manager ${options.name}`, version: '1' } } }))
     .error({ HttpError })
-    .onError({ as: 'global' }, ({ code, error, set }) => {
+    .onError({ as: 'global' }, ({ code, error, set, request }) => {
       if (error instanceof HttpError) {
         set.status = error.status
         return { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } }
@@ -85,7 +89,15 @@ export function serviceBase(options: ServiceOptions) {
           return { error: { code: 'invalid', message: String((error as Error).message ?? error) } }
         }
       }
-      console.error(JSON.stringify({ level: 'error', service: options.name, msg: 'unhandled', err: String((error as Error)?.stack ?? error) }))
+      log.error(
+        {
+          err: error,
+          tenant: request.headers.get('x-tenant') ?? undefined,
+          requestId: request.headers.get('x-request-id') ?? undefined,
+          route: `${request.method} ${new URL(request.url).pathname}`,
+        },
+        'unhandled error',
+      )
       set.status = 500
       return { error: { code: 'internal', message: 'internal error' } }
     })
