@@ -9,7 +9,7 @@ import { Type as T } from '@sinclair/typebox'
 import { type PayloadOf, payloadSchema, type Subcommand } from '../../bots/core/command.ts'
 import quote from '../../bots/core/commands/quote.ts'
 import { callService, localDay } from '../../services/calculator/client.ts'
-import { formatMoney, minorDigits } from '../../services/calculator/money.ts'
+import { formatMoney } from '../../services/calculator/money.ts'
 import { callItems, itemsClient } from '../../services/items/client.ts'
 import { issuesClient, quotesClient } from '../../services/quotes/client.ts'
 import type { Action, Reply } from '../envelope.ts'
@@ -70,6 +70,8 @@ type QuoteView = {
   expired: boolean
   status: string
   notes: string | null
+  /** The service record that logged the accepted quote's work. */
+  recordId?: number | null
 }
 
 function quoteLine(q: QuoteView): string {
@@ -78,6 +80,7 @@ function quoteLine(q: QuoteView): string {
   if (q.labourMinor !== null) parts.push(`labour ${money(q.labourMinor, q.currency)}`)
   if (q.validUntil) parts.push(q.expired ? `expired ${q.validUntil}` : `valid until ${q.validUntil}`)
   if (q.status !== 'open') parts.push(q.status)
+  if (q.recordId) parts.push(`logged as service record #${q.recordId}`)
   return parts.join(' · ')
 }
 
@@ -110,7 +113,7 @@ async function accept(ctx: HandlerContext, number: number): Promise<Reply> {
   const lines = [
     `Issue #${issue.number} (${issue.title}) is now in progress.`,
     rejected.length ? `Quote${rejected.length === 1 ? '' : 's'} ${rejected.join(', ')} marked rejected.` : '',
-    `When the work is done, log it with /service log car:${issue.car} title:"${issue.title}" cost:${q.amountMinor / 10 ** minorDigits(q.currency)} kind:repair, then /issue close number:${issue.number} record:<record id>.`,
+    `When the work is done, log it with /service log car:${issue.car} title:"${issue.title}" kind:repair issue:${issue.number} (the record takes ${amount}), then /issue close number:${issue.number} record:<record id>.`,
   ]
   return {
     tone: 'ok',

@@ -1,13 +1,17 @@
 /**
  * /service log and /service list: service, repair and upgrade records. A record naming items
- * marks them done (their next due is computed by the items service).
+ * marks them done (their next due is computed by the items service). A record logged for an
+ * issue (`issue:12`) takes the issue's accepted quote amount when no cost is typed and is linked
+ * to that quote; the quotes service is optional here (down: the record is logged without it).
  */
 import { type PayloadOf, payloadSchema, type Subcommand } from '../../bots/core/command.ts'
 import service from '../../bots/core/commands/service.ts'
+import { callIssues, issuesClient } from '../../services/issues/client.ts'
 import { callItems, itemsClient } from '../../services/items/client.ts'
 import type { RecordView } from '../../services/items/maintenance-service.ts'
+import { type AcceptedQuote, checkAcceptedQuote, linkAcceptedQuote } from '../../services/quotes/client.ts'
 import type { Reply } from '../envelope.ts'
-import type { HandlerContext, HandlerFamily, KindHandler } from '../handler.ts'
+import { type HandlerContext, type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
 import { fitLines } from './item.ts'
 
 type Sub = (typeof service)['subcommands'][number]['name']
@@ -30,23 +34,98 @@ export function recordLine(r: RecordView, withCar = false): string {
     r.cost,
   ].filter(Boolean)
   const items = r.items.length ? ` (${r.items.map((i) => i.name).join(', ')})` : ''
-  return `${bits.join(' · ')}${items}`
+  // The record number is what /issue close record:<n> takes.
+  return `#${r.id} ${bits.join(' · ')}${items}`
+}
+
+/**
+ * The issue a record is logged for: it must be this garage's (another garage's number is not
+ * found, exactly like a missing one) and be about the record's car.
+ */
+async function issueForRecord(ctx: HandlerContext, number: number, car: string) {
+  let issue: Awaited<ReturnType<typeof fetchIssue>>
+  try {
+    issue = await fetchIssue(ctx, number)
+  } catch (error) {
+    if (error instanceof UserError)
+      throw new UserError(`issue: there is no issue #${number} in this garage (see /issue list)`, 'issue')
+    throw error
+  }
+  const c = await callItems(itemsClient(ctx).cars({ car }).get())
+  if (c.id !== issue.car_id)
+    throw new UserError(
+      `issue: #${number} (${issue.title}) is about ${issue.car}, not ${c.nickname}`,
+      'issue',
+    )
+  return issue
+}
+
+const fetchIssue = (ctx: HandlerContext, number: number) =>
+  callIssues(issuesClient(ctx).issues({ number }).get())
+
+/** What the reply says about the issue and its accepted quote once the record is stored. */
+async function issueLines(
+  ctx: HandlerContext,
+  number: number,
+  typedCost: boolean,
+  checked: { quote: AcceptedQuote | null; checked: boolean },
+  r: RecordView,
+): Promise<string[]> {
+  const q = checked.quote
+  const close = `Close it with /issue close number:${number} resolution:"…" record:${r.id}.`
+  if (!checked.checked)
+    return [
+      `For issue #${number}: the quotes service could not be checked, so no accepted quote was ${typedCost ? 'linked' : 'used; no cost recorded'}.`,
+      `${close} (that ${typedCost ? 'links the quote' : 'carries the accepted amount and links the quote'})`,
+    ]
+  if (!q) return [`For issue #${number} (it has no accepted quote).`, close]
+  const from = `accepted quote from ${q.shop}: ${q.cost.text}`
+  if (q.recordId !== null && q.recordId !== r.id)
+    return [
+      `For issue #${number}: its ${from} is already linked to service record #${q.recordId}, so it was not used again.`,
+      close,
+    ]
+  const linked = q.recordId === r.id || (await linkAcceptedQuote(ctx, number, r.id))
+  const used = typedCost ? `cost ${r.cost} as typed (the ${from})` : from
+  return [
+    `For issue #${number}, ${used}.`,
+    linked
+      ? `Quote ${q.number} is linked to this record.`
+      : `Quote ${q.number} could not be linked now; /issue close with record:${r.id} links it.`,
+    close,
+  ]
 }
 
 const family: HandlerFamily = {
   'service.log': kind('log', async (p, ctx) => {
-    const kindOf = p.kind as 'service' | 'repair' | 'upgrade' | undefined
-    const r = await callItems(itemsClient(ctx, { write: true }).records.post({ ...p, kind: kindOf }))
-    const fields: NonNullable<Reply['fields']> = []
+    const { issue: issueNumber, ...body } = p
+    const kindOf = body.kind as 'service' | 'repair' | 'upgrade' | undefined
+    const issue = issueNumber === undefined ? null : await issueForRecord(ctx, issueNumber, body.car)
+    const quote = issue ? await checkAcceptedQuote(ctx, issue.number) : null
+    // A typed cost wins; an accepted quote already linked to another record is not counted twice.
+    const carried =
+      body.cost === undefined && quote?.quote && quote.quote.recordId === null ? quote.quote.cost : undefined
+    const r = await callItems(
+      itemsClient(ctx, { write: true }).records.post({
+        ...body,
+        kind: kindOf,
+        ...(carried ? { cost: carried } : {}),
+      }),
+    )
+    const fields: NonNullable<Reply['fields']> = [{ name: 'Record', value: `#${r.id}`, inline: true }]
     if (r.odometer) fields.push({ name: 'Odometer', value: r.odometer, inline: true })
     if (r.cost) fields.push({ name: 'Cost', value: r.cost, inline: true })
     if (r.kind !== 'service') fields.push({ name: 'Kind', value: r.kind, inline: true })
     for (const i of r.items.slice(0, 20)) fields.push({ name: `${i.name}: next`, value: i.due_text })
+    const lines = r.items.length ? [`Done: ${r.items.map((i) => i.name).join(', ')}`] : []
+    if (issue && quote)
+      lines.push(...(await issueLines(ctx, issue.number, body.cost !== undefined, quote, r)))
     return {
       tone: 'ok',
-      title: `Logged ${r.title} on ${r.car} (${r.date})`,
-      text: r.items.length ? `Done: ${r.items.map((i) => i.name).join(', ')}` : 'Recorded.',
+      title: `Logged ${r.title} on ${r.car} (${r.date})${issue ? ` for issue #${issue.number}` : ''}`,
+      text: lines.length ? lines.join('\n') : 'Recorded.',
       fields,
+      ...(issue ? { ref: `issue:${issue.number}` } : {}),
     }
   }),
 

@@ -7,7 +7,7 @@
  * dates as strings (`parseDate: false`), as the response types say.
  */
 import { treaty } from '@elysiajs/eden'
-import type { HandlerContext } from '../../queue/handler.ts'
+import { type HandlerContext, UserError } from '../../queue/handler.ts'
 import type { IssuesApp } from '../issues/app.ts'
 import { callService } from '../calculator/client.ts'
 import { formatMoney, minorDigits } from '../calculator/money.ts'
@@ -39,20 +39,34 @@ export type AcceptedQuote = {
 
 /** The accepted quote of an issue, or null when it has none or the quotes service is unavailable. */
 export async function acceptedQuoteFor(ctx: HandlerContext, issue: number): Promise<AcceptedQuote | null> {
+  return (await checkAcceptedQuote(ctx, issue)).quote
+}
+
+/**
+ * Like `acceptedQuoteFor`, and says whether the quotes service answered: `checked: false` when
+ * it could not be reached (so a reply can say the quote was not checked rather than "none").
+ */
+export async function checkAcceptedQuote(
+  ctx: HandlerContext,
+  issue: number,
+): Promise<{ quote: AcceptedQuote | null; checked: boolean }> {
   try {
     const q = await callService('quotes', quotesClient(ctx).issues({ issue }).accepted.get())
     const value = q.amountMinor / 10 ** minorDigits(q.currency)
     return {
-      number: q.number,
-      shop: q.shop,
-      amountMinor: q.amountMinor,
-      currency: q.currency,
-      cost: { value, text: formatMoney(q.amountMinor, q.currency) },
-      recordId: q.recordId,
+      checked: true,
+      quote: {
+        number: q.number,
+        shop: q.shop,
+        amountMinor: q.amountMinor,
+        currency: q.currency,
+        cost: { value, text: formatMoney(q.amountMinor, q.currency) },
+        recordId: q.recordId,
+      },
     }
   } catch (error) {
     ctx.log.debug({ err: error, issue }, 'no accepted quote available')
-    return null
+    return { quote: null, checked: error instanceof UserError }
   }
 }
 

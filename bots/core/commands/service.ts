@@ -39,6 +39,12 @@ const service = {
           type: 'boolean',
           description: 'yes to record an odometer lower than the last reading (a correction)',
         },
+        {
+          name: 'issue',
+          type: 'issue',
+          description:
+            "The issue this work fixed; with no cost, the record takes its accepted quote's amount",
+        },
       ],
     },
     {
