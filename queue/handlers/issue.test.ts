@@ -14,7 +14,8 @@ const chat = 'local:garage1'
 const other = 'local:garage2'
 
 beforeAll(async () => {
-  stack = await startStack({ services: ['items', 'issues', 'images'] })
+  // quotes too: closing with a record checks the issue's accepted quote.
+  stack = await startStack({ services: ['items', 'issues', 'images', 'quotes'] })
 })
 afterAll(async () => {
   await stack?.close()
@@ -62,16 +63,21 @@ describe('/issue through the terminal chat', () => {
     )
     const waiting = await say('/issue status number:1 status:waiting_parts note:"Pads ordered"')
     expect(waiting.text).toBe('Status: open → waiting for parts')
-    const closed = await say('/issue close number:#1 resolution:"Replaced front pads" record:42')
+    const logged = await say('/service log car:corolla title:"Front pads" kind:repair')
+    const record = logged.fields?.find((f) => f.name === 'Record')?.value
+    expect(record).toMatch(/^#\d+$/)
+    const closed = await say(
+      `/issue close number:#1 resolution:"Replaced front pads" record:${record!.slice(1)}`,
+    )
     expect(closed.title).toBe('#1 resolved: Grinding when braking')
-    expect(closed.text).toBe('Replaced front pads\nFixed by service record #42.')
+    expect(closed.text).toBe(`Replaced front pads\nFixed by service record ${record}.`)
 
     const shown = await say('/issue show number:1')
     expect(shown.title).toBe('#1 Grinding when braking')
     expect(shown.text).toBe('front left, worse when cold')
     const field = (name: string) => shown.fields?.find((f) => f.name.startsWith(name))?.value ?? ''
     expect(field('Status')).toBe('resolved')
-    expect(field('Service record')).toBe('#42')
+    expect(field('Service record')).toBe(record!)
     expect(field('Comments')).toBe('Ann: Pads are down to 2 mm\nAnn: Pads ordered')
     const history = field('History')
       .split('\n')
@@ -83,7 +89,7 @@ describe('/issue through the terminal chat', () => {
       'Ann commented',
       'Ann: waiting for parts → resolved',
       'Ann resolution: Replaced front pads',
-      'Ann linked service record #42',
+      `Ann linked service record ${record}`,
     ])
 
     const open = await say('/issue list')

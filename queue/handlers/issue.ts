@@ -8,8 +8,10 @@ import issue from '../../bots/core/commands/issue.ts'
 import { callIssues, issuesClient } from '../../services/issues/client.ts'
 import type { Issue, IssueSummary } from '../../services/issues/model.ts'
 import { callItems, itemsClient } from '../../services/items/client.ts'
+import type { RecordView } from '../../services/items/maintenance-service.ts'
+import { checkAcceptedQuote, linkAcceptedQuote } from '../../services/quotes/client.ts'
 import type { Reply } from '../envelope.ts'
-import type { HandlerContext, HandlerFamily, KindHandler } from '../handler.ts'
+import { type HandlerContext, type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
 
 type Sub = (typeof issue)['subcommands'][number]['name']
 
@@ -101,6 +103,61 @@ export function issueReply(i: Issue, title?: string): Reply {
       : {}),
     ref: `issue:${i.number}`,
   }
+}
+
+/** A service record of this garage for the issue's car, or a UserError naming `record`. */
+async function recordFor(ctx: HandlerContext, number: number, id: number): Promise<RecordView> {
+  const i = await callIssues(issuesClient(ctx).issues({ number }).get())
+  const r = await callItems(itemsClient(ctx).records({ id }).get())
+  const car = await callItems(
+    itemsClient(ctx)
+      // '#<id>' (encoded: a bare '#' would start the URL's fragment) is the car by id, never a nickname.
+      .cars({ car: encodeURIComponent(`#${i.car_id}`) })
+      .get(),
+  )
+  if (car.nickname !== r.car)
+    throw new UserError(
+      `record: service record #${id} is for ${r.car}, but #${number} is about ${car.nickname}`,
+      'record',
+    )
+  return r
+}
+
+/**
+ * Links the issue's accepted quote to the record that fixed it, and gives the record the
+ * accepted amount when it has no cost (a typed cost is kept). Quotes down: said, not fatal.
+ */
+async function carryAcceptedQuote(ctx: HandlerContext, number: number, r: RecordView): Promise<string> {
+  const { quote: q, checked } = await checkAcceptedQuote(ctx, number)
+  if (!checked)
+    return `The quotes service could not be checked; close #${number} again with record:${r.id} later to carry its accepted quote.`
+  if (!q) return ''
+  const from = `the accepted quote from ${q.shop}: ${q.cost.text}`
+  if (q.recordId !== null && q.recordId !== r.id)
+    return `Quote ${q.number} (${q.shop}, ${q.cost.text}) is already linked to service record #${q.recordId}.`
+  let cost = r.cost
+  let carried = false
+  if (cost === null) {
+    try {
+      cost = (
+        await callItems(itemsClient(ctx, { write: true }).records({ id: r.id }).cost.post({ cost: q.cost }))
+      ).cost
+      carried = true
+    } catch (error) {
+      // 409: the record got a cost meanwhile; it keeps it.
+      if (!(error instanceof UserError)) throw error
+      cost = (await callItems(itemsClient(ctx).records({ id: r.id }).get())).cost
+    }
+  }
+  const linked = await linkAcceptedQuote(ctx, number, r.id)
+  return [
+    carried
+      ? `Service record #${r.id} now carries ${from}.`
+      : `Service record #${r.id} keeps its cost ${cost ?? 'none'} (${from}).`,
+    linked
+      ? `Quote ${q.number} is linked to it.`
+      : `Quote ${q.number} could not be linked now; close #${number} again with record:${r.id} to link it.`,
+  ].join(' ')
 }
 
 const family: HandlerFamily = {
@@ -207,6 +264,8 @@ const family: HandlerFamily = {
   }),
 
   'issue.close': kind('close', async (p, ctx) => {
+    // The record is checked before anything changes: this garage's, and of the issue's car.
+    const record = p.record === undefined ? null : await recordFor(ctx, p.number, p.record)
     const i = await callIssues(
       issuesClient(ctx, { write: true })
         .issues({ number: p.number })
@@ -217,10 +276,11 @@ const family: HandlerFamily = {
           actor: actorOf(ctx),
         }),
     )
+    const quote = record ? await carryAcceptedQuote(ctx, i.number, record) : ''
     return {
       tone: 'ok',
       title: clip(`#${i.number} ${STATUS_LABEL[i.status]}: ${i.title}`, 256),
-      text: `${clip(p.resolution, 3500)}${i.record_id ? `\nFixed by service record #${i.record_id}.` : ''}`,
+      text: `${clip(p.resolution, 3500)}${i.record_id ? `\nFixed by service record #${i.record_id}.` : ''}${quote ? `\n${quote}` : ''}`,
       ref: `issue:${i.number}`,
     }
   }),
