@@ -193,6 +193,7 @@ export function sample(s: JsonSchema, overrides: Record<string, unknown> = {}): 
       if (typeof s.pattern === 'string') {
         if (s.pattern.includes('[0-9a-f]{64}')) return 'a'.repeat(64)
         if (DATE_PATTERN.test(s.pattern) || s.pattern.includes('\\d{4}-')) return '2025-03-01'
+        if (s.pattern.includes('[A-Z]{3}')) return 'USD'
         if (s.pattern.includes('[0-9]')) return '1'
       }
       if (/date/i.test(s.description ?? '')) return '2025-03-01'

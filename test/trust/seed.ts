@@ -18,17 +18,34 @@ export type Call = (
 
 /** A `Call` on in-process apps (`app.handle`). */
 export function callVia(apps: Map<ServiceName, { handle: (r: Request) => Promise<Response> }>): Call {
-  return async (service, method, path, tenant, body) => {
+  return callWith((service, request) => {
     const app = apps.get(service)
     if (!app) throw new Error(`no ${service} service`)
-    const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, 'x-tenant': tenant }
+    return app.handle(request)
+  }, TOKEN)
+}
+
+/** A `Call` over HTTP to running services (the stack's listeners). */
+export function callHttp(urlOf: (s: ServiceName) => string, token: string): Call {
+  return callWith((service, request) => {
+    const url = new URL(request.url)
+    return fetch(new Request(`${urlOf(service)}${url.pathname}${url.search}`, request))
+  }, token)
+}
+
+function callWith(send: (service: ServiceName, request: Request) => Promise<Response>, token: string): Call {
+  return async (service, method, path, tenant, body) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'x-tenant': tenant }
     let payload: RequestInit['body'] | undefined
     if (body instanceof Uint8Array) payload = body
     else if (body !== undefined) {
       payload = JSON.stringify(body)
       headers['content-type'] = 'application/json'
     }
-    const res = await app.handle(new Request(`http://localhost${path}`, { method, headers, body: payload }))
+    const res = await send(
+      service,
+      new Request(`http://localhost${path}`, { method, headers, body: payload }),
+    )
     const text = await res.text()
     let json: unknown
     try {
@@ -45,7 +62,8 @@ export type Holdings = {
   recordId?: number
   issues: number[]
   quotes: number[]
-  photo?: { sha256: string; linkId: number }
+  photo?: { sha256: string; linkId: number; bytes: Uint8Array }
+  itemName?: string
   /** Strings that exist only in this tenant's data; another tenant must never see them. */
   markers: string[]
   problems: string[]
@@ -90,7 +108,10 @@ export async function seedTenant(
       name: `${m} oil change`,
       months: 6,
     })
-    if (expect2xx('POST /items', item)) h.itemId = findNumber(item.json, 'id')
+    if (expect2xx('POST /items', item)) {
+      h.itemId = findNumber(item.json, 'id')
+      h.itemName = `${m} oil change`
+    }
     const record = await call('items', 'POST', '/records', tenant, {
       car: opts.nickname,
       title: `${m} brake job`,
@@ -144,7 +165,7 @@ export async function seedTenant(
     const up = await call('images', 'POST', `/images?${q}`, tenant, png)
     if (expect2xx('POST /images', up)) {
       const photo = (up.json as { photo: { id: number; sha256: string } }).photo
-      h.photo = { sha256: photo.sha256, linkId: photo.id }
+      h.photo = { sha256: photo.sha256, linkId: photo.id, bytes: png }
       if (photo.sha256 !== sha256) h.problems.push('POST /images: sha256 is not the bytes’ hash')
     }
     if (has('issues') && h.issues[0]) {
