@@ -198,7 +198,7 @@ describe('no secret in logs, job data or replies', () => {
         if (type === 'hash') dump += JSON.stringify(await redis.hgetall(key))
         else if (type === 'list') dump += JSON.stringify(await redis.lrange(key, 0, -1))
         else if (type === 'set') dump += JSON.stringify(await redis.smembers(key))
-        else if (type === 'zset') dump += JSON.stringify(await redis.zrange(key, 0, -1, 'WITHSCORES'))
+        else if (type === 'zset') dump += JSON.stringify(await redis.zrange(key, '0', '-1', 'WITHSCORES'))
         else if (type === 'string') dump += (await redis.get(key)) ?? ''
         else if (type === 'stream') dump += JSON.stringify(await redis.xrange(key, '-', '+'))
       }
