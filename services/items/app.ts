@@ -22,6 +22,7 @@ import {
 } from './model.ts'
 import {
   addReadingRoute,
+  closeStatements,
   createCar,
   editCar,
   getSettings,
@@ -124,6 +125,7 @@ export function createApp(deps: ItemsDeps) {
   const stopServer = app.stop
   app.stop = async (closeActiveConnections?: boolean) => {
     if (app.server) await stopServer(closeActiveConnections)
+    closeStatements(db)
     db.close()
     return app
   }

@@ -193,4 +193,12 @@ CREATE TRIGGER tenants_recheck AFTER UPDATE ON tenants BEGIN
   UPDATE maintenance_items SET check_on = '0000-00-00' WHERE tenant = NEW.id;
 END;
 `,
+  // 3: the current odometer without a sort. ORDER BY value DESC, read_on DESC, id DESC LIMIT 1
+  // (service.ts) is the first entry of this index for the car (id is the rowid every index
+  // entry ends with); (car_id, value) sorted every reading of the car for the ties. It serves
+  // every MAX(value) and value-range lookup the old index did.
+  `
+CREATE INDEX odometer_readings_car_top ON odometer_readings (car_id, value, read_on);
+DROP INDEX odometer_readings_car_value;
+`,
 ]

@@ -4,7 +4,7 @@
  * `HttpError`s naming the field. Functions marked "exported for maintenance" are the contract
  * the maintenance part of this service (items, records, fuel) builds on.
  */
-import type { Database } from 'bun:sqlite'
+import type { Database, Statement } from 'bun:sqlite'
 import { badRequest, conflict, HttpError, notFound } from '../lib/http.ts'
 import type {
   CarCreate,
@@ -108,14 +108,31 @@ export function convertDistance(value: number, from: DistanceUnit, to: DistanceU
   return Math.round(converted * 1000) / 1000
 }
 
+/**
+ * One Intl formatter per timezone or currency, made on first use: building one costs tens of
+ * microseconds, far more than the query it formats. Both keys are checked names (IANA zones,
+ * ISO 4217 codes), so the maps stay small.
+ */
+function memo<T>(make: (key: string) => T): (key: string) => T {
+  const made = new Map<string, T>()
+  return (key) => {
+    let value = made.get(key)
+    if (value === undefined) {
+      value = make(key)
+      made.set(key, value)
+    }
+    return value
+  }
+}
+
+const dayFormat = memo(
+  (timeZone) =>
+    new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+)
+
 /** "YYYY-MM-DD" of an instant in a timezone. */
 export function dateIn(timezone: string, at: Date): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(at)
+  const parts = dayFormat(timezone).formatToParts(at)
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
   return `${get('year')}-${get('month')}-${get('day')}`
 }
@@ -233,17 +250,16 @@ function checkVin(value: string, confirm: boolean): string | null {
   return vin
 }
 
+const moneyFormat = memo((currency) => new Intl.NumberFormat('en-US', { style: 'currency', currency }))
+
 /** Decimal places of a currency (JPY 0, USD 2, BHD 3). */
-export function currencyExponent(currency: string): number {
-  return (
-    new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ??
-    2
-  )
-}
+export const currencyExponent: (currency: string) => number = memo(
+  (currency) => moneyFormat(currency).resolvedOptions().maximumFractionDigits ?? 2,
+)
 
 export function formatMoney(minor: number, currency: string): string {
   const exp = currencyExponent(currency)
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(minor / 10 ** exp)
+  return moneyFormat(currency).format(minor / 10 ** exp)
 }
 
 function toMinor(field: string, money: MoneyInput, currency: string): { minor: number; text: string } {
@@ -361,7 +377,8 @@ export function getSettings(db: Database, tenant: string, channel?: string): Set
   const photoChannels = db
     .query(
       `SELECT cc.channel_id AS channel, c.id AS car_id, c.nickname AS car FROM channel_cars cc
-       JOIN cars c ON c.id = cc.car_id WHERE cc.tenant = ? AND c.tenant = ? ORDER BY cc.channel_id`,
+       JOIN cars c ON c.id = cc.car_id WHERE cc.tenant = CAST(? AS TEXT) AND c.tenant = CAST(? AS TEXT)
+       ORDER BY cc.channel_id`,
     )
     .all(tenant, tenant) as { channel: string; car_id: number; car: string }[]
   const forChannel = channel === undefined ? undefined : photoChannels.find((p) => p.channel === channel)
@@ -518,7 +535,7 @@ export function findCar(db: Database, tenant: string, nicknameOrId: string | num
 export function nicknames(db: Database, tenant: string, limit = 25): string[] {
   return (
     db
-      .query('SELECT nickname FROM cars WHERE tenant = ? ORDER BY nickname_key LIMIT ?')
+      .query('SELECT nickname FROM cars WHERE tenant = CAST(? AS TEXT) ORDER BY nickname_key LIMIT ?')
       .all(tenant, limit) as { nickname: string }[]
   ).map((r) => r.nickname)
 }
@@ -532,8 +549,12 @@ export function requireCar(
 ): CarRow {
   const car = findCar(db, tenant, nicknameOrId)
   if (car) return car
+  throw noSuchCar(db, tenant, nicknameOrId, field)
+}
+
+function noSuchCar(db: Database, tenant: string, nicknameOrId: string | number, field: string): HttpError {
   const names = nicknames(db, tenant)
-  throw new HttpError(
+  return new HttpError(
     404,
     'not_found',
     `no car "${clip(String(nicknameOrId))}" in this garage; ${names.length ? `cars: ${names.join(', ')}` : 'it has no cars yet (add one with /car add)'}`,
@@ -557,18 +578,98 @@ function readingView(row: ReadingRow, unit: DistanceUnit): ReadingView {
 
 const READING_COLUMNS = 'id, value, text, typed_unit, source, read_on'
 
+// ---------------------------------------------------------------------------------------------
+// car reads: GET /cars is one statement, GET /cars/:car two (the car with its current odometer
+// and reading count, then its latest readings).
+//
+// Every `?` of a statement with an ORDER BY (its own or a subquery's) is written CAST(? AS …):
+// the SQLite in Bun (3.54) re-prepares such a statement each time a bare `?` is bound again
+// (about 2 µs, more than the query itself). The cast keeps the comparison and the index use
+// (see the query plans in perf.test.ts); ids and tenants are bound as integers and strings.
+
+/**
+ * Prepared once per database and kept (not in bun:sqlite's 20-entry `db.query` cache, which
+ * the maintenance statements of this service would push them out of). `closeStatements`
+ * finalizes them before the database closes.
+ */
+const statements = new WeakMap<Database, Map<string, Statement>>()
+
+function prepared(db: Database, sql: string): Statement {
+  let byText = statements.get(db)
+  if (!byText) {
+    byText = new Map()
+    statements.set(db, byText)
+  }
+  let statement = byText.get(sql)
+  if (!statement) {
+    statement = db.prepare(sql)
+    byText.set(sql, statement)
+  }
+  return statement
+}
+
+/** Finalizes the statements prepared on this database (call before `db.close()`). */
+export function closeStatements(db: Database): void {
+  for (const statement of statements.get(db)?.values() ?? []) statement.finalize()
+  statements.delete(db)
+}
+
+/** The car's current reading (`o_*`, null without readings): the top of (car_id, value, read_on), no sort. */
+const CURRENT_COLUMNS =
+  'o.id AS o_id, o.value AS o_value, o.text AS o_text, o.typed_unit AS o_typed_unit, o.source AS o_source, o.read_on AS o_read_on'
+const CURRENT_JOIN = `LEFT JOIN odometer_readings o ON o.id = (SELECT id FROM odometer_readings WHERE car_id = c.id
+  ORDER BY value DESC, read_on DESC, id DESC LIMIT 1) AND o.tenant = c.tenant`
+
+type CurrentColumns = {
+  o_id: number | null
+  o_value: number | null
+  o_text: string | null
+  o_typed_unit: DistanceUnit | null
+  o_source: ReadingSource | null
+  o_read_on: string | null
+}
+type CarWithCurrent = CarRow & CurrentColumns
+
+const CAR_DETAIL = `SELECT c.*, ${CURRENT_COLUMNS},
+  (SELECT count(*) FROM odometer_readings WHERE car_id = c.id) AS reading_count
+  FROM cars c ${CURRENT_JOIN}`
+export const CAR_SQL = {
+  detailByName: `${CAR_DETAIL} WHERE c.tenant = CAST(? AS TEXT) AND c.nickname_key = CAST(? AS TEXT)`,
+  detailById: `${CAR_DETAIL} WHERE c.tenant = CAST(? AS TEXT) AND c.id = CAST(? AS INTEGER)`,
+  latestReadings: `SELECT ${READING_COLUMNS} FROM odometer_readings
+    WHERE car_id = CAST(? AS INTEGER) AND tenant = CAST(? AS TEXT) ORDER BY read_on DESC, id DESC LIMIT ${SHOWN_READINGS}`,
+  list: `SELECT c.*, ${CURRENT_COLUMNS} FROM cars c ${CURRENT_JOIN}
+    WHERE c.tenant = CAST(? AS TEXT) ORDER BY c.nickname_key LIMIT 1000`,
+  // a range on the (tenant, nickname_key) index: every key starting with the prefix sorts
+  // between it and the prefix followed by the highest code point
+  listByPrefix: `SELECT c.*, ${CURRENT_COLUMNS} FROM cars c ${CURRENT_JOIN}
+    WHERE c.tenant = CAST(? AS TEXT) AND c.nickname_key >= CAST(? AS TEXT) AND c.nickname_key < CAST(? AS TEXT)
+    ORDER BY c.nickname_key LIMIT 25`,
+  current: `SELECT c.odometer_unit, ${CURRENT_COLUMNS} FROM cars c ${CURRENT_JOIN}
+    WHERE c.tenant = CAST(? AS TEXT) AND c.id = CAST(? AS INTEGER)`,
+} as const
+
+function currentView(row: CurrentColumns, unit: DistanceUnit): ReadingView | null {
+  if (row.o_id === null) return null
+  return readingView(
+    {
+      id: row.o_id,
+      value: row.o_value as number,
+      text: row.o_text as string,
+      typed_unit: row.o_typed_unit,
+      source: row.o_source as ReadingSource,
+      read_on: row.o_read_on as string,
+    },
+    unit,
+  )
+}
+
 /** The car's current odometer: its highest reading from any source (null without readings). Exported for maintenance. */
 export function currentOdometer(db: Database, tenant: string, carId: number): ReadingView | null {
-  const car = db.query('SELECT odometer_unit FROM cars WHERE tenant = ? AND id = ?').get(tenant, carId) as {
-    odometer_unit: DistanceUnit
-  } | null
-  if (!car) return null
-  const row = db
-    .query(
-      `SELECT ${READING_COLUMNS} FROM odometer_readings WHERE car_id = ? AND tenant = ? ORDER BY value DESC, read_on DESC, id DESC LIMIT 1`,
-    )
-    .get(carId, tenant) as ReadingRow | null
-  return row ? readingView(row, car.odometer_unit) : null
+  const row = prepared(db, CAR_SQL.current).get(tenant, carId) as
+    | (CurrentColumns & { odometer_unit: DistanceUnit })
+    | null
+  return row ? currentView(row, row.odometer_unit) : null
 }
 
 function priceView(car: CarRow): MoneyView | null {
@@ -582,7 +683,7 @@ function priceView(car: CarRow): MoneyView | null {
   }
 }
 
-export function carView(db: Database, car: CarRow): CarView {
+function viewOf(car: CarRow, odometer: ReadingView | null): CarView {
   return {
     id: car.id,
     nickname: car.nickname,
@@ -594,48 +695,65 @@ export function carView(db: Database, car: CarRow): CarView {
     purchase_date: car.purchase_date,
     purchase_price: priceView(car),
     odometer_unit: car.odometer_unit,
-    odometer: currentOdometer(db, car.tenant, car.id),
+    odometer,
     created_at: car.created_at,
   }
 }
 
-function carDetail(db: Database, car: CarRow): CarDetail {
-  const rows = db
-    .query(
-      `SELECT ${READING_COLUMNS} FROM odometer_readings WHERE car_id = ? AND tenant = ? ORDER BY read_on DESC, id DESC LIMIT ?`,
-    )
-    .all(car.id, car.tenant, SHOWN_READINGS) as ReadingRow[]
-  const count = (
-    db
-      .query('SELECT count(*) AS n FROM odometer_readings WHERE car_id = ? AND tenant = ?')
-      .get(car.id, car.tenant) as { n: number }
-  ).n
+export function carView(db: Database, car: CarRow): CarView {
+  return viewOf(car, currentOdometer(db, car.tenant, car.id))
+}
+
+/** The car (by nickname, case-insensitive, else by id) with its current reading and reading count. */
+function findCarDetail(
+  db: Database,
+  tenant: string,
+  ref: string,
+): (CarWithCurrent & { reading_count: number }) | null {
+  const key = ref.trim()
+  type Row = CarWithCurrent & { reading_count: number }
+  const byName = prepared(db, CAR_SQL.detailByName).get(tenant, key.toLowerCase()) as Row | null
+  if (byName || !/^#?\d{1,15}$/.test(key)) return byName
+  return prepared(db, CAR_SQL.detailById).get(tenant, Number(key.replace('#', ''))) as Row | null
+}
+
+function detailOf(db: Database, car: CarWithCurrent & { reading_count: number }): CarDetail {
+  const rows = prepared(db, CAR_SQL.latestReadings).all(car.id, car.tenant) as ReadingRow[]
+  const readings: ReadingView[] = []
+  for (const row of rows) readings.push(readingView(row, car.odometer_unit))
   return {
-    ...carView(db, car),
-    readings: rows.map((r) => readingView(r, car.odometer_unit)),
-    reading_count: count,
+    ...viewOf(car, currentView(car, car.odometer_unit)),
+    readings,
+    reading_count: car.reading_count,
   }
+}
+
+/** The detail of a car just written (by its id). */
+function carDetail(db: Database, car: CarRow): CarDetail {
+  const detail = prepared(db, CAR_SQL.detailById).get(car.tenant, car.id) as
+    | (CarWithCurrent & { reading_count: number })
+    | null
+  if (!detail) throw notFound('no such car in this garage')
+  return detailOf(db, detail)
 }
 
 /** The garage's cars by nickname; with `q`, those whose nickname starts with it (at most 25, for autocomplete). */
 export function listCars(db: Database, tenant: string, q?: string): CarView[] {
   const prefix = q?.trim().toLowerCase()
-  const rows = prefix
-    ? (db
-        .query(
-          // a range on the (tenant, nickname_key) index: every key starting with the prefix sorts
-          // between it and the prefix followed by the highest code point
-          `SELECT * FROM cars WHERE tenant = ? AND nickname_key >= ? AND nickname_key < ? ORDER BY nickname_key LIMIT 25`,
-        )
-        .all(tenant, prefix, `${prefix}\u{10FFFF}`) as CarRow[])
-    : (db
-        .query('SELECT * FROM cars WHERE tenant = ? ORDER BY nickname_key LIMIT 1000')
-        .all(tenant) as CarRow[])
-  return rows.map((car) => carView(db, car))
+  const rows = (
+    prefix
+      ? prepared(db, CAR_SQL.listByPrefix).all(tenant, prefix, `${prefix}\u{10FFFF}`)
+      : prepared(db, CAR_SQL.list).all(tenant)
+  ) as CarWithCurrent[]
+  const cars: CarView[] = []
+  for (const car of rows) cars.push(viewOf(car, currentView(car, car.odometer_unit)))
+  return cars
 }
 
 export function showCar(db: Database, tenant: string, ref: string): CarDetail {
-  return carDetail(db, requireCar(db, tenant, ref))
+  const car = findCarDetail(db, tenant, ref)
+  if (!car) throw noSuchCar(db, tenant, ref, 'car')
+  return detailOf(db, car)
 }
 
 function garageToday(db: Database, tenant: string, now: Date): { settings: TenantRow; today: string } {
@@ -816,16 +934,20 @@ export function addReading(
     const label = (v: number) => formatDistance(v, car.odometer_unit)
     const shown = typed.unit === car.odometer_unit ? typed.text : `${typed.text} (${label(value)})`
     const eps = 1e-6
-    const prior = db
-      .query(
-        `SELECT ${READING_COLUMNS} FROM odometer_readings WHERE car_id = ? AND tenant = ? AND read_on <= ? ORDER BY value DESC LIMIT 1`,
-      )
-      .get(car.id, tenant, readOn) as ReadingRow | null
-    const later = db
-      .query(
-        `SELECT ${READING_COLUMNS} FROM odometer_readings WHERE car_id = ? AND tenant = ? AND read_on > ? ORDER BY value ASC LIMIT 1`,
-      )
-      .get(car.id, tenant, readOn) as ReadingRow | null
+    // The highest reading on or before the date: down the (car_id, value, read_on) index from
+    // the top, usually the first entry (`+read_on` keeps the planner off the date index, which
+    // would read and sort every earlier reading).
+    const prior = prepared(
+      db,
+      `SELECT ${READING_COLUMNS} FROM odometer_readings WHERE car_id = CAST(? AS INTEGER) AND tenant = CAST(? AS TEXT)
+         AND +read_on <= CAST(? AS TEXT) ORDER BY value DESC LIMIT 1`,
+    ).get(car.id, tenant, readOn) as ReadingRow | null
+    // The lowest reading after the date: a range of the date index, usually empty.
+    const later = prepared(
+      db,
+      `SELECT ${READING_COLUMNS} FROM odometer_readings WHERE car_id = CAST(? AS INTEGER) AND tenant = CAST(? AS TEXT)
+         AND read_on > CAST(? AS TEXT) ORDER BY value ASC LIMIT 1`,
+    ).get(car.id, tenant, readOn) as ReadingRow | null
     let removed = 0
     if (!input.confirm) {
       if (prior && value < prior.value - eps) {
@@ -844,12 +966,18 @@ export function addReading(
         )
       }
     } else {
-      removed = db
-        .query(
-          `DELETE FROM odometer_readings WHERE car_id = ? AND tenant = ?
-             AND ((read_on <= ? AND value > ?) OR (read_on > ? AND value < ?))`,
-        )
-        .run(car.id, tenant, readOn, value + eps, readOn, value - eps).changes
+      // Two statements, each a range of one index (an OR of both read every reading): the
+      // higher ones on or before the date from the value index, the lower later ones from the
+      // date index.
+      removed =
+        prepared(
+          db,
+          'DELETE FROM odometer_readings WHERE car_id = ? AND tenant = ? AND value > ? AND +read_on <= ?',
+        ).run(car.id, tenant, value + eps, readOn).changes +
+        prepared(
+          db,
+          'DELETE FROM odometer_readings WHERE car_id = ? AND tenant = ? AND read_on > ? AND +value < ?',
+        ).run(car.id, tenant, readOn, value - eps).changes
     }
     ensureTenant(db, tenant, now)
     const row = insertReading(db, car, typed, input.source, readOn, now)
@@ -951,8 +1079,9 @@ export function removeCar(
     const view = carView(db, car)
     const readings = (
       db
-        .query('SELECT count(*) AS n FROM odometer_readings WHERE car_id = ? AND tenant = ?')
-        .get(car.id, tenant) as { n: number }
+        // the car is this tenant's: a count over the index alone
+        .query('SELECT count(*) AS n FROM odometer_readings WHERE car_id = ?')
+        .get(car.id) as { n: number }
     ).n
     if (!confirm) {
       throw conflict(
