@@ -1,3 +1,4 @@
+import { Database } from 'bun:sqlite'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -58,6 +59,19 @@ function storedFiles(): string[] {
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name))
     .sort()
+}
+
+/** Every photo row (tenant links) and image row (stored originals). */
+function storedRows() {
+  const db = new Database(join(dir, 'images.sqlite'), { readonly: true })
+  try {
+    return {
+      photos: db.query('SELECT * FROM photos ORDER BY id').all(),
+      images: db.query('SELECT sha256 FROM images ORDER BY sha256').all(),
+    }
+  } finally {
+    db.close()
+  }
 }
 
 let photo: Uint8Array
@@ -263,6 +277,57 @@ describe('images service: bad input is refused quickly, the service stays up, no
     )
     expect(res.status).toBe(422)
     expect(((await res.json()) as Json).error.field).toBe('uploader')
+  })
+
+  test('a fractional or out-of-range car_id or issue is a 422 naming it, before anything is stored', async () => {
+    const fresh = await makePng(37, 23)
+    for (const [query, field] of [
+      [{ car_id: '1.5' }, 'car_id'],
+      [{ car_id: '2147483648.5' }, 'car_id'],
+      [{ car_id: '0' }, 'car_id'],
+      [{ issue: '1.5' }, 'issue'],
+      [{ issue: '1e21' }, 'issue'],
+    ] as const) {
+      const rows = storedRows()
+      const r = await refused(fresh, query)
+      expect([JSON.stringify(query), r.status, r.body.error.field]).toEqual([
+        JSON.stringify(query),
+        422,
+        field,
+      ])
+      expect(r.body.error.message).toBe(
+        `${field} must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`,
+      )
+      expect(storedRows()).toEqual(rows)
+    }
+  })
+
+  test('the gallery takes only a whole limit, car and issue', async () => {
+    for (const [path, field] of [
+      ['/images?limit=1.5', 'limit'],
+      ['/images?limit=201', 'limit'],
+      ['/images?car=1.5', 'car'],
+      ['/images?issue=0.0001', 'issue'],
+      ['/images/links/1.5', 'id'],
+    ] as const) {
+      const res = path.startsWith('/images/links')
+        ? await app.handle(
+            new Request(`http://localhost${path}`, {
+              method: 'POST',
+              headers: {
+                authorization: `Bearer ${token}`,
+                'x-tenant': A,
+                'content-type': 'application/json',
+              },
+              body: JSON.stringify({ car_id: 1 }),
+            }),
+          )
+        : await get(A, path)
+      const body = (await res.json()) as Json
+      expect([path, res.status, body.error?.field]).toEqual([path, 422, field])
+    }
+    const two = (await (await get(A, '/images?limit=2')).json()) as Json
+    expect(two.photos.length).toBe(2)
   })
 })
 

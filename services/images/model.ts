@@ -1,13 +1,14 @@
 /** Schemas of the images service's routes; types are derived from them. */
 import { t } from 'elysia'
+import { wholeNumber } from '../lib/whole.ts'
 
 export const Sha256 = t.String({ pattern: '^[0-9a-f]{64}$' })
 
 /** Where an upload goes and who sent it; the bytes are the request body. */
 export const UploadQuery = t.Object({
-  car_id: t.Optional(t.Numeric({ minimum: 1 })),
+  car_id: t.Optional(wholeNumber('car_id', 1)),
   car: t.Optional(t.String({ minLength: 1, maxLength: 100 })),
-  issue: t.Optional(t.Numeric({ minimum: 1 })),
+  issue: t.Optional(wholeNumber('issue', 1)),
   uploader: t.String({ minLength: 1, maxLength: 64 }),
   uploader_name: t.Optional(t.String({ maxLength: 200 })),
   filename: t.Optional(t.String({ maxLength: 255 })),
@@ -15,16 +16,16 @@ export const UploadQuery = t.Object({
 export type UploadQuery = typeof UploadQuery.static
 
 export const GalleryQuery = t.Object({
-  car: t.Optional(t.Numeric({ minimum: 1 })),
-  issue: t.Optional(t.Numeric({ minimum: 1 })),
+  car: t.Optional(wholeNumber('car', 1)),
+  issue: t.Optional(wholeNumber('issue', 1)),
   unfiled: t.Optional(t.Union([t.Literal('yes'), t.Literal('true')])),
-  limit: t.Optional(t.Numeric({ minimum: 1, maximum: 200 })),
+  limit: t.Optional(wholeNumber('limit', 1, 200)),
 })
 export type GalleryQuery = typeof GalleryQuery.static
 
 export const ThumbParams = t.Object({ sha256: Sha256, size: t.Union([t.Literal('256'), t.Literal('1024')]) })
 export const ShaParams = t.Object({ sha256: Sha256 })
-export const LinkParams = t.Object({ id: t.Numeric({ minimum: 1 }) })
+export const LinkParams = t.Object({ id: wholeNumber('id', 1) })
 
 /** Files an unfiled photo (or adds a car/issue to a filed one). */
 export const LinkUpdate = t.Object(

@@ -215,4 +215,24 @@ describe('issues service', () => {
     const all = await call('GET', '/issues?all=yes', { tenant: A })
     expect(all.body.total).toBe(4)
   })
+
+  test('numbers in the query and path must be whole: a fraction is a 422 naming the param, never a 500', async () => {
+    for (const [path, field, range] of [
+      ['/issues?limit=1.5', 'limit', '1 to 100'],
+      ['/issues?limit=0', 'limit', '1 to 100'],
+      ['/issues?limit=101', 'limit', '1 to 100'],
+      ['/issues?car=1.5', 'car', '1 to'],
+      ['/issues?car=1e21', 'car', '1 to'],
+      ['/issues/2.5', 'number', '1 to 1000000000'],
+    ] as const) {
+      const r = await call('GET', path, { tenant: A })
+      expect([path, r.status, r.body.error.field]).toEqual([path, 422, field])
+      expect(r.body.error.message).toContain(`${field} must be a whole number from ${range}`)
+    }
+    const comment = await call('POST', '/issues/2.5/comments', { tenant: A, body: { text: 'x', actor: ann } })
+    expect([comment.status, comment.body.error.field]).toEqual([422, 'number'])
+    expect((await call('GET', '/issues/2', { tenant: A })).body.comments).toEqual([])
+    const ok = await call('GET', '/issues?limit=2&all=yes', { tenant: A })
+    expect([ok.status, ok.body.issues.length]).toEqual([200, 2])
+  })
 })

@@ -3,6 +3,7 @@
  * them (`typeof X.static`). Length limits live here so a refusal names the field (422).
  */
 import { t } from 'elysia'
+import { wholeNumber } from '../lib/whole.ts'
 
 const strict = { additionalProperties: false } as const
 
@@ -53,17 +54,17 @@ export type IssueCreate = typeof IssueCreate.static
 
 export const IssueQuery = t.Object({
   /** Car id in the items service. */
-  car: t.Optional(t.Numeric({ minimum: 1 })),
+  car: t.Optional(wholeNumber('car', 1)),
   status: t.Optional(Status),
   /** `yes` lists closed issues too. */
   all: t.Optional(t.Union([t.Literal('yes'), t.Literal('no'), t.Literal('true'), t.Literal('false')])),
   /** Autocomplete: a number prefix ("1", "#12") or words of the title or car. */
   q: t.Optional(t.String({ maxLength: 100 })),
-  limit: t.Optional(t.Numeric({ minimum: 1, maximum: 100 })),
+  limit: t.Optional(wholeNumber('limit', 1, 100)),
 })
 export type IssueQuery = typeof IssueQuery.static
 
-export const NumberParams = t.Object({ number: t.Numeric({ minimum: 1, maximum: 1_000_000_000 }) })
+export const NumberParams = t.Object({ number: wholeNumber('number', 1, 1_000_000_000) })
 
 export const CommentCreate = t.Object(
   { text: t.String({ minLength: 1, maxLength: 4000 }), actor: Actor },

@@ -6,6 +6,7 @@
  * its field in words.
  */
 import { t } from 'elysia'
+import { wholeNumber } from '../lib/whole.ts'
 import { DistanceInput, MoneyInput, ThresholdInput } from './model.ts'
 
 const strict = { additionalProperties: false } as const
@@ -65,7 +66,7 @@ export type ItemEdit = typeof ItemEdit.static
 
 export const ItemRef = t.Object({ car: text(200), item: text() }, strict)
 export const ItemsQuery = t.Object({ car: t.Optional(text(200)) })
-export const ItemIdParams = t.Object({ id: t.Numeric({ minimum: 1 }) })
+export const ItemIdParams = t.Object({ id: wholeNumber('id', 1) })
 
 export const RecordKind = t.Union([t.Literal('service'), t.Literal('repair'), t.Literal('upgrade')])
 export type RecordKind = typeof RecordKind.static
@@ -90,10 +91,10 @@ export type RecordCreate = typeof RecordCreate.static
 
 export const RecordsQuery = t.Object({
   car: t.Optional(text(200)),
-  limit: t.Optional(t.Numeric({ minimum: 1, maximum: 100 })),
+  limit: t.Optional(wholeNumber('limit', 1, 100)),
 })
 
-export const RecordIdParams = t.Object({ id: t.Numeric({ minimum: 1 }) })
+export const RecordIdParams = t.Object({ id: wholeNumber('id', 1) })
 
 /** The cost of a record that has none (an accepted quote's amount). */
 export const RecordCost = t.Object({ cost: MoneyInput }, strict)
@@ -127,7 +128,7 @@ export type FillupCreate = typeof FillupCreate.static
 
 export const FillupsQuery = t.Object({
   car: text(200),
-  limit: t.Optional(t.Numeric({ minimum: 1, maximum: 100 })),
+  limit: t.Optional(wholeNumber('limit', 1, 100)),
 })
 
 /** System route: claims what is due to be announced at `at` (ISO instant; default the service clock). */

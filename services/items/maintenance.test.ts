@@ -537,6 +537,23 @@ describe('items, records and fill-ups', () => {
     // Garage settings (the items helper's route): an unknown timezone, a reminder hour of 25.
     expectRefused(await g.call('PATCH', '/settings', { timezone: 'Mars/Olympus' }), 'timezone')
     expectRefused(await g.call('PATCH', '/settings', { reminder_hour: 25 }), 'reminder_hour')
+    // Numbers in the query and path are whole: a fraction was a SQLite "datatype mismatch" 500.
+    for (const [method, path, field, range] of [
+      ['GET', '/records?car=corolla&limit=1.5', 'limit', /from 1 to 100$/],
+      ['GET', '/records?limit=0', 'limit', /from 1 to 100$/],
+      ['GET', '/fillups?car=corolla&limit=33.12', 'limit', /from 1 to 100$/],
+      ['GET', '/records/1.5', 'id', /from 1 to/],
+      ['POST', '/records/1.5/cost', 'id', /from 1 to/],
+      ['POST', '/items/1.5/done', 'id', /from 1 to/],
+      ['POST', '/items/1e21/snooze', 'id', /from 1 to/],
+    ] as const) {
+      const body =
+        method === 'POST' ? (path.endsWith('cost') ? { cost: { value: 5, text: '5' } } : {}) : undefined
+      const r = await g.call(method, path, body)
+      expect([path, r.status]).toEqual([path, 422])
+      expectRefused(r, field, range)
+    }
+    expect((await g.call('GET', '/records?car=corolla&limit=2')).status).toBe(200)
     expect({
       items: g.count('maintenance_items'),
       records: g.count('service_records'),
