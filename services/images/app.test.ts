@@ -302,6 +302,16 @@ describe('images service: bad input is refused quickly, the service stays up, no
     }
   })
 
+  test('a bad Idempotency-Key is refused before the photo is decoded or stored', async () => {
+    const fresh = await makePng(41, 19)
+    const rows = storedRows()
+    const files = storedFiles()
+    const r = await upload(A, fresh, { car_id: 1, car: 'corolla' }, 'k'.repeat(201))
+    expect([r.status, r.body.error.code]).toEqual([400, 'bad_idempotency_key'])
+    expect(storedRows()).toEqual(rows)
+    expect(storedFiles()).toEqual(files)
+  })
+
   test('the gallery takes only a whole limit, car and issue', async () => {
     for (const [path, field] of [
       ['/images?limit=1.5', 'limit'],

@@ -7,8 +7,16 @@
 import type { Database } from 'bun:sqlite'
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { badRequest, HttpError, idempotent, notFound } from '../lib/http.ts'
-import type { Gallery, GalleryQuery, LinkUpdate, Photo, UploadQuery, UploadResult } from './model.ts'
+import {
+  type Gallery,
+  type GalleryQuery,
+  type LinkUpdate,
+  type Photo,
+  type UploadQuery,
+  UploadResult,
+} from './model.ts'
 import { DecoderBusy, type DecoderPool } from './pool.ts'
 import { ImageRejected, sniff } from './sniff.ts'
 import { THUMB_QUALITY, type ThumbSize } from './thumbnails.ts'
@@ -40,6 +48,8 @@ export class ImageStore {
     )
   }
 }
+
+const uploadResult = TypeCompiler.Compile(UploadResult)
 
 export type IntakeDeps = {
   db: Database
@@ -143,6 +153,9 @@ export async function upload(
 ): Promise<UploadResult> {
   if (query.car !== undefined && query.car_id === undefined)
     throw badRequest('car_id', 'car_id is required with car')
+  // Checked here as well as in idempotent(): the shared original is written before that runs.
+  if (key !== undefined && (key.length === 0 || key.length > 200))
+    throw new HttpError(400, 'bad_idempotency_key', 'Idempotency-Key must be 1-200 characters')
   let info: ReturnType<typeof sniff>
   try {
     info = sniff(bytes, deps.maxPixels, query.filename)
@@ -154,6 +167,17 @@ export async function upload(
   const storedBefore = await storeOnce(deps, bytes, sha, info.format)
   const { db } = deps
   return idempotent<UploadResult>(db, tenant, key, 'POST /images', set, () => {
+    const result = (status: 200 | 201, id: number, linkedBefore: boolean) => {
+      const body = {
+        photo: photoById(db, tenant, id),
+        stored_before: storedBefore,
+        linked_before: linkedBefore,
+      }
+      // Inside the transaction: an answer the route would refuse rolls the link back.
+      if (!uploadResult.Check(body))
+        throw new Error(`upload answer fails its schema: ${JSON.stringify(body)}`)
+      return { status, body }
+    }
     const carId = query.car_id ?? null
     const issue = query.issue ?? null
     const existing = db
@@ -161,11 +185,7 @@ export async function upload(
         'SELECT id FROM photos WHERE tenant = ? AND sha256 = ? AND IFNULL(car_id, 0) = ? AND IFNULL(issue, 0) = ?',
       )
       .get(tenant, sha, carId ?? 0, issue ?? 0) as { id: number } | null
-    if (existing)
-      return {
-        status: 200,
-        body: { photo: photoById(db, tenant, existing.id), stored_before: storedBefore, linked_before: true },
-      }
+    if (existing) return result(200, existing.id, true)
     const unfiled =
       carId !== null || issue !== null
         ? (db
@@ -203,10 +223,7 @@ export async function upload(
           ) as { id: number }
       ).id
     }
-    return {
-      status: 201,
-      body: { photo: photoById(db, tenant, id), stored_before: storedBefore, linked_before: false },
-    }
+    return result(201, id, false)
   })
 }
 
