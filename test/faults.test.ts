@@ -107,7 +107,15 @@ beforeAll(async () => {
       const data = job.data as ReplyJob
       replies.set(data.envelopeId, [...(replies.get(data.envelopeId) ?? []), data])
     },
-    { connection: collectorConn, prefix: bullPrefix(env.QUEUE_PREFIX!), concurrency: 32 },
+    // The collector stands in for a bot's delivery worker: a reply job it held when Redis died
+    // comes back once its lock expires; a short lock keeps this test's wait bounded.
+    {
+      connection: collectorConn,
+      prefix: bullPrefix(env.QUEUE_PREFIX!),
+      concurrency: 32,
+      lockDuration: 2_000,
+      stalledInterval: 700,
+    },
   )
   collector.on('error', () => {})
   await collector.waitUntilReady()
