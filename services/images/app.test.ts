@@ -136,7 +136,8 @@ describe('images service: intake', () => {
     const before = storedFiles()
     const mine = await upload(B, photo, { car_id: 9, car: 'civic' }, 'b-1')
     expect(mine.status).toBe(201)
-    expect(mine.body.stored_before).toBe(true)
+    // The bytes are shared on disk, but B is told only about its own photos: A's is not B's business.
+    expect([mine.body.stored_before, mine.body.linked_before]).toEqual([false, false])
     expect(storedFiles()).toEqual(before)
     expect((await get(B, `/images/${sha}/1024`)).status).toBe(200)
     const bGallery = (await (await get(B, '/images')).json()) as Json
@@ -147,6 +148,20 @@ describe('images service: intake', () => {
     const replay = await upload(B, photo, { car_id: 9, car: 'civic' }, 'b-1')
     expect(replay.status).toBe(201)
     expect(replay.body.photo.id).toBe(mine.body.photo.id)
+  })
+
+  test('stored_before speaks of this garage only: true once it has those bytes, whoever else has them', async () => {
+    const C = 'local:gamma'
+    const first = await upload(C, photo, { car_id: 5, car: 'golf' })
+    expect([first.status, first.body.stored_before, first.body.linked_before]).toEqual([201, false, false])
+    const onIssue = await upload(C, photo, { car_id: 5, car: 'golf', issue: 2 })
+    expect([onIssue.status, onIssue.body.stored_before, onIssue.body.linked_before]).toEqual([
+      201,
+      true,
+      false,
+    ])
+    const again = await upload(C, photo, { car_id: 5, car: 'golf', issue: 2 })
+    expect([again.status, again.body.stored_before, again.body.linked_before]).toEqual([200, true, true])
   })
 
   test('an unfiled photo can be filed on a car later; another tenant cannot touch the link', async () => {

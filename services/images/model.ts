@@ -57,7 +57,7 @@ export type Photo = typeof Photo.static
 
 export const UploadResult = t.Object({
   photo: Photo,
-  /** The bytes were already stored (by anyone): nothing was decoded or written again. */
+  /** This tenant already had a photo with these bytes (on any car or issue); other garages' photos never count. */
   stored_before: t.Boolean(),
   /** This tenant already had this photo on this target. */
   linked_before: t.Boolean(),

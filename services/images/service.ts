@@ -164,9 +164,11 @@ export async function upload(
     throw error
   }
   const sha = new Bun.CryptoHasher('sha256').update(bytes).digest('hex')
-  const storedBefore = await storeOnce(deps, bytes, sha, info.format)
+  await storeOnce(deps, bytes, sha, info.format)
   const { db } = deps
   return idempotent<UploadResult>(db, tenant, key, 'POST /images', set, () => {
+    // Per tenant: whether another garage holds the same bytes is not this garage's business.
+    const storedBefore = tenantHas(db, tenant, sha)
     const result = (status: 200 | 201, id: number, linkedBefore: boolean) => {
       const body = {
         photo: photoById(db, tenant, id),
