@@ -13,8 +13,8 @@ const token = 'test-service-token-0123456789abcdef'
 const dir = mkdtempSync(join(tmpdir(), 'cm-images-'))
 const config = parseConfig({ IMAGE_MAX_BYTES: String(25 * 1024 * 1024) })
 const app = createApp({ dataDir: dir, token, config, now: () => new Date('2025-04-01T12:00:00Z') })
-afterAll(() => {
-  app.decorator.decoder.close()
+afterAll(async () => {
+  await app.stop()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -405,8 +405,51 @@ describe('images service: decoding off the main thread, under a memory limit', (
       const files = readdirSync(join(smallDir, 'images', 'tmp'))
       expect(files).toEqual([])
     } finally {
-      tight.decorator.decoder.close()
+      await tight.stop()
       rmSync(smallDir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('images service: stop()', () => {
+  test('ends the decoder process and closes the database, though the app never listened itself', async () => {
+    const ownDir = mkdtempSync(join(tmpdir(), 'cm-images-stop-'))
+    const own = createApp({ dataDir: ownDir, token, config })
+    const logged: unknown[][] = []
+    const log = console.log
+    console.log = (...args: unknown[]) => void logged.push(args)
+    try {
+      const res = await own.handle(
+        new Request('http://localhost/images?uploader=u1', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'x-tenant': A },
+          body: await makeJpeg(120, 80),
+        }),
+      )
+      expect(res.status).toBe(201)
+      const pid = own.decorator.decoder.pid
+      expect(pid).toBeNumber()
+      const alive = (p: number) => {
+        try {
+          process.kill(p, 0)
+          return true
+        } catch {
+          return false
+        }
+      }
+      expect(alive(pid!)).toBe(true)
+      await own.stop()
+      const deadline = Date.now() + 3_000
+      while (alive(pid!) && Date.now() < deadline) await Bun.sleep(20)
+      expect(alive(pid!)).toBe(false)
+      expect(logged.filter((args) => String(args[0]).includes("isn't running"))).toEqual([])
+      const ready = await own.handle(
+        new Request('http://localhost/ready', { headers: { authorization: `Bearer ${token}` } }),
+      )
+      expect(ready.status).toBe(503)
+    } finally {
+      console.log = log
+      rmSync(ownDir, { recursive: true, force: true })
     }
   })
 })

@@ -42,9 +42,8 @@ export function createApp(deps: { dataDir: string; token: string; now?: () => Da
     }
   }
 
-  return serviceBase({ name: 'images', token: deps.token, ready })
+  const app = serviceBase({ name: 'images', token: deps.token, ready })
     .decorate('decoder', decoder)
-    .onStop(() => decoder.close())
     .post(
       '/images',
       async ({ request, query, headers, set }) => {
@@ -87,6 +86,18 @@ export function createApp(deps: { dataDir: string; token: string; now?: () => Da
         response: Photo,
       },
     )
+
+  // stop() ends the decoder process and closes the database whether or not this app listened
+  // itself: tests and the stack serve app.fetch from their own Bun.serve, and Elysia's stop()
+  // then only logs "isn't running" and runs no onStop hook, which left the decoder behind.
+  const stopServer = app.stop
+  app.stop = async (closeActiveConnections?: boolean) => {
+    if (app.server) await stopServer(closeActiveConnections)
+    decoder.close()
+    db.close()
+    return app
+  }
+  return app
 }
 
 export type ImagesApp = ReturnType<typeof createApp>

@@ -14,10 +14,10 @@ const server = Bun.serve({
 })
 log.info({ port: server.port, host: config.SERVICE_HOST }, 'images service listening')
 
-const stop = () => {
+const stop = async () => {
   log.info('stopping')
   server.stop()
-  app.decorator.decoder.close()
+  await app.stop()
   process.exit(0)
 }
 process.on('SIGTERM', stop)

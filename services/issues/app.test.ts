@@ -8,7 +8,10 @@ const dir = mkdtempSync(join(tmpdir(), 'cm-issues-'))
 const token = 'test-service-token-0123456789abcdef'
 let clock = new Date('2025-03-01T10:00:00Z')
 const app = createApp({ dataDir: dir, token, now: () => clock })
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+afterAll(async () => {
+  await app.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
 
 const A = 'local:alpha'
 const B = 'local:beta'
@@ -235,4 +238,23 @@ describe('issues service', () => {
     const ok = await call('GET', '/issues?limit=2&all=yes', { tenant: A })
     expect([ok.status, ok.body.issues.length]).toEqual([200, 2])
   })
+})
+
+test('stop() closes the database though the app never listened, without Elysia\'s "isn\'t running"', async () => {
+  const ownDir = mkdtempSync(join(tmpdir(), 'cm-issues-stop-'))
+  const own = createApp({ dataDir: ownDir, token })
+  const ready = () =>
+    own.handle(new Request('http://localhost/ready', { headers: { authorization: `Bearer ${token}` } }))
+  const logged: unknown[][] = []
+  const log = console.log
+  console.log = (...args: unknown[]) => void logged.push(args)
+  try {
+    expect((await ready()).status).toBe(200)
+    await own.stop()
+    expect((await ready()).status).toBe(503)
+    expect(logged.filter((args) => String(args[0]).includes("isn't running"))).toEqual([])
+  } finally {
+    console.log = log
+    rmSync(ownDir, { recursive: true, force: true })
+  }
 })

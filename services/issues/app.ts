@@ -45,7 +45,7 @@ export function createApp(deps: { dataDir: string; token: string; now?: () => Da
     }))
   }
 
-  return serviceBase({ name: 'issues', token: deps.token, ready })
+  const app = serviceBase({ name: 'issues', token: deps.token, ready })
     .post(
       '/issues',
       ({ body, headers, set }) =>
@@ -100,6 +100,16 @@ export function createApp(deps: { dataDir: string; token: string; now?: () => Da
         ),
       { params: NumberParams, body: QuoteLink, response: Issue },
     )
+
+  // stop() closes the database whether or not this app listened itself: tests and the stack serve
+  // app.fetch from their own Bun.serve, and Elysia's stop() only logs "isn't running" then.
+  const stopServer = app.stop
+  app.stop = async (closeActiveConnections?: boolean) => {
+    if (app.server) await stopServer(closeActiveConnections)
+    db.close()
+    return app
+  }
+  return app
 }
 
 export type IssuesApp = ReturnType<typeof createApp>

@@ -14,9 +14,10 @@ const server = Bun.serve({
 })
 log.info({ port: server.port, host: config.SERVICE_HOST }, 'issues service listening')
 
-const stop = () => {
+const stop = async () => {
   log.info('stopping')
   server.stop()
+  await app.stop()
   process.exit(0)
 }
 process.on('SIGTERM', stop)
