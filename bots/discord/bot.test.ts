@@ -157,6 +157,26 @@ describe('bad input: a clear private answer, nothing stored', () => {
     db.close()
   })
 
+  test('a reminder channel of another guild is refused privately; nothing is stored', async () => {
+    const rec = standin.sendCommand(A, 'garage', 'settings', {
+      reminder_channel: { channel: '1300000000000000002' },
+    })
+    const msg = await answer(rec)
+    expect(msg.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral)
+    expect(textOf(msg)).toContain('reminder_channel')
+    expect(textOf(msg)).toContain('not a channel of this server')
+    await noJob(rec)
+    const db = itemsDb()
+    expect(
+      db.query('SELECT reminder_channel FROM tenants WHERE id = ?').get(`discord:${A}`) ?? {
+        reminder_channel: null,
+      },
+    ).toEqual({
+      reminder_channel: null,
+    })
+    db.close()
+  })
+
   test('an odometer lower than the last', async () => {
     const rec = standin.sendCommand(A, 'car', 'odometer', { car: 'corolla', reading: '40000' })
     const msg = await answer(rec)

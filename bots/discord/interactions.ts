@@ -9,6 +9,7 @@
  * deferral, so Discord's 3 seconds never depend on Redis or a service.
  */
 import {
+  ApplicationCommandOptionType,
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -17,6 +18,7 @@ import {
   MessageFlags,
   type ModalSubmitInteraction,
   type RepliableInteraction,
+  Routes,
 } from 'discord.js'
 import type { Logger } from '../../lib/log.ts'
 import type { DispatchResult } from '../../queue/dispatch.ts'
@@ -47,6 +49,30 @@ export function tenantOf(interaction: { guildId: string | null; user: { id: stri
   return interaction.guildId ? `discord:${interaction.guildId}` : `discord:dm:${interaction.user.id}`
 }
 
+/**
+ * A channel option naming a channel outside the guild the command came from (Discord's picker
+ * only offers the guild's own, but an id can be sent by hand): a garage posts only in its own
+ * server. The interaction's resolved channel carries no guild id (and discord.js files it under
+ * the interaction's guild), so the channel is looked up over REST; this runs after the deferral.
+ */
+async function foreignChannel(
+  interaction: ChatInputCommandInteraction,
+  given: readonly CommandInteractionOption[],
+): Promise<string | undefined> {
+  if (!interaction.guildId) return undefined
+  for (const o of given) {
+    if (o.type !== ApplicationCommandOptionType.Channel) continue
+    const id = String(o.value)
+    const channel = (await interaction.client.rest.get(Routes.channel(id)).catch(() => undefined)) as
+      | { guild_id?: string }
+      | undefined
+    if (channel?.guild_id !== interaction.guildId) {
+      return `${o.name}: <#${id}> is not a channel of this server; pick one of this server's channels`
+    }
+  }
+  return undefined
+}
+
 function replyToOf(interaction: RepliableInteraction): ReplyTo {
   return {
     platform: 'discord',
@@ -74,8 +100,15 @@ async function deferAndDispatch(
   kind: string,
   payload: unknown | (() => Promise<unknown>),
   ephemeral: boolean,
+  /** A check that needs Discord itself (after the deferral); its message refuses the command, no job. */
+  refuse?: () => Promise<string | undefined>,
 ): Promise<void> {
   await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {})
+  const refusal = await refuse?.()
+  if (refusal) {
+    await interaction.editReply({ content: clip(refusal), embeds: [], components: [] })
+    return
+  }
   const envelope: Envelope = {
     id: interaction.id,
     kind,
@@ -140,7 +173,9 @@ async function onCommand(interaction: ChatInputCommandInteraction, deps: Interac
     )
     return
   }
-  await deferAndDispatch(interaction, deps, parsed.kind, parsed.payload, parsed.sub.ephemeral === true)
+  await deferAndDispatch(interaction, deps, parsed.kind, parsed.payload, parsed.sub.ephemeral === true, () =>
+    foreignChannel(interaction, given),
+  )
 }
 
 const PHOTO_ADD = 'photo.add'
