@@ -78,6 +78,8 @@ export type CarRow = {
   purchase_currency: string | null
   purchase_price_text: string | null
   created_at: string
+  /** Kept by triggers on odometer_readings (migration 4). */
+  reading_count: number
 }
 
 type ReadingRow = {
@@ -580,7 +582,7 @@ const READING_COLUMNS = 'id, value, text, typed_unit, source, read_on'
 
 // ---------------------------------------------------------------------------------------------
 // car reads: GET /cars is one statement, GET /cars/:car two (the car with its current odometer
-// and reading count, then its latest readings).
+// and its reading count, kept on the row; then its latest readings, from one index range).
 //
 // Every `?` of a statement with an ORDER BY (its own or a subquery's) is written CAST(? AS …):
 // the SQLite in Bun (3.54) re-prepares such a statement each time a bare `?` is bound again
@@ -630,9 +632,7 @@ type CurrentColumns = {
 }
 type CarWithCurrent = CarRow & CurrentColumns
 
-const CAR_DETAIL = `SELECT c.*, ${CURRENT_COLUMNS},
-  (SELECT count(*) FROM odometer_readings WHERE car_id = c.id) AS reading_count
-  FROM cars c ${CURRENT_JOIN}`
+const CAR_DETAIL = `SELECT c.*, ${CURRENT_COLUMNS} FROM cars c ${CURRENT_JOIN}`
 export const CAR_SQL = {
   detailByName: `${CAR_DETAIL} WHERE c.tenant = CAST(? AS TEXT) AND c.nickname_key = CAST(? AS TEXT)`,
   detailById: `${CAR_DETAIL} WHERE c.tenant = CAST(? AS TEXT) AND c.id = CAST(? AS INTEGER)`,
@@ -704,20 +704,15 @@ export function carView(db: Database, car: CarRow): CarView {
   return viewOf(car, currentOdometer(db, car.tenant, car.id))
 }
 
-/** The car (by nickname, case-insensitive, else by id) with its current reading and reading count. */
-function findCarDetail(
-  db: Database,
-  tenant: string,
-  ref: string,
-): (CarWithCurrent & { reading_count: number }) | null {
+/** The car (by nickname, case-insensitive, else by id) with its current reading: one statement. */
+function findCarDetail(db: Database, tenant: string, ref: string): CarWithCurrent | null {
   const key = ref.trim()
-  type Row = CarWithCurrent & { reading_count: number }
-  const byName = prepared(db, CAR_SQL.detailByName).get(tenant, key.toLowerCase()) as Row | null
+  const byName = prepared(db, CAR_SQL.detailByName).get(tenant, key.toLowerCase()) as CarWithCurrent | null
   if (byName || !/^#?\d{1,15}$/.test(key)) return byName
-  return prepared(db, CAR_SQL.detailById).get(tenant, Number(key.replace('#', ''))) as Row | null
+  return prepared(db, CAR_SQL.detailById).get(tenant, Number(key.replace('#', ''))) as CarWithCurrent | null
 }
 
-function detailOf(db: Database, car: CarWithCurrent & { reading_count: number }): CarDetail {
+function detailOf(db: Database, car: CarWithCurrent): CarDetail {
   const rows = prepared(db, CAR_SQL.latestReadings).all(car.id, car.tenant) as ReadingRow[]
   const readings: ReadingView[] = []
   for (const row of rows) readings.push(readingView(row, car.odometer_unit))
@@ -730,9 +725,7 @@ function detailOf(db: Database, car: CarWithCurrent & { reading_count: number })
 
 /** The detail of a car just written (by its id). */
 function carDetail(db: Database, car: CarRow): CarDetail {
-  const detail = prepared(db, CAR_SQL.detailById).get(car.tenant, car.id) as
-    | (CarWithCurrent & { reading_count: number })
-    | null
+  const detail = prepared(db, CAR_SQL.detailById).get(car.tenant, car.id) as CarWithCurrent | null
   if (!detail) throw notFound('no such car in this garage')
   return detailOf(db, detail)
 }
@@ -751,9 +744,26 @@ export function listCars(db: Database, tenant: string, q?: string): CarView[] {
 }
 
 export function showCar(db: Database, tenant: string, ref: string): CarDetail {
-  const car = findCarDetail(db, tenant, ref)
-  if (!car) throw noSuchCar(db, tenant, ref, 'car')
-  return detailOf(db, car)
+  return readTogether(db, () => {
+    const car = findCarDetail(db, tenant, ref)
+    if (!car) throw noSuchCar(db, tenant, ref, 'car')
+    return detailOf(db, car)
+  })
+}
+
+/**
+ * Runs several reads in one read transaction: one snapshot for all of them, and one WAL
+ * read lock (two fcntl calls) instead of one per statement. Inside a caller's transaction it
+ * simply runs.
+ */
+function readTogether<T>(db: Database, read: () => T): T {
+  if (db.inTransaction) return read()
+  prepared(db, 'BEGIN').run()
+  try {
+    return read()
+  } finally {
+    prepared(db, 'COMMIT').run()
+  }
 }
 
 function garageToday(db: Database, tenant: string, now: Date): { settings: TenantRow; today: string } {
@@ -1077,12 +1087,7 @@ export function removeCar(
   return db.transaction(() => {
     const car = requireCar(db, tenant, ref)
     const view = carView(db, car)
-    const readings = (
-      db
-        // the car is this tenant's: a count over the index alone
-        .query('SELECT count(*) AS n FROM odometer_readings WHERE car_id = ?')
-        .get(car.id) as { n: number }
-    ).n
+    const readings = car.reading_count
     if (!confirm) {
       throw conflict(
         'confirm_remove',
