@@ -630,19 +630,40 @@ type CurrentColumns = {
   o_source: ReadingSource | null
   o_read_on: string | null
 }
-type CarWithCurrent = CarRow & CurrentColumns
 
-const CAR_DETAIL = `SELECT c.*, ${CURRENT_COLUMNS} FROM cars c ${CURRENT_JOIN}`
+/** The car columns a view shows (not the lookup keys nor the odometer last typed on the car). */
+const VIEW_COLUMNS = `c.id, c.nickname, c.make, c.model, c.year, c.plate, c.vin, c.purchase_date, c.purchase_price_minor,
+  c.purchase_currency, c.purchase_price_text, c.odometer_unit, c.created_at, c.reading_count`
+type ViewColumns = Pick<
+  CarRow,
+  | 'id'
+  | 'nickname'
+  | 'make'
+  | 'model'
+  | 'year'
+  | 'plate'
+  | 'vin'
+  | 'purchase_date'
+  | 'purchase_price_minor'
+  | 'purchase_currency'
+  | 'purchase_price_text'
+  | 'odometer_unit'
+  | 'created_at'
+  | 'reading_count'
+>
+type CarWithCurrent = ViewColumns & CurrentColumns
+
+const CAR_DETAIL = `SELECT ${VIEW_COLUMNS}, ${CURRENT_COLUMNS} FROM cars c ${CURRENT_JOIN}`
 export const CAR_SQL = {
   detailByName: `${CAR_DETAIL} WHERE c.tenant = CAST(? AS TEXT) AND c.nickname_key = CAST(? AS TEXT)`,
   detailById: `${CAR_DETAIL} WHERE c.tenant = CAST(? AS TEXT) AND c.id = CAST(? AS INTEGER)`,
   latestReadings: `SELECT ${READING_COLUMNS} FROM odometer_readings
     WHERE car_id = CAST(? AS INTEGER) AND tenant = CAST(? AS TEXT) ORDER BY read_on DESC, id DESC LIMIT ${SHOWN_READINGS}`,
-  list: `SELECT c.*, ${CURRENT_COLUMNS} FROM cars c ${CURRENT_JOIN}
+  list: `SELECT ${VIEW_COLUMNS}, ${CURRENT_COLUMNS} FROM cars c ${CURRENT_JOIN}
     WHERE c.tenant = CAST(? AS TEXT) ORDER BY c.nickname_key LIMIT 1000`,
   // a range on the (tenant, nickname_key) index: every key starting with the prefix sorts
   // between it and the prefix followed by the highest code point
-  listByPrefix: `SELECT c.*, ${CURRENT_COLUMNS} FROM cars c ${CURRENT_JOIN}
+  listByPrefix: `SELECT ${VIEW_COLUMNS}, ${CURRENT_COLUMNS} FROM cars c ${CURRENT_JOIN}
     WHERE c.tenant = CAST(? AS TEXT) AND c.nickname_key >= CAST(? AS TEXT) AND c.nickname_key < CAST(? AS TEXT)
     ORDER BY c.nickname_key LIMIT 25`,
   current: `SELECT c.odometer_unit, ${CURRENT_COLUMNS} FROM cars c ${CURRENT_JOIN}
@@ -672,7 +693,7 @@ export function currentOdometer(db: Database, tenant: string, carId: number): Re
   return row ? currentView(row, row.odometer_unit) : null
 }
 
-function priceView(car: CarRow): MoneyView | null {
+function priceView(car: ViewColumns): MoneyView | null {
   if (car.purchase_price_minor === null || car.purchase_currency === null) return null
   const label = formatMoney(car.purchase_price_minor, car.purchase_currency)
   return {
@@ -683,7 +704,7 @@ function priceView(car: CarRow): MoneyView | null {
   }
 }
 
-function viewOf(car: CarRow, odometer: ReadingView | null): CarView {
+function viewOf(car: ViewColumns, odometer: ReadingView | null): CarView {
   return {
     id: car.id,
     nickname: car.nickname,
@@ -712,8 +733,8 @@ function findCarDetail(db: Database, tenant: string, ref: string): CarWithCurren
   return prepared(db, CAR_SQL.detailById).get(tenant, Number(key.replace('#', ''))) as CarWithCurrent | null
 }
 
-function detailOf(db: Database, car: CarWithCurrent): CarDetail {
-  const rows = prepared(db, CAR_SQL.latestReadings).all(car.id, car.tenant) as ReadingRow[]
+function detailOf(db: Database, tenant: string, car: CarWithCurrent): CarDetail {
+  const rows = prepared(db, CAR_SQL.latestReadings).all(car.id, tenant) as ReadingRow[]
   const readings: ReadingView[] = []
   for (const row of rows) readings.push(readingView(row, car.odometer_unit))
   return {
@@ -727,7 +748,7 @@ function detailOf(db: Database, car: CarWithCurrent): CarDetail {
 function carDetail(db: Database, car: CarRow): CarDetail {
   const detail = prepared(db, CAR_SQL.detailById).get(car.tenant, car.id) as CarWithCurrent | null
   if (!detail) throw notFound('no such car in this garage')
-  return detailOf(db, detail)
+  return detailOf(db, car.tenant, detail)
 }
 
 /** The garage's cars by nickname; with `q`, those whose nickname starts with it (at most 25, for autocomplete). */
@@ -747,7 +768,7 @@ export function showCar(db: Database, tenant: string, ref: string): CarDetail {
   return readTogether(db, () => {
     const car = findCarDetail(db, tenant, ref)
     if (!car) throw noSuchCar(db, tenant, ref, 'car')
-    return detailOf(db, car)
+    return detailOf(db, tenant, car)
   })
 }
 
