@@ -1,24 +1,5 @@
-/** The calculator process: listens on CALCULATOR_PORT. */
-import { loadConfig, requireSetting } from '../../lib/config.ts'
-import { createLogger } from '../../lib/log.ts'
+/** The calculator service process: listens on CALCULATOR_PORT at SERVICE_HOST (see services/lib/serve.ts). */
+import { runService } from '../lib/serve.ts'
 import { createApp } from './app.ts'
 
-const config = loadConfig()
-const log = createLogger('calculator', config.LOG_LEVEL)
-const token = requireSetting(
-  config,
-  'SERVICE_TOKEN',
-  'every service demands the service token of its callers.',
-)
-const app = createApp({ dataDir: config.DATA_DIR, token, config }).listen({
-  hostname: config.SERVICE_HOST,
-  port: config.CALCULATOR_PORT,
-})
-log.info({ port: app.server?.port }, 'calculator listening')
-
-const stop = () => {
-  app.stop()
-  process.exit(0)
-}
-process.on('SIGINT', stop)
-process.on('SIGTERM', stop)
+runService('calculator', createApp)

@@ -1,24 +1,5 @@
-/** The images service process: loads the settings and listens on IMAGES_PORT at SERVICE_HOST. */
-import { loadConfig, requireSetting } from '../../lib/config.ts'
-import { createLogger } from '../../lib/log.ts'
+/** The images service process: listens on IMAGES_PORT at SERVICE_HOST (see services/lib/serve.ts). */
+import { runService } from '../lib/serve.ts'
 import { createApp } from './app.ts'
 
-const config = loadConfig()
-const log = createLogger('images', config.LOG_LEVEL)
-const token = requireSetting(config, 'SERVICE_TOKEN', 'the images service refuses every caller without it')
-const app = createApp({ dataDir: config.DATA_DIR, token, config })
-const server = Bun.serve({
-  hostname: config.SERVICE_HOST,
-  port: config.IMAGES_PORT,
-  fetch: (request) => app.fetch(request),
-})
-log.info({ port: server.port, host: config.SERVICE_HOST }, 'images service listening')
-
-const stop = async () => {
-  log.info('stopping')
-  server.stop()
-  await app.stop()
-  process.exit(0)
-}
-process.on('SIGTERM', stop)
-process.on('SIGINT', stop)
+runService('images', createApp)

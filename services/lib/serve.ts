@@ -1,0 +1,54 @@
+/**
+ * The whole of a service's `index.ts`: load the settings, build the app, listen on its port at
+ * SERVICE_HOST, and on SIGTERM/SIGINT stop taking requests and close what the app holds
+ * (its database; for images, the decoder process) before exiting 0.
+ */
+import { type Config, loadConfig, requireSetting } from '../../lib/config.ts'
+import { createLogger } from '../../lib/log.ts'
+import type { ServiceName } from '../../queue/handler.ts'
+
+type ServiceApp = {
+  fetch: (request: Request) => Response | Promise<Response>
+  stop: () => unknown
+}
+
+const PORT: Record<ServiceName, keyof Config> = {
+  items: 'ITEMS_PORT',
+  issues: 'ISSUES_PORT',
+  images: 'IMAGES_PORT',
+  quotes: 'QUOTES_PORT',
+  calculator: 'CALCULATOR_PORT',
+}
+
+export function runService(
+  name: ServiceName,
+  createApp: (deps: { dataDir: string; token: string; config: Config }) => ServiceApp,
+): void {
+  const config = loadConfig()
+  const log = createLogger(name, config.LOG_LEVEL)
+  const token = requireSetting(config, 'SERVICE_TOKEN', `the ${name} service refuses every caller without it`)
+  const app = createApp({ dataDir: config.DATA_DIR, token, config })
+  const server = Bun.serve({
+    hostname: config.SERVICE_HOST,
+    port: Number(config[PORT[name]]),
+    fetch: (request) => app.fetch(request),
+  })
+  log.info({ url: `http://${config.SERVICE_HOST}:${server.port}` }, `${name} service listening`)
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, `${name} service stopping`)
+    try {
+      await server.stop()
+      await app.stop()
+    } catch (error) {
+      log.error({ err: error }, `${name} service did not stop cleanly`)
+      process.exit(1)
+    }
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+  process.on('SIGINT', () => void stop('SIGINT'))
+}
