@@ -50,7 +50,11 @@ export class ServiceUnavailable extends Error {
   }
 }
 
-type EdenResult<T> = { data: T | null; error: { status: unknown; value: unknown } | null; status: number }
+export type EdenResult<T> = {
+  data: T | null
+  error: { status: unknown; value: unknown } | null
+  status: number
+}
 
 /** Unwraps an Eden treaty result: data on 2xx, UserError on 4xx, ServiceUnavailable otherwise. */
 export function unwrap<T>(service: ServiceName, result: EdenResult<T>): T {
@@ -58,7 +62,27 @@ export function unwrap<T>(service: ServiceName, result: EdenResult<T>): T {
   const status = typeof result.error?.status === 'number' ? result.error.status : result.status
   if (status >= 400 && status < 500) {
     const body = result.error?.value as { error?: { message?: string; field?: string } } | undefined
-    throw new UserError(body?.error?.message ?? `the ${service} service refused the request (${status})`, body?.error?.field)
+    throw new UserError(
+      body?.error?.message ?? `the ${service} service refused the request (${status})`,
+      body?.error?.field,
+    )
   }
   throw new ServiceUnavailable(service)
+}
+
+/**
+ * Awaits an Eden treaty call of a service: data on 2xx, UserError on 4xx, ServiceUnavailable
+ * when it cannot be reached (fetch itself failed) or fails (5xx).
+ */
+export async function callService<T>(
+  service: ServiceName,
+  request: Promise<EdenResult<T>>,
+): Promise<Exclude<T, { error: unknown } | Response>> {
+  let result: EdenResult<T>
+  try {
+    result = await request
+  } catch {
+    throw new ServiceUnavailable(service)
+  }
+  return unwrap(service, result) as Exclude<T, { error: unknown } | Response>
 }

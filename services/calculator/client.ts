@@ -4,7 +4,7 @@
  * UserError and an unreachable or failing service into ServiceUnavailable (retried).
  */
 import { treaty } from '@elysiajs/eden'
-import { type HandlerContext, type ServiceName, ServiceUnavailable, unwrap } from '../../queue/handler.ts'
+import { callService, type HandlerContext, ServiceUnavailable } from '../../queue/handler.ts'
 import type { ItemsApp } from '../items/app.ts'
 import type { CalculatorApp } from './app.ts'
 
@@ -23,21 +23,7 @@ export function itemsReader(ctx: HandlerContext) {
   return treaty<ItemsApp>(ctx.serviceUrl('items'), { headers: ctx.serviceHeaders(), parseDate: false })
 }
 
-type EdenResult<T> = { data: T | null; error: { status: unknown; value: unknown } | null; status: number }
-
-/** Awaits a service call: data on 2xx, UserError on 4xx, ServiceUnavailable when it cannot be reached or fails. */
-export async function callService<T>(
-  service: ServiceName,
-  request: Promise<EdenResult<T>>,
-): Promise<Exclude<T, { error: unknown } | Response>> {
-  let result: EdenResult<T>
-  try {
-    result = await request
-  } catch {
-    throw new ServiceUnavailable(service)
-  }
-  return unwrap(service, result) as Exclude<T, { error: unknown } | Response>
-}
+export { callService }
 
 /** Today's date (YYYY-MM-DD) in a timezone, from the handler's clock. */
 export function localDay(now: Date, timezone: string): string {

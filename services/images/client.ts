@@ -3,12 +3,18 @@
  * client typed from the app; the upload sends raw bytes (application/octet-stream) with fetch.
  */
 import { treaty } from '@elysiajs/eden'
-import { type HandlerContext, ServiceUnavailable, UserError, unwrap } from '../../queue/handler.ts'
 import type { Reply } from '../../queue/envelope.ts'
-
-type ReplyImage = NonNullable<Reply['image']>
+import {
+  callService,
+  type EdenResult,
+  type HandlerContext,
+  ServiceUnavailable,
+  UserError,
+} from '../../queue/handler.ts'
 import type { ImagesApp } from './app.ts'
 import type { UploadQuery, UploadResult } from './model.ts'
+
+type ReplyImage = NonNullable<Reply['image']>
 
 export function imagesClient(ctx: HandlerContext, opts: { write?: boolean; key?: string } = {}) {
   return treaty<ImagesApp>(ctx.serviceUrl('images'), {
@@ -17,19 +23,8 @@ export function imagesClient(ctx: HandlerContext, opts: { write?: boolean; key?:
   })
 }
 
-type EdenResult<T> = { data: T | null; error: { status: unknown; value: unknown } | null; status: number }
-
-export async function callImages<T>(
-  request: Promise<EdenResult<T>>,
-): Promise<Exclude<T, { error: unknown }>> {
-  let result: EdenResult<T>
-  try {
-    result = await request
-  } catch {
-    throw new ServiceUnavailable('images')
-  }
-  return unwrap('images', result) as Exclude<T, { error: unknown }>
-}
+/** A call of the images service: data on 2xx, UserError on 4xx, ServiceUnavailable otherwise. */
+export const callImages = <T>(request: Promise<EdenResult<T>>) => callService('images', request)
 
 /** Uploads photo bytes; `key` makes a retried job store and link it once. */
 export async function uploadPhoto(

@@ -4,7 +4,7 @@
  * wrapper that turns a 4xx into a UserError and an unreachable service into ServiceUnavailable.
  */
 import { treaty } from '@elysiajs/eden'
-import { type HandlerContext, ServiceUnavailable, unwrap } from '../../queue/handler.ts'
+import { callService, type EdenResult, type HandlerContext, ServiceUnavailable } from '../../queue/handler.ts'
 import type { ItemsApp } from './app.ts'
 
 export function itemsClient(ctx: HandlerContext, opts: { write?: boolean } = {}) {
@@ -16,20 +16,9 @@ export function itemsClient(ctx: HandlerContext, opts: { write?: boolean } = {})
   })
 }
 
-type EdenResult<T> = { data: T | null; error: { status: unknown; value: unknown } | null; status: number }
-
 /**
- * Awaits an items call: data on 2xx, UserError on 4xx, ServiceUnavailable when it cannot be
- * reached or fails. (The app's global error handler widens every route's inferred body with the
- * `{ error }` shape; on 2xx it is never that, so it is left out of the type.)
+ * An items call: data on 2xx, UserError on 4xx, ServiceUnavailable when it cannot be reached or
+ * fails. (The app's global error handler widens every route's inferred body with the `{ error }`
+ * shape; on 2xx it is never that, so it is left out of the type.)
  */
-export async function callItems<T>(request: Promise<EdenResult<T>>): Promise<Exclude<T, { error: unknown }>> {
-  let result: EdenResult<T>
-  try {
-    result = await request
-  } catch {
-    // fetch itself failed: connection refused, reset, DNS.
-    throw new ServiceUnavailable('items')
-  }
-  return unwrap('items', result) as Exclude<T, { error: unknown }>
-}
+export const callItems = <T>(request: Promise<EdenResult<T>>) => callService('items', request)

@@ -7,10 +7,9 @@
  * dates as strings (`parseDate: false`), as the response types say.
  */
 import { treaty } from '@elysiajs/eden'
-import { type HandlerContext, UserError } from '../../queue/handler.ts'
-import type { IssuesApp } from '../issues/app.ts'
-import { callService } from '../calculator/client.ts'
+import { callService, type HandlerContext, UserError } from '../../queue/handler.ts'
 import { formatMoney, minorDigits } from '../calculator/money.ts'
+import type { IssuesApp } from '../issues/app.ts'
 import type { QuotesApp } from './app.ts'
 
 export function quotesClient(ctx: HandlerContext, opts: { write?: boolean } = {}) {
