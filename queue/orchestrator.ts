@@ -14,11 +14,11 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TSchema } from '@sinclair/typebox'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
-import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq'
+import { type Job, UnrecoverableError, Worker } from 'bullmq'
 import type IORedis from 'ioredis'
 import type { Config } from '../lib/config.ts'
 import type { Logger } from '../lib/log.ts'
-import { Envelope, type Envelope as EnvelopeT, type Platform, type Reply, type ReplyJob } from './envelope.ts'
+import { Envelope, type Envelope as EnvelopeT, type Reply, type ReplyJob } from './envelope.ts'
 import {
   type HandlerContext,
   type HandlerFamily,
@@ -27,8 +27,9 @@ import {
   type ServiceName,
   UserError,
 } from './handler.ts'
-import { bullPrefix, COMMANDS_QUEUE, replyJobId, repliesQueue } from './names.ts'
+import { bullPrefix, COMMANDS_QUEUE, replyJobId } from './names.ts'
 import { startReminders } from './reminders.ts'
+import { replyPoster } from './replies.ts'
 
 const HANDLERS_DIR = join(import.meta.dir, 'handlers')
 
@@ -110,26 +111,8 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   const prefix = bullPrefix(config.QUEUE_PREFIX)
   const token = config.SERVICE_TOKEN ?? ''
 
-  const replyQueues = new Map<Platform, Queue>()
-  const replyQueue = (platform: Platform) => {
-    let q = replyQueues.get(platform)
-    if (!q) {
-      q = new Queue(repliesQueue(platform), { connection, prefix })
-      q.on('error', (err) => log.warn({ err, platform }, 'reply queue error'))
-      replyQueues.set(platform, q)
-    }
-    return q
-  }
-
-  const postReply = async (data: ReplyJob, jobId: string) => {
-    await replyQueue(data.replyTo.platform).add('reply', data, {
-      jobId,
-      attempts: 8,
-      backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { age: 3600, count: 5_000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    })
-  }
+  const replies = replyPoster(connection, config.QUEUE_PREFIX, log)
+  const postReply = (data: ReplyJob, jobId: string) => replies.post(data, jobId)
 
   const answer = (env: EnvelopeT, reply: Reply, notice = false) =>
     postReply(
@@ -143,7 +126,12 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       const first = envelopeCheck.Errors(data).First()
       const tenant = (data as { tenant?: unknown } | null)?.tenant
       log.error(
-        { jobId: job.id, tenant: typeof tenant === 'string' ? tenant : undefined, path: first?.path, problem: first?.message },
+        {
+          jobId: job.id,
+          tenant: typeof tenant === 'string' ? tenant : undefined,
+          path: first?.path,
+          problem: first?.message,
+        },
         'malformed envelope; dropped',
       )
       // Without a valid envelope there is no trustworthy place to answer.
@@ -154,7 +142,11 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     const handler = handlers.get(env.kind)
     if (!handler) {
       jobLog.warn('unknown job kind')
-      await answer(env, { tone: 'error', text: `That command or button is not known (any more): ${env.kind}. Try /garage help.`, ephemeral: true })
+      await answer(env, {
+        tone: 'error',
+        text: `That command or button is not known (any more): ${env.kind}. Try /garage help.`,
+        ephemeral: true,
+      })
       return { outcome: 'unknown-kind' }
     }
     const payloadCheck = checker(handler.schema)
@@ -190,9 +182,16 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       } else if (error instanceof ServiceUnavailable) {
         if (!finalAttempt) {
           if (job.attemptsMade === 0) {
-            await answer(env, { tone: 'warn', text: `${SERVICE_LABEL[error.service]} is unavailable, retrying…` }, true)
+            await answer(
+              env,
+              { tone: 'warn', text: `${SERVICE_LABEL[error.service]} is unavailable, retrying…` },
+              true,
+            )
           }
-          jobLog.warn({ service: error.service, attempt: job.attemptsMade + 1 }, 'service unavailable; will retry')
+          jobLog.warn(
+            { service: error.service, attempt: job.attemptsMade + 1 },
+            'service unavailable; will retry',
+          )
           throw error
         }
         reply = {
@@ -202,7 +201,10 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       } else {
         jobLog.error({ err: error, attempt: job.attemptsMade + 1 }, 'handler failed')
         if (!finalAttempt) throw error
-        reply = { tone: 'error', text: `Something went wrong and this was not done (reference ${env.id}). Please try again later.` }
+        reply = {
+          tone: 'error',
+          text: `Something went wrong and this was not done (reference ${env.id}). Please try again later.`,
+        }
       }
     }
     await answer(env, reply)
@@ -221,21 +223,31 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   worker.on('error', (err) => log.error({ err }, 'commands worker error'))
   worker.on('failed', (job, err) => {
     if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return
-    log.error({ jobId: job.id, tenant: (job.data as { tenant?: string })?.tenant, err }, 'command failed for good')
+    log.error(
+      { jobId: job.id, tenant: (job.data as { tenant?: string })?.tenant, err },
+      'command failed for good',
+    )
     // Failures the processor could not answer itself (a job that stalled too often when its
     // workers kept dying) still end in a reply; the reply's job id keeps it single.
     if (envelopeCheck.Check(job.data)) {
       const env = job.data as EnvelopeT
-      answer(env, { tone: 'error', text: `This could not be completed (reference ${env.id}). Please try again.` }).catch(
-        (e) => log.error({ err: e, jobId: job.id }, 'could not post the failure reply'),
-      )
+      answer(env, {
+        tone: 'error',
+        text: `This could not be completed (reference ${env.id}). Please try again.`,
+      }).catch((e) => log.error({ err: e, jobId: job.id }, 'could not post the failure reply'))
     }
   })
   await worker.waitUntilReady()
   const reminders =
     options.reminders === false
       ? undefined
-      : await startReminders({ connection, queuePrefix: config.QUEUE_PREFIX, config, log: log.child({ part: 'reminders' }), now })
+      : await startReminders({
+          connection,
+          queuePrefix: config.QUEUE_PREFIX,
+          config,
+          log: log.child({ part: 'reminders' }),
+          now,
+        })
 
   return {
     worker,
@@ -244,7 +256,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     close: async () => {
       await reminders?.close()
       await worker.close()
-      await Promise.all([...replyQueues.values()].map((q) => q.close()))
+      await replies.close()
     },
   }
 }

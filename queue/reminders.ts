@@ -18,8 +18,9 @@ import type { Config } from '../lib/config.ts'
 import type { Logger } from '../lib/log.ts'
 import type { ItemsApp } from '../services/items/app.ts'
 import type { Announcement } from '../services/items/maintenance-service.ts'
-import type { Platform, Reply, ReplyJob, ReplyTo } from './envelope.ts'
-import { bullPrefix, REMINDERS_QUEUE, replyJobId, repliesQueue } from './names.ts'
+import type { Reply, ReplyJob, ReplyTo } from './envelope.ts'
+import { bullPrefix, REMINDERS_QUEUE, replyJobId } from './names.ts'
+import { replyPoster } from './replies.ts'
 
 export const SCHEDULER_ID = 'reminder-tick'
 
@@ -97,16 +98,7 @@ export async function startReminders(options: RemindersOptions): Promise<Reminde
     },
   )
 
-  const replyQueues = new Map<Platform, Queue>()
-  const replyQueue = (platform: Platform) => {
-    let q = replyQueues.get(platform)
-    if (!q) {
-      q = new Queue(repliesQueue(platform), { connection, prefix })
-      q.on('error', (err) => log.warn({ err, platform }, 'reply queue error'))
-      replyQueues.set(platform, q)
-    }
-    return q
-  }
+  const replies = replyPoster(connection, options.queuePrefix, log)
 
   const tick = async (): Promise<TickResult> => {
     const claimed = await items.reminders.claim.post({ at: now().toISOString() })
@@ -124,13 +116,8 @@ export async function startReminders(options: RemindersOptions): Promise<Reminde
         reply: reminderReply(a),
       }
       try {
-        await replyQueue(job.replyTo.platform).add('reply', job, {
-          jobId: replyJobId(envelopeId),
-          attempts: 8,
-          backoff: { type: 'exponential', delay: 1_000 },
-          removeOnComplete: { age: 7 * 24 * 3600 },
-          removeOnFail: { age: 7 * 24 * 3600 },
-        })
+        // Kept a week: an announcement handed out again (its ack was lost) finds its post done.
+        await replies.post(job, replyJobId(envelopeId), { keepSeconds: 7 * 24 * 3600 })
         posted.push(a.id)
       } catch (err) {
         log.warn({ err, announcement: a.id }, 'could not post a reminder; it is handed out again next tick')
@@ -171,7 +158,7 @@ export async function startReminders(options: RemindersOptions): Promise<Reminde
     close: async () => {
       await worker?.close()
       await queue.close()
-      await Promise.all([...replyQueues.values()].map((q) => q.close()))
+      await replies.close()
     },
   }
 }

@@ -138,7 +138,7 @@ export class LocalChat {
 
   /** `!press <action id> [name:value …]`: a button of an earlier reply. */
   private pressJob(text: string): { kind: string; payload: unknown } | { reply: Reply } {
-    const [word, id, ...rest] = text.split(/\s+/)
+    const [word, id] = text.split(/\s+/)
     if (word !== '!press' || !id)
       return {
         reply: localError('terminal commands: !press <action id> [name:value …], e.g. !press item.done:42'),

@@ -4,7 +4,7 @@
  * UserError and an unreachable or failing service into ServiceUnavailable (retried).
  */
 import { treaty } from '@elysiajs/eden'
-import { callService, type HandlerContext, ServiceUnavailable } from '../../queue/handler.ts'
+import { callService, type HandlerContext } from '../../queue/handler.ts'
 import type { ItemsApp } from '../items/app.ts'
 import type { CalculatorApp } from './app.ts'
 

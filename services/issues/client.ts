@@ -3,7 +3,7 @@
  * the service token, X-Tenant and (on writes) Idempotency-Key from the handler context.
  */
 import { treaty } from '@elysiajs/eden'
-import { callService, type EdenResult, type HandlerContext, ServiceUnavailable } from '../../queue/handler.ts'
+import { callService, type EdenResult, type HandlerContext } from '../../queue/handler.ts'
 import type { IssuesApp } from './app.ts'
 
 export function issuesClient(ctx: HandlerContext, opts: { write?: boolean; key?: string } = {}) {

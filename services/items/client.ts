@@ -4,7 +4,7 @@
  * wrapper that turns a 4xx into a UserError and an unreachable service into ServiceUnavailable.
  */
 import { treaty } from '@elysiajs/eden'
-import { callService, type EdenResult, type HandlerContext, ServiceUnavailable } from '../../queue/handler.ts'
+import { callService, type EdenResult, type HandlerContext } from '../../queue/handler.ts'
 import type { ItemsApp } from './app.ts'
 
 export function itemsClient(ctx: HandlerContext, opts: { write?: boolean } = {}) {

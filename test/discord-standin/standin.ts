@@ -16,7 +16,6 @@
 import type { Server, ServerWebSocket } from 'bun'
 
 const DISCORD_EPOCH = 1420070400000n
-const EPHEMERAL = 64
 const LOADING = 128
 
 export type Snowflake = string

@@ -1,0 +1,44 @@
+/**
+ * The producer side of `replies.<platform>`: the orchestrator's answers and the reminder
+ * scheduler's channel posts both go through here. The job id the caller gives (derived from the
+ * envelope or announcement id) is what makes a reply single when its producer runs twice.
+ */
+import { Queue } from 'bullmq'
+import type IORedis from 'ioredis'
+import type { Logger } from '../lib/log.ts'
+import type { Platform, ReplyJob } from './envelope.ts'
+import { bullPrefix, repliesQueue } from './names.ts'
+
+export type ReplyPoster = {
+  /** `keepSeconds`: how long the completed job (and so its id) is kept to refuse a second post. */
+  post: (job: ReplyJob, jobId: string, opts?: { keepSeconds?: number }) => Promise<void>
+  close: () => Promise<void>
+}
+
+export function replyPoster(connection: IORedis, queuePrefix: string, log: Logger): ReplyPoster {
+  const prefix = bullPrefix(queuePrefix)
+  const queues = new Map<Platform, Queue>()
+  const queue = (platform: Platform) => {
+    let q = queues.get(platform)
+    if (!q) {
+      q = new Queue(repliesQueue(platform), { connection, prefix })
+      q.on('error', (err) => log.warn({ err, platform }, 'reply queue error'))
+      queues.set(platform, q)
+    }
+    return q
+  }
+  return {
+    post: async (job, jobId, opts = {}) => {
+      await queue(job.replyTo.platform).add('reply', job, {
+        jobId,
+        attempts: 8,
+        backoff: { type: 'exponential', delay: 1_000 },
+        removeOnComplete: opts.keepSeconds ? { age: opts.keepSeconds } : { age: 3600, count: 5_000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      })
+    },
+    close: async () => {
+      await Promise.all([...queues.values()].map((q) => q.close()))
+    },
+  }
+}
