@@ -923,6 +923,25 @@ function insertReading(
     ) as ReadingRow
 }
 
+/** The statements addReading checks a new reading against the history with (plans in perf.test.ts). */
+export const READING_SQL = {
+  // The highest reading on or before the date: down the (car_id, value, read_on) index from the
+  // top, usually its first entry (`+read_on` keeps the planner off the date index, which would
+  // read and sort every earlier reading).
+  prior: `SELECT ${READING_COLUMNS} FROM odometer_readings WHERE car_id = CAST(? AS INTEGER) AND tenant = CAST(? AS TEXT)
+    AND +read_on <= CAST(? AS TEXT) ORDER BY value DESC LIMIT 1`,
+  // The lowest reading after the date: a range of the date index, usually empty.
+  later: `SELECT ${READING_COLUMNS} FROM odometer_readings WHERE car_id = CAST(? AS INTEGER) AND tenant = CAST(? AS TEXT)
+    AND read_on > CAST(? AS TEXT) ORDER BY value ASC LIMIT 1`,
+  // A confirmed correction removes what contradicts it in two statements, each a range of one
+  // index (one OR of both read every reading of the car): the higher readings on or before the
+  // date from the value index, the lower later ones from the date index.
+  removeHigherBefore:
+    'DELETE FROM odometer_readings WHERE car_id = ? AND tenant = ? AND value > ? AND +read_on <= ?',
+  removeLowerAfter:
+    'DELETE FROM odometer_readings WHERE car_id = ? AND tenant = ? AND read_on > ? AND +value < ?',
+} as const
+
 export type AddReadingInput = {
   /** As typed; unit null or absent = the garage's unit. */
   reading: DistanceInput
@@ -965,20 +984,8 @@ export function addReading(
     const label = (v: number) => formatDistance(v, car.odometer_unit)
     const shown = typed.unit === car.odometer_unit ? typed.text : `${typed.text} (${label(value)})`
     const eps = 1e-6
-    // The highest reading on or before the date: down the (car_id, value, read_on) index from
-    // the top, usually the first entry (`+read_on` keeps the planner off the date index, which
-    // would read and sort every earlier reading).
-    const prior = prepared(
-      db,
-      `SELECT ${READING_COLUMNS} FROM odometer_readings WHERE car_id = CAST(? AS INTEGER) AND tenant = CAST(? AS TEXT)
-         AND +read_on <= CAST(? AS TEXT) ORDER BY value DESC LIMIT 1`,
-    ).get(car.id, tenant, readOn) as ReadingRow | null
-    // The lowest reading after the date: a range of the date index, usually empty.
-    const later = prepared(
-      db,
-      `SELECT ${READING_COLUMNS} FROM odometer_readings WHERE car_id = CAST(? AS INTEGER) AND tenant = CAST(? AS TEXT)
-         AND read_on > CAST(? AS TEXT) ORDER BY value ASC LIMIT 1`,
-    ).get(car.id, tenant, readOn) as ReadingRow | null
+    const prior = prepared(db, READING_SQL.prior).get(car.id, tenant, readOn) as ReadingRow | null
+    const later = prepared(db, READING_SQL.later).get(car.id, tenant, readOn) as ReadingRow | null
     let removed = 0
     if (!input.confirm) {
       if (prior && value < prior.value - eps) {
@@ -997,18 +1004,9 @@ export function addReading(
         )
       }
     } else {
-      // Two statements, each a range of one index (an OR of both read every reading): the
-      // higher ones on or before the date from the value index, the lower later ones from the
-      // date index.
       removed =
-        prepared(
-          db,
-          'DELETE FROM odometer_readings WHERE car_id = ? AND tenant = ? AND value > ? AND +read_on <= ?',
-        ).run(car.id, tenant, value + eps, readOn).changes +
-        prepared(
-          db,
-          'DELETE FROM odometer_readings WHERE car_id = ? AND tenant = ? AND read_on > ? AND +value < ?',
-        ).run(car.id, tenant, readOn, value - eps).changes
+        prepared(db, READING_SQL.removeHigherBefore).run(car.id, tenant, value + eps, readOn).changes +
+        prepared(db, READING_SQL.removeLowerAfter).run(car.id, tenant, readOn, value - eps).changes
     }
     ensureTenant(db, tenant, now)
     const row = insertReading(db, car, typed, input.source, readOn, now)
