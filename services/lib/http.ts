@@ -34,15 +34,23 @@ export const ErrorBody = t.Object({
 
 const tenantRegex = new RegExp(TENANT_PATTERN)
 
-export function tokenMatches(expected: string, header: string | null | undefined): boolean {
-  if (!header?.startsWith('Bearer ')) return false
-  const a = Buffer.from(header.slice(7))
-  const b = Buffer.from(expected)
-  // Compare fixed-length digests so the comparison time tells nothing about the token.
-  const ha = new Bun.CryptoHasher('sha256').update(a).digest()
-  const hb = new Bun.CryptoHasher('sha256').update(b).digest()
-  return timingSafeEqual(ha, hb) && a.length === b.length
+/**
+ * A constant-time check of `Authorization: Bearer <token>`. Fixed-length sha256 digests are
+ * compared, so the time tells nothing about the token; the expected digest is computed once and
+ * the static hash makes no hasher object per request.
+ */
+export function tokenChecker(expected: string): (header: string | null | undefined) => boolean {
+  const want = Bun.CryptoHasher.hash('sha256', expected) as Buffer
+  const wantLength = Buffer.byteLength(expected)
+  return (header) => {
+    if (!header?.startsWith('Bearer ')) return false
+    const given = header.slice(7)
+    const got = Bun.CryptoHasher.hash('sha256', given) as Buffer
+    return timingSafeEqual(got, want) && Buffer.byteLength(given) === wantLength
+  }
 }
+
+export const tokenMatches = (expected: string, header: string | null | undefined) => tokenChecker(expected)(header)
 
 export type ServiceOptions = {
   name: string
@@ -59,6 +67,7 @@ export type ServiceOptions = {
  */
 export function serviceBase(options: ServiceOptions) {
   const log = options.log ?? createLogger(options.name)
+  const authorized = tokenChecker(options.token)
   return new Elysia({ name: `service-${options.name}` })
     .use(openapi({ path: '/openapi', documentation: { info: { title: `car-manager ${options.name}`, version: '1' } } }))
     .error({ HttpError })
@@ -107,7 +116,7 @@ export function serviceBase(options: ServiceOptions) {
     .onRequest(({ request }) => {
       const path = new URL(request.url).pathname
       if ((path === '/health' && request.method === 'GET') || path === '/openapi' || path.startsWith('/openapi/')) return
-      if (!tokenMatches(options.token, request.headers.get('authorization'))) {
+      if (!authorized(request.headers.get('authorization'))) {
         return Response.json({ error: { code: 'unauthorized', message: 'missing or wrong service token' } }, { status: 401 })
       }
     })
