@@ -10,6 +10,9 @@ import { dirname } from 'node:path'
 export type Migration = string | ((db: Database) => void)
 
 export function openDatabase(path: string, migrations: readonly Migration[]): Database {
+  // bun:sqlite keeps the 20 most recent statements compiled; a service uses several dozen, and
+  // mixed traffic would otherwise keep recompiling them.
+  Database.MAX_QUERY_CACHE_SIZE = Math.max(Database.MAX_QUERY_CACHE_SIZE, 256)
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path, { create: true, strict: true })
   db.exec('PRAGMA journal_mode = WAL')
