@@ -6,7 +6,6 @@
 import { loadConfig, requireSetting } from '../lib/config.ts'
 import { createLogger } from '../lib/log.ts'
 import { workerConnection } from './connection.ts'
-import { createDashboard } from './dashboard.ts'
 import { startOrchestrator } from './orchestrator.ts'
 
 const config = loadConfig()
@@ -17,7 +16,10 @@ requireSetting(config, 'SERVICE_TOKEN', 'the worker authenticates to the service
 const connection = workerConnection(redisUrl)
 connection.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'))
 const orchestrator = await startOrchestrator({ config, connection, log })
-const dashboard = await createDashboard({ config, connection })
+// Bull Board (and its UI) is loaded only when it is switched on: about 15 MB of a worker's memory.
+const dashboard = config.DASHBOARD_PASSWORD
+  ? await (await import('./dashboard.ts')).createDashboard({ config, connection })
+  : undefined
 
 const http = Bun.serve({
   hostname: config.SERVICE_HOST,
