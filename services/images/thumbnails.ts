@@ -22,6 +22,23 @@ export type ThumbSize = (typeof THUMB_SIZES)[number]
 export const THUMB_QUALITY = 82
 
 /**
+ * mozjpeg settings for thumbnails: baseline without trellis passes or Huffman optimisation;
+ * thumbnails are small and speed matters more than the last few bytes.
+ */
+function encodeOptions(quality: number) {
+  return {
+    quality,
+    baseline: true,
+    progressive: false,
+    optimize_coding: false,
+    trellis_multipass: false,
+    trellis_opt_zero: false,
+    trellis_opt_table: false,
+    trellis_loops: 1,
+  }
+}
+
+/**
  * jimp's JPEG format with mozjpeg (WASM) as decoder and encoder. The encoder runs baseline
  * without trellis passes: thumbnails are small and speed matters more than the last few bytes.
  */
@@ -38,16 +55,7 @@ function mozjpeg() {
         { data, width: bitmap.width, height: bitmap.height, colorSpace: 'srgb' } as unknown as Parameters<
           typeof encodeJpeg
         >[0],
-        {
-          quality: options.quality ?? THUMB_QUALITY,
-          baseline: true,
-          progressive: false,
-          optimize_coding: false,
-          trellis_multipass: false,
-          trellis_opt_zero: false,
-          trellis_opt_table: false,
-          trellis_loops: 1,
-        },
+        encodeOptions(options.quality ?? THUMB_QUALITY),
       )
       return Buffer.from(out)
     },
@@ -88,64 +96,39 @@ export const Jimp = createJimp({
 })
 type JimpImage = InstanceType<typeof Jimp>
 
-/** Decodes with the registered format of that MIME type (EXIF is handled separately). */
-async function decode(bytes: Uint8Array, info: Sniffed): Promise<JimpImage> {
-  const format = new Jimp({ width: 1, height: 1 }).formats.find((f) => f.mime === MIME[info.format])
-  if (!format?.decode) {
-    throw new ImageRejected(
-      'unsupported_type',
-      `${info.format.toUpperCase()} photos are recognised but cannot be decoded here; send a JPEG, PNG or GIF`,
-    )
+/** RGBA pixels, 4 bytes a pixel, rows top to bottom. */
+type Pixels = { data: Uint8Array; width: number; height: number }
+
+/**
+ * Decodes to RGBA. JPEG goes straight to mozjpeg (alpha always 255, so `opaque`); the other
+ * formats go through the jimp format of their MIME type. EXIF is handled separately.
+ */
+async function decode(bytes: Uint8Array, info: Sniffed): Promise<Pixels & { opaque: boolean }> {
+  let bitmap: Pixels
+  if (info.format === 'jpeg') {
+    const image = await decodeJpeg(bytes as unknown as ArrayBuffer, { preserveOrientation: false })
+    const { buffer, byteOffset, byteLength } = image.data
+    bitmap = {
+      width: image.width,
+      height: image.height,
+      data: new Uint8Array(buffer, byteOffset, byteLength),
+    }
+  } else {
+    const format = new Jimp({ width: 1, height: 1 }).formats.find((f) => f.mime === MIME[info.format])
+    if (!format?.decode) {
+      throw new ImageRejected(
+        'unsupported_type',
+        `${info.format.toUpperCase()} photos are recognised but cannot be decoded here; send a JPEG, PNG or GIF`,
+      )
+    }
+    bitmap = await format.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {} as never)
   }
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const bitmap = await format.decode(buf, {} as never)
   if (bitmap.width !== info.width || bitmap.height !== info.height) {
     // GIF frames may be smaller than the logical screen; anything else is a lying header.
     if (info.format !== 'gif')
       throw new Error(`decoded ${bitmap.width}×${bitmap.height}, header said ${info.width}×${info.height}`)
   }
-  return new Jimp(bitmap as never)
-}
-
-/**
- * Averages k×k blocks (k an integer): a fast, good-quality first step before jimp's resize,
- * so resize works on an image at most about twice the target instead of 12 megapixels.
- */
-function boxShrink(image: JimpImage, k: number): JimpImage {
-  if (k < 2) return image
-  const { width: w, height: h, data: src } = image.bitmap
-  const nw = Math.floor(w / k)
-  const nh = Math.floor(h / k)
-  const out = Buffer.alloc(nw * nh * 4)
-  const area = k * k
-  const sums = new Uint32Array(nw * 4)
-  for (let y = 0; y < nh; y++) {
-    sums.fill(0)
-    for (let dy = 0; dy < k; dy++) {
-      let p = ((y * k + dy) * w) << 2
-      for (let x = 0; x < nw; x++) {
-        let r = 0
-        let g = 0
-        let b = 0
-        let a = 0
-        for (let dx = 0; dx < k; dx++) {
-          r += src[p]!
-          g += src[p + 1]!
-          b += src[p + 2]!
-          a += src[p + 3]!
-          p += 4
-        }
-        const s = x << 2
-        sums[s] = sums[s]! + r
-        sums[s + 1] = sums[s + 1]! + g
-        sums[s + 2] = sums[s + 2]! + b
-        sums[s + 3] = sums[s + 3]! + a
-      }
-    }
-    let o = (y * nw) << 2
-    for (let s = 0; s < nw * 4; s++) out[o++] = (sums[s]! / area + 0.5) | 0
-  }
-  return new Jimp({ width: nw, height: nh, data: out })
+  return { ...bitmap, opaque: info.format === 'jpeg' }
 }
 
 /** Applies EXIF orientation 2-8 in place (jimp's rotate turns counter-clockwise). */
@@ -180,82 +163,166 @@ function areaWeights(from: number, to: number) {
   }
   return { starts, counts, offsets, weights: Float32Array.from(weights) }
 }
+type Weights = ReturnType<typeof areaWeights>
 
-/** Area-average downscale (a box filter with fractional coverage), separable. */
-function areaResize(image: JimpImage, nw: number, nh: number): JimpImage {
-  const { width: w, height: h, data: src } = image.bitmap
-  const hx = areaWeights(w, nw)
-  const tmp = new Float32Array(nw * h * 4)
-  for (let y = 0; y < h; y++) {
-    const row = y * w * 4
-    const outRow = y * nw * 4
-    for (let x = 0; x < nw; x++) {
-      let r = 0
-      let g = 0
-      let b = 0
-      let a = 0
-      let p = row + hx.starts[x]! * 4
-      let wi = hx.offsets[x]!
-      for (let k = hx.counts[x]!; k > 0; k--) {
-        const f = hx.weights[wi++]!
-        r += src[p]! * f
-        g += src[p + 1]! * f
-        b += src[p + 2]! * f
-        a += src[p + 3]! * f
-        p += 4
-      }
-      const o = outRow + x * 4
-      tmp[o] = r
-      tmp[o + 1] = g
-      tmp[o + 2] = b
-      tmp[o + 3] = a
+/** One source row reduced horizontally into `row` (4 floats a pixel), all four channels. */
+function rowRgba(src: Uint8Array, base: number, row: Float32Array, hx: Weights) {
+  const { starts, counts, offsets, weights } = hx
+  for (let x = 0; x < starts.length; x++) {
+    let r = 0
+    let g = 0
+    let b = 0
+    let a = 0
+    let p = base + (starts[x]! << 2)
+    let wi = offsets[x]!
+    for (let k = counts[x]!; k > 0; k--) {
+      const f = weights[wi++]!
+      r += src[p]! * f
+      g += src[p + 1]! * f
+      b += src[p + 2]! * f
+      a += src[p + 3]! * f
+      p += 4
     }
+    const o = x << 2
+    row[o] = r
+    row[o + 1] = g
+    row[o + 2] = b
+    row[o + 3] = a
   }
+}
+
+/**
+ * The same for an opaque image, reading a pixel as one 32-bit word: the inner source pixels
+ * (weight exactly 1/scale) are summed as integers, red and blue together in two 16-bit lanes
+ * (safe while a row span has at most 257 pixels), and only the two edge pixels are weighted.
+ */
+function rowOpaque(src32: Uint32Array, base: number, row: Float32Array, hx: Weights, inner: number) {
+  const { starts, counts, offsets, weights } = hx
+  for (let x = 0; x < starts.length; x++) {
+    const n = counts[x]!
+    let p = base + starts[x]!
+    const f0 = weights[offsets[x]!]!
+    let v = src32[p++]!
+    let r = (v & 255) * f0
+    let g = ((v >>> 8) & 255) * f0
+    let b = ((v >>> 16) & 255) * f0
+    let rb = 0
+    let gi = 0
+    for (let k = n - 2; k > 0; k--) {
+      v = src32[p++]!
+      rb += v & 0xff00ff
+      gi += (v >>> 8) & 255
+    }
+    if (n > 1) {
+      const f1 = weights[offsets[x]! + n - 1]!
+      v = src32[p]!
+      r += (v & 255) * f1
+      g += ((v >>> 8) & 255) * f1
+      b += ((v >>> 16) & 255) * f1
+    }
+    const o = x << 2
+    row[o] = r + (rb & 0xffff) * inner
+    row[o + 1] = g + gi * inner
+    row[o + 2] = b + (rb >>> 16) * inner
+    row[o + 3] = 255
+  }
+}
+
+/**
+ * Area-average downscale (a box filter with fractional coverage) in one pass over the source:
+ * each source row is reduced horizontally once and added, weighted, to the output row(s) it
+ * covers, so no full-size intermediate is made.
+ */
+function areaResize(src: Pixels, nw: number, nh: number, opaque: boolean): Pixels {
+  const { width: w, height: h, data } = src
+  const hx = areaWeights(w, nw)
   const vy = areaWeights(h, nh)
-  const out = Buffer.alloc(nw * nh * 4)
   const stride = nw * 4
+  const row = new Float32Array(stride)
   const acc = new Float32Array(stride)
+  const out = new Uint8Array(stride * nh)
+  const lanes = opaque && Math.ceil(w / nw) + 1 <= 257 && data.byteOffset % 4 === 0
+  const src32 = lanes ? new Uint32Array(data.buffer, data.byteOffset, w * h) : undefined
+  const inner = nw / w
+  let reduced = -1
   for (let y = 0; y < nh; y++) {
     acc.fill(0)
     let wi = vy.offsets[y]!
     for (let k = 0; k < vy.counts[y]!; k++) {
+      const sy = vy.starts[y]! + k
       const f = vy.weights[wi++]!
-      const row = (vy.starts[y]! + k) * stride
-      for (let i = 0; i < stride; i++) acc[i] = acc[i]! + tmp[row + i]! * f
+      if (sy !== reduced) {
+        if (src32) rowOpaque(src32, sy * w, row, hx, inner)
+        else rowRgba(data, sy * w * 4, row, hx)
+        reduced = sy
+      }
+      for (let i = 0; i < stride; i++) acc[i] = acc[i]! + row[i]! * f
     }
     const o = y * stride
     for (let i = 0; i < stride; i++) out[o + i] = acc[i]! + 0.5
   }
-  return new Jimp({ width: nw, height: nh, data: out })
+  return { width: nw, height: nh, data: out }
 }
 
-function fit(image: JimpImage, size: number): JimpImage {
-  const { width, height } = image.bitmap
+function fit(image: Pixels, size: number, opaque: boolean): Pixels {
+  const { width, height } = image
   const longest = Math.max(width, height)
-  if (longest <= size) return image.clone()
+  if (longest <= size) return { width, height, data: image.data.slice() }
   const scale = size / longest
-  return areaResize(image, Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale)))
+  return areaResize(
+    image,
+    Math.max(1, Math.round(width * scale)),
+    Math.max(1, Math.round(height * scale)),
+    opaque,
+  )
+}
+
+/**
+ * JPEG of an RGBA bitmap with mozjpeg. Fully transparent pixels become black, as jimp's
+ * getBuffer did (it composited onto transparent black); other pixels keep their colour.
+ */
+async function encode(image: Pixels, quality: number, opaque: boolean): Promise<Uint8Array> {
+  const data = image.data
+  if (!opaque) {
+    for (let p = 0; p < data.length; p += 4) if (data[p + 3] === 0) data[p] = data[p + 1] = data[p + 2] = 0
+  }
+  const rgba = new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength)
+  const input = { data: rgba, width: image.width, height: image.height, colorSpace: 'srgb' }
+  return new Uint8Array(
+    await encodeJpeg(input as unknown as Parameters<typeof encodeJpeg>[0], encodeOptions(quality)),
+  )
 }
 
 export type Thumbnails = { width: number; height: number; thumbs: Record<ThumbSize, Uint8Array> }
 
-/** Decodes the photo and returns 256 and 1024 px JPEG thumbnails (longest side), oriented. */
+/**
+ * Decodes the photo and returns 256 and 1024 px JPEG thumbnails (longest side), oriented.
+ * The 1024 comes from the photo in one area-average pass, is oriented (cheap at that size),
+ * and the 256 comes from it.
+ */
 export async function makeThumbnails(
   bytes: Uint8Array,
   info: Sniffed,
   quality = THUMB_QUALITY,
 ): Promise<Thumbnails> {
-  let image = await decode(bytes, info)
-  const longest = Math.max(image.bitmap.width, image.bitmap.height)
-  image = boxShrink(image, Math.floor(longest / 1024 / 2) >= 1 ? Math.floor(longest / 1024) : 1)
-  const big = fit(image, 1024)
-  orient(big, info.orientation)
-  const small = fit(big, 256)
-  const encode = async (img: JimpImage) => new Uint8Array(await img.getBuffer('image/jpeg', { quality }))
+  const photo = await decode(bytes, info)
+  const big = fit(photo, 1024, photo.opaque)
+  const oriented = new Jimp({
+    width: big.width,
+    height: big.height,
+    data: Buffer.from(big.data.buffer, big.data.byteOffset, big.data.byteLength),
+  })
+  orient(oriented, info.orientation)
+  const { width, height, data } = oriented.bitmap
+  const big2: Pixels = { width, height, data }
+  const small = fit(big2, 256, photo.opaque)
   const swap = info.orientation >= 5
   return {
     width: swap ? info.height : info.width,
     height: swap ? info.width : info.height,
-    thumbs: { 256: await encode(small), 1024: await encode(big) },
+    thumbs: {
+      256: await encode(small, quality, photo.opaque),
+      1024: await encode(big2, quality, photo.opaque),
+    },
   }
 }
