@@ -71,6 +71,18 @@ export function unwrap<T>(service: ServiceName, result: EdenResult<T>): T {
 }
 
 /**
+ * An Eden treaty `onResponse` hook that parses a 2xx JSON body with a plain `JSON.parse`.
+ * Eden's own parse passes a reviver (a JavaScript call for every value, there to turn date-like
+ * strings into Dates, which `parseDate: false` switches off anyway): about ten times the cost
+ * of the parse, some 10 µs of the worker's CPU per service call. Anything else (an error
+ * status, another content type, a `null` body) returns null and Eden parses it as before.
+ */
+export async function plainJson(response: Response): Promise<unknown> {
+  if (!response.ok || !response.headers.get('content-type')?.startsWith('application/json')) return null
+  return response.json()
+}
+
+/**
  * Awaits an Eden treaty call of a service: data on 2xx, UserError on 4xx, ServiceUnavailable
  * when it cannot be reached (fetch itself failed) or fails (5xx).
  */

@@ -4,15 +4,16 @@
  * wrapper that turns a 4xx into a UserError and an unreachable service into ServiceUnavailable.
  */
 import { treaty } from '@elysiajs/eden'
-import { callService, type EdenResult, type HandlerContext } from '../../queue/handler.ts'
+import { callService, type EdenResult, type HandlerContext, plainJson } from '../../queue/handler.ts'
 import type { ItemsApp } from './app.ts'
 
 export function itemsClient(ctx: HandlerContext, opts: { write?: boolean } = {}) {
   // parseDate: false — Eden would otherwise turn every date-like string ("2026-05-10") into a
-  // Date object behind the types' back.
+  // Date object behind the types' back; plainJson parses 2xx bodies without Eden's reviver.
   return treaty<ItemsApp>(ctx.serviceUrl('items'), {
     headers: ctx.serviceHeaders({ write: opts.write ?? false }),
     parseDate: false,
+    onResponse: plainJson,
   })
 }
 
