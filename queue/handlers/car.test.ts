@@ -97,6 +97,7 @@ describe('/car through the queue', () => {
     const removed = await stack.command('car.remove', { car: 'corolla', confirm: true }, { tenant })
     expect(removed).toMatchObject({ tone: 'ok', title: 'Removed corolla' })
     expect(removed.text).toContain('3 odometer readings')
+    expect(removed.text).toContain('issues and photos are kept')
 
     expect((await stack.command('car.list', {}, { tenant })).text).toBe('No cars yet — add one with /car add')
   })

@@ -7,6 +7,7 @@ import { type PayloadOf, payloadSchema, type Subcommand } from '../../bots/core/
 import car from '../../bots/core/commands/car.ts'
 import { newestCarPhoto } from '../../services/images/client.ts'
 import { callItems, itemsClient } from '../../services/items/client.ts'
+import { recordedFor } from '../../services/items/wording.ts'
 import type { CarView, ReadingView } from '../../services/items/model.ts'
 import type { Reply } from '../envelope.ts'
 import { type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
@@ -93,7 +94,14 @@ const family: HandlerFamily = {
     // The newest photo is a nicety: newestCarPhoto never throws, so a photo service that is
     // down still leaves /car show working.
     const image = await newestCarPhoto(ctx, c.id)
-    return { tone: 'ok', title: c.nickname, text: describeCar(c), fields, ref: ref(c), ...(image ? { image } : {}) }
+    return {
+      tone: 'ok',
+      title: c.nickname,
+      text: describeCar(c),
+      fields,
+      ref: ref(c),
+      ...(image ? { image } : {}),
+    }
   }),
 
   'car.edit': kind('edit', async (p, ctx) => {
@@ -146,7 +154,7 @@ const family: HandlerFamily = {
     return {
       tone: 'ok',
       title: `Removed ${r.removed.nickname}`,
-      text: `${r.removed.nickname} and its ${r.readings} odometer reading${r.readings === 1 ? '' : 's'} are gone.`,
+      text: `${r.removed.nickname} is gone with its ${recordedFor(r)}. Its issues and photos are kept (see /issue list).`,
     }
   }),
 }

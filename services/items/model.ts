@@ -188,7 +188,14 @@ export type ReadingResult = typeof ReadingResult.static
 export const EditResult = t.Composite([CarDetail, t.Object({ removed: t.Integer() })])
 export type EditResult = typeof EditResult.static
 
-export const RemoveResult = t.Object({ removed: CarView, readings: t.Integer() })
+/** What a car's removal deleted with it (issues and photos live in other services and stay). */
+export const RemoveResult = t.Object({
+  removed: CarView,
+  readings: t.Integer(),
+  items: t.Integer(),
+  records: t.Integer(),
+  fillups: t.Integer(),
+})
 
 export const ThresholdView = t.Object({
   days: t.Integer(),

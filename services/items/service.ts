@@ -4,6 +4,7 @@
  * `HttpError`s naming the field. Functions marked "exported for maintenance" are the contract
  * the maintenance part of this service (items, records, fuel) builds on.
  */
+
 import type { Database, Statement } from 'bun:sqlite'
 import { badRequest, conflict, HttpError, notFound } from '../lib/http.ts'
 import type {
@@ -24,6 +25,7 @@ import type {
   ThresholdInput,
   ThresholdView,
 } from './model.ts'
+import { recordedFor } from './wording.ts'
 
 export const KM_PER_MI = 1.609344
 
@@ -1102,20 +1104,28 @@ export function removeCar(
   ref: string,
   confirm: boolean,
   now: Date,
-): { removed: CarView; readings: number } {
+): { removed: CarView; readings: number; items: number; records: number; fillups: number } {
   return db.transaction(() => {
     const car = requireCar(db, tenant, ref)
     const view = carView(db, car)
-    const readings = car.reading_count
+    const count = (table: string) =>
+      (db.query(`SELECT count(*) AS n FROM ${table} WHERE car_id = ?`).get(car.id) as { n: number }).n
+    const counts = {
+      readings: car.reading_count,
+      items: count('maintenance_items'),
+      records: count('service_records'),
+      fillups: count('fuel_fillups'),
+    }
     if (!confirm) {
       throw conflict(
         'confirm_remove',
-        `confirm: removing ${car.nickname} deletes it and everything recorded for it (${readings} odometer reading${readings === 1 ? '' : 's'}); add confirm:yes to remove it`,
+        `confirm: removing ${car.nickname} deletes it with its ${recordedFor(counts)}; add confirm:yes to remove it`,
         'confirm',
       )
     }
     ensureTenant(db, tenant, now)
+    // Readings, items, records and fill-ups go with the car (ON DELETE CASCADE).
     db.query('DELETE FROM cars WHERE id = ? AND tenant = ?').run(car.id, tenant)
-    return { removed: view, readings }
+    return { removed: view, ...counts }
   })()
 }

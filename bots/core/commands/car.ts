@@ -59,7 +59,7 @@ const car = {
     },
     {
       name: 'remove',
-      description: 'Remove a car and everything recorded for it',
+      description: 'Remove a car with its readings, maintenance items, records and fill-ups',
       example: '/car remove corolla confirm:yes',
       options: [
         { name: 'car', type: 'car', required: true, description: 'The car' },
