@@ -3,7 +3,7 @@
  * worker sends what a calculation needs (records and fill-ups from the items service).
  */
 import type { Config } from '../../lib/config.ts'
-import { serviceBase } from '../lib/http.ts'
+import { releaseOnStop, serviceBase } from '../lib/http.ts'
 import { CostBody, EconomyBody, FuelBody, LoanBody, TripBody } from './model.ts'
 import {
   costOfOwnership,
@@ -65,13 +65,7 @@ export function createApp(deps: { dataDir: string; token: string; now?: () => Da
       },
     })
 
-  // stop() is safe whether or not this app listened itself (tests serve app.fetch themselves).
-  const stopServer = app.stop
-  app.stop = async (closeActiveConnections?: boolean) => {
-    if (app.server) await stopServer(closeActiveConnections)
-    return app
-  }
-  return app
+  return releaseOnStop(app)
 }
 
 export type CalculatorApp = ReturnType<typeof createApp>

@@ -5,7 +5,7 @@
 import { join } from 'node:path'
 import { type Config, parseConfig } from '../../lib/config.ts'
 import { openDatabase } from '../lib/db.ts'
-import { notFound, serviceBase, tenantOf } from '../lib/http.ts'
+import { notFound, releaseOnStop, serviceBase, tenantOf } from '../lib/http.ts'
 import { migrations } from './migrations.ts'
 import {
   Gallery,
@@ -87,17 +87,11 @@ export function createApp(deps: { dataDir: string; token: string; now?: () => Da
       },
     )
 
-  // stop() ends the decoder process and closes the database whether or not this app listened
-  // itself: tests and the stack serve app.fetch from their own Bun.serve, and Elysia's stop()
-  // then only logs "isn't running" and runs no onStop hook, which left the decoder behind.
-  const stopServer = app.stop
-  app.stop = async (closeActiveConnections?: boolean) => {
-    if (app.server) await stopServer(closeActiveConnections)
-    decoder.close()
-    db.close()
-    return app
-  }
-  return app
+  return releaseOnStop(
+    app,
+    () => decoder.close(),
+    () => db.close(),
+  )
 }
 
 export type ImagesApp = ReturnType<typeof createApp>

@@ -5,7 +5,7 @@
 import { join } from 'node:path'
 import type { Config } from '../../lib/config.ts'
 import { openDatabase } from '../lib/db.ts'
-import { idempotent, serviceBase, tenantOf } from '../lib/http.ts'
+import { idempotent, releaseOnStop, serviceBase, tenantOf } from '../lib/http.ts'
 import { migrations } from './migrations.ts'
 import {
   CommentCreate,
@@ -101,15 +101,7 @@ export function createApp(deps: { dataDir: string; token: string; now?: () => Da
       { params: NumberParams, body: QuoteLink, response: Issue },
     )
 
-  // stop() closes the database whether or not this app listened itself: tests and the stack serve
-  // app.fetch from their own Bun.serve, and Elysia's stop() only logs "isn't running" then.
-  const stopServer = app.stop
-  app.stop = async (closeActiveConnections?: boolean) => {
-    if (app.server) await stopServer(closeActiveConnections)
-    db.close()
-    return app
-  }
-  return app
+  return releaseOnStop(app, () => db.close())
 }
 
 export type IssuesApp = ReturnType<typeof createApp>

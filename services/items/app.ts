@@ -7,9 +7,9 @@ import { join } from 'node:path'
 import { Elysia } from 'elysia'
 import type { Config } from '../../lib/config.ts'
 import { openDatabase } from '../lib/db.ts'
-import { idempotent, serviceBase, tenantOf } from '../lib/http.ts'
-import { migrations } from './migrations.ts'
+import { idempotent, releaseOnStop, serviceBase, tenantOf } from '../lib/http.ts'
 import { maintenanceRoutes } from './maintenance.ts'
+import { migrations } from './migrations.ts'
 import {
   CarCreate,
   CarEdit,
@@ -120,16 +120,11 @@ export function createApp(deps: ItemsDeps) {
       },
     )
 
-  // stop() also closes the database, whether or not this app listened itself (tests serve
-  // app.fetch from their own Bun.serve and only call stop()).
-  const stopServer = app.stop
-  app.stop = async (closeActiveConnections?: boolean) => {
-    if (app.server) await stopServer(closeActiveConnections)
-    closeStatements(db)
-    db.close()
-    return app
-  }
-  return app
+  return releaseOnStop(
+    app,
+    () => closeStatements(db),
+    () => db.close(),
+  )
 }
 
 export type ItemsApp = ReturnType<typeof createApp>

@@ -25,7 +25,8 @@ export class HttpError extends Error {
 
 export const badRequest = (field: string, message: string) => new HttpError(422, 'invalid', message, field)
 export const notFound = (message: string) => new HttpError(404, 'not_found', message)
-export const conflict = (code: string, message: string, field?: string) => new HttpError(409, code, message, field)
+export const conflict = (code: string, message: string, field?: string) =>
+  new HttpError(409, code, message, field)
 
 /** Error body every service answers with. */
 export const ErrorBody = t.Object({
@@ -50,7 +51,8 @@ export function tokenChecker(expected: string): (header: string | null | undefin
   }
 }
 
-export const tokenMatches = (expected: string, header: string | null | undefined) => tokenChecker(expected)(header)
+export const tokenMatches = (expected: string, header: string | null | undefined) =>
+  tokenChecker(expected)(header)
 
 export type ServiceOptions = {
   name: string
@@ -68,63 +70,84 @@ export type ServiceOptions = {
 export function serviceBase(options: ServiceOptions) {
   const log = options.log ?? createLogger(options.name)
   const authorized = tokenChecker(options.token)
-  return new Elysia({ name: `service-${options.name}` })
-    .use(openapi({ path: '/openapi', documentation: { info: { title: `car-manager ${options.name}`, version: '1' } } }))
-    .error({ HttpError })
-    .onError({ as: 'global' }, ({ code, error, set, request }) => {
-      if (error instanceof HttpError) {
-        set.status = error.status
-        return { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } }
-      }
-      if (code === 'VALIDATION') {
-        set.status = 422
-        const first = (error as { all?: { path?: string; summary?: string; message?: string }[] }).all?.[0]
-        const field = first?.path?.replace(/^\//, '').replace(/\//g, '.') || undefined
-        const message = first ? `${field ?? "body"}: ${first.message ?? first.summary}` : 'invalid request'
-        return { error: { code: 'invalid', message, ...(field ? { field } : {}) } }
-      }
-      if (code === 'NOT_FOUND') {
-        set.status = 404
-        return { error: { code: 'not_found', message: 'no such route' } }
-      }
-      if (code === 'PARSE') {
-        set.status = 400
-        return { error: { code: 'bad_body', message: 'the request body is not valid JSON' } }
-      }
-      if (typeof code === 'number' || (error as { status?: number }).status) {
-        const status = typeof code === 'number' ? code : ((error as { status?: number }).status ?? 500)
-        if (status < 500) {
-          set.status = status
-          return { error: { code: 'invalid', message: String((error as Error).message ?? error) } }
-        }
-      }
-      log.error(
-        {
-          err: error,
-          tenant: request.headers.get('x-tenant') ?? undefined,
-          requestId: request.headers.get('x-request-id') ?? undefined,
-          route: `${request.method} ${new URL(request.url).pathname}`,
-        },
-        'unhandled error',
+  return (
+    new Elysia({ name: `service-${options.name}` })
+      .use(
+        openapi({
+          path: '/openapi',
+          documentation: { info: { title: `car-manager ${options.name}`, version: '1' } },
+        }),
       )
-      set.status = 500
-      return { error: { code: 'internal', message: 'internal error' } }
-    })
-    .get('/health', () => ({ ok: true, service: options.name }))
-    // onRequest runs before the body is parsed or validated, so an unauthenticated caller
-    // learns nothing about the routes' schemas: 401 whatever it sent.
-    .onRequest(({ request }) => {
-      const path = new URL(request.url).pathname
-      if ((path === '/health' && request.method === 'GET') || path === '/openapi' || path.startsWith('/openapi/')) return
-      if (!authorized(request.headers.get('authorization'))) {
-        return Response.json({ error: { code: 'unauthorized', message: 'missing or wrong service token' } }, { status: 401 })
-      }
-    })
-    .get('/ready', ({ set }) => {
-      const ok = options.ready ? options.ready() : true
-      if (!ok) set.status = 503
-      return { ok, service: options.name }
-    })
+      .error({ HttpError })
+      .onError({ as: 'global' }, ({ code, error, set, request }) => {
+        if (error instanceof HttpError) {
+          set.status = error.status
+          return {
+            error: {
+              code: error.code,
+              message: error.message,
+              ...(error.field ? { field: error.field } : {}),
+            },
+          }
+        }
+        if (code === 'VALIDATION') {
+          set.status = 422
+          const first = (error as { all?: { path?: string; summary?: string; message?: string }[] }).all?.[0]
+          const field = first?.path?.replace(/^\//, '').replace(/\//g, '.') || undefined
+          const message = first ? `${field ?? 'body'}: ${first.message ?? first.summary}` : 'invalid request'
+          return { error: { code: 'invalid', message, ...(field ? { field } : {}) } }
+        }
+        if (code === 'NOT_FOUND') {
+          set.status = 404
+          return { error: { code: 'not_found', message: 'no such route' } }
+        }
+        if (code === 'PARSE') {
+          set.status = 400
+          return { error: { code: 'bad_body', message: 'the request body is not valid JSON' } }
+        }
+        if (typeof code === 'number' || (error as { status?: number }).status) {
+          const status = typeof code === 'number' ? code : ((error as { status?: number }).status ?? 500)
+          if (status < 500) {
+            set.status = status
+            return { error: { code: 'invalid', message: String((error as Error).message ?? error) } }
+          }
+        }
+        log.error(
+          {
+            err: error,
+            tenant: request.headers.get('x-tenant') ?? undefined,
+            requestId: request.headers.get('x-request-id') ?? undefined,
+            route: `${request.method} ${new URL(request.url).pathname}`,
+          },
+          'unhandled error',
+        )
+        set.status = 500
+        return { error: { code: 'internal', message: 'internal error' } }
+      })
+      .get('/health', () => ({ ok: true, service: options.name }))
+      // onRequest runs before the body is parsed or validated, so an unauthenticated caller
+      // learns nothing about the routes' schemas: 401 whatever it sent.
+      .onRequest(({ request }) => {
+        const path = new URL(request.url).pathname
+        if (
+          (path === '/health' && request.method === 'GET') ||
+          path === '/openapi' ||
+          path.startsWith('/openapi/')
+        )
+          return
+        if (!authorized(request.headers.get('authorization'))) {
+          return Response.json(
+            { error: { code: 'unauthorized', message: 'missing or wrong service token' } },
+            { status: 401 },
+          )
+        }
+      })
+      .get('/ready', ({ set }) => {
+        const ok = options.ready ? options.ready() : true
+        if (!ok) set.status = 503
+        return { ok, service: options.name }
+      })
+  )
 }
 
 /** The tenant of a request, from X-Tenant; 400 when missing or malformed. */
@@ -165,16 +188,28 @@ export function idempotent<R>(
     const result = write()
     const status = result.status ?? 200
     if (key) {
-      db.query('INSERT INTO idempotency (tenant, key, route, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-        tenant,
-        key,
-        route,
-        status,
-        JSON.stringify(result.body),
-        Date.now(),
-      )
+      db.query(
+        'INSERT INTO idempotency (tenant, key, route, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(tenant, key, route, status, JSON.stringify(result.body), Date.now())
     }
     set.status = status
     return result.body
   })()
+}
+
+/**
+ * Makes `app.stop()` release what the service holds (its database, the images decoder) whether
+ * or not the app listened itself: tests and the stack serve `app.fetch` from their own Bun.serve,
+ * and Elysia's own stop() then only logs "isn't running" and runs no onStop hook.
+ */
+export function releaseOnStop<
+  A extends { server: unknown; stop: (closeActiveConnections?: boolean) => Promise<unknown> },
+>(app: A, ...release: (() => void)[]): A {
+  const stopServer = app.stop.bind(app)
+  app.stop = async (closeActiveConnections?: boolean) => {
+    if (app.server) await stopServer(closeActiveConnections)
+    for (const r of release) r()
+    return app
+  }
+  return app
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { t } from 'elysia'
 import type { Config } from '../../lib/config.ts'
 import { openDatabase } from '../lib/db.ts'
-import { idempotent, serviceBase, tenantOf } from '../lib/http.ts'
+import { idempotent, releaseOnStop, serviceBase, tenantOf } from '../lib/http.ts'
 import { migrations } from './migrations.ts'
 import {
   AcceptBody,
@@ -167,15 +167,7 @@ export function createApp(deps: { dataDir: string; token: string; now?: () => Da
       },
     )
 
-  // stop() also closes the database, whether or not this app listened itself (tests serve
-  // app.fetch from their own Bun.serve and only call stop()).
-  const stopServer = app.stop
-  app.stop = async (closeActiveConnections?: boolean) => {
-    if (app.server) await stopServer(closeActiveConnections)
-    db.close()
-    return app
-  }
-  return app
+  return releaseOnStop(app, () => db.close())
 }
 
 export type QuotesApp = ReturnType<typeof createApp>
