@@ -15,7 +15,7 @@ import { producerConnection, workerConnection } from '../queue/connection.ts'
 import { Dispatcher } from '../queue/dispatch.ts'
 import type { Actor, Envelope, Reply, ReplyJob, ReplyTo } from '../queue/envelope.ts'
 import type { KindHandler, ServiceName } from '../queue/handler.ts'
-import { bullPrefix, repliesQueue } from '../queue/names.ts'
+import { bullPrefix, replyJobId, repliesQueue } from '../queue/names.ts'
 import { type Orchestrator, startOrchestrator } from '../queue/orchestrator.ts'
 import { testRedisUrl } from './env.ts'
 import { uniquePrefix } from './redis.ts'
@@ -69,6 +69,8 @@ export class Stack {
   private readonly replies = new Map<string, ReplyJob[]>()
   private readonly waiters = new Set<() => void>()
   private seq = 0
+  private readonly platformQueues: Queue[] = []
+  private readonly platformQueueOf: Partial<Record<'discord' | 'slack', Queue>> = {}
 
   constructor(private readonly options: StackOptions = {}) {
     this.dataDir = mkdtempSync(join(tmpdir(), 'cm-stack-'))
@@ -146,7 +148,10 @@ export class Stack {
   private bootApp(name: ServiceName) {
     // createApp is loaded lazily so a stack works while some services do not exist yet.
     const mod = require(join(ROOT, 'services', name, 'app.ts')) as { createApp: CreateApp }
-    this.apps.set(name, mod.createApp({ dataDir: this.dataDir, token: this.token, now: this.now, config: this.config }))
+    this.apps.set(
+      name,
+      mod.createApp({ dataDir: this.dataDir, token: this.token, now: this.now, config: this.config }),
+    )
   }
 
   /** Starts a service's HTTP listener (again) on its port. */
@@ -180,7 +185,12 @@ export class Stack {
 
   /** Headers a service call needs. */
   headers(tenant: string, extra: Record<string, string> = {}): Record<string, string> {
-    return { authorization: `Bearer ${this.token}`, 'x-tenant': tenant, 'content-type': 'application/json', ...extra }
+    return {
+      authorization: `Bearer ${this.token}`,
+      'x-tenant': tenant,
+      'content-type': 'application/json',
+      ...extra,
+    }
   }
 
   /** Dispatches a command as a bot would (replyTo local) and returns its envelope id. */
@@ -189,7 +199,8 @@ export class Stack {
     payload: unknown,
     opts: { tenant?: string; actor?: Partial<Actor>; replyTo?: ReplyTo; id?: string } = {},
   ): Promise<string> {
-    const id = opts.id ?? `e${Date.now().toString(36)}-${++this.seq}-${Math.random().toString(36).slice(2, 8)}`
+    const id =
+      opts.id ?? `e${Date.now().toString(36)}-${++this.seq}-${Math.random().toString(36).slice(2, 8)}`
     const envelope: Envelope = {
       id,
       kind,
@@ -234,7 +245,27 @@ export class Stack {
 
   /** A reply queue other than local (Discord/Slack tests read their platform's queue themselves). */
   replyQueue(platform: 'discord' | 'slack' | 'local'): Queue {
-    return new Queue(repliesQueue(platform), { connection: this.producer, prefix: bullPrefix(this.prefix) })
+    const queue = new Queue(repliesQueue(platform), {
+      connection: this.producer,
+      prefix: bullPrefix(this.prefix),
+    })
+    this.platformQueues.push(queue)
+    return queue
+  }
+
+  /**
+   * The final reply to an envelope that went to a bot's queue (`replies.discord|slack`), read
+   * from the queue itself since no bot consumes it in these tests.
+   */
+  async platformReply(platform: 'discord' | 'slack', envelopeId: string, timeoutMs = 10_000): Promise<Reply> {
+    const queue = (this.platformQueueOf[platform] ??= this.replyQueue(platform))
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      const job = await queue.getJob(replyJobId(envelopeId, 'final'))
+      if (job) return (job.data as ReplyJob).reply
+      await Bun.sleep(20)
+    }
+    throw new Error(`no ${platform} reply to ${envelopeId} within ${timeoutMs} ms`)
   }
 
   async close(): Promise<void> {
@@ -244,9 +275,10 @@ export class Stack {
     this.producer?.disconnect()
     this.consumerConnection?.disconnect()
     for (const name of [...this.running.keys()]) await this.stopService(name)
-    // Apps served through this stack's own Bun.serve never listened; stop() still closes their
-    // databases where a service does that, and Elysia's "not running" rejection is expected.
-    for (const app of this.apps.values()) await Promise.resolve(app.stop?.()).catch(() => {})
+    await Promise.all(this.platformQueues.map((q) => q.close()))
+    // Apps served through this stack's own Bun.serve never listened; their stop() still releases
+    // what they hold (services/lib/http.ts releaseOnStop).
+    for (const app of this.apps.values()) await app.stop?.()
     rmSync(this.dataDir, { recursive: true, force: true })
   }
 }

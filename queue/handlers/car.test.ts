@@ -3,13 +3,10 @@
  * port, the orchestrator with the real handlers, and collects the replies a user would see.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import type { Queue } from 'bullmq'
 import { type Stack, startStack } from '../../test/stack.ts'
-import type { Reply, ReplyJob } from '../envelope.ts'
-import { replyJobId } from '../names.ts'
+import type { Reply } from '../envelope.ts'
 
 let stack: Stack
-let discordReplies: Queue | undefined
 let clock = new Date('2026-05-10T12:00:00Z')
 
 beforeAll(async () => {
@@ -17,7 +14,6 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await discordReplies?.close()
   await stack?.close()
 })
 
@@ -27,14 +23,7 @@ async function inChannel(tenant: string, payload: unknown, channelId = '55500011
     tenant,
     replyTo: { platform: 'discord', channelId },
   })
-  discordReplies ??= stack.replyQueue('discord')
-  const deadline = Date.now() + 10_000
-  while (Date.now() < deadline) {
-    const job = await discordReplies.getJob(replyJobId(id, 'final'))
-    if (job) return (job.data as ReplyJob).reply
-    await Bun.sleep(20)
-  }
-  throw new Error(`no discord reply to ${id}`)
+  return stack.platformReply('discord', id)
 }
 
 const mi = (value: number, text: string) => ({ value, unit: 'mi' as const, text })

@@ -5,8 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { makeJpeg } from '../../services/images/fixtures.ts'
 import { startStack, type Stack } from '../../test/stack.ts'
-import type { Reply, ReplyJob } from '../envelope.ts'
-import { replyJobId } from '../names.ts'
+import type { Reply } from '../envelope.ts'
 
 let stack: Stack
 let files: ReturnType<typeof Bun.serve>
@@ -39,7 +38,6 @@ beforeAll(async () => {
   }
 })
 afterAll(async () => {
-  await discordReplies?.close()
   await stack?.close()
   files?.stop(true)
 })
@@ -58,20 +56,12 @@ async function serve(seed: number, w = 640, h = 480) {
 const drop = (payload: Record<string, unknown>, tenant = T) =>
   stack.command('photo.attach', { text: '', channelId: '700', ...payload }, { tenant, actor: discordActor })
 
-let discordReplies: ReturnType<Stack['replyQueue']> | undefined
 async function settingsInChannel(tenant: string, payload: unknown, channelId: string): Promise<Reply> {
   const id = await stack.dispatch('garage.settings', payload, {
     tenant,
     replyTo: { platform: 'discord', channelId },
   })
-  discordReplies ??= stack.replyQueue('discord')
-  const deadline = Date.now() + 10_000
-  while (Date.now() < deadline) {
-    const job = await discordReplies.getJob(replyJobId(id, 'final'))
-    if (job) return (job.data as ReplyJob).reply
-    await Bun.sleep(20)
-  }
-  throw new Error(`no discord reply to ${id}`)
+  return stack.platformReply('discord', id)
 }
 
 async function thumb(tenant: string, sha: string, size = 256) {
