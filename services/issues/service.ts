@@ -251,32 +251,50 @@ export function closeIssue(
   return getIssue(db, tenant, number)
 }
 
-export function linkPhoto(db: Database, tenant: string, number: number, input: PhotoLink, now: Date): Issue {
+/** Links a photo or a quote to an issue once; a new link is recorded in the history. */
+function link(
+  db: Database,
+  tenant: string,
+  number: number,
+  what:
+    | { table: 'issue_photos'; column: 'sha256'; field: 'photo' }
+    | { table: 'issue_quotes'; column: 'quote_id'; field: 'quote' },
+  value: string | number,
+  actor: Actor,
+  now: Date,
+): Issue {
   const row = rowOf(db, tenant, number)
   const at = now.toISOString()
   const added = db
     .query(
-      'INSERT INTO issue_photos (issue_id, sha256, added_by, added_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      `INSERT INTO ${what.table} (issue_id, ${what.column}, added_by, added_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     )
-    .run(row.id, input.sha256, who(input.actor), at)
+    .run(row.id, value, who(actor), at)
   if (added.changes > 0) {
-    record(db, row.id, input.actor, 'photo', null, input.sha256, at)
+    record(db, row.id, actor, what.field, null, value, at)
     touch(db, row.id, at)
   }
   return getIssue(db, tenant, number)
 }
 
-export function linkQuote(db: Database, tenant: string, number: number, input: QuoteLink, now: Date): Issue {
-  const row = rowOf(db, tenant, number)
-  const at = now.toISOString()
-  const added = db
-    .query(
-      'INSERT INTO issue_quotes (issue_id, quote_id, added_by, added_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-    )
-    .run(row.id, input.quote_id, who(input.actor), at)
-  if (added.changes > 0) {
-    record(db, row.id, input.actor, 'quote', null, input.quote_id, at)
-    touch(db, row.id, at)
-  }
-  return getIssue(db, tenant, number)
-}
+export const linkPhoto = (db: Database, tenant: string, number: number, input: PhotoLink, now: Date): Issue =>
+  link(
+    db,
+    tenant,
+    number,
+    { table: 'issue_photos', column: 'sha256', field: 'photo' },
+    input.sha256,
+    input.actor,
+    now,
+  )
+
+export const linkQuote = (db: Database, tenant: string, number: number, input: QuoteLink, now: Date): Issue =>
+  link(
+    db,
+    tenant,
+    number,
+    { table: 'issue_quotes', column: 'quote_id', field: 'quote' },
+    input.quote_id,
+    input.actor,
+    now,
+  )
