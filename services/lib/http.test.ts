@@ -36,6 +36,12 @@ describe('service HTTP base', () => {
     expect(await taken.json()).toEqual({ error: { code: 'invalid', message: 'name: taken already', field: 'name' } })
   })
 
+  test('a value Elysia cannot describe in its schema error is still a 422, not a 500', async () => {
+    const r = await call('/things', { method: 'POST', headers: auth, body: '{"name":[{"toString":null}],"n":1}' })
+    expect(r.status).toBe(422)
+    expect(((await r.json()) as { error: { code: string } }).error.code).toBe('invalid')
+  })
+
   test('a missing or forged X-Tenant is refused', async () => {
     const r = await call('/things', { method: 'POST', headers: { ...auth, 'x-tenant': 'local:a b' }, body: '{"name":"x","n":1}' })
     expect(r.status).toBe(400)

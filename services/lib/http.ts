@@ -97,7 +97,13 @@ export function serviceBase(options: ServiceOptions) {
           const message = first ? `${field ?? 'body'}: ${first.message ?? first.summary}` : 'invalid request'
           return { error: { code: 'invalid', message, ...(field ? { field } : {}) } }
         }
-        if (code === 'NOT_FOUND') {
+        // Elysia builds a schema error's message by turning the offending value into a string; a
+      // value such as {"toString": null} makes that throw, which is still the caller's bad body.
+      if (error instanceof TypeError && /\bnew ValidationError\b/.test(error.stack ?? '')) {
+        set.status = 422
+        return { error: { code: 'invalid', message: 'the request does not match the route\'s schema' } }
+      }
+      if (code === 'NOT_FOUND') {
           set.status = 404
           return { error: { code: 'not_found', message: 'no such route' } }
         }
