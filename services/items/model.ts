@@ -80,22 +80,8 @@ export const CarCreate = t.Object(
 )
 export type CarCreate = typeof CarCreate.static
 
-export const CarEdit = t.Object(
-  {
-    nickname: t.Optional(text()),
-    make: t.Optional(text()),
-    model: t.Optional(text()),
-    year: t.Optional(t.Integer()),
-    odometer: t.Optional(DistanceInput),
-    plate: t.Optional(text()),
-    vin: t.Optional(text()),
-    purchase_date: t.Optional(date),
-    purchase_price: t.Optional(MoneyInput),
-    /** Lower the odometer (a correction) or accept an unusual VIN. */
-    confirm: t.Optional(t.Boolean()),
-  },
-  strict,
-)
+/** Every field of a new car may change; `confirm` here also lowers the odometer (a correction). */
+export const CarEdit = t.Partial(CarCreate, strict)
 export type CarEdit = typeof CarEdit.static
 
 export const ReadingCreate = t.Object(
