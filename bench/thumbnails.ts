@@ -1,7 +1,7 @@
 /**
  * Photo thumbnails: a 12-megapixel photo-like JPEG (4000 × 3000) to both thumbnails (256 and
- * 1024 px JPEG), the way the images service does it — jimp with @jsquash/jpeg (WASM mozjpeg) as
- * its JPEG codec, in the decoder process — against sharp (libvips, a bench-only dev dependency)
+ * 1024 px JPEG), the way the images service does it — libjpeg-turbo in WebAssembly decoding at a
+ * reduced DCT scale and encoding, in the decoder process — against sharp (libvips, a bench-only dev dependency)
  * doing the same work in the same run, and jimp with its bundled jpeg-js decoder for reference.
  * Each runs in its own process, so each peak RSS (VmHWM) is that work's alone.
  *
@@ -108,7 +108,7 @@ export function thumbnailRows(f: ThumbnailFigures): Row[] {
   const rows: Row[] = [
     {
       section,
-      name: `12 MP JPEG (${(f.photoBytes / 1024 / 1024).toFixed(1)} MB) → 256 + 1024 px, jimp + mozjpeg WASM (median of ${f.runs})`,
+      name: `12 MP JPEG (${(f.photoBytes / 1024 / 1024).toFixed(1)} MB) → 256 + 1024 px, libjpeg-turbo WASM (median of ${f.runs})`,
       value: r1(ours),
       unit: 'ms',
       baseline: r1(sharp),

@@ -4,9 +4,9 @@
  * header claims a huge size while the file is a few kilobytes.
  */
 import { deflateSync } from 'node:zlib'
-import encodeJpeg from '@jsquash/jpeg/encode.js'
 import encodeWebp from '@jsquash/webp/encode.js'
 import { Jimp } from './thumbnails.ts'
+import { encodeJpeg } from './turbojpeg.ts'
 
 /** RGBA pixels of a photo-like scene; the top-left 8×8 block is pure red (to check orientation). */
 export function photoPixels(width: number, height: number, seed = 1): Uint8ClampedArray {
@@ -100,10 +100,7 @@ export async function makeJpeg(
   opts: { orientation?: number; quality?: number; seed?: number } = {},
 ): Promise<Uint8Array> {
   const data = photoPixels(width, height, opts.seed)
-  const image = { data, width, height, colorSpace: 'srgb' } as unknown as Parameters<typeof encodeJpeg>[0]
-  const jpeg = new Uint8Array(
-    await encodeJpeg(image, { quality: opts.quality ?? 85, baseline: true, progressive: false }),
-  )
+  const jpeg = await encodeJpeg({ data: new Uint8Array(data.buffer), width, height }, opts.quality ?? 85)
   if (!opts.orientation || opts.orientation === 1) return jpeg
   const app1 = exifSegment(opts.orientation)
   const out = new Uint8Array(jpeg.length + app1.length)
@@ -151,7 +148,8 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 
 /**
  * A valid PNG whose IHDR says width × height (8-bit grey) and whose IDAT is a tiny zlib stream
- * of zeros: decoding it would need width × height × 4 bytes.
+ * of zeros: decoding it would need width × height × 4 bytes. With `rows` = `height` it is a
+ * whole black image, a cheap way to make a photo that is slow and big to decode.
  */
 export function makePngBomb(width = 20_000, height = 20_000, rows = 64): Uint8Array {
   const ihdr = new Uint8Array(13)

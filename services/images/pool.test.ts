@@ -2,15 +2,19 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { makeJpeg } from './fixtures.ts'
+import { makeJpeg, makePngBomb } from './fixtures.ts'
 import { DecoderBusy, DecoderPool } from './pool.ts'
 import { ImageRejected } from './sniff.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'cm-pool-'))
 const pools: DecoderPool[] = []
-let job: { input: string; out256: string; out1024: string; maxPixels: number; quality: number }
+type Job = { input: string; out256: string; out1024: string; maxPixels: number; quality: number }
+let job: Job
+let slow: Job
 beforeAll(async () => {
   writeFileSync(join(dir, 'big.jpg'), await makeJpeg(4000, 3000, { seed: 4 }))
+  // A 49-megapixel PNG: jimp's PNG decoder needs well over a second for it.
+  writeFileSync(join(dir, 'slow.png'), makePngBomb(7000, 7000, 7000))
   job = {
     input: join(dir, 'big.jpg'),
     out256: join(dir, 'a.jpg'),
@@ -18,6 +22,7 @@ beforeAll(async () => {
     maxPixels: 5e7,
     quality: 80,
   }
+  slow = { ...job, input: join(dir, 'slow.png') }
 })
 afterAll(() => {
   for (const p of pools) p.close()
@@ -31,7 +36,7 @@ const pool = (o: ConstructorParameters<typeof DecoderPool>[0]) => {
 
 test('a decode over its time limit is stopped and the next one gets a fresh decoder', async () => {
   const p = pool({ maxMemoryMb: 2048, timeoutMs: 150 })
-  const error = await p.decode(job).catch((e) => e)
+  const error = await p.decode(slow).catch((e) => e)
   expect(error).toBeInstanceOf(ImageRejected)
   expect((error as ImageRejected).code).toBe('timeout')
   expect(p.pid).toBeUndefined()

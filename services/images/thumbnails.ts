@@ -1,9 +1,10 @@
 /**
  * Decoding and thumbnails, meant to run in the decoder process (decoder.ts), never on the
- * service's event loop. jimp is built with createJimp and its JPEG decoder replaced by
- * @jsquash/jpeg (WebAssembly mozjpeg), about five times faster than jimp's bundled jpeg-js.
- * Thumbnails are JPEG at an explicit quality; EXIF orientation is applied to the small image
- * (cheap), not to the full-size bitmap.
+ * service's event loop. JPEG is decoded by libjpeg-turbo (WebAssembly, turbojpeg.ts) at the
+ * smallest DCT scale that still covers the largest thumbnail, the way libvips's shrink-on-load
+ * does, and is also jimp's JPEG decoder; PNG and GIF go through jimp's own formats, WebP through
+ * @jsquash/webp. Thumbnails are baseline JPEG from libjpeg-turbo at an explicit quality. EXIF
+ * orientation is applied to the 1024 px image (cheap), not to the photo.
  */
 import { createJimp } from '@jimp/core'
 import gif from '@jimp/js-gif'
@@ -12,61 +13,26 @@ import png from '@jimp/js-png'
 import * as flip from '@jimp/plugin-flip'
 import * as resize from '@jimp/plugin-resize'
 import * as rotate from '@jimp/plugin-rotate'
-import decodeJpeg from '@jsquash/jpeg/decode.js'
-import encodeJpeg from '@jsquash/jpeg/encode.js'
 import decodeWebp from '@jsquash/webp/decode.js'
 import { ImageRejected, MIME, type Sniffed } from './sniff.ts'
+import { decodeJpeg, encodeJpeg, JpegDataError } from './turbojpeg.ts'
 
 export const THUMB_SIZES = [256, 1024] as const
 export type ThumbSize = (typeof THUMB_SIZES)[number]
 export const THUMB_QUALITY = 82
 
-/**
- * mozjpeg settings for thumbnails: baseline without trellis passes or Huffman optimisation;
- * thumbnails are small and speed matters more than the last few bytes.
- */
-function encodeOptions(quality: number) {
-  return {
-    quality,
-    baseline: true,
-    progressive: false,
-    optimize_coding: false,
-    trellis_multipass: false,
-    trellis_opt_zero: false,
-    trellis_opt_table: false,
-    trellis_loops: 1,
-  }
-}
-
-/**
- * jimp's JPEG format with mozjpeg (WASM) as decoder and encoder. The encoder runs baseline
- * without trellis passes: thumbnails are small and speed matters more than the last few bytes.
- */
-function mozjpeg() {
+/** jimp's JPEG format with libjpeg-turbo (WASM, turbojpeg.ts) as decoder and encoder. */
+function wasmJpeg() {
   const base = jpeg()
   return {
     mime: base.mime,
     encode: async (
       bitmap: { data: Buffer; width: number; height: number },
       options: { quality?: number } = {},
-    ) => {
-      const data = new Uint8ClampedArray(bitmap.data.buffer, bitmap.data.byteOffset, bitmap.data.byteLength)
-      const out = await encodeJpeg(
-        { data, width: bitmap.width, height: bitmap.height, colorSpace: 'srgb' } as unknown as Parameters<
-          typeof encodeJpeg
-        >[0],
-        encodeOptions(options.quality ?? THUMB_QUALITY),
-      )
-      return Buffer.from(out)
-    },
+    ) => Buffer.from(await encodeJpeg(bitmap, options.quality ?? THUMB_QUALITY)),
     decode: async (data: Buffer) => {
-      const ab = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer
-      const image = await decodeJpeg(ab, { preserveOrientation: false })
-      return {
-        width: image.width,
-        height: image.height,
-        data: Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength),
-      }
+      const { width, height, data: rgba } = decodeJpeg(data).pixels
+      return { width, height, data: Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength) }
     },
   }
 }
@@ -91,7 +57,7 @@ function webp() {
 }
 
 export const Jimp = createJimp({
-  formats: [mozjpeg, png, gif, webp],
+  formats: [wasmJpeg, png, gif, webp],
   plugins: [resize.methods, rotate.methods, flip.methods],
 })
 type JimpImage = InstanceType<typeof Jimp>
@@ -100,35 +66,45 @@ type JimpImage = InstanceType<typeof Jimp>
 type Pixels = { data: Uint8Array; width: number; height: number }
 
 /**
- * Decodes to RGBA. JPEG goes straight to mozjpeg (alpha always 255, so `opaque`); the other
- * formats go through the jimp format of their MIME type. EXIF is handled separately.
+ * Decodes to RGBA: a JPEG straight through libjpeg-turbo at the smallest scale that still
+ * covers `atLeast` (alpha always 255, so `opaque`), the other formats whole through the jimp
+ * format of their MIME type. EXIF is handled separately.
  */
-async function decode(bytes: Uint8Array, info: Sniffed): Promise<Pixels & { opaque: boolean }> {
-  let bitmap: Pixels
+async function decode(
+  bytes: Uint8Array,
+  info: Sniffed,
+  atLeast: Size,
+): Promise<Pixels & { opaque: boolean }> {
   if (info.format === 'jpeg') {
-    const image = await decodeJpeg(bytes as unknown as ArrayBuffer, { preserveOrientation: false })
-    const { buffer, byteOffset, byteLength } = image.data
-    bitmap = {
-      width: image.width,
-      height: image.height,
-      data: new Uint8Array(buffer, byteOffset, byteLength),
+    let decoded: ReturnType<typeof decodeJpeg>
+    try {
+      decoded = decodeJpeg(bytes, atLeast)
+    } catch (error) {
+      if (error instanceof JpegDataError)
+        throw new ImageRejected('corrupt', `the photo could not be decoded (${error.message})`)
+      throw error
     }
-  } else {
-    const format = new Jimp({ width: 1, height: 1 }).formats.find((f) => f.mime === MIME[info.format])
-    if (!format?.decode) {
-      throw new ImageRejected(
-        'unsupported_type',
-        `${info.format.toUpperCase()} photos are recognised but cannot be decoded here; send a JPEG, PNG or GIF`,
-      )
+    if (decoded.width !== info.width || decoded.height !== info.height) {
+      throw new Error(`decoded ${decoded.width}×${decoded.height}, header said ${info.width}×${info.height}`)
     }
-    bitmap = await format.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {} as never)
+    return { ...decoded.pixels, opaque: true }
   }
-  if (bitmap.width !== info.width || bitmap.height !== info.height) {
-    // GIF frames may be smaller than the logical screen; anything else is a lying header.
-    if (info.format !== 'gif')
-      throw new Error(`decoded ${bitmap.width}×${bitmap.height}, header said ${info.width}×${info.height}`)
+  const format = new Jimp({ width: 1, height: 1 }).formats.find((f) => f.mime === MIME[info.format])
+  if (!format?.decode) {
+    throw new ImageRejected(
+      'unsupported_type',
+      `${info.format.toUpperCase()} photos are recognised but cannot be decoded here; send a JPEG, PNG or GIF`,
+    )
   }
-  return { ...bitmap, opaque: info.format === 'jpeg' }
+  const bitmap: Pixels = await format.decode(
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    {} as never,
+  )
+  // GIF frames may be smaller than the logical screen; anything else is a lying header.
+  if ((bitmap.width !== info.width || bitmap.height !== info.height) && info.format !== 'gif') {
+    throw new Error(`decoded ${bitmap.width}×${bitmap.height}, header said ${info.width}×${info.height}`)
+  }
+  return { ...bitmap, opaque: false }
 }
 
 /** Applies EXIF orientation 2-8 in place (jimp's rotate turns counter-clockwise). */
@@ -264,49 +240,39 @@ function areaResize(src: Pixels, nw: number, nh: number, opaque: boolean): Pixel
   return { width: nw, height: nh, data: out }
 }
 
-function fit(image: Pixels, size: number, opaque: boolean): Pixels {
-  const { width, height } = image
-  const longest = Math.max(width, height)
-  if (longest <= size) return { width, height, data: image.data.slice() }
-  const scale = size / longest
-  return areaResize(
-    image,
-    Math.max(1, Math.round(width * scale)),
-    Math.max(1, Math.round(height * scale)),
-    opaque,
-  )
+type Size = { width: number; height: number }
+
+/** `photo`'s size fitted within `size` px on its longest side; never enlarged. */
+function fitted(photo: Size, size: number): Size {
+  const scale = Math.min(1, size / Math.max(photo.width, photo.height))
+  return {
+    width: Math.max(1, Math.round(photo.width * scale)),
+    height: Math.max(1, Math.round(photo.height * scale)),
+  }
 }
 
-/**
- * JPEG of an RGBA bitmap with mozjpeg. Fully transparent pixels become black, as jimp's
- * getBuffer did (it composited onto transparent black); other pixels keep their colour.
- */
-async function encode(image: Pixels, quality: number, opaque: boolean): Promise<Uint8Array> {
-  const data = image.data
-  if (!opaque) {
-    for (let p = 0; p < data.length; p += 4) if (data[p + 3] === 0) data[p] = data[p + 1] = data[p + 2] = 0
-  }
-  const rgba = new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength)
-  const input = { data: rgba, width: image.width, height: image.height, colorSpace: 'srgb' }
-  return new Uint8Array(
-    await encodeJpeg(input as unknown as Parameters<typeof encodeJpeg>[0], encodeOptions(quality)),
-  )
+/** `image` area-averaged to `target` (a copy when it already has that size). */
+function resizeTo(image: Pixels, target: Size, opaque: boolean): Pixels {
+  if (image.width === target.width && image.height === target.height)
+    return { ...target, data: image.data.slice() }
+  return areaResize(image, target.width, target.height, opaque)
 }
 
 export type Thumbnails = { width: number; height: number; thumbs: Record<ThumbSize, Uint8Array> }
 
 /**
  * Decodes the photo and returns 256 and 1024 px JPEG thumbnails (longest side), oriented.
- * The 1024 comes from the photo in one area-average pass, is oriented (cheap at that size),
- * and the 256 comes from it.
+ * The 1024 comes in one area-average pass from the photo (a JPEG decoded at the smallest DCT
+ * scale that still covers it), is oriented (cheap at that size), and the 256 comes from it.
  */
 export async function makeThumbnails(
   bytes: Uint8Array,
   info: Sniffed,
   quality = THUMB_QUALITY,
 ): Promise<Thumbnails> {
-  const photo = await decode(bytes, info)
-  const big = fit(photo, 1024, photo.opaque)
+  const target = fitted(info, 1024)
+  const photo = await decode(bytes, info, target)
+  const big = resizeTo(photo, target, photo.opaque)
   const oriented = new Jimp({
     width: big.width,
     height: big.height,
@@ -315,14 +281,14 @@ export async function makeThumbnails(
   orient(oriented, info.orientation)
   const { width, height, data } = oriented.bitmap
   const big2: Pixels = { width, height, data }
-  const small = fit(big2, 256, photo.opaque)
+  const small = resizeTo(big2, fitted(big2, 256), photo.opaque)
   const swap = info.orientation >= 5
   return {
     width: swap ? info.height : info.width,
     height: swap ? info.width : info.height,
     thumbs: {
-      256: await encode(small, quality, photo.opaque),
-      1024: await encode(big2, quality, photo.opaque),
+      256: await encodeJpeg(small, quality),
+      1024: await encodeJpeg(big2, quality),
     },
   }
 }
