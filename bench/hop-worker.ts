@@ -8,6 +8,7 @@ import { Queue, Worker } from 'bullmq'
 import { workerConnection } from '../queue/connection.ts'
 import type { Envelope, ReplyJob } from '../queue/envelope.ts'
 import { bullPrefix, COMMANDS_QUEUE, replyJobId, repliesQueue } from '../queue/names.ts'
+import { replyJobOptions } from '../queue/replies.ts'
 
 const [url, queuePrefix, concurrency] = process.argv.slice(2)
 if (!url || !queuePrefix || !concurrency) {
@@ -27,13 +28,7 @@ const worker = new Worker(
       replyTo: env.replyTo,
       reply: { tone: 'ok', text: 'ok' },
     }
-    await out.add('reply', reply, {
-      jobId: replyJobId(env.id),
-      attempts: 8,
-      backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { age: 24 * 3600, count: 10_000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    })
+    await out.add('reply', reply, replyJobOptions(replyJobId(env.id)))
   },
   {
     connection,

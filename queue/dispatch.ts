@@ -7,19 +7,18 @@
 import { Queue } from 'bullmq'
 import type IORedis from 'ioredis'
 import type { Envelope } from './envelope.ts'
-import { bullPrefix, COMMANDS_QUEUE, commandJobId } from './names.ts'
+import { bullPrefix, COMMANDS_QUEUE, commandJobId, singleJob } from './names.ts'
 
 export type DispatchResult = { ok: true } | { ok: false; reason: 'unavailable' }
 
 export type CommandJobOptions = { attempts: number }
 
-export const commandJobDefaults = (attempts: number) => ({
+export const commandJobOptions = (envelopeId: string, attempts: number) => ({
   attempts,
   backoff: { type: 'exponential' as const, delay: 500 },
-  // Kept an hour: long enough to refuse a platform's redelivery of the same event (minutes),
-  // short enough that Redis does not grow with every command answered.
-  removeOnComplete: { age: 3600, count: 5_000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
+  // The id is remembered an hour: long enough to refuse a platform's redelivery of the same
+  // event (minutes later).
+  ...singleJob(commandJobId(envelopeId), 3600),
 })
 
 export class Dispatcher {
@@ -37,7 +36,7 @@ export class Dispatcher {
   }
 
   async dispatch(envelope: Envelope): Promise<DispatchResult> {
-    const add = this.queue.add(envelope.kind, envelope, { ...commandJobDefaults(this.attempts), jobId: commandJobId(envelope.id) })
+    const add = this.queue.add(envelope.kind, envelope, commandJobOptions(envelope.id, this.attempts))
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.timeoutMs)
@@ -59,4 +58,5 @@ export class Dispatcher {
 }
 
 /** What a bot says when Redis cannot take the command. */
-export const UNAVAILABLE_TEXT = 'Car Manager cannot take commands right now (its queue is unreachable). Nothing was saved; please try again in a minute.'
+export const UNAVAILABLE_TEXT =
+  'Car Manager cannot take commands right now (its queue is unreachable). Nothing was saved; please try again in a minute.'

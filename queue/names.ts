@@ -14,3 +14,21 @@ export const bullPrefix = (queuePrefix: string) => `bull:${queuePrefix}`
  */
 export const commandJobId = (envelopeId: string) => `cmd-${envelopeId}`
 export const replyJobId = (envelopeId: string, suffix = 'final') => `reply-${envelopeId}-${suffix}`
+
+/** Completed jobs kept per queue, for the dashboard; a job's id outlives it (see singleJob). */
+export const KEEP_COMPLETED = 200
+
+/**
+ * Options that make a job single by its id for `rememberSeconds`. BullMQ refuses a second add
+ * with the same jobId while the job exists; a deduplication key on the same id, with a TTL and
+ * a few dozen bytes in Redis, goes on refusing it once the completed job is gone (BullMQ keeps
+ * a deduplication key with a TTL past the job's completion and its removal by count). So only
+ * the last KEEP_COMPLETED completed jobs are kept, not every answered command for an hour
+ * (about 4 KB each); failed ones stay a week for the dashboard.
+ */
+export const singleJob = (jobId: string, rememberSeconds: number) => ({
+  jobId,
+  deduplication: { id: jobId, ttl: rememberSeconds * 1000 },
+  removeOnComplete: { count: KEEP_COMPLETED },
+  removeOnFail: { age: 7 * 24 * 3600 },
+})

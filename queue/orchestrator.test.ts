@@ -5,8 +5,10 @@ import { join } from 'node:path'
 import { Queue } from 'bullmq'
 import { startStack, type Stack } from '../test/stack.ts'
 import { type KindHandler, ServiceUnavailable, UserError } from './handler.ts'
-import { bullPrefix, COMMANDS_QUEUE, commandJobId } from './names.ts'
+import { silentLogger } from '../lib/log.ts'
+import { bullPrefix, COMMANDS_QUEUE, commandJobId, KEEP_COMPLETED, replyJobId } from './names.ts'
 import { loadHandlers } from './orchestrator.ts'
+import { replyPoster } from './replies.ts'
 
 let runs = 0
 let flaky = 0
@@ -102,6 +104,32 @@ describe('orchestrator', () => {
     await Bun.sleep(300)
     expect(runs - before).toBe(1)
     expect(stack.repliesTo(id)).toHaveLength(1)
+  })
+
+  test('an envelope redelivered after its finished job was dropped still runs once; its reply is not posted again', async () => {
+    const before = runs
+    const id = await stack.dispatch('test.echo', { text: 'late' })
+    await stack.reply(id)
+    // KEEP_COMPLETED newer commands push the finished job (and its reply job) out of Redis.
+    const newer = await Promise.all(
+      Array.from({ length: KEEP_COMPLETED + 10 }, (_, i) => stack.dispatch('test.echo', { text: `n${i}` })),
+    )
+    await Promise.all(newer.map((n) => stack.reply(n)))
+    const connection = stack.dispatcher.queue.opts.connection as never
+    const commands = new Queue(COMMANDS_QUEUE, { connection, prefix: bullPrefix(stack.prefix) })
+    try {
+      expect(await commands.getJob(commandJobId(id))).toBeUndefined()
+      await stack.dispatch('test.echo', { text: 'late' }, { id })
+      const replies = replyPoster(connection, stack.prefix, silentLogger)
+      await replies.post(stack.repliesTo(id)[0]!, replyJobId(id))
+      await replies.close()
+      await Bun.sleep(300)
+      expect(await commands.getJob(commandJobId(id))).toBeUndefined()
+      expect(runs - before).toBe(1 + newer.length)
+      expect(stack.repliesTo(id)).toHaveLength(1)
+    } finally {
+      await commands.close()
+    }
   })
 
   test('service calls carry the token, the tenant and, on writes, the envelope id as Idempotency-Key', async () => {

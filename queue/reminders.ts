@@ -116,8 +116,8 @@ export async function startReminders(options: RemindersOptions): Promise<Reminde
         reply: reminderReply(a),
       }
       try {
-        // Kept a week: an announcement handed out again (its ack was lost) finds its post done.
-        await replies.post(job, replyJobId(envelopeId), { keepSeconds: 7 * 24 * 3600 })
+        // Remembered a week: an announcement handed out again (its ack was lost) finds its post done.
+        await replies.post(job, replyJobId(envelopeId), { rememberSeconds: 7 * 24 * 3600 })
         posted.push(a.id)
       } catch (err) {
         log.warn({ err, announcement: a.id }, 'could not post a reminder; it is handed out again next tick')

@@ -7,13 +7,19 @@ import { Queue } from 'bullmq'
 import type IORedis from 'ioredis'
 import type { Logger } from '../lib/log.ts'
 import type { Platform, ReplyJob } from './envelope.ts'
-import { bullPrefix, repliesQueue } from './names.ts'
+import { bullPrefix, repliesQueue, singleJob } from './names.ts'
 
 export type ReplyPoster = {
-  /** `keepSeconds`: how long the completed job (and so its id) is kept to refuse a second post. */
-  post: (job: ReplyJob, jobId: string, opts?: { keepSeconds?: number }) => Promise<void>
+  /** `rememberSeconds` (an hour unless given): how long its id refuses a second post. */
+  post: (job: ReplyJob, jobId: string, opts?: { rememberSeconds?: number }) => Promise<void>
   close: () => Promise<void>
 }
+
+export const replyJobOptions = (jobId: string, rememberSeconds = 3600) => ({
+  attempts: 8,
+  backoff: { type: 'exponential' as const, delay: 1_000 },
+  ...singleJob(jobId, rememberSeconds),
+})
 
 export function replyPoster(connection: IORedis, queuePrefix: string, log: Logger): ReplyPoster {
   const prefix = bullPrefix(queuePrefix)
@@ -29,13 +35,7 @@ export function replyPoster(connection: IORedis, queuePrefix: string, log: Logge
   }
   return {
     post: async (job, jobId, opts = {}) => {
-      await queue(job.replyTo.platform).add('reply', job, {
-        jobId,
-        attempts: 8,
-        backoff: { type: 'exponential', delay: 1_000 },
-        removeOnComplete: opts.keepSeconds ? { age: opts.keepSeconds } : { age: 3600, count: 5_000 },
-        removeOnFail: { age: 7 * 24 * 3600 },
-      })
+      await queue(job.replyTo.platform).add('reply', job, replyJobOptions(jobId, opts.rememberSeconds))
     },
     close: async () => {
       await Promise.all([...queues.values()].map((q) => q.close()))
