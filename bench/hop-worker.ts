@@ -7,7 +7,7 @@
 import { Queue, Worker } from 'bullmq'
 import { workerConnection } from '../queue/connection.ts'
 import type { Envelope, ReplyJob } from '../queue/envelope.ts'
-import { bullPrefix, COMMANDS_QUEUE, replyJobId, repliesQueue } from '../queue/names.ts'
+import { bullPrefix, COMMANDS_QUEUE, queueOptions, replyJobId, repliesQueue } from '../queue/names.ts'
 import { replyJobOptions } from '../queue/replies.ts'
 
 const [url, queuePrefix, concurrency] = process.argv.slice(2)
@@ -17,7 +17,7 @@ if (!url || !queuePrefix || !concurrency) {
 }
 const prefix = bullPrefix(queuePrefix)
 const connection = workerConnection(url)
-const out = new Queue(repliesQueue('local'), { connection, prefix })
+const out = new Queue(repliesQueue('local'), queueOptions(connection, queuePrefix))
 const worker = new Worker(
   COMMANDS_QUEUE,
   async (job) => {

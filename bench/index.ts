@@ -15,7 +15,7 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Queue } from 'bullmq'
 import IORedis from 'ioredis'
-import { bullPrefix, COMMANDS_QUEUE, repliesQueue } from '../queue/names.ts'
+import { COMMANDS_QUEUE, queueOptions, repliesQueue } from '../queue/names.ts'
 import { freePort, startRedis } from '../test/redis.ts'
 import {
   type CommandRuns,
@@ -167,7 +167,7 @@ async function dropQueues(url: string, queuePrefix: string): Promise<void> {
   const connection = new IORedis(url, { maxRetriesPerRequest: null })
   try {
     for (const name of [COMMANDS_QUEUE, repliesQueue('local')]) {
-      const queue = new Queue(name, { connection, prefix: bullPrefix(queuePrefix) })
+      const queue = new Queue(name, queueOptions(connection, queuePrefix))
       await queue.obliterate({ force: true })
       await queue.close()
     }

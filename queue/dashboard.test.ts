@@ -12,7 +12,7 @@ import {
   dashboardQueues,
   redactJobData,
 } from './dashboard.ts'
-import { bullPrefix, COMMANDS_QUEUE, commandJobId } from './names.ts'
+import { commandJobId, COMMANDS_QUEUE, queueOptions } from './names.ts'
 
 const PASSWORD = 'correct-horse-battery'
 const basic = (user: string, password: string) =>
@@ -69,7 +69,7 @@ describe('dashboard in process', () => {
         return dashboard.handles(pathname) ? dashboard.fetch(request) : new Response('other', { status: 404 })
       },
     })
-    queue = new Queue(COMMANDS_QUEUE, { connection, prefix: bullPrefix(prefix) })
+    queue = new Queue(COMMANDS_QUEUE, queueOptions(connection, prefix))
     await queue.add(
       'car.show',
       {

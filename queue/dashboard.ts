@@ -17,7 +17,7 @@ import { Elysia } from 'elysia'
 import type IORedis from 'ioredis'
 import type { Config } from '../lib/config.ts'
 import type { Platform } from './envelope.ts'
-import { bullPrefix, COMMANDS_QUEUE, REMINDERS_QUEUE, repliesQueue } from './names.ts'
+import { COMMANDS_QUEUE, queueOptions, REMINDERS_QUEUE, repliesQueue } from './names.ts'
 
 export const DASHBOARD_PATH = '/queues'
 export const DASHBOARD_USER = 'admin'
@@ -76,9 +76,8 @@ export async function createDashboard(options: {
 }): Promise<Dashboard | undefined> {
   const password = options.config.DASHBOARD_PASSWORD
   if (!password) return undefined
-  const prefix = bullPrefix(options.config.QUEUE_PREFIX)
   const queues = dashboardQueues().map((name) => {
-    const queue = new Queue(name, { connection: options.connection, prefix })
+    const queue = new Queue(name, queueOptions(options.connection, options.config.QUEUE_PREFIX))
     queue.on('error', () => {})
     return queue
   })

@@ -7,7 +7,7 @@
 import { Queue } from 'bullmq'
 import type IORedis from 'ioredis'
 import type { Envelope } from './envelope.ts'
-import { bullPrefix, COMMANDS_QUEUE, commandJobId, singleJob } from './names.ts'
+import { COMMANDS_QUEUE, commandJobId, queueOptions, singleJob } from './names.ts'
 
 export type DispatchResult = { ok: true } | { ok: false; reason: 'unavailable' }
 
@@ -30,7 +30,7 @@ export class Dispatcher {
     private readonly attempts = 4,
     private readonly timeoutMs = 2_500,
   ) {
-    this.queue = new Queue(COMMANDS_QUEUE, { connection, prefix: bullPrefix(queuePrefix) })
+    this.queue = new Queue(COMMANDS_QUEUE, queueOptions(connection, queuePrefix))
     // A producer's connection errors are answered per dispatch; do not crash the process.
     this.queue.on('error', () => {})
   }

@@ -1,3 +1,4 @@
+import type IORedis from 'ioredis'
 import type { Platform } from './envelope.ts'
 
 /** Queue names; BullMQ's own `prefix` option carries QUEUE_PREFIX so deployments sharing a Redis never collide. */
@@ -7,6 +8,20 @@ export const repliesQueue = (platform: Platform) => `replies.${platform}`
 
 /** BullMQ key prefix for a QUEUE_PREFIX. */
 export const bullPrefix = (queuePrefix: string) => `bull:${queuePrefix}`
+
+/**
+ * Entries kept in each queue's event stream. BullMQ keeps 10,000 by default, a few MB of Redis
+ * per queue; nothing here listens to them (no QueueEvents), they only help an operator with
+ * redis-cli. Every Queue writes this into the queue's meta on start, so all of them use it.
+ */
+export const EVENTS_KEPT = 1_000
+
+/** Options of every Queue (producer side) of a QUEUE_PREFIX. */
+export const queueOptions = (connection: IORedis, queuePrefix: string) => ({
+  connection,
+  prefix: bullPrefix(queuePrefix),
+  streams: { events: { maxLen: EVENTS_KEPT } },
+})
 
 /**
  * BullMQ job ids derived from the envelope id. BullMQ refuses ids that are integers (Discord

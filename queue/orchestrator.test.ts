@@ -3,10 +3,11 @@ import { Type as T } from '@sinclair/typebox'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Queue } from 'bullmq'
+import type IORedis from 'ioredis'
 import { startStack, type Stack } from '../test/stack.ts'
 import { type KindHandler, ServiceUnavailable, UserError } from './handler.ts'
 import { silentLogger } from '../lib/log.ts'
-import { bullPrefix, COMMANDS_QUEUE, commandJobId, KEEP_COMPLETED, replyJobId } from './names.ts'
+import { bullPrefix, commandJobId, COMMANDS_QUEUE, EVENTS_KEPT, KEEP_COMPLETED, queueOptions, replyJobId } from './names.ts'
 import { loadHandlers } from './orchestrator.ts'
 import { replyPoster } from './replies.ts'
 
@@ -116,7 +117,7 @@ describe('orchestrator', () => {
     )
     await Promise.all(newer.map((n) => stack.reply(n)))
     const connection = stack.dispatcher.queue.opts.connection as never
-    const commands = new Queue(COMMANDS_QUEUE, { connection, prefix: bullPrefix(stack.prefix) })
+    const commands = new Queue(COMMANDS_QUEUE, queueOptions(connection, stack.prefix))
     try {
       expect(await commands.getJob(commandJobId(id))).toBeUndefined()
       await stack.dispatch('test.echo', { text: 'late' }, { id })
@@ -132,6 +133,14 @@ describe('orchestrator', () => {
     }
   })
 
+  test("the queues' event streams keep EVENTS_KEPT entries, not BullMQ's 10,000", async () => {
+    const redis = stack.dispatcher.queue.opts.connection as unknown as IORedis
+    for (const queue of [COMMANDS_QUEUE, 'replies.local']) {
+      const max = await redis.hget(`${bullPrefix(stack.prefix)}:${queue}:meta`, 'opts.maxLenEvents')
+      expect({ queue, max: Number(max) }).toEqual({ queue, max: EVENTS_KEPT })
+    }
+  })
+
   test('service calls carry the token, the tenant and, on writes, the envelope id as Idempotency-Key', async () => {
     const id = await stack.dispatch('test.headers', {}, { tenant: 'slack:T123' })
     const headers = JSON.parse((await stack.reply(id)).text)
@@ -140,7 +149,7 @@ describe('orchestrator', () => {
   })
 
   test('a malformed envelope on the queue is dropped without crashing the worker', async () => {
-    const queue = new Queue(COMMANDS_QUEUE, { connection: stack.dispatcher.queue.opts.connection as never, prefix: bullPrefix(stack.prefix) })
+    const queue = new Queue(COMMANDS_QUEUE, queueOptions(stack.dispatcher.queue.opts.connection as never, stack.prefix))
     await queue.add('x', { id: 'bad', kind: 'test.echo' }, { jobId: 'cmd-bad-envelope', attempts: 1 })
     const reply = await stack.command('test.echo', { text: 'after bad' })
     expect(reply.text).toContain('after bad')

@@ -18,7 +18,7 @@ import { testRedisUrl } from '../test/env.ts'
 import { uniquePrefix } from '../test/redis.ts'
 import { workerConnection } from './connection.ts'
 import type { ReplyJob } from './envelope.ts'
-import { bullPrefix, REMINDERS_QUEUE, replyJobId, repliesQueue } from './names.ts'
+import { queueOptions, REMINDERS_QUEUE, repliesQueue, replyJobId } from './names.ts'
 import { type Orchestrator, startOrchestrator } from './orchestrator.ts'
 import { announcementEnvelopeId, type Reminders, startReminders } from './reminders.ts'
 
@@ -150,7 +150,7 @@ describe('reminder tick', () => {
     // Two workers tick at once, then one of them again (a retried job).
     await Promise.all([a.tick(), b.tick()])
     await a.tick()
-    const q = new Queue(repliesQueue('discord'), { connection, prefix: bullPrefix(prefix) })
+    const q = new Queue(repliesQueue('discord'), queueOptions(connection, prefix))
     closers.push(() => q.close())
     const jobs = (await q.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed', 'wait'])) as {
       id?: string
@@ -182,7 +182,7 @@ describe('reminder tick', () => {
     })
     const r = await reminders()
     await r.tick()
-    const q = new Queue(repliesQueue('slack'), { connection, prefix: bullPrefix(prefix) })
+    const q = new Queue(repliesQueue('slack'), queueOptions(connection, prefix))
     closers.push(() => q.close())
     const jobs = (await q.getJobs(['waiting', 'completed', 'active', 'delayed', 'failed'])) as {
       data: ReplyJob

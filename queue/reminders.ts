@@ -19,7 +19,7 @@ import type { Logger } from '../lib/log.ts'
 import type { ItemsApp } from '../services/items/app.ts'
 import type { Announcement } from '../services/items/maintenance-service.ts'
 import type { Reply, ReplyJob, ReplyTo } from './envelope.ts'
-import { bullPrefix, REMINDERS_QUEUE, replyJobId } from './names.ts'
+import { bullPrefix, queueOptions, REMINDERS_QUEUE, replyJobId } from './names.ts'
 import { replyPoster } from './replies.ts'
 
 export const SCHEDULER_ID = 'reminder-tick'
@@ -86,7 +86,7 @@ export async function startReminders(options: RemindersOptions): Promise<Reminde
     headers: { authorization: `Bearer ${config.SERVICE_TOKEN ?? ''}` },
   })
 
-  const queue = new Queue(REMINDERS_QUEUE, { connection, prefix })
+  const queue = new Queue(REMINDERS_QUEUE, queueOptions(connection, options.queuePrefix))
   queue.on('error', (err) => log.warn({ err }, 'reminders queue error'))
   await queue.upsertJobScheduler(
     SCHEDULER_ID,

@@ -7,7 +7,7 @@ import { Queue } from 'bullmq'
 import type IORedis from 'ioredis'
 import type { Logger } from '../lib/log.ts'
 import type { Platform, ReplyJob } from './envelope.ts'
-import { bullPrefix, repliesQueue, singleJob } from './names.ts'
+import { queueOptions, repliesQueue, singleJob } from './names.ts'
 
 export type ReplyPoster = {
   /** `rememberSeconds` (an hour unless given): how long its id refuses a second post. */
@@ -22,12 +22,11 @@ export const replyJobOptions = (jobId: string, rememberSeconds = 3600) => ({
 })
 
 export function replyPoster(connection: IORedis, queuePrefix: string, log: Logger): ReplyPoster {
-  const prefix = bullPrefix(queuePrefix)
   const queues = new Map<Platform, Queue>()
   const queue = (platform: Platform) => {
     let q = queues.get(platform)
     if (!q) {
-      q = new Queue(repliesQueue(platform), { connection, prefix })
+      q = new Queue(repliesQueue(platform), queueOptions(connection, queuePrefix))
       q.on('error', (err) => log.warn({ err, platform }, 'reply queue error'))
       queues.set(platform, q)
     }

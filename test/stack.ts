@@ -15,7 +15,7 @@ import { producerConnection, workerConnection } from '../queue/connection.ts'
 import { Dispatcher } from '../queue/dispatch.ts'
 import type { Actor, Envelope, Reply, ReplyJob, ReplyTo } from '../queue/envelope.ts'
 import type { KindHandler, ServiceName } from '../queue/handler.ts'
-import { bullPrefix, replyJobId, repliesQueue } from '../queue/names.ts'
+import { bullPrefix, queueOptions, replyJobId, repliesQueue } from '../queue/names.ts'
 import { type Orchestrator, startOrchestrator } from '../queue/orchestrator.ts'
 import { testRedisUrl } from './env.ts'
 import { uniquePrefix } from './redis.ts'
@@ -245,10 +245,7 @@ export class Stack {
 
   /** A reply queue other than local (Discord/Slack tests read their platform's queue themselves). */
   replyQueue(platform: 'discord' | 'slack' | 'local'): Queue {
-    const queue = new Queue(repliesQueue(platform), {
-      connection: this.producer,
-      prefix: bullPrefix(this.prefix),
-    })
+    const queue = new Queue(repliesQueue(platform), queueOptions(this.producer, this.prefix))
     this.platformQueues.push(queue)
     return queue
   }

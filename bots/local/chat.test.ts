@@ -9,7 +9,7 @@ import type IORedis from 'ioredis'
 import { parseConfig } from '../../lib/config.ts'
 import { workerConnection } from '../../queue/connection.ts'
 import type { Envelope, Reply, ReplyJob } from '../../queue/envelope.ts'
-import { bullPrefix, COMMANDS_QUEUE, replyJobId, repliesQueue } from '../../queue/names.ts'
+import { bullPrefix, COMMANDS_QUEUE, queueOptions, repliesQueue, replyJobId } from '../../queue/names.ts'
 import { testRedisUrl } from '../../test/env.ts'
 import { uniquePrefix } from '../../test/redis.ts'
 import { LocalChat, ReplyTimeout, runChat } from './index.ts'
@@ -23,7 +23,7 @@ let chat: LocalChat
 
 beforeAll(async () => {
   connection = workerConnection(testRedisUrl())
-  replies = new Queue(repliesQueue('local'), { connection, prefix: bullPrefix(prefix) })
+  replies = new Queue(repliesQueue('local'), queueOptions(connection, prefix))
   const post = (env: Envelope, reply: Reply, notice = false) =>
     replies.add(
       'reply',

@@ -7,7 +7,7 @@
 import { Queue } from 'bullmq'
 import type IORedis from 'ioredis'
 import { workerConnection } from '../../queue/connection.ts'
-import { bullPrefix, REMINDERS_QUEUE } from '../../queue/names.ts'
+import { queueOptions, REMINDERS_QUEUE } from '../../queue/names.ts'
 import type { TickResult } from '../../queue/reminders.ts'
 
 export type Tick = TickResult & { startedAt: number; finishedAt: number }
@@ -18,7 +18,7 @@ export class Ticks {
 
   constructor(redisUrl: string, queuePrefix: string) {
     this.connection = workerConnection(redisUrl)
-    this.queue = new Queue(REMINDERS_QUEUE, { connection: this.connection, prefix: bullPrefix(queuePrefix) })
+    this.queue = new Queue(REMINDERS_QUEUE, queueOptions(this.connection, queuePrefix))
   }
 
   /** Completed ticks that started at or after `since` (wall-clock ms), oldest first. */
