@@ -60,6 +60,22 @@ export function rssMb(pid: number): number | null {
   }
 }
 
+/**
+ * Proportional set size of a process in MB: its resident pages, each shared page divided by
+ * the number of processes that map it (the Bun executable's code is mapped by every Bun
+ * process, and RSS counts it in full in each). The PSS of a stack's processes adds up to the
+ * memory the stack occupies; null when the process is gone.
+ */
+export function pssMb(pid: number): number | null {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
+    const kb = Number(/^Pss:\s+(\d+)\s+kB/m.exec(rollup)?.[1])
+    return Number.isFinite(kb) ? kb / 1024 : null
+  } catch {
+    return null
+  }
+}
+
 /** Peak resident set size of a process in MB (VmHWM), or null when it is gone. */
 export function peakRssMb(pid: number): number | null {
   try {
