@@ -257,6 +257,29 @@ describe('images service: bad input is refused quickly, the service stays up, no
     expect(r.body.error.message).toContain('JPEG is truncated')
   })
 
+  test('a JPEG whose data libjpeg gives up on, and a CMYK JPEG, are refused by name', async () => {
+    const bad = await makeJpeg(800, 600, { seed: 12 })
+    const dht = bad.findIndex((b, i) => b === 0xff && bad[i + 1] === 0xc4)
+    bad.fill(255, dht + 5, dht + 21) // the Huffman table now claims 255 codes of length 1
+    const r = await refused(bad)
+    expect(r.status).toBe(422)
+    expect(r.body.error).toMatchObject({
+      code: 'corrupt',
+      message: 'the photo could not be decoded (the JPEG data is damaged)',
+    })
+    const sharp = (await import('sharp')).default
+    const cmyk = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#c03020' } })
+      .toColourspace('cmyk')
+      .jpeg()
+      .toBuffer()
+    const c = await refused(new Uint8Array(cmyk))
+    expect(c.status).toBe(422)
+    expect(c.body.error).toMatchObject({
+      code: 'unsupported_type',
+      message: 'CMYK (print) JPEGs are not supported; export the photo as an RGB JPEG',
+    })
+  })
+
   test('a 20,000 × 20,000 PNG of a few KB (decompression bomb) is refused from its header', async () => {
     const bomb = makePngBomb(20_000, 20_000)
     expect(bomb.byteLength).toBeLessThan(10_000)

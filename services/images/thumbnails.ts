@@ -15,7 +15,7 @@ import * as resize from '@jimp/plugin-resize'
 import * as rotate from '@jimp/plugin-rotate'
 import decodeWebp from '@jsquash/webp/decode.js'
 import { ImageRejected, MIME, type Sniffed } from './sniff.ts'
-import { decodeJpeg, encodeJpeg, JpegDataError } from './turbojpeg.ts'
+import { decodeJpeg, encodeJpeg, JpegDataError, JpegUnsupported } from './turbojpeg.ts'
 
 export const THUMB_SIZES = [256, 1024] as const
 export type ThumbSize = (typeof THUMB_SIZES)[number]
@@ -82,6 +82,7 @@ async function decode(
     } catch (error) {
       if (error instanceof JpegDataError)
         throw new ImageRejected('corrupt', `the photo could not be decoded (${error.message})`)
+      if (error instanceof JpegUnsupported) throw new ImageRejected('unsupported_type', error.message)
       throw error
     }
     if (decoded.width !== info.width || decoded.height !== info.height) {

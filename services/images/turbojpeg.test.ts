@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { makeJpeg, photoPixels } from './fixtures.ts'
-import { decodeJpeg, encodeJpeg, JpegDataError, scaleFor } from './turbojpeg.ts'
+import { decodeJpeg, encodeJpeg, JpegDataError, JpegUnsupported, scaleFor } from './turbojpeg.ts'
 
 /** Mean absolute difference per channel value of two RGBA bitmaps of one size. */
 function meanDiff(a: Uint8Array, b: Uint8Array): number {
@@ -79,7 +79,8 @@ describe('libjpeg-turbo (WebAssembly) decoding', () => {
       .toColourspace('cmyk')
       .jpeg()
       .toBuffer()
-    expect(() => decodeJpeg(new Uint8Array(cmyk))).toThrow('CMYK')
+    expect(() => decodeJpeg(new Uint8Array(cmyk))).toThrow(JpegUnsupported)
+    expect(() => decodeJpeg(new Uint8Array(cmyk))).toThrow('CMYK (print) JPEGs are not supported')
   })
 })
 

@@ -1,12 +1,14 @@
 /**
  * JPEG in and out with libjpeg-turbo compiled to WebAssembly.
  *
- * Decoding uses the TurboJPEG API of @cwasm/jpeg-turbo (its .wasm file; its JavaScript wrapper
- * is not used). TurboJPEG can decode at a reduced
- * scale in the DCT domain, M/8 of the size for M = 1…8, which @jsquash/jpeg does not expose: a
- * 12-megapixel photo meant for a 1024 px thumbnail is decoded straight to 1500 × 1125 (3/8), so
- * the inverse DCT, upsampling and colour conversion run on a seventh of the pixels and the
- * bitmap is a seventh of the memory. It is what libvips's shrink-on-load does for sharp.
+ * Decoding uses the TurboJPEG API of @cwasm/jpeg-turbo (libjpeg-turbo 2.0; its .wasm file, not
+ * its JavaScript wrapper). TurboJPEG decodes at a reduced scale in the DCT domain, M/8 of the
+ * size for M = 1…8, which @jsquash/jpeg does not expose: a 12-megapixel photo meant for a
+ * 1024 px thumbnail is decoded straight to 1500 × 1125 (3/8), so the inverse DCT, upsampling and
+ * colour conversion run on a seventh of the pixels and the bitmap is a seventh of the memory.
+ * It is what libvips's shrink-on-load does for sharp. The decoder runs in the images service's
+ * decoder process, under its memory and time limits, and WebAssembly keeps a fault in the C
+ * code inside the instance.
  *
  * Every decode gets a fresh instance of the compiled module. libjpeg reports a fatal error by
  * longjmp, which this build turns into a JavaScript exception that unwinds the instance's stack
@@ -31,12 +33,13 @@ const TJCS_YCCK = 4
 /** libjpeg stopped on a fatal error in the data (it called error_exit, hence longjmp). */
 export class JpegDataError extends Error {}
 
+/** A well-formed JPEG this decoder does not turn into RGB (CMYK and YCCK). */
+export class JpegUnsupported extends Error {}
+
 type Exports = {
   memory: WebAssembly.Memory
   malloc(size: number): number
-  free(ptr: number): void
   tjInitDecompress(): number
-  tjDestroy(handle: number): number
   tjDecompressHeader3(
     handle: number,
     src: number,
@@ -106,6 +109,7 @@ export type JpegPixels = {
   height: number
   /** The decoded bitmap, RGBA, 4 bytes a pixel: scale/8 of the photo's size. */
   pixels: { width: number; height: number; data: Uint8Array }
+  /** M of the M/8 scale the photo was decoded at. */
   scale: number
 }
 
@@ -140,7 +144,7 @@ export function decodeJpeg(bytes: Uint8Array, atLeast?: Size): JpegPixels {
   }
   const [width, height, , colorspace] = new Int32Array(x.memory.buffer, meta, 4)
   if (colorspace === TJCS_CMYK || colorspace === TJCS_YCCK) {
-    throw new JpegDataError('the JPEG is in CMYK (print) colours; export it as an RGB JPEG')
+    throw new JpegUnsupported('CMYK (print) JPEGs are not supported; export the photo as an RGB JPEG')
   }
   const scale = atLeast ? scaleFor({ width: width!, height: height! }, atLeast) : 8
   const w = Math.ceil((width! * scale) / 8)
@@ -166,9 +170,10 @@ export async function encodeJpeg(
   quality: number,
 ) {
   encoder ??= libjpegTurbo()
-  const codec = await encoder
-  const jpeg = new codec.JPEGEncoder()
+  let jpeg: InstanceType<LibjpegTurbo['JPEGEncoder']> | undefined
   try {
+    const codec = await encoder
+    jpeg = new codec.JPEGEncoder()
     jpeg.setQuality(quality)
     jpeg.setProgressive(0)
     jpeg.setSubSampling(TJSAMP_420)
@@ -183,10 +188,10 @@ export async function encodeJpeg(
     jpeg.encode()
     return jpeg.getEncodedBuffer().slice()
   } catch (error) {
-    // An Emscripten abort leaves the module unusable: the next photo gets a new one.
+    // A module that failed to load, or an Emscripten abort, is not kept: the next photo gets a new one.
     encoder = undefined
     throw error
   } finally {
-    jpeg.delete()
+    jpeg?.delete()
   }
 }
