@@ -49,43 +49,30 @@ export function stats(samples: number[]): Stats {
 export const round = (n: number | null | undefined, digits = 1): number | null =>
   n === null || n === undefined || !Number.isFinite(n) ? null : Math.round(n * 10 ** digits) / 10 ** digits
 
-/** Resident set size of a process in MB (VmRSS), or null when it is gone. */
-export function rssMb(pid: number): number | null {
+/** A `<field>: N kB` line of one of a process's /proc files, in MB; null when the process is gone. */
+function procMb(pid: number, file: 'status' | 'smaps_rollup', field: string): number | null {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-    const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1])
+    const text = readFileSync(`/proc/${pid}/${file}`, 'utf8')
+    const kb = Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(text)?.[1])
     return Number.isFinite(kb) ? kb / 1024 : null
   } catch {
     return null
   }
 }
+
+/** Resident set size of a process in MB (VmRSS). */
+export const rssMb = (pid: number) => procMb(pid, 'status', 'VmRSS')
+
+/** Peak resident set size of a process in MB (VmHWM). */
+export const peakRssMb = (pid: number) => procMb(pid, 'status', 'VmHWM')
 
 /**
  * Proportional set size of a process in MB: its resident pages, each shared page divided by
  * the number of processes that map it (the Bun executable's code is mapped by every Bun
  * process, and RSS counts it in full in each). The PSS of a stack's processes adds up to the
- * memory the stack occupies; null when the process is gone.
+ * memory the stack occupies.
  */
-export function pssMb(pid: number): number | null {
-  try {
-    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
-    const kb = Number(/^Pss:\s+(\d+)\s+kB/m.exec(rollup)?.[1])
-    return Number.isFinite(kb) ? kb / 1024 : null
-  } catch {
-    return null
-  }
-}
-
-/** Peak resident set size of a process in MB (VmHWM), or null when it is gone. */
-export function peakRssMb(pid: number): number | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-    const kb = Number(/^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1])
-    return Number.isFinite(kb) ? kb / 1024 : null
-  } catch {
-    return null
-  }
-}
+export const pssMb = (pid: number) => procMb(pid, 'smaps_rollup', 'Pss')
 
 /** CPU time (user + system) a process has used so far, in milliseconds, or null when it is gone. */
 export function cpuMs(pid: number): number | null {
