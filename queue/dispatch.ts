@@ -11,9 +11,7 @@ import { COMMANDS_QUEUE, commandJobId, queueOptions, singleJob } from './names.t
 
 export type DispatchResult = { ok: true } | { ok: false; reason: 'unavailable' }
 
-export type CommandJobOptions = { attempts: number }
-
-export const commandJobOptions = (envelopeId: string, attempts: number) => ({
+const commandJobOptions = (envelopeId: string, attempts: number) => ({
   attempts,
   backoff: { type: 'exponential' as const, delay: 500 },
   // The id is remembered an hour: long enough to refuse a platform's redelivery of the same
