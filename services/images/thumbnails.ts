@@ -64,17 +64,19 @@ type JimpImage = InstanceType<typeof Jimp>
 
 /** RGBA pixels, 4 bytes a pixel, rows top to bottom. */
 type Pixels = { data: Uint8Array; width: number; height: number }
+type Size = { width: number; height: number }
 
 /**
  * Decodes to RGBA: a JPEG straight through libjpeg-turbo at the smallest scale that still
  * covers `atLeast` (alpha always 255, so `opaque`), the other formats whole through the jimp
- * format of their MIME type. EXIF is handled separately.
+ * format of their MIME type; `full` is the size of what was decoded before any scaling (a GIF's
+ * first frame may be smaller than its screen). EXIF is handled separately.
  */
 async function decode(
   bytes: Uint8Array,
   info: Sniffed,
   atLeast: Size,
-): Promise<Pixels & { opaque: boolean }> {
+): Promise<Pixels & { opaque: boolean; full: Size }> {
   if (info.format === 'jpeg') {
     let decoded: ReturnType<typeof decodeJpeg>
     try {
@@ -88,7 +90,7 @@ async function decode(
     if (decoded.width !== info.width || decoded.height !== info.height) {
       throw new Error(`decoded ${decoded.width}×${decoded.height}, header said ${info.width}×${info.height}`)
     }
-    return { ...decoded.pixels, opaque: true }
+    return { ...decoded.pixels, opaque: true, full: { width: decoded.width, height: decoded.height } }
   }
   const format = new Jimp({ width: 1, height: 1 }).formats.find((f) => f.mime === MIME[info.format])
   if (!format?.decode) {
@@ -105,7 +107,7 @@ async function decode(
   if ((bitmap.width !== info.width || bitmap.height !== info.height) && info.format !== 'gif') {
     throw new Error(`decoded ${bitmap.width}×${bitmap.height}, header said ${info.width}×${info.height}`)
   }
-  return { ...bitmap, opaque: false }
+  return { ...bitmap, opaque: false, full: { width: bitmap.width, height: bitmap.height } }
 }
 
 /** Applies EXIF orientation 2-8 in place (jimp's rotate turns counter-clockwise). */
@@ -241,8 +243,6 @@ function areaResize(src: Pixels, nw: number, nh: number, opaque: boolean): Pixel
   return { width: nw, height: nh, data: out }
 }
 
-type Size = { width: number; height: number }
-
 /** `photo`'s size fitted within `size` px on its longest side; never enlarged. */
 function fitted(photo: Size, size: number): Size {
   const scale = Math.min(1, size / Math.max(photo.width, photo.height))
@@ -271,9 +271,8 @@ export async function makeThumbnails(
   info: Sniffed,
   quality = THUMB_QUALITY,
 ): Promise<Thumbnails> {
-  const target = fitted(info, 1024)
-  const photo = await decode(bytes, info, target)
-  const big = resizeTo(photo, target, photo.opaque)
+  const photo = await decode(bytes, info, fitted(info, 1024))
+  const big = resizeTo(photo, fitted(photo.full, 1024), photo.opaque)
   const oriented = new Jimp({
     width: big.width,
     height: big.height,
