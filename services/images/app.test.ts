@@ -222,6 +222,25 @@ describe('images service: intake', () => {
   })
 })
 
+describe('images service: the smallest photos', () => {
+  test('a 1 × 1 PNG and a 3 × 3 JPEG get both thumbnails at their own size', async () => {
+    for (const [bytes, w, h] of [
+      [await makePng(1, 1), 1, 1],
+      [await makeJpeg(3, 3, { seed: 8 }), 3, 3],
+    ] as const) {
+      const r = await upload(A, bytes, { car_id: 1, car: 'corolla' })
+      expect(r.status).toBe(201)
+      for (const size of [256, 1024]) {
+        const thumb = new Uint8Array(
+          await (await get(A, `/images/${r.body.photo.sha256}/${size}`)).arrayBuffer(),
+        )
+        const info = sniff(thumb, 1e9)
+        expect([info.format, info.width, info.height]).toEqual(['jpeg', w, h])
+      }
+    }
+  })
+})
+
 describe('images service: bad input is refused quickly, the service stays up, nothing partial is stored', () => {
   const refused = async (bytes: Uint8Array, query: Record<string, string> = {}) => {
     const before = storedFiles()

@@ -102,3 +102,44 @@ describe('libjpeg-turbo (WebAssembly) encoding', () => {
     expect(meanDiff(rest(back.data), rest(data))).toBeLessThan(4)
   })
 })
+
+describe('encoding what libjpeg-turbo cannot fit', () => {
+  const noise = (width: number, height: number) => {
+    const data = new Uint8Array(width * height * 4)
+    let s = 7
+    for (let i = 0; i < data.length; i++) {
+      s = (s * 1103515245 + 12345) >>> 0
+      data[i] = i % 4 === 3 ? 255 : s >>> 24
+    }
+    return { width, height, data }
+  }
+
+  test('tiny images, and a noisy strip whose JPEG outgrows the RGB input, are still written (by jpeg-js)', async () => {
+    for (const [w, h] of [
+      [1, 1],
+      [2, 2],
+      [9, 9],
+      [17, 17],
+      [100, 2],
+    ] as const) {
+      const grey = { width: w, height: h, data: new Uint8Array(w * h * 4).fill(128) }
+      const back = decodeJpeg(await encodeJpeg(grey, 82)).pixels
+      expect({ w, h, size: [back.width, back.height] }).toEqual({ w, h, size: [w, h] })
+      expect(Math.abs(back.data[0]! - 128)).toBeLessThan(6)
+    }
+    // 5000 × 1 is padded to 16 rows of noise: far more JPEG than its 15,000 bytes of RGB.
+    const strip = noise(5000, 1)
+    const out = await encodeJpeg(strip, 100)
+    expect(out.length).toBeGreaterThan(5000 * 3)
+    const back = decodeJpeg(out).pixels
+    expect([back.width, back.height]).toEqual([5000, 1])
+    expect(meanDiff(back.data, strip.data)).toBeLessThan(20)
+    // And libjpeg-turbo is whole again for the next photo: baseline 4:2:0 (jpeg-js writes 4:4:4).
+    const photo = await encodeJpeg(
+      { width: 320, height: 240, data: new Uint8Array(photoPixels(320, 240, 2).buffer) },
+      82,
+    )
+    const sof = photo.findIndex((b, i) => b === 0xff && photo[i + 1] === 0xc0)
+    expect(photo[sof + 11]).toBe(0x22)
+  })
+})

@@ -18,10 +18,14 @@
  * Encoding uses the JPEGEncoder of @cornerstonejs/codec-libjpeg-turbo-8bit (libjpeg-turbo 3):
  * baseline, 4:2:0 chroma and libjpeg's standard tables, as sharp writes them; about a fifth of
  * the time mozjpeg (@jsquash/jpeg) takes for a 1024 px thumbnail, whose trellis quantisation
- * cannot be switched off there.
+ * cannot be switched off there. That encoder writes into a buffer the size of the RGB input and
+ * aborts when the JPEG would not fit, which happens to tiny images (the JPEG's ~600 bytes of
+ * tables outweigh their pixels), so those, and anything it fails on, go to jpeg-js (jimp's own
+ * JPEG encoder) instead.
  */
 import { readFileSync } from 'node:fs'
 import libjpegTurbo, { type LibjpegTurbo } from '@cornerstonejs/codec-libjpeg-turbo-8bit/wasmjs'
+import jimpJpeg from '@jimp/js-jpeg'
 
 const WASM = require.resolve('@cwasm/jpeg-turbo/jpeg-turbo.wasm')
 
@@ -161,14 +165,30 @@ const TJSAMP_420 = 2
 
 let encoder: Promise<LibjpegTurbo> | undefined
 
+type Rgba = { width: number; height: number; data: Uint8Array }
+
+/** Below this many pixels the JPEG can outgrow libjpeg-turbo's output buffer (see the top). */
+const TINY_PIXELS = 64 * 64
+
 /**
  * Baseline JPEG of an RGBA bitmap at `quality` (1-100). The alpha channel is dropped; fully
  * transparent pixels become black.
  */
-export async function encodeJpeg(
-  image: { width: number; height: number; data: Uint8Array },
-  quality: number,
-) {
+export async function encodeJpeg(image: Rgba, quality: number): Promise<Uint8Array> {
+  if (image.width * image.height >= TINY_PIXELS) {
+    try {
+      return await encodeTurbo(image, quality)
+    } catch {
+      // The module is replaced (encodeTurbo); this image is written by jpeg-js below.
+    }
+  }
+  const { width, height, data } = image
+  const rgba = Buffer.from(data)
+  for (let p = 0; p < rgba.length; p += 4) if (rgba[p + 3] === 0) rgba[p] = rgba[p + 1] = rgba[p + 2] = 0
+  return new Uint8Array(jimpJpeg().encode({ width, height, data: rgba }, { quality }))
+}
+
+async function encodeTurbo(image: Rgba, quality: number): Promise<Uint8Array> {
   encoder ??= libjpegTurbo()
   let jpeg: InstanceType<LibjpegTurbo['JPEGEncoder']> | undefined
   try {
@@ -188,8 +208,9 @@ export async function encodeJpeg(
     jpeg.encode()
     return jpeg.getEncodedBuffer().slice()
   } catch (error) {
-    // A module that failed to load, or an Emscripten abort, is not kept: the next photo gets a new one.
+    // A module that failed to load, or aborted, is not kept: the next image gets a new one.
     encoder = undefined
+    jpeg = undefined
     throw error
   } finally {
     jpeg?.delete()
