@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeJpeg } from '../services/images/fixtures.ts'
 import { DecoderPool } from '../services/images/pool.ts'
-import { THUMB_QUALITY } from '../services/images/thumbnails.ts'
+import { THUMB_QUALITY } from '../services/images/sizes.ts'
 import type { Row } from './lib.ts'
 
 export type ThumbnailFigures = {

@@ -19,7 +19,7 @@ import {
 } from './model.ts'
 import { DecoderBusy, type DecoderPool } from './pool.ts'
 import { ImageRejected, sniff } from './sniff.ts'
-import { THUMB_QUALITY, type ThumbSize } from './thumbnails.ts'
+import { THUMB_QUALITY, type ThumbSize } from './sizes.ts'
 
 export class ImageStore {
   readonly tmp: string

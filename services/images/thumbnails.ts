@@ -14,12 +14,9 @@ import * as flip from '@jimp/plugin-flip'
 import * as resize from '@jimp/plugin-resize'
 import * as rotate from '@jimp/plugin-rotate'
 import decodeWebp from '@jsquash/webp/decode.js'
+import { THUMB_QUALITY, type ThumbSize } from './sizes.ts'
 import { ImageRejected, MIME, type Sniffed } from './sniff.ts'
 import { decodeJpeg, encodeJpeg, JpegDataError, JpegUnsupported } from './turbojpeg.ts'
-
-export const THUMB_SIZES = [256, 1024] as const
-export type ThumbSize = (typeof THUMB_SIZES)[number]
-export const THUMB_QUALITY = 82
 
 /** jimp's JPEG format with libjpeg-turbo (WASM, turbojpeg.ts) as decoder and encoder. */
 function wasmJpeg() {
