@@ -14,7 +14,7 @@ import { dateOf, dayNumber, fromKm, KM_PER_MILE, toKm } from '../../services/cal
 import { callItems } from '../../services/items/client.ts'
 import type { Reply } from '../envelope.ts'
 import { type HandlerContext, type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
-import { HttpError } from '../../services/lib/http.ts'
+import { HttpError } from '../../services/lib/errors.ts'
 
 type Sub = (typeof calc)['subcommands'][number]['name']
 

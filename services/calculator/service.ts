@@ -4,7 +4,7 @@
  * and results are rounded only where a person reads them (or where money changes hands, as a
  * loan's monthly payment does). Nothing here keeps state.
  */
-import { HttpError } from '../lib/http.ts'
+import { HttpError } from '../lib/errors.ts'
 
 /** Exact by definition (international yard and pound agreement, 1959). */
 export const KM_PER_MILE = 1.609344

@@ -10,18 +10,9 @@ import { openapi } from '@elysiajs/openapi'
 import { Elysia, t } from 'elysia'
 import { createLogger, type Logger } from '../../lib/log.ts'
 import { TENANT_PATTERN } from '../../queue/envelope.ts'
+import { HttpError } from './errors.ts'
 
-/** A caller's mistake, answered with its status and a message that names the field. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message)
-  }
-}
+export { HttpError }
 
 export const badRequest = (field: string, message: string) => new HttpError(422, 'invalid', message, field)
 export const notFound = (message: string) => new HttpError(404, 'not_found', message)
@@ -98,12 +89,12 @@ export function serviceBase(options: ServiceOptions) {
           return { error: { code: 'invalid', message, ...(field ? { field } : {}) } }
         }
         // Elysia builds a schema error's message by turning the offending value into a string; a
-      // value such as {"toString": null} makes that throw, which is still the caller's bad body.
-      if (error instanceof TypeError && /\bnew ValidationError\b/.test(error.stack ?? '')) {
-        set.status = 422
-        return { error: { code: 'invalid', message: 'the request does not match the route\'s schema' } }
-      }
-      if (code === 'NOT_FOUND') {
+        // value such as {"toString": null} makes that throw, which is still the caller's bad body.
+        if (error instanceof TypeError && /\bnew ValidationError\b/.test(error.stack ?? '')) {
+          set.status = 422
+          return { error: { code: 'invalid', message: "the request does not match the route's schema" } }
+        }
+        if (code === 'NOT_FOUND') {
           set.status = 404
           return { error: { code: 'not_found', message: 'no such route' } }
         }
