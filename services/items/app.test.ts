@@ -107,7 +107,12 @@ describe('the service edge', () => {
     expect((await call('GET', '/ready')).body.ok).toBe(true)
     const doc = await call('GET', '/openapi/json')
     expect(doc.status).toBe(200)
+    expect(doc.body).toMatchObject({ openapi: '3.1.2', info: { title: 'car-manager items' } })
     expect(Object.keys(doc.body.paths)).toContain('/cars/{car}/readings')
+    expect(Object.keys(doc.body.paths)).not.toContain('/openapi/json')
+    const page = await app.handle(new Request('http://localhost/openapi'))
+    expect(page.headers.get('content-type')).toContain('text/html')
+    expect(await page.text()).toContain('data-url="openapi/json"')
   })
 
   test('malformed bodies, wrong types, unknown fields and huge numbers are 4xx naming the field', async () => {

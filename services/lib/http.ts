@@ -6,7 +6,6 @@
  */
 import type { Database } from 'bun:sqlite'
 import { timingSafeEqual } from 'node:crypto'
-import { openapi } from '@elysiajs/openapi'
 import { Elysia, t } from 'elysia'
 import { createLogger, type Logger } from '../../lib/log.ts'
 import { TENANT_PATTERN } from '../../queue/envelope.ts'
@@ -58,17 +57,50 @@ export type ServiceOptions = {
  * The base Elysia app of a service: errors, auth, tenant, health and OpenAPI.
  * Routes added after it get `tenant` (from X-Tenant, validated) and `idempotencyKey`.
  */
+/**
+ * OpenAPI at /openapi/json and its Scalar page at /openapi, the way @elysiajs/openapi serves
+ * them, but with the generator imported on the first request: the plugin is about 2 MB of
+ * every service's memory, for documents an operator or an integrator reads now and then.
+ */
+function openapiDocs(title: string) {
+  const docs = new Elysia({ name: 'openapi-docs' })
+  const page = `<!doctype html>
+<html>
+  <head>
+    <title>${title}</title>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+  </head>
+  <body>
+    <script id="api-reference" data-url="openapi/json"></script>
+    <script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference@latest/dist/browser/standalone.min.js" crossorigin></script>
+  </body>
+</html>`
+  let cached: { routes: number; doc: object } | undefined
+  return docs
+    .get('/openapi', () => new Response(page, { headers: { 'content-type': 'text/html; charset=utf8' } }), {
+      detail: { hide: true },
+    })
+    .get(
+      '/openapi/json',
+      async () => {
+        if (cached?.routes === docs.routes.length) return cached.doc
+        const { toOpenAPISchema } = await import('@elysiajs/openapi')
+        const { paths, components } = toOpenAPISchema(docs, undefined, undefined, undefined, '3.1.2')
+        const doc = { openapi: '3.1.2', info: { title, version: '1' }, paths, components }
+        cached = { routes: docs.routes.length, doc }
+        return doc
+      },
+      { detail: { hide: true } },
+    )
+}
+
 export function serviceBase(options: ServiceOptions) {
   const log = options.log ?? createLogger(options.name)
   const authorized = tokenChecker(options.token)
   return (
     new Elysia({ name: `service-${options.name}` })
-      .use(
-        openapi({
-          path: '/openapi',
-          documentation: { info: { title: `car-manager ${options.name}`, version: '1' } },
-        }),
-      )
+      .use(openapiDocs(`car-manager ${options.name}`))
       .error({ HttpError })
       .onError({ as: 'global' }, ({ code, error, set, request }) => {
         if (error instanceof HttpError) {
