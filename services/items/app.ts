@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { Elysia } from 'elysia'
 import type { Config } from '../../lib/config.ts'
 import { openDatabase } from '../lib/db.ts'
-import { idempotent, releaseOnStop, serviceBase, tenantOf } from '../lib/http.ts'
+import { idempotent, releaseOnStop, serviceBase, requestScope } from '../lib/http.ts'
 import { maintenanceRoutes } from './maintenance.ts'
 import { migrations } from './migrations.ts'
 import {
@@ -51,7 +51,7 @@ export function createApp(deps: ItemsDeps) {
     .use(serviceBase({ name: 'items', token: deps.token, ready }))
     .decorate('db', db)
     .use(maintenanceRoutes({ db, now }))
-    .resolve(({ headers }) => ({ tenant: tenantOf(headers), idempotencyKey: headers['idempotency-key'] }))
+    .resolve(({ request }) => requestScope(request))
     .get('/settings', ({ tenant, query }) => getSettings(db, tenant, query.channel), {
       query: SettingsQuery,
       detail: {

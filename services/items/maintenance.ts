@@ -6,7 +6,7 @@
  */
 import type { Database } from 'bun:sqlite'
 import { Elysia } from 'elysia'
-import { idempotent, tenantOf } from '../lib/http.ts'
+import { idempotent, requestScope } from '../lib/http.ts'
 import {
   AckBody,
   ClaimBody,
@@ -56,7 +56,7 @@ export function maintenanceRoutes(deps: { db: Database; now: () => Date }) {
         body: AckBody,
         detail: { summary: 'Mark announcements as posted (system)' },
       })
-      .resolve(({ headers }) => ({ tenant: tenantOf(headers), idempotencyKey: headers['idempotency-key'] }))
+      .resolve(({ request }) => requestScope(request))
       .get('/items', ({ tenant, query }) => listItems(db, tenant, query.car, now()), {
         query: ItemsQuery,
         detail: { summary: 'Maintenance items of a car or the garage, most urgent first' },

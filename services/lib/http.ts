@@ -156,7 +156,9 @@ export function serviceBase(options: ServiceOptions) {
       .get('/health', () => ({ ok: true, service: options.name }))
       // onRequest runs before the body is parsed or validated, so an unauthenticated caller
       // learns nothing about the routes' schemas: 401 whatever it sent.
+      // The token is checked first: the path is parsed only for a request without it.
       .onRequest(({ request }) => {
+        if (authorized(request.headers.get('authorization'))) return
         const path = new URL(request.url).pathname
         if (
           (path === '/health' && request.method === 'GET') ||
@@ -164,12 +166,10 @@ export function serviceBase(options: ServiceOptions) {
           path.startsWith('/openapi/')
         )
           return
-        if (!authorized(request.headers.get('authorization'))) {
-          return Response.json(
-            { error: { code: 'unauthorized', message: 'missing or wrong service token' } },
-            { status: 401 },
-          )
-        }
+        return Response.json(
+          { error: { code: 'unauthorized', message: 'missing or wrong service token' } },
+          { status: 401 },
+        )
       })
       .get('/ready', ({ set }) => {
         const ok = options.ready ? options.ready() : true
@@ -181,12 +181,26 @@ export function serviceBase(options: ServiceOptions) {
 
 /** The tenant of a request, from X-Tenant; 400 when missing or malformed. */
 export function tenantOf(headers: Record<string, string | undefined>): string {
-  const tenant = headers['x-tenant']
+  return checkTenant(headers['x-tenant'])
+}
+
+function checkTenant(tenant: string | null | undefined): string {
   if (!tenant || !tenantRegex.test(tenant)) {
     throw new HttpError(400, 'bad_tenant', 'X-Tenant header missing or malformed')
   }
   return tenant
 }
+
+/**
+ * The tenant and Idempotency-Key of a request, read from the request's own headers: a route
+ * or hook that names Elysia's `headers` makes it copy every header into an object first, on
+ * every request (the items service's car read answered about 5% more requests a second
+ * without it, alternating 2 s autocannon slices against the previous version).
+ */
+export const requestScope = (request: Request) => ({
+  tenant: checkTenant(request.headers.get('x-tenant')),
+  idempotencyKey: request.headers.get('idempotency-key') ?? undefined,
+})
 
 /**
  * Runs a write once per (tenant, Idempotency-Key, route): the first result is stored in the
