@@ -54,10 +54,6 @@ export type ServiceOptions = {
 }
 
 /**
- * The base Elysia app of a service: errors, auth, tenant, health and OpenAPI.
- * Routes added after it get `tenant` (from X-Tenant, validated) and `idempotencyKey`.
- */
-/**
  * OpenAPI at /openapi/json and its Scalar page at /openapi, the way @elysiajs/openapi serves
  * them, but with the generator imported on the first request: the plugin is about 2 MB of
  * every service's memory, for documents an operator or an integrator reads now and then.
@@ -95,6 +91,10 @@ function openapiDocs(title: string) {
     )
 }
 
+/**
+ * The base Elysia app of a service: errors, auth, tenant, health and OpenAPI.
+ * Routes added after it get `tenant` (from X-Tenant, validated) and `idempotencyKey`.
+ */
 export function serviceBase(options: ServiceOptions) {
   const log = options.log ?? createLogger(options.name)
   const authorized = tokenChecker(options.token)
