@@ -155,29 +155,25 @@ async function optionalPart(
   }
 }
 
-async function redisPid(url: string): Promise<number | undefined> {
+/** One section of Redis's INFO, from a short-lived connection. */
+async function redisInfo(url: string, section: 'server' | 'memory'): Promise<string> {
   const client = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 1 })
   try {
     await client.connect()
-    const info = await client.info('server')
-    return Number(/process_id:(\d+)/.exec(info)?.[1]) || undefined
+    return await client.info(section)
   } finally {
     client.disconnect()
   }
 }
 
+async function redisPid(url: string): Promise<number | undefined> {
+  return Number(/process_id:(\d+)/.exec(await redisInfo(url, 'server'))?.[1]) || undefined
+}
+
 /** Memory Redis itself accounts for (INFO used_memory), in MB: its data, apart from allocator slack. */
 async function redisUsedMb(url: string): Promise<number | null> {
-  const client = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 1 })
-  try {
-    await client.connect()
-    const info = await client.info('memory')
-    return Number(/used_memory:(\d+)/.exec(info)?.[1]) / 1024 / 1024 || null
-  } catch {
-    return null
-  } finally {
-    client.disconnect()
-  }
+  const info = await redisInfo(url, 'memory').catch(() => '')
+  return Number(/used_memory:(\d+)/.exec(info)?.[1]) / 1024 / 1024 || null
 }
 
 async function dropQueues(url: string, queuePrefix: string): Promise<void> {
