@@ -5,10 +5,10 @@
  */
 import { type Job, Worker } from 'bullmq'
 import type IORedis from 'ioredis'
-import { producerConnection, workerConnection } from '../queue/connection.ts'
-import { Dispatcher } from '../queue/dispatch.ts'
-import type { Envelope, ReplyJob } from '../queue/envelope.ts'
-import { bullPrefix, repliesQueue } from '../queue/names.ts'
+import { producerConnection, workerConnection } from '../lib/redis.ts'
+import { Dispatcher } from '../bots/shared/dispatch.ts'
+import type { Envelope, ReplyJob } from '../lib/contracts/envelope.ts'
+import { bullPrefix, repliesQueue } from '../lib/contracts/queues.ts'
 import { round, type Row, type Stats, stats } from './lib.ts'
 
 export const BENCH_TENANT = 'local:bench'

@@ -5,9 +5,9 @@
  * `bun bench/hop-worker.ts <redis-url> <queue-prefix> <concurrency>`
  */
 import { Queue, Worker } from 'bullmq'
-import { workerConnection } from '../queue/connection.ts'
-import type { Envelope, ReplyJob } from '../queue/envelope.ts'
-import { bullPrefix, COMMANDS_QUEUE, queueOptions, replyJobId, repliesQueue } from '../queue/names.ts'
+import { workerConnection } from '../lib/redis.ts'
+import type { Envelope, ReplyJob } from '../lib/contracts/envelope.ts'
+import { bullPrefix, COMMANDS_QUEUE, queueOptions, replyJobId, repliesQueue } from '../lib/contracts/queues.ts'
 import { replyJobOptions } from '../queue/replies.ts'
 
 const [url, queuePrefix, concurrency] = process.argv.slice(2)

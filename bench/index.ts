@@ -15,7 +15,7 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Queue } from 'bullmq'
 import IORedis from 'ioredis'
-import { COMMANDS_QUEUE, queueOptions, repliesQueue } from '../queue/names.ts'
+import { COMMANDS_QUEUE, queueOptions, repliesQueue } from '../lib/contracts/queues.ts'
 import { freePort, startRedis } from '../test/redis.ts'
 import {
   type CommandRuns,

@@ -56,7 +56,7 @@ const median = (xs: number[]) => {
 export async function measure(cars: number): Promise<Figures> {
   const { createApp } = await import('../services/items/app.ts')
   const { CLAIM_SQL } = await import('../services/items/maintenance-service.ts')
-  const { addDays, latestDateOnEarth } = await import('../services/items/schedule.ts')
+  const { addDays, latestDateOnEarth } = await import('../lib/domain/dates.ts')
   const dir = mkdtempSync(join(tmpdir(), 'bench-reminders-'))
   try {
     const app = createApp({ dataDir: dir, token: TOKEN, now: () => AT })

@@ -4,7 +4,7 @@ import { Queue } from 'bullmq'
 import { parseConfig } from '../lib/config.ts'
 import { testRedisUrl } from '../test/env.ts'
 import { uniquePrefix } from '../test/redis.ts'
-import { workerConnection } from './connection.ts'
+import { workerConnection } from '../lib/redis.ts'
 import {
   basicAuthMatches,
   createDashboard,
@@ -12,7 +12,7 @@ import {
   dashboardQueues,
   redactJobData,
 } from './dashboard.ts'
-import { commandJobId, COMMANDS_QUEUE, queueOptions } from './names.ts'
+import { commandJobId, COMMANDS_QUEUE, queueOptions } from '../lib/contracts/queues.ts'
 
 const PASSWORD = 'correct-horse-battery'
 const basic = (user: string, password: string) =>

@@ -6,9 +6,9 @@
  */
 import type { TSchema } from '@sinclair/typebox'
 import type { Logger } from 'pino'
-import type { Envelope, Reply } from './envelope.ts'
+import type { Envelope, Reply } from '../lib/contracts/envelope.ts'
+import type { ServiceName } from '../lib/contracts/services.ts'
 
-export type ServiceName = 'items' | 'issues' | 'images' | 'quotes' | 'calculator'
 
 export type HandlerContext = {
   envelope: Envelope

@@ -7,7 +7,7 @@ import { Type as T } from '@sinclair/typebox'
 import pino from 'pino'
 import { startStack, type Stack } from '../test/stack.ts'
 import { type KindHandler, ServiceUnavailable } from './handler.ts'
-import { commandJobId } from './names.ts'
+import { commandJobId } from '../lib/contracts/queues.ts'
 
 const lines: Record<string, unknown>[] = []
 const log = pino(

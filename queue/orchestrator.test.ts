@@ -7,7 +7,7 @@ import type IORedis from 'ioredis'
 import { startStack, type Stack } from '../test/stack.ts'
 import { type KindHandler, ServiceUnavailable, UserError } from './handler.ts'
 import { silentLogger } from '../lib/log.ts'
-import { bullPrefix, commandJobId, COMMANDS_QUEUE, EVENTS_KEPT, KEEP_COMPLETED, queueOptions, replyJobId } from './names.ts'
+import { bullPrefix, commandJobId, COMMANDS_QUEUE, EVENTS_KEPT, KEEP_COMPLETED, queueOptions, replyJobId } from '../lib/contracts/queues.ts'
 import { loadHandlers } from './orchestrator.ts'
 import { replyPoster } from './replies.ts'
 
@@ -187,7 +187,7 @@ describe('handler discovery', () => {
 
 describe('catalog coverage', () => {
   test('every subcommand of the catalog has a handler for its kind', async () => {
-    const { commands, kindOf } = await import('../bots/core/catalog.ts')
+    const { commands, kindOf } = await import('../catalog/catalog.ts')
     const kinds = await loadHandlers()
     const missing = commands.flatMap((c) => c.subcommands.map((s) => kindOf(c, s))).filter((k) => !kinds.has(k))
     expect(missing).toEqual([])

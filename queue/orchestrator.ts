@@ -18,16 +18,16 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq'
 import type IORedis from 'ioredis'
 import type { Config } from '../lib/config.ts'
 import type { Logger } from '../lib/log.ts'
-import { Envelope, type Envelope as EnvelopeT, type Reply, type ReplyJob } from './envelope.ts'
+import { Envelope, type Envelope as EnvelopeT, type Reply, type ReplyJob } from '../lib/contracts/envelope.ts'
 import {
   type HandlerContext,
   type HandlerFamily,
   type KindHandler,
   ServiceUnavailable,
-  type ServiceName,
   UserError,
 } from './handler.ts'
-import { bullPrefix, COMMANDS_QUEUE, replyJobId } from './names.ts'
+import { bullPrefix, COMMANDS_QUEUE, replyJobId } from '../lib/contracts/queues.ts'
+import { SERVICES } from '../lib/contracts/services.ts'
 import { startReminders } from './reminders.ts'
 import { replyPoster } from './replies.ts'
 
@@ -67,22 +67,6 @@ export async function loadHandlers(dir = HANDLERS_DIR, log?: Logger): Promise<Ma
     }
   }
   return kinds
-}
-
-const SERVICE_URL_SETTING: Record<ServiceName, keyof Config> = {
-  items: 'ITEMS_URL',
-  issues: 'ISSUES_URL',
-  images: 'IMAGES_URL',
-  quotes: 'QUOTES_URL',
-  calculator: 'CALCULATOR_URL',
-}
-
-const SERVICE_LABEL: Record<ServiceName, string> = {
-  items: 'The garage (items) service',
-  issues: 'The issues service',
-  images: 'The photo service',
-  quotes: 'The quotes service',
-  calculator: 'The calculator service',
 }
 
 export type OrchestratorOptions = {
@@ -163,7 +147,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     const finalAttempt = job.attemptsMade + 1 >= attempts
     const ctx: HandlerContext = {
       envelope: env,
-      serviceUrl: (name) => String(config[SERVICE_URL_SETTING[name]]),
+      serviceUrl: (name) => String(config[SERVICES[name].url]),
       serviceHeaders: (opts) => ({
         authorization: `Bearer ${token}`,
         'x-tenant': env.tenant,
@@ -189,7 +173,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
           if (job.attemptsMade === 0) {
             await answer(
               env,
-              { tone: 'warn', text: `${SERVICE_LABEL[error.service]} is unavailable, retrying…` },
+              { tone: 'warn', text: `${SERVICES[error.service].label} is unavailable, retrying…` },
               true,
             )
           }
@@ -201,7 +185,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
         }
         reply = {
           tone: 'error',
-          text: `${SERVICE_LABEL[error.service]} is still unavailable after ${attempts} attempts, so this was not done. Please try again later.`,
+          text: `${SERVICES[error.service].label} is still unavailable after ${attempts} attempts, so this was not done. Please try again later.`,
         }
       } else {
         jobLog().error({ err: error, attempt: job.attemptsMade + 1 }, 'handler failed')

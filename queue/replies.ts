@@ -6,8 +6,8 @@
 import { Queue } from 'bullmq'
 import type IORedis from 'ioredis'
 import type { Logger } from '../lib/log.ts'
-import type { Platform, ReplyJob } from './envelope.ts'
-import { queueOptions, repliesQueue, singleJob } from './names.ts'
+import type { Platform, ReplyJob } from '../lib/contracts/envelope.ts'
+import { queueOptions, repliesQueue, singleJob } from '../lib/contracts/queues.ts'
 
 export type ReplyPoster = {
   /** `rememberSeconds` (an hour unless given): how long its id refuses a second post. */

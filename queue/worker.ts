@@ -5,7 +5,7 @@
  */
 import { loadConfig, requireSetting } from '../lib/config.ts'
 import { createLogger } from '../lib/log.ts'
-import { workerConnection } from './connection.ts'
+import { workerConnection } from '../lib/redis.ts'
 import { startOrchestrator } from './orchestrator.ts'
 
 const config = loadConfig()

@@ -11,14 +11,14 @@ import IORedis from 'ioredis'
 import { Jimp } from 'jimp'
 import { silentLogger } from '../../lib/log.ts'
 import { makeJpeg } from '../../services/images/fixtures.ts'
-import { commandJobId, replyJobId } from '../../queue/names.ts'
+import { commandJobId, replyJobId } from '../../lib/contracts/queues.ts'
 import {
   type DiscordStandin,
   type InteractionRecord,
   startStandin,
 } from '../../test/discord-standin/standin.ts'
 import { type Stack, startStack } from '../../test/stack.ts'
-import { commands } from '../core/catalog.ts'
+import { commands } from '../../catalog/catalog.ts'
 import { type DiscordBot, startDiscordBot } from './bot.ts'
 import { deployCommands } from './deploy.ts'
 

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'bun:test'
 import { ApplicationCommandOptionType as O } from 'discord.js'
-import { commands } from '../core/catalog.ts'
+import { commands } from '../../catalog/catalog.ts'
 import { catalogJSON, commandJSON } from './commands.ts'
-import car from '../core/commands/car.ts'
-import garage from '../core/commands/garage.ts'
+import car from '../../catalog/commands/car.ts'
+import garage from '../../catalog/commands/garage.ts'
 
 const sub = (json: ReturnType<typeof commandJSON>, name: string) =>
   (json.options as any[]).find((o) => o.name === name) as { type: number; options: any[] }

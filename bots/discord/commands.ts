@@ -12,7 +12,7 @@ import {
   InteractionContextType,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js'
-import type { Command, Option, OptionType } from '../core/command.ts'
+import type { Command, Option, OptionType } from '../../catalog/command.ts'
 
 type OptionJSON = Record<string, unknown> & {
   type: ApplicationCommandOptionType

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { MessageFlags, REST, Routes } from 'discord.js'
 import IORedis from 'ioredis'
 import { silentLogger } from '../../lib/log.ts'
-import type { Reply, ReplyJob } from '../../queue/envelope.ts'
+import type { Reply, ReplyJob } from '../../lib/contracts/envelope.ts'
 import { testRedisUrl } from '../../test/env.ts'
 import { uniquePrefix } from '../../test/redis.ts'
 import {

@@ -29,8 +29,8 @@ import {
 import type IORedis from 'ioredis'
 import type { Config } from '../../lib/config.ts'
 import type { Logger } from '../../lib/log.ts'
-import { type Reply, ReplyJob, type ReplyJob as ReplyJobT } from '../../queue/envelope.ts'
-import { bullPrefix, repliesQueue } from '../../queue/names.ts'
+import { type Reply, ReplyJob, type ReplyJob as ReplyJobT } from '../../lib/contracts/envelope.ts'
+import { bullPrefix, repliesQueue } from '../../lib/contracts/queues.ts'
 import { type MessageBody, PHOTO_NAME, renderReply } from './render.ts'
 import { rememberThreadRef } from './threads.ts'
 

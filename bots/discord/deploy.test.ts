@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { REST } from 'discord.js'
 import { type DiscordStandin, startStandin } from '../../test/discord-standin/standin.ts'
-import { commands } from '../core/catalog.ts'
+import { commands } from '../../catalog/catalog.ts'
 import { deployCommands, describeDeploy } from './deploy.ts'
 
 let standin: DiscordStandin

@@ -5,8 +5,8 @@
  */
 import { REST, Routes } from 'discord.js'
 import { loadConfig, requireSetting } from '../../lib/config.ts'
-import { commands } from '../core/catalog.ts'
-import type { Command } from '../core/command.ts'
+import { commands } from '../../catalog/catalog.ts'
+import type { Command } from '../../catalog/command.ts'
 import { catalogJSON } from './commands.ts'
 
 export type DeployResult = {

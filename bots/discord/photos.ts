@@ -9,8 +9,8 @@
 import type { Message } from 'discord.js'
 import type IORedis from 'ioredis'
 import type { Logger } from '../../lib/log.ts'
-import { type DispatchResult, UNAVAILABLE_TEXT } from '../../queue/dispatch.ts'
-import type { Envelope } from '../../queue/envelope.ts'
+import { type DispatchResult, UNAVAILABLE_TEXT } from '../shared/dispatch.ts'
+import type { Envelope } from '../../lib/contracts/envelope.ts'
 import { threadRefOf } from './threads.ts'
 
 export const PHOTO_KIND = 'photo.attach'

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { ButtonStyle } from 'discord.js'
-import type { Reply } from '../../queue/envelope.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
 import { actionRows, renderReply, TONE_COLOUR } from './render.ts'
 
 describe('a Reply as a Discord message', () => {

@@ -4,7 +4,7 @@
  * Pure: the delivery worker sends what this returns.
  */
 import { ButtonStyle, ComponentType } from 'discord.js'
-import type { Action, Reply, Tone } from '../../queue/envelope.ts'
+import type { Action, Reply, Tone } from '../../lib/contracts/envelope.ts'
 
 export const TONE_COLOUR: Record<Tone, number> = {
   ok: 0x2e9e5b,

@@ -1,6 +1,6 @@
 /**
  * The terminal chat (`bun run chat`): the same slash commands as Discord and Slack, through
- * the same queue. Each line is parsed with bots/core's grammar (a mistake is answered here and
+ * the same queue. Each line is parsed with the catalog's grammar (a mistake is answered here and
  * never becomes a job), dispatched to `commands` as tenant `local:<LOCAL_TENANT>`, and the
  * replies are read from `replies.local` and printed as plain text.
  *
@@ -18,15 +18,15 @@ import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
 import { Worker } from 'bullmq'
 import type IORedis from 'ioredis'
-import { parseActionId } from '../../bots/core/actions.ts'
-import { forms, parseFormSubmission } from '../../bots/core/forms.ts'
-import { parseLine, tokenize } from '../../bots/core/grammar.ts'
-import { renderText } from '../../bots/core/render-text.ts'
+import { parseActionId } from '../../catalog/actions.ts'
+import { forms, parseFormSubmission } from '../../catalog/forms.ts'
+import { parseLine, tokenize } from '../../catalog/grammar.ts'
+import { renderText } from '../../lib/contracts/reply-text.ts'
 import type { Config } from '../../lib/config.ts'
-import { producerConnection, workerConnection } from '../../queue/connection.ts'
-import { Dispatcher, UNAVAILABLE_TEXT } from '../../queue/dispatch.ts'
-import type { Envelope, Reply, ReplyJob } from '../../queue/envelope.ts'
-import { bullPrefix, repliesQueue } from '../../queue/names.ts'
+import { producerConnection, workerConnection } from '../../lib/redis.ts'
+import { Dispatcher, UNAVAILABLE_TEXT } from '../shared/dispatch.ts'
+import type { Envelope, Reply, ReplyJob } from '../../lib/contracts/envelope.ts'
+import { bullPrefix, repliesQueue } from '../../lib/contracts/queues.ts'
 
 export type LocalChatOptions = {
   redisUrl: string

@@ -5,10 +5,10 @@
  */
 import type IORedis from 'ioredis'
 import type { Logger } from '../../lib/log.ts'
-import type { DispatchResult } from '../../queue/dispatch.ts'
-import type { Envelope } from '../../queue/envelope.ts'
-import type { Command } from '../core/command.ts'
-import type { Form } from '../core/forms.ts'
+import type { DispatchResult } from '../shared/dispatch.ts'
+import type { Envelope } from '../../lib/contracts/envelope.ts'
+import type { Command } from '../../catalog/command.ts'
+import type { Form } from '../../catalog/forms.ts'
 
 export type SlackContext = {
   dispatch: (envelope: Envelope) => Promise<DispatchResult>

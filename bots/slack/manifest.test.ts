@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
-import { commands } from '../core/catalog.ts'
+import { commands } from '../../catalog/catalog.ts'
 import { MANIFEST_PATH, manifestObject, renderManifest, usageHint } from './manifest.ts'
 
 describe('manifest.yml', () => {

@@ -7,8 +7,8 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Document, isMap, isPair, isScalar, type Pair } from 'yaml'
-import { commands as catalogCommands } from '../core/catalog.ts'
-import type { Command } from '../core/command.ts'
+import { commands as catalogCommands } from '../../catalog/catalog.ts'
+import type { Command } from '../../catalog/command.ts'
 
 export const MANIFEST_PATH = join(import.meta.dir, '..', '..', 'manifest.yml')
 
@@ -76,7 +76,7 @@ function pairOf(node: unknown, key: string): Pair | undefined {
 export function renderManifest(list: readonly Command[] = catalogCommands): string {
   const doc = new Document(manifestObject(list))
   doc.commentBefore = [
-    ' Slack app manifest of Car Manager. GENERATED from bots/core/commands by `bun run manifest:slack`;',
+    ' Slack app manifest of Car Manager. GENERATED from catalog/commands by `bun run manifest:slack`;',
     ' do not edit by hand (a test fails when this file and the catalog differ).',
     ' Create the app at https://api.slack.com/apps → Create New App → From an app manifest, then',
     ` replace ${new URL(REQUEST_URL).host} with the public address of the Slack process (HTTP receiver).`,

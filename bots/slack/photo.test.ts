@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { parseConfig } from '../../lib/config.ts'
 import { silentLogger } from '../../lib/log.ts'
-import { workerConnection } from '../../queue/connection.ts'
+import { workerConnection } from '../../lib/redis.ts'
 import { makeJpeg } from '../../services/images/fixtures.ts'
 import { type SlackStandin, startStandin } from '../../test/slack-standin/standin.ts'
 import { type Stack, startStack } from '../../test/stack.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { Reply } from '../../queue/envelope.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
 import { escapeMrkdwn, fallbackText, renderBlocks, responseBody } from './render.ts'
 
 const types = (blocks: Record<string, unknown>[]) => blocks.map((b) => b.type)

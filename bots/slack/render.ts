@@ -5,7 +5,7 @@
  * limits are applied here (header 150 characters, section text 3000, ten fields per section,
  * button text 75), so a long Reply is clipped rather than refused as `invalid_blocks`.
  */
-import type { Reply } from '../../queue/envelope.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
 
 export type Block = Record<string, unknown>
 

@@ -4,12 +4,12 @@
  * the items service first.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { parseLine } from '../../bots/core/grammar.ts'
-import { renderText } from '../../bots/core/render-text.ts'
-import { formatMoney } from '../../services/calculator/money.ts'
+import { parseLine } from '../../catalog/grammar.ts'
+import { renderText } from '../../lib/contracts/reply-text.ts'
+import { formatMoney } from '../../lib/domain/money.ts'
 import { depreciation } from '../../services/calculator/service.ts'
 import { type Stack, startStack } from '../../test/stack.ts'
-import type { Reply } from '../envelope.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
 
 let stack: Stack
 let clock = new Date('2026-01-01T18:00:00Z')

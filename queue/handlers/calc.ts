@@ -4,17 +4,18 @@
  * integer minor units of the garage currency here, at the edge, and the calculator does the
  * maths. Figures are rounded only in the text of the reply.
  */
-import { type PayloadOf, payloadSchema, type Subcommand } from '../../bots/core/command.ts'
-import calc from '../../bots/core/commands/calc.ts'
-import car from '../../bots/core/commands/car.ts'
-import { parseValue } from '../../bots/core/values.ts'
-import { calculatorClient, callService, itemsReader, localDay } from '../../services/calculator/client.ts'
-import { formatMoney, minorDigits, toMinor } from '../../services/calculator/money.ts'
-import { dateOf, dayNumber, fromKm, KM_PER_MILE, toKm } from '../../services/calculator/service.ts'
-import { callItems } from '../../services/items/client.ts'
-import type { Reply } from '../envelope.ts'
+import { type PayloadOf, payloadSchema, type Subcommand } from '../../catalog/command.ts'
+import calc from '../../catalog/commands/calc.ts'
+import car from '../../catalog/commands/car.ts'
+import { parseValue } from '../../catalog/values.ts'
+import { calculatorClient, callService, itemsReader, localDay } from '../clients/calculator.ts'
+import { formatMoney, minorDigits, toMinor } from '../../lib/domain/money.ts'
+import { dayNumber, fromDayNumber } from '../../lib/domain/dates.ts'
+import { fromKm, KM_PER_MI as KM_PER_MILE, toKm } from '../../lib/domain/units.ts'
+import { callItems } from '../clients/items.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
 import { type HandlerContext, type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
-import { HttpError } from '../../services/lib/errors.ts'
+import { InvalidValue } from '../../lib/domain/invalid.ts'
 
 type Sub = (typeof calc)['subcommands'][number]['name']
 
@@ -53,7 +54,7 @@ function minor(
   try {
     return toMinor(field, value, currency, { fractional })
   } catch (error) {
-    if (error instanceof HttpError) throw new UserError(error.message, field)
+    if (error instanceof InvalidValue) throw new UserError(error.message, field)
     throw error
   }
 }
@@ -144,7 +145,7 @@ async function carData(ctx: HandlerContext, carRef: string, currency: string) {
 
 async function costOf(ctx: HandlerContext, d: CarData, g: Garage, days: number) {
   const to = g.today
-  const from = dateOf(dayNumber(to) - days + 1)
+  const from = fromDayNumber(dayNumber(to) - days + 1)
   return callService(
     'calculator',
     calculatorClient(ctx).cost.post({

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { type Stack, startStack } from '../../test/stack.ts'
-import type { Reply } from '../envelope.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
 
 let stack: Stack
 let clock = new Date('2026-05-10T12:00:00Z')

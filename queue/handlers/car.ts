@@ -3,13 +3,13 @@
  * platform-neutral Reply. (car.photos and car.stats belong to other families.) Service
  * refusals (4xx) become UserErrors carrying the service's message, which names the field.
  */
-import { type PayloadOf, payloadSchema, type Subcommand } from '../../bots/core/command.ts'
-import car from '../../bots/core/commands/car.ts'
-import { newestCarPhoto } from '../../services/images/client.ts'
-import { callItems, itemsClient } from '../../services/items/client.ts'
+import { type PayloadOf, payloadSchema, type Subcommand } from '../../catalog/command.ts'
+import car from '../../catalog/commands/car.ts'
+import { newestCarPhoto } from '../clients/images.ts'
+import { callItems, itemsClient } from '../clients/items.ts'
 import { recordedFor } from '../../services/items/wording.ts'
 import type { CarView, ReadingView } from '../../services/items/model.ts'
-import type { Reply } from '../envelope.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
 import { type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
 
 type Sub = (typeof car)['subcommands'][number]['name']

@@ -1,9 +1,9 @@
 /** /fuel log and /fuel list: fill-ups and their economy (partial and missed fill-ups kept out of it). */
-import { type PayloadOf, payloadSchema, type Subcommand } from '../../bots/core/command.ts'
-import fuel from '../../bots/core/commands/fuel.ts'
-import { callItems, itemsClient } from '../../services/items/client.ts'
+import { type PayloadOf, payloadSchema, type Subcommand } from '../../catalog/command.ts'
+import fuel from '../../catalog/commands/fuel.ts'
+import { callItems, itemsClient } from '../clients/items.ts'
 import type { FillupView } from '../../services/items/maintenance-service.ts'
-import type { Reply } from '../envelope.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
 import type { HandlerContext, HandlerFamily, KindHandler } from '../handler.ts'
 import { fitLines } from './item.ts'
 

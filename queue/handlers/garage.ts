@@ -4,11 +4,11 @@
  * channel); "none" forgets that channel's car. (/garage help is answered from the catalog by
  * the bots themselves.)
  */
-import { type PayloadOf, payloadSchema, type Subcommand } from '../../bots/core/command.ts'
-import garage from '../../bots/core/commands/garage.ts'
-import { callItems, itemsClient } from '../../services/items/client.ts'
+import { type PayloadOf, payloadSchema, type Subcommand } from '../../catalog/command.ts'
+import garage from '../../catalog/commands/garage.ts'
+import { callItems, itemsClient } from '../clients/items.ts'
 import type { SettingsPatch, SettingsView } from '../../services/items/model.ts'
-import type { Reply, ReplyTo } from '../envelope.ts'
+import type { Reply, ReplyTo } from '../../lib/contracts/envelope.ts'
 import { type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
 
 const settingsSub = garage.subcommands.find((s) => s.name === 'settings') as Subcommand

@@ -2,10 +2,10 @@
  * `garage.help`: the help text generated from the command catalog, answered privately.
  * An unknown command is the user's mistake: the answer lists the commands there are.
  */
-import { findSubcommand } from '../../bots/core/catalog.ts'
-import { type PayloadOf, payloadSchema } from '../../bots/core/command.ts'
-import garage from '../../bots/core/commands/garage.ts'
-import { helpReply } from '../../bots/core/help.ts'
+import { findSubcommand } from '../../catalog/catalog.ts'
+import { type PayloadOf, payloadSchema } from '../../catalog/command.ts'
+import garage from '../../catalog/commands/garage.ts'
+import { helpReply } from '../../catalog/help.ts'
 import type { HandlerFamily } from '../handler.ts'
 
 const help = findSubcommand(garage, 'help')!

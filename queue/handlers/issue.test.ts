@@ -1,13 +1,13 @@
 /**
  * The whole issue lifecycle as typed in the terminal chat: each line goes through the chat's
- * grammar (bots/core parseLine, as LocalChat does) and is dispatched on the queue; the stack runs
+ * grammar (catalog parseLine, as LocalChat does) and is dispatched on the queue; the stack runs
  * the worker with items, issues and images. (LocalChat itself would compete with the stack's own
  * collector for replies.local, so the stack collects the replies.)
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { parseLine } from '../../bots/core/grammar.ts'
+import { parseLine } from '../../catalog/grammar.ts'
 import { startStack, type Stack } from '../../test/stack.ts'
-import type { Reply } from '../envelope.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
 
 let stack: Stack
 const chat = 'local:garage1'

@@ -3,14 +3,14 @@
  * first (an unknown car gets its "no car … in this garage; cars: …" message); the issue number
  * is always looked up within the garage of the envelope.
  */
-import { type PayloadOf, payloadSchema, type Subcommand } from '../../bots/core/command.ts'
-import issue from '../../bots/core/commands/issue.ts'
-import { callIssues, issuesClient } from '../../services/issues/client.ts'
+import { type PayloadOf, payloadSchema, type Subcommand } from '../../catalog/command.ts'
+import issue from '../../catalog/commands/issue.ts'
+import { callIssues, issuesClient } from '../clients/issues.ts'
 import type { Issue, IssueSummary } from '../../services/issues/model.ts'
-import { callItems, itemsClient } from '../../services/items/client.ts'
+import { callItems, itemsClient } from '../clients/items.ts'
 import type { RecordView } from '../../services/items/maintenance-service.ts'
-import { checkAcceptedQuote, linkAcceptedQuote } from '../../services/quotes/client.ts'
-import type { Reply } from '../envelope.ts'
+import { checkAcceptedQuote, linkAcceptedQuote } from '../clients/quotes.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
 import { type HandlerContext, type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
 
 type Sub = (typeof issue)['subcommands'][number]['name']

@@ -5,11 +5,11 @@
  * carry the service's message, which names the field.
  */
 import { Type as T } from '@sinclair/typebox'
-import { type PayloadOf, payloadSchema, Values, type Subcommand } from '../../bots/core/command.ts'
-import item from '../../bots/core/commands/item.ts'
-import { callItems, itemsClient } from '../../services/items/client.ts'
+import { type PayloadOf, payloadSchema, Values, type Subcommand } from '../../catalog/command.ts'
+import item from '../../catalog/commands/item.ts'
+import { callItems, itemsClient } from '../clients/items.ts'
 import type { ItemView } from '../../services/items/maintenance-service.ts'
-import type { Reply } from '../envelope.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
 import { type HandlerContext, type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
 
 type Sub = (typeof item)['subcommands'][number]['name']

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { makeJpeg } from '../../services/images/fixtures.ts'
 import { startStack, type Stack } from '../../test/stack.ts'
-import type { Reply } from '../envelope.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
 
 let stack: Stack
 let files: ReturnType<typeof Bun.serve>

@@ -3,21 +3,21 @@
  * command with its attachment), `photo.file` (the "which car?" buttons) and `car.photos`.
  *
  * The worker downloads at once (platform URLs expire) under the rules of
- * services/images/download.ts, stores each photo in the images service, and files it on the
+ * queue/clients/download.ts, stores each photo in the images service, and files it on the
  * first target found: the job's explicit target, the thread's ref (`issue:12`), the message text
  * ("corolla", "#12"), the channel's default car; otherwise it keeps the photo unfiled and asks
  * with a button per car.
  */
 import { Type as T } from '@sinclair/typebox'
-import { type PayloadOf, payloadSchema, type Subcommand } from '../../bots/core/command.ts'
-import carCommand from '../../bots/core/commands/car.ts'
-import photoCommand from '../../bots/core/commands/photo.ts'
-import { callImages, imagesClient, uploadPhoto } from '../../services/images/client.ts'
-import { DownloadRefused, downloadAttachment } from '../../services/images/download.ts'
+import { type PayloadOf, payloadSchema, type Subcommand } from '../../catalog/command.ts'
+import carCommand from '../../catalog/commands/car.ts'
+import photoCommand from '../../catalog/commands/photo.ts'
+import { callImages, imagesClient, uploadPhoto } from '../clients/images.ts'
+import { DownloadRefused, downloadAttachment } from '../clients/download.ts'
 import type { UploadResult } from '../../services/images/model.ts'
-import { callIssues, issuesClient } from '../../services/issues/client.ts'
-import { callItems, itemsClient } from '../../services/items/client.ts'
-import type { Action, Reply } from '../envelope.ts'
+import { callIssues, issuesClient } from '../clients/issues.ts'
+import { callItems, itemsClient } from '../clients/items.ts'
+import type { Action, Reply } from '../../lib/contracts/envelope.ts'
 import { type HandlerContext, type HandlerFamily, UserError } from '../handler.ts'
 import { resolveCar } from './issue.ts'
 

@@ -1,13 +1,13 @@
 /**
  * An accepted quote carried into the service record of the work, end to end as typed in the
- * terminal chat (bots/core grammar) through the queue and orchestrator to the items, issues and
+ * terminal chat (the catalog's grammar) through the queue and orchestrator to the items, issues and
  * quotes services: `/service log … issue:N` and `/issue close … record:N`.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { parseLine } from '../../bots/core/grammar.ts'
-import { renderText } from '../../bots/core/render-text.ts'
+import { parseLine } from '../../catalog/grammar.ts'
+import { renderText } from '../../lib/contracts/reply-text.ts'
 import { type Stack, startStack } from '../../test/stack.ts'
-import type { Reply } from '../envelope.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
 
 let stack: Stack
 const clock = new Date('2026-11-20T18:00:00Z')

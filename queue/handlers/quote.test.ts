@@ -1,17 +1,18 @@
 /**
- * /quote end to end: lines typed as in the terminal chat (bots/core grammar, plain-text
+ * /quote end to end: lines typed as in the terminal chat (the catalog's grammar, plain-text
  * rendering) go through the real queue and orchestrator to the items, issues and quotes
  * services; the quotes process is stopped to show everything else keeps working.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { parseActionId } from '../../bots/core/actions.ts'
-import { parseLine } from '../../bots/core/grammar.ts'
-import { renderText } from '../../bots/core/render-text.ts'
+import { parseActionId } from '../../catalog/actions.ts'
+import { parseLine } from '../../catalog/grammar.ts'
+import { renderText } from '../../lib/contracts/reply-text.ts'
 import { silentLogger } from '../../lib/log.ts'
-import { acceptedQuoteFor, linkAcceptedQuote } from '../../services/quotes/client.ts'
+import { acceptedQuoteFor, linkAcceptedQuote } from '../clients/quotes.ts'
 import { type Stack, startStack } from '../../test/stack.ts'
-import type { Reply } from '../envelope.ts'
-import type { HandlerContext, ServiceName } from '../handler.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
+import type { ServiceName } from '../../lib/contracts/services.ts'
+import type { HandlerContext } from '../handler.ts'
 
 let stack: Stack
 let clock = new Date('2026-11-20T18:00:00Z')

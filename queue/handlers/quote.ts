@@ -6,13 +6,13 @@
  * is checked in the issues service (so it is always this garage's issue) before a quote is stored.
  */
 import { Type as T } from '@sinclair/typebox'
-import { type PayloadOf, payloadSchema, type Subcommand } from '../../bots/core/command.ts'
-import quote from '../../bots/core/commands/quote.ts'
-import { callService, localDay } from '../../services/calculator/client.ts'
-import { formatMoney } from '../../services/calculator/money.ts'
-import { callItems, itemsClient } from '../../services/items/client.ts'
-import { issuesClient, quotesClient } from '../../services/quotes/client.ts'
-import type { Action, Reply } from '../envelope.ts'
+import { type PayloadOf, payloadSchema, type Subcommand } from '../../catalog/command.ts'
+import quote from '../../catalog/commands/quote.ts'
+import { callService, localDay } from '../clients/calculator.ts'
+import { formatMoney } from '../../lib/domain/money.ts'
+import { callItems, itemsClient } from '../clients/items.ts'
+import { issuesClient, quotesClient } from '../clients/quotes.ts'
+import type { Action, Reply } from '../../lib/contracts/envelope.ts'
 import { type HandlerContext, type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
 
 type Sub = (typeof quote)['subcommands'][number]['name']

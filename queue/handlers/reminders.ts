@@ -1,7 +1,7 @@
 /** /reminders list: every maintenance item of the garage (or one car), most urgent first. */
-import { type PayloadOf, payloadSchema, type Subcommand } from '../../bots/core/command.ts'
-import reminders from '../../bots/core/commands/reminders.ts'
-import { callItems, itemsClient } from '../../services/items/client.ts'
+import { type PayloadOf, payloadSchema, type Subcommand } from '../../catalog/command.ts'
+import reminders from '../../catalog/commands/reminders.ts'
+import { callItems, itemsClient } from '../clients/items.ts'
 import type { HandlerFamily, KindHandler } from '../handler.ts'
 import { fitLines, itemLine } from './item.ts'
 

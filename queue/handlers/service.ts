@@ -4,13 +4,13 @@
  * issue (`issue:12`) takes the issue's accepted quote amount when no cost is typed and is linked
  * to that quote; the quotes service is optional here (down: the record is logged without it).
  */
-import { type PayloadOf, payloadSchema, type Subcommand } from '../../bots/core/command.ts'
-import service from '../../bots/core/commands/service.ts'
-import { callIssues, issuesClient } from '../../services/issues/client.ts'
-import { callItems, itemsClient } from '../../services/items/client.ts'
+import { type PayloadOf, payloadSchema, type Subcommand } from '../../catalog/command.ts'
+import service from '../../catalog/commands/service.ts'
+import { callIssues, issuesClient } from '../clients/issues.ts'
+import { callItems, itemsClient } from '../clients/items.ts'
 import type { RecordView } from '../../services/items/maintenance-service.ts'
-import { type AcceptedQuote, checkAcceptedQuote, linkAcceptedQuote } from '../../services/quotes/client.ts'
-import type { Reply } from '../envelope.ts'
+import { type AcceptedQuote, checkAcceptedQuote, linkAcceptedQuote } from '../clients/quotes.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
 import { type HandlerContext, type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
 import { fitLines } from './item.ts'
 

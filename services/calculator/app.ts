@@ -5,17 +5,8 @@
 import type { Config } from '../../lib/config.ts'
 import { releaseOnStop, serviceBase } from '../lib/http.ts'
 import { CostBody, EconomyBody, FuelBody, LoanBody, TripBody } from './model.ts'
-import {
-  costOfOwnership,
-  economyOverTime,
-  fuelEconomy,
-  loan,
-  positive,
-  toKm,
-  toKmPerLitre,
-  toLitres,
-  trip,
-} from './service.ts'
+import { costOfOwnership, economyOverTime, fuelEconomy, loan, positive, trip } from './service.ts'
+import { toKm, toKmPerLitre, toLitres } from '../../lib/domain/units.ts'
 
 export function createApp(deps: { dataDir: string; token: string; now?: () => Date; config?: Config }) {
   const app = serviceBase({ name: 'calculator', token: deps.token })

@@ -4,23 +4,12 @@
  * and results are rounded only where a person reads them (or where money changes hands, as a
  * loan's monthly payment does). Nothing here keeps state.
  */
-import { HttpError } from '../lib/errors.ts'
+import { dayNumber } from '../../lib/domain/dates.ts'
+import { invalid } from '../../lib/domain/invalid.ts'
+import { fromKmPerLitre, fromLitres, KM_PER_MI, LITRES_PER_US_GALLON, type VolumeUnit } from '../../lib/domain/units.ts'
 
-/** Exact by definition (international yard and pound agreement, 1959). */
-export const KM_PER_MILE = 1.609344
-/** US liquid gallon, exactly 231 cubic inches. */
-export const LITRES_PER_US_GALLON = 3.785411784
-/** Imperial gallon, exactly (Weights and Measures Act 1985). */
-export const LITRES_PER_IMP_GALLON = 4.54609
 /** L/100 km × US mpg = 100 × L/gal ÷ km/mi = 235.2145833… */
-export const LP100KM_TIMES_MPG = (100 * LITRES_PER_US_GALLON) / KM_PER_MILE
-
-export type DistanceUnit = 'km' | 'mi'
-export type VolumeUnit = 'L' | 'gal' | 'impgal'
-export type EconomyUnit = 'L/100km' | 'km/L' | 'mpg' | 'impmpg'
-
-const invalid = (field: string, message: string) =>
-  new HttpError(422, 'invalid', `${field}: ${message}`, field)
+export const LP100KM_TIMES_MPG = (100 * LITRES_PER_US_GALLON) / KM_PER_MI
 
 /** A strictly positive, finite number, or a 422 that names the field. */
 export function positive(field: string, value: number, shown?: string): number {
@@ -29,40 +18,6 @@ export function positive(field: string, value: number, shown?: string): number {
   if (value === 0) throw invalid(field, `must be more than 0 (got ${shown ?? value})`)
   if (value < 0) throw invalid(field, `cannot be negative (got ${shown ?? value})`)
   return value
-}
-
-export const toKm = (value: number, unit: DistanceUnit) => (unit === 'mi' ? value * KM_PER_MILE : value)
-export const fromKm = (km: number, unit: DistanceUnit) => (unit === 'mi' ? km / KM_PER_MILE : km)
-
-const LITRES: Record<VolumeUnit, number> = { L: 1, gal: LITRES_PER_US_GALLON, impgal: LITRES_PER_IMP_GALLON }
-export const toLitres = (value: number, unit: VolumeUnit) => value * LITRES[unit]
-export const fromLitres = (litres: number, unit: VolumeUnit) => litres / LITRES[unit]
-
-/** Any economy unit to km per litre (the one internal measure; higher is better). */
-export function toKmPerLitre(value: number, unit: EconomyUnit): number {
-  switch (unit) {
-    case 'L/100km':
-      return 100 / value
-    case 'km/L':
-      return value
-    case 'mpg':
-      return (value * KM_PER_MILE) / LITRES_PER_US_GALLON
-    case 'impmpg':
-      return (value * KM_PER_MILE) / LITRES_PER_IMP_GALLON
-  }
-}
-
-export function fromKmPerLitre(kmPerLitre: number, unit: EconomyUnit): number {
-  switch (unit) {
-    case 'L/100km':
-      return 100 / kmPerLitre
-    case 'km/L':
-      return kmPerLitre
-    case 'mpg':
-      return (kmPerLitre * LITRES_PER_US_GALLON) / KM_PER_MILE
-    case 'impmpg':
-      return (kmPerLitre * LITRES_PER_IMP_GALLON) / KM_PER_MILE
-  }
 }
 
 export type Economy = { kmPerLitre: number; lPer100km: number; mpgUs: number; mpgUk: number }
@@ -277,9 +232,6 @@ export const DEFAULT_DEPRECIATION_PERCENT = 15
 export const DAYS_PER_YEAR = 365.2425
 export const DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
-const DAY_MS = 86_400_000
-export const dayNumber = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS)
-export const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
 
 /**
  * Depreciation between two dates under a declining-balance model: the car is worth

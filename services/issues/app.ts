@@ -2,10 +2,7 @@
  * Routes of the issues service. Every route but /health needs the service token and X-Tenant;
  * writes replay their first answer for a repeated Idempotency-Key.
  */
-import { join } from 'node:path'
-import type { Config } from '../../lib/config.ts'
-import { openDatabase } from '../lib/db.ts'
-import { idempotent, releaseOnStop, serviceBase, tenantOf } from '../lib/http.ts'
+import { type ServiceDeps, serviceApp } from '../lib/app.ts'
 import { migrations } from './migrations.ts'
 import {
   CommentCreate,
@@ -21,87 +18,66 @@ import {
 } from './model.ts'
 import * as issues from './service.ts'
 
-export function createApp(deps: { dataDir: string; token: string; now?: () => Date; config?: Config }) {
-  const db = openDatabase(join(deps.dataDir, 'issues.sqlite'), migrations)
-  const now = deps.now ?? (() => new Date())
-  const ready = () => {
-    try {
-      return db.query('SELECT 1 AS ok').get() !== null
-    } catch {
-      return false
-    }
-  }
-  const write = <R>(
-    headers: Record<string, string | undefined>,
-    route: string,
-    set: { status?: number | string },
-    run: (tenant: string) => R,
-    status = 200,
-  ) => {
-    const tenant = tenantOf(headers)
-    return idempotent(db, tenant, headers['idempotency-key'], route, set, () => ({
-      status,
-      body: run(tenant),
-    }))
-  }
+export function createApp(deps: ServiceDeps) {
+  const { app: base, db, now, once, finish } = serviceApp('issues', deps, migrations)
 
-  const app = serviceBase({ name: 'issues', token: deps.token, ready })
+  const app = base
     .post(
       '/issues',
-      ({ body, headers, set }) =>
-        write(headers, 'POST /issues', set, (tenant) => issues.createIssue(db, tenant, body, now()), 201),
+      ({ body, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, 'POST /issues', (t) => issues.createIssue(db, t, body, now()), 201),
       { body: IssueCreate, response: { 201: Issue, 200: Issue } },
     )
-    .get('/issues', ({ query, headers }) => issues.listIssues(db, tenantOf(headers), query), {
+    .get('/issues', ({ query, tenant }) => issues.listIssues(db, tenant, query), {
       query: IssueQuery,
       response: IssueList,
     })
-    .get('/issues/:number', ({ params, headers }) => issues.getIssue(db, tenantOf(headers), params.number), {
+    .get('/issues/:number', ({ params, tenant }) => issues.getIssue(db, tenant, params.number), {
       params: NumberParams,
       response: Issue,
     })
     .post(
       '/issues/:number/comments',
-      ({ params, body, headers, set }) =>
-        write(headers, `POST /issues/${params.number}/comments`, set, (tenant) =>
-          issues.addComment(db, tenant, params.number, body, now()),
+      ({ params, body, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, `POST /issues/${params.number}/comments`, (t) =>
+          issues.addComment(db, t, params.number, body, now()),
         ),
       { params: NumberParams, body: CommentCreate, response: Issue },
     )
     .post(
       '/issues/:number/status',
-      ({ params, body, headers, set }) =>
-        write(headers, `POST /issues/${params.number}/status`, set, (tenant) =>
-          issues.changeStatus(db, tenant, params.number, body, now()),
+      ({ params, body, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, `POST /issues/${params.number}/status`, (t) =>
+          issues.changeStatus(db, t, params.number, body, now()),
         ),
       { params: NumberParams, body: StatusChange, response: Issue },
     )
     .post(
       '/issues/:number/close',
-      ({ params, body, headers, set }) =>
-        write(headers, `POST /issues/${params.number}/close`, set, (tenant) =>
-          issues.closeIssue(db, tenant, params.number, body, now()),
+      ({ params, body, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, `POST /issues/${params.number}/close`, (t) =>
+          issues.closeIssue(db, t, params.number, body, now()),
         ),
       { params: NumberParams, body: IssueClose, response: Issue },
     )
     .post(
       '/issues/:number/photos',
-      ({ params, body, headers, set }) =>
-        write(headers, `POST /issues/${params.number}/photos`, set, (tenant) =>
-          issues.linkPhoto(db, tenant, params.number, body, now()),
+      ({ params, body, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, `POST /issues/${params.number}/photos`, (t) =>
+          issues.linkPhoto(db, t, params.number, body, now()),
         ),
       { params: NumberParams, body: PhotoLink, response: Issue },
     )
     .post(
       '/issues/:number/quotes',
-      ({ params, body, headers, set }) =>
-        write(headers, `POST /issues/${params.number}/quotes`, set, (tenant) =>
-          issues.linkQuote(db, tenant, params.number, body, now()),
+      ({ params, body, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, `POST /issues/${params.number}/quotes`, (t) =>
+          issues.linkQuote(db, t, params.number, body, now()),
         ),
       { params: NumberParams, body: QuoteLink, response: Issue },
     )
 
-  return releaseOnStop(app, () => db.close())
+  return finish(app)
 }
 
 export type IssuesApp = ReturnType<typeof createApp>

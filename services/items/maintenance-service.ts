@@ -22,29 +22,8 @@ import type {
   VolumeInput,
 } from './maintenance-model.ts'
 import type { DistanceInput, DistanceUnit, MoneyInput, ThresholdInput } from './model.ts'
-import {
-  addDays,
-  advance,
-  describeDue,
-  dueFrom,
-  type Due,
-  type Evaluation,
-  evaluate,
-  isDate,
-  LEVEL_LABEL,
-  LEVELS,
-  latestDateOnEarth,
-  type Level,
-  levelRank,
-  localClock,
-  localToday,
-  nextCheck,
-  PROJECTION_WINDOW_DAYS,
-  projectRate,
-  type Reading,
-  type Situation,
-  type Thresholds,
-} from './schedule.ts'
+import { advance, describeDue, dueFrom, type Due, type Evaluation, evaluate, LEVEL_LABEL, LEVELS, type Level, levelRank, nextCheck, PROJECTION_WINDOW_DAYS, projectRate, type Reading, type Situation, type Thresholds } from './schedule.ts'
+import { addDays, isDate, latestDateOnEarth, localClock, garageToday as localToday } from '../../lib/domain/dates.ts'
 import {
   addReading,
   type CarRow,

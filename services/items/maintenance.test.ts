@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp, type ItemsApp } from './app.ts'
-import { addDays } from './schedule.ts'
+import { addDays } from '../../lib/domain/dates.ts'
 
 const TOKEN = 'items-test-token-0123456789'
 const dirs: string[] = []

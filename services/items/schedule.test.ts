@@ -1,21 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
-import {
-  addDays,
-  addMonths,
-  advance,
-  daysBetween,
-  describeDue,
-  dueFrom,
-  evaluate,
-  isDate,
-  isTimezone,
-  localClock,
-  nextCheck,
-  projectRate,
-  type Situation,
-  type Thresholds,
-} from './schedule.ts'
+import { advance, describeDue, dueFrom, evaluate, nextCheck, projectRate, type Situation, type Thresholds } from './schedule.ts'
+import { addDays, addMonths, daysBetween, isDate, isTimezone, localClock } from '../../lib/domain/dates.ts'
 
 const th: Thresholds = { urgentDays: 30, urgentDistance: 500, veryUrgentDays: 7, veryUrgentDistance: 100 }
 const at = (today: string, extra: Partial<Situation> = {}): Situation => ({

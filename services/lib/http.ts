@@ -8,7 +8,8 @@ import type { Database } from 'bun:sqlite'
 import { timingSafeEqual } from 'node:crypto'
 import { Elysia, t } from 'elysia'
 import { createLogger, type Logger } from '../../lib/log.ts'
-import { TENANT_PATTERN } from '../../queue/envelope.ts'
+import { TENANT_PATTERN } from '../../lib/contracts/envelope.ts'
+import { InvalidValue } from '../../lib/domain/invalid.ts'
 import { HttpError } from './errors.ts'
 
 export { HttpError }
@@ -112,6 +113,10 @@ export function serviceBase(options: ServiceOptions) {
               ...(error.field ? { field: error.field } : {}),
             },
           }
+        }
+        if (error instanceof InvalidValue) {
+          set.status = 422
+          return { error: { code: 'invalid', message: error.message, field: error.field } }
         }
         if (code === 'VALIDATION') {
           set.status = 422

@@ -5,19 +5,11 @@
  */
 import { type Config, loadConfig, requireSetting } from '../../lib/config.ts'
 import { createLogger } from '../../lib/log.ts'
-import type { ServiceName } from '../../queue/handler.ts'
+import { SERVICES, type ServiceName } from '../../lib/contracts/services.ts'
 
 type ServiceApp = {
   fetch: (request: Request) => Response | Promise<Response>
   stop: () => unknown
-}
-
-const PORT: Record<ServiceName, keyof Config> = {
-  items: 'ITEMS_PORT',
-  issues: 'ISSUES_PORT',
-  images: 'IMAGES_PORT',
-  quotes: 'QUOTES_PORT',
-  calculator: 'CALCULATOR_PORT',
 }
 
 export function runService(
@@ -30,7 +22,7 @@ export function runService(
   const app = createApp({ dataDir: config.DATA_DIR, token, config })
   const server = Bun.serve({
     hostname: config.SERVICE_HOST,
-    port: Number(config[PORT[name]]),
+    port: Number(config[SERVICES[name].port]),
     fetch: (request) => app.fetch(request),
   })
   log.info({ url: `http://${config.SERVICE_HOST}:${server.port}` }, `${name} service listening`)

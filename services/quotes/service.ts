@@ -4,7 +4,7 @@
  * service) before a quote is created.
  */
 import type { Database } from 'bun:sqlite'
-import { formatMoney, minorDigits, toMinor } from '../calculator/money.ts'
+import { formatMoney, minorDigits, toMinor } from '../../lib/domain/money.ts'
 import { conflict, HttpError, notFound } from '../lib/http.ts'
 import { TIPS, type Topic, topicOf } from './tips.ts'
 

@@ -14,8 +14,8 @@
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import { catalogJSON } from '../../bots/discord/commands.ts'
-import { commands } from '../../bots/core/catalog.ts'
-import { tokenize } from '../../bots/core/grammar.ts'
+import { commands } from '../../catalog/catalog.ts'
+import { tokenize } from '../../catalog/grammar.ts'
 import { DiscordStandin, type OptionInput, type RecordedRequest, type StoredMessage } from './standin.ts'
 
 const args = Bun.argv.slice(2)

@@ -6,8 +6,8 @@
  */
 import { Queue } from 'bullmq'
 import type IORedis from 'ioredis'
-import { workerConnection } from '../../queue/connection.ts'
-import { queueOptions, REMINDERS_QUEUE } from '../../queue/names.ts'
+import { workerConnection } from '../../lib/redis.ts'
+import { queueOptions, REMINDERS_QUEUE } from '../../lib/contracts/queues.ts'
 import type { TickResult } from '../../queue/reminders.ts'
 
 export type Tick = TickResult & { startedAt: number; finishedAt: number }

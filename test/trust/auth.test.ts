@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { tokenMatches } from '../../services/lib/http.ts'
-import type { ServiceName } from '../../queue/handler.ts'
+import type { ServiceName } from '../../lib/contracts/services.ts'
 import {
   type Booted,
   bootService,

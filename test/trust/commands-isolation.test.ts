@@ -6,10 +6,10 @@
  * later are picked up; a button kind whose argument is not described here fails by name.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { commands } from '../../bots/core/catalog.ts'
-import type { Command, Option, OptionType, Subcommand } from '../../bots/core/command.ts'
-import { parseTyped } from '../../bots/core/grammar.ts'
-import type { Reply } from '../../queue/envelope.ts'
+import { commands } from '../../catalog/catalog.ts'
+import type { Command, Option, OptionType, Subcommand } from '../../catalog/command.ts'
+import { parseTyped } from '../../catalog/grammar.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
 import { loadHandlers } from '../../queue/orchestrator.ts'
 import { makeJpeg } from '../../services/images/fixtures.ts'
 import { type Stack, startStack } from '../stack.ts'

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
-import type { ServiceName } from '../../queue/handler.ts'
+import type { ServiceName } from '../../lib/contracts/services.ts'
 import { makePng } from '../../services/images/fixtures.ts'
 import {
   arbitraryFor,

@@ -8,9 +8,9 @@
 import { describe, expect, test } from 'bun:test'
 import { Value } from '@sinclair/typebox/value'
 import fc from 'fast-check'
-import { commands, kindOf } from '../../bots/core/catalog.ts'
-import { type OptionType, payloadSchema } from '../../bots/core/command.ts'
-import { type GrammarResult, parseCommandText, parseLine, parseTyped } from '../../bots/core/grammar.ts'
+import { commands, kindOf } from '../../catalog/catalog.ts'
+import { type OptionType, payloadSchema } from '../../catalog/command.ts'
+import { type GrammarResult, parseCommandText, parseLine, parseTyped } from '../../catalog/grammar.ts'
 
 const RUNS = Number(process.env.TRUST_GRAMMAR_RUNS ?? 1500)
 

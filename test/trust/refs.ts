@@ -4,7 +4,7 @@
  * the values that name its objects. The isolation tests put tenant A's values where tenant B's
  * request names something and compare the answer with the one for an object that does not exist.
  */
-import type { ServiceName } from '../../queue/handler.ts'
+import type { ServiceName } from '../../lib/contracts/services.ts'
 import type { Holdings } from './seed.ts'
 
 export type RefKind =

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { type Config, parseConfig } from '../../lib/config.ts'
-import type { ServiceName } from '../../queue/handler.ts'
+import type { ServiceName } from '../../lib/contracts/services.ts'
 
 export const ROOT = join(import.meta.dir, '..', '..')
 const ALL_SERVICES: ServiceName[] = ['items', 'issues', 'images', 'quotes', 'calculator']

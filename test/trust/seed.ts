@@ -4,7 +4,7 @@
  * whose contract changed is reported by name instead of breaking every trust test.
  */
 import { createHash } from 'node:crypto'
-import type { ServiceName } from '../../queue/handler.ts'
+import type { ServiceName } from '../../lib/contracts/services.ts'
 import { makePng } from '../../services/images/fixtures.ts'
 import { TOKEN } from './routes.ts'
 

@@ -5,9 +5,9 @@
  * without a notice. Backoff is the command jobs' own (500 ms, doubling), COMMAND_ATTEMPTS=3.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { parseTyped } from '../../bots/core/grammar.ts'
-import type { Reply } from '../../queue/envelope.ts'
-import type { ServiceName } from '../../queue/handler.ts'
+import { parseTyped } from '../../catalog/grammar.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
+import type { ServiceName } from '../../lib/contracts/services.ts'
 import { type Stack, startStack } from '../stack.ts'
 import { existingServices } from './routes.ts'
 

@@ -1,15 +1,15 @@
 /**
  * Button presses (`block_actions`). Acknowledged at once; an action id `<kind>:<arg>` becomes
  * a job of that kind with payload `{ arg }` (envelope id `<team>-<action_ts>-<user>`), answered
- * at the press's response_url; `form:<name>:<arg>` opens that form of bots/core/forms.ts as a
+ * at the press's response_url; `form:<name>:<arg>` opens that form of catalog/forms.ts as a
  * modal (views.open), whose submit is handled in views/.
  */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt'
-import { UNAVAILABLE_TEXT } from '../../../queue/dispatch.ts'
-import type { Envelope } from '../../../queue/envelope.ts'
-import { parseActionId } from '../../core/actions.ts'
-import type { Form } from '../../core/forms.ts'
-import { TYPE_HINTS } from '../../core/values.ts'
+import { UNAVAILABLE_TEXT } from '../../shared/dispatch.ts'
+import type { Envelope } from '../../../lib/contracts/envelope.ts'
+import { parseActionId } from '../../../catalog/actions.ts'
+import type { Form } from '../../../catalog/forms.ts'
+import { TYPE_HINTS } from '../../../catalog/values.ts'
 import { envelopeId, SORRY, type SlackContext, tenantOf } from '../context.ts'
 
 const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`)

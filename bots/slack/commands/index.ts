@@ -6,11 +6,11 @@
  * `slack:<team_id>` whose reply goes to the command's response_url.
  */
 import type { App, SlashCommand } from '@slack/bolt'
-import { UNAVAILABLE_TEXT } from '../../../queue/dispatch.ts'
-import type { Envelope } from '../../../queue/envelope.ts'
-import type { Command, Subcommand } from '../../core/command.ts'
-import { parseCommandText } from '../../core/grammar.ts'
-import { usage } from '../../core/help.ts'
+import { UNAVAILABLE_TEXT } from '../../shared/dispatch.ts'
+import type { Envelope } from '../../../lib/contracts/envelope.ts'
+import type { Command, Subcommand } from '../../../catalog/command.ts'
+import { parseCommandText } from '../../../catalog/grammar.ts'
+import { usage } from '../../../catalog/help.ts'
 import { envelopeId, SORRY, type SlackContext, tenantOf } from '../context.ts'
 
 const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`)

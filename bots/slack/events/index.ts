@@ -7,8 +7,8 @@
  * The envelope id is the event id, so Slack's redelivery of an event is not run twice.
  */
 import type { App } from '@slack/bolt'
-import { UNAVAILABLE_TEXT } from '../../../queue/dispatch.ts'
-import type { Envelope } from '../../../queue/envelope.ts'
+import { UNAVAILABLE_TEXT } from '../../shared/dispatch.ts'
+import type { Envelope } from '../../../lib/contracts/envelope.ts'
 import { envelopeId, type SlackContext, tenantOf } from '../context.ts'
 
 const IMAGE_NAME = /\.(jpe?g|png|gif|webp|heic|heif|bmp|tiff?)$/i

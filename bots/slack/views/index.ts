@@ -7,9 +7,9 @@
 import type { App, ViewSubmitAction } from '@slack/bolt'
 import { Type as T } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { UNAVAILABLE_TEXT } from '../../../queue/dispatch.ts'
-import type { Envelope } from '../../../queue/envelope.ts'
-import { parseFormSubmission } from '../../core/forms.ts'
+import { UNAVAILABLE_TEXT } from '../../shared/dispatch.ts'
+import type { Envelope } from '../../../lib/contracts/envelope.ts'
+import { parseFormSubmission } from '../../../catalog/forms.ts'
 import { envelopeId, type SlackContext, tenantOf } from '../context.ts'
 
 const Metadata = T.Object({

@@ -6,8 +6,8 @@
  */
 import { Queue } from 'bullmq'
 import type IORedis from 'ioredis'
-import type { Envelope } from './envelope.ts'
-import { COMMANDS_QUEUE, commandJobId, queueOptions, singleJob } from './names.ts'
+import type { Envelope } from '../../lib/contracts/envelope.ts'
+import { COMMANDS_QUEUE, commandJobId, queueOptions, singleJob } from '../../lib/contracts/queues.ts'
 
 export type DispatchResult = { ok: true } | { ok: false; reason: 'unavailable' }
 

@@ -4,8 +4,8 @@
  * wrapper that turns a 4xx into a UserError and an unreachable service into ServiceUnavailable.
  */
 import { treaty } from '@elysiajs/eden'
-import { callService, type EdenResult, type HandlerContext, plainJson } from '../../queue/handler.ts'
-import type { ItemsApp } from './app.ts'
+import { callService, type EdenResult, type HandlerContext, plainJson } from '../handler.ts'
+import type { ItemsApp } from '../../services/items/app.ts'
 
 export function itemsClient(ctx: HandlerContext, opts: { write?: boolean } = {}) {
   // parseDate: false — Eden would otherwise turn every date-like string ("2026-05-10") into a

@@ -1,5 +1,5 @@
 /**
- * The command catalog contract. One file per top-level command in `bots/core/commands/`,
+ * The command catalog contract. One file per top-level command in `catalog/commands/`,
  * whose default export ends in `satisfies Command`. Discord's application commands, Slack's
  * manifest, the help text, the text grammar's validation and the job payload schemas all
  * derive from it. A job kind is `<command>.<subcommand>` (e.g. `car.add`).
@@ -7,7 +7,7 @@
 import { type Static, type TSchema, Type as T } from '@sinclair/typebox'
 
 /**
- * Option types. Each has one parser (bots/core/values.ts) shared by every platform and one
+ * Option types. Each has one parser (catalog/values.ts) shared by every platform and one
  * value shape (below) that lands in the job payload.
  * - string, integer, number, boolean (yes/no), date (YYYY-MM-DD, a date in the garage's timezone)
  * - distance ("52,000 mi", "83 000 km", "48000"), volume ("11.2 gal", "42 L"),

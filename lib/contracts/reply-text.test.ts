@@ -1,7 +1,7 @@
 import { expect, test } from 'bun:test'
-import { actionId, formActionId, parseActionId } from './actions.ts'
-import { type Form, parseFormSubmission } from './forms.ts'
-import { renderText } from './render-text.ts'
+import { actionId, formActionId, parseActionId } from '../../catalog/actions.ts'
+import { type Form, parseFormSubmission } from '../../catalog/forms.ts'
+import { renderText } from './reply-text.ts'
 
 test('a reply renders as plain text with fields, photo and pressable actions', () => {
   const text = renderText({

@@ -3,7 +3,7 @@
  * a photo as `[photo <sha prefix>]` and buttons as `[Done] (item.done:42)`, so a terminal user
  * can see them and press one with `!press item.done:42`.
  */
-import type { Reply } from '../../queue/envelope.ts'
+import type { Reply } from './envelope.ts'
 
 const TONE_MARK: Record<Reply['tone'], string> = { ok: '', warn: '[warn] ', error: '[error] ' }
 

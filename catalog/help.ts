@@ -3,7 +3,7 @@
  * `/garage help car` shows each subcommand with its options (type, required mark, bounds)
  * and its example. Grammar errors reuse the usage lines.
  */
-import type { Reply } from '../../queue/envelope.ts'
+import type { Reply } from '../lib/contracts/envelope.ts'
 import { commands as catalogCommands, findCommand } from './catalog.ts'
 import type { Command, Option, Subcommand } from './command.ts'
 import { TYPE_HINTS } from './values.ts'

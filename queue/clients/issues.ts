@@ -3,8 +3,8 @@
  * the service token, X-Tenant and (on writes) Idempotency-Key from the handler context.
  */
 import { treaty } from '@elysiajs/eden'
-import { callService, type EdenResult, type HandlerContext } from '../../queue/handler.ts'
-import type { IssuesApp } from './app.ts'
+import { callService, type EdenResult, type HandlerContext } from '../handler.ts'
+import type { IssuesApp } from '../../services/issues/app.ts'
 
 export function issuesClient(ctx: HandlerContext, opts: { write?: boolean; key?: string } = {}) {
   return treaty<IssuesApp>(ctx.serviceUrl('issues'), {

@@ -1,5 +1,5 @@
 /**
- * The command registry. Every `bots/core/commands/*.ts` (tests excluded) is discovered at load
+ * The command registry. Every `catalog/commands/*.ts` (tests excluded) is discovered at load
  * and its default export checked against the `Command` contract and Discord's limits; a file
  * that does not fit is refused and logged, never half-registered. Adding a command is adding a
  * file: there is no list to edit.

@@ -3,16 +3,16 @@
  * client typed from the app; the upload sends raw bytes (application/octet-stream) with fetch.
  */
 import { treaty } from '@elysiajs/eden'
-import type { Reply } from '../../queue/envelope.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
 import {
   callService,
   type EdenResult,
   type HandlerContext,
   ServiceUnavailable,
   UserError,
-} from '../../queue/handler.ts'
-import type { ImagesApp } from './app.ts'
-import type { UploadQuery, UploadResult } from './model.ts'
+} from '../handler.ts'
+import type { ImagesApp } from '../../services/images/app.ts'
+import type { UploadQuery, UploadResult } from '../../services/images/model.ts'
 
 type ReplyImage = NonNullable<Reply['image']>
 

@@ -7,10 +7,10 @@
  * dates as strings (`parseDate: false`), as the response types say.
  */
 import { treaty } from '@elysiajs/eden'
-import { callService, type HandlerContext, UserError } from '../../queue/handler.ts'
-import { formatMoney, minorDigits } from '../calculator/money.ts'
-import type { IssuesApp } from '../issues/app.ts'
-import type { QuotesApp } from './app.ts'
+import { callService, type HandlerContext, UserError } from '../handler.ts'
+import { formatMoney, minorDigits } from '../../lib/domain/money.ts'
+import type { IssuesApp } from '../../services/issues/app.ts'
+import type { QuotesApp } from '../../services/quotes/app.ts'
 
 export function quotesClient(ctx: HandlerContext, opts: { write?: boolean } = {}) {
   return treaty<QuotesApp>(ctx.serviceUrl('quotes'), {

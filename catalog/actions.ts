@@ -1,7 +1,7 @@
 /**
  * Button ids. A Reply action id is `<kind>:<arg>` (pressing it dispatches that kind with
  * payload `{ arg }`), or `form:<formName>:<arg>` (pressing it opens the form of
- * bots/core/forms.ts, whose submit dispatches the form's kind). Split at the first ':'.
+ * catalog/forms.ts, whose submit dispatches the form's kind). Split at the first ':'.
  */
 const KIND = /^[a-z]+(\.[a-z_]+)+$/
 

@@ -4,9 +4,9 @@
  * UserError and an unreachable or failing service into ServiceUnavailable (retried).
  */
 import { treaty } from '@elysiajs/eden'
-import { callService, type HandlerContext } from '../../queue/handler.ts'
-import type { ItemsApp } from '../items/app.ts'
-import type { CalculatorApp } from './app.ts'
+import { callService, type HandlerContext } from '../handler.ts'
+import type { ItemsApp } from '../../services/items/app.ts'
+import type { CalculatorApp } from '../../services/calculator/app.ts'
 
 export function calculatorClient(ctx: HandlerContext) {
   return treaty<CalculatorApp>(ctx.serviceUrl('calculator'), {

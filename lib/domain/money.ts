@@ -4,10 +4,7 @@
  * only for display. A currency named in the typed text ("€640", "640 EUR") must be the
  * garage's own: nothing is converted between currencies.
  */
-import { HttpError } from '../lib/errors.ts'
-
-const invalid = (field: string, message: string) =>
-  new HttpError(422, 'invalid', `${field}: ${message}`, field)
+import { invalid } from './invalid.ts'
 
 /** Decimal places of a currency's minor unit (ISO 4217, via Intl). */
 export function minorDigits(currency: string): number {

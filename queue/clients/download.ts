@@ -5,7 +5,7 @@
  * download, and for Slack the bot token from the worker's config (never from job data).
  */
 import type { Config } from '../../lib/config.ts'
-import type { Platform } from '../../queue/envelope.ts'
+import type { Platform } from '../../lib/contracts/envelope.ts'
 
 export class DownloadRefused extends Error {}
 

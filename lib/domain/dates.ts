@@ -1,0 +1,109 @@
+/**
+ * Garage-local calendar dates. A date is `YYYY-MM-DD` in the garage's timezone, and all
+ * arithmetic is on day numbers (days since 1970-01-01), never on millisecond offsets, so a
+ * daylight-saving change moves nothing by an hour. "Today" is always the garage's today.
+ */
+import { invalid } from './invalid.ts'
+import { clip } from './text.ts'
+
+const DAY_MS = 86_400_000
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/
+
+/** True for a real calendar date written YYYY-MM-DD (2026-02-30 is not). */
+export function isDate(text: string): boolean {
+  const m = DATE_RE.exec(text)
+  if (!m) return false
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  if (mo < 1 || mo > 12 || d < 1) return false
+  return d <= daysInMonth(y, mo)
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate()
+}
+
+/** Days since 1970-01-01 of a calendar date. */
+export function dayNumber(date: string): number {
+  const m = DATE_RE.exec(date)
+  if (!m) throw new Error(`not a date: ${date}`)
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS
+}
+
+export function fromDayNumber(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10)
+}
+
+export const addDays = (date: string, days: number) => fromDayNumber(dayNumber(date) + days)
+export const daysBetween = (from: string, to: string) => dayNumber(to) - dayNumber(from)
+
+/** Adds calendar months; a day past the end of the target month is clamped (Jan 31 + 1 month = Feb 28/29). */
+export function addMonths(date: string, months: number): string {
+  const m = DATE_RE.exec(date)
+  if (!m) throw new Error(`not a date: ${date}`)
+  const total = Number(m[1]) * 12 + (Number(m[2]) - 1) + months
+  const year = Math.floor(total / 12)
+  const month = (total % 12) + 1
+  const day = Math.min(Number(m[3]), daysInMonth(year, month))
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`
+}
+
+// ——— timezones ———
+
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+/** True when the IANA timezone exists (as this runtime knows it). */
+export function isTimezone(tz: string): boolean {
+  if (!tz || tz.length > 64) return false
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The garage-local calendar date and hour at an instant. */
+export function localClock(now: Date, timezone: string): { date: string; hour: number; minute: number } {
+  let f = formatters.get(timezone)
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+    formatters.set(timezone, f)
+  }
+  const parts: Record<string, string> = {}
+  for (const p of f.formatToParts(now)) parts[p.type] = p.value
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    hour: Number(parts.hour) % 24,
+    minute: Number(parts.minute),
+  }
+}
+
+/** Today's date in the garage's timezone, at the clock's instant. */
+export const garageToday = (now: Date, timezone: string) => localClock(now, timezone).date
+
+/** The latest calendar date anywhere on Earth at this instant (UTC+14), a bound for the claim query. */
+export const latestDateOnEarth = (now: Date) =>
+  new Date(now.getTime() + 14 * 3_600_000).toISOString().slice(0, 10)
+
+/** The earliest date a car record can have (the first car). */
+export const FIRST_CAR_DATE = '1886-01-01'
+
+/**
+ * A date a person gave for a record: a real calendar date, not after the garage's today and
+ * not before the first car. Refusals name the field and say what to give.
+ */
+export function checkDate(field: string, value: string, today: string): string {
+  if (!isDate(value)) throw invalid(field, `"${clip(value, 40)}" is not a date; use YYYY-MM-DD`)
+  if (value > today) throw invalid(field, `${value} is in the future (today is ${today})`)
+  if (value < FIRST_CAR_DATE) throw invalid(field, `${value} is before the first car (1886)`)
+  return value
+}

@@ -1,0 +1,63 @@
+/**
+ * Units and their conversions, each factor defined here once. Inside the figures everything is
+ * kilometres and litres; a value is converted at the edge, from and to the unit a person reads.
+ */
+
+/** Exact by definition (international yard and pound agreement, 1959). */
+export const KM_PER_MI = 1.609344
+/** US liquid gallon, exactly 231 cubic inches. */
+export const LITRES_PER_US_GALLON = 3.785411784
+/** Imperial gallon, exactly (Weights and Measures Act 1985). */
+export const LITRES_PER_IMP_GALLON = 4.54609
+
+export type Units = 'metric' | 'imperial'
+export type DistanceUnit = 'km' | 'mi'
+export type VolumeUnit = 'L' | 'gal' | 'impgal'
+export type EconomyUnit = 'L/100km' | 'km/L' | 'mpg' | 'impmpg'
+
+/** The distance unit of a garage's units. */
+export const distanceUnitOf = (units: Units): DistanceUnit => (units === 'imperial' ? 'mi' : 'km')
+
+export const toKm = (value: number, unit: DistanceUnit) => (unit === 'mi' ? value * KM_PER_MI : value)
+export const fromKm = (km: number, unit: DistanceUnit) => (unit === 'mi' ? km / KM_PER_MI : km)
+
+/** A distance in another unit, kept to a metre (or a thousandth of a mile). */
+export function convertDistance(value: number, from: DistanceUnit, to: DistanceUnit): number {
+  if (from === to) return value
+  return Math.round(fromKm(toKm(value, from), to) * 1000) / 1000
+}
+
+export const LITRES_PER: Readonly<Record<VolumeUnit, number>> = {
+  L: 1,
+  gal: LITRES_PER_US_GALLON,
+  impgal: LITRES_PER_IMP_GALLON,
+}
+export const toLitres = (value: number, unit: VolumeUnit) => value * LITRES_PER[unit]
+export const fromLitres = (litres: number, unit: VolumeUnit) => litres / LITRES_PER[unit]
+
+/** Any economy unit to km per litre (the one internal measure; higher is better). */
+export function toKmPerLitre(value: number, unit: EconomyUnit): number {
+  switch (unit) {
+    case 'L/100km':
+      return 100 / value
+    case 'km/L':
+      return value
+    case 'mpg':
+      return (value * KM_PER_MI) / LITRES_PER_US_GALLON
+    case 'impmpg':
+      return (value * KM_PER_MI) / LITRES_PER_IMP_GALLON
+  }
+}
+
+export function fromKmPerLitre(kmPerLitre: number, unit: EconomyUnit): number {
+  switch (unit) {
+    case 'L/100km':
+      return 100 / kmPerLitre
+    case 'km/L':
+      return kmPerLitre
+    case 'mpg':
+      return (kmPerLitre * LITRES_PER_US_GALLON) / KM_PER_MI
+    case 'impmpg':
+      return (kmPerLitre * LITRES_PER_IMP_GALLON) / KM_PER_MI
+  }
+}
