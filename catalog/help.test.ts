@@ -26,7 +26,7 @@ test('/garage help car shows each subcommand with its options, types, required m
   const add = reply.fields![0]!
   expect(add.name).toStartWith('/car add <nickname> [make:…] [model:…]')
   expect(add.value).toContain('• nickname (required) — text, up to 32 characters: Short name for the car')
-  expect(add.value).toContain('• year — whole number, 1886-2100: Model year')
+  expect(add.value).toContain('• year — whole number, at least 1886: Model year (up to two years ahead)')
   expect(add.value).toContain('• odometer — distance, e.g. 52,000 mi')
   expect(add.value).toContain('e.g. /car add corolla make:Toyota')
   expect(helpReply('/CAR').reply.title).toBe(reply.title)

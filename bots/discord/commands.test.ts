@@ -27,9 +27,10 @@ describe('the catalog as Discord application commands', () => {
     expect(opt(add, 'year')).toMatchObject({
       type: O.Integer,
       min_value: 1886,
-      max_value: 2100,
       required: false,
     })
+    // The latest model year moves with the calendar: the items service refuses it, not a fixed bound.
+    expect(opt(add, 'year')).not.toHaveProperty('max_value')
     // Typed values Discord has no type for are strings the core parses.
     expect(opt(add, 'odometer')).toMatchObject({ type: O.String })
     expect(opt(add, 'purchase_price')).toMatchObject({ type: O.String })

@@ -1,3 +1,4 @@
+import { CAR_TEXT_LIMITS as MAX, FIRST_CAR_YEAR } from '../../lib/domain/car.ts'
 import type { Command } from '../command.ts'
 
 const car = {
@@ -9,13 +10,13 @@ const car = {
       description: 'Add a car to the garage',
       example: '/car add corolla make:Toyota model:Corolla year:2018 odometer:"52,000 mi" plate:AB-123',
       options: [
-        { name: 'nickname', type: 'string', required: true, description: 'Short name for the car (letters, digits, - and _; no spaces)', maxLength: 32 },
-        { name: 'make', type: 'string', description: 'Maker, e.g. Toyota', maxLength: 60 },
-        { name: 'model', type: 'string', description: 'Model, e.g. Corolla', maxLength: 60 },
-        { name: 'year', type: 'integer', description: 'Model year', min: 1886, max: 2100 },
+        { name: 'nickname', type: 'string', required: true, description: 'Short name for the car (letters, digits, - and _; no spaces)', maxLength: MAX.nickname },
+        { name: 'make', type: 'string', description: 'Maker, e.g. Toyota', maxLength: MAX.make },
+        { name: 'model', type: 'string', description: 'Model, e.g. Corolla', maxLength: MAX.model },
+        { name: 'year', type: 'integer', description: 'Model year (up to two years ahead)', min: FIRST_CAR_YEAR },
         { name: 'odometer', type: 'distance', description: 'Current odometer, e.g. "52,000 mi" or "83 000 km"' },
-        { name: 'plate', type: 'string', description: 'Licence plate', maxLength: 20 },
-        { name: 'vin', type: 'string', description: 'Vehicle identification number (17 characters)', maxLength: 17 },
+        { name: 'plate', type: 'string', description: 'Licence plate', maxLength: MAX.plate },
+        { name: 'vin', type: 'string', description: 'Vehicle identification number (17 characters)', maxLength: MAX.vin },
         { name: 'purchase_date', type: 'date', description: 'Date bought (YYYY-MM-DD)' },
         { name: 'purchase_price', type: 'money', description: 'Price paid, in the garage currency', min: 0 },
         { name: 'confirm', type: 'boolean', description: 'yes to accept a VIN whose check digit does not match' },
@@ -34,13 +35,13 @@ const car = {
       example: '/car edit corolla odometer:"53,100 mi"',
       options: [
         { name: 'car', type: 'car', required: true, description: 'The car' },
-        { name: 'nickname', type: 'string', description: 'New nickname', maxLength: 32 },
-        { name: 'make', type: 'string', description: 'Maker', maxLength: 60 },
-        { name: 'model', type: 'string', description: 'Model', maxLength: 60 },
-        { name: 'year', type: 'integer', description: 'Model year', min: 1886, max: 2100 },
+        { name: 'nickname', type: 'string', description: 'New nickname', maxLength: MAX.nickname },
+        { name: 'make', type: 'string', description: 'Maker', maxLength: MAX.make },
+        { name: 'model', type: 'string', description: 'Model', maxLength: MAX.model },
+        { name: 'year', type: 'integer', description: 'Model year (up to two years ahead)', min: FIRST_CAR_YEAR },
         { name: 'odometer', type: 'distance', description: 'Odometer reading' },
-        { name: 'plate', type: 'string', description: 'Licence plate', maxLength: 20 },
-        { name: 'vin', type: 'string', description: 'VIN (17 characters)', maxLength: 17 },
+        { name: 'plate', type: 'string', description: 'Licence plate', maxLength: MAX.plate },
+        { name: 'vin', type: 'string', description: 'VIN (17 characters)', maxLength: MAX.vin },
         { name: 'purchase_date', type: 'date', description: 'Date bought (YYYY-MM-DD)' },
         { name: 'purchase_price', type: 'money', description: 'Price paid', min: 0 },
         { name: 'confirm', type: 'boolean', description: 'yes to lower the odometer or accept an unusual VIN' },

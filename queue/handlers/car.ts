@@ -7,7 +7,7 @@ import { type PayloadOf, payloadSchema, type Subcommand } from '../../catalog/co
 import car from '../../catalog/commands/car.ts'
 import { newestCarPhoto } from '../clients/images.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
-import { recordedFor } from '../../services/items/wording.ts'
+import { recordedFor } from '../../lib/domain/car.ts'
 import type { CarView, ReadingView } from '../../services/items/model.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
 import { type HandlerFamily, type KindHandler, UserError } from '../handler.ts'

@@ -25,7 +25,7 @@ import type {
   ThresholdInput,
   ThresholdView,
 } from './model.ts'
-import { recordedFor } from './wording.ts'
+import { recordedFor } from '../../lib/domain/car.ts'
 
 export const KM_PER_MI = 1.609344
 
