@@ -47,3 +47,13 @@ export const singleJob = (jobId: string, rememberSeconds: number) => ({
   removeOnComplete: { count: KEEP_COMPLETED },
   removeOnFail: { age: 7 * 24 * 3600 },
 })
+
+/**
+ * Thread refs: what a conversation started on a bot's message is about. A delivery that posts a
+ * Reply with `ref` (`issue:12`, `car:corolla`) stores `HSET <QUEUE_PREFIX>:threads
+ * <tenant>|<message id> <ref>` (the message id is Discord's message id, which a thread started on
+ * it shares, or Slack's message ts); a photo dropped in that thread is filed by the ref. Every
+ * bot reads and writes this one hash, so refs stored by an earlier version keep working.
+ */
+export const threadsKey = (queuePrefix: string) => `${queuePrefix}:threads`
+export const threadField = (tenant: string, messageId: string) => `${tenant}|${messageId}`

@@ -48,7 +48,7 @@ export function checkCarText(field: Exclude<CarTextField, 'nickname'>, value: st
   if (value === undefined) return undefined
   const trimmed = value.trim()
   const max = CAR_TEXT_LIMITS[field]
-  if (trimmed.length > max) throw invalid(field, `at most ${max} characters`)
+  if ([...trimmed].length > max) throw invalid(field, `at most ${max} characters`)
   return trimmed.length === 0 ? null : trimmed
 }
 

@@ -19,15 +19,22 @@ export function isDate(text: string): boolean {
   return d <= daysInMonth(y, mo)
 }
 
+/** Milliseconds of a UTC calendar day; unlike Date.UTC, years 0-99 are not taken as 1900-1999. */
+function utcDay(year: number, monthIndex: number, day: number): number {
+  const d = new Date(0)
+  d.setUTCFullYear(year, monthIndex, day)
+  return d.getTime()
+}
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate()
+  return new Date(utcDay(year, month, 0)).getUTCDate()
 }
 
 /** Days since 1970-01-01 of a calendar date. */
 export function dayNumber(date: string): number {
   const m = DATE_RE.exec(date)
   if (!m) throw new Error(`not a date: ${date}`)
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS
+  return utcDay(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS
 }
 
 export function fromDayNumber(day: number): string {

@@ -6,16 +6,21 @@
  */
 import { invalid } from './invalid.ts'
 
-/** Decimal places of a currency's minor unit (ISO 4217, via Intl). */
+const digitsOf = new Map<string, number>()
+
+/** Decimal places of a currency's minor unit (ISO 4217, via Intl); remembered per currency. */
 export function minorDigits(currency: string): number {
-  try {
-    return (
-      new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ??
-      2
-    )
-  } catch {
-    return 2
+  let digits = digitsOf.get(currency)
+  if (digits === undefined) {
+    try {
+      digits =
+        new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+    } catch {
+      digits = 2
+    }
+    digitsOf.set(currency, digits)
   }
+  return digits
 }
 
 /**
@@ -152,18 +157,30 @@ export function toMinor(
   return rounded
 }
 
-/** Minor units as the garage reads them ("$1,234.50", "¥12,000"); `fraction` keeps up to that many extra decimals. */
+const formats = new Map<string, Intl.NumberFormat | null>()
+
+/**
+ * Minor units as the garage reads them ("$1,234.50", "¥12,000"); `extraDigits` keeps up to that
+ * many more decimals (a fuel price of $1.899). One Intl formatter per currency and precision,
+ * made on first use: making one costs about 20 µs, far more than the read that shows it.
+ */
 export function formatMoney(minor: number, currency: string, extraDigits = 0): string {
   const digits = minorDigits(currency)
   const value = minor / 10 ** digits
-  try {
-    return new Intl.NumberFormat('en-US', {
-      style: 'currency',
-      currency,
-      minimumFractionDigits: digits,
-      maximumFractionDigits: digits + extraDigits,
-    }).format(value)
-  } catch {
-    return `${value.toFixed(digits)} ${currency}`
+  const key = `${currency}:${extraDigits}`
+  let format = formats.get(key)
+  if (format === undefined) {
+    try {
+      format = new Intl.NumberFormat('en-US', {
+        style: 'currency',
+        currency,
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits + extraDigits,
+      })
+    } catch {
+      format = null
+    }
+    formats.set(key, format)
   }
+  return format ? format.format(value) : `${value.toFixed(digits)} ${currency}`
 }
