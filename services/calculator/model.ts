@@ -1,10 +1,8 @@
 /** Request and response schemas of the calculator. Units travel with their values; the routes convert them at the edge. */
+import type { TSchema } from '@sinclair/typebox'
 import { t } from 'elysia'
+import { Currency, Day } from '../lib/schemas.ts'
 
-export const Currency = t.String({
-  pattern: '^[A-Z]{3}$',
-  description: 'ISO 4217 code of the garage currency',
-})
 export const DistanceUnit = t.Union([t.Literal('km'), t.Literal('mi')])
 export const VolumeUnit = t.Union([t.Literal('L'), t.Literal('gal'), t.Literal('impgal')])
 export const EconomyUnit = t.Union([
@@ -13,7 +11,6 @@ export const EconomyUnit = t.Union([
   t.Literal('mpg'),
   t.Literal('impmpg'),
 ])
-const Day = t.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })
 
 export const Distance = t.Object({ value: t.Number(), unit: DistanceUnit })
 export const Volume = t.Object({ value: t.Number(), unit: VolumeUnit })
@@ -35,36 +32,151 @@ export const LoanBody = t.Object({
   currency: Currency,
 })
 
-export const FillUpInput = t.Object({
+/** A fill-up as the items service logged it, in km and litres. */
+export const FillUp = t.Object({
   id: t.Optional(t.Union([t.Integer(), t.String()])),
   date: Day,
   odometerKm: t.Number({ minimum: 0 }),
   litres: t.Number({ minimum: 0 }),
   costMinor: t.Optional(t.Integer()),
+  /** The tank was filled to the brim. */
   full: t.Boolean(),
+  /** A fill-up before this one was not logged: the distance since the last one is not covered by logged fuel. */
   missed: t.Optional(t.Boolean()),
 })
+export type FillUp = typeof FillUp.static
 
-export const EconomyBody = t.Object({ fillUps: t.Array(FillUpInput, { maxItems: 100_000 }) })
+export const EconomyBody = t.Object({ fillUps: t.Array(FillUp, { maxItems: 100_000 }) })
+
+/** A service, repair or upgrade record with what it cost. */
+export const CostRecord = t.Object({
+  date: Day,
+  costMinor: t.Integer(),
+  kind: t.Union([t.Literal('service'), t.Literal('repair'), t.Literal('upgrade')]),
+  odometerKm: t.Optional(t.Nullable(t.Number({ minimum: 0 }))),
+})
+export type CostRecord = typeof CostRecord.static
+
+/** An odometer reading. */
+export const Reading = t.Object({ date: Day, km: t.Number({ minimum: 0 }) })
+export type Reading = typeof Reading.static
 
 export const CostBody = t.Object({
   currency: Currency,
   from: Day,
   to: Day,
-  records: t.Array(
-    t.Object({
-      date: Day,
-      costMinor: t.Integer(),
-      kind: t.Union([t.Literal('service'), t.Literal('repair'), t.Literal('upgrade')]),
-      odometerKm: t.Optional(t.Nullable(t.Number({ minimum: 0 }))),
-    }),
-    { maxItems: 100_000 },
-  ),
+  records: t.Array(CostRecord, { maxItems: 100_000 }),
   fillUps: t.Array(
     t.Object({ date: Day, costMinor: t.Optional(t.Integer()), odometerKm: t.Number({ minimum: 0 }) }),
     { maxItems: 100_000 },
   ),
-  readings: t.Optional(t.Array(t.Object({ date: Day, km: t.Number({ minimum: 0 }) }), { maxItems: 100_000 })),
+  readings: t.Optional(t.Array(Reading, { maxItems: 100_000 })),
   purchase: t.Optional(t.Nullable(t.Object({ priceMinor: t.Integer({ minimum: 0 }), date: Day }))),
   depreciationPercent: t.Optional(t.Number({ minimum: 0, maximum: 100 })),
+})
+/** What a cost of ownership is worked out from (the body's currency only labels the answer). */
+export type CostInput = Omit<typeof CostBody.static, 'currency'>
+
+// ——— responses (distances in km, volumes in litres, money in minor units of the body's currency) ———
+
+export const Economy = t.Object({
+  kmPerLitre: t.Number(),
+  lPer100km: t.Number(),
+  mpgUs: t.Number(),
+  mpgUk: t.Number(),
+})
+export type Economy = typeof Economy.static
+
+export const FuelResult = t.Composite([t.Object({ km: t.Number(), litres: t.Number() }), Economy])
+
+export const TripResult = t.Object({
+  km: t.Number(),
+  litres: t.Number(),
+  gallonsUs: t.Number(),
+  gallonsImp: t.Number(),
+  /** Exact cost in minor units (a fraction of a cent is kept; round for display). */
+  costMinor: t.Number(),
+  economy: Economy,
+  currency: t.String(),
+  price: t.Object({ minor: t.Number(), per: VolumeUnit }),
+})
+
+/** One month of a loan's amortisation. */
+export const AmortisationLine = t.Object({
+  n: t.Integer(),
+  paymentMinor: t.Integer(),
+  interestMinor: t.Integer(),
+  principalMinor: t.Integer(),
+  balanceMinor: t.Integer(),
+})
+export type AmortisationLine = typeof AmortisationLine.static
+
+export const LoanResult = t.Object({
+  principalMinor: t.Integer(),
+  annualRatePercent: t.Number(),
+  months: t.Integer(),
+  /** The annuity formula's payment before rounding, for checking. */
+  exactPaymentMinor: t.Number(),
+  monthlyPaymentMinor: t.Integer(),
+  totalInterestMinor: t.Integer(),
+  totalPaidMinor: t.Integer(),
+  lines: t.Array(AmortisationLine),
+  currency: t.String(),
+})
+
+const Segment = t.Object({ km: t.Number(), litres: t.Number() })
+
+/** A fill-up as the economy over time reads it. */
+export const EconomyEntry = t.Object({
+  id: t.Optional(t.Union([t.Integer(), t.String()])),
+  date: t.String(),
+  odometerKm: t.Number(),
+  litres: t.Number(),
+  full: t.Boolean(),
+  /**
+   * - `segment`: a full fill-up closing a segment from the previous full one (economy known);
+   * - `baseline`: a full fill-up that starts a chain (the first, or the first after a break);
+   * - `partial`: its fuel is counted in the next full fill-up;
+   * - `no_baseline`: a partial fill-up with no full fill-up before it in the chain;
+   * - `missed`: a fill-up before it was not logged, so the chain breaks here (a full one restarts it);
+   * - `invalid`: the odometer did not advance since the previous full fill-up (or the figures
+   *   are too extreme to compute).
+   */
+  status: t.Union([
+    t.Literal('segment'),
+    t.Literal('baseline'),
+    t.Literal('partial'),
+    t.Literal('no_baseline'),
+    t.Literal('missed'),
+    t.Literal('invalid'),
+  ]),
+  segment: t.Optional(t.Composite([Segment, t.Object({ fillUps: t.Integer() }), Economy])),
+})
+export type EconomyEntry = typeof EconomyEntry.static
+
+export const EconomyResult = t.Object({
+  entries: t.Array(EconomyEntry),
+  segments: t.Integer(),
+  average: t.Nullable(t.Composite([Segment, Economy])),
+})
+
+const byKind = <T extends TSchema>(value: T) =>
+  t.Object({ fuel: value, service: value, repair: value, upgrade: value })
+
+export const CostResult = t.Object({
+  from: t.String(),
+  to: t.String(),
+  days: t.Integer(),
+  months: t.Number(),
+  byKindMinor: byKind(t.Number()),
+  counts: byKind(t.Integer()),
+  runningMinor: t.Number(),
+  depreciationMinor: t.Nullable(t.Number()),
+  depreciationPercent: t.Nullable(t.Number()),
+  totalMinor: t.Number(),
+  perMonthMinor: t.Number(),
+  km: t.Nullable(t.Number()),
+  perKmMinor: t.Nullable(t.Number()),
+  runningPerKmMinor: t.Nullable(t.Number()),
+  currency: t.String(),
 })

@@ -1,6 +1,14 @@
 import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
-import { costOfOwnership, depreciation, economyOverTime, fuelEconomy, LP100KM_TIMES_MPG, loan, trip } from './service.ts'
+import { loan } from './loan.ts'
+import {
+  costOfOwnership,
+  depreciation,
+  economyOverTime,
+  fuelEconomy,
+  LP100KM_TIMES_MPG,
+  trip,
+} from './service.ts'
 import { fromKm, fromKmPerLitre, fromLitres, toKm, toKmPerLitre, toLitres } from '../../lib/domain/units.ts'
 
 describe('golden values against published definitions', () => {

@@ -1,12 +1,20 @@
 /**
- * The calculator's pure functions. Everything inside works in kilometres, litres and integer
+ * The calculator's pure functions: fuel economy (one tank, a trip, over time) and the cost of
+ * ownership; the loan is in loan.ts. Everything inside works in kilometres, litres and integer
  * minor units of money; units are converted at the edge (`toKm`, `toLitres`, `toKmPerLitre`)
  * and results are rounded only where a person reads them (or where money changes hands, as a
  * loan's monthly payment does). Nothing here keeps state.
  */
-import { dayNumber } from '../../lib/domain/dates.ts'
+import { dayNumber, isDate } from '../../lib/domain/dates.ts'
 import { invalid } from '../../lib/domain/invalid.ts'
-import { fromKmPerLitre, fromLitres, KM_PER_MI, LITRES_PER_US_GALLON, type VolumeUnit } from '../../lib/domain/units.ts'
+import {
+  fromKmPerLitre,
+  fromLitres,
+  KM_PER_MI,
+  LITRES_PER_US_GALLON,
+  type VolumeUnit,
+} from '../../lib/domain/units.ts'
+import type { CostInput, CostRecord, Economy, EconomyEntry, FillUp, Reading } from './model.ts'
 
 /** L/100 km × US mpg = 100 × L/gal ÷ km/mi = 235.2145833… */
 export const LP100KM_TIMES_MPG = (100 * LITRES_PER_US_GALLON) / KM_PER_MI
@@ -20,7 +28,17 @@ export function positive(field: string, value: number, shown?: string): number {
   return value
 }
 
-export type Economy = { kmPerLitre: number; lPer100km: number; mpgUs: number; mpgUk: number }
+const TOO_EXTREME = 'is too large or too small to calculate with'
+
+/**
+ * A figure worked out from what a person gave, when it is a number JSON can carry; values so
+ * large or small that it overflows are refused, naming the field they came from.
+ */
+export function figure(field: string, value: number): number {
+  if (!Number.isFinite(value)) throw invalid(field, TOO_EXTREME)
+  return value
+}
+
 
 export function economyOf(kmPerLitre: number): Economy {
   return {
@@ -31,11 +49,25 @@ export function economyOf(kmPerLitre: number): Economy {
   }
 }
 
+/** Every unit of an economy is a finite number (a ratio of extreme values can overflow one). */
+const finiteEconomy = (e: Economy) =>
+  Number.isFinite(e.kmPerLitre) &&
+  Number.isFinite(e.lPer100km) &&
+  Number.isFinite(e.mpgUs) &&
+  Number.isFinite(e.mpgUk)
+
+/** `economyOf`, refused naming `field` when a unit overflows. */
+function economyFrom(field: string, kmPerLitre: number): Economy {
+  const economy = economyOf(kmPerLitre)
+  if (!finiteEconomy(economy)) throw invalid(field, TOO_EXTREME)
+  return economy
+}
+
 /** Economy of one tank: distance driven on a volume of fuel. */
 export function fuelEconomy(km: number, litres: number): Economy & { km: number; litres: number } {
   positive('distance', km)
   positive('volume', litres)
-  return { km, litres, ...economyOf(km / litres) }
+  return { km, litres, ...economyFrom('volume', km / litres) }
 }
 
 /** Fuel needed for a trip and its cost. `priceMinorPerUnit` is the price of one `priceUnit` of fuel. */
@@ -43,8 +75,9 @@ export function trip(km: number, kmPerLitre: number, priceMinorPerUnit: number, 
   positive('distance', km)
   positive('economy', kmPerLitre)
   positive('price', priceMinorPerUnit)
-  const litres = km / kmPerLitre
-  const costMinor = fromLitres(litres, priceUnit) * priceMinorPerUnit
+  const economy = economyFrom('economy', kmPerLitre)
+  const litres = figure('distance', km / kmPerLitre)
+  const costMinor = figure('price', fromLitres(litres, priceUnit) * priceMinorPerUnit)
   return {
     km,
     litres,
@@ -52,109 +85,12 @@ export function trip(km: number, kmPerLitre: number, priceMinorPerUnit: number, 
     gallonsImp: fromLitres(litres, 'impgal'),
     /** Exact cost in minor units (a fraction of a cent is kept; round for display). */
     costMinor,
-    economy: economyOf(kmPerLitre),
-  }
-}
-
-export type AmortisationLine = {
-  n: number
-  paymentMinor: number
-  interestMinor: number
-  principalMinor: number
-  balanceMinor: number
-}
-
-export const MAX_LOAN_RATE_PERCENT = 100
-export const MAX_LOAN_MONTHS = 600
-
-/**
- * A fixed-rate loan repaid monthly (the annuity formula P·r / (1 − (1 + r)^−n), r = annual/12).
- * The payment is rounded to the minor unit, as a lender bills it; each month's interest is the
- * balance × r rounded to the minor unit; the last payment takes whatever balance remains, so
- * the principal parts sum exactly to the amount borrowed.
- */
-export function loan(principalMinor: number, annualRatePercent: number, months: number) {
-  if (!Number.isInteger(principalMinor)) throw invalid('amount', 'must be a whole number of minor units')
-  positive('amount', principalMinor)
-  if (typeof annualRatePercent !== 'number' || !Number.isFinite(annualRatePercent)) {
-    throw invalid('rate', 'is not a number')
-  }
-  if (annualRatePercent < 0) throw invalid('rate', `cannot be negative (got ${annualRatePercent}%)`)
-  if (annualRatePercent > MAX_LOAN_RATE_PERCENT) {
-    throw invalid(
-      'rate',
-      `${annualRatePercent}% a year is not a loan rate this calculator accepts (0% to ${MAX_LOAN_RATE_PERCENT}%)`,
-    )
-  }
-  if (!Number.isInteger(months) || months < 1)
-    throw invalid('months', `must be a whole number of months, at least 1 (got ${months})`)
-  if (months > MAX_LOAN_MONTHS)
-    throw invalid('months', `at most ${MAX_LOAN_MONTHS} (50 years); got ${months}`)
-
-  const r = annualRatePercent / 100 / 12
-  const exactPayment = r === 0 ? principalMinor / months : (principalMinor * r) / (1 - (1 + r) ** -months)
-  const payment = Math.round(exactPayment)
-  const lines: AmortisationLine[] = []
-  let balance = principalMinor
-  let totalInterest = 0
-  for (let n = 1; n <= months; n++) {
-    const interest = Math.round(balance * r)
-    const principal = n === months ? balance : Math.min(balance, payment - interest)
-    balance -= principal
-    totalInterest += interest
-    lines.push({
-      n,
-      paymentMinor: principal + interest,
-      interestMinor: interest,
-      principalMinor: principal,
-      balanceMinor: balance,
-    })
-  }
-  return {
-    principalMinor,
-    annualRatePercent,
-    months,
-    /** The annuity formula's payment before rounding, for checking. */
-    exactPaymentMinor: exactPayment,
-    monthlyPaymentMinor: payment,
-    totalInterestMinor: totalInterest,
-    totalPaidMinor: principalMinor + totalInterest,
-    lines,
+    economy,
   }
 }
 
 // ---------------------------------------------------------------------------------------
 // Fuel economy over time
-
-export type FillUp = {
-  id?: number | string
-  date: string
-  odometerKm: number
-  litres: number
-  costMinor?: number
-  /** The tank was filled to the brim. */
-  full: boolean
-  /** A fill-up before this one was not logged: the distance since the last one is not covered by logged fuel. */
-  missed?: boolean
-}
-
-export type EconomyEntry = {
-  id?: number | string
-  date: string
-  odometerKm: number
-  litres: number
-  full: boolean
-  /**
-   * - `segment`: a full fill-up closing a segment from the previous full one (economy known);
-   * - `baseline`: a full fill-up that starts a chain (the first, or the first after a break);
-   * - `partial`: its fuel is counted in the next full fill-up;
-   * - `no_baseline`: a partial fill-up with no full fill-up before it in the chain;
-   * - `missed`: a fill-up before it was not logged, so the chain breaks here (a full one restarts it);
-   * - `invalid`: the odometer did not advance since the previous full fill-up.
-   */
-  status: 'segment' | 'baseline' | 'partial' | 'no_baseline' | 'missed' | 'invalid'
-  segment?: { km: number; litres: number; fillUps: number } & Economy
-}
 
 /**
  * Economy per full fill-up, the way careful fuel logs do it: fill to full, then the fuel of
@@ -197,16 +133,13 @@ export function economyOverTime(fillUps: readonly FillUp[]) {
       continue
     }
     const km = f.odometerKm - anchorKm
-    if (km <= 0 || litres <= 0) {
+    const economy = economyOf(km / litres)
+    if (km <= 0 || litres <= 0 || !finiteEconomy(economy)) {
       entries.push({ ...base, status: 'invalid' })
     } else {
       totalKm += km
       totalLitres += litres
-      entries.push({
-        ...base,
-        status: 'segment',
-        segment: { km, litres, fillUps: count, ...economyOf(km / litres) },
-      })
+      entries.push({ ...base, status: 'segment', segment: { km, litres, fillUps: count, ...economy } })
     }
     anchorKm = f.odometerKm
     litres = 0
@@ -216,22 +149,25 @@ export function economyOverTime(fillUps: readonly FillUp[]) {
     entries,
     segments: entries.filter((e) => e.status === 'segment').length,
     average:
-      totalLitres > 0 ? { km: totalKm, litres: totalLitres, ...economyOf(totalKm / totalLitres) } : null,
+      totalLitres > 0
+        ? {
+            km: figure('fillUps', totalKm),
+            litres: figure('fillUps', totalLitres),
+            ...economyFrom('fillUps', totalKm / totalLitres),
+          }
+        : null,
   }
 }
 
 // ---------------------------------------------------------------------------------------
 // Cost of ownership
 
-export type RecordKind = 'service' | 'repair' | 'upgrade'
-export type CostRecord = { date: string; costMinor: number; kind: RecordKind; odometerKm?: number | null }
-export type Reading = { date: string; km: number }
+type RecordKind = CostRecord['kind']
 
 /** Yearly loss of value in the declining-balance depreciation model (a common rule of thumb). */
 export const DEFAULT_DEPRECIATION_PERCENT = 15
 export const DAYS_PER_YEAR = 365.2425
 export const DAYS_PER_MONTH = DAYS_PER_YEAR / 12
-
 
 /**
  * Depreciation between two dates under a declining-balance model: the car is worth
@@ -279,26 +215,16 @@ export function distanceInPeriod(points: readonly Reading[], from: string, to: s
   return km > 0 ? km : null
 }
 
-export type CostInput = {
-  from: string
-  to: string
-  records: readonly CostRecord[]
-  fillUps: readonly Pick<FillUp, 'date' | 'costMinor' | 'odometerKm'>[]
-  readings?: readonly Reading[]
-  purchase?: { priceMinor: number; date: string } | null
-  depreciationPercent?: number
-}
-
 /**
  * What a car cost over a period: fuel, service, repair and upgrade (integer minor units, as
  * recorded), depreciation when the purchase price is known, the total, and the total per
  * month and per kilometre (unrounded rates: per-km × km = total).
  */
 export function costOfOwnership(input: CostInput) {
+  if (!isDate(input.from)) throw invalid('from', `is not a date: ${input.from}`)
+  if (!isDate(input.to)) throw invalid('to', `is not a date: ${input.to}`)
   const a = dayNumber(input.from)
   const b = dayNumber(input.to)
-  if (Number.isNaN(a)) throw invalid('from', `is not a date: ${input.from}`)
-  if (Number.isNaN(b)) throw invalid('to', `is not a date: ${input.to}`)
   if (b < a) throw invalid('to', `${input.to} is before ${input.from}`)
   const inPeriod = (date: string) => {
     const d = dayNumber(date)
@@ -316,7 +242,8 @@ export function costOfOwnership(input: CostInput) {
     byKind.fuel += f.costMinor ?? 0
     counts.fuel += 1
   }
-  const running = byKind.fuel + byKind.service + byKind.repair + byKind.upgrade
+  figure('fillUps', byKind.fuel)
+  const running = figure('records', byKind.fuel + byKind.service + byKind.repair + byKind.upgrade)
   const dep = input.purchase
     ? depreciation(
         input.purchase.priceMinor,
@@ -326,7 +253,7 @@ export function costOfOwnership(input: CostInput) {
         input.depreciationPercent,
       )
     : null
-  const total = running + (dep ?? 0)
+  const total = figure('purchase', running + (dep ?? 0))
   const points: Reading[] = [
     ...(input.readings ?? []),
     ...input.records.flatMap((r) => (r.odometerKm != null ? [{ date: r.date, km: r.odometerKm }] : [])),
@@ -346,9 +273,9 @@ export function costOfOwnership(input: CostInput) {
     depreciationMinor: dep,
     depreciationPercent: dep === null ? null : (input.depreciationPercent ?? DEFAULT_DEPRECIATION_PERCENT),
     totalMinor: total,
-    perMonthMinor: total / months,
+    perMonthMinor: figure('records', total / months),
     km,
-    perKmMinor: km ? total / km : null,
+    perKmMinor: km ? figure('readings', total / km) : null,
     runningPerKmMinor: km ? running / km : null,
   }
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseConfig } from '../../lib/config.ts'
 import { createApp } from './app.ts'
-import { makeGif, makeJpeg, makePng, makePngBomb, makeWebp } from './fixtures.ts'
+import { makeGif, makeJpeg, makePng, makePngBomb, makeWebp } from '../../test/fixtures/images.ts'
 import { sniff } from './sniff.ts'
 import { decodeJpeg } from './turbojpeg.ts'
 
@@ -395,104 +395,5 @@ describe('images service: bad input is refused quickly, the service stays up, no
     }
     const two = (await (await get(A, '/images?limit=2')).json()) as Json
     expect(two.photos.length).toBe(2)
-  })
-})
-
-describe('images service: decoding off the main thread, under a memory limit', () => {
-  test('/health keeps answering while a 24-megapixel photo decodes', async () => {
-    const huge = await makeJpeg(6000, 4000, { seed: 21, quality: 80 })
-    let done = false
-    const pending = upload(A, huge, { car_id: 1, car: 'corolla' }).finally(() => {
-      done = true
-    })
-    const latencies: number[] = []
-    while (!done) {
-      const t = performance.now()
-      const res = await get(A, '/health')
-      latencies.push(performance.now() - t)
-      expect(res.status).toBe(200)
-      await Bun.sleep(5)
-    }
-    const r = await pending
-    expect(r.status).toBe(201)
-    expect(r.body.photo).toMatchObject({ width: 6000, height: 4000 })
-    expect(latencies.length).toBeGreaterThan(3)
-    expect(Math.max(...latencies)).toBeLessThan(100)
-  })
-
-  test('a photo that needs more than IMAGE_DECODE_MAX_MB is refused and the service stays up', async () => {
-    const smallDir = mkdtempSync(join(tmpdir(), 'cm-images-mem-'))
-    const tight = createApp({ dataDir: smallDir, token, config: parseConfig({ IMAGE_DECODE_MAX_MB: '120' }) })
-    try {
-      // 24 megapixels of PNG: about 100 MB as RGBA, more while jimp inflates it.
-      const huge = makePngBomb(6000, 4000, 4000)
-      const res = await tight.handle(
-        new Request('http://localhost/images?uploader=u1', {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'x-tenant': A },
-          body: huge,
-        }),
-      )
-      const body = (await res.json()) as Json
-      expect(res.status).toBe(422)
-      expect(body.error.code).toBe('too_much_memory')
-      expect(body.error.message).toBe('the photo needs more than 120 MB to decode, over the limit')
-      const ok = await tight.handle(
-        new Request('http://localhost/images?uploader=u1', {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'x-tenant': A },
-          body: await makeJpeg(200, 100),
-        }),
-      )
-      expect(ok.status).toBe(201)
-      const files = readdirSync(join(smallDir, 'images', 'tmp'))
-      expect(files).toEqual([])
-    } finally {
-      await tight.stop()
-      rmSync(smallDir, { recursive: true, force: true })
-    }
-  })
-})
-
-describe('images service: stop()', () => {
-  test('ends the decoder process and closes the database, though the app never listened itself', async () => {
-    const ownDir = mkdtempSync(join(tmpdir(), 'cm-images-stop-'))
-    const own = createApp({ dataDir: ownDir, token, config })
-    const logged: unknown[][] = []
-    const log = console.log
-    console.log = (...args: unknown[]) => void logged.push(args)
-    try {
-      const res = await own.handle(
-        new Request('http://localhost/images?uploader=u1', {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'x-tenant': A },
-          body: await makeJpeg(120, 80),
-        }),
-      )
-      expect(res.status).toBe(201)
-      const pid = own.decorator.decoder.pid
-      expect(pid).toBeNumber()
-      const alive = (p: number) => {
-        try {
-          process.kill(p, 0)
-          return true
-        } catch {
-          return false
-        }
-      }
-      expect(alive(pid!)).toBe(true)
-      await own.stop()
-      const deadline = Date.now() + 3_000
-      while (alive(pid!) && Date.now() < deadline) await Bun.sleep(20)
-      expect(alive(pid!)).toBe(false)
-      expect(logged.filter((args) => String(args[0]).includes("isn't running"))).toEqual([])
-      const ready = await own.handle(
-        new Request('http://localhost/ready', { headers: { authorization: `Bearer ${token}` } }),
-      )
-      expect(ready.status).toBe(503)
-    } finally {
-      console.log = log
-      rmSync(ownDir, { recursive: true, force: true })
-    }
   })
 })

@@ -1,11 +1,13 @@
 /**
- * Routes of the images service: upload (bytes in the body), gallery, thumbnails. Decoding runs
- * in a separate decoder process (pool.ts), so /health answers while a big photo decodes.
+ * Routes of the images service: upload (bytes in the body), gallery, filing, thumbnails. Every
+ * route but /health needs the service token and X-Tenant; writes replay their first answer for a
+ * repeated Idempotency-Key. Decoding runs in a separate decoder process (pool.ts), so /health
+ * answers while a big photo decodes.
  */
 import { join } from 'node:path'
-import { type Config, parseConfig } from '../../lib/config.ts'
-import { openDatabase } from '../lib/db.ts'
-import { notFound, releaseOnStop, serviceBase, tenantOf } from '../lib/http.ts'
+import { parseConfig } from '../../lib/config.ts'
+import { type ServiceDeps, serviceApp } from '../lib/app.ts'
+import { errorResponses, notFound } from '../lib/http.ts'
 import { migrations } from './migrations.ts'
 import {
   Gallery,
@@ -14,6 +16,7 @@ import {
   LinkUpdate,
   Photo,
   ShaParams,
+  Thumbnail,
   ThumbParams,
   UploadQuery,
   UploadResult,
@@ -21,9 +24,9 @@ import {
 import { DecoderPool } from './pool.ts'
 import * as images from './service.ts'
 
-export function createApp(deps: { dataDir: string; token: string; now?: () => Date; config?: Config }) {
+export function createApp(deps: ServiceDeps) {
   const config = deps.config ?? parseConfig({})
-  const db = openDatabase(join(deps.dataDir, 'images.sqlite'), migrations)
+  const { app: base, db, now, once, finish } = serviceApp('images', deps, migrations)
   const store = new images.ImageStore(join(deps.dataDir, 'images'))
   const decoder = new DecoderPool({ maxMemoryMb: config.IMAGE_DECODE_MAX_MB, timeoutMs: 60_000 })
   const intake: images.IntakeDeps = {
@@ -32,66 +35,58 @@ export function createApp(deps: { dataDir: string; token: string; now?: () => Da
     decoder,
     maxBytes: config.IMAGE_MAX_BYTES,
     maxPixels: config.IMAGE_MAX_PIXELS,
-    now: deps.now ?? (() => new Date()),
-  }
-  const ready = () => {
-    try {
-      return db.query('SELECT 1 AS ok').get() !== null
-    } catch {
-      return false
-    }
+    now,
   }
 
-  const app = serviceBase({ name: 'images', token: deps.token, ready })
+  const app = base
     .decorate('decoder', decoder)
     .post(
       '/images',
-      async ({ request, query, headers, set }) => {
-        const tenant = tenantOf(headers)
+      async ({ request, query, tenant, idempotencyKey, set }) => {
         const bytes = await images.readCapped(request, intake.maxBytes)
-        return images.upload(intake, tenant, headers['idempotency-key'], set, bytes, query)
+        const sha = await images.store(intake, bytes, query, idempotencyKey)
+        return once(
+          { tenant, idempotencyKey, set },
+          'POST /images',
+          (t) => images.link(intake, t, sha, query),
+          (result) => (result.linked_before ? 200 : 201),
+        )
       },
-      { parse: 'none', query: UploadQuery, response: { 200: UploadResult, 201: UploadResult } },
+      {
+        parse: 'none',
+        query: UploadQuery,
+        response: { 200: UploadResult, 201: UploadResult, ...errorResponses(413, 503) },
+      },
     )
-    .get('/images', ({ query, headers }) => images.gallery(db, tenantOf(headers), query), {
+    .get('/images', ({ query, tenant }) => images.gallery(db, tenant, query), {
       query: GalleryQuery,
       response: Gallery,
     })
     .post(
       '/images/links/:id',
-      ({ params, body, headers }) => images.fileLink(db, tenantOf(headers), params.id, body),
-      {
-        params: LinkParams,
-        body: LinkUpdate,
-        response: Photo,
-      },
+      ({ params, body, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, `POST /images/links/${params.id}`, (t) =>
+          images.fileLink(db, t, params.id, body),
+        ),
+      { params: LinkParams, body: LinkUpdate, response: Photo },
     )
     .get(
       '/images/:sha256/:size',
-      ({ params, headers }) => {
-        const tenant = tenantOf(headers)
+      ({ params, tenant }) => {
         if (!images.tenantHas(db, tenant, params.sha256)) throw notFound('no such photo in this garage')
         const size = params.size === '256' ? 256 : 1024
         return new Response(Bun.file(store.thumb(params.sha256, size)), {
           headers: { 'content-type': 'image/jpeg', 'cache-control': 'private, max-age=86400, immutable' },
         })
       },
-      { params: ThumbParams },
+      { params: ThumbParams, response: Thumbnail },
     )
-    .get(
-      '/images/:sha256',
-      ({ params, headers }) => images.photoBySha(db, tenantOf(headers), params.sha256),
-      {
-        params: ShaParams,
-        response: Photo,
-      },
-    )
+    .get('/images/:sha256', ({ params, tenant }) => images.photoBySha(db, tenant, params.sha256), {
+      params: ShaParams,
+      response: Photo,
+    })
 
-  return releaseOnStop(
-    app,
-    () => decoder.close(),
-    () => db.close(),
-  )
+  return finish(app, () => decoder.close())
 }
 
 export type ImagesApp = ReturnType<typeof createApp>

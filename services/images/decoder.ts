@@ -6,6 +6,7 @@
  * service down.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
+import { clip } from '../../lib/domain/text.ts'
 import { ImageRejected, sniff } from './sniff.ts'
 import { makeThumbnails } from './thumbnails.ts'
 
@@ -49,7 +50,7 @@ async function run(job: DecodeJob): Promise<DecodeResult> {
       id: job.id,
       ok: false,
       code: 'corrupt',
-      message: `the photo could not be decoded (${detail.slice(0, 200)})`,
+      message: `the photo could not be decoded (${clip(detail, 200)})`,
     }
   }
 }

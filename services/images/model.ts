@@ -1,8 +1,7 @@
 /** Schemas of the images service's routes; types are derived from them. */
 import { t } from 'elysia'
+import { Sha256 } from '../lib/schemas.ts'
 import { wholeNumber } from '../lib/whole.ts'
-
-export const Sha256 = t.String({ pattern: '^[0-9a-f]{64}$' })
 
 /** Where an upload goes and who sent it; the bytes are the request body. */
 export const UploadQuery = t.Object({
@@ -24,6 +23,8 @@ export const GalleryQuery = t.Object({
 export type GalleryQuery = typeof GalleryQuery.static
 
 export const ThumbParams = t.Object({ sha256: Sha256, size: t.Union([t.Literal('256'), t.Literal('1024')]) })
+/** A thumbnail's bytes: a JPEG 256 or 1024 px on its long side. */
+export const Thumbnail = t.File({ type: 'image/jpeg' })
 export const ShaParams = t.Object({ sha256: Sha256 })
 export const LinkParams = t.Object({ id: wholeNumber('id', 1) })
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { makeJpeg, makePngBomb } from './fixtures.ts'
+import { makeJpeg, makePngBomb } from '../../test/fixtures/images.ts'
 import { DecoderBusy, DecoderPool } from './pool.ts'
 import { ImageRejected } from './sniff.ts'
 

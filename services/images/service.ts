@@ -8,7 +8,8 @@ import type { Database } from 'bun:sqlite'
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
-import { badRequest, HttpError, idempotent, notFound } from '../lib/http.ts'
+import { formatNumber } from '../../lib/domain/text.ts'
+import { badRequest, checkIdempotencyKey, HttpError, notFound } from '../lib/http.ts'
 import {
   type Gallery,
   type GalleryQuery,
@@ -60,7 +61,7 @@ export type IntakeDeps = {
   now: () => Date
 }
 
-const mb = (n: number) => `${(n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`
+const mb = (n: number) => `${formatNumber(n / 1024 / 1024, n < 10 * 1024 * 1024 ? 1 : 0)} MB`
 
 /** Reads a request body up to `max` bytes; 413 as soon as it goes over (nothing more is read). */
 export async function readCapped(request: Request, max: number): Promise<Uint8Array> {
@@ -143,19 +144,20 @@ async function storeOnce(deps: IntakeDeps, bytes: Uint8Array, sha: string, forma
   }
 }
 
-export async function upload(
+/**
+ * Checks an upload and makes sure its bytes are stored (decoded in the decoder process when
+ * new); the photo's sha256. Stores no link: `link` does, once per Idempotency-Key. The key is
+ * checked here too, because the shared original is written before `link` runs.
+ */
+export async function store(
   deps: IntakeDeps,
-  tenant: string,
-  key: string | undefined,
-  set: { status?: number | string },
   bytes: Uint8Array,
   query: UploadQuery,
-): Promise<UploadResult> {
+  idempotencyKey: string | undefined,
+): Promise<string> {
   if (query.car !== undefined && query.car_id === undefined)
     throw badRequest('car_id', 'car_id is required with car')
-  // Checked here as well as in idempotent(): the shared original is written before that runs.
-  if (key !== undefined && (key.length === 0 || key.length > 200))
-    throw new HttpError(400, 'bad_idempotency_key', 'Idempotency-Key must be 1-200 characters')
+  checkIdempotencyKey(idempotencyKey)
   let info: ReturnType<typeof sniff>
   try {
     info = sniff(bytes, deps.maxPixels, query.filename)
@@ -165,68 +167,68 @@ export async function upload(
   }
   const sha = new Bun.CryptoHasher('sha256').update(bytes).digest('hex')
   await storeOnce(deps, bytes, sha, info.format)
+  return sha
+}
+
+/**
+ * Links a stored photo to the tenant (and the car or issue of the upload): a new link, the
+ * tenant's unfiled link filed there, or the link it already had (`linked_before`; the route
+ * answers 200 for it, 201 otherwise).
+ */
+export function link(deps: IntakeDeps, tenant: string, sha: string, query: UploadQuery): UploadResult {
   const { db } = deps
-  return idempotent<UploadResult>(db, tenant, key, 'POST /images', set, () => {
-    // Per tenant: whether another garage holds the same bytes is not this garage's business.
-    const storedBefore = tenantHas(db, tenant, sha)
-    const result = (status: 200 | 201, id: number, linkedBefore: boolean) => {
-      const body = {
-        photo: photoById(db, tenant, id),
-        stored_before: storedBefore,
-        linked_before: linkedBefore,
-      }
-      // Inside the transaction: an answer the route would refuse rolls the link back.
-      if (!uploadResult.Check(body))
-        throw new Error(`upload answer fails its schema: ${JSON.stringify(body)}`)
-      return { status, body }
+  // Per tenant: whether another garage holds the same bytes is not this garage's business.
+  const storedBefore = tenantHas(db, tenant, sha)
+  const result = (id: number, linkedBefore: boolean) => {
+    const body = {
+      photo: photoById(db, tenant, id),
+      stored_before: storedBefore,
+      linked_before: linkedBefore,
     }
-    const carId = query.car_id ?? null
-    const issue = query.issue ?? null
-    const existing = db
-      .query(
-        'SELECT id FROM photos WHERE tenant = ? AND sha256 = ? AND IFNULL(car_id, 0) = ? AND IFNULL(issue, 0) = ?',
-      )
-      .get(tenant, sha, carId ?? 0, issue ?? 0) as { id: number } | null
-    if (existing) return result(200, existing.id, true)
-    const unfiled =
-      carId !== null || issue !== null
-        ? (db
-            .query(
-              'SELECT id FROM photos WHERE tenant = ? AND sha256 = ? AND car_id IS NULL AND issue IS NULL',
-            )
-            .get(tenant, sha) as { id: number } | null)
-        : null
-    let id: number
-    if (unfiled) {
-      db.query('UPDATE photos SET car_id = ?, car = ?, issue = ? WHERE id = ?').run(
-        carId,
-        query.car ?? null,
-        issue,
-        unfiled.id,
-      )
-      id = unfiled.id
-    } else {
-      id = (
-        db
-          .query(
-            `INSERT INTO photos (tenant, sha256, car_id, car, issue, uploader, uploader_name, filename, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-          )
-          .get(
-            tenant,
-            sha,
-            carId,
-            query.car ?? null,
-            issue,
-            query.uploader,
-            query.uploader_name ?? query.uploader,
-            query.filename ?? null,
-            deps.now().toISOString(),
-          ) as { id: number }
-      ).id
-    }
-    return result(201, id, false)
-  })
+    // Inside the transaction: an answer the route would refuse rolls the link back.
+    if (!uploadResult.Check(body)) throw new Error(`upload answer fails its schema: ${JSON.stringify(body)}`)
+    return body
+  }
+  const carId = query.car_id ?? null
+  const issue = query.issue ?? null
+  const existing = db
+    .query(
+      'SELECT id FROM photos WHERE tenant = ? AND sha256 = ? AND IFNULL(car_id, 0) = ? AND IFNULL(issue, 0) = ?',
+    )
+    .get(tenant, sha, carId ?? 0, issue ?? 0) as { id: number } | null
+  if (existing) return result(existing.id, true)
+  const unfiled =
+    carId !== null || issue !== null
+      ? (db
+          .query('SELECT id FROM photos WHERE tenant = ? AND sha256 = ? AND car_id IS NULL AND issue IS NULL')
+          .get(tenant, sha) as { id: number } | null)
+      : null
+  if (unfiled) {
+    db.query('UPDATE photos SET car_id = ?, car = ?, issue = ? WHERE id = ?').run(
+      carId,
+      query.car ?? null,
+      issue,
+      unfiled.id,
+    )
+    return result(unfiled.id, false)
+  }
+  const { id } = db
+    .query(
+      `INSERT INTO photos (tenant, sha256, car_id, car, issue, uploader, uploader_name, filename, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    )
+    .get(
+      tenant,
+      sha,
+      carId,
+      query.car ?? null,
+      issue,
+      query.uploader,
+      query.uploader_name ?? query.uploader,
+      query.filename ?? null,
+      deps.now().toISOString(),
+    ) as { id: number }
+  return result(id, false)
 }
 
 /** Files a photo link onto a car and/or issue (the "which car?" buttons of an unfiled photo). */

@@ -3,6 +3,7 @@
  * the declared type), the dimensions from the header (so a decompression bomb is refused before
  * a single pixel is decoded), the EXIF orientation of a JPEG, and whether the file is complete.
  */
+import { formatNumber } from '../../lib/domain/text.ts'
 
 export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp'
 
@@ -231,7 +232,7 @@ export function sniff(bytes: Uint8Array, maxPixels: number, filename?: string): 
           ? gifInfo(bytes)
           : webpInfo(bytes)
   if (info.width * info.height > maxPixels) {
-    const mp = (n: number) => `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} megapixels`
+    const mp = (n: number) => `${formatNumber(n / 1e6, n < 1e7 ? 1 : 0)} megapixels`
     throw new ImageRejected(
       'too_many_pixels',
       `the ${format.toUpperCase()} is ${info.width} × ${info.height} (${mp(info.width * info.height)}), over the limit of ${mp(maxPixels)}`,

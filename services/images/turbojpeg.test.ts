@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { makeJpeg, photoPixels } from './fixtures.ts'
+import { makeJpeg, photoPixels } from '../../test/fixtures/images.ts'
 import { decodeJpeg, encodeJpeg, JpegDataError, JpegUnsupported, scaleFor } from './turbojpeg.ts'
 
 /** Mean absolute difference per channel value of two RGBA bitmaps of one size. */

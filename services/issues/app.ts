@@ -25,7 +25,12 @@ export function createApp(deps: ServiceDeps) {
     .post(
       '/issues',
       ({ body, tenant, idempotencyKey, set }) =>
-        once({ tenant, idempotencyKey, set }, 'POST /issues', (t) => issues.createIssue(db, t, body, now()), 201),
+        once(
+          { tenant, idempotencyKey, set },
+          'POST /issues',
+          (t) => issues.createIssue(db, t, body, now()),
+          201,
+        ),
       { body: IssueCreate, response: { 201: Issue, 200: Issue } },
     )
     .get('/issues', ({ query, tenant }) => issues.listIssues(db, tenant, query), {

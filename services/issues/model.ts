@@ -3,6 +3,7 @@
  * them (`typeof X.static`). Length limits live here so a refusal names the field (422).
  */
 import { t } from 'elysia'
+import { Sha256 } from '../lib/schemas.ts'
 import { wholeNumber } from '../lib/whole.ts'
 
 const strict = { additionalProperties: false } as const
@@ -34,8 +35,6 @@ export const Actor = t.Object(
   strict,
 )
 export type Actor = typeof Actor.static
-
-export const Sha256 = t.String({ pattern: '^[0-9a-f]{64}$' })
 
 export const IssueCreate = t.Object(
   {

@@ -3,6 +3,7 @@
  * by its per-tenant number, so another tenant's number is "not found" exactly like a missing one.
  */
 import type { Database } from 'bun:sqlite'
+import { clip } from '../../lib/domain/text.ts'
 import { notFound } from '../lib/http.ts'
 import type {
   Actor,
@@ -18,6 +19,7 @@ import type {
   Severity,
   StatusChange,
 } from './model.ts'
+import { CLOSED_STATUSES } from './model.ts'
 
 type IssueRow = {
   id: number
@@ -38,7 +40,7 @@ type IssueRow = {
 
 const SEVERITY_RANK =
   "CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END"
-const OPEN = "status NOT IN ('resolved', 'wont_fix')"
+const OPEN = `status NOT IN (${CLOSED_STATUSES.map((s) => `'${s}'`).join(', ')})`
 
 const who = (actor: Actor) => actor.name || actor.id
 
@@ -69,6 +71,17 @@ function record(
     next === null || next === undefined ? null : String(next),
     at,
   )
+}
+
+/** Adds a comment (a status change's note is one too); the history keeps its first 200 characters. */
+function comment(db: Database, issueId: number, actor: Actor, text: string, at: string) {
+  db.query('INSERT INTO issue_comments (issue_id, author, text, created_at) VALUES (?, ?, ?, ?)').run(
+    issueId,
+    who(actor),
+    text,
+    at,
+  )
+  record(db, issueId, actor, 'comment', null, clip(text, 200), at)
 }
 
 function touch(db: Database, id: number, at: string) {
@@ -180,21 +193,7 @@ export function addComment(
 ): Issue {
   const row = rowOf(db, tenant, number)
   const at = now.toISOString()
-  db.query('INSERT INTO issue_comments (issue_id, author, text, created_at) VALUES (?, ?, ?, ?)').run(
-    row.id,
-    who(input.actor),
-    input.text,
-    at,
-  )
-  record(
-    db,
-    row.id,
-    input.actor,
-    'comment',
-    null,
-    input.text.length > 200 ? `${input.text.slice(0, 199)}…` : input.text,
-    at,
-  )
+  comment(db, row.id, input.actor, input.text, at)
   touch(db, row.id, at)
   return getIssue(db, tenant, number)
 }
@@ -209,7 +208,7 @@ export function changeStatus(
   const row = rowOf(db, tenant, number)
   const at = now.toISOString()
   if (row.status !== input.status) {
-    const closing = input.status === 'resolved' || input.status === 'wont_fix'
+    const closing = (CLOSED_STATUSES as readonly string[]).includes(input.status)
     db.query('UPDATE issues SET status = ?, closed_at = ? WHERE id = ?').run(
       input.status,
       closing ? at : null,
@@ -217,15 +216,7 @@ export function changeStatus(
     )
     record(db, row.id, input.actor, 'status', row.status, input.status, at)
   }
-  if (input.note) {
-    db.query('INSERT INTO issue_comments (issue_id, author, text, created_at) VALUES (?, ?, ?, ?)').run(
-      row.id,
-      who(input.actor),
-      input.note,
-      at,
-    )
-    record(db, row.id, input.actor, 'comment', null, input.note, at)
-  }
+  if (input.note) comment(db, row.id, input.actor, input.note, at)
   touch(db, row.id, at)
   return getIssue(db, tenant, number)
 }

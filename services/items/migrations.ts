@@ -8,7 +8,7 @@
  * - distances are REAL in the car's own `odometer_unit` ('km' | 'mi'); garage thresholds in km;
  * - `*_text` columns keep what the user typed, shown back as typed;
  * - dates a user typed are `YYYY-MM-DD` in the garage's timezone; `created_at` is ISO-8601 UTC;
- * - a car's current odometer is MAX(value) over its readings (see service.ts `currentOdometer`).
+ * - a car's current odometer is MAX(value) over its readings (see readings/view.ts `currentOdometer`).
  */
 import { IDEMPOTENCY_TABLE, type Migration } from '../lib/db.ts'
 

@@ -10,9 +10,22 @@ import { Elysia, t } from 'elysia'
 import { createLogger, type Logger } from '../../lib/log.ts'
 import { TENANT_PATTERN } from '../../lib/contracts/envelope.ts'
 import { InvalidValue } from '../../lib/domain/invalid.ts'
-import { HttpError } from './errors.ts'
 
-export { HttpError }
+/**
+ * A refusal at a service's edge, answered with its status as `{ error: { code, message, field? } }`.
+ * Rules of the domain throw `InvalidValue` instead (a 422 naming the field); this is for what
+ * only the edge knows: the tenant, the Idempotency-Key, a missing object, a conflict, a size.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message)
+  }
+}
 
 export const badRequest = (field: string, message: string) => new HttpError(422, 'invalid', message, field)
 export const notFound = (message: string) => new HttpError(404, 'not_found', message)
@@ -23,6 +36,18 @@ export const conflict = (code: string, message: string, field?: string) =>
 export const ErrorBody = t.Object({
   error: t.Object({ code: t.String(), message: t.String(), field: t.Optional(t.String()) }),
 })
+
+/**
+ * `{ [status]: ErrorBody }` for each status, for a route's `response` (OpenAPI and Eden's error
+ * type). `serviceApp` documents the common ones once for all of a service's routes; a route that
+ * answers more (the images upload's 413 and 503) adds its own.
+ */
+export function errorResponses<const S extends readonly number[]>(...statuses: S) {
+  return Object.fromEntries(statuses.map((s) => [s, ErrorBody])) as { [K in S[number]]: typeof ErrorBody }
+}
+
+/** What /health and /ready answer: whether the service (and its database) answers, and which it is. */
+const Health = t.Object({ ok: t.Boolean(), service: t.String() })
 
 const tenantRegex = new RegExp(TENANT_PATTERN)
 
@@ -118,7 +143,10 @@ export function serviceBase(options: ServiceOptions) {
           set.status = 422
           return { error: { code: 'invalid', message: error.message, field: error.field } }
         }
-        if (code === 'VALIDATION') {
+        // An answer that fails its route's response schema is the service's bug, not the
+        // caller's: it is logged and answered 500 below.
+        const badAnswer = code === 'VALIDATION' && error.type === 'response'
+        if (code === 'VALIDATION' && !badAnswer) {
           set.status = 422
           const first = (error as { all?: { path?: string; summary?: string; message?: string }[] }).all?.[0]
           const field = first?.path?.replace(/^\//, '').replace(/\//g, '.') || undefined
@@ -139,7 +167,7 @@ export function serviceBase(options: ServiceOptions) {
           set.status = 400
           return { error: { code: 'bad_body', message: 'the request body is not valid JSON' } }
         }
-        if (typeof code === 'number' || (error as { status?: number }).status) {
+        if (!badAnswer && (typeof code === 'number' || (error as { status?: number }).status)) {
           const status = typeof code === 'number' ? code : ((error as { status?: number }).status ?? 500)
           if (status < 500) {
             set.status = status
@@ -148,7 +176,10 @@ export function serviceBase(options: ServiceOptions) {
         }
         log.error(
           {
-            err: error,
+            // A bad answer's error carries the whole answer (tenant data): the path is enough.
+            err: badAnswer
+              ? new Error(`answer fails its response schema at ${error.valueError?.path || '/'}`)
+              : error,
             tenant: request.headers.get('x-tenant') ?? undefined,
             requestId: request.headers.get('x-request-id') ?? undefined,
             route: `${request.method} ${new URL(request.url).pathname}`,
@@ -158,7 +189,7 @@ export function serviceBase(options: ServiceOptions) {
         set.status = 500
         return { error: { code: 'internal', message: 'internal error' } }
       })
-      .get('/health', () => ({ ok: true, service: options.name }))
+      .get('/health', () => ({ ok: true, service: options.name }), { response: Health })
       // onRequest runs before the body is parsed or validated, so an unauthenticated caller
       // learns nothing about the routes' schemas: 401 whatever it sent.
       // The token is checked first: the path is parsed only for a request without it.
@@ -176,17 +207,16 @@ export function serviceBase(options: ServiceOptions) {
           { status: 401 },
         )
       })
-      .get('/ready', ({ set }) => {
-        const ok = options.ready ? options.ready() : true
-        if (!ok) set.status = 503
-        return { ok, service: options.name }
-      })
+      .get(
+        '/ready',
+        ({ set }) => {
+          const ok = options.ready ? options.ready() : true
+          if (!ok) set.status = 503
+          return { ok, service: options.name }
+        },
+        { response: { 200: Health, 503: Health } },
+      )
   )
-}
-
-/** The tenant of a request, from X-Tenant; 400 when missing or malformed. */
-export function tenantOf(headers: Record<string, string | undefined>): string {
-  return checkTenant(headers['x-tenant'])
 }
 
 function checkTenant(tenant: string | null | undefined): string {
@@ -207,6 +237,13 @@ export const requestScope = (request: Request) => ({
   idempotencyKey: request.headers.get('idempotency-key') ?? undefined,
 })
 
+/** 400 unless an Idempotency-Key, when given, is 1-200 characters. */
+export function checkIdempotencyKey(key: string | undefined): void {
+  if (key !== undefined && (key.length === 0 || key.length > 200)) {
+    throw new HttpError(400, 'bad_idempotency_key', 'Idempotency-Key must be 1-200 characters')
+  }
+}
+
 /**
  * Runs a write once per (tenant, Idempotency-Key, route): the first result is stored in the
  * same SQLite transaction as the write, and a repeat answers it again. Errors are not stored,
@@ -220,9 +257,7 @@ export function idempotent<R>(
   set: { status?: number | string },
   write: () => { status?: number; body: R },
 ): R {
-  if (key !== undefined && (key.length === 0 || key.length > 200)) {
-    throw new HttpError(400, 'bad_idempotency_key', 'Idempotency-Key must be 1-200 characters')
-  }
+  checkIdempotencyKey(key)
   return db.transaction(() => {
     if (key) {
       const prior = db

@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp } from './app.ts'
-import { dailyIndex, tipOfTheDay } from './service.ts'
-import { TIPS } from './tips.ts'
+import { dailyIndex, TIPS, tipOfTheDay } from './tips.ts'
 
 const token = 'quotes-test-token-0123456789'
 const dir = mkdtempSync(join(tmpdir(), 'cm-quotes-'))

@@ -1,173 +1,140 @@
 /**
- * The quotes service: shop quotes per issue and their comparison, estimates from hours and
- * rates or a catalog of common jobs (hours overridable per garage), and the tip of the day.
- * It is the non-critical service: when it is down only /quote is unavailable.
+ * Routes of the quotes service: shop quotes per issue and their comparison, estimates from
+ * hours and rates or a catalog of common jobs (hours overridable per garage), and the tip of the
+ * day. It is the non-critical service: when it is down only /quote is unavailable. Every route
+ * but /health needs the service token and X-Tenant; writes replay their first answer for a
+ * repeated Idempotency-Key.
  */
-import { join } from 'node:path'
-import { t } from 'elysia'
-import type { Config } from '../../lib/config.ts'
-import { openDatabase } from '../lib/db.ts'
-import { idempotent, releaseOnStop, serviceBase, tenantOf } from '../lib/http.ts'
+import { garageToday } from '../../lib/domain/dates.ts'
+import { type ServiceDeps, serviceApp } from '../lib/app.ts'
+import { estimate, listJobs, overrideJob } from './estimates.ts'
 import { migrations } from './migrations.ts'
 import {
   AcceptBody,
-  Day,
+  Estimate,
   EstimateBody,
+  IssueParams,
+  Job,
+  JobList,
   JobOverride,
+  NumberParams,
+  Quote,
+  QuoteAccepted,
+  QuoteComparison,
   QuoteCreate,
+  QuoteCreated,
   QuoteListQuery,
+  QuoteQuery,
   RecordLink,
+  Tip,
   TipQuery,
 } from './model.ts'
-import {
-  acceptedFor,
-  acceptQuote,
-  compareQuotes,
-  createQuote,
-  estimate,
-  getQuote,
-  linkRecord,
-  listJobs,
-  overrideJob,
-  tipOfTheDay,
-  utcDay,
-} from './service.ts'
+import { acceptedFor, acceptQuote, compareQuotes, createQuote, getQuote, linkRecord } from './service.ts'
+import { tipOfTheDay } from './tips.ts'
 
-const NumberParam = t.Object({ number: t.Numeric({ minimum: 1 }) })
-const IssueParam = t.Object({ issue: t.Numeric({ minimum: 1 }) })
+export function createApp(deps: ServiceDeps) {
+  const { app: base, db, now, once, finish } = serviceApp('quotes', deps, migrations)
+  /** The garage's today as the caller gave it, else the service's UTC date. */
+  const today = (given: string | undefined) => given ?? garageToday(now(), 'UTC')
 
-export function createApp(deps: { dataDir: string; token: string; now?: () => Date; config?: Config }) {
-  const db = openDatabase(
-    deps.dataDir === ':memory:' ? ':memory:' : join(deps.dataDir, 'quotes.sqlite'),
-    migrations,
-  )
-  const now = deps.now ?? (() => new Date())
-  const ready = () => {
-    try {
-      db.query('SELECT 1').get()
-      return true
-    } catch {
-      return false
-    }
-  }
-
-  const app = serviceBase({ name: 'quotes', token: deps.token, ready })
-    .derive({ as: 'scoped' }, ({ headers }) => ({ idempotencyKey: headers['idempotency-key'] }))
+  const app = base
     .post(
       '/quotes',
-      ({ headers, body, set, idempotencyKey }) => {
-        const tenant = tenantOf(headers)
-        return idempotent(db, tenant, idempotencyKey, 'POST /quotes', set, () => ({
-          status: 201,
-          body: createQuote(db, tenant, { ...body, today: body.today ?? utcDay(now()) }, now()),
-        }))
-      },
+      ({ body, tenant, idempotencyKey, set }) =>
+        once(
+          { tenant, idempotencyKey, set },
+          'POST /quotes',
+          (t) => createQuote(db, t, { ...body, today: today(body.today) }, now()),
+          201,
+        ),
       {
         body: QuoteCreate,
+        response: { 201: QuoteCreated, 200: QuoteCreated },
         detail: { summary: "Record a shop's quote for an issue (the caller has checked the issue exists)" },
       },
     )
-    .get(
-      '/quotes',
-      ({ headers, query }) => compareQuotes(db, tenantOf(headers), query.issue, query.today ?? utcDay(now())),
-      {
-        query: QuoteListQuery,
-        detail: { summary: "An issue's quotes compared: cheapest marked, expired marked, spread" },
-      },
-    )
+    .get('/quotes', ({ query, tenant }) => compareQuotes(db, tenant, query.issue, today(query.today)), {
+      query: QuoteListQuery,
+      response: QuoteComparison,
+      detail: { summary: "An issue's quotes compared: cheapest marked, expired marked, spread" },
+    })
     .get(
       '/quotes/:number',
-      ({ headers, params, query }) =>
-        getQuote(db, tenantOf(headers), params.number, query.today ?? utcDay(now())),
+      ({ params, query, tenant }) => getQuote(db, tenant, params.number, today(query.today)),
       {
-        params: NumberParam,
-        query: t.Object({ today: t.Optional(Day) }),
+        params: NumberParams,
+        query: QuoteQuery,
+        response: Quote,
       },
     )
     .post(
       '/quotes/:number/accept',
-      ({ headers, params, body, set, idempotencyKey }) => {
-        const tenant = tenantOf(headers)
-        return idempotent(db, tenant, idempotencyKey, `POST /quotes/${params.number}/accept`, set, () => ({
-          body: acceptQuote(
-            db,
-            tenant,
-            params.number,
-            { by: body.by, today: body.today ?? utcDay(now()) },
-            now(),
-          ),
-        }))
-      },
+      ({ params, body, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, `POST /quotes/${params.number}/accept`, (t) =>
+          acceptQuote(db, t, params.number, { by: body.by, today: today(body.today) }, now()),
+        ),
       {
-        params: NumberParam,
+        params: NumberParams,
         body: AcceptBody,
+        response: QuoteAccepted,
         detail: { summary: 'Accept a quote: once per issue; 409 otherwise' },
       },
     )
-    .get(
-      '/issues/:issue/accepted',
-      ({ headers, params }) => acceptedFor(db, tenantOf(headers), params.issue),
-      {
-        params: IssueParam,
-        detail: {
-          summary: 'The accepted quote of an issue (404 when none): the amount its service record carries',
-        },
+    .get('/issues/:issue/accepted', ({ params, tenant }) => acceptedFor(db, tenant, params.issue), {
+      params: IssueParams,
+      response: Quote,
+      detail: {
+        summary: 'The accepted quote of an issue (404 when none): the amount its service record carries',
       },
-    )
+    })
     .post(
       '/issues/:issue/accepted/record',
-      ({ headers, params, body, set, idempotencyKey }) => {
-        const tenant = tenantOf(headers)
-        return idempotent(
-          db,
-          tenant,
-          idempotencyKey,
-          `POST /issues/${params.issue}/accepted/record`,
-          set,
-          () => ({
-            body: linkRecord(db, tenant, params.issue, body.recordId),
-          }),
-        )
-      },
+      ({ params, body, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, `POST /issues/${params.issue}/accepted/record`, (t) =>
+          linkRecord(db, t, params.issue, body.recordId),
+        ),
       {
-        params: IssueParam,
+        params: IssueParams,
         body: RecordLink,
+        response: Quote,
         detail: { summary: "Link the service record that logged the accepted quote's work" },
       },
     )
-    .post('/estimate', ({ headers, body }) => estimate(db, tenantOf(headers), body), {
+    .post('/estimate', ({ body, tenant }) => estimate(db, tenant, body), {
       body: EstimateBody,
+      response: Estimate,
       detail: { summary: 'Itemised estimate: hours × rate + parts + tax' },
     })
-    .get('/jobs', ({ headers }) => ({ jobs: listJobs(db, tenantOf(headers)) }), {
+    .get('/jobs', ({ tenant }) => ({ jobs: listJobs(db, tenant) }), {
+      response: JobList,
       detail: { summary: "The catalog of common jobs with this garage's labour hours" },
     })
     .put(
       '/jobs',
-      ({ headers, body, set, idempotencyKey }) => {
-        const tenant = tenantOf(headers)
-        return idempotent(db, tenant, idempotencyKey, 'PUT /jobs', set, () => ({
-          body: overrideJob(db, tenant, body.job, body.hours, now()),
-        }))
+      ({ body, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, 'PUT /jobs', (t) =>
+          overrideJob(db, t, body.job, body.hours, now()),
+        ),
+      {
+        body: JobOverride,
+        response: Job,
+        detail: { summary: "Override a catalog job's labour hours for this garage" },
       },
-      { body: JobOverride, detail: { summary: "Override a catalog job's labour hours for this garage" } },
     )
     .get(
       '/tip',
-      ({ headers, query }) =>
-        tipOfTheDay(tenantOf(headers), query.date ?? utcDay(now()), {
-          text: query.focus,
-          topic: query.topic,
-        }),
+      ({ query, tenant }) =>
+        tipOfTheDay(tenant, today(query.date), { text: query.focus, topic: query.topic }),
       {
         query: TipQuery,
+        response: Tip,
         detail: {
           summary: 'The tip of the day for this garage (stable for the day, made relevant by focus/topic)',
         },
       },
     )
 
-  return releaseOnStop(app, () => db.close())
+  return finish(app)
 }
 
 export type QuotesApp = ReturnType<typeof createApp>

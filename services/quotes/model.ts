@@ -1,12 +1,15 @@
-/** Request schemas of the quotes service. Money arrives as typed ({ value, text }) with the garage currency. */
+/**
+ * Schemas of the quotes service: requests and responses; types are derived from them. Money
+ * arrives as typed ({ value, text }) with the garage currency and leaves as integer minor units.
+ */
 import { t } from 'elysia'
+import { Currency, Day } from '../lib/schemas.ts'
+import { wholeNumber } from '../lib/whole.ts'
 
-export const Currency = t.String({
-  pattern: '^[A-Z]{3}$',
-  description: 'ISO 4217 code of the garage currency (items GET /settings)',
-})
-export const Day = t.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })
 export const TypedMoney = t.Object({ value: t.Number(), text: t.Optional(t.String({ maxLength: 64 })) })
+
+export const NumberParams = t.Object({ number: wholeNumber('number', 1, 1_000_000_000) })
+export const IssueParams = t.Object({ issue: wholeNumber('issue', 1, 1_000_000_000) })
 
 export const QuoteCreate = t.Object({
   issue: t.Integer({ minimum: 1 }),
@@ -21,8 +24,14 @@ export const QuoteCreate = t.Object({
   /** Today in the garage's timezone (the worker knows it); defaults to the service's UTC date. */
   today: t.Optional(Day),
 })
+export type QuoteCreate = typeof QuoteCreate.static
 
-export const QuoteListQuery = t.Object({ issue: t.Numeric({ minimum: 1 }), today: t.Optional(Day) })
+/** `today` (the garage's date) decides which quotes count as expired. */
+export const QuoteQuery = t.Object({ today: t.Optional(Day) })
+export const QuoteListQuery = t.Object({
+  issue: wholeNumber('issue', 1, 1_000_000_000),
+  today: t.Optional(Day),
+})
 
 export const AcceptBody = t.Object({ by: t.Optional(t.String({ maxLength: 200 })), today: t.Optional(Day) })
 
@@ -36,6 +45,7 @@ export const EstimateBody = t.Object({
   parts: t.Optional(TypedMoney),
   taxPercent: t.Optional(t.Number()),
 })
+export type EstimateBody = typeof EstimateBody.static
 
 export const JobOverride = t.Object({
   job: t.String({ minLength: 1, maxLength: 100 }),
@@ -49,4 +59,91 @@ export const TipQuery = t.Object({
   focus: t.Optional(t.String({ maxLength: 300 })),
   /** Name of that item ("Oil change"), to pick a tip on the same topic. */
   topic: t.Optional(t.String({ maxLength: 100 })),
+})
+
+// ——— responses ———
+
+export const Quote = t.Object({
+  number: t.Integer(),
+  issue: t.Integer(),
+  shop: t.String(),
+  currency: t.String(),
+  amountMinor: t.Integer(),
+  /** The total as it was typed ("$640"), shown back as it was understood. */
+  amountText: t.Nullable(t.String()),
+  partsMinor: t.Nullable(t.Integer()),
+  labourMinor: t.Nullable(t.Integer()),
+  validUntil: t.Nullable(t.String()),
+  /** Past its validUntil on the garage's today (false when no today was given). */
+  expired: t.Boolean(),
+  notes: t.Nullable(t.String()),
+  status: t.Union([t.Literal('open'), t.Literal('accepted'), t.Literal('rejected')]),
+  acceptedAt: t.Nullable(t.String()),
+  acceptedBy: t.Nullable(t.String()),
+  /** The service record (items) that logged the accepted quote's work. */
+  recordId: t.Nullable(t.Integer()),
+  createdBy: t.Nullable(t.String()),
+  createdAt: t.String(),
+})
+export type Quote = typeof Quote.static
+
+export const QuoteCreated = t.Object({
+  quote: Quote,
+  /** The number of the issue's already accepted quote, if it has one. */
+  issueHasAccepted: t.Nullable(t.Integer()),
+})
+
+export const QuoteAccepted = t.Object({
+  quote: Quote,
+  /** The issue's other open quotes, rejected by this acceptance. */
+  rejected: t.Array(t.Integer()),
+})
+
+export const QuoteComparison = t.Object({
+  issue: t.Integer(),
+  /** The currency the quotes are compared in (the first quote's); null when there are none. */
+  currency: t.Nullable(t.String()),
+  today: t.String(),
+  quotes: t.Array(t.Composite([Quote, t.Object({ cheapest: t.Boolean() })])),
+  cheapest: t.Nullable(t.Integer()),
+  accepted: t.Nullable(t.Integer()),
+  highestMinor: t.Nullable(t.Integer()),
+  lowestMinor: t.Nullable(t.Integer()),
+  spreadMinor: t.Nullable(t.Integer()),
+  /** Spread as a percentage of the lowest total. */
+  spreadPercent: t.Nullable(t.Number()),
+})
+
+export const Job = t.Object({
+  name: t.String(),
+  /** The catalog's book hours. */
+  typicalHours: t.Number(),
+  /** The hours this garage uses: its own override, else the book hours. */
+  hours: t.Number(),
+  overridden: t.Boolean(),
+})
+export type Job = typeof Job.static
+
+export const JobList = t.Object({ jobs: t.Array(Job) })
+
+export const Estimate = t.Object({
+  currency: t.String(),
+  job: t.Nullable(t.Object({ name: t.String(), hours: t.Number(), overridden: t.Boolean() })),
+  hours: t.Number(),
+  rateMinor: t.Integer(),
+  labourMinor: t.Integer(),
+  partsMinor: t.Integer(),
+  subtotalMinor: t.Integer(),
+  taxPercent: t.Number(),
+  taxMinor: t.Integer(),
+  totalMinor: t.Integer(),
+})
+
+export const Tip = t.Object({
+  date: t.String(),
+  focus: t.Nullable(t.String()),
+  tip: t.Object({ number: t.Integer(), topic: t.String(), text: t.String() }),
+  /** The tip was chosen for the garage's focus (its topic was recognised). */
+  relevant: t.Boolean(),
+  catalogSize: t.Integer(),
 })

@@ -1,15 +1,15 @@
 /**
- * Quotes per issue, their comparison, estimates and the tip of the day. Every query is scoped
- * by tenant; the worker has already checked that the issue exists in that tenant (issues
- * service) before a quote is created.
+ * Shop quotes per issue: adding one, comparing an issue's quotes, accepting one, and linking
+ * the service record that logged its work. Every query is scoped by tenant; the worker has
+ * already checked that the issue exists in that tenant (issues service) before a quote is
+ * created.
  */
 import type { Database } from 'bun:sqlite'
-import { formatMoney, minorDigits, toMinor } from '../../lib/domain/money.ts'
-import { conflict, HttpError, notFound } from '../lib/http.ts'
-import { TIPS, type Topic, topicOf } from './tips.ts'
-
-const invalid = (field: string, message: string) =>
-  new HttpError(422, 'invalid', `${field}: ${message}`, field)
+import { isDate } from '../../lib/domain/dates.ts'
+import { invalid } from '../../lib/domain/invalid.ts'
+import { formatMoney, toMinor } from '../../lib/domain/money.ts'
+import { conflict, notFound } from '../lib/http.ts'
+import type { Quote, QuoteCreate } from './model.ts'
 
 type Row = {
   id: number
@@ -32,9 +32,7 @@ type Row = {
   created_at: string
 }
 
-export type Quote = ReturnType<typeof view>
-
-function view(row: Row, today?: string) {
+function view(row: Row, today?: string): Quote {
   return {
     number: row.number,
     issue: row.issue,
@@ -56,20 +54,8 @@ function view(row: Row, today?: string) {
   }
 }
 
-export const utcDay = (now: Date) => now.toISOString().slice(0, 10)
-
-export type NewQuote = {
-  issue: number
-  shop: string
-  currency: string
-  amount?: { value: number; text?: string }
-  parts?: { value: number; text?: string }
-  labour?: { value: number; text?: string }
-  validUntil?: string
-  notes?: string
-  by?: string
-  today: string
-}
+/** A quote as the route received it, with the garage's today decided. */
+export type NewQuote = QuoteCreate & { today: string }
 
 /** Validates and stores a quote; every check runs before the insert, so a refusal stores nothing. */
 export function createQuote(db: Database, tenant: string, q: NewQuote, now: Date) {
@@ -97,8 +83,7 @@ export function createQuote(db: Database, tenant: string, q: NewQuote, now: Date
     throw invalid('amount', "give the quote's total (amount:640), or both parts and labor")
   }
   if (q.validUntil !== undefined) {
-    if (Number.isNaN(Date.parse(`${q.validUntil}T00:00:00Z`)))
-      throw invalid('valid_until', `${q.validUntil} is not a date`)
+    if (!isDate(q.validUntil)) throw invalid('valid_until', `${q.validUntil} is not a date`)
     if (q.validUntil < q.today)
       throw invalid('valid_until', `${q.validUntil} is already past (today is ${q.today})`)
   }
@@ -258,176 +243,3 @@ export function linkRecord(db: Database, tenant: string, issue: number, recordId
     return view(row)
   })()
 }
-
-// ---------------------------------------------------------------------------------------
-// Estimates
-
-/** Typical book labour hours of common jobs (a garage overrides them with its own). */
-export const JOBS: readonly { name: string; hours: number }[] = [
-  { name: 'Oil and filter change', hours: 0.5 },
-  { name: 'Brake pads, front', hours: 1.5 },
-  { name: 'Brake pads, rear', hours: 1.5 },
-  { name: 'Brake pads and rotors, front', hours: 2.5 },
-  { name: 'Brake fluid flush', hours: 1.0 },
-  { name: 'Battery replacement', hours: 0.5 },
-  { name: 'Spark plugs, 4-cylinder', hours: 1.0 },
-  { name: 'Spark plugs, V6', hours: 2.5 },
-  { name: 'Timing belt and water pump', hours: 4.5 },
-  { name: 'Water pump', hours: 3.0 },
-  { name: 'Alternator', hours: 2.0 },
-  { name: 'Starter motor', hours: 1.5 },
-  { name: 'Clutch replacement', hours: 6.0 },
-  { name: 'Serpentine belt', hours: 0.8 },
-  { name: 'Coolant flush', hours: 1.0 },
-  { name: 'Thermostat', hours: 1.2 },
-  { name: 'Radiator', hours: 2.5 },
-  { name: 'Transmission fluid change', hours: 1.0 },
-  { name: 'Wheel alignment', hours: 1.0 },
-  { name: 'Tyre rotation', hours: 0.5 },
-  { name: 'Shock absorbers, front pair', hours: 2.0 },
-  { name: 'Struts, front pair', hours: 3.0 },
-  { name: 'Engine air filter', hours: 0.2 },
-  { name: 'Cabin air filter', hours: 0.3 },
-  { name: 'A/C recharge', hours: 1.0 },
-  { name: 'Oxygen sensor', hours: 0.8 },
-  { name: 'Wheel bearing, front', hours: 2.0 },
-  { name: 'CV axle, front', hours: 1.8 },
-]
-
-const jobKey = (name: string) =>
-  name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim()
-
-export function listJobs(db: Database, tenant: string) {
-  const overrides = new Map(
-    (
-      db.query('SELECT job_key, hours FROM job_overrides WHERE tenant = ?').all(tenant) as {
-        job_key: string
-        hours: number
-      }[]
-    ).map((o) => [o.job_key, o.hours]),
-  )
-  return JOBS.map((j) => {
-    const own = overrides.get(jobKey(j.name))
-    return { name: j.name, typicalHours: j.hours, hours: own ?? j.hours, overridden: own !== undefined }
-  })
-}
-
-/** A catalog job by name: exact (ignoring case and punctuation), else the one job whose name contains every word typed. */
-export function findJob(db: Database, tenant: string, name: string) {
-  const jobs = listJobs(db, tenant)
-  const key = jobKey(name)
-  const exact = jobs.find((j) => jobKey(j.name) === key)
-  if (exact) return exact
-  const words = key.split(' ').filter(Boolean)
-  const matches = jobs.filter((j) =>
-    words.every((w) =>
-      jobKey(j.name)
-        .split(' ')
-        .some((jw) => jw.startsWith(w.replace(/s$/, ''))),
-    ),
-  )
-  if (matches.length === 1) return matches[0]!
-  const list = (matches.length > 1 ? matches : jobs).map((j) => j.name)
-  throw invalid(
-    'job',
-    `${matches.length > 1 ? `"${name}" could be several jobs` : `no job "${name}" in the catalog`}: ${list.slice(0, 12).join('; ')}${list.length > 12 ? '; …' : ''}`,
-  )
-}
-
-export function overrideJob(db: Database, tenant: string, name: string, hours: number, now: Date) {
-  if (!Number.isFinite(hours) || hours <= 0 || hours > 200)
-    throw invalid('hours', `must be more than 0 and at most 200 (got ${hours})`)
-  const job = findJob(db, tenant, name)
-  db.query(
-    'INSERT INTO job_overrides (tenant, job_key, hours, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant, job_key) DO UPDATE SET hours = excluded.hours, updated_at = excluded.updated_at',
-  ).run(tenant, jobKey(job.name), hours, now.toISOString())
-  return { ...job, hours, overridden: true }
-}
-
-export type EstimateInput = {
-  currency: string
-  job?: string
-  hours?: number
-  rate?: { value: number; text?: string }
-  parts?: { value: number; text?: string }
-  taxPercent?: number
-}
-
-/** hours × rate + parts, then tax on the whole; itemised in integer minor units. */
-export function estimate(db: Database, tenant: string, input: EstimateInput) {
-  const job = input.job ? findJob(db, tenant, input.job) : null
-  const hours = input.hours ?? job?.hours
-  if (hours === undefined)
-    throw invalid('hours', 'give the labour hours (hours:1.5) or a catalog job (job:"Brake pads, front")')
-  if (!Number.isFinite(hours) || hours <= 0 || hours > 200)
-    throw invalid('hours', `must be more than 0 and at most 200 (got ${hours})`)
-  if (!input.rate) throw invalid('rate', "give the shop's hourly labour rate, e.g. rate:120")
-  const rate = toMinor('rate', input.rate, input.currency)
-  const parts = input.parts ? toMinor('parts', input.parts, input.currency, { allowZero: true }) : 0
-  const tax = input.taxPercent ?? 0
-  if (!Number.isFinite(tax) || tax < 0 || tax > 50)
-    throw invalid('tax', `${tax}% is not a sales tax rate this accepts (0% to 50%)`)
-  const labour = Math.round(hours * rate)
-  const subtotal = labour + parts
-  const taxMinor = Math.round((subtotal * tax) / 100)
-  return {
-    currency: input.currency,
-    job: job ? { name: job.name, hours: job.hours, overridden: job.overridden } : null,
-    hours,
-    rateMinor: rate,
-    labourMinor: labour,
-    partsMinor: parts,
-    subtotalMinor: subtotal,
-    taxPercent: tax,
-    taxMinor,
-    totalMinor: subtotal + taxMinor,
-  }
-}
-
-// ---------------------------------------------------------------------------------------
-// Tip of the day
-
-/** FNV-1a, 32 bits: a small stable hash (the same tenant gives the same tips on every machine). */
-export function fnv1a(text: string): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i)
-    h = Math.imul(h, 0x01000193) >>> 0
-  }
-  return h >>> 0
-}
-
-const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b))
-
-/**
- * Position `day` of a per-tenant walk through `n` items: start and stride come from the
- * tenant's hash and the stride is coprime with n, so the same tenant gets the same item all
- * day, a different one the next day, and every item once in n days.
- */
-export function dailyIndex(tenant: string, day: number, n: number): number {
-  if (n <= 1) return 0
-  const h = fnv1a(tenant)
-  let step = 1 + (fnv1a(`${tenant}#step`) % (n - 1))
-  while (gcd(step, n) !== 1) step = (step % (n - 1)) + 1
-  return ((((h % n) + (day % n) * step) % n) + n) % n
-}
-
-export function tipOfTheDay(tenant: string, date: string, focus?: { text?: string; topic?: string }) {
-  const day = Math.floor(Date.parse(`${date}T00:00:00Z`) / 86_400_000)
-  if (Number.isNaN(day)) throw invalid('date', `${date} is not a date`)
-  const topic: Topic | null = focus?.topic ? topicOf(focus.topic) : focus?.text ? topicOf(focus.text) : null
-  const pool = topic ? TIPS.filter((t) => t.topic === topic) : TIPS
-  const chosen = pool[dailyIndex(tenant, day, pool.length)]!
-  return {
-    date,
-    focus: focus?.text ?? null,
-    tip: { number: TIPS.indexOf(chosen) + 1, topic: chosen.topic, text: chosen.text },
-    relevant: topic !== null,
-    catalogSize: TIPS.length,
-  }
-}
-
-export { formatMoney, minorDigits }

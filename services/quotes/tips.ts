@@ -1,7 +1,11 @@
 /**
- * The tip-of-the-day catalog: practical car care, each with a topic so a tip can be chosen
- * to match what the garage has coming up (an oil change due soon → an oil tip).
+ * The tip of the day: a catalog of practical car care, each tip with a topic so it can be
+ * chosen to match what the garage has coming up (an oil change due soon → an oil tip), and the
+ * per-garage daily pick from it.
  */
+import { dayNumber, isDate } from '../../lib/domain/dates.ts'
+import { invalid } from '../../lib/domain/invalid.ts'
+
 export type Topic =
   | 'oil'
   | 'tyres'
@@ -297,4 +301,46 @@ const TOPIC_WORDS: [RegExp, Topic][] = [
 export function topicOf(text: string): Topic | null {
   for (const [pattern, topic] of TOPIC_WORDS) if (pattern.test(text)) return topic
   return null
+}
+
+// ——— the tip of the day ———
+
+/** FNV-1a, 32 bits: a small stable hash (the same tenant gives the same tips on every machine). */
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i)
+    h = Math.imul(h, 0x01000193) >>> 0
+  }
+  return h >>> 0
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b))
+
+/**
+ * Position `day` of a per-tenant walk through `n` items: start and stride come from the
+ * tenant's hash and the stride is coprime with n, so the same tenant gets the same item all
+ * day, a different one the next day, and every item once in n days.
+ */
+export function dailyIndex(tenant: string, day: number, n: number): number {
+  if (n <= 1) return 0
+  const h = fnv1a(tenant)
+  let step = 1 + (fnv1a(`${tenant}#step`) % (n - 1))
+  while (gcd(step, n) !== 1) step = (step % (n - 1)) + 1
+  return ((((h % n) + (day % n) * step) % n) + n) % n
+}
+
+export function tipOfTheDay(tenant: string, date: string, focus?: { text?: string; topic?: string }) {
+  if (!isDate(date)) throw invalid('date', `${date} is not a date`)
+  const day = dayNumber(date)
+  const topic: Topic | null = focus?.topic ? topicOf(focus.topic) : focus?.text ? topicOf(focus.text) : null
+  const pool = topic ? TIPS.filter((t) => t.topic === topic) : TIPS
+  const chosen = pool[dailyIndex(tenant, day, pool.length)]!
+  return {
+    date,
+    focus: focus?.text ?? null,
+    tip: { number: TIPS.indexOf(chosen) + 1, topic: chosen.topic, text: chosen.text },
+    relevant: topic !== null,
+    catalogSize: TIPS.length,
+  }
 }

@@ -5,37 +5,26 @@
  * answer what the plain definitions over odometer_readings answer, whatever readings arrive.
  */
 import { Database, type Statement } from 'bun:sqlite'
-import { afterAll, afterEach, beforeEach, describe, expect, test } from 'bun:test'
+import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
-import { migrate } from '../lib/db.ts'
-import { createApp, type ItemsApp } from './app.ts'
-import { migrations } from './migrations.ts'
-import { CAR_SQL, READING_SQL } from './service.ts'
+import { migrate } from '../../lib/db.ts'
+import type { ItemsApp } from '../app.ts'
+import { migrations } from '../migrations.ts'
+import { READING_SQL } from '../readings/sql.ts'
+import { boot, cleanUpAfterAll, request } from '../testing.ts'
+import { CAR_SQL } from './sql.ts'
 
-const TOKEN = 'items-perf-test-token-0123456789'
 const TENANT = 'local:perf'
-const dirs: string[] = []
 let clock = new Date('2026-05-10T12:00:00Z')
 let app: ItemsApp
 
-function fresh(dir = mkdtempSync(join(tmpdir(), 'items-perf-'))): ItemsApp {
-  if (!dirs.includes(dir)) dirs.push(dir)
-  return createApp({ dataDir: dir, token: TOKEN, now: () => clock })
-}
+const fresh = (dir?: string): ItemsApp => boot(() => clock, dir).app
 
 async function call(method: string, path: string, body?: unknown, on: ItemsApp = app) {
-  const res = await on.handle(
-    new Request(`http://localhost${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, 'x-tenant': TENANT, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }),
-  )
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
-  return { status: res.status, body: (await res.json()) as any }
+  return request(on, method, path, { tenant: TENANT, body })
 }
 
 const db = (a: ItemsApp = app) => a.decorator.db
@@ -59,9 +48,7 @@ beforeEach(() => {
 afterEach(async () => {
   await app.stop()
 })
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
-})
+cleanUpAfterAll()
 
 describe('statements per request', () => {
   /**
@@ -292,7 +279,6 @@ describe('the shortcuts answer what the plain definitions answer', () => {
 
   test('a database from before migration 4 gets each car its reading count', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'items-perf-old-'))
-    dirs.push(dir)
     const old = new Database(join(dir, 'items.sqlite'), { create: true, strict: true })
     migrate(old, migrations.slice(0, 3))
     old.exec(`INSERT INTO cars (id, tenant, nickname, nickname_key, odometer_unit, created_at) VALUES
@@ -318,6 +304,7 @@ describe('the shortcuts answer what the plain definitions answer', () => {
       })
     } finally {
       await upgraded.stop()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

@@ -1,7 +1,16 @@
 import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
-import { advance, describeDue, dueFrom, evaluate, nextCheck, projectRate, type Situation, type Thresholds } from './schedule.ts'
-import { addDays, addMonths, daysBetween, isDate, isTimezone, localClock } from '../../lib/domain/dates.ts'
+import {
+  advance,
+  describeDue,
+  dueFrom,
+  evaluate,
+  nextCheck,
+  projectRate,
+  type Situation,
+  type Thresholds,
+} from './schedule.ts'
+import { addDays, addMonths, daysBetween, isDate, isTimezone, localClock } from '../../../lib/domain/dates.ts'
 
 const th: Thresholds = { urgentDays: 30, urgentDistance: 500, veryUrgentDays: 7, veryUrgentDistance: 100 }
 const at = (today: string, extra: Partial<Situation> = {}): Situation => ({

@@ -6,7 +6,9 @@
  * Dates are garage-local calendar dates (lib/domain/dates.ts); distances are in the car's own
  * odometer unit.
  */
-import { addDays, addMonths, daysBetween } from '../../lib/domain/dates.ts'
+import { addDays, addMonths, daysBetween } from '../../../lib/domain/dates.ts'
+import { formatNumber } from '../../../lib/domain/text.ts'
+import { formatDistance } from '../shared/distance.ts'
 
 /** Urgency levels, least to most urgent; the index is the rank stored as `announced_level`. */
 export const LEVELS = ['not_urgent', 'urgent', 'very_urgent', 'past_due'] as const
@@ -178,12 +180,6 @@ export function nextCheck(due: Due, s: Situation, rank: number): string | null {
 
 // ——— wording ———
 
-const fmt = (n: number) => (Math.round(n * 10) / 10).toLocaleString('en-US')
-
-export function distanceText(value: number, unit: string): string {
-  return `${fmt(value)} ${unit}`
-}
-
 /** "in 12 days" / "today" / "3 days ago". */
 export function relativeDays(days: number): string {
   if (days === 0) return 'today'
@@ -201,17 +197,17 @@ export function describeDue(due: Due, e: Evaluation, unit: string): string {
     if (e.distanceLeft !== null) {
       bits.push(
         e.distanceLeft >= 0
-          ? `${distanceText(e.distanceLeft, unit)} left`
-          : `${distanceText(-e.distanceLeft, unit)} over`,
+          ? `${formatDistance(e.distanceLeft, unit)} left`
+          : `${formatDistance(-e.distanceLeft, unit)} over`,
       )
     }
     if (e.projected && (e.distanceLeft === null || e.distanceLeft >= 0)) {
       const days = e.projected.days
       bits.push(
-        `${days >= 0 ? `~${days} days` : `~${-days} days ago`}, at ${fmt(e.projected.perDay)} ${unit}/day`,
+        `${days >= 0 ? `~${days} days` : `~${-days} days ago`}, at ${formatNumber(e.projected.perDay)} ${unit}/day`,
       )
     }
-    parts.push(`at ${distanceText(due.odometer, unit)}${bits.length ? ` (${bits.join('; ')})` : ''}`)
+    parts.push(`at ${formatDistance(due.odometer, unit)}${bits.length ? ` (${bits.join('; ')})` : ''}`)
   }
   if (parts.length === 0) return 'no due point yet'
   return `due ${parts.join(' or ')}`

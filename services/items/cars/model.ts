@@ -1,0 +1,115 @@
+/**
+ * Schemas of the car routes: request bodies and the car as shown. Text limits are the domain's
+ * (lib/domain/car.ts `CAR_TEXT_LIMITS`, which the catalog's options take too); the rules that
+ * need the garage or the clock (nickname characters, model year, VIN, dates) are checked by
+ * cars/service.ts so each refusal names the field in words.
+ */
+import { t } from 'elysia'
+import { CAR_TEXT_LIMITS } from '../../../lib/domain/car.ts'
+import { ReadingView } from '../readings/model.ts'
+import {
+  CarRef,
+  date,
+  DistanceInput,
+  DistanceUnit,
+  MoneyInput,
+  strict,
+  text,
+  Whole,
+} from '../shared/model.ts'
+
+const limited = (field: keyof typeof CAR_TEXT_LIMITS) => text(CAR_TEXT_LIMITS[field])
+
+export const CarCreate = t.Object(
+  {
+    /**
+     * At most CAR_TEXT_LIMITS.nickname characters, checked by the domain (`checkNickname`), whose
+     * refusal says how long the nickname is ("at most 32 characters (this one has 40)"); a schema
+     * bound of 32 would answer first, in TypeBox's words. The schema bounds it as any car reference.
+     */
+    nickname: CarRef,
+    make: t.Optional(limited('make')),
+    model: t.Optional(limited('model')),
+    year: t.Optional(t.Integer()),
+    odometer: t.Optional(DistanceInput),
+    plate: t.Optional(limited('plate')),
+    vin: t.Optional(limited('vin')),
+    purchase_date: t.Optional(date),
+    purchase_price: t.Optional(MoneyInput),
+    /** Accept a VIN whose North-American check digit does not match. */
+    confirm: t.Optional(t.Boolean()),
+  },
+  strict,
+)
+export type CarCreate = typeof CarCreate.static
+
+/** Every field of a new car may change; `confirm` here also lowers the odometer (a correction). */
+export const CarEdit = t.Partial(CarCreate, strict)
+export type CarEdit = typeof CarEdit.static
+
+export const CarsQuery = t.Object({ q: t.Optional(text(100)) })
+export const CarParams = t.Object({ car: CarRef })
+export const RemoveQuery = t.Object({ confirm: t.Optional(text(10)) })
+
+// Responses
+
+export const MoneyView = t.Object({
+  minor: Whole(),
+  currency: t.String(),
+  text: t.String(),
+  label: t.String(),
+})
+export type MoneyView = typeof MoneyView.static
+
+export const CarView = t.Object({
+  id: Whole(),
+  nickname: t.String(),
+  make: t.Nullable(t.String()),
+  model: t.Nullable(t.String()),
+  year: t.Nullable(Whole()),
+  plate: t.Nullable(t.String()),
+  vin: t.Nullable(t.String()),
+  purchase_date: t.Nullable(t.String()),
+  purchase_price: t.Nullable(MoneyView),
+  odometer_unit: DistanceUnit,
+  /** The current odometer: the highest reading from any source. */
+  odometer: t.Nullable(ReadingView),
+  created_at: t.String(),
+})
+export type CarView = typeof CarView.static
+
+export const CarDetail = t.Composite([
+  CarView,
+  t.Object({
+    /** The latest readings, newest first. */
+    readings: t.Array(ReadingView),
+    reading_count: Whole(),
+  }),
+])
+export type CarDetail = typeof CarDetail.static
+
+export const CarList = t.Object({ cars: t.Array(CarView) })
+
+export const EditResult = t.Composite([CarDetail, t.Object({ removed: Whole() })])
+export type EditResult = typeof EditResult.static
+
+/** What a car's removal deleted with it (issues and photos live in other services and stay). */
+export const RemoveResult = t.Object({
+  removed: CarView,
+  readings: Whole(),
+  items: Whole(),
+  records: Whole(),
+  fillups: Whole(),
+})
+export type RemoveResult = typeof RemoveResult.static
+
+/** The answer to a new reading (readings/app.ts): the car after it and its odometer before it. */
+export const ReadingResult = t.Object({
+  car: CarView,
+  reading: ReadingView,
+  /** The current odometer before this reading. */
+  previous: t.Nullable(ReadingView),
+  /** Readings removed by a confirmed correction (they contradicted it). */
+  removed: Whole(),
+})
+export type ReadingResult = typeof ReadingResult.static

@@ -1,0 +1,214 @@
+/**
+ * Cars of a garage: add, change, remove, list, show. The rules of a car's own fields are
+ * lib/domain/car.ts; a VIN's are vin.ts; an odometer typed on the car is a reading (readings/).
+ */
+import type { Database } from 'bun:sqlite'
+import { checkCarText, checkNickname, checkYear, recordedFor } from '../../../lib/domain/car.ts'
+import { checkDate } from '../../../lib/domain/dates.ts'
+import { distanceUnitOf } from '../../../lib/domain/units.ts'
+import { conflict } from '../../lib/http.ts'
+import { addReading, insertReading } from '../readings/service.ts'
+import { currentView } from '../readings/view.ts'
+import { type CarRow, noSuchCar, requireCar } from '../shared/car.ts'
+import { typedDistance } from '../shared/distance.ts'
+import { ensureTenant, garageAt } from '../shared/garage.ts'
+import { typedMoney } from '../shared/money.ts'
+import { prepared, readTogether } from '../shared/statements.ts'
+import type { CarCreate, CarDetail, CarEdit, CarView, EditResult, RemoveResult } from './model.ts'
+import { CAR_SQL, type CarWithCurrent } from './sql.ts'
+import { carDetail, carView, detailOf, findCarDetail, viewOf } from './view.ts'
+import { checkVin } from './vin.ts'
+
+/** The garage's cars by nickname; with `q`, those whose nickname starts with it (at most 25, for autocomplete). */
+export function listCars(db: Database, tenant: string, q?: string): CarView[] {
+  const prefix = q?.trim().toLowerCase()
+  const rows = (
+    prefix
+      ? prepared(db, CAR_SQL.listByPrefix).all(tenant, prefix, `${prefix}\u{10FFFF}`)
+      : prepared(db, CAR_SQL.list).all(tenant)
+  ) as CarWithCurrent[]
+  const cars: CarView[] = []
+  for (const car of rows) cars.push(viewOf(car, currentView(car, car.odometer_unit)))
+  return cars
+}
+
+export function showCar(db: Database, tenant: string, ref: string): CarDetail {
+  return readTogether(db, () => {
+    const car = findCarDetail(db, tenant, ref)
+    if (!car) throw noSuchCar(db, tenant, ref, 'car')
+    return detailOf(db, tenant, car)
+  })
+}
+
+/**
+ * Another process may add the same nickname between the check and the insert; the UNIQUE
+ * index then refuses it, and that is the same 409 as the check's.
+ */
+function nicknameRace<T>(write: () => T): T {
+  try {
+    return write()
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      throw conflict(
+        'duplicate',
+        'nickname: this garage already has a car with that nickname; pick another nickname',
+        'nickname',
+      )
+    }
+    throw error
+  }
+}
+
+function checkUniqueNickname(db: Database, tenant: string, nickname: string, exceptId?: number): void {
+  const other = db
+    .query('SELECT id, nickname FROM cars WHERE tenant = ? AND nickname_key = ?')
+    .get(tenant, nickname.toLowerCase()) as { id: number; nickname: string } | null
+  if (other && other.id !== exceptId) {
+    throw conflict(
+      'duplicate',
+      `nickname: this garage already has a car called "${other.nickname}"; pick another nickname`,
+      'nickname',
+    )
+  }
+}
+
+export function createCar(db: Database, tenant: string, body: CarCreate, now: Date): CarDetail {
+  return nicknameRace(
+    db.transaction(() => {
+      const { garage, today } = garageAt(db, tenant, now)
+      const nickname = checkNickname(body.nickname)
+      const make = checkCarText('make', body.make)
+      const model = checkCarText('model', body.model)
+      const plate = checkCarText('plate', body.plate)
+      const year = body.year === undefined ? null : checkYear(body.year, now)
+      const purchaseDate =
+        body.purchase_date === undefined ? null : checkDate('purchase_date', body.purchase_date, today)
+      const price =
+        body.purchase_price === undefined
+          ? null
+          : typedMoney('purchase_price', body.purchase_price, garage.currency)
+      const odometer = body.odometer ? typedDistance(body.odometer, garage.units) : null
+      const vin = body.vin === undefined ? null : checkVin(body.vin, body.confirm === true)
+      checkUniqueNickname(db, tenant, nickname)
+      ensureTenant(db, tenant, now)
+      const unit = odometer?.unit ?? distanceUnitOf(garage.units)
+      const created = db
+        .query(CAR_SQL.insert)
+        .get(
+          tenant,
+          nickname,
+          nickname.toLowerCase(),
+          make ?? null,
+          model ?? null,
+          year,
+          odometer?.value ?? null,
+          unit,
+          odometer?.text ?? null,
+          plate ?? null,
+          vin,
+          purchaseDate,
+          price?.minor ?? null,
+          price ? garage.currency : null,
+          price?.text ?? null,
+          now.toISOString(),
+        ) as CarRow
+      if (odometer) insertReading(db, created, odometer, 'car', today, now)
+      return carDetail(db, created)
+    }),
+  )
+}
+
+export function editCar(db: Database, tenant: string, ref: string, body: CarEdit, now: Date): EditResult {
+  return nicknameRace(
+    db.transaction(() => {
+      const car = requireCar(db, tenant, ref)
+      const { garage, today } = garageAt(db, tenant, now)
+      const next: CarRow = { ...car }
+      if (body.nickname !== undefined) {
+        next.nickname = checkNickname(body.nickname)
+        next.nickname_key = next.nickname.toLowerCase()
+        checkUniqueNickname(db, tenant, next.nickname, car.id)
+      }
+      if (body.make !== undefined) next.make = checkCarText('make', body.make) ?? null
+      if (body.model !== undefined) next.model = checkCarText('model', body.model) ?? null
+      if (body.plate !== undefined) next.plate = checkCarText('plate', body.plate) ?? null
+      if (body.year !== undefined) next.year = checkYear(body.year, now)
+      if (body.vin !== undefined) next.vin = checkVin(body.vin, body.confirm === true)
+      if (body.purchase_date !== undefined)
+        next.purchase_date = checkDate('purchase_date', body.purchase_date, today)
+      if (body.purchase_price !== undefined) {
+        const price = typedMoney('purchase_price', body.purchase_price, garage.currency)
+        next.purchase_price_minor = price.minor
+        next.purchase_currency = garage.currency
+        next.purchase_price_text = price.text
+      }
+      let removed = 0
+      if (body.odometer) {
+        const input = {
+          reading: body.odometer,
+          source: 'car',
+          confirm: body.confirm,
+          field: 'odometer',
+        } as const
+        const result = addReading(db, tenant, car, input, now)
+        removed = result.removed
+        next.odometer = result.reading.value
+        next.odometer_text = result.reading.text
+      }
+      ensureTenant(db, tenant, now)
+      const updated = db
+        .query(CAR_SQL.update)
+        .get(
+          next.nickname,
+          next.nickname_key,
+          next.make,
+          next.model,
+          next.year,
+          next.odometer,
+          next.odometer_text,
+          next.plate,
+          next.vin,
+          next.purchase_date,
+          next.purchase_price_minor,
+          next.purchase_currency,
+          next.purchase_price_text,
+          car.id,
+          tenant,
+        ) as CarRow
+      return { ...carDetail(db, updated), removed }
+    }),
+  )
+}
+
+/** Removes a car and everything recorded for it (readings, channel links, and by cascade maintenance data). */
+export function removeCar(
+  db: Database,
+  tenant: string,
+  ref: string,
+  confirm: boolean,
+  now: Date,
+): RemoveResult {
+  return db.transaction(() => {
+    const car = requireCar(db, tenant, ref)
+    const view = carView(db, car)
+    const count = (table: string) =>
+      (db.query(`SELECT count(*) AS n FROM ${table} WHERE car_id = ?`).get(car.id) as { n: number }).n
+    const counts = {
+      readings: car.reading_count,
+      items: count('maintenance_items'),
+      records: count('service_records'),
+      fillups: count('fuel_fillups'),
+    }
+    if (!confirm) {
+      throw conflict(
+        'confirm_remove',
+        `confirm: removing ${car.nickname} deletes it with its ${recordedFor(counts)}; add confirm:yes to remove it`,
+        'confirm',
+      )
+    }
+    ensureTenant(db, tenant, now)
+    // Readings, items, records and fill-ups go with the car (ON DELETE CASCADE).
+    db.query('DELETE FROM cars WHERE id = ? AND tenant = ?').run(car.id, tenant)
+    return { removed: view, ...counts }
+  })()
+}

@@ -1,0 +1,37 @@
+/**
+ * The car reads: GET /cars is one statement, GET /cars/:car two (the car with its current
+ * odometer and its reading count, kept on the row; then its latest readings, from one index
+ * range). Plans in perf.test.ts; on the CAST(? AS …) see readings/sql.ts.
+ */
+import type { CarRow } from '../shared/car.ts'
+import { CURRENT_COLUMNS, CURRENT_JOIN, type CurrentColumns, READING_COLUMNS } from '../readings/sql.ts'
+
+/** How many readings GET /cars/:car shows. */
+const SHOWN_READINGS = 10
+
+/** The car columns a view shows (not the lookup keys nor the odometer last typed on the car). */
+const VIEW_COLUMNS = `c.id, c.nickname, c.make, c.model, c.year, c.plate, c.vin, c.purchase_date, c.purchase_price_minor,
+  c.purchase_currency, c.purchase_price_text, c.odometer_unit, c.created_at, c.reading_count`
+export type ViewColumns = Omit<CarRow, 'tenant' | 'nickname_key' | 'odometer' | 'odometer_text'>
+export type CarWithCurrent = ViewColumns & CurrentColumns
+
+const CAR_DETAIL = `SELECT ${VIEW_COLUMNS}, ${CURRENT_COLUMNS} FROM cars c ${CURRENT_JOIN}`
+
+export const CAR_SQL = {
+  detailByName: `${CAR_DETAIL} WHERE c.tenant = CAST(? AS TEXT) AND c.nickname_key = CAST(? AS TEXT)`,
+  detailById: `${CAR_DETAIL} WHERE c.tenant = CAST(? AS TEXT) AND c.id = CAST(? AS INTEGER)`,
+  latestReadings: `SELECT ${READING_COLUMNS} FROM odometer_readings
+    WHERE car_id = CAST(? AS INTEGER) AND tenant = CAST(? AS TEXT) ORDER BY read_on DESC, id DESC LIMIT ${SHOWN_READINGS}`,
+  list: `${CAR_DETAIL} WHERE c.tenant = CAST(? AS TEXT) ORDER BY c.nickname_key LIMIT 1000`,
+  // a range on the (tenant, nickname_key) index: every key starting with the prefix sorts
+  // between it and the prefix followed by the highest code point
+  listByPrefix: `${CAR_DETAIL}
+    WHERE c.tenant = CAST(? AS TEXT) AND c.nickname_key >= CAST(? AS TEXT) AND c.nickname_key < CAST(? AS TEXT)
+    ORDER BY c.nickname_key LIMIT 25`,
+  insert: `INSERT INTO cars (tenant, nickname, nickname_key, make, model, year, odometer, odometer_unit, odometer_text, plate, vin,
+    purchase_date, purchase_price_minor, purchase_currency, purchase_price_text, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+  update: `UPDATE cars SET nickname = ?, nickname_key = ?, make = ?, model = ?, year = ?, odometer = ?, odometer_text = ?, plate = ?,
+    vin = ?, purchase_date = ?, purchase_price_minor = ?, purchase_currency = ?, purchase_price_text = ?
+    WHERE id = ? AND tenant = ? RETURNING *`,
+} as const

@@ -1,0 +1,130 @@
+/**
+ * Odometer readings. A reading is kept in the car's unit with its typed text, and the history
+ * must not go backwards in time; a confirmed reading that contradicts it is a correction.
+ */
+import type { Database } from 'bun:sqlite'
+import { checkDate } from '../../../lib/domain/dates.ts'
+import { convertDistance } from '../../../lib/domain/units.ts'
+import { badRequest, conflict, notFound } from '../../lib/http.ts'
+import type { ReadingResult } from '../cars/model.ts'
+import { carView } from '../cars/view.ts'
+import { type CarRow, requireCar } from '../shared/car.ts'
+import { formatDistance, typedDistance } from '../shared/distance.ts'
+import { ensureTenant, garageAt } from '../shared/garage.ts'
+import type { DistanceInput, DistanceUnit } from '../shared/model.ts'
+import { prepared } from '../shared/statements.ts'
+import type { ReadingCreate, ReadingSource, ReadingView } from './model.ts'
+import { READING_SQL, type ReadingRow } from './sql.ts'
+import { currentOdometer, readingView } from './view.ts'
+
+/** Stores a reading typed in `reading.unit` in the car's unit. */
+export function insertReading(
+  db: Database,
+  car: CarRow,
+  reading: { value: number; unit: DistanceUnit; text: string },
+  source: ReadingSource,
+  readOn: string,
+  now: Date,
+): ReadingRow {
+  const value = convertDistance(reading.value, reading.unit, car.odometer_unit)
+  return db
+    .query(READING_SQL.insert)
+    .get(
+      car.tenant,
+      car.id,
+      value,
+      reading.text,
+      reading.unit,
+      source,
+      readOn,
+      now.toISOString(),
+    ) as ReadingRow
+}
+
+export type AddReadingInput = {
+  /** As typed; unit null or absent = the garage's unit. */
+  reading: DistanceInput
+  /** YYYY-MM-DD in the garage timezone; default today. */
+  date?: string
+  source: ReadingSource
+  /** Accept a reading that contradicts the history (a correction). */
+  confirm?: boolean
+  /** The field named in refusals (the caller's option name, e.g. "odometer" or "reading"). */
+  field?: string
+}
+
+/**
+ * Records an odometer reading of a car, converted to the car's unit, keeping the typed text.
+ * Readings must not go backwards in time: a reading lower than one on or before its date (or
+ * higher than one after it) is refused with 409 naming the field, unless `confirm`.
+ *
+ * With `confirm` the reading is a correction: the user is saying the contradicting readings
+ * were wrong (a typo such as 530,000 for 53,000). Those readings (from any source) are
+ * deleted, so the corrected value becomes the current odometer and the history stays
+ * monotonic; `removed` says how many went. Car edits, service records and fill-ups call it
+ * with their source inside their own transaction.
+ */
+export function addReading(
+  db: Database,
+  tenant: string,
+  carRef: CarRow | string | number,
+  input: AddReadingInput,
+  now: Date,
+): { reading: ReadingView; removed: number; car: CarRow } {
+  return db.transaction(() => {
+    const field = input.field ?? 'reading'
+    const car = typeof carRef === 'object' ? carRef : requireCar(db, tenant, carRef)
+    if (car.tenant !== tenant) throw notFound('no such car in this garage')
+    const { garage, today } = garageAt(db, tenant, now)
+    const readOn = input.date === undefined ? today : checkDate('date', input.date, today)
+    const typed = typedDistance(input.reading, garage.units)
+    const value = convertDistance(typed.value, typed.unit, car.odometer_unit)
+    if (value > 10_000_000) throw badRequest(field, `${field}: ${typed.text} is more than any odometer shows`)
+    const label = (v: number) => formatDistance(v, car.odometer_unit)
+    const shown = typed.unit === car.odometer_unit ? typed.text : `${typed.text} (${label(value)})`
+    const eps = 1e-6
+    const prior = prepared(db, READING_SQL.prior).get(car.id, tenant, readOn) as ReadingRow | null
+    const later = prepared(db, READING_SQL.later).get(car.id, tenant, readOn) as ReadingRow | null
+    let removed = 0
+    if (!input.confirm) {
+      if (prior && value < prior.value - eps) {
+        const when = prior.read_on === readOn ? '' : ` (${prior.read_on})`
+        throw conflict(
+          'confirm_odometer',
+          `${field}: ${shown} is lower than the last reading ${readingView(prior, car.odometer_unit).label}${when}; add confirm:yes to correct it`,
+          field,
+        )
+      }
+      if (later && value > later.value + eps) {
+        throw conflict(
+          'confirm_odometer',
+          `${field}: ${shown} on ${readOn} is higher than the later reading ${readingView(later, car.odometer_unit).label} (${later.read_on}); add confirm:yes to correct it`,
+          field,
+        )
+      }
+    } else {
+      removed =
+        prepared(db, READING_SQL.removeHigherBefore).run(car.id, tenant, value + eps, readOn).changes +
+        prepared(db, READING_SQL.removeLowerAfter).run(car.id, tenant, readOn, value - eps).changes
+    }
+    ensureTenant(db, tenant, now)
+    const row = insertReading(db, car, typed, input.source, readOn, now)
+    return { reading: readingView(row, car.odometer_unit), removed, car }
+  })()
+}
+
+/** POST /cars/:car/readings: a reading, with the car after it and the odometer before it. */
+export function recordReading(
+  db: Database,
+  tenant: string,
+  ref: string,
+  body: ReadingCreate,
+  now: Date,
+): ReadingResult {
+  return db.transaction(() => {
+    const car = requireCar(db, tenant, ref)
+    const previous = currentOdometer(db, tenant, car.id)
+    const result = addReading(db, tenant, car, { ...body, source: 'reading', field: 'reading' }, now)
+    return { car: carView(db, result.car), reading: result.reading, previous, removed: result.removed }
+  })()
+}

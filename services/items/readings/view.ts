@@ -1,0 +1,45 @@
+/** An odometer reading as shown, and a car's current reading (its highest, from any source). */
+import type { Database } from 'bun:sqlite'
+import { formatDistance } from '../shared/distance.ts'
+import type { DistanceUnit } from '../shared/model.ts'
+import { prepared } from '../shared/statements.ts'
+import type { ReadingSource, ReadingView } from './model.ts'
+import { type CurrentColumns, READING_SQL, type ReadingRow } from './sql.ts'
+
+export function readingView(row: ReadingRow, unit: DistanceUnit): ReadingView {
+  const label =
+    row.typed_unit && row.typed_unit !== unit ? `${formatDistance(row.value, unit)} (${row.text})` : row.text
+  return {
+    id: row.id,
+    value: row.value,
+    unit,
+    text: row.text,
+    label,
+    source: row.source,
+    read_on: row.read_on,
+  }
+}
+
+/** The current reading selected beside a car (CURRENT_COLUMNS); null without readings. */
+export function currentView(row: CurrentColumns, unit: DistanceUnit): ReadingView | null {
+  if (row.o_id === null) return null
+  return readingView(
+    {
+      id: row.o_id,
+      value: row.o_value as number,
+      text: row.o_text as string,
+      typed_unit: row.o_typed_unit,
+      source: row.o_source as ReadingSource,
+      read_on: row.o_read_on as string,
+    },
+    unit,
+  )
+}
+
+/** The car's current odometer: its highest reading from any source (null without readings). */
+export function currentOdometer(db: Database, tenant: string, carId: number): ReadingView | null {
+  const row = prepared(db, READING_SQL.current).get(tenant, carId) as
+    | (CurrentColumns & { odometer_unit: DistanceUnit })
+    | null
+  return row ? currentView(row, row.odometer_unit) : null
+}

@@ -1,0 +1,40 @@
+/** The service record routes: log, list, one record, and the cost of a record that has none. */
+import { featureRoutes, type Feature } from '../shared/routes.ts'
+import { RecordCost, RecordCreate, RecordIdParams, RecordList, RecordsQuery, RecordView } from './model.ts'
+import { getRecord, listRecords, logRecord, setRecordCost } from './service.ts'
+
+export const recordRoutes = ({ db, now, once }: Feature) =>
+  featureRoutes()
+    .get('/records', ({ tenant, query }) => listRecords(db, tenant, query.car, query.limit ?? 10, now()), {
+      query: RecordsQuery,
+      response: RecordList,
+      detail: { summary: 'Recent service records' },
+    })
+    .post(
+      '/records',
+      ({ tenant, idempotencyKey, body, set }) =>
+        once({ tenant, idempotencyKey, set }, 'POST /records', (t) => logRecord(db, t, body, now()), 201),
+      {
+        body: RecordCreate,
+        response: { 200: RecordView, 201: RecordView },
+        detail: { summary: 'Log a service record; the items it names are done' },
+      },
+    )
+    .get('/records/:id', ({ tenant, params }) => getRecord(db, tenant, params.id, now()), {
+      params: RecordIdParams,
+      response: RecordView,
+      detail: { summary: 'One service record of this garage' },
+    })
+    .post(
+      '/records/:id/cost',
+      ({ tenant, idempotencyKey, params, body, set }) =>
+        once({ tenant, idempotencyKey, set }, 'POST /records/:id/cost', (t) =>
+          setRecordCost(db, t, params.id, body.cost, now()),
+        ),
+      {
+        params: RecordIdParams,
+        body: RecordCost,
+        response: RecordView,
+        detail: { summary: 'Give a record without a cost one (409 when it has one)' },
+      },
+    )

@@ -1,0 +1,60 @@
+/** Schemas of service records: what was done to a car, when, at what odometer and cost. */
+import { t } from 'elysia'
+import { wholeNumber } from '../../lib/whole.ts'
+import {
+  CarRef,
+  CostAndOdometer,
+  date,
+  DistanceInput,
+  MoneyInput,
+  strict,
+  text,
+  Whole,
+} from '../shared/model.ts'
+
+export const RecordKind = t.Union([t.Literal('service'), t.Literal('repair'), t.Literal('upgrade')])
+export type RecordKind = typeof RecordKind.static
+
+export const RecordCreate = t.Object(
+  {
+    car: CarRef,
+    title: text(),
+    /** Names of the car's maintenance items this record did, comma-separated or a list. */
+    items: t.Optional(t.Union([text(2000), t.Array(text(), { maxItems: 25 })])),
+    cost: t.Optional(MoneyInput),
+    odometer: t.Optional(DistanceInput),
+    date: t.Optional(date),
+    kind: t.Optional(RecordKind),
+    notes: t.Optional(text(2000)),
+    /** Accept an odometer that contradicts the readings (a correction). */
+    confirm: t.Optional(t.Boolean()),
+  },
+  strict,
+)
+export type RecordCreate = typeof RecordCreate.static
+
+export const RecordsQuery = t.Object({
+  car: t.Optional(CarRef),
+  limit: t.Optional(wholeNumber('limit', 1, 100)),
+})
+
+export const RecordIdParams = t.Object({ id: wholeNumber('id', 1) })
+
+/** The cost of a record that has none (an accepted quote's amount). */
+export const RecordCost = t.Object({ cost: MoneyInput }, strict)
+export type RecordCost = typeof RecordCost.static
+
+export const RecordView = t.Object({
+  id: Whole(),
+  car: t.String(),
+  title: t.String(),
+  kind: RecordKind,
+  ...CostAndOdometer,
+  date: t.String(),
+  notes: t.Nullable(t.String()),
+  /** The items it did, with when each is due next. */
+  items: t.Array(t.Object({ id: Whole(), name: t.String(), due_text: t.String() })),
+})
+export type RecordView = typeof RecordView.static
+
+export const RecordList = t.Object({ records: t.Array(RecordView) })

@@ -1,0 +1,83 @@
+/**
+ * The reminder routes: a garage's reminders and a reminder's buttons (Done, Snooze, Log
+ * service), and the claim and acknowledgement the worker's reminder tick calls.
+ */
+import { Elysia } from 'elysia'
+import { listItems } from '../maintenance/service.ts'
+import { ItemIdParams, ItemList, ItemsQuery } from '../maintenance/model.ts'
+import { featureRoutes, type Feature } from '../shared/routes.ts'
+import {
+  AckBody,
+  AckResult,
+  ClaimBody,
+  ClaimResult,
+  DoneResult,
+  ItemLog,
+  LogResult,
+  Snooze,
+  SnoozeResult,
+} from './model.ts'
+import { ackAnnouncements, claimInstant, claimReminders, logItem, markDone, snoozeItem } from './service.ts'
+
+export const reminderRoutes = ({ db, now, once }: Feature) =>
+  featureRoutes()
+    .get('/reminders', ({ tenant, query }) => listItems(db, tenant, query.car, now()), {
+      query: ItemsQuery,
+      response: ItemList,
+      detail: { summary: 'Every item of the garage (or a car) with its urgency, most urgent first' },
+    })
+    .post(
+      '/items/:id/done',
+      ({ tenant, idempotencyKey, params, set }) =>
+        once({ tenant, idempotencyKey, set }, 'POST /items/:id/done', (t) =>
+          markDone(db, t, params.id, now()),
+        ),
+      {
+        params: ItemIdParams,
+        response: DoneResult,
+        detail: { summary: 'Done: a record at the current odometer and today; the item moves on' },
+      },
+    )
+    .post(
+      '/items/:id/snooze',
+      ({ tenant, idempotencyKey, params, body, set }) =>
+        once({ tenant, idempotencyKey, set }, 'POST /items/:id/snooze', (t) =>
+          snoozeItem(db, t, params.id, body.days ?? 7, now()),
+        ),
+      {
+        params: ItemIdParams,
+        body: Snooze,
+        response: SnoozeResult,
+        detail: { summary: 'Hide an item from reminders for some days (default 7)' },
+      },
+    )
+    .post(
+      '/items/:id/log',
+      ({ tenant, idempotencyKey, params, body, set }) =>
+        once(
+          { tenant, idempotencyKey, set },
+          'POST /items/:id/log',
+          (t) => logItem(db, t, params.id, body, now()),
+          201,
+        ),
+      {
+        params: ItemIdParams,
+        body: ItemLog,
+        response: { 200: LogResult, 201: LogResult },
+        detail: { summary: 'Log a service of one item (the reminder form)' },
+      },
+    )
+
+/** System routes of the reminder tick: no tenant (they span every garage), still behind the service token. */
+export const reminderClaimRoutes = ({ db, now }: Feature) =>
+  new Elysia()
+    .post('/reminders/claim', ({ body }) => claimReminders(db, claimInstant(body.at, now()), body.limit), {
+      body: ClaimBody,
+      response: ClaimResult,
+      detail: { summary: 'Claim the reminders to announce now (system; one transaction)' },
+    })
+    .post('/reminders/ack', ({ body }) => ackAnnouncements(db, body.ids, now()), {
+      body: AckBody,
+      response: AckResult,
+      detail: { summary: 'Mark announcements as posted (system)' },
+    })

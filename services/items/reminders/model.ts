@@ -1,0 +1,50 @@
+/**
+ * Schemas of reminders: the worker's claim of what to announce and its acknowledgement (system
+ * routes), and a reminder's buttons (Done, Snooze, Log service) with their answers.
+ */
+import { t } from 'elysia'
+import { ItemView, Level } from '../maintenance/model.ts'
+import { RecordView } from '../records/model.ts'
+import { date, DistanceInput, MoneyInput, strict, Whole } from '../shared/model.ts'
+
+/** System route: claims what is due to be announced at `at` (ISO instant; default the service clock). */
+export const ClaimBody = t.Object(
+  {
+    at: t.Optional(t.String({ maxLength: 40 })),
+    limit: t.Optional(t.Integer({ minimum: 1, maximum: 50_000 })),
+  },
+  strict,
+)
+export const AckBody = t.Object({ ids: t.Array(t.Integer({ minimum: 1 }), { maxItems: 10_000 }) }, strict)
+
+/** One reminder to post: what the tick needs to build the channel message with its buttons. */
+export const Announcement = t.Object({
+  id: Whole(),
+  tenant: t.String(),
+  channel: t.String(),
+  item_id: Whole(),
+  car: t.String(),
+  item: t.String(),
+  level: Level,
+  level_label: t.String(),
+  due_text: t.String(),
+  notes: t.Nullable(t.String()),
+})
+export type Announcement = typeof Announcement.static
+
+export const ClaimResult = t.Object({ announcements: t.Array(Announcement), examined: Whole() })
+export const AckResult = t.Object({ acked: Whole() })
+
+/** The Log service form of a reminder: a record of that one item. */
+export const ItemLog = t.Object(
+  { cost: t.Optional(MoneyInput), odometer: t.Optional(DistanceInput), date: t.Optional(date) },
+  strict,
+)
+export type ItemLog = typeof ItemLog.static
+
+export const Snooze = t.Object({ days: t.Optional(t.Integer({ minimum: 1, maximum: 365 })) }, strict)
+
+/** Done: the record it logged (or the one already logged today, `already`) and the item moved on. */
+export const DoneResult = t.Object({ record: RecordView, item: ItemView, already: t.Boolean() })
+export const LogResult = t.Object({ record: RecordView, item: ItemView })
+export const SnoozeResult = t.Object({ item: ItemView, until: t.String() })

@@ -1,0 +1,244 @@
+/**
+ * Reminders: the claim of what to announce, and a reminder's buttons.
+ *
+ * Reminder state: each item keeps the most urgent level already announced and `check_on`, the
+ * garage-local date from which it must be looked at again. The claim only range-scans items
+ * whose `check_on` has come (an index), evaluates them, records an announcement for each that
+ * entered a more urgent level, and computes the next `check_on`. New readings and changed
+ * garage settings reset `check_on` by trigger (migration 2), so nothing is missed.
+ */
+import type { Database } from 'bun:sqlite'
+import { addDays, latestDateOnEarth, localClock } from '../../../lib/domain/dates.ts'
+import { clip } from '../../../lib/domain/text.ts'
+import { badRequest } from '../../lib/http.ts'
+import {
+  type CarState,
+  carState,
+  dueOf,
+  highestReading,
+  type ItemRow,
+  itemById,
+  itemView,
+  situation,
+} from '../maintenance/item.ts'
+import type { ItemView } from '../maintenance/model.ts'
+import { describeDue, evaluate, LEVEL_LABEL, LEVELS, levelRank, nextCheck } from '../maintenance/schedule.ts'
+import type { RecordView } from '../records/model.ts'
+import { insertRecord, type RecordInput, type RecordRow, recordView } from '../records/service.ts'
+import { garageAt } from '../shared/garage.ts'
+import type { DistanceUnit } from '../shared/model.ts'
+import type { Announcement, ItemLog } from './model.ts'
+import { CLAIM_SQL } from './sql.ts'
+
+type Candidate = ItemRow & {
+  timezone: string
+  reminder_channel: string | null
+  reminder_hour: number
+  g_urgent_days: number
+  g_urgent_km: number
+  g_very_urgent_days: number
+  g_very_urgent_km: number
+  nickname: string
+  odometer_unit: DistanceUnit
+}
+
+/** What an announcement row keeps of the reminder, as posted. */
+type AnnouncedBody = { car: string; item: string; due_text: string; notes: string | null }
+
+/**
+ * In ONE transaction: the items that entered a more urgent level since they were last
+ * announced, for garages with a reminder channel whose local time is at or past their
+ * reminder hour today; each becomes an announcement row (and its level is marked). Returns
+ * those and any earlier announcement not yet acknowledged as posted (a tick that died between
+ * claim and post), so nothing is lost and, with reply job ids derived from the announcement
+ * id, nothing is posted twice.
+ */
+export function claimReminders(
+  db: Database,
+  at: Date,
+  limit = 10_000,
+): { announcements: Announcement[]; examined: number } {
+  return db.transaction(() => {
+    const candidates = db.query(CLAIM_SQL).all(latestDateOnEarth(at), limit) as Candidate[]
+    const states = new Map<number, CarState>()
+    const update = db.query('UPDATE maintenance_items SET announced_level = ?, check_on = ? WHERE id = ?')
+    const insert = db.query(
+      'INSERT INTO announcements (tenant, item_id, level, channel, body, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
+    )
+    const clocks = new Map<string, { date: string; hour: number }>()
+    for (const c of candidates) {
+      if (!c.reminder_channel) {
+        // No channel: park it; choosing a channel (a settings update) looks at it again.
+        update.run(c.announced_level, null, c.id)
+        continue
+      }
+      let clock = clocks.get(c.timezone)
+      if (!clock) {
+        clock = localClock(at, c.timezone)
+        clocks.set(c.timezone, clock)
+      }
+      const today = clock.date
+      if (c.check_on! > today) continue
+      if (c.snoozed_until && c.snoozed_until > today) {
+        update.run(c.announced_level, c.snoozed_until, c.id)
+        continue
+      }
+      let state = states.get(c.car_id)
+      if (!state) {
+        state = carState(db, c.car_id, today)
+        states.set(c.car_id, state)
+      }
+      const garage = {
+        urgent_days: c.g_urgent_days,
+        urgent_km: c.g_urgent_km,
+        very_urgent_days: c.g_very_urgent_days,
+        very_urgent_km: c.g_very_urgent_km,
+      }
+      const s = situation(c, state, today, garage, c.odometer_unit)
+      const e = evaluate(dueOf(c), s)
+      const rank = levelRank(e.level)
+      let announced = c.announced_level
+      if (rank > announced) {
+        // Before the garage's reminder hour: it stays a candidate and is announced at the hour.
+        // (Items with nothing to announce get their next check below whatever the hour, so
+        // only the few due today wait here.)
+        if (clock.hour < c.reminder_hour) continue
+        const body = {
+          car: c.nickname,
+          item: c.name,
+          level: e.level,
+          level_label: LEVEL_LABEL[e.level],
+          due_text: describeDue(dueOf(c), e, c.odometer_unit),
+          notes: c.notes,
+        }
+        insert.get(c.tenant, c.id, rank, c.reminder_channel, JSON.stringify(body), at.toISOString())
+        announced = rank
+      } else if (rank < announced) {
+        // Moved back (edited, or readings corrected): a later rise is announced again.
+        announced = rank
+      }
+      update.run(announced, nextCheck(dueOf(c), s, announced), c.id)
+    }
+    const pending = db
+      .query('SELECT * FROM announcements WHERE posted_at IS NULL ORDER BY id LIMIT ?')
+      .all(limit) as {
+      id: number
+      tenant: string
+      item_id: number
+      level: number
+      channel: string
+      body: string
+    }[]
+    return {
+      examined: candidates.length,
+      announcements: pending.map((a) => {
+        const body = JSON.parse(a.body) as AnnouncedBody
+        const level = LEVELS[a.level] ?? 'urgent'
+        return {
+          id: a.id,
+          tenant: a.tenant,
+          channel: a.channel,
+          item_id: a.item_id,
+          car: body.car,
+          item: body.item,
+          due_text: body.due_text,
+          notes: body.notes,
+          level,
+          level_label: LEVEL_LABEL[level],
+        }
+      }),
+    }
+  })()
+}
+
+/** Marks announcements as posted (their reply is on its queue). */
+export function ackAnnouncements(db: Database, ids: number[], at: Date): { acked: number } {
+  return db.transaction(() => {
+    const q = db.query('UPDATE announcements SET posted_at = ? WHERE id = ? AND posted_at IS NULL')
+    let acked = 0
+    for (const id of ids) acked += q.run(at.toISOString(), id).changes
+    return { acked }
+  })()
+}
+
+/** Parses the claim's `at`, refusing a malformed one by name. */
+export function claimInstant(at: string | undefined, now: Date): Date {
+  if (at === undefined) return now
+  const d = new Date(at)
+  if (Number.isNaN(d.getTime())) throw badRequest('at', `at: "${clip(at, 40)}" is not an ISO instant`)
+  return d
+}
+
+/** The item as it is now (after a button moved it), judged today. */
+function itemNow(db: Database, tenant: string, id: number, now: Date): ItemView {
+  const { item, car } = itemById(db, tenant, id)
+  const { garage, today } = garageAt(db, tenant, now)
+  return itemView(item, car, carState(db, car.id, today), today, garage)
+}
+
+/** Done (a button): a record of the item at the current odometer and today; the item moves on. */
+export function markDone(
+  db: Database,
+  tenant: string,
+  id: number,
+  now: Date,
+): { record: RecordView; item: ItemView; already: boolean } {
+  return db.transaction(() => {
+    const { item, car } = itemById(db, tenant, id)
+    const { garage, today } = garageAt(db, tenant, now)
+    const prior = db
+      .query(
+        `SELECT r.* FROM service_record_items ri JOIN service_records r ON r.id = ri.record_id
+         WHERE ri.item_id = ? AND r.tenant = ? AND r.done_on = ? ORDER BY r.id DESC LIMIT 1`,
+      )
+      .get(item.id, tenant, today) as RecordRow | null
+    if (prior) {
+      // A second press (or a second person) the same day: already done, nothing new.
+      const record = recordView(db, tenant, prior, car, garage, today)
+      return { record, item: itemNow(db, tenant, id, now), already: true }
+    }
+    const input: RecordInput = {
+      car,
+      title: item.name,
+      kind: 'service',
+      items: [item],
+      odometerValue: highestReading(db, car.id),
+    }
+    const record = insertRecord(db, tenant, input, now)
+    return { record, item: itemNow(db, tenant, id, now), already: false }
+  })()
+}
+
+/** Log service (the form of a reminder): a record of that one item with cost, odometer and date. */
+export function logItem(
+  db: Database,
+  tenant: string,
+  id: number,
+  body: ItemLog,
+  now: Date,
+): { record: RecordView; item: ItemView } {
+  return db.transaction(() => {
+    const { item, car } = itemById(db, tenant, id)
+    const input: RecordInput = { car, title: item.name, kind: 'service', items: [item], ...body }
+    const record = insertRecord(db, tenant, input, now)
+    return { record, item: itemNow(db, tenant, id, now) }
+  })()
+}
+
+/** Snooze (a button): hides the item from reminders until `until`; it is announced again after that if still due. */
+export function snoozeItem(
+  db: Database,
+  tenant: string,
+  id: number,
+  days: number,
+  now: Date,
+): { item: ItemView; until: string } {
+  return db.transaction(() => {
+    const { item } = itemById(db, tenant, id)
+    const until = addDays(garageAt(db, tenant, now).today, days)
+    db.query(
+      'UPDATE maintenance_items SET snoozed_until = ?, check_on = ?, announced_level = 0 WHERE id = ? AND tenant = ?',
+    ).run(until, until, item.id, tenant)
+    return { item: itemNow(db, tenant, id, now), until }
+  })()
+}

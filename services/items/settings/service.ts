@@ -1,0 +1,186 @@
+/**
+ * The garage's settings: units, currency, timezone, the reminder channel and hour, urgency
+ * thresholds, and the car of each photo channel. A garage that never wrote reads the defaults;
+ * its row is made on its first successful write.
+ */
+import type { Database } from 'bun:sqlite'
+import { clip } from '../../../lib/domain/text.ts'
+import { convertDistance, distanceUnitOf, type Units } from '../../../lib/domain/units.ts'
+import { badRequest } from '../../lib/http.ts'
+import { requireCar } from '../shared/car.ts'
+import { formatDistance, typedThreshold } from '../shared/distance.ts'
+import {
+  DEFAULT_THRESHOLDS,
+  defaultGarage,
+  ensureTenant,
+  type GarageRow,
+  storedGarage,
+} from '../shared/garage.ts'
+import type { ThresholdInput } from '../shared/model.ts'
+import type { SettingsPatch, SettingsView, ThresholdView } from './model.ts'
+
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'))
+
+function checkCurrency(value: string): string {
+  const code = value.trim().toUpperCase()
+  if (!/^[A-Z]{3}$/.test(code) || !CURRENCIES.has(code)) {
+    throw badRequest(
+      'currency',
+      `currency: "${clip(value, 40)}" is not an ISO 4217 currency code; e.g. USD, EUR, JPY`,
+    )
+  }
+  return code
+}
+
+/** An IANA timezone, in its canonical spelling ("america/chicago" → "America/Chicago"). */
+function checkTimezone(value: string): string {
+  const name = value.trim()
+  try {
+    if (name.length === 0) throw new RangeError()
+    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone
+  } catch {
+    throw badRequest(
+      'timezone',
+      `timezone: "${clip(value, 40)}" is not a timezone; use an IANA name such as America/Chicago or Europe/Paris`,
+    )
+  }
+}
+
+const CHANNEL = /^[A-Za-z0-9._:-]{1,100}$/
+
+function checkChannel(field: string, value: string): string {
+  const channel = value.trim()
+  if (!CHANNEL.test(channel)) throw badRequest(field, `${field}: "${clip(value, 40)}" is not a channel id`)
+  return channel
+}
+
+function thresholdView(days: number, km: number, text: string | null, units: Units): ThresholdView {
+  const unit = distanceUnitOf(units)
+  const value = Math.round(convertDistance(km, 'km', unit) * 10) / 10
+  const distanceText = formatDistance(value, unit)
+  return {
+    days,
+    km,
+    distance: { value, unit, text: distanceText },
+    text: text ?? `${days} d, ${distanceText}`,
+  }
+}
+
+/**
+ * The garage's settings; the defaults (not stored) for a tenant that never wrote anything.
+ * With `channel`, also the car photos dropped in that channel belong to.
+ */
+export function getSettings(db: Database, tenant: string, channel?: string): SettingsView {
+  const stored = storedGarage(db, tenant)
+  const row = stored ?? defaultGarage(tenant)
+  const photoChannels = db
+    .query(
+      `SELECT cc.channel_id AS channel, c.id AS car_id, c.nickname AS car FROM channel_cars cc
+       JOIN cars c ON c.id = cc.car_id WHERE cc.tenant = CAST(? AS TEXT) AND c.tenant = CAST(? AS TEXT)
+       ORDER BY cc.channel_id`,
+    )
+    .all(tenant, tenant) as { channel: string; car_id: number; car: string }[]
+  const forChannel = channel === undefined ? undefined : photoChannels.find((p) => p.channel === channel)
+  return {
+    tenant,
+    units: row.units,
+    currency: row.currency,
+    timezone: row.timezone,
+    reminder_channel: row.reminder_channel,
+    reminder_hour: row.reminder_hour,
+    urgent: thresholdView(row.urgent_days, row.urgent_km, row.urgent_text, row.units),
+    very_urgent: thresholdView(row.very_urgent_days, row.very_urgent_km, row.very_urgent_text, row.units),
+    photo_channels: photoChannels,
+    photo_channel_car: forChannel ? { id: forChannel.car_id, nickname: forChannel.car } : null,
+    stored: stored !== null,
+  }
+}
+
+type Threshold = 'urgent' | 'very_urgent'
+
+/**
+ * A threshold changed as typed; a part left out keeps its current value ("/garage settings
+ * urgent:14d" changes only the days). The typed text is kept when it gave both parts; otherwise
+ * the text is written from the values.
+ */
+function mergeThreshold(next: GarageRow, field: Threshold, input: ThresholdInput): void {
+  const typed = typedThreshold(field, input, next.units)
+  const days = typed.days ?? next[`${field}_days`]
+  const km = typed.km ?? next[`${field}_km`]
+  const text = input.text?.trim()
+  next[`${field}_days`] = days
+  next[`${field}_km`] = km
+  next[`${field}_text`] =
+    text && input.days !== undefined && input.distance ? text : thresholdView(days, km, null, next.units).text
+}
+
+/** Changes the settings (creating the tenant's row); refusals name the field and store nothing. */
+export function updateSettings(db: Database, tenant: string, patch: SettingsPatch, now: Date): SettingsView {
+  return db.transaction(() => {
+    const row = storedGarage(db, tenant) ?? defaultGarage(tenant)
+    const next: GarageRow = { ...row }
+    if (patch.units !== undefined && patch.units !== row.units) {
+      next.units = patch.units
+      // Thresholds the garage never set follow its units' round numbers (800 km ↔ 500 mi).
+      const d = DEFAULT_THRESHOLDS[patch.units]
+      if (row.urgent_text === null) [next.urgent_days, next.urgent_km] = d.urgent
+      if (row.very_urgent_text === null) [next.very_urgent_days, next.very_urgent_km] = d.very_urgent
+    }
+    if (patch.currency !== undefined) next.currency = checkCurrency(patch.currency)
+    if (patch.timezone !== undefined) next.timezone = checkTimezone(patch.timezone)
+    if (patch.reminder_channel !== undefined) {
+      next.reminder_channel =
+        patch.reminder_channel === null ? null : checkChannel('reminder_channel', patch.reminder_channel)
+    }
+    if (patch.reminder_hour !== undefined) next.reminder_hour = patch.reminder_hour
+    if (patch.urgent) mergeThreshold(next, 'urgent', patch.urgent)
+    if (patch.very_urgent) mergeThreshold(next, 'very_urgent', patch.very_urgent)
+    const field = patch.very_urgent ? 'very_urgent' : 'urgent'
+    if (next.very_urgent_days > next.urgent_days) {
+      throw badRequest(
+        field,
+        `very_urgent: ${next.very_urgent_days} days must not be more than urgent's ${next.urgent_days} days`,
+      )
+    }
+    if (next.very_urgent_km > next.urgent_km + 1e-9) {
+      const unit = distanceUnitOf(next.units)
+      const shown = (km: number) => formatDistance(convertDistance(km, 'km', unit), unit)
+      throw badRequest(
+        field,
+        `very_urgent: ${shown(next.very_urgent_km)} must not be more than urgent's ${shown(next.urgent_km)}`,
+      )
+    }
+    if (patch.photo_channel_car) {
+      const channel = checkChannel('photo_channel_car', patch.photo_channel_car.channel)
+      if (patch.photo_channel_car.car === null) {
+        db.query('DELETE FROM channel_cars WHERE tenant = ? AND channel_id = ?').run(tenant, channel)
+      } else {
+        const car = requireCar(db, tenant, patch.photo_channel_car.car, 'photo_channel_car')
+        db.query(
+          `INSERT INTO channel_cars (tenant, channel_id, car_id) VALUES (?, ?, ?)
+           ON CONFLICT (tenant, channel_id) DO UPDATE SET car_id = excluded.car_id`,
+        ).run(tenant, channel, car.id)
+      }
+    }
+    ensureTenant(db, tenant, now)
+    db.query(
+      `UPDATE tenants SET units = ?, currency = ?, timezone = ?, reminder_channel = ?, reminder_hour = ?,
+         urgent_days = ?, urgent_km = ?, urgent_text = ?, very_urgent_days = ?, very_urgent_km = ?, very_urgent_text = ?
+       WHERE id = ?`,
+    ).run(
+      next.units,
+      next.currency,
+      next.timezone,
+      next.reminder_channel,
+      next.reminder_hour,
+      next.urgent_days,
+      next.urgent_km,
+      next.urgent_text,
+      next.very_urgent_days,
+      next.very_urgent_km,
+      next.very_urgent_text,
+      tenant,
+    )
+    return getSettings(db, tenant, patch.photo_channel_car?.channel.trim())
+  })()
+}

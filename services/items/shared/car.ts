@@ -1,0 +1,84 @@
+/** A car of a garage by nickname (case-insensitive) or id: the lookup every feature starts from. */
+import type { Database } from 'bun:sqlite'
+import { clip } from '../../../lib/domain/text.ts'
+import { HttpError } from '../../lib/http.ts'
+import type { DistanceUnit } from './model.ts'
+
+/** A row of the cars table. */
+export type CarRow = {
+  id: number
+  tenant: string
+  nickname: string
+  nickname_key: string
+  make: string | null
+  model: string | null
+  year: number | null
+  odometer: number | null
+  odometer_unit: DistanceUnit
+  odometer_text: string | null
+  plate: string | null
+  vin: string | null
+  purchase_date: string | null
+  purchase_price_minor: number | null
+  purchase_currency: string | null
+  purchase_price_text: string | null
+  created_at: string
+  /** Kept by triggers on odometer_readings (migration 4). */
+  reading_count: number
+}
+
+/** "12", "#12": a reference that may be a car's id (when no nickname matches it). */
+export const ID_REF = /^#?\d{1,15}$/
+export const idOfRef = (ref: string) => Number(ref.replace('#', ''))
+
+/** A car of this tenant by nickname (case-insensitive) or numeric id; null when none. */
+export function findCar(db: Database, tenant: string, nicknameOrId: string | number): CarRow | null {
+  const ref = String(nicknameOrId).trim()
+  const byName = db
+    .query('SELECT * FROM cars WHERE tenant = ? AND nickname_key = ?')
+    .get(tenant, ref.toLowerCase()) as CarRow | null
+  if (byName || !ID_REF.test(ref)) return byName
+  return carById(db, tenant, idOfRef(ref))
+}
+
+/** A car of this tenant by its id (a record's or an item's car). */
+export function carById(db: Database, tenant: string, id: number): CarRow | null {
+  return db.query('SELECT * FROM cars WHERE tenant = ? AND id = ?').get(tenant, id) as CarRow | null
+}
+
+/** Like findCar, but a missing car is a 404 that lists the garage's cars. */
+export function requireCar(
+  db: Database,
+  tenant: string,
+  nicknameOrId: string | number,
+  field = 'car',
+): CarRow {
+  const car = findCar(db, tenant, nicknameOrId)
+  if (car) return car
+  throw noSuchCar(db, tenant, nicknameOrId, field)
+}
+
+/** The tenant's nicknames, for "no car x; cars: …" answers. */
+export function nicknames(db: Database, tenant: string, limit = 25): string[] {
+  return (
+    db
+      .query('SELECT nickname FROM cars WHERE tenant = CAST(? AS TEXT) ORDER BY nickname_key LIMIT ?')
+      .all(tenant, limit) as { nickname: string }[]
+  ).map((r) => r.nickname)
+}
+
+/** The 404 of a car this garage does not have, naming the cars it has. */
+export function noSuchCar(
+  db: Database,
+  tenant: string,
+  nicknameOrId: string | number,
+  field: string,
+): HttpError {
+  const names = nicknames(db, tenant)
+  return new HttpError(
+    404,
+    'not_found',
+    `no car "${clip(String(nicknameOrId), 40)}" in this garage; ${names.length ? `cars: ${names.join(', ')}` : 'it has no cars yet (add one with /car add)'}`,
+    field,
+  )
+}

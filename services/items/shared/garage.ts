@@ -1,0 +1,88 @@
+/**
+ * A garage (tenant) as every feature reads it: its stored settings row, or the defaults for a
+ * garage that never wrote anything, and its today in its own timezone.
+ */
+import type { Database } from 'bun:sqlite'
+import { garageToday } from '../../../lib/domain/dates.ts'
+import { KM_PER_MI, type Units } from '../../../lib/domain/units.ts'
+
+/** A row of the tenants table: a garage's settings (thresholds in days and km). */
+export type GarageRow = {
+  id: string
+  units: Units
+  currency: string
+  timezone: string
+  reminder_channel: string | null
+  reminder_hour: number
+  urgent_days: number
+  urgent_km: number
+  urgent_text: string | null
+  very_urgent_days: number
+  very_urgent_km: number
+  very_urgent_text: string | null
+}
+
+/** Thresholds of a garage that never set them, in its units' round numbers ([days, km]). */
+export const DEFAULT_THRESHOLDS: Record<Units, { urgent: [number, number]; very_urgent: [number, number] }> =
+  {
+    metric: { urgent: [30, 800], very_urgent: [7, 160] },
+    imperial: { urgent: [30, 500 * KM_PER_MI], very_urgent: [7, 100 * KM_PER_MI] },
+  }
+
+export const DEFAULT_SETTINGS = {
+  units: 'metric' as Units,
+  currency: 'USD',
+  timezone: 'UTC',
+  reminder_hour: 9,
+}
+
+/** The garage's stored row; null until its first write. */
+export function storedGarage(db: Database, tenant: string): GarageRow | null {
+  return db.query('SELECT * FROM tenants WHERE id = ?').get(tenant) as GarageRow | null
+}
+
+/** The settings of a garage that never wrote anything. */
+export function defaultGarage(tenant: string): GarageRow {
+  const d = DEFAULT_THRESHOLDS[DEFAULT_SETTINGS.units]
+  return {
+    id: tenant,
+    ...DEFAULT_SETTINGS,
+    reminder_channel: null,
+    urgent_days: d.urgent[0],
+    urgent_km: d.urgent[1],
+    urgent_text: null,
+    very_urgent_days: d.very_urgent[0],
+    very_urgent_km: d.very_urgent[1],
+    very_urgent_text: null,
+  }
+}
+
+/** The garage's settings, stored or the defaults. */
+export const loadGarage = (db: Database, tenant: string): GarageRow =>
+  storedGarage(db, tenant) ?? defaultGarage(tenant)
+
+/** The garage's settings and its today (lib/domain `garageToday`, in its timezone) at `now`. */
+export function garageAt(db: Database, tenant: string, now: Date): { garage: GarageRow; today: string } {
+  const garage = loadGarage(db, tenant)
+  return { garage, today: garageToday(now, garage.timezone) }
+}
+
+/** Creates the tenant's row with the defaults on its first successful write (call inside the write's transaction). */
+export function ensureTenant(db: Database, tenant: string, now: Date): void {
+  const d = defaultGarage(tenant)
+  db.query(
+    `INSERT OR IGNORE INTO tenants (id, units, currency, timezone, reminder_hour, urgent_days, urgent_km,
+       very_urgent_days, very_urgent_km, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    tenant,
+    d.units,
+    d.currency,
+    d.timezone,
+    d.reminder_hour,
+    d.urgent_days,
+    d.urgent_km,
+    d.very_urgent_days,
+    d.very_urgent_km,
+    now.toISOString(),
+  )
+}

@@ -1,0 +1,73 @@
+/**
+ * Schemas more than one feature of the items service takes the same way: typed distances and
+ * amounts, urgency thresholds, and the small field shapes (text with a length, a typed date).
+ * Shapes and types only; the rules (units, currency, dates) are checked by each feature's
+ * service with lib/domain, so every refusal names its field in words.
+ */
+import { Type } from '@sinclair/typebox'
+import { t } from 'elysia'
+
+/** No unknown fields: a typo such as "odometr" is a 422, not silently dropped. */
+export const strict = { additionalProperties: false } as const
+export const text = (maxLength = 1000) => t.String({ maxLength })
+export const date = t.String({ maxLength: 40, description: 'YYYY-MM-DD, a date in the garage timezone' })
+/** A car by nickname (case-insensitive) or id, as callers name it. */
+export const CarRef = text(200)
+
+/**
+ * A whole number in a response. Elysia's `t.Integer` also takes a numeric string (a transform),
+ * and Elysia encodes a response whose schema has a transform value by value on every request
+ * (6 µs of a 20 µs car read); a response is ours to shape, so TypeBox's plain integer says it.
+ */
+export const Whole = () => Type.Integer()
+
+export const DistanceUnit = t.Union([t.Literal('km'), t.Literal('mi')])
+export type DistanceUnit = typeof DistanceUnit.static
+
+/** A distance as typed: `unit` null or absent means the garage's unit (metric → km, imperial → mi). */
+export const DistanceInput = t.Object(
+  {
+    value: t.Number({ minimum: 0, maximum: 100_000_000 }),
+    unit: t.Optional(t.Union([DistanceUnit, t.Null()])),
+    text: t.Optional(t.String({ maxLength: 100 })),
+  },
+  strict,
+)
+export type DistanceInput = typeof DistanceInput.static
+
+/** An amount in the garage's currency as typed; stored as integer minor units. */
+export const MoneyInput = t.Object(
+  { value: t.Number({ minimum: 0, maximum: 1e13 }), text: t.Optional(t.String({ maxLength: 100 })) },
+  strict,
+)
+export type MoneyInput = typeof MoneyInput.static
+
+/** When an item turns urgent: days before it is due, a distance before it, or both. */
+export const ThresholdInput = t.Object(
+  {
+    days: t.Optional(t.Integer({ minimum: 0, maximum: 3650 })),
+    distance: t.Optional(DistanceInput),
+    text: t.Optional(t.String({ maxLength: 100 })),
+  },
+  strict,
+)
+export type ThresholdInput = typeof ThresholdInput.static
+
+/**
+ * What a service record and a fill-up show of their cost and odometer: the labels as the garage
+ * reads them, and beside them the raw values (minor units with their currency, the odometer in
+ * the car's unit) that callers compute with instead of parsing a label back.
+ */
+export const CostAndOdometer = {
+  /** "$89.90" */
+  cost: t.Nullable(t.String()),
+  /** The cost in minor units of `currency`. */
+  cost_minor: t.Nullable(Whole()),
+  currency: t.Nullable(t.String()),
+  /** "53,200 mi", as typed. */
+  odometer: t.Nullable(t.String()),
+  /** The odometer in the car's unit (`odometer_unit`). */
+  odometer_value: t.Nullable(t.Number()),
+  /** The unit of the car's odometer. */
+  odometer_unit: DistanceUnit,
+}
