@@ -1,21 +1,24 @@
 /**
- * The handler contract. Each file in `queue/handlers/` (one per command family) default-exports
- * a `HandlerFamily`: job kind → payload schema + `run`. The orchestrator loads them all, checks
+ * The handler contract. Each file in `queue/handlers/` (one per catalog command, named after
+ * it) default-exports a `HandlerFamily`: job kind → payload schema + `run`, its catalog
+ * subcommands bound with `handlers(command, { … })`. The orchestrator loads them all, checks
  * each job's payload against its kind's schema, and turns whatever `run` returns or throws into
  * exactly one Reply.
  */
+import { treaty } from '@elysiajs/eden'
 import type { TSchema } from '@sinclair/typebox'
+import type { Elysia } from 'elysia'
 import type { Logger } from 'pino'
+import { type Command, type PayloadOf, payloadSchema } from '../catalog/command.ts'
 import type { Envelope, Reply } from '../lib/contracts/envelope.ts'
 import type { ServiceName } from '../lib/contracts/services.ts'
-
 
 export type HandlerContext = {
   envelope: Envelope
   /** Base URL of a service, for an Eden treaty client typed from its app. */
   serviceUrl: (name: ServiceName) => string
   /** Authorization, X-Tenant and (on writes) Idempotency-Key headers for service calls. */
-  serviceHeaders: (opts?: { write?: boolean; key?: string }) => Record<string, string>
+  serviceHeaders: (opts?: CallOptions) => Record<string, string>
   /** The injected clock; never call Date.now() in a handler. */
   now: () => Date
   log: Logger
@@ -32,6 +35,28 @@ export type KindHandler<P = any> = {
 }
 
 export type HandlerFamily = Record<string, KindHandler>
+
+/** The run of each subcommand of a catalog command, its payload typed from the catalog. */
+export type SubcommandRuns<C extends Command> = {
+  [S in C['subcommands'][number]['name']]: (payload: PayloadOf<C, S>, ctx: HandlerContext) => Promise<Reply>
+}
+
+/**
+ * Binds a catalog command to the runs of its subcommands: kinds `<command>.<sub>`, each with the
+ * payload schema the catalog derives. A run for a subcommand the catalog does not have is a load
+ * error (it throws), like a subcommand without a run is a type error.
+ *
+ *     export default handlers(fuel, { log: async (p, ctx) => …, list: async (p, ctx) => … })
+ */
+export function handlers<const C extends Command>(command: C, runs: SubcommandRuns<C>): HandlerFamily {
+  const family: HandlerFamily = {}
+  for (const [name, run] of Object.entries(runs) as [string, KindHandler['run']][]) {
+    const sub = command.subcommands.find((s) => s.name === name)
+    if (!sub) throw new Error(`the ${command.name} catalog has no subcommand ${name}`)
+    family[`${command.name}.${name}`] = { schema: payloadSchema(sub), run }
+  }
+  return family
+}
 
 /** The user's mistake (a 4xx from a service, a bad payload): answered at once, never retried. */
 export class UserError extends Error {
@@ -81,6 +106,28 @@ export async function plainJson(response: Response): Promise<unknown> {
   if (!response.ok || !response.headers.get('content-type')?.startsWith('application/json')) return null
   return response.json()
 }
+
+/** What a service call sends besides the job's headers: a write's Idempotency-Key (default the envelope id). */
+export type CallOptions = { write?: boolean; key?: string }
+
+/**
+ * The Eden treaty options of every service client. `parseDate: false`: Eden would otherwise turn
+ * every date-like string ("2026-05-10") into a Date behind the types' back; `plainJson` parses
+ * 2xx bodies without Eden's reviver.
+ */
+export function edenOptions(headers: Record<string, string>) {
+  return { headers, parseDate: false, onResponse: plainJson }
+}
+
+/**
+ * The client of a service for job handlers (one per service, in queue/clients/): an Eden treaty
+ * client typed from the service's app, with the job's headers; `{ write: true }` adds the
+ * Idempotency-Key.
+ */
+export const serviceClient =
+  <App extends Elysia<any, any, any, any, any, any, any>>(service: ServiceName) =>
+  (ctx: HandlerContext, opts: CallOptions = {}) =>
+    treaty<App>(ctx.serviceUrl(service), edenOptions(ctx.serviceHeaders(opts)))
 
 /**
  * Awaits an Eden treaty call of a service: data on 2xx, UserError on 4xx, ServiceUnavailable

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Type as T } from '@sinclair/typebox'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Queue } from 'bullmq'
 import type IORedis from 'ioredis'
 import { startStack, type Stack } from '../test/stack.ts'
-import { type KindHandler, ServiceUnavailable, UserError } from './handler.ts'
+import { handlers as bind, type KindHandler, ServiceUnavailable, UserError } from './handler.ts'
 import { silentLogger } from '../lib/log.ts'
 import { bullPrefix, commandJobId, COMMANDS_QUEUE, EVENTS_KEPT, KEEP_COMPLETED, queueOptions, replyJobId } from '../lib/contracts/queues.ts'
 import { loadHandlers } from './orchestrator.ts'
@@ -191,5 +191,26 @@ describe('catalog coverage', () => {
     const kinds = await loadHandlers()
     const missing = commands.flatMap((c) => c.subcommands.map((s) => kindOf(c, s))).filter((k) => !kinds.has(k))
     expect(missing).toEqual([])
+  })
+
+  test('one handler file per catalog command, named after it, handling only kinds of that command', async () => {
+    const { commands } = await import('../catalog/catalog.ts')
+    const dir = join(import.meta.dir, 'handlers')
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => f.slice(0, -3))
+    expect(files.sort()).toEqual(commands.map((c) => c.name).sort())
+    for (const file of files) {
+      const family = (await import(join(dir, `${file}.ts`))).default as Record<string, unknown>
+      expect(Object.keys(family).filter((kind) => !kind.startsWith(`${file}.`))).toEqual([])
+    }
+  })
+
+  test('binding a run to a subcommand the catalog does not have is refused at load', () => {
+    const command = { name: 'toy', description: 'Toy', subcommands: [{ name: 'a', description: 'A', options: [] }] } as const
+    const run = async () => ({ tone: 'ok' as const, text: 'x' })
+    expect(Object.keys(bind(command, { a: run }))).toEqual(['toy.a'])
+    // @ts-expect-error b is not a subcommand of toy
+    expect(() => bind(command, { a: run, b: run })).toThrow('the toy catalog has no subcommand b')
   })
 })

@@ -29,7 +29,7 @@ import {
 import { bullPrefix, COMMANDS_QUEUE, replyJobId } from '../lib/contracts/queues.ts'
 import { SERVICES } from '../lib/contracts/services.ts'
 import { startReminders } from './reminders.ts'
-import { replyPoster } from './replies.ts'
+import { replyJob, replyPoster } from './replies.ts'
 
 const HANDLERS_DIR = join(import.meta.dir, 'handlers')
 
@@ -45,7 +45,10 @@ function checker(schema: TSchema): TypeCheck<TSchema> {
 }
 const envelopeCheck = checker(Envelope)
 
-/** Loads every handler family in queue/handlers/ (not tests); a kind claimed twice is a load error. */
+/**
+ * Loads every handler family in queue/handlers/ (its files: not tests, not the `shared/` helpers);
+ * a kind claimed twice is a load error.
+ */
 export async function loadHandlers(dir = HANDLERS_DIR, log?: Logger): Promise<Map<string, KindHandler>> {
   const kinds = new Map<string, KindHandler>()
   const files = readdirSync(dir)
@@ -99,10 +102,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
   const postReply = (data: ReplyJob, jobId: string) => replies.post(data, jobId)
 
   const answer = (env: EnvelopeT, reply: Reply, notice = false) =>
-    postReply(
-      { envelopeId: env.id, tenant: env.tenant, replyTo: env.replyTo, reply, ...(notice ? { notice } : {}) },
-      replyJobId(env.id, notice ? 'notice' : 'final'),
-    )
+    postReply(replyJob(env, reply, notice), replyJobId(env.id, notice ? 'notice' : 'final'))
 
   const process = async (job: Job) => {
     const data = job.data as unknown

@@ -10,17 +10,17 @@
  * and an announcement whose post was never acknowledged is handed out again at the next tick
  * (a worker that died mid-tick misses nothing).
  */
-import { treaty } from '@elysiajs/eden'
 import { Queue, Worker } from 'bullmq'
 import type IORedis from 'ioredis'
 import { formActionId, actionId } from '../catalog/actions.ts'
 import type { Config } from '../lib/config.ts'
 import type { Logger } from '../lib/log.ts'
-import type { ItemsApp } from '../services/items/app.ts'
-import type { Announcement } from '../services/items/maintenance-service.ts'
-import type { Reply, ReplyJob, ReplyTo } from '../lib/contracts/envelope.ts'
+import type { Announcement } from '../services/items/reminders/model.ts'
+import type { Reply, ReplyTo } from '../lib/contracts/envelope.ts'
 import { bullPrefix, queueOptions, REMINDERS_QUEUE, replyJobId } from '../lib/contracts/queues.ts'
-import { replyPoster } from './replies.ts'
+import { itemsSchedulerClient } from './clients/items.ts'
+import { carRef } from './handlers/shared/format.ts'
+import { replyJob, replyPoster } from './replies.ts'
 
 export const SCHEDULER_ID = 'reminder-tick'
 
@@ -71,7 +71,7 @@ export function reminderReply(a: Announcement): Reply {
       { id: actionId('item.snooze', a.item_id), label: 'Snooze 7 days', style: 'secondary' },
       { id: formActionId('log_service', a.item_id), label: 'Log service', style: 'secondary' },
     ],
-    ref: `car:${a.car}`,
+    ref: carRef(a.car),
   }
 }
 
@@ -82,9 +82,7 @@ export async function startReminders(options: RemindersOptions): Promise<Reminde
   const { connection, config, log } = options
   const now = options.now ?? (() => new Date())
   const prefix = bullPrefix(options.queuePrefix)
-  const items = treaty<ItemsApp>(config.ITEMS_URL, {
-    headers: { authorization: `Bearer ${config.SERVICE_TOKEN ?? ''}` },
-  })
+  const items = itemsSchedulerClient(config)
 
   const queue = new Queue(REMINDERS_QUEUE, queueOptions(connection, options.queuePrefix))
   queue.on('error', (err) => log.warn({ err }, 'reminders queue error'))
@@ -108,16 +106,14 @@ export async function startReminders(options: RemindersOptions): Promise<Reminde
     }
     const posted: number[] = []
     for (const a of claimed.data.announcements) {
-      const envelopeId = announcementEnvelopeId(a.id)
-      const job: ReplyJob = {
-        envelopeId,
-        tenant: a.tenant,
-        replyTo: reminderTarget(a.tenant, a.channel),
-        reply: reminderReply(a),
-      }
+      const id = announcementEnvelopeId(a.id)
+      const job = replyJob(
+        { id, tenant: a.tenant, replyTo: reminderTarget(a.tenant, a.channel) },
+        reminderReply(a),
+      )
       try {
         // Remembered a week: an announcement handed out again (its ack was lost) finds its post done.
-        await replies.post(job, replyJobId(envelopeId), { rememberSeconds: 7 * 24 * 3600 })
+        await replies.post(job, replyJobId(id), { rememberSeconds: 7 * 24 * 3600 })
         posted.push(a.id)
       } catch (err) {
         log.warn({ err, announcement: a.id }, 'could not post a reminder; it is handed out again next tick')

@@ -6,13 +6,25 @@
 import { Queue } from 'bullmq'
 import type IORedis from 'ioredis'
 import type { Logger } from '../lib/log.ts'
-import type { Platform, ReplyJob } from '../lib/contracts/envelope.ts'
+import type { Platform, Reply, ReplyJob, ReplyTo } from '../lib/contracts/envelope.ts'
 import { queueOptions, repliesQueue, singleJob } from '../lib/contracts/queues.ts'
 
 export type ReplyPoster = {
   /** `rememberSeconds` (an hour unless given): how long its id refuses a second post. */
   post: (job: ReplyJob, jobId: string, opts?: { rememberSeconds?: number }) => Promise<void>
   close: () => Promise<void>
+}
+
+/**
+ * The reply job answering `to` (a command's envelope, or a reminder announcement given an
+ * envelope id of its own); a `notice` is an interim answer ("… is unavailable, retrying").
+ */
+export function replyJob(
+  to: { id: string; tenant: string; replyTo: ReplyTo },
+  reply: Reply,
+  notice = false,
+): ReplyJob {
+  return { envelopeId: to.id, tenant: to.tenant, replyTo: to.replyTo, reply, ...(notice ? { notice } : {}) }
 }
 
 export const replyJobOptions = (jobId: string, rememberSeconds = 3600) => ({

@@ -1,14 +1,15 @@
 /**
- * The images service as job handlers call it. Gallery and filing go through an Eden treaty
- * client typed from the app; the upload sends raw bytes (application/octet-stream) with fetch.
+ * The images service as job handlers call it. Gallery and filing go through its Eden treaty
+ * client (see `serviceClient` in queue/handler.ts); the upload sends raw bytes
+ * (application/octet-stream) with fetch.
  */
-import { treaty } from '@elysiajs/eden'
 import type { Reply } from '../../lib/contracts/envelope.ts'
 import {
   callService,
   type EdenResult,
   type HandlerContext,
   ServiceUnavailable,
+  serviceClient,
   UserError,
 } from '../handler.ts'
 import type { ImagesApp } from '../../services/images/app.ts'
@@ -16,12 +17,7 @@ import type { UploadQuery, UploadResult } from '../../services/images/model.ts'
 
 type ReplyImage = NonNullable<Reply['image']>
 
-export function imagesClient(ctx: HandlerContext, opts: { write?: boolean; key?: string } = {}) {
-  return treaty<ImagesApp>(ctx.serviceUrl('images'), {
-    headers: ctx.serviceHeaders({ write: opts.write ?? false, ...(opts.key ? { key: opts.key } : {}) }),
-    parseDate: false,
-  })
-}
+export const imagesClient = serviceClient<ImagesApp>('images')
 
 /** A call of the images service: data on 2xx, UserError on 4xx, ServiceUnavailable otherwise. */
 export const callImages = <T>(request: Promise<EdenResult<T>>) => callService('images', request)

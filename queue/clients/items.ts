@@ -1,20 +1,21 @@
 /**
- * The items service as job handlers call it: an Eden treaty client typed from the app, with the
- * service token, X-Tenant and (on writes) Idempotency-Key from the handler context, and a call
- * wrapper that turns a 4xx into a UserError and an unreachable service into ServiceUnavailable.
+ * The items service as the worker calls it: the job handlers' client and call (see
+ * `serviceClient` and `callService` in queue/handler.ts), and the reminder scheduler's client of
+ * the system routes, which runs outside any job.
  */
 import { treaty } from '@elysiajs/eden'
-import { callService, type EdenResult, type HandlerContext, plainJson } from '../handler.ts'
+import type { Config } from '../../lib/config.ts'
+import { callService, type EdenResult, edenOptions, serviceClient } from '../handler.ts'
 import type { ItemsApp } from '../../services/items/app.ts'
 
-export function itemsClient(ctx: HandlerContext, opts: { write?: boolean } = {}) {
-  // parseDate: false — Eden would otherwise turn every date-like string ("2026-05-10") into a
-  // Date object behind the types' back; plainJson parses 2xx bodies without Eden's reviver.
-  return treaty<ItemsApp>(ctx.serviceUrl('items'), {
-    headers: ctx.serviceHeaders({ write: opts.write ?? false }),
-    parseDate: false,
-    onResponse: plainJson,
-  })
+export const itemsClient = serviceClient<ItemsApp>('items')
+
+/** The items service for the reminder scheduler: system routes (claim, ack), no tenant, no job. */
+export function itemsSchedulerClient(config: Config) {
+  return treaty<ItemsApp>(
+    config.ITEMS_URL,
+    edenOptions({ authorization: `Bearer ${config.SERVICE_TOKEN ?? ''}` }),
+  )
 }
 
 /**

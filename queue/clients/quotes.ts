@@ -1,30 +1,18 @@
 /**
- * The quotes (and issues) services as job handlers call them. Besides the typed clients this
- * exports what the maintenance and issues handlers need to carry an accepted quote into the
- * service record of the work: `acceptedQuoteFor` (the amount to put on the record) and
- * `linkAcceptedQuote` (remember which record logged it). Both treat the quotes service as
- * optional: when it is down they answer null instead of failing the record. Clients keep
- * dates as strings (`parseDate: false`), as the response types say.
+ * The quotes service as job handlers call it (see `serviceClient` and `callService` in
+ * queue/handler.ts), and what the service and issue handlers need to carry an accepted quote
+ * into the service record of the work: `acceptedQuoteFor` / `checkAcceptedQuote` (the amount to
+ * put on the record) and `linkAcceptedQuote` (remember which record logged it). Both treat the
+ * quotes service as optional: when it is down they answer null instead of failing the record.
  */
-import { treaty } from '@elysiajs/eden'
-import { callService, type HandlerContext, UserError } from '../handler.ts'
+import { callService, type EdenResult, type HandlerContext, serviceClient, UserError } from '../handler.ts'
 import { formatMoney, minorDigits } from '../../lib/domain/money.ts'
-import type { IssuesApp } from '../../services/issues/app.ts'
 import type { QuotesApp } from '../../services/quotes/app.ts'
 
-export function quotesClient(ctx: HandlerContext, opts: { write?: boolean } = {}) {
-  return treaty<QuotesApp>(ctx.serviceUrl('quotes'), {
-    headers: ctx.serviceHeaders({ write: opts.write ?? false }),
-    parseDate: false,
-  })
-}
+export const quotesClient = serviceClient<QuotesApp>('quotes')
 
-export function issuesClient(ctx: HandlerContext, opts: { write?: boolean } = {}) {
-  return treaty<IssuesApp>(ctx.serviceUrl('issues'), {
-    headers: ctx.serviceHeaders({ write: opts.write ?? false }),
-    parseDate: false,
-  })
-}
+/** A call of the quotes service: data on 2xx, UserError on 4xx, ServiceUnavailable otherwise. */
+export const callQuotes = <T>(request: Promise<EdenResult<T>>) => callService('quotes', request)
 
 export type AcceptedQuote = {
   number: number
@@ -50,7 +38,7 @@ export async function checkAcceptedQuote(
   issue: number,
 ): Promise<{ quote: AcceptedQuote | null; checked: boolean }> {
   try {
-    const q = await callService('quotes', quotesClient(ctx).issues({ issue }).accepted.get())
+    const q = await callQuotes(quotesClient(ctx).issues({ issue }).accepted.get())
     const value = q.amountMinor / 10 ** minorDigits(q.currency)
     return {
       checked: true,
@@ -76,10 +64,7 @@ export async function linkAcceptedQuote(
   recordId: number,
 ): Promise<boolean> {
   try {
-    await callService(
-      'quotes',
-      quotesClient(ctx, { write: true }).issues({ issue }).accepted.record.post({ recordId }),
-    )
+    await callQuotes(quotesClient(ctx, { write: true }).issues({ issue }).accepted.record.post({ recordId }))
     return true
   } catch (error) {
     ctx.log.debug({ err: error, issue, recordId }, 'accepted quote not linked')

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { makeJpeg } from '../../services/images/fixtures.ts'
+import { makeJpeg } from '../../test/fixtures/images.ts'
 import { startStack, type Stack } from '../../test/stack.ts'
 
 let stack: Stack

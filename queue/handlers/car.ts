@@ -1,24 +1,22 @@
 /**
- * /car add, list, show, edit, odometer, remove: calls the items service and answers a
- * platform-neutral Reply. (car.photos and car.stats belong to other families.) Service
- * refusals (4xx) become UserErrors carrying the service's message, which names the field.
+ * /car add, list, show, edit, odometer, remove (the items service), photos (the images
+ * service) and stats (fuel economy and running costs from the calculator). Service refusals
+ * (4xx) become UserErrors carrying the service's message, which names the field.
  */
-import { type PayloadOf, payloadSchema, type Subcommand } from '../../catalog/command.ts'
 import car from '../../catalog/commands/car.ts'
-import { newestCarPhoto } from '../clients/images.ts'
+import { calculatorClient, callCalculator } from '../clients/calculator.ts'
+import { callImages, imagesClient, newestCarPhoto } from '../clients/images.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
 import { recordedFor } from '../../lib/domain/car.ts'
-import type { CarView, ReadingView } from '../../services/items/model.ts'
+import { formatMoney } from '../../lib/domain/money.ts'
+import { clip, formatNumber, plural } from '../../lib/domain/text.ts'
+import type { CarView } from '../../services/items/cars/model.ts'
+import type { ReadingView } from '../../services/items/readings/model.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
-import { type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
-
-type Sub = (typeof car)['subcommands'][number]['name']
-
-function sub(name: Sub): Subcommand {
-  const found = car.subcommands.find((s) => s.name === name)
-  if (!found) throw new Error(`car catalog has no subcommand ${name}`)
-  return found
-}
+import { handlers, UserError } from '../handler.ts'
+import { carData, costFields, costOf, distanceText, economyText, fmt } from './shared/costs.ts'
+import { carRef, fitLines } from './shared/format.ts'
+import { garageOf, resolveCar } from './shared/lookups.ts'
 
 /** "2018 Toyota Corolla · 52,000 mi · AB-123" */
 export function describeCar(c: CarView): string {
@@ -44,17 +42,10 @@ function readingLine(r: ReadingView): string {
   return `${r.read_on}  ${r.label}${r.source === 'reading' ? '' : ` (${r.source})`}`
 }
 
-const ref = (c: CarView) => `car:${c.nickname}`
+const ref = (c: CarView) => carRef(c.nickname)
 
-function kind<S extends Sub>(
-  name: S,
-  run: (payload: PayloadOf<typeof car, S>, ctx: Parameters<KindHandler['run']>[1]) => Promise<Reply>,
-): KindHandler<PayloadOf<typeof car, S>> {
-  return { schema: payloadSchema(sub(name)), run }
-}
-
-const family: HandlerFamily = {
-  'car.add': kind('add', async (p, ctx) => {
+export default handlers(car, {
+  add: async (p, ctx) => {
     const c = await callItems(itemsClient(ctx, { write: true }).cars.post(p))
     return {
       tone: 'ok',
@@ -63,27 +54,19 @@ const family: HandlerFamily = {
       fields: detailFields(c).filter((f) => f.name !== 'Odometer' && f.name !== 'Plate'),
       ref: ref(c),
     }
-  }),
+  },
 
-  'car.list': kind('list', async (_p, ctx) => {
+  list: async (_p, ctx) => {
     const { cars } = await callItems(itemsClient(ctx).cars.get())
     if (cars.length === 0) return { tone: 'ok', text: 'No cars yet — add one with /car add' }
-    // A Reply's text holds at most 4000 characters; a big fleet is cut with a count of the rest.
-    const lines: string[] = []
-    let length = 0
-    for (const [i, c] of cars.entries()) {
-      const line = `${c.nickname} — ${describeCar(c)}`
-      if (length + line.length + 1 > 3900) {
-        lines.push(`… and ${cars.length - i} more (/car show <nickname> for one)`)
-        break
-      }
-      lines.push(line)
-      length += line.length + 1
-    }
-    return { tone: 'ok', title: `${cars.length} car${cars.length === 1 ? '' : 's'}`, text: lines.join('\n') }
-  }),
+    const text = fitLines(
+      cars.map((c) => `${c.nickname} — ${describeCar(c)}`),
+      { more: (n) => `… and ${n} more (/car show <nickname> for one)` },
+    )
+    return { tone: 'ok', title: plural(cars.length, 'car'), text }
+  },
 
-  'car.show': kind('show', async (p, ctx) => {
+  show: async (p, ctx) => {
     const c = await callItems(itemsClient(ctx).cars({ car: p.car }).get())
     const fields = detailFields(c)
     if (c.readings.length > 0) {
@@ -102,9 +85,9 @@ const family: HandlerFamily = {
       ref: ref(c),
       ...(image ? { image } : {}),
     }
-  }),
+  },
 
-  'car.edit': kind('edit', async (p, ctx) => {
+  edit: async (p, ctx) => {
     const { car: target, ...changes } = p
     const changed = Object.keys(changes).filter((k) => k !== 'confirm')
     if (changed.length === 0) {
@@ -114,10 +97,7 @@ const family: HandlerFamily = {
     }
     const c = await callItems(itemsClient(ctx, { write: true }).cars({ car: target }).patch(changes))
     const lines = [describeCar(c), `Changed: ${changed.join(', ')}`]
-    if (c.removed > 0)
-      lines.push(
-        `Corrected: removed ${c.removed} reading${c.removed === 1 ? '' : 's'} above the new odometer`,
-      )
+    if (c.removed > 0) lines.push(`Corrected: removed ${plural(c.removed, 'reading')} above the new odometer`)
     return {
       tone: 'ok',
       title: `Updated ${c.nickname}`,
@@ -125,18 +105,18 @@ const family: HandlerFamily = {
       fields: detailFields(c),
       ref: ref(c),
     }
-  }),
+  },
 
-  'car.odometer': kind('odometer', async (p, ctx) => {
+  odometer: async (p, ctx) => {
     const { car: target, ...body } = p
     const r = await callItems(itemsClient(ctx, { write: true }).cars({ car: target }).readings.post(body))
     const lines = [`Recorded ${r.reading.label} on ${r.reading.read_on}.`]
     if (r.removed > 0) {
-      lines.push(`Corrected: removed ${r.removed} reading${r.removed === 1 ? '' : 's'} that contradicted it.`)
+      lines.push(`Corrected: removed ${plural(r.removed, 'reading')} that contradicted it.`)
     } else if (r.previous && r.car.odometer) {
       const delta = Math.round((r.car.odometer.value - r.previous.value) * 10) / 10
       const since = r.previous.read_on === r.reading.read_on ? 'the last reading' : r.previous.read_on
-      if (delta > 0) lines.push(`+${delta.toLocaleString('en-US')} ${r.car.odometer_unit} since ${since}.`)
+      if (delta > 0) lines.push(`+${formatNumber(delta)} ${r.car.odometer_unit} since ${since}.`)
     }
     return {
       tone: 'ok',
@@ -144,9 +124,9 @@ const family: HandlerFamily = {
       text: lines.join(' '),
       ref: ref(r.car),
     }
-  }),
+  },
 
-  'car.remove': kind('remove', async (p, ctx) => {
+  remove: async (p, ctx) => {
     const query = p.confirm === true ? { confirm: 'yes' } : {}
     const r = await callItems(
       itemsClient(ctx, { write: true }).cars({ car: p.car }).delete(undefined, { query }),
@@ -156,7 +136,64 @@ const family: HandlerFamily = {
       title: `Removed ${r.removed.nickname}`,
       text: `${r.removed.nickname} is gone with its ${recordedFor(r)}. Its issues and photos are kept (see /issue list).`,
     }
-  }),
-}
+  },
 
-export default family
+  photos: async (p, ctx) => {
+    const c = await resolveCar(ctx, p.car)
+    const { photos, total } = await callImages(
+      imagesClient(ctx).images.get({ query: { car: c.id, limit: 10 } }),
+    )
+    if (total === 0) {
+      return {
+        tone: 'ok',
+        text: `No photos of ${c.nickname} yet: drop one in the channel with "${c.nickname}" in the message, or /photo add car:${c.nickname}.`,
+      }
+    }
+    const lines = photos.map(
+      (ph) =>
+        `${ph.created_at.slice(0, 10)} ${ph.uploader_name}${ph.issue ? ` · issue #${ph.issue}` : ''}${ph.filename ? ` · ${clip(ph.filename, 60)}` : ''} (${ph.width}×${ph.height})`,
+    )
+    if (total > photos.length) lines.push(`… and ${total - photos.length} older`)
+    const newest = photos[0]!
+    return {
+      tone: 'ok',
+      title: `${c.nickname}: ${plural(total, 'photo')}`,
+      text: lines.join('\n'),
+      image: { sha256: newest.sha256, size: 1024, alt: `newest photo of ${c.nickname}` },
+      ref: carRef(c.nickname),
+    }
+  },
+
+  /** Economy per full-to-full segment, the average, and the last 12 months' costs. */
+  stats: async (p, ctx) => {
+    const g = await garageOf(ctx)
+    const d = await carData(ctx, p.car, g.currency)
+    const [eco, cost] = await Promise.all([
+      callCalculator(calculatorClient(ctx).economy.post({ fillUps: d.fillUps })),
+      costOf(ctx, d, g, 365),
+    ])
+    const show = (e: { mpgUs: number; lPer100km: number }) =>
+      g.units === 'imperial' ? `${fmt(e.mpgUs)} mpg` : `${fmt(e.lPer100km, 1)} L/100 km`
+    const segments = eco.entries.filter((e) => e.segment || e.status === 'missed')
+    const lines = segments
+      .slice(-10)
+      .map((e) =>
+        e.segment
+          ? `${e.date}  ${show(e.segment)}  (${distanceText(e.segment.km, g.units)}, ${plural(e.segment.fillUps, 'fill-up')})`
+          : `${e.date}  — a fill-up before this one was not logged; the chain restarts here`,
+      )
+    const text = eco.average
+      ? `Average ${show(eco.average)} (${economyText(eco.average)}) over ${plural(eco.segments, 'full-to-full segment')}.\n${lines.join('\n')}`
+      : `Not enough fill-ups for fuel economy yet: log two full fill-ups with their odometer (/fuel log car:${d.car.nickname} volume:… odometer:… full:yes).`
+    return {
+      tone: 'ok',
+      title: `${d.car.nickname}: fuel economy and costs`,
+      text,
+      fields: [
+        { name: 'Last 12 months', value: formatMoney(cost.totalMinor, cost.currency), inline: true },
+        ...costFields(cost, g),
+      ],
+      ref: carRef(d.car.nickname),
+    }
+  },
+})

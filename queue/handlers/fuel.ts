@@ -1,21 +1,11 @@
 /** /fuel log and /fuel list: fill-ups and their economy (partial and missed fill-ups kept out of it). */
-import { type PayloadOf, payloadSchema, type Subcommand } from '../../catalog/command.ts'
 import fuel from '../../catalog/commands/fuel.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
-import type { FillupView } from '../../services/items/maintenance-service.ts'
+import type { FillupView } from '../../services/items/fuel/model.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
-import type { HandlerContext, HandlerFamily, KindHandler } from '../handler.ts'
-import { fitLines } from './item.ts'
-
-type Sub = (typeof fuel)['subcommands'][number]['name']
-
-function kind<S extends Sub>(
-  name: S,
-  run: (payload: PayloadOf<typeof fuel, S>, ctx: HandlerContext) => Promise<Reply>,
-): KindHandler<PayloadOf<typeof fuel, S>> {
-  const found = fuel.subcommands.find((s) => s.name === name) as Subcommand
-  return { schema: payloadSchema(found), run }
-}
+import { plural } from '../../lib/domain/text.ts'
+import { handlers } from '../handler.ts'
+import { fitLines } from './shared/format.ts'
 
 export function fillupLine(f: FillupView): string {
   const flags = [f.full ? null : 'partial', f.missed ? 'after a missed fill-up' : null].filter(Boolean)
@@ -30,8 +20,8 @@ export function fillupLine(f: FillupView): string {
   return bits.join(' · ')
 }
 
-const family: HandlerFamily = {
-  'fuel.log': kind('log', async (p, ctx) => {
+export default handlers(fuel, {
+  log: async (p, ctx) => {
     const f = await callItems(itemsClient(ctx, { write: true }).fillups.post(p))
     const notes: string[] = []
     if (!f.full) notes.push('Partial fill-up: counted into the next full one.')
@@ -47,9 +37,9 @@ const family: HandlerFamily = {
       text: notes.join(' ') || 'Recorded.',
       fields,
     }
-  }),
+  },
 
-  'fuel.list': kind('list', async (p, ctx) => {
+  list: async (p, ctx) => {
     const r = await callItems(
       itemsClient(ctx).fillups.get({ query: { car: p.car, ...(p.limit ? { limit: p.limit } : {}) } }),
     )
@@ -58,10 +48,8 @@ const family: HandlerFamily = {
     const avg = r.average ? `Average ${r.average}\n` : ''
     return {
       tone: 'ok',
-      title: `${r.car}: ${r.fillups.length} recent fill-up${r.fillups.length === 1 ? '' : 's'}`,
+      title: `${r.car}: ${plural(r.fillups.length, 'recent fill-up')}`,
       text: avg + fitLines(r.fillups.map(fillupLine)),
     }
-  }),
-}
-
-export default family
+  },
+})

@@ -1,19 +1,16 @@
 /**
  * /garage settings: shows the garage's settings when no option is given, else changes them.
  * `photo_channel_car` applies to the channel the command was typed in (the reply target's
- * channel); "none" forgets that channel's car. (/garage help is answered from the catalog by
- * the bots themselves.)
+ * channel); "none" forgets that channel's car.
+ * /garage help: the help text generated from the command catalog, answered privately; an
+ * unknown command is the user's mistake, and the answer lists the commands there are.
  */
-import { type PayloadOf, payloadSchema, type Subcommand } from '../../catalog/command.ts'
 import garage from '../../catalog/commands/garage.ts'
+import { helpReply } from '../../catalog/help.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
-import type { SettingsPatch, SettingsView } from '../../services/items/model.ts'
+import type { SettingsPatch, SettingsView } from '../../services/items/settings/model.ts'
 import type { Reply, ReplyTo } from '../../lib/contracts/envelope.ts'
-import { type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
-
-const settingsSub = garage.subcommands.find((s) => s.name === 'settings') as Subcommand
-
-type SettingsPayload = PayloadOf<typeof garage, 'settings'>
+import { handlers, UserError } from '../handler.ts'
 
 function channelOf(replyTo: ReplyTo): string | undefined {
   return replyTo.platform === 'local' ? undefined : replyTo.channelId
@@ -53,9 +50,8 @@ export function settingsReply(s: SettingsView, channel: string | undefined, titl
   }
 }
 
-const settings: KindHandler<SettingsPayload> = {
-  schema: payloadSchema(settingsSub),
-  run: async (p, ctx) => {
+export default handlers(garage, {
+  settings: async (p, ctx) => {
     const channel = channelOf(ctx.envelope.replyTo)
     const { photo_channel_car, ...rest } = p
     const changed = Object.keys(p)
@@ -85,8 +81,6 @@ const settings: KindHandler<SettingsPayload> = {
     const s = await callItems(itemsClient(ctx, { write: true }).settings.patch(patch))
     return settingsReply(s, channel, `Updated ${changed.join(', ')}`)
   },
-}
 
-const family: HandlerFamily = { 'garage.settings': settings }
-
-export default family
+  help: async (p) => helpReply(p.command).reply,
+})

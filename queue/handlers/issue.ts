@@ -3,30 +3,17 @@
  * first (an unknown car gets its "no car … in this garage; cars: …" message); the issue number
  * is always looked up within the garage of the envelope.
  */
-import { type PayloadOf, payloadSchema, type Subcommand } from '../../catalog/command.ts'
 import issue from '../../catalog/commands/issue.ts'
 import { callIssues, issuesClient } from '../clients/issues.ts'
 import type { Issue, IssueSummary } from '../../services/issues/model.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
-import type { RecordView } from '../../services/items/maintenance-service.ts'
+import type { RecordView } from '../../services/items/records/model.ts'
 import { checkAcceptedQuote, linkAcceptedQuote } from '../clients/quotes.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
-import { type HandlerContext, type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
-
-type Sub = (typeof issue)['subcommands'][number]['name']
-
-function sub(name: Sub): Subcommand {
-  const found = issue.subcommands.find((s) => s.name === name)
-  if (!found) throw new Error(`issue catalog has no subcommand ${name}`)
-  return found
-}
-
-function kind<S extends Sub>(
-  name: S,
-  run: (payload: PayloadOf<typeof issue, S>, ctx: HandlerContext) => Promise<Reply>,
-): KindHandler<PayloadOf<typeof issue, S>> {
-  return { schema: payloadSchema(sub(name)), run }
-}
+import { clip, plural } from '../../lib/domain/text.ts'
+import { type HandlerContext, handlers, UserError } from '../handler.ts'
+import { fitLines, issueRef } from './shared/format.ts'
+import { actorOf, resolveCar } from './shared/lookups.ts'
 
 const SEVERITY_MARK: Record<string, string> = { critical: '🔴', high: '🟠', medium: '🟡', low: '⚪' }
 const STATUS_LABEL: Record<string, string> = {
@@ -37,24 +24,8 @@ const STATUS_LABEL: Record<string, string> = {
   wont_fix: "won't fix",
 }
 
-const actorOf = (ctx: HandlerContext) => ({
-  id: ctx.envelope.actor.userId,
-  name: ctx.envelope.actor.name || ctx.envelope.actor.userId,
-})
-
-/** The car of a nickname (or id) in this garage, or the items service's 404 naming the garage's cars. */
-export async function resolveCar(
-  ctx: HandlerContext,
-  car: string,
-): Promise<{ id: number; nickname: string }> {
-  const c = await callItems(itemsClient(ctx).cars({ car }).get())
-  return { id: c.id, nickname: c.nickname }
-}
-
 export const summaryLine = (i: IssueSummary) =>
   `${SEVERITY_MARK[i.severity] ?? ''} #${i.number} ${i.car} — ${i.title} (${STATUS_LABEL[i.status] ?? i.status})`.trim()
-
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s)
 
 function historyLine(h: Issue['history'][number]): string {
   const when = h.at.slice(0, 16).replace('T', ' ')
@@ -101,7 +72,7 @@ export function issueReply(i: Issue, title?: string): Reply {
     ...(newest
       ? { image: { sha256: newest.sha256, size: 256 as const, alt: `photo of issue #${i.number}` } }
       : {}),
-    ref: `issue:${i.number}`,
+    ref: issueRef(i.number),
   }
 }
 
@@ -109,12 +80,8 @@ export function issueReply(i: Issue, title?: string): Reply {
 async function recordFor(ctx: HandlerContext, number: number, id: number): Promise<RecordView> {
   const i = await callIssues(issuesClient(ctx).issues({ number }).get())
   const r = await callItems(itemsClient(ctx).records({ id }).get())
-  const car = await callItems(
-    itemsClient(ctx)
-      // '#<id>' (encoded: a bare '#' would start the URL's fragment) is the car by id, never a nickname.
-      .cars({ car: encodeURIComponent(`#${i.car_id}`) })
-      .get(),
-  )
+  // '#<id>' (encoded: a bare '#' would start the URL's fragment) is the car by id, never a nickname.
+  const car = await resolveCar(ctx, encodeURIComponent(`#${i.car_id}`))
   if (car.nickname !== r.car)
     throw new UserError(
       `record: service record #${id} is for ${r.car}, but #${number} is about ${car.nickname}`,
@@ -160,8 +127,8 @@ async function carryAcceptedQuote(ctx: HandlerContext, number: number, r: Record
   ].join(' ')
 }
 
-const family: HandlerFamily = {
-  'issue.log': kind('log', async (p, ctx) => {
+export default handlers(issue, {
+  log: async (p, ctx) => {
     const car = await resolveCar(ctx, p.car)
     const created = await callIssues(
       issuesClient(ctx, { write: true }).issues.post({
@@ -177,11 +144,11 @@ const family: HandlerFamily = {
       tone: 'ok',
       title: clip(`#${created.number} opened on ${created.car}`, 256),
       text: `${SEVERITY_MARK[created.severity]} ${created.severity}: ${created.title}${created.details ? `\n${clip(created.details, 3000)}` : ''}\nDrop photos in this thread to add them to #${created.number}.`,
-      ref: `issue:${created.number}`,
+      ref: issueRef(created.number),
     }
-  }),
+  },
 
-  'issue.list': kind('list', async (p, ctx) => {
+  list: async (p, ctx) => {
     const car = p.car ? await resolveCar(ctx, p.car) : undefined
     const { issues, total } = await callIssues(
       issuesClient(ctx).issues.get({
@@ -202,32 +169,19 @@ const family: HandlerFamily = {
         text: `No ${p.all ? '' : 'open '}issues${car ? ` on ${car.nickname}` : ''}. Log one with /issue log.`,
       }
     }
-    const lines: string[] = []
-    let length = 0
-    for (const [n, i] of issues.entries()) {
-      const line = summaryLine(i)
-      if (length + line.length > 3800) {
-        lines.push(`… and ${total - n} more`)
-        break
-      }
-      lines.push(line)
-      length += line.length + 1
-    }
-    if (total > issues.length && !lines.at(-1)?.startsWith('…'))
-      lines.push(`… and ${total - issues.length} more`)
     return {
       tone: 'ok',
-      title: `${total} ${scope.includes('open') ? 'open ' : ''}issue${total === 1 ? '' : 's'}${car ? ` on ${car.nickname}` : ''}`,
-      text: lines.join('\n'),
+      title: `${plural(total, scope.includes('open') ? 'open issue' : 'issue')}${car ? ` on ${car.nickname}` : ''}`,
+      text: fitLines(issues.map(summaryLine), { limit: 3800, unseen: total - issues.length }),
     }
-  }),
+  },
 
-  'issue.show': kind('show', async (p, ctx) => {
+  show: async (p, ctx) => {
     const i = await callIssues(issuesClient(ctx).issues({ number: p.number }).get())
     return issueReply(i)
-  }),
+  },
 
-  'issue.comment': kind('comment', async (p, ctx) => {
+  comment: async (p, ctx) => {
     const i = await callIssues(
       issuesClient(ctx, { write: true })
         .issues({ number: p.number })
@@ -237,11 +191,11 @@ const family: HandlerFamily = {
       tone: 'ok',
       title: clip(`Comment added to #${i.number} ${i.title}`, 256),
       text: clip(p.text, 4000),
-      ref: `issue:${i.number}`,
+      ref: issueRef(i.number),
     }
-  }),
+  },
 
-  'issue.status': kind('status', async (p, ctx) => {
+  status: async (p, ctx) => {
     const before = await callIssues(issuesClient(ctx).issues({ number: p.number }).get())
     const i = await callIssues(
       issuesClient(ctx, { write: true })
@@ -259,11 +213,11 @@ const family: HandlerFamily = {
       text: changed
         ? `Status: ${STATUS_LABEL[before.status]} → ${STATUS_LABEL[i.status]}`
         : `#${i.number} was already ${STATUS_LABEL[i.status]}${p.note ? '; your note was added' : ''}`,
-      ref: `issue:${i.number}`,
+      ref: issueRef(i.number),
     }
-  }),
+  },
 
-  'issue.close': kind('close', async (p, ctx) => {
+  close: async (p, ctx) => {
     // The record is checked before anything changes: this garage's, and of the issue's car.
     const record = p.record === undefined ? null : await recordFor(ctx, p.number, p.record)
     const i = await callIssues(
@@ -281,9 +235,7 @@ const family: HandlerFamily = {
       tone: 'ok',
       title: clip(`#${i.number} ${STATUS_LABEL[i.status]}: ${i.title}`, 256),
       text: `${clip(p.resolution, 3500)}${i.record_id ? `\nFixed by service record #${i.record_id}.` : ''}${quote ? `\n${quote}` : ''}`,
-      ref: `issue:${i.number}`,
+      ref: issueRef(i.number),
     }
-  }),
-}
-
-export default family
+  },
+})

@@ -5,45 +5,17 @@
  * carry the service's message, which names the field.
  */
 import { Type as T } from '@sinclair/typebox'
-import { type PayloadOf, payloadSchema, Values, type Subcommand } from '../../catalog/command.ts'
+import { Values } from '../../catalog/command.ts'
 import item from '../../catalog/commands/item.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
-import type { ItemView } from '../../services/items/maintenance-service.ts'
+import type { ItemView } from '../../services/items/maintenance/model.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
-import { type HandlerContext, type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
-
-type Sub = (typeof item)['subcommands'][number]['name']
-
-function sub(name: Sub): Subcommand {
-  const found = item.subcommands.find((s) => s.name === name)
-  if (!found) throw new Error(`item catalog has no subcommand ${name}`)
-  return found
-}
-
-function kind<S extends Sub>(
-  name: S,
-  run: (payload: PayloadOf<typeof item, S>, ctx: HandlerContext) => Promise<Reply>,
-): KindHandler<PayloadOf<typeof item, S>> {
-  return { schema: payloadSchema(sub(name)), run }
-}
-
-const LEVEL_TAG: Record<ItemView['level'], string> = {
-  past_due: 'PAST DUE',
-  very_urgent: 'very urgent',
-  urgent: 'urgent',
-  not_urgent: 'not urgent',
-}
-
-/** "Oil change — urgent — due 2026-11-01 (in 12 days) or at 53,000 mi (…)" */
-export function itemLine(i: ItemView, withCar = false): string {
-  const snoozed = i.snoozed_until ? ` (snoozed until ${i.snoozed_until})` : ''
-  return `${withCar ? `${i.car}: ` : ''}${i.name} — ${LEVEL_TAG[i.level]}${snoozed} — ${i.due_text}`
-}
+import { plural } from '../../lib/domain/text.ts'
+import { type HandlerContext, type HandlerFamily, handlers, UserError } from '../handler.ts'
+import { fitLines, itemLine, LEVEL_TAG } from './shared/format.ts'
 
 export function every(i: ItemView): string {
-  const parts = [i.months ? `${i.months} month${i.months === 1 ? '' : 's'}` : null, i.distance].filter(
-    Boolean,
-  )
+  const parts = [i.months ? plural(i.months, 'month') : null, i.distance].filter(Boolean)
   return `${parts.join(' or ')}${parts.length > 1 ? ', whichever comes first' : ''}${i.fixed ? ' (fixed schedule)' : ''}`
 }
 
@@ -63,21 +35,14 @@ function itemFields(i: ItemView): NonNullable<Reply['fields']> {
   return fields
 }
 
-/** Lines fitted to a Reply's text. */
-export function fitLines(lines: string[], limit = 3900): string {
-  let out = ''
-  for (let n = 0; n < lines.length; n++) {
-    const next = out ? `${out}\n${lines[n]}` : lines[n]!
-    if (next.length > limit) return `${out}\n… and ${lines.length - n} more`
-    out = next
-  }
-  return out
-}
-
 const itemId = (arg: string): number => {
   if (!/^\d{1,15}$/.test(arg)) throw new UserError(`arg: "${arg.slice(0, 20)}" is not an item id`, 'arg')
   return Number(arg)
 }
+
+/** The item a button or form names (`arg`), for a write. */
+const itemOf = (ctx: HandlerContext, arg: string) =>
+  itemsClient(ctx, { write: true }).items({ id: itemId(arg) })
 
 const buttonSchema = T.Object(
   { arg: T.String({ minLength: 1, maxLength: 40 }) },
@@ -93,61 +58,59 @@ const logSchema = T.Object(
   { additionalProperties: false },
 )
 
-const family: HandlerFamily = {
-  'item.add': kind('add', async (p, ctx) => {
-    const i = await callItems(itemsClient(ctx, { write: true }).items.post(p))
-    return { tone: 'ok', title: `Added ${i.name} to ${i.car}`, text: i.due_text, fields: itemFields(i) }
-  }),
+export default {
+  ...handlers(item, {
+    add: async (p, ctx) => {
+      const i = await callItems(itemsClient(ctx, { write: true }).items.post(p))
+      return { tone: 'ok', title: `Added ${i.name} to ${i.car}`, text: i.due_text, fields: itemFields(i) }
+    },
 
-  'item.list': kind('list', async (p, ctx) => {
-    const { items } = await callItems(itemsClient(ctx).items.get({ query: p.car ? { car: p.car } : {} }))
-    if (items.length === 0) {
+    list: async (p, ctx) => {
+      const { items } = await callItems(itemsClient(ctx).items.get({ query: p.car ? { car: p.car } : {} }))
+      if (items.length === 0) {
+        return {
+          tone: 'ok',
+          text: `No maintenance items${p.car ? ` for ${p.car}` : ''} yet — add one with /item add`,
+        }
+      }
+      const title = p.car ? `${items[0]!.car}: ${plural(items.length, 'item')}` : `${items.length} items`
+      return { tone: 'ok', title, text: fitLines(items.map((i) => itemLine(i, !p.car))) }
+    },
+
+    edit: async (p, ctx) => {
+      const { car, item: name, ...changes } = p
+      if (Object.keys(changes).length === 0) {
+        throw new UserError(
+          'Nothing to change: give at least one of name, months, distance, last_date, last_odometer, fixed, notes, urgent, very_urgent',
+        )
+      }
+      const i = await callItems(
+        itemsClient(ctx, { write: true }).items.patch({ car, item: name, ...changes }),
+      )
       return {
         tone: 'ok',
-        text: `No maintenance items${p.car ? ` for ${p.car}` : ''} yet — add one with /item add`,
+        title: `Updated ${i.name} on ${i.car}`,
+        text: `${i.due_text}\nChanged: ${Object.keys(changes).join(', ')}`,
+        fields: itemFields(i),
       }
-    }
-    const title = p.car
-      ? `${items[0]!.car}: ${items.length} item${items.length === 1 ? '' : 's'}`
-      : `${items.length} items`
-    return { tone: 'ok', title, text: fitLines(items.map((i) => itemLine(i, !p.car))) }
-  }),
+    },
 
-  'item.edit': kind('edit', async (p, ctx) => {
-    const { car, item: name, ...changes } = p
-    if (Object.keys(changes).length === 0) {
-      throw new UserError(
-        'Nothing to change: give at least one of name, months, distance, last_date, last_odometer, fixed, notes, urgent, very_urgent',
+    remove: async (p, ctx) => {
+      const r = await callItems(
+        itemsClient(ctx, { write: true }).items.remove.post({ car: p.car, item: p.item }),
       )
-    }
-    const i = await callItems(itemsClient(ctx, { write: true }).items.patch({ car, item: name, ...changes }))
-    return {
-      tone: 'ok',
-      title: `Updated ${i.name} on ${i.car}`,
-      text: `${i.due_text}\nChanged: ${Object.keys(changes).join(', ')}`,
-      fields: itemFields(i),
-    }
-  }),
-
-  'item.remove': kind('remove', async (p, ctx) => {
-    const r = await callItems(
-      itemsClient(ctx, { write: true }).items.remove.post({ car: p.car, item: p.item }),
-    )
-    return {
-      tone: 'ok',
-      title: `Removed ${r.removed.name}`,
-      text: `${r.removed.name} is no longer tracked on ${r.removed.car}.`,
-    }
+      return {
+        tone: 'ok',
+        title: `Removed ${r.removed.name}`,
+        text: `${r.removed.name} is no longer tracked on ${r.removed.car}.`,
+      }
+    },
   }),
 
   'item.done': {
     schema: buttonSchema,
-    run: async (p: { arg: string }, ctx) => {
-      const r = await callItems(
-        itemsClient(ctx, { write: true })
-          .items({ id: itemId(p.arg) })
-          .done.post({}),
-      )
+    run: async (p: typeof buttonSchema.static, ctx) => {
+      const r = await callItems(itemOf(ctx, p.arg).done.post({}))
       const who = ctx.envelope.actor.name || 'Someone'
       if (r.already) {
         return {
@@ -166,12 +129,8 @@ const family: HandlerFamily = {
 
   'item.snooze': {
     schema: buttonSchema,
-    run: async (p: { arg: string }, ctx) => {
-      const r = await callItems(
-        itemsClient(ctx, { write: true })
-          .items({ id: itemId(p.arg) })
-          .snooze.post({ days: 7 }),
-      )
+    run: async (p: typeof buttonSchema.static, ctx) => {
+      const r = await callItems(itemOf(ctx, p.arg).snooze.post({ days: 7 }))
       return {
         tone: 'ok',
         text: `${r.item.name} on ${r.item.car} is snoozed until ${r.until}; it will be reminded again then if still due.`,
@@ -181,21 +140,9 @@ const family: HandlerFamily = {
 
   'item.log': {
     schema: logSchema,
-    run: async (
-      p: {
-        arg: string
-        cost?: { value: number; text: string }
-        odometer?: { value: number; unit: 'km' | 'mi' | null; text: string }
-        date?: string
-      },
-      ctx,
-    ) => {
+    run: async (p: typeof logSchema.static, ctx) => {
       const { arg, ...body } = p
-      const r = await callItems(
-        itemsClient(ctx, { write: true })
-          .items({ id: itemId(arg) })
-          .log.post(body),
-      )
+      const r = await callItems(itemOf(ctx, arg).log.post(body))
       const details = [
         r.record.odometer ? `at ${r.record.odometer}` : null,
         r.record.cost ? `for ${r.record.cost}` : null,
@@ -209,6 +156,4 @@ const family: HandlerFamily = {
       }
     },
   },
-}
-
-export default family
+} satisfies HandlerFamily

@@ -3,7 +3,7 @@
  * runs items, issues and images, and jobs are dispatched exactly as the Discord bot does.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { makeJpeg } from '../../services/images/fixtures.ts'
+import { makeJpeg } from '../../test/fixtures/images.ts'
 import { startStack, type Stack } from '../../test/stack.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
 

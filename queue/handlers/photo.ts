@@ -1,6 +1,7 @@
 /**
  * Photos: `photo.attach` (an image dropped in a channel or thread), `photo.add` (the slash
- * command with its attachment), `photo.file` (the "which car?" buttons) and `car.photos`.
+ * command with its attachment) and `photo.file` (the "which car?" buttons). A car's gallery,
+ * `car.photos`, is answered with the rest of /car (car.ts).
  *
  * The worker downloads at once (platform URLs expire) under the rules of
  * queue/clients/download.ts, stores each photo in the images service, and files it on the
@@ -9,17 +10,18 @@
  * with a button per car.
  */
 import { Type as T } from '@sinclair/typebox'
-import { type PayloadOf, payloadSchema, type Subcommand } from '../../catalog/command.ts'
-import carCommand from '../../catalog/commands/car.ts'
-import photoCommand from '../../catalog/commands/photo.ts'
+import { actionId } from '../../catalog/actions.ts'
+import photo from '../../catalog/commands/photo.ts'
 import { callImages, imagesClient, uploadPhoto } from '../clients/images.ts'
 import { DownloadRefused, downloadAttachment } from '../clients/download.ts'
 import type { UploadResult } from '../../services/images/model.ts'
 import { callIssues, issuesClient } from '../clients/issues.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
 import type { Action, Reply } from '../../lib/contracts/envelope.ts'
-import { type HandlerContext, type HandlerFamily, UserError } from '../handler.ts'
-import { resolveCar } from './issue.ts'
+import { clip } from '../../lib/domain/text.ts'
+import { type HandlerContext, type HandlerFamily, handlers, UserError } from '../handler.ts'
+import { carRef, issueRef } from './shared/format.ts'
+import { actorOf, resolveCar } from './shared/lookups.ts'
 
 const FileSchema = T.Object({
   url: T.String({ minLength: 1, maxLength: 2000 }),
@@ -28,7 +30,7 @@ const FileSchema = T.Object({
   contentType: T.Optional(T.String({ maxLength: 200 })),
 })
 
-/** The `photo.attach` payload the Discord and Slack bots dispatch (see HELPERS.md, "Photo jobs"). */
+/** The `photo.attach` payload the bots dispatch (bots/discord/photos.ts, bots/slack/events/index.ts). */
 export const AttachPayload = T.Object({
   files: T.Array(FileSchema, { minItems: 1, maxItems: 10 }),
   text: T.String({ maxLength: 4000 }),
@@ -46,11 +48,6 @@ export type AttachPayload = typeof AttachPayload.static
 
 type Car = { id: number; nickname: string }
 type Target = { car: Car; issue?: { number: number; title: string } }
-
-const actor = (ctx: HandlerContext) => ({
-  id: ctx.envelope.actor.userId,
-  name: ctx.envelope.actor.name || ctx.envelope.actor.userId,
-})
 
 async function issueTarget(ctx: HandlerContext, number: number): Promise<Target> {
   const i = await callIssues(issuesClient(ctx).issues({ number }).get())
@@ -88,8 +85,7 @@ export async function resolveTarget(ctx: HandlerContext, p: AttachPayload): Prom
 
 const what = (t: Target) =>
   t.issue ? `issue #${t.issue.number} ${t.issue.title} (${t.car.nickname})` : t.car.nickname
-const refOf = (t: Target): string => (t.issue ? `issue:${t.issue.number}` : `car:${t.car.nickname}`)
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s)
+const refOf = (t: Target): string => (t.issue ? issueRef(t.issue.number) : carRef(t.car.nickname))
 
 /** Downloads every file at once; refusals are collected, not thrown, so good files still land. */
 async function downloadAll(ctx: HandlerContext, p: AttachPayload) {
@@ -143,7 +139,7 @@ async function store(
         await callIssues(
           issuesClient(ctx, { write: true, key: `${ctx.envelope.id}-${f.index}` })
             .issues({ number: target.issue.number })
-            .photos.post({ sha256: r.photo.sha256, actor: actor(ctx) }),
+            .photos.post({ sha256: r.photo.sha256, actor: actorOf(ctx) }),
         )
       }
       stored.push(r)
@@ -166,10 +162,10 @@ function fileButtons(ids: number[], cars: Car[]): Action[] {
     let list = ''
     for (const id of ids) {
       const next = list ? `${list},${id}` : String(id)
-      if (`photo.file:${next}${suffix}`.length > 100) break
+      if (actionId('photo.file', `${next}${suffix}`).length > 100) break
       list = next
     }
-    const id = `photo.file:${list}${suffix}`
+    const id = actionId('photo.file', `${list}${suffix}`)
     return list && id.length <= 100 ? [{ id, label: clip(c.nickname, 80), style: 'primary' as const }] : []
   })
 }
@@ -222,18 +218,9 @@ export async function attach(ctx: HandlerContext, p: AttachPayload): Promise<Rep
   }
 }
 
-const sub = (name: string): Subcommand => {
-  const found = [...photoCommand.subcommands, ...carCommand.subcommands].find((s) => s.name === name)
-  if (!found) throw new Error(`no subcommand ${name}`)
-  return found
-}
-
-const family: HandlerFamily = {
-  'photo.attach': { schema: AttachPayload, run: (p: AttachPayload, ctx) => attach(ctx, p) },
-
-  'photo.add': {
-    schema: payloadSchema(sub('add')),
-    run: async (p: PayloadOf<typeof photoCommand, 'add'>, ctx) => {
+export default {
+  ...handlers(photo, {
+    add: async (p, ctx) => {
       const replyTo = ctx.envelope.replyTo
       const channelId = replyTo.platform === 'local' ? '' : replyTo.channelId
       return attach(ctx, {
@@ -245,7 +232,9 @@ const family: HandlerFamily = {
           : {}),
       })
     },
-  },
+  }),
+
+  'photo.attach': { schema: AttachPayload, run: (p: AttachPayload, ctx) => attach(ctx, p) },
 
   'photo.file': {
     schema: T.Object({ arg: T.String({ maxLength: 100 }) }),
@@ -269,39 +258,8 @@ const family: HandlerFamily = {
         title: `Filed on ${car.nickname}`,
         text: `${photos.length === 1 ? 'The photo is' : `${photos.length} photos are`} now part of ${car.nickname}.`,
         image: { sha256: newest.sha256, size: 256, alt: newest.filename ?? 'photo' },
-        ref: `car:${car.nickname}`,
+        ref: carRef(car.nickname),
       }
     },
   },
-
-  'car.photos': {
-    schema: payloadSchema(sub('photos')),
-    run: async (p: PayloadOf<typeof carCommand, 'photos'>, ctx) => {
-      const car = await resolveCar(ctx, p.car)
-      const { photos, total } = await callImages(
-        imagesClient(ctx).images.get({ query: { car: car.id, limit: 10 } }),
-      )
-      if (total === 0) {
-        return {
-          tone: 'ok',
-          text: `No photos of ${car.nickname} yet: drop one in the channel with "${car.nickname}" in the message, or /photo add car:${car.nickname}.`,
-        }
-      }
-      const lines = photos.map(
-        (ph) =>
-          `${ph.created_at.slice(0, 10)} ${ph.uploader_name}${ph.issue ? ` · issue #${ph.issue}` : ''}${ph.filename ? ` · ${clip(ph.filename, 60)}` : ''} (${ph.width}×${ph.height})`,
-      )
-      if (total > photos.length) lines.push(`… and ${total - photos.length} older`)
-      const newest = photos[0]!
-      return {
-        tone: 'ok',
-        title: `${car.nickname}: ${total} photo${total === 1 ? '' : 's'}`,
-        text: lines.join('\n'),
-        image: { sha256: newest.sha256, size: 1024, alt: `newest photo of ${car.nickname}` },
-        ref: `car:${car.nickname}`,
-      }
-    },
-  },
-}
-
-export default family
+} satisfies HandlerFamily

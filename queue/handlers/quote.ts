@@ -6,55 +6,17 @@
  * is checked in the issues service (so it is always this garage's issue) before a quote is stored.
  */
 import { Type as T } from '@sinclair/typebox'
-import { type PayloadOf, payloadSchema, type Subcommand } from '../../catalog/command.ts'
+import { actionId } from '../../catalog/actions.ts'
 import quote from '../../catalog/commands/quote.ts'
-import { callService, localDay } from '../clients/calculator.ts'
-import { formatMoney } from '../../lib/domain/money.ts'
-import { callItems, itemsClient } from '../clients/items.ts'
-import { issuesClient, quotesClient } from '../clients/quotes.ts'
 import type { Action, Reply } from '../../lib/contracts/envelope.ts'
-import { type HandlerContext, type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
-
-type Sub = (typeof quote)['subcommands'][number]['name']
-
-function sub(name: Sub): Subcommand {
-  const found = quote.subcommands.find((s) => s.name === name)
-  if (!found) throw new Error(`quote catalog has no subcommand ${name}`)
-  return found
-}
-
-function kind<S extends Sub>(
-  name: S,
-  run: (payload: PayloadOf<typeof quote, S>, ctx: HandlerContext) => Promise<Reply>,
-): KindHandler<PayloadOf<typeof quote, S>> {
-  return { schema: payloadSchema(sub(name)), run }
-}
-
-async function garage(ctx: HandlerContext) {
-  const s = await callItems(itemsClient(ctx).settings.get({ query: {} }))
-  return {
-    currency: s.currency,
-    timezone: s.timezone,
-    units: s.units,
-    today: localDay(ctx.now(), s.timezone),
-  }
-}
-
-const actor = (ctx: HandlerContext) => ({
-  id: ctx.envelope.actor.userId,
-  name: ctx.envelope.actor.name || ctx.envelope.actor.userId,
-})
-
-/** The issue in this garage, or a UserError naming it (an issue of another garage is simply not found here). */
-async function issueOf(ctx: HandlerContext, number: number) {
-  try {
-    return await callService('issues', issuesClient(ctx).issues({ number }).get())
-  } catch (error) {
-    if (error instanceof UserError)
-      throw new UserError(`issue: there is no issue #${number} in this garage (see /issue list)`, 'issue')
-    throw error
-  }
-}
+import { formatMoney } from '../../lib/domain/money.ts'
+import { plural } from '../../lib/domain/text.ts'
+import { callIssues, issuesClient } from '../clients/issues.ts'
+import { callItems, itemsClient } from '../clients/items.ts'
+import { callQuotes, quotesClient } from '../clients/quotes.ts'
+import { type HandlerContext, handlers, type KindHandler, UserError } from '../handler.ts'
+import { issueRef } from './shared/format.ts'
+import { actorOf, garageOf, issueInGarage } from './shared/lookups.ts'
 
 const money = (minor: number | null, currency: string) =>
   minor === null ? '—' : formatMoney(minor, currency)
@@ -85,202 +47,197 @@ function quoteLine(q: QuoteView): string {
 }
 
 const acceptButton = (n: number): Action => ({
-  id: `quote.accept_btn:${n}`,
+  id: actionId('quote.accept_btn', n),
   label: `Accept quote ${n}`,
   style: 'primary',
 })
 
 async function accept(ctx: HandlerContext, number: number): Promise<Reply> {
-  const g = await garage(ctx)
-  const { quote: q, rejected } = await callService(
-    'quotes',
+  const g = await garageOf(ctx)
+  const { quote: q, rejected } = await callQuotes(
     quotesClient(ctx, { write: true })
       .quotes({ number })
       .accept.post({ by: ctx.envelope.actor.name, today: g.today }),
   )
   const amount = money(q.amountMinor, q.currency)
   // The issue goes in progress; a retried job replays the acceptance above and lands here again.
-  const issue = await callService(
-    'issues',
+  const issue = await callIssues(
     issuesClient(ctx, { write: true })
       .issues({ number: q.issue })
       .status.post({
         status: 'in_progress',
         note: `Quote ${q.number} from ${q.shop} accepted: ${amount}`,
-        actor: actor(ctx),
+        actor: actorOf(ctx),
       }),
   )
   const lines = [
     `Issue #${issue.number} (${issue.title}) is now in progress.`,
-    rejected.length ? `Quote${rejected.length === 1 ? '' : 's'} ${rejected.join(', ')} marked rejected.` : '',
+    rejected.length
+      ? `${rejected.length === 1 ? 'Quote' : 'Quotes'} ${rejected.join(', ')} marked rejected.`
+      : '',
     `When the work is done, log it with /service log car:${issue.car} title:"${issue.title}" kind:repair issue:${issue.number} (the record takes ${amount}), then /issue close number:${issue.number} record:<record id>.`,
   ]
   return {
     tone: 'ok',
     title: `Accepted quote ${q.number} from ${q.shop}: ${amount}`,
     text: lines.filter(Boolean).join('\n'),
-    ref: `issue:${issue.number}`,
+    ref: issueRef(issue.number),
   }
 }
 
-const family: HandlerFamily = {
-  'quote.add': kind('add', async (p, ctx) => {
-    const g = await garage(ctx)
-    const issue = await issueOf(ctx, p.issue)
-    const created = await callService(
-      'quotes',
-      quotesClient(ctx, { write: true }).quotes.post({
-        issue: p.issue,
-        shop: p.shop,
-        currency: g.currency,
-        ...(p.amount ? { amount: p.amount } : {}),
-        ...(p.parts ? { parts: p.parts } : {}),
-        ...(p.labor ? { labour: p.labor } : {}),
-        ...(p.valid_until ? { validUntil: p.valid_until } : {}),
-        ...(p.notes ? { notes: p.notes } : {}),
-        by: ctx.envelope.actor.name,
-        today: g.today,
-      }),
-    )
-    const q = created.quote
-    await callService(
-      'issues',
-      issuesClient(ctx, { write: true })
-        .issues({ number: p.issue })
-        .quotes.post({ quote_id: q.number, actor: actor(ctx) }),
-    )
-    const note = created.issueHasAccepted
-      ? `Issue #${p.issue} already has an accepted quote (${created.issueHasAccepted}); this one is kept for comparison.`
-      : `Compare with /quote list issue:${p.issue}; accept with /quote accept id:${q.number}.`
-    return {
-      tone: 'ok',
-      title: `Quote ${q.number} from ${q.shop} for issue #${issue.number} (${issue.title})`,
-      text: `${quoteLine(q)}${q.notes ? `\n${q.notes}` : ''}\n${note}`,
-      ...(created.issueHasAccepted ? {} : { actions: [acceptButton(q.number)] }),
-      ref: `issue:${issue.number}`,
-    }
-  }),
+/** The Accept button of /quote add and /quote list. */
+const acceptButtonKind: KindHandler<{ arg: string }> = {
+  schema: T.Object({ arg: T.String({ pattern: '^[0-9]{1,9}$' }) }),
+  run: (p, ctx) => accept(ctx, Number(p.arg)),
+}
 
-  'quote.list': kind('list', async (p, ctx) => {
-    const g = await garage(ctx)
-    const issue = await issueOf(ctx, p.issue)
-    const c = await callService(
-      'quotes',
-      quotesClient(ctx).quotes.get({ query: { issue: p.issue, today: g.today } }),
-    )
-    if (c.quotes.length === 0) {
+export default {
+  ...handlers(quote, {
+    add: async (p, ctx) => {
+      const g = await garageOf(ctx)
+      const issue = await issueInGarage(ctx, p.issue)
+      const created = await callQuotes(
+        quotesClient(ctx, { write: true }).quotes.post({
+          issue: p.issue,
+          shop: p.shop,
+          currency: g.currency,
+          ...(p.amount ? { amount: p.amount } : {}),
+          ...(p.parts ? { parts: p.parts } : {}),
+          ...(p.labor ? { labour: p.labor } : {}),
+          ...(p.valid_until ? { validUntil: p.valid_until } : {}),
+          ...(p.notes ? { notes: p.notes } : {}),
+          by: ctx.envelope.actor.name,
+          today: g.today,
+        }),
+      )
+      const q = created.quote
+      await callIssues(
+        issuesClient(ctx, { write: true })
+          .issues({ number: p.issue })
+          .quotes.post({ quote_id: q.number, actor: actorOf(ctx) }),
+      )
+      const note = created.issueHasAccepted
+        ? `Issue #${p.issue} already has an accepted quote (${created.issueHasAccepted}); this one is kept for comparison.`
+        : `Compare with /quote list issue:${p.issue}; accept with /quote accept id:${q.number}.`
       return {
         tone: 'ok',
-        text: `No quotes for issue #${issue.number} (${issue.title}) yet — add one with /quote add issue:${issue.number} shop:… amount:…`,
+        title: `Quote ${q.number} from ${q.shop} for issue #${issue.number} (${issue.title})`,
+        text: `${quoteLine(q)}${q.notes ? `\n${q.notes}` : ''}\n${note}`,
+        ...(created.issueHasAccepted ? {} : { actions: [acceptButton(q.number)] }),
+        ref: issueRef(issue.number),
       }
-    }
-    const cur = c.currency ?? g.currency
-    const fields = c.quotes.slice(0, 25).map((q) => ({
-      name: `${q.number} · ${q.shop}${q.cheapest ? ' — cheapest' : ''}${q.status === 'accepted' ? ' — accepted' : ''}`,
-      value: `${quoteLine(q)}${q.notes ? `\n${q.notes.slice(0, 200)}` : ''}`,
-    }))
-    const summary =
-      c.quotes.length > 1 && c.spreadMinor !== null
-        ? `Spread ${money(c.spreadMinor, cur)} between highest ${money(c.highestMinor, cur)} and lowest ${money(c.lowestMinor, cur)}${c.spreadPercent !== null ? ` (${c.spreadPercent.toFixed(0)}% over the lowest)` : ''}.`
+    },
+
+    list: async (p, ctx) => {
+      const g = await garageOf(ctx)
+      const issue = await issueInGarage(ctx, p.issue)
+      const c = await callQuotes(quotesClient(ctx).quotes.get({ query: { issue: p.issue, today: g.today } }))
+      if (c.quotes.length === 0) {
+        return {
+          tone: 'ok',
+          text: `No quotes for issue #${issue.number} (${issue.title}) yet — add one with /quote add issue:${issue.number} shop:… amount:…`,
+        }
+      }
+      const cur = c.currency ?? g.currency
+      const fields = c.quotes.slice(0, 25).map((q) => ({
+        name: `${q.number} · ${q.shop}${q.cheapest ? ' — cheapest' : ''}${q.status === 'accepted' ? ' — accepted' : ''}`,
+        value: `${quoteLine(q)}${q.notes ? `\n${q.notes.slice(0, 200)}` : ''}`,
+      }))
+      const summary =
+        c.quotes.length > 1 && c.spreadMinor !== null
+          ? `Spread ${money(c.spreadMinor, cur)} between highest ${money(c.highestMinor, cur)} and lowest ${money(c.lowestMinor, cur)}${c.spreadPercent !== null ? ` (${c.spreadPercent.toFixed(0)}% over the lowest)` : ''}.`
+          : ''
+      const status = c.accepted
+        ? `Quote ${c.accepted} is accepted.`
+        : c.cheapest
+          ? `Cheapest valid quote: ${c.cheapest}.`
+          : 'Every quote has expired.'
+      const open = c.accepted ? [] : c.quotes.filter((q) => q.status === 'open' && !q.expired)
+      return {
+        tone: 'ok',
+        title: `${plural(c.quotes.length, 'quote')} for issue #${issue.number} (${issue.title})`,
+        text: [summary, status].filter(Boolean).join('\n'),
+        fields,
+        ...(open.length ? { actions: open.slice(0, 5).map((q) => acceptButton(q.number)) } : {}),
+        ref: issueRef(issue.number),
+      }
+    },
+
+    accept: (p, ctx) => accept(ctx, p.id),
+
+    estimate: async (p, ctx) => {
+      const g = await garageOf(ctx)
+      const e = await callQuotes(
+        quotesClient(ctx).estimate.post({
+          currency: g.currency,
+          rate: p.rate,
+          ...(p.job ? { job: p.job } : {}),
+          ...(p.hours !== undefined ? { hours: p.hours } : {}),
+          ...(p.parts ? { parts: p.parts } : {}),
+          ...(p.tax !== undefined ? { taxPercent: p.tax } : {}),
+        }),
+      )
+      const m = (minor: number) => formatMoney(minor, e.currency)
+      const fields = [
+        { name: 'Labour', value: `${e.hours} h × ${m(e.rateMinor)} = ${m(e.labourMinor)}`, inline: true },
+        { name: 'Parts', value: m(e.partsMinor), inline: true },
+        { name: `Tax ${e.taxPercent}%`, value: m(e.taxMinor), inline: true },
+      ]
+      const jobNote = e.job
+        ? `${e.job.name}: ${e.job.hours} h ${e.job.overridden ? "(this garage's hours)" : '(typical book hours)'}\n`
         : ''
-    const status = c.accepted
-      ? `Quote ${c.accepted} is accepted.`
-      : c.cheapest
-        ? `Cheapest valid quote: ${c.cheapest}.`
-        : 'Every quote has expired.'
-    const open = c.accepted ? [] : c.quotes.filter((q) => q.status === 'open' && !q.expired)
-    return {
-      tone: 'ok',
-      title: `${c.quotes.length} quote${c.quotes.length === 1 ? '' : 's'} for issue #${issue.number} (${issue.title})`,
-      text: [summary, status].filter(Boolean).join('\n'),
-      fields,
-      ...(open.length ? { actions: open.slice(0, 5).map((q) => acceptButton(q.number)) } : {}),
-      ref: `issue:${issue.number}`,
-    }
-  }),
+      return {
+        tone: 'ok',
+        title: `Estimate: ${m(e.totalMinor)}`,
+        text: `${jobNote}Subtotal ${m(e.subtotalMinor)} + tax ${m(e.taxMinor)} = ${m(e.totalMinor)}`,
+        fields,
+      }
+    },
 
-  'quote.accept': kind('accept', (p, ctx) => accept(ctx, p.id)),
+    jobs: async (p, ctx) => {
+      if (p.hours !== undefined && !p.job)
+        throw new UserError('job: name the job to set hours for, e.g. job:"Brake pads, front" hours:2', 'job')
+      if (p.job && p.hours === undefined) {
+        throw new UserError(`hours: give this garage's labour hours for "${p.job}", e.g. hours:2`, 'hours')
+      }
+      if (p.job && p.hours !== undefined) {
+        const j = await callQuotes(
+          quotesClient(ctx, { write: true }).jobs.put({ job: p.job, hours: p.hours }),
+        )
+        return {
+          tone: 'ok',
+          text: `${j.name}: this garage now estimates ${j.hours} h (typical ${j.typicalHours} h).`,
+        }
+      }
+      const { jobs: known } = await callQuotes(quotesClient(ctx).jobs.get())
+      return {
+        tone: 'ok',
+        title: 'Common jobs and their labour hours',
+        text: known
+          .map(
+            (j) =>
+              `${j.name}: ${j.hours} h${j.overridden ? ` (this garage; typical ${j.typicalHours} h)` : ''}`,
+          )
+          .join('\n'),
+      }
+    },
 
-  /** The Accept button of /quote add and /quote list. */
-  'quote.accept_btn': {
-    schema: T.Object({ arg: T.String({ pattern: '^[0-9]{1,9}$' }) }),
-    run: (p: { arg: string }, ctx) => accept(ctx, Number(p.arg)),
-  },
-
-  'quote.estimate': kind('estimate', async (p, ctx) => {
-    const g = await garage(ctx)
-    const e = await callService(
-      'quotes',
-      quotesClient(ctx).estimate.post({
-        currency: g.currency,
-        rate: p.rate,
-        ...(p.job ? { job: p.job } : {}),
-        ...(p.hours !== undefined ? { hours: p.hours } : {}),
-        ...(p.parts ? { parts: p.parts } : {}),
-        ...(p.tax !== undefined ? { taxPercent: p.tax } : {}),
-      }),
-    )
-    const m = (minor: number) => formatMoney(minor, e.currency)
-    const fields = [
-      { name: 'Labour', value: `${e.hours} h × ${m(e.rateMinor)} = ${m(e.labourMinor)}`, inline: true },
-      { name: 'Parts', value: m(e.partsMinor), inline: true },
-      { name: `Tax ${e.taxPercent}%`, value: m(e.taxMinor), inline: true },
-    ]
-    const jobNote = e.job
-      ? `${e.job.name}: ${e.job.hours} h ${e.job.overridden ? "(this garage's hours)" : '(typical book hours)'}\n`
-      : ''
-    return {
-      tone: 'ok',
-      title: `Estimate: ${m(e.totalMinor)}`,
-      text: `${jobNote}Subtotal ${m(e.subtotalMinor)} + tax ${m(e.taxMinor)} = ${m(e.totalMinor)}`,
-      fields,
-    }
-  }),
-
-  'quote.jobs': kind('jobs', async (p, ctx) => {
-    if (p.hours !== undefined && !p.job)
-      throw new UserError('job: name the job to set hours for, e.g. job:"Brake pads, front" hours:2', 'job')
-    if (p.job && p.hours === undefined) {
-      throw new UserError(`hours: give this garage's labour hours for "${p.job}", e.g. hours:2`, 'hours')
-    }
-    if (p.job && p.hours !== undefined) {
-      const j = await callService(
-        'quotes',
-        quotesClient(ctx, { write: true }).jobs.put({ job: p.job, hours: p.hours }),
+    tip: async (_p, ctx) => {
+      const g = await garageOf(ctx)
+      const focus = await mostUrgent(ctx)
+      const t = await callQuotes(
+        quotesClient(ctx).tip.get({
+          query: { date: g.today, ...(focus ? { focus: focus.text, topic: focus.topic } : {}) },
+        }),
       )
       return {
         tone: 'ok',
-        text: `${j.name}: this garage now estimates ${j.hours} h (typical ${j.typicalHours} h).`,
+        title: `Tip of the day (${t.date})`,
+        text: t.focus ? `${t.focus}\n\n${t.tip.text}` : t.tip.text,
       }
-    }
-    const { jobs } = await callService('quotes', quotesClient(ctx).jobs.get())
-    return {
-      tone: 'ok',
-      title: 'Common jobs and their labour hours',
-      text: jobs
-        .map(
-          (j) =>
-            `${j.name}: ${j.hours} h${j.overridden ? ` (this garage; typical ${j.typicalHours} h)` : ''}`,
-        )
-        .join('\n'),
-    }
+    },
   }),
-
-  'quote.tip': kind('tip', async (_p, ctx) => {
-    const g = await garage(ctx)
-    const focus = await mostUrgent(ctx)
-    const t = await callService(
-      'quotes',
-      quotesClient(ctx).tip.get({
-        query: { date: g.today, ...(focus ? { focus: focus.text, topic: focus.topic } : {}) },
-      }),
-    )
-    return {
-      tone: 'ok',
-      title: `Tip of the day (${t.date})`,
-      text: t.focus ? `${t.focus}\n\n${t.tip.text}` : t.tip.text,
-    }
-  }),
+  'quote.accept_btn': acceptButtonKind,
 }
 
 /**
@@ -297,15 +254,13 @@ async function mostUrgent(ctx: HandlerContext): Promise<{ text: string; topic: s
       d === null
         ? top.due_text
         : d < 0
-          ? `${-d} day${d === -1 ? '' : 's'} overdue`
+          ? `${plural(-d, 'day')} overdue`
           : d === 0
             ? 'due today'
-            : `due in ${top.projected ? '~' : ''}${d} day${d === 1 ? '' : 's'}`
+            : `due in ${top.projected ? '~' : ''}${plural(d, 'day')}`
     return { text: `Your ${top.car}'s ${top.name.toLowerCase()} is ${when}`, topic: top.name }
   } catch (error) {
     ctx.log.debug({ err: error }, 'no reminders for the tip')
     return null
   }
 }
-
-export default family

@@ -4,25 +4,15 @@
  * issue (`issue:12`) takes the issue's accepted quote amount when no cost is typed and is linked
  * to that quote; the quotes service is optional here (down: the record is logged without it).
  */
-import { type PayloadOf, payloadSchema, type Subcommand } from '../../catalog/command.ts'
 import service from '../../catalog/commands/service.ts'
-import { callIssues, issuesClient } from '../clients/issues.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
-import type { RecordView } from '../../services/items/maintenance-service.ts'
+import type { RecordView } from '../../services/items/records/model.ts'
 import { type AcceptedQuote, checkAcceptedQuote, linkAcceptedQuote } from '../clients/quotes.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
-import { type HandlerContext, type HandlerFamily, type KindHandler, UserError } from '../handler.ts'
-import { fitLines } from './item.ts'
-
-type Sub = (typeof service)['subcommands'][number]['name']
-
-function kind<S extends Sub>(
-  name: S,
-  run: (payload: PayloadOf<typeof service, S>, ctx: HandlerContext) => Promise<Reply>,
-): KindHandler<PayloadOf<typeof service, S>> {
-  const found = service.subcommands.find((s) => s.name === name) as Subcommand
-  return { schema: payloadSchema(found), run }
-}
+import { plural } from '../../lib/domain/text.ts'
+import { type HandlerContext, handlers, UserError } from '../handler.ts'
+import { fitLines, issueRef } from './shared/format.ts'
+import { issueInGarage, resolveCar } from './shared/lookups.ts'
 
 export function recordLine(r: RecordView, withCar = false): string {
   const bits = [
@@ -43,15 +33,8 @@ export function recordLine(r: RecordView, withCar = false): string {
  * found, exactly like a missing one) and be about the record's car.
  */
 async function issueForRecord(ctx: HandlerContext, number: number, car: string) {
-  let issue: Awaited<ReturnType<typeof fetchIssue>>
-  try {
-    issue = await fetchIssue(ctx, number)
-  } catch (error) {
-    if (error instanceof UserError)
-      throw new UserError(`issue: there is no issue #${number} in this garage (see /issue list)`, 'issue')
-    throw error
-  }
-  const c = await callItems(itemsClient(ctx).cars({ car }).get())
+  const issue = await issueInGarage(ctx, number)
+  const c = await resolveCar(ctx, car)
   if (c.id !== issue.car_id)
     throw new UserError(
       `issue: #${number} (${issue.title}) is about ${issue.car}, not ${c.nickname}`,
@@ -59,9 +42,6 @@ async function issueForRecord(ctx: HandlerContext, number: number, car: string) 
     )
   return issue
 }
-
-const fetchIssue = (ctx: HandlerContext, number: number) =>
-  callIssues(issuesClient(ctx).issues({ number }).get())
 
 /** What the reply says about the issue and its accepted quote once the record is stored. */
 async function issueLines(
@@ -96,8 +76,8 @@ async function issueLines(
   ]
 }
 
-const family: HandlerFamily = {
-  'service.log': kind('log', async (p, ctx) => {
+export default handlers(service, {
+  log: async (p, ctx) => {
     const { issue: issueNumber, ...body } = p
     const kindOf = body.kind as 'service' | 'repair' | 'upgrade' | undefined
     const issue = issueNumber === undefined ? null : await issueForRecord(ctx, issueNumber, body.car)
@@ -125,11 +105,11 @@ const family: HandlerFamily = {
       title: `Logged ${r.title} on ${r.car} (${r.date})${issue ? ` for issue #${issue.number}` : ''}`,
       text: lines.length ? lines.join('\n') : 'Recorded.',
       fields,
-      ...(issue ? { ref: `issue:${issue.number}` } : {}),
+      ...(issue ? { ref: issueRef(issue.number) } : {}),
     }
-  }),
+  },
 
-  'service.list': kind('list', async (p, ctx) => {
+  list: async (p, ctx) => {
     const query = { ...(p.car ? { car: p.car } : {}), ...(p.limit ? { limit: p.limit } : {}) }
     const { records } = await callItems(itemsClient(ctx).records.get({ query }))
     if (records.length === 0)
@@ -139,10 +119,8 @@ const family: HandlerFamily = {
       }
     return {
       tone: 'ok',
-      title: `${records.length} recent record${records.length === 1 ? '' : 's'}`,
+      title: plural(records.length, 'recent record'),
       text: fitLines(records.map((r) => recordLine(r, !p.car))),
     }
-  }),
-}
-
-export default family
+  },
+})

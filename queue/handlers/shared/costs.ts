@@ -1,0 +1,120 @@
+/**
+ * A car's running costs and fuel economy as `/calc cost` and `/car stats` ask the calculator for
+ * them: the car's records, fill-ups and odometer readings read from the items service and given
+ * to the calculator in km, litres and integer minor units; figures are rounded only in the text.
+ */
+import type { Reply } from '../../../lib/contracts/envelope.ts'
+import { dayNumber, fromDayNumber } from '../../../lib/domain/dates.ts'
+import { formatMoney } from '../../../lib/domain/money.ts'
+import { formatNumber } from '../../../lib/domain/text.ts'
+import { distanceUnitOf, fromKm, KM_PER_MI, toKm } from '../../../lib/domain/units.ts'
+import { calculatorClient, callCalculator } from '../../clients/calculator.ts'
+import { callItems, itemsClient } from '../../clients/items.ts'
+import type { HandlerContext } from '../../handler.ts'
+import type { Garage } from './lookups.ts'
+
+/** A figure with exactly `digits` decimals ("6.50"). */
+export const fmt = (n: number, digits = 1) => formatNumber(n, digits, digits)
+
+export const economyText = (e: { mpgUs: number; mpgUk: number; lPer100km: number; kmPerLitre: number }) =>
+  `${fmt(e.mpgUs)} mpg (US) · ${fmt(e.mpgUk)} mpg (UK) · ${fmt(e.lPer100km, 2)} L/100 km · ${fmt(e.kmPerLitre, 2)} km/L`
+
+const perDistance = (minorPerKm: number, units: Garage['units'], currency: string) =>
+  units === 'imperial'
+    ? `${formatMoney(minorPerKm * KM_PER_MI, currency, 1)}/mi`
+    : `${formatMoney(minorPerKm, currency, 1)}/km`
+
+export function distanceText(km: number, units: Garage['units']): string {
+  const unit = distanceUnitOf(units)
+  return `${fmt(fromKm(km, unit), 0)} ${unit}`
+}
+
+/** An odometer reading of the items views (a value in the car's unit), in km; null when there is none. */
+const readingKm = (value: number | null, unit: 'km' | 'mi') => (value === null ? null : toKm(value, unit))
+
+export type CarData = Awaited<ReturnType<typeof carData>>
+
+/** A car with its records, fill-ups and readings as the calculator takes them (km, litres, minor units). */
+export async function carData(ctx: HandlerContext, carRef: string, currency: string) {
+  const items = itemsClient(ctx)
+  const c = await callItems(items.cars({ car: carRef }).get())
+  const [{ records }, { fillups }] = await Promise.all([
+    callItems(items.records.get({ query: { car: c.nickname, limit: 100 } })),
+    callItems(items.fillups.get({ query: { car: c.nickname, limit: 100 } })),
+  ])
+  return {
+    car: c,
+    records: records.map((r) => ({
+      date: r.date,
+      costMinor: r.cost_minor ?? 0,
+      kind: r.kind,
+      odometerKm: readingKm(r.odometer_value, r.odometer_unit),
+    })),
+    fillUps: fillups.flatMap((f) => {
+      const odometerKm = readingKm(f.odometer_value, f.odometer_unit)
+      if (odometerKm === null) return []
+      return [
+        {
+          id: f.id,
+          date: f.date,
+          odometerKm,
+          litres: f.litres,
+          full: f.full,
+          missed: f.missed,
+          ...(f.cost_minor === null ? {} : { costMinor: f.cost_minor }),
+        },
+      ]
+    }),
+    readings: c.readings.map((r) => ({ date: r.read_on, km: toKm(r.value, r.unit) })),
+    purchase:
+      c.purchase_price && c.purchase_date
+        ? { priceMinor: c.purchase_price.minor, date: c.purchase_date }
+        : null,
+  }
+}
+
+/** The car's costs over the `days` up to the garage's today. */
+export async function costOf(ctx: HandlerContext, d: CarData, g: Garage, days: number) {
+  const to = g.today
+  const from = fromDayNumber(dayNumber(to) - days + 1)
+  return callCalculator(
+    calculatorClient(ctx).cost.post({
+      currency: g.currency,
+      from,
+      to,
+      records: d.records,
+      fillUps: d.fillUps,
+      readings: d.readings,
+      purchase: d.purchase,
+    }),
+  )
+}
+
+export function costFields(c: Awaited<ReturnType<typeof costOf>>, g: Garage): NonNullable<Reply['fields']> {
+  const m = (x: number) => formatMoney(x, c.currency)
+  const k = c.byKindMinor
+  const fields: NonNullable<Reply['fields']> = [
+    { name: 'Fuel', value: `${m(k.fuel)} (${c.counts.fuel} fill-ups)`, inline: true },
+    { name: 'Service', value: `${m(k.service)} (${c.counts.service})`, inline: true },
+    { name: 'Repair', value: `${m(k.repair)} (${c.counts.repair})`, inline: true },
+    { name: 'Upgrade', value: `${m(k.upgrade)} (${c.counts.upgrade})`, inline: true },
+  ]
+  fields.push({
+    name: 'Depreciation',
+    value:
+      c.depreciationMinor === null
+        ? 'unknown (set purchase_price and purchase_date with /car edit)'
+        : `${m(c.depreciationMinor)} (${c.depreciationPercent}% a year, declining balance)`,
+    inline: true,
+  })
+  fields.push({ name: 'Per month', value: formatMoney(c.perMonthMinor, c.currency), inline: true })
+  fields.push({
+    name: 'Per distance',
+    value:
+      c.km && c.perKmMinor !== null
+        ? `${perDistance(c.perKmMinor, g.units, c.currency)} over ${distanceText(c.km, g.units)}${c.runningPerKmMinor !== null && c.depreciationMinor !== null ? ` (running costs alone ${perDistance(c.runningPerKmMinor, g.units, c.currency)})` : ''}`
+        : 'unknown (needs odometer readings in the period)',
+    inline: false,
+  })
+  return fields
+}

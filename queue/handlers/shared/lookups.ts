@@ -1,0 +1,47 @@
+/**
+ * Look-ups several handlers make before their own call: the garage's settings with its "today",
+ * a car by nickname (or id), an issue of this garage, and the actor as the services record it.
+ */
+import { garageToday } from '../../../lib/domain/dates.ts'
+import { callIssues, issuesClient } from '../../clients/issues.ts'
+import { callItems, itemsClient } from '../../clients/items.ts'
+import { type HandlerContext, UserError } from '../../handler.ts'
+
+/** The garage's units, currency and timezone (items GET /settings), and today's date there. */
+export async function garageOf(ctx: HandlerContext) {
+  const s = await callItems(itemsClient(ctx).settings.get({ query: {} }))
+  return {
+    units: s.units,
+    currency: s.currency,
+    timezone: s.timezone,
+    today: garageToday(ctx.now(), s.timezone),
+  }
+}
+
+export type Garage = Awaited<ReturnType<typeof garageOf>>
+
+/** The car of a nickname (or id) in this garage, or the items service's 404 naming the garage's cars. */
+export async function resolveCar(
+  ctx: HandlerContext,
+  car: string,
+): Promise<{ id: number; nickname: string }> {
+  const c = await callItems(itemsClient(ctx).cars({ car }).get())
+  return { id: c.id, nickname: c.nickname }
+}
+
+/** The issue in this garage, or a UserError naming `issue` (another garage's issue is simply not found here). */
+export async function issueInGarage(ctx: HandlerContext, number: number) {
+  try {
+    return await callIssues(issuesClient(ctx).issues({ number }).get())
+  } catch (error) {
+    if (error instanceof UserError)
+      throw new UserError(`issue: there is no issue #${number} in this garage (see /issue list)`, 'issue')
+    throw error
+  }
+}
+
+/** Who did it, as the issues service records it (the platform user id when the name is empty). */
+export const actorOf = (ctx: HandlerContext) => ({
+  id: ctx.envelope.actor.userId,
+  name: ctx.envelope.actor.name || ctx.envelope.actor.userId,
+})
