@@ -1,7 +1,7 @@
 /**
  * Forms (Discord modals, Slack views) opened by a `form:<name>:<arg>` button. Each has a title,
- * the job kind its submit dispatches, and typed fields parsed with the core value parsers, so
- * a submitted form becomes `{ kind, payload: { arg, ...values } }` like any command.
+ * the job kind its submit dispatches, and typed fields parsed with the value parsers of
+ * values.ts, so a submitted form becomes `{ kind, payload: { arg, ...values } }` like any command.
  * The maintenance family adds `log_service` here.
  */
 import type { Option, OptionType } from './command.ts'

@@ -1,7 +1,7 @@
 import { expect, test } from 'bun:test'
 import { Value } from '@sinclair/typebox/value'
 import { Reply } from '../lib/contracts/envelope.ts'
-import family from '../queue/handlers/help.ts'
+import family from '../queue/handlers/garage.ts'
 import { commands } from './catalog.ts'
 import { helpReply, optionLine, usage } from './help.ts'
 

@@ -4,11 +4,10 @@
  * and its example. Grammar errors reuse the usage lines.
  */
 import type { Reply } from '../lib/contracts/envelope.ts'
+import { clip } from '../lib/domain/text.ts'
 import { commands as catalogCommands, findCommand } from './catalog.ts'
 import type { Command, Option, Subcommand } from './command.ts'
 import { TYPE_HINTS } from './values.ts'
-
-const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`)
 
 /** `/car add <nickname> [make] [model] …`: required options positional, the rest by name. */
 export function usage(command: Command, sub: Subcommand): string {

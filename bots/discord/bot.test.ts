@@ -10,7 +10,7 @@ import { MessageFlags, REST } from 'discord.js'
 import IORedis from 'ioredis'
 import { Jimp } from 'jimp'
 import { silentLogger } from '../../lib/log.ts'
-import { makeJpeg } from '../../services/images/fixtures.ts'
+import { makeJpeg } from '../../test/fixtures/images.ts'
 import { commandJobId, replyJobId } from '../../lib/contracts/queues.ts'
 import {
   type DiscordStandin,

@@ -16,7 +16,7 @@ import { type Delivery, startDelivery } from './deliver.ts'
 import { handleInteraction } from './interactions.ts'
 import { type Lookup, serviceLookup } from './lookup.ts'
 import { handleMessage } from './photos.ts'
-import { threadRefOf } from './threads.ts'
+import { threadRefOf } from '../shared/threads.ts'
 
 export type DiscordBotOptions = {
   config: Config

@@ -31,7 +31,7 @@ describe('the catalog as Discord application commands', () => {
     })
     // The latest model year moves with the calendar: the items service refuses it, not a fixed bound.
     expect(opt(add, 'year')).not.toHaveProperty('max_value')
-    // Typed values Discord has no type for are strings the core parses.
+    // Typed values Discord has no type for are strings the catalog parses.
     expect(opt(add, 'odometer')).toMatchObject({ type: O.String })
     expect(opt(add, 'purchase_price')).toMatchObject({ type: O.String })
     expect(opt(add, 'purchase_price').min_value).toBeUndefined()

@@ -1,7 +1,7 @@
 /**
  * The catalog as Discord application commands: one chat-input command per catalog entry, one
  * subcommand per catalog subcommand. Values Discord has no type for (distances, money, dates …)
- * are string options the core parses; `car` and `issue` options are autocompleted from the
+ * are string options the catalog parses; `car` and `issue` options are autocompleted from the
  * garage's own data. Bounds and lengths are registered too, but the bot checks every value
  * again: a stale registration or a hand-made request must not get past the catalog.
  */

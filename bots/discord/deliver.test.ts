@@ -17,7 +17,7 @@ import {
 } from '../../test/discord-standin/standin.ts'
 import { createRest } from './client.ts'
 import { type DeliveryDeps, deliver, nonceOf } from './deliver.ts'
-import { threadRefOf } from './threads.ts'
+import { threadRefOf } from '../shared/threads.ts'
 
 const GUILD = '1200000000000000001'
 const CHANNEL = '1300000000000000001'

@@ -11,7 +11,7 @@
  * - Rate limits: @discordjs/rest waits out 429 Retry-After by itself; 5xx and network failures
  *   are retried here with backoff, then the job fails and BullMQ retries it with its own backoff.
  * - A photo (Reply.image) is fetched from the images service and uploaded as `photo.jpg`.
- * - A Reply with `ref` records the thread ref of the message it produced (threads.ts).
+ * - A Reply with `ref` records the thread ref of the message it produced (bots/shared/threads.ts).
  * - A progress notice never overwrites the final answer.
  */
 import { createHash } from 'node:crypto'
@@ -32,7 +32,7 @@ import type { Logger } from '../../lib/log.ts'
 import { type Reply, ReplyJob, type ReplyJob as ReplyJobT } from '../../lib/contracts/envelope.ts'
 import { bullPrefix, repliesQueue } from '../../lib/contracts/queues.ts'
 import { type MessageBody, PHOTO_NAME, renderReply } from './render.ts'
-import { rememberThreadRef } from './threads.ts'
+import { rememberThreadRef } from '../shared/threads.ts'
 
 /** An interaction token is good for 15 minutes; keep a margin for the request itself. */
 export const INTERACTION_TOKEN_MS = 15 * 60_000 - 30_000

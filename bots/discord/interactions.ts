@@ -1,9 +1,9 @@
 /**
  * Every interaction the bot gets: slash commands, autocomplete, buttons and modal submits.
  *
- * A command's options are checked by the core (`parseTyped`) first: that is pure and takes well
- * under a millisecond, and lets a mistake be answered privately with Discord's own ephemeral
- * reply, with no public "thinking…" and no job. A valid command is deferred at once (ephemeral
+ * A command's options are checked by the catalog's grammar (`parseTyped`) first: that is pure
+ * and takes well under a millisecond, and lets a mistake be answered privately with Discord's
+ * own ephemeral reply, with no public "thinking…" and no job. A valid command is deferred at once (ephemeral
  * when the subcommand is) and dispatched; the answer arrives later through the delivery
  * worker, which edits the deferred original. Nothing here waits on a service before the
  * deferral, so Discord's 3 seconds never depend on Redis or a service.
@@ -20,17 +20,18 @@ import {
   type RepliableInteraction,
   Routes,
 } from 'discord.js'
-import type { Logger } from '../../lib/log.ts'
-import type { DispatchResult } from '../shared/dispatch.ts'
-import { UNAVAILABLE_TEXT } from '../shared/dispatch.ts'
 import type { Envelope, ReplyTo } from '../../lib/contracts/envelope.ts'
+import { clip } from '../../lib/domain/text.ts'
+import type { Logger } from '../../lib/log.ts'
+import { type DispatchResult, UNAVAILABLE_TEXT } from '../shared/dispatch.ts'
+import { envelope } from '../shared/envelope.ts'
 import { parseActionId } from '../../catalog/actions.ts'
 import { findCommand } from '../../catalog/catalog.ts'
 import type { Command } from '../../catalog/command.ts'
 import { type Form, parseFormSubmission } from '../../catalog/forms.ts'
 import { parseTyped } from '../../catalog/grammar.ts'
 import type { Lookup } from './lookup.ts'
-import { PHOTO_KIND, type PhotoPayload } from './photos.ts'
+import { actorOf, PHOTO_KIND, type PhotoPayload } from './photos.ts'
 
 export type InteractionDeps = {
   dispatcher: { dispatch: (envelope: Envelope) => Promise<DispatchResult> }
@@ -38,12 +39,12 @@ export type InteractionDeps = {
   forms: Record<string, Form>
   lookup: Lookup
   log: Logger
-  /** The ref of a thread (threads.ts), for /photo add used inside a thread. */
+  /** The ref of a thread (bots/shared/threads.ts), for /photo add used inside a thread. */
   threadRef?: (tenant: string, threadId: string) => Promise<string | undefined>
 }
 
 /** Discord message content is at most 2000 characters. */
-const clip = (text: string) => (text.length > 2000 ? `${text.slice(0, 1997)}…` : text)
+const MESSAGE_MAX = 2000
 
 export function tenantOf(interaction: { guildId: string | null; user: { id: string } }): string {
   return interaction.guildId ? `discord:${interaction.guildId}` : `discord:dm:${interaction.user.id}`
@@ -88,7 +89,7 @@ function replyToOf(interaction: RepliableInteraction): ReplyTo {
 /** A private answer to an interaction that has not been acknowledged yet. */
 async function privately(interaction: RepliableInteraction, text: string): Promise<void> {
   await interaction.reply({
-    content: clip(text),
+    content: clip(text, MESSAGE_MAX),
     flags: MessageFlags.Ephemeral,
     allowedMentions: { parse: [] },
   })
@@ -106,23 +107,19 @@ async function deferAndDispatch(
   await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {})
   const refusal = await refuse?.()
   if (refusal) {
-    await interaction.editReply({ content: clip(refusal), embeds: [], components: [] })
+    await interaction.editReply({ content: clip(refusal, MESSAGE_MAX), embeds: [], components: [] })
     return
   }
-  const envelope: Envelope = {
+  const job = envelope({
     id: interaction.id,
     kind,
     tenant: tenantOf(interaction),
-    actor: {
-      platform: 'discord',
-      userId: interaction.user.id,
-      name: (interaction.user.globalName ?? interaction.user.username).slice(0, 200),
-    },
+    actor: actorOf(interaction.user),
     replyTo: replyToOf(interaction),
     payload: typeof payload === 'function' ? await (payload as () => Promise<unknown>)() : payload,
     at: interaction.createdTimestamp,
-  }
-  const result = await deps.dispatcher.dispatch(envelope)
+  })
+  const result = await deps.dispatcher.dispatch(job)
   if (!result.ok) {
     deps.log.warn({ interaction: interaction.id, kind }, 'dispatch failed: queue unavailable')
     await interaction.editReply({ content: UNAVAILABLE_TEXT, embeds: [], components: [] })
@@ -180,7 +177,7 @@ async function onCommand(interaction: ChatInputCommandInteraction, deps: Interac
 
 const PHOTO_ADD = 'photo.add'
 
-/** `/photo add file car issue` as a `photo.attach` payload (HELPERS.md "Photo jobs"). */
+/** `/photo add file car issue` as a `photo.attach` payload, the job of a dropped photo (photos.ts). */
 async function photoAddPayload(
   interaction: ChatInputCommandInteraction,
   values: Record<string, unknown>,

@@ -6,12 +6,13 @@
  * when the bot posted the thread's first message) tells what the photo belongs to. The answer
  * goes to the message's thread.
  */
-import type { Message } from 'discord.js'
+import type { Message, User } from 'discord.js'
 import type IORedis from 'ioredis'
+import type { Actor, Envelope } from '../../lib/contracts/envelope.ts'
 import type { Logger } from '../../lib/log.ts'
 import { type DispatchResult, UNAVAILABLE_TEXT } from '../shared/dispatch.ts'
-import type { Envelope } from '../../lib/contracts/envelope.ts'
-import { threadRefOf } from './threads.ts'
+import { envelope } from '../shared/envelope.ts'
+import { threadRefOf } from '../shared/threads.ts'
 
 export const PHOTO_KIND = 'photo.attach'
 
@@ -20,6 +21,13 @@ const IMAGE_NAME = /\.(jpe?g|png|webp|gif|heic|heif|avif|bmp|tiff?)$/i
 /** Whether an attachment looks like a photo (declared type or name; the service checks the bytes). */
 export const isImage = (a: { contentType?: string | null; name?: string | null }) =>
   (a.contentType ?? '').toLowerCase().startsWith('image/') || IMAGE_NAME.test(a.name ?? '')
+
+/** The envelope's actor for a Discord user: the display name where one is set. */
+export const actorOf = (user: Pick<User, 'id' | 'globalName' | 'username'>): Actor => ({
+  platform: 'discord',
+  userId: user.id,
+  name: user.globalName ?? user.username,
+})
 
 export type PhotoDeps = {
   dispatcher: { dispatch: (envelope: Envelope) => Promise<DispatchResult> }
@@ -65,30 +73,26 @@ export async function photoEnvelope(
     const ref = await threadRefOf(deps.redis, deps.queuePrefix, tenant, channel.id).catch(() => undefined)
     if (ref) payload.threadRef = ref
   }
-  return {
+  return envelope({
     id: message.id,
     kind: PHOTO_KIND,
     tenant,
-    actor: {
-      platform: 'discord',
-      userId: message.author.id,
-      name: (message.author.globalName ?? message.author.username).slice(0, 200),
-    },
+    actor: actorOf(message.author),
     // In a thread the answer goes to the thread; otherwise a thread is started on the message.
     replyTo: inThread
       ? { platform: 'discord', channelId: channel.id }
       : { platform: 'discord', channelId: channel.id, messageId: message.id },
     payload,
     at: message.createdTimestamp,
-  }
+  })
 }
 
 /** Handles one MESSAGE_CREATE; never throws. */
 export async function handleMessage(message: Message, deps: PhotoDeps): Promise<void> {
   try {
-    const envelope = await photoEnvelope(message, deps)
-    if (!envelope) return
-    const result = await deps.dispatcher.dispatch(envelope)
+    const job = await photoEnvelope(message, deps)
+    if (!job) return
+    const result = await deps.dispatcher.dispatch(job)
     if (!result.ok) {
       deps.log.warn({ message: message.id }, 'photo dispatch failed: queue unavailable')
       await message.reply({ content: UNAVAILABLE_TEXT, allowedMentions: { parse: [] } })

@@ -4,9 +4,9 @@
  * 1. With no REDIS_URL, starts `redis-server` from PATH on a free loopback port (AOF everysec,
  *    noeviction, data in DATA_DIR/redis), or says exactly how to install it and exits 1.
  * 2. With no SERVICE_TOKEN, generates one into DATA_DIR/service-token (mode 600) once.
- * 3. Starts every Procfile process whose entry file exists and whose settings are present
- *    (a bot without credentials is skipped with one line saying what to set), each child's
- *    output prefixed with its name, and waits for each service's /health.
+ * 3. Starts every Procfile process whose settings are present (a bot without credentials is
+ *    skipped with one line saying what to set), each child's output prefixed with its name,
+ *    and waits for the /health of each service (lib/contracts/services.ts) and the worker.
  * 4. Ends in the terminal chat on this terminal's stdin (children never read it).
  * 5. On Ctrl-C, SIGTERM or end of input stops every child (SIGTERM, then SIGKILL) and its
  *    Redis, and exits with the chat's exit code.
@@ -15,9 +15,10 @@ import { type Subprocess, spawn } from 'bun'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import IORedis from 'ioredis'
-import { type Config, loadConfig } from '../../lib/config.ts'
+import { type Config, loadConfig, type SettingName } from '../../lib/config.ts'
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../lib/contracts/services.ts'
 import { runChat } from './index.ts'
+import { freePort, killWithParent, redisServerCommand, waitForRedis, waitHealthy } from './processes.ts'
 
 const ROOT = join(import.meta.dir, '..', '..')
 
@@ -31,22 +32,10 @@ const NEEDS: Record<string, { settings: (config: Config) => (keyof Config)[]; wh
   },
 }
 
-/** Processes with a /health route, and the setting holding their port. */
-const HEALTH_PORT: Record<string, keyof Config> = {
-  items: 'ITEMS_PORT',
-  issues: 'ISSUES_PORT',
-  images: 'IMAGES_PORT',
-  quotes: 'QUOTES_PORT',
-  calculator: 'CALCULATOR_PORT',
-  worker: 'WORKER_PORT',
-}
-
-const SERVICE_URL: Record<string, [keyof Config, keyof Config]> = {
-  items: ['ITEMS_URL', 'ITEMS_PORT'],
-  issues: ['ISSUES_URL', 'ISSUES_PORT'],
-  images: ['IMAGES_URL', 'IMAGES_PORT'],
-  quotes: ['QUOTES_URL', 'QUOTES_PORT'],
-  calculator: ['CALCULATOR_URL', 'CALCULATOR_PORT'],
+/** The setting holding the port of a Procfile process's /health: each service's, and the worker's. */
+function healthPort(name: string): SettingName | undefined {
+  if (name === 'worker') return 'WORKER_PORT'
+  return (SERVICE_NAMES as readonly string[]).includes(name) ? SERVICES[name as ServiceName].port : undefined
 }
 
 export type ProcfileEntry = { name: string; command: string[] }
@@ -110,16 +99,7 @@ function startChild(
   })
   if (!quiet) pipeLines(name, proc.stdout as ReadableStream<Uint8Array>, width)
   pipeLines(name, proc.stderr as ReadableStream<Uint8Array>, width)
-  const watchdog = spawn(
-    [
-      'sh',
-      '-c',
-      `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 ${proc.pid} 2>/dev/null`,
-    ],
-    { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' },
-  )
-  watchdog.unref()
-  return { name, proc, watchdog }
+  return { name, proc, watchdog: killWithParent(proc.pid) }
 }
 
 async function stopChild(child: Child, graceMs = 5_000) {
@@ -144,13 +124,6 @@ function stopAll(code: number): Promise<never> {
   return stopping
 }
 
-async function freePort(): Promise<number> {
-  const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() })
-  const port = server.port!
-  server.stop(true)
-  return port
-}
-
 async function startRedis(dataDir: string, width: number): Promise<string> {
   const binary = Bun.which('redis-server')
   if (!binary) {
@@ -169,52 +142,16 @@ async function startRedis(dataDir: string, width: number): Promise<string> {
   const dir = join(dataDir, 'redis')
   mkdirSync(dir, { recursive: true })
   const port = await freePort()
-  redis = startChild(
+  const server = startChild(
     'redis',
-    [
-      binary,
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'everysec',
-      '--save',
-      '',
-      '--maxmemory-policy',
-      'noeviction',
-      '--loglevel',
-      'warning',
-    ],
+    [...redisServerCommand({ binary, port, dir, aof: true }), '--loglevel', 'warning'],
     {},
     width,
     // Redis prints its banner and warnings on stdout; a failure to start shows as the error below.
     true,
   )
-  const deadline = Date.now() + 10_000
-  for (;;) {
-    if (redis.proc.exitCode !== null) throw new Error(`redis-server exited with code ${redis.proc.exitCode}`)
-    const probe = new IORedis(port, '127.0.0.1', {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    })
-    probe.on('error', () => {})
-    try {
-      await probe.connect()
-      await probe.ping()
-      probe.disconnect()
-      break
-    } catch {
-      probe.disconnect()
-      if (Date.now() > deadline) throw new Error(`redis-server did not answer on port ${port} within 10 s`)
-      await Bun.sleep(50)
-    }
-  }
+  redis = server
+  await waitForRedis(port, 10_000, () => server.proc.exitCode)
   say(`redis-server on 127.0.0.1:${port} (data in ${dir})`)
   return `redis://127.0.0.1:${port}`
 }
@@ -230,21 +167,6 @@ function serviceToken(dataDir: string): string {
   writeFileSync(file, `${token}\n`, { mode: 0o600 })
   say(`generated SERVICE_TOKEN into ${file}`)
   return token
-}
-
-async function waitHealthy(child: Child, url: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (child.proc.exitCode !== null)
-      throw new Error(`${child.name} exited with code ${child.proc.exitCode} before it was healthy`)
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(1_000) })
-      if (r.ok) return
-    } catch {}
-    if (Date.now() > deadline)
-      throw new Error(`${child.name} did not answer ${url} within ${timeoutMs / 1000} s`)
-    await Bun.sleep(100)
-  }
 }
 
 async function main(): Promise<never> {
@@ -277,8 +199,8 @@ async function main(): Promise<never> {
     LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
   }
   // A service moved to another port is reached there, unless its URL is set explicitly.
-  for (const [urlSetting, portSetting] of Object.values(SERVICE_URL)) {
-    if (!process.env[urlSetting]) env[urlSetting] = `http://${host}:${config[portSetting]}`
+  for (const service of Object.values(SERVICES)) {
+    if (!process.env[service.url]) env[service.url] = `http://${host}:${config[service.port]}`
   }
 
   const waits: Promise<void>[] = []
@@ -289,11 +211,6 @@ async function main(): Promise<never> {
       say(`skip ${entry.name}: set ${missing.join(' and ')} to start ${need.what}`)
       continue
     }
-    const file = entry.command.find((a) => /\.(ts|js)$/.test(a))
-    if (file && !existsSync(join(ROOT, file))) {
-      say(`skip ${entry.name}: ${file} does not exist yet`)
-      continue
-    }
     const command = entry.command[0] === 'bun' ? [process.execPath, ...entry.command.slice(1)] : entry.command
     const child = startChild(entry.name, command, env, width)
     children.push(child)
@@ -301,9 +218,10 @@ async function main(): Promise<never> {
     child.proc.exited.then((code) => {
       if (!stopping) say(`${entry.name} exited with code ${code}`)
     })
-    const portSetting = HEALTH_PORT[entry.name]
+    const portSetting = healthPort(entry.name)
     const port = portSetting ? Number(config[portSetting]) : 0
-    if (portSetting && port > 0) waits.push(waitHealthy(child, `http://${host}:${port}/health`))
+    if (port > 0)
+      waits.push(waitHealthy(entry.name, `http://${host}:${port}/health`, () => child.proc.exitCode))
   }
   try {
     await Promise.all(waits)

@@ -16,17 +16,18 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
-import { Worker } from 'bullmq'
 import type IORedis from 'ioredis'
 import { parseActionId } from '../../catalog/actions.ts'
 import { forms, parseFormSubmission } from '../../catalog/forms.ts'
 import { parseLine, tokenize } from '../../catalog/grammar.ts'
-import { renderText } from '../../lib/contracts/reply-text.ts'
 import type { Config } from '../../lib/config.ts'
+import type { Reply, ReplyJob } from '../../lib/contracts/envelope.ts'
+import { renderText } from '../../lib/contracts/reply-text.ts'
+import { clip } from '../../lib/domain/text.ts'
 import { producerConnection, workerConnection } from '../../lib/redis.ts'
 import { Dispatcher, UNAVAILABLE_TEXT } from '../shared/dispatch.ts'
-import type { Envelope, Reply, ReplyJob } from '../../lib/contracts/envelope.ts'
-import { bullPrefix, repliesQueue } from '../../lib/contracts/queues.ts'
+import { localEnvelope } from '../shared/envelope.ts'
+import { ReplyInbox } from './inbox.ts'
 
 export type LocalChatOptions = {
   redisUrl: string
@@ -53,14 +54,12 @@ export class ReplyTimeout extends Error {
   }
 }
 
-const clip = (s: string, max = 4000) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`)
-
 /** Answers made here (grammar mistakes) rather than by the worker. */
 const LOCAL_REPLIES = new WeakSet<Reply>()
 const isLocal = (reply: Reply) => LOCAL_REPLIES.has(reply)
 
 function localError(text: string): Reply {
-  const reply: Reply = { tone: 'error', text: clip(text), ephemeral: true }
+  const reply: Reply = { tone: 'error', text: clip(text, 4000), ephemeral: true }
   LOCAL_REPLIES.add(reply)
   return reply
 }
@@ -71,9 +70,7 @@ export class LocalChat {
   private producer?: IORedis
   private consumer?: IORedis
   private dispatcher?: Dispatcher
-  private worker?: Worker
-  private readonly received = new Map<string, ReplyJob[]>()
-  private readonly waiters = new Set<() => void>()
+  private readonly inbox = new ReplyInbox()
 
   constructor(private readonly options: LocalChatOptions) {
     this.tenant = `local:${options.tenant}`
@@ -81,27 +78,17 @@ export class LocalChat {
 
   /** Connects to Redis and starts taking replies. */
   async connect(): Promise<void> {
-    const prefix = bullPrefix(this.options.queuePrefix)
     this.producer = producerConnection(this.options.redisUrl)
     this.producer.on('error', () => {})
     await waitReady(this.producer, 10_000)
     this.dispatcher = new Dispatcher(this.producer, this.options.queuePrefix, this.options.attempts ?? 4)
     this.consumer = workerConnection(this.options.redisUrl)
     this.consumer.on('error', () => {})
-    this.worker = new Worker(
-      repliesQueue('local'),
-      async (job) => {
-        const data = job.data as ReplyJob
-        const list = this.received.get(data.envelopeId) ?? []
-        list.push(data)
-        this.received.set(data.envelopeId, list)
-        this.options.onReply?.(data)
-        for (const wake of [...this.waiters]) wake()
-      },
-      { connection: this.consumer, prefix, concurrency: 1 },
-    )
-    this.worker.on('error', () => {})
-    await this.worker.waitUntilReady()
+    await this.inbox.start({
+      connection: this.consumer,
+      queuePrefix: this.options.queuePrefix,
+      onReply: this.options.onReply,
+    })
   }
 
   /**
@@ -114,20 +101,18 @@ export class LocalChat {
     if (text === '' || text.startsWith('#')) return []
     const job = text.startsWith('!') ? this.pressJob(text) : this.commandJob(text)
     if ('reply' in job) return [job.reply]
-    const id = randomUUID()
     const user = this.options.user ?? { id: 'local-user', name: safeUserName() }
-    const envelope: Envelope = {
-      id,
+    const command = localEnvelope({
+      id: randomUUID(),
       kind: job.kind,
       tenant: this.tenant,
-      actor: { platform: 'local', userId: user.id, name: user.name },
-      replyTo: { platform: 'local', session: this.session },
+      user,
+      session: this.session,
       payload: job.payload,
-      at: Date.now(),
-    }
-    const sent = await this.dispatcher!.dispatch(envelope)
+    })
+    const sent = await this.dispatcher!.dispatch(command)
     if (!sent.ok) return [localError(UNAVAILABLE_TEXT)]
-    return this.waitFinal(id, text)
+    return this.waitFinal(command.id, text)
   }
 
   private commandJob(text: string): { kind: string; payload: unknown } | { reply: Reply } {
@@ -172,30 +157,10 @@ export class LocalChat {
 
   private async waitFinal(id: string, line: string): Promise<Reply[]> {
     const timeoutMs = this.options.timeoutMs ?? 30_000
-    const deadline = Date.now() + timeoutMs
-    const final = () => this.received.get(id)?.some((r) => !r.notice)
-    while (!final()) {
-      const left = deadline - Date.now()
-      if (left <= 0)
-        throw new ReplyTimeout(
-          line,
-          timeoutMs,
-          (this.received.get(id) ?? []).map((r) => r.reply),
-        )
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer)
-          this.waiters.delete(wake)
-          resolve()
-        }
-        const timer = setTimeout(wake, Math.min(left, 1_000))
-        this.waiters.add(wake)
-      })
-    }
-    const jobs = this.received.get(id) ?? []
-    this.received.delete(id)
+    const finalJob = await this.inbox.final(id, timeoutMs)
+    const jobs = this.inbox.take(id)
+    if (!finalJob) throw new ReplyTimeout(line, timeoutMs, jobs.map((r) => r.reply))
     // Notices first, then the final answer (a late notice after the final one is dropped).
-    const finalJob = jobs.find((r) => !r.notice)!
     return [
       ...jobs.filter((r) => r.notice && jobs.indexOf(r) < jobs.indexOf(finalJob)).map((r) => r.reply),
       finalJob.reply,
@@ -203,7 +168,7 @@ export class LocalChat {
   }
 
   async close(): Promise<void> {
-    await this.worker?.close().catch(() => {})
+    await this.inbox.close()
     await this.dispatcher?.close().catch(() => {})
     this.producer?.disconnect()
     this.consumer?.disconnect()
@@ -212,7 +177,7 @@ export class LocalChat {
 
 function safeUserName(): string {
   try {
-    return userInfo().username.slice(0, 200) || 'you'
+    return userInfo().username || 'you'
   } catch {
     return 'you'
   }

@@ -1,14 +1,15 @@
 /**
  * What every Slack listener folder gets from app.ts: the dispatcher, the catalog and forms,
- * thread-ref lookups and the logger. Also the small rules shared by listeners and delivery:
- * the tenant of a team, envelope ids Slack payloads turn into, and the Redis keys.
+ * thread-ref lookups and the logger. Also the small rules shared by the listeners: the tenant
+ * of a team and the thread refs (bots/shared/threads.ts) as the context's functions.
  */
 import type IORedis from 'ioredis'
-import type { Logger } from '../../lib/log.ts'
-import type { DispatchResult } from '../shared/dispatch.ts'
-import type { Envelope } from '../../lib/contracts/envelope.ts'
 import type { Command } from '../../catalog/command.ts'
 import type { Form } from '../../catalog/forms.ts'
+import type { Envelope } from '../../lib/contracts/envelope.ts'
+import type { Logger } from '../../lib/log.ts'
+import type { DispatchResult } from '../shared/dispatch.ts'
+import { rememberThreadRef, threadRefOf } from '../shared/threads.ts'
 
 export type SlackContext = {
   dispatch: (envelope: Envelope) => Promise<DispatchResult>
@@ -29,25 +30,11 @@ export function tenantOf(teamId: unknown): string | undefined {
   return typeof teamId === 'string' && TEAM.test(teamId) ? `slack:${teamId}` : undefined
 }
 
-/** An envelope id from Slack ids: characters BullMQ and the envelope accept, at most 200. */
-export function envelopeId(...parts: (string | undefined)[]): string {
-  return parts
-    .filter((p): p is string => typeof p === 'string' && p !== '')
-    .join('-')
-    .replace(/[^A-Za-z0-9._-]/g, '_')
-    .slice(0, 200)
-}
-
-/** Redis hash of thread refs (`<tenant>|<ts>` → ref), shared with the other bots' deliveries. */
-export const threadsKey = (queuePrefix: string) => `${queuePrefix}:threads`
-export const threadField = (tenant: string, ts: string) => `${tenant}|${ts}`
-
 /** Looks a thread ref up; a Redis failure means "no ref" (the photo is still filed by its text). */
 export function threadLookup(redis: IORedis, queuePrefix: string, log: Logger): SlackContext['threadRef'] {
   return async (tenant, ts) => {
     try {
-      const ref = await redis.hget(threadsKey(queuePrefix), threadField(tenant, ts))
-      return ref ?? undefined
+      return await threadRefOf(redis, queuePrefix, tenant, ts)
     } catch (err) {
       log.warn({ err, tenant }, 'thread ref lookup failed')
       return undefined
@@ -56,9 +43,7 @@ export function threadLookup(redis: IORedis, queuePrefix: string, log: Logger): 
 }
 
 export function threadRemember(redis: IORedis, queuePrefix: string): SlackContext['rememberThread'] {
-  return async (tenant, ts, ref) => {
-    await redis.hset(threadsKey(queuePrefix), threadField(tenant, ts), ref)
-  }
+  return (tenant, ts, ref) => rememberThreadRef(redis, queuePrefix, tenant, ts, ref)
 }
 
 /** Tells the user something went wrong in a listener, without throwing again. */

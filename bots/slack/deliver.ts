@@ -24,8 +24,8 @@ import type { Config } from '../../lib/config.ts'
 import type { Logger } from '../../lib/log.ts'
 import type { Reply, ReplyJob } from '../../lib/contracts/envelope.ts'
 import { bullPrefix, repliesQueue } from '../../lib/contracts/queues.ts'
+import { rememberThreadRef } from '../shared/threads.ts'
 import { boltLogger } from './app.ts'
-import { threadField, threadsKey } from './context.ts'
 import { fallbackText, renderBlocks, responseBody, type UploadedImage } from './render.ts'
 
 type SlackReplyTo = Extract<ReplyJob['replyTo'], { platform: 'slack' }>
@@ -197,14 +197,11 @@ export class SlackDelivery {
     return { via: 'chat', channel, ts, updated: false }
   }
 
-  /** `HSET <prefix>:threads <tenant>|<thread ts> <ref>` for a posted Reply that carries a ref. */
+  /** Remembers the ref of a posted Reply under its thread's ts (bots/shared/threads.ts). */
   private async rememberRef(data: ReplyJob, replyTo: SlackReplyTo, ts: string): Promise<void> {
     if (!data.reply.ref) return
-    await this.options.connection.hset(
-      threadsKey(this.prefix),
-      threadField(data.tenant, replyTo.threadTs ?? ts),
-      data.reply.ref,
-    )
+    const thread = replyTo.threadTs ?? ts
+    await rememberThreadRef(this.options.connection, this.prefix, data.tenant, thread, data.reply.ref)
   }
 
   private async postResponse(url: string, reply: Reply, image: UploadedImage | undefined): Promise<void> {

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { Document, isMap, isPair, isScalar, type Pair } from 'yaml'
 import { commands as catalogCommands } from '../../catalog/catalog.ts'
 import type { Command } from '../../catalog/command.ts'
+import { clip } from '../../lib/domain/text.ts'
 
 export const MANIFEST_PATH = join(import.meta.dir, '..', '..', 'manifest.yml')
 
@@ -27,8 +28,6 @@ export const BOT_SCOPES: readonly (readonly [string, string])[] = [
 ]
 
 export const BOT_EVENTS = ['message.channels', 'message.groups'] as const
-
-const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`)
 
 /** Slack's usage hint for a command: each subcommand with its required values. */
 export function usageHint(command: Command): string {

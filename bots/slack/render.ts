@@ -6,12 +6,11 @@
  * button text 75), so a long Reply is clipped rather than refused as `invalid_blocks`.
  */
 import type { Reply } from '../../lib/contracts/envelope.ts'
+import { clip } from '../../lib/domain/text.ts'
 
 export type Block = Record<string, unknown>
 
 const TONE_LINE: Record<Reply['tone'], string> = { ok: '✅ Done', warn: '⚠️ Heads-up', error: '❌ Not done' }
-
-const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`)
 
 const escapePart = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 

@@ -5,14 +5,13 @@
  * modal (views.open), whose submit is handled in views/.
  */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt'
-import { UNAVAILABLE_TEXT } from '../../shared/dispatch.ts'
-import type { Envelope } from '../../../lib/contracts/envelope.ts'
 import { parseActionId } from '../../../catalog/actions.ts'
 import type { Form } from '../../../catalog/forms.ts'
 import { TYPE_HINTS } from '../../../catalog/values.ts'
-import { envelopeId, SORRY, type SlackContext, tenantOf } from '../context.ts'
-
-const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`)
+import { clip } from '../../../lib/domain/text.ts'
+import { UNAVAILABLE_TEXT } from '../../shared/dispatch.ts'
+import { envelope } from '../../shared/envelope.ts'
+import { SORRY, type SlackContext, tenantOf } from '../context.ts'
 
 /** What a modal carries from the press to its submit. */
 export type FormMetadata = {
@@ -23,7 +22,7 @@ export type FormMetadata = {
   threadTs?: string
 }
 
-/** The Slack modal of a core form: one plain-text input per field, block_id = field name. */
+/** The Slack modal of a catalog form: one plain-text input per field, block_id = field name. */
 export function formView(name: string, form: Form, metadata: FormMetadata) {
   return {
     type: 'modal' as const,
@@ -93,14 +92,14 @@ export function register(app: App, ctx: SlackContext): void {
           })
           return
         }
-        const envelope: Envelope = {
-          id: envelopeId(body.team?.id, action.action_ts, body.user.id),
+        const job = envelope({
+          id: [body.team?.id, action.action_ts, body.user.id],
           kind: parsed.kind,
           tenant,
           actor: {
             platform: 'slack',
             userId: body.user.id,
-            name: clip(body.user.name ?? body.user.username ?? '', 200),
+            name: body.user.name ?? body.user.username ?? '',
           },
           replyTo: {
             platform: 'slack',
@@ -111,8 +110,8 @@ export function register(app: App, ctx: SlackContext): void {
           },
           payload: { arg: parsed.arg },
           at: ctx.now().getTime(),
-        }
-        const result = await ctx.dispatch(envelope)
+        })
+        const result = await ctx.dispatch(job)
         if (!result.ok)
           await respond({ response_type: 'ephemeral', replace_original: false, text: UNAVAILABLE_TEXT })
       } catch (err) {

@@ -1,19 +1,19 @@
 /**
  * One slash command per catalog command (`/car`, `/garage`, … — the catalog is iterated, so
  * a new command file is a new slash command). Each is acknowledged at once; the text is parsed
- * with the core grammar; an empty command or a parse error is answered privately in the ack
+ * with the catalog's grammar; an empty command or a parse error is answered privately in the ack
  * with that command's help and dispatches nothing; a good one becomes a job for tenant
  * `slack:<team_id>` whose reply goes to the command's response_url.
  */
 import type { App, SlashCommand } from '@slack/bolt'
-import { UNAVAILABLE_TEXT } from '../../shared/dispatch.ts'
-import type { Envelope } from '../../../lib/contracts/envelope.ts'
 import type { Command, Subcommand } from '../../../catalog/command.ts'
 import { parseCommandText } from '../../../catalog/grammar.ts'
 import { usage } from '../../../catalog/help.ts'
-import { envelopeId, SORRY, type SlackContext, tenantOf } from '../context.ts'
-
-const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`)
+import type { Envelope } from '../../../lib/contracts/envelope.ts'
+import { clip } from '../../../lib/domain/text.ts'
+import { UNAVAILABLE_TEXT } from '../../shared/dispatch.ts'
+import { envelope } from '../../shared/envelope.ts'
+import { SORRY, type SlackContext, tenantOf } from '../context.ts'
 
 /** The private answer to a command that could not be parsed: what is wrong, then the help. */
 export function helpText(error: string, help: string): string {
@@ -79,8 +79,8 @@ export function register(app: App, ctx: SlackContext): void {
         if (!parsed.ok) return await answerPrivately(helpText(parsed.error, parsed.help))
         acked = true
         await ack()
-        const envelope = commandEnvelope(body, tenant, parsed.kind, parsed.payload, ctx.now())
-        const result = await ctx.dispatch(envelope)
+        const job = commandEnvelope(body, tenant, parsed.kind, parsed.payload, ctx.now())
+        const result = await ctx.dispatch(job)
         if (!result.ok) await respond({ response_type: 'ephemeral', text: UNAVAILABLE_TEXT })
       } catch (err) {
         log.error({ err }, 'slash command failed')
@@ -120,12 +120,12 @@ export function commandEnvelope(
   payload: Record<string, unknown>,
   now: Date,
 ): Envelope {
-  return {
+  return envelope({
     // trigger_id is unique per invocation; Slack does not resend slash commands.
-    id: envelopeId(body.trigger_id || `${body.team_id}-${body.user_id}-${now.getTime()}`),
+    id: body.trigger_id || [body.team_id, body.user_id, String(now.getTime())],
     kind,
     tenant,
-    actor: { platform: 'slack', userId: body.user_id, name: clip(body.user_name ?? '', 200) },
+    actor: { platform: 'slack', userId: body.user_id, name: body.user_name ?? '' },
     replyTo: {
       platform: 'slack',
       channelId: body.channel_id,
@@ -134,5 +134,5 @@ export function commandEnvelope(
     },
     payload,
     at: now.getTime(),
-  }
+  })
 }

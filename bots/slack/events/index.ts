@@ -8,8 +8,8 @@
  */
 import type { App } from '@slack/bolt'
 import { UNAVAILABLE_TEXT } from '../../shared/dispatch.ts'
-import type { Envelope } from '../../../lib/contracts/envelope.ts'
-import { envelopeId, type SlackContext, tenantOf } from '../context.ts'
+import { envelope } from '../../shared/envelope.ts'
+import { type SlackContext, tenantOf } from '../context.ts'
 
 const IMAGE_NAME = /\.(jpe?g|png|gif|webp|heic|heif|bmp|tiff?)$/i
 
@@ -62,8 +62,8 @@ export function register(app: App, ctx: SlackContext): void {
       }
       const inThread = message.thread_ts && message.thread_ts !== message.ts ? message.thread_ts : undefined
       const threadRef = inThread ? await ctx.threadRef(tenant, inThread) : undefined
-      const envelope: Envelope = {
-        id: envelopeId(body.event_id) || envelopeId(body.team_id, message.channel, message.ts),
+      const job = envelope({
+        id: body.event_id || [body.team_id, message.channel, message.ts],
         kind: 'photo.attach',
         tenant,
         actor: { platform: 'slack', userId: message.user, name: '' },
@@ -81,10 +81,10 @@ export function register(app: App, ctx: SlackContext): void {
           ...(threadRef ? { threadRef } : {}),
         },
         at: Math.round(Number(message.ts) * 1000) || ctx.now().getTime(),
-      }
-      const result = await ctx.dispatch(envelope)
+      })
+      const result = await ctx.dispatch(job)
       if (!result.ok) {
-        log.warn({ envelopeId: envelope.id }, 'queue unavailable; photo not dispatched')
+        log.warn({ envelopeId: job.id }, 'queue unavailable; photo not dispatched')
         await client.chat.postEphemeral({
           channel: message.channel,
           user: message.user,

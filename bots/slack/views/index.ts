@@ -1,16 +1,16 @@
 /**
  * Modal submits (`view_submission`) of forms opened by a `form:<name>:<arg>` button. Values
- * are parsed with the core value parsers; a bad value is answered inside the modal next to its
- * field (`response_action: errors`) and dispatches nothing; a good submit becomes a job of the
- * form's kind with `{ arg, ...values }`, answered where the button was.
+ * are parsed with the catalog's value parsers; a bad value is answered inside the modal next to
+ * its field (`response_action: errors`) and dispatches nothing; a good submit becomes a job of
+ * the form's kind with `{ arg, ...values }`, answered where the button was.
  */
 import type { App, ViewSubmitAction } from '@slack/bolt'
 import { Type as T } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { UNAVAILABLE_TEXT } from '../../shared/dispatch.ts'
-import type { Envelope } from '../../../lib/contracts/envelope.ts'
 import { parseFormSubmission } from '../../../catalog/forms.ts'
-import { envelopeId, type SlackContext, tenantOf } from '../context.ts'
+import { UNAVAILABLE_TEXT } from '../../shared/dispatch.ts'
+import { envelope } from '../../shared/envelope.ts'
+import { type SlackContext, tenantOf } from '../context.ts'
 
 const Metadata = T.Object({
   form: T.String(),
@@ -83,11 +83,11 @@ export function register(app: App, ctx: SlackContext): void {
       }
       await ack()
       try {
-        const envelope: Envelope = {
-          id: envelopeId(body.team?.id, view.id, body.user.id),
+        const job = envelope({
+          id: [body.team?.id, view.id, body.user.id],
           kind: parsed.kind,
           tenant,
-          actor: { platform: 'slack', userId: body.user.id, name: (body.user.name ?? '').slice(0, 200) },
+          actor: { platform: 'slack', userId: body.user.id, name: body.user.name ?? '' },
           replyTo: {
             platform: 'slack',
             channelId: meta.channelId,
@@ -97,8 +97,8 @@ export function register(app: App, ctx: SlackContext): void {
           },
           payload: parsed.payload,
           at: ctx.now().getTime(),
-        }
-        const result = await ctx.dispatch(envelope)
+        })
+        const result = await ctx.dispatch(job)
         if (!result.ok) {
           log.warn('queue unavailable; form submit not dispatched')
           await client.chat.postEphemeral({
