@@ -3,13 +3,18 @@
  * process → `replies.local` → this process) against the baseline: the same Dispatcher and
  * collector on the same Redis, with a no-op hop process in the worker's place.
  */
-import { type Job, Worker } from 'bullmq'
-import type IORedis from 'ioredis'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Queue, type Worker } from 'bullmq'
+import IORedis from 'ioredis'
 import { producerConnection, workerConnection } from '../lib/redis.ts'
 import { Dispatcher } from '../bots/shared/dispatch.ts'
-import type { Envelope, ReplyJob } from '../lib/contracts/envelope.ts'
-import { bullPrefix, repliesQueue } from '../lib/contracts/queues.ts'
-import { round, type Row, type Stats, stats } from './lib.ts'
+import { localEnvelope } from '../bots/shared/envelope.ts'
+import type { Envelope } from '../lib/contracts/envelope.ts'
+import { COMMANDS_QUEUE, queueOptions, repliesQueue } from '../lib/contracts/queues.ts'
+import { localReplies } from '../test/replies.ts'
+import { type Child, cpuMs, failedRow, round, type Row, type Stats, say, startChild, stats } from './lib.ts'
+import type { BenchStack } from './stack.ts'
 
 export const BENCH_TENANT = 'local:bench'
 
@@ -25,24 +30,18 @@ export class ReplyCollector {
 
   constructor(redisUrl: string, queuePrefix: string) {
     this.connection = workerConnection(redisUrl)
-    this.worker = new Worker(
-      repliesQueue('local'),
-      async (job: Job) => {
-        const at = performance.now()
-        const data = job.data as ReplyJob
-        if (data.notice) return
-        const prior = this.arrivals.get(data.envelopeId)
-        if (prior) {
-          prior.count++
-          this.duplicates++
-          return
-        }
-        this.arrivals.set(data.envelopeId, { at, tone: data.reply.tone, text: data.reply.text, count: 1 })
-        this.wake?.()
-      },
-      { connection: this.connection, prefix: bullPrefix(queuePrefix), concurrency: 16 },
-    )
-    this.worker.on('error', () => {})
+    this.worker = localReplies(this.connection, queuePrefix, (data) => {
+      const at = performance.now()
+      if (data.notice) return
+      const prior = this.arrivals.get(data.envelopeId)
+      if (prior) {
+        prior.count++
+        this.duplicates++
+        return
+      }
+      this.arrivals.set(data.envelopeId, { at, tone: data.reply.tone, text: data.reply.text, count: 1 })
+      this.wake?.()
+    })
   }
 
   ready(): Promise<void> {
@@ -152,15 +151,9 @@ export async function runLoad(
   }
 }
 
-const envelope = (id: string, kind: string, payload: unknown): Envelope => ({
-  id,
-  kind,
-  tenant: BENCH_TENANT,
-  actor: { platform: 'local', userId: 'bench', name: 'Bench' },
-  replyTo: { platform: 'local', session: 'bench' },
-  payload,
-  at: Date.now(),
-})
+const BENCH_USER = { id: 'bench', name: 'Bench' }
+const envelope = (id: string, kind: string, payload: unknown): Envelope =>
+  localEnvelope({ id, kind, tenant: BENCH_TENANT, user: BENCH_USER, session: 'bench', payload })
 
 let odometer = 60_000
 
@@ -290,4 +283,150 @@ export function commandRows(real: CommandRuns, base: CommandRuns, rate: number):
     rows.push(row)
   }
   return rows
+}
+
+async function dropQueues(url: string, queuePrefix: string): Promise<void> {
+  const connection = new IORedis(url, { maxRetriesPerRequest: null })
+  try {
+    for (const name of [COMMANDS_QUEUE, repliesQueue('local')]) {
+      const queue = new Queue(name, queueOptions(connection, queuePrefix))
+      await queue.obliterate({ force: true })
+      await queue.close()
+    }
+    // Hand the freed pages back to the system, as a long-running Redis would over time.
+    await connection.call('MEMORY', 'PURGE').catch(() => {})
+  } finally {
+    connection.disconnect()
+  }
+}
+
+/**
+ * The commands part of `bun run bench`: the two cars set up through the real path, a warm-up,
+ * `n` commands at `rate` per second, then three alternating rounds of `n` flat out (the medians
+ * kept) with the CPU each process spent, for the real path and for the baseline.
+ */
+export async function benchCommands(o: {
+  stack: BenchStack
+  redisUrl: string
+  workDir: string
+  n: number
+  rate: number
+  concurrency: number
+  /** The stack's processes by name, whose CPU time is read. */
+  pids: Map<string, number>
+  children: Child[]
+}): Promise<{ rows: Row[]; details: Record<string, unknown> }> {
+  const { stack, n, rate } = o
+  const rows: Row[] = []
+  const details: Record<string, unknown> = {}
+  if (!stack.worker || !stack.up.includes('items')) {
+    rows.push({
+      section: 'commands',
+      name: 'not available',
+      value: null,
+      unit: '',
+      note: !stack.up.includes('items')
+        ? 'the items service is not running (see operations)'
+        : `worker: ${stack.workerProblem}`,
+    })
+    return { rows, details }
+  }
+  const basePrefix = `${stack.prefix}base`
+  say('commands: starting the baseline hop process')
+  const hop = startChild(
+    'hop-worker',
+    ['bun', join(import.meta.dir, 'hop-worker.ts'), o.redisUrl, basePrefix, String(o.concurrency)],
+    stack.env,
+    join(o.workDir, 'hop-worker.log'),
+  )
+  o.children.push(hop)
+  const hopDeadline = Date.now() + 15_000
+  while (!readFileSync(hop.logFile, 'utf8').includes('"ready"')) {
+    if (Date.now() > hopDeadline || hop.proc.exitCode !== null)
+      throw new Error(`hop worker did not start: ${readFileSync(hop.logFile, 'utf8')}`)
+    await Bun.sleep(50)
+  }
+  const real = makeProducer(o.redisUrl, stack.prefix)
+  const base = makeProducer(o.redisUrl, basePrefix)
+  await Promise.all([real.collector.ready(), base.collector.ready()])
+  try {
+    let i = 0
+    for (const make of setupCommands) {
+      const setup = await runLoad(real, 1, undefined, (_, id) => make(id), 15_000)
+      if (setup.answered !== 1 || (setup.tones.ok ?? 0) !== 1) {
+        throw new Error(`setting up car ${++i} failed: ${setup.firstError ?? 'no reply within 15 s'}`)
+      }
+    }
+    const timeout = Math.max(30_000, (n / 50) * 1000)
+    const warm = Math.min(300, n)
+    say(`commands: warm-up (${warm} each)`)
+    await runLoad(base, warm, undefined, mixedCommand, timeout)
+    await runLoad(real, warm, undefined, mixedCommand, timeout)
+    say(`commands: ${n} at ${rate}/s, baseline then real`)
+    const baseRate = await runLoad(base, n, rate, mixedCommand, timeout)
+    const realRate = await runLoad(real, n, rate, mixedCommand, timeout)
+    // Flat out is short and the machine is shared: alternate three rounds, keep the medians.
+    say(`commands: ${n} flat out, 3 rounds alternating baseline and real`)
+    const baseFlats: LoadResult[] = []
+    const realFlats: LoadResult[] = []
+    const watched = new Map<string, number>([
+      ...o.pids,
+      ['hop-worker', hop.proc.pid],
+      ['bench client', process.pid],
+    ])
+    const cpu = { real: new Map<string, number>(), base: new Map<string, number>() }
+    const measureCpu = async (side: 'real' | 'base', run: () => Promise<LoadResult>) => {
+      const before = new Map([...watched].map(([name, pid]) => [name, cpuMs(pid) ?? 0]))
+      const result = await run()
+      for (const [name, pid] of watched) {
+        cpu[side].set(name, (cpu[side].get(name) ?? 0) + (cpuMs(pid) ?? 0) - before.get(name)!)
+      }
+      return result
+    }
+    for (let round = 0; round < 3; round++) {
+      baseFlats.push(await measureCpu('base', () => runLoad(base, n, undefined, mixedCommand, timeout)))
+      realFlats.push(await measureCpu('real', () => runLoad(real, n, undefined, mixedCommand, timeout)))
+    }
+    const median = (runs: LoadResult[]) => [...runs].sort((x, y) => x.throughput - y.throughput)[1]!
+    const realRuns: CommandRuns = { rate: realRate, flat: median(realFlats) }
+    const baseRuns: CommandRuns = { rate: baseRate, flat: median(baseFlats) }
+    rows.push(...commandRows(realRuns, baseRuns, rate))
+    const perCommand = (side: 'real' | 'base') =>
+      [...cpu[side]]
+        .filter(([, ms]) => ms > 0)
+        .sort((x, y) => y[1] - x[1])
+        .map(([name, ms]) => `${name} ${((ms * 1000) / (3 * n)).toFixed(0)}`)
+        .join(', ')
+    rows.push({
+      section: 'commands',
+      name: 'flat out: CPU µs per command',
+      value: null,
+      unit: '',
+      note: `real: ${perCommand('real')}; baseline: ${perCommand('base')} (10 ms clock ticks)`,
+    })
+    details.flatRounds = {
+      real: realFlats.map((r) => round(r.throughput, 1)),
+      baseline: baseFlats.map((r) => round(r.throughput, 1)),
+      cpuMs: { real: Object.fromEntries(cpu.real), baseline: Object.fromEntries(cpu.base) },
+    }
+    rows.push({
+      section: 'commands',
+      name: 'duplicate replies',
+      value: real.collector.duplicates,
+      unit: '',
+      aim: '0',
+      met: real.collector.duplicates === 0,
+    })
+    details.commands = { real: realRuns, baseline: baseRuns, concurrency: o.concurrency }
+  } catch (error) {
+    rows.push(failedRow('commands', error))
+  } finally {
+    await real.close()
+    await base.close()
+    await hop.stop()
+    o.children.splice(o.children.indexOf(hop), 1)
+    // The baseline's queues are not the stack's: drop them before Redis's memory is read.
+    await dropQueues(o.redisUrl, basePrefix)
+  }
+  return { rows, details }
 }

@@ -6,7 +6,8 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { freePort } from '../test/redis.ts'
-import { type Child, round, type Row, startChild, waitForOk } from './lib.ts'
+import { type Child, failedRow, round, type Row, say, startChild, waitForOk } from './lib.ts'
+import { type BenchStack, TOKEN } from './stack.ts'
 
 const ROOT = join(import.meta.dir, '..')
 
@@ -112,4 +113,73 @@ export async function benchHttp(options: {
     await bare.stop()
   }
   return { rows, details }
+}
+
+const HTTP_TENANT = 'local:bench-http'
+
+/**
+ * The service HTTP part of `bun run bench`: a garage of its own in the running items service,
+ * then its car read and car list routes against the bare server.
+ */
+export async function benchItemsHttp(o: {
+  stack: BenchStack
+  seconds: number
+  workDir: string
+  children: Child[]
+}): Promise<{ rows: Row[]; details?: unknown }> {
+  const items = o.stack.http.find((h) => h.name === 'items')
+  if (!items) {
+    return {
+      rows: [
+        {
+          section: 'service http',
+          name: 'not available',
+          value: null,
+          unit: '',
+          note: 'the items service is not running (see operations)',
+        },
+      ],
+    }
+  }
+  say('service http: autocannon')
+  try {
+    // A garage of its own: three cars, the one read with 60 odometer readings (about five
+    // years of monthly readings), whatever the commands part did to the bench garage.
+    const headers = { authorization: `Bearer ${TOKEN}`, 'x-tenant': HTTP_TENANT }
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${items.url}${path}`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+      if (res.status !== 200 && res.status !== 201)
+        throw new Error(`POST ${path} answered ${res.status}: ${await res.text()}`)
+    }
+    for (const [nickname, make] of [
+      ['corolla', 'Toyota'],
+      ['civic', 'Honda'],
+      ['golf', 'Volkswagen'],
+    ] as const) {
+      await post('/cars', { nickname, make, odometer: { value: 52_000, unit: 'km', text: '52,000 km' } })
+    }
+    for (let i = 1; i <= 60; i++) {
+      await post('/cars/corolla/readings', {
+        reading: { value: 52_000 + i * 1_200, unit: 'km', text: `${52_000 + i * 1_200} km` },
+      })
+    }
+    return await benchHttp({
+      itemsUrl: items.url,
+      headers,
+      routes: [
+        { name: 'car read', path: '/cars/corolla' },
+        { name: 'car list', path: '/cars' },
+      ],
+      seconds: o.seconds,
+      workDir: o.workDir,
+      env: o.stack.env,
+      children: o.children,
+    })
+  } catch (error) {
+    return { rows: [failedRow('service http', error)] }
+  }
 }

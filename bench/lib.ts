@@ -1,9 +1,11 @@
 /**
- * What the bench parts share: latency statistics, RSS of a process, child processes that die
- * with the bench, and the row shape of the printed table / results.json.
+ * What the bench parts share: the row shape of the printed table / results.json, latency
+ * statistics, RSS and CPU time of a process, child processes that die with the bench, and the
+ * figures of a part measured in a child process of its own.
  */
 import { type Subprocess, spawn } from 'bun'
 import { closeSync, openSync, readFileSync } from 'node:fs'
+import { killWithParent, waitHealthy } from '../bots/local/processes.ts'
 
 /** One line of the table. `value` null means "not measured" and `note` says why. */
 export type Row = {
@@ -21,11 +23,17 @@ export type Row = {
   note?: string
 }
 
-/**
- * What a bench part module (bench/reminder-tick.ts, bench/thumbnails.ts) may return: rows
- * in this shape, or any plain object of figures (printed as rows without an aim).
- */
-export type PartResult = Row[] | Record<string, unknown>
+/** A row saying a part failed, and why. */
+export const failedRow = (section: string, error: unknown): Row => ({
+  section,
+  name: 'failed',
+  value: null,
+  unit: '',
+  note: String((error as Error)?.message ?? error).slice(0, 300),
+})
+
+/** Progress, on stderr so that stdout is the table alone. */
+export const say = (msg: string) => process.stderr.write(`bench: ${msg}\n`)
 
 export type Stats = { count: number; p50: number; p95: number; p99: number; max: number; mean: number }
 
@@ -48,6 +56,29 @@ export function stats(samples: number[]): Stats {
 
 export const round = (n: number | null | undefined, digits = 1): number | null =>
   n === null || n === undefined || !Number.isFinite(n) ? null : Math.round(n * 10 ** digits) / 10 ** digits
+
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  if (s.length === 0) return Number.NaN
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
+
+/**
+ * Runs a part's measuring child (`cmd`) to its end and parses the last line of its stdout as
+ * JSON: the figures of work measured in a process of its own. A non-zero exit throws with the
+ * last `stderrTail` characters of its stderr.
+ */
+export async function childFigures<T>(cmd: string[], label: string, stderrTail: number): Promise<T> {
+  const proc = Bun.spawn(cmd, { stdout: 'pipe', stderr: 'pipe' })
+  const [out, err, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ])
+  if (code !== 0) throw new Error(`${label} exited ${code}: ${err.slice(-stderrTail)}`)
+  return JSON.parse(out.trim().split('\n').at(-1)!) as T
+}
 
 /** A `<field>: N kB` line of one of a process's /proc files, in MB; null when the process is gone. */
 function procMb(pid: number, file: 'status' | 'smaps_rollup', field: string): number | null {
@@ -102,18 +133,7 @@ export function startChild(name: string, cmd: string[], env: Record<string, stri
   const fd = openSync(logFile, 'a')
   const proc = spawn(cmd, { env, stdout: fd, stderr: fd, stdin: 'ignore' })
   closeSync(fd)
-  spawn(
-    [
-      'sh',
-      '-c',
-      `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 ${proc.pid} 2>/dev/null`,
-    ],
-    {
-      stdout: 'ignore',
-      stderr: 'ignore',
-      stdin: 'ignore',
-    },
-  ).unref()
+  killWithParent(proc.pid)
   return {
     name,
     proc,
@@ -130,22 +150,13 @@ export function startChild(name: string, cmd: string[], env: Record<string, stri
   }
 }
 
-/** Polls `url` until it answers 200, the child exits, or the deadline passes. */
-export async function waitForOk(url: string, child: Child | undefined, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (child && child.proc.exitCode !== null) {
-      const tail = readFileSync(child.logFile, 'utf8').split('\n').slice(-15).join('\n')
-      throw new Error(`${child.name} exited with code ${child.proc.exitCode}:\n${tail}`)
-    }
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) })
-      if (res.status === 200) return
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`)
-    await Bun.sleep(100)
+/** Polls `url` until it answers 2xx; throws, with the end of the child's log, when it exits or the deadline passes. */
+export async function waitForOk(url: string, child: Child, timeoutMs = 20_000): Promise<void> {
+  try {
+    await waitHealthy(child.name, url, () => child.proc.exitCode, timeoutMs)
+  } catch (error) {
+    const tail = readFileSync(child.logFile, 'utf8').split('\n').slice(-15).join('\n')
+    throw new Error(`${(error as Error).message}:\n${tail}`)
   }
 }
 

@@ -3,7 +3,9 @@
  * HTTP process, and every log line is one JSON object naming its process, with the tenant
  * wherever it names a job.
  */
-import type { Row } from './lib.ts'
+import { readFileSync } from 'node:fs'
+import type { Child, Row } from './lib.ts'
+import type { BenchStack } from './stack.ts'
 
 export async function checkEndpoints(
   processes: { name: string; url: string }[],
@@ -94,4 +96,17 @@ export function auditLog(name: string, text: string): Row {
       ? `${a.notJson} not JSON, ${a.noProcess} without process, ${a.jobNoTenant} with jobId but no tenant; e.g. ${a.sample}`
       : `${a.jobLines} lines name a job`,
   }
+}
+
+/** The operations part of `bun run bench`: every HTTP process's endpoints and every stack process's log. */
+export async function opsRows(stack: BenchStack, children: Child[], token: string): Promise<Row[]> {
+  const rows = await checkEndpoints(
+    stack.http.map((h) => ({ name: h.name, url: h.url })),
+    token,
+  )
+  for (const c of children) {
+    if (c.name === 'bare-server' || c.name === 'hop-worker') continue
+    rows.push(auditLog(c.name, readFileSync(c.logFile, 'utf8')))
+  }
+  return rows
 }

@@ -14,7 +14,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Row } from './lib.ts'
+import { childFigures, median, round, type Row } from './lib.ts'
 
 const TOKEN = 'bench-reminder-token-0123456789'
 const TIMEZONES = [
@@ -47,15 +47,10 @@ type Figures = {
   usesIndex: boolean
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
-}
-
 /** Builds the database and measures, in this process. */
 export async function measure(cars: number): Promise<Figures> {
   const { createApp } = await import('../services/items/app.ts')
-  const { CLAIM_SQL } = await import('../services/items/maintenance-service.ts')
+  const { CLAIM_SQL } = await import('../services/items/reminders/sql.ts')
   const { addDays, latestDateOnEarth } = await import('../lib/domain/dates.ts')
   const dir = mkdtempSync(join(tmpdir(), 'bench-reminders-'))
   try {
@@ -172,8 +167,6 @@ export async function measure(cars: number): Promise<Figures> {
   }
 }
 
-const r1 = (n: number) => Math.round(n * 10) / 10
-
 export function rows(f: Figures): Row[] {
   const section = 'reminder tick'
   const idle = median(f.idleClaimMs)
@@ -181,26 +174,26 @@ export function rows(f: Figures): Row[] {
     {
       section,
       name: `build ${f.cars.toLocaleString('en-US')} cars × 3 items (one transaction)`,
-      value: r1(f.buildMs / 1000),
+      value: round(f.buildMs / 1000),
       unit: 's',
     },
     {
       section,
       name: 'catch-up on fresh data (every item once)',
-      value: r1(f.catchUpMs),
+      value: round(f.catchUpMs),
       unit: 'ms',
       note: `${f.catchUpTicks} ticks of ≤10,000 items`,
     },
     {
       section,
       name: 'claim with nothing to announce (median of 7)',
-      value: r1(idle),
+      value: round(idle),
       unit: 'ms',
       aim: '< 300 ms',
       met: idle < 300 && f.idleAnnounced === 0,
       note: `examined ${f.idleExamined} items; announced ${f.idleAnnounced}`,
     },
-    { section, name: 'items service RSS (app + database)', value: r1(f.rssMb), unit: 'MB' },
+    { section, name: 'items service RSS (app + database)', value: round(f.rssMb), unit: 'MB' },
     {
       section,
       name: 'claim query served from an index',
@@ -215,17 +208,11 @@ export function rows(f: Figures): Row[] {
 
 /** For `bun run bench`: measures in a child process (its RSS is the app's alone) and returns rows. */
 export default async function reminderTick(opts: { quick?: boolean } = {}): Promise<Row[]> {
-  const proc = Bun.spawn(['bun', import.meta.path, '--json', ...(opts.quick ? ['--quick'] : [])], {
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  const [out, err, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ])
-  if (code !== 0) throw new Error(`bench/reminder-tick.ts exited ${code}: ${err.slice(-2000)}`)
-  const figures = JSON.parse(out.trim().split('\n').at(-1)!) as Figures
+  const figures = await childFigures<Figures>(
+    ['bun', import.meta.path, '--json', ...(opts.quick ? ['--quick'] : [])],
+    'bench/reminder-tick.ts',
+    2000,
+  )
   for (const line of figures.plan) console.log(`  claim plan: ${line}`)
   return rows(figures)
 }

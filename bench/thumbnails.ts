@@ -11,10 +11,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { makeJpeg } from '../services/images/fixtures.ts'
+import { makeJpeg } from '../test/fixtures/images.ts'
 import { DecoderPool } from '../services/images/pool.ts'
 import { THUMB_QUALITY } from '../services/images/sizes.ts'
-import type { Row } from './lib.ts'
+import { childFigures, median, round, type Row } from './lib.ts'
 
 export type ThumbnailFigures = {
   photoBytes: number
@@ -24,34 +24,18 @@ export type ThumbnailFigures = {
   bundled?: { times: number[]; peakRssMb: number }
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length === 0
-    ? Number.NaN
-    : s.length % 2
-      ? s[(s.length - 1) / 2]!
-      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
-}
-const r1 = (n: number) => Math.round(n * 10) / 10
-
 function vmHwmMb(): number {
   const status = readFileSync('/proc/self/status', 'utf8')
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
 }
 
 /** Runs this file in a child in one of the reference modes and returns its figures. */
-async function child(mode: '--sharp' | '--bundled', file: string, runs: number) {
-  const proc = Bun.spawn([process.execPath, import.meta.path, mode, file, String(runs)], {
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  const [out, err, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ])
-  if (code !== 0) throw new Error(`bench/thumbnails.ts ${mode} exited ${code}: ${err.slice(-1000)}`)
-  return JSON.parse(out.trim().split('\n').at(-1)!) as { times: number[]; peakRssMb: number }
+function child(mode: '--sharp' | '--bundled', file: string, runs: number) {
+  return childFigures<{ times: number[]; peakRssMb: number }>(
+    [process.execPath, import.meta.path, mode, file, String(runs)],
+    `bench/thumbnails.ts ${mode}`,
+    1000,
+  )
 }
 
 /** Measures everything and returns the raw figures. */
@@ -109,10 +93,10 @@ export function thumbnailRows(f: ThumbnailFigures): Row[] {
     {
       section,
       name: `12 MP JPEG (${(f.photoBytes / 1024 / 1024).toFixed(1)} MB) → 256 + 1024 px, libjpeg-turbo WASM (median of ${f.runs})`,
-      value: r1(ours),
+      value: round(ours),
       unit: 'ms',
-      baseline: r1(sharp),
-      ratio: Math.round(ratio * 100) / 100,
+      baseline: round(sharp),
+      ratio: round(ratio, 2),
       aim: '≤ 4× sharp',
       met: ratio <= 4,
       note: 'baseline: sharp (libvips) on the same photo in the same run',
@@ -120,10 +104,10 @@ export function thumbnailRows(f: ThumbnailFigures): Row[] {
     {
       section,
       name: 'peak RSS of the decoder process',
-      value: r1(f.ours.peakRssMb),
+      value: round(f.ours.peakRssMb),
       unit: 'MB',
-      baseline: r1(f.sharp.peakRssMb),
-      ratio: Math.round((f.ours.peakRssMb / f.sharp.peakRssMb) * 100) / 100,
+      baseline: round(f.sharp.peakRssMb),
+      ratio: round(f.ours.peakRssMb / f.sharp.peakRssMb, 2),
       aim: '< 300 MB',
       met: f.ours.peakRssMb < 300,
     },
@@ -132,11 +116,11 @@ export function thumbnailRows(f: ThumbnailFigures): Row[] {
     rows.push({
       section,
       name: 'jimp with its bundled JPEG decoder (jpeg-js), 1 run, for reference',
-      value: r1(f.bundled.times[0]!),
+      value: round(f.bundled.times[0]!),
       unit: 'ms',
-      baseline: r1(ours),
-      ratio: Math.round((f.bundled.times[0]! / ours) * 100) / 100,
-      note: `peak RSS ${r1(f.bundled.peakRssMb)} MB; baseline: ours`,
+      baseline: round(ours),
+      ratio: round(f.bundled.times[0]! / ours, 2),
+      note: `peak RSS ${round(f.bundled.peakRssMb)} MB; baseline: ours`,
     })
   }
   return rows

@@ -8,14 +8,16 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Worker } from 'bullmq'
+import type { Worker } from 'bullmq'
 import type IORedis from 'ioredis'
 import { producerConnection, workerConnection } from '../lib/redis.ts'
 import { Dispatcher } from '../bots/shared/dispatch.ts'
+import { localEnvelope } from '../bots/shared/envelope.ts'
 import type { ReplyJob } from '../lib/contracts/envelope.ts'
-import { bullPrefix, repliesQueue } from '../lib/contracts/queues.ts'
+import { SERVICES } from '../lib/contracts/services.ts'
 import { type Proc, startProcess, waitHealthy } from './procs.ts'
 import { freePort, startRedis, type TestRedis, uniquePrefix } from './redis.ts'
+import { localReplies } from './replies.ts'
 
 const TOKEN = 'fault-test-service-token-0123456789'
 const TENANT = 'local:faults'
@@ -33,30 +35,20 @@ const replies = new Map<string, ReplyJob[]>()
 
 async function startWorker() {
   worker = startProcess('worker', 'queue/worker.ts', env)
-  await waitHealthy(`http://127.0.0.1:${env.WORKER_PORT}/health`).catch((e) => {
-    throw new Error(`${e.message}\n${worker.output()}`)
-  })
+  await waitHealthy(worker, `http://127.0.0.1:${env.WORKER_PORT}/health`)
 }
 
 async function startItems() {
-  items = startProcess('items', 'services/items/index.ts', env)
-  await waitHealthy(`${env.ITEMS_URL}/health`).catch((e) => {
-    throw new Error(`${e.message}\n${items.output()}`)
-  })
+  items = startProcess('items', SERVICES.items.entry, env)
+  await waitHealthy(items, `${env.ITEMS_URL}/health`)
 }
 
 let seq = 0
 async function send(kind: string, payload: unknown): Promise<{ id: string; accepted: boolean }> {
   const id = `f${Date.now().toString(36)}-${++seq}`
-  const result = await dispatcher.dispatch({
-    id,
-    kind,
-    tenant: TENANT,
-    actor: { platform: 'local', userId: 'u1', name: 'Fault tester' },
-    replyTo: { platform: 'local', session: 'faults' },
-    payload,
-    at: Date.now(),
-  })
+  const user = { id: 'u1', name: 'Fault tester' }
+  const job = localEnvelope({ id, kind, tenant: TENANT, user, session: 'faults', payload })
+  const result = await dispatcher.dispatch(job)
   return { id, accepted: result.ok }
 }
 
@@ -101,23 +93,14 @@ beforeAll(async () => {
   dispatcher = new Dispatcher(producer, env.QUEUE_PREFIX!, 6, 1_500)
   collectorConn = workerConnection(redis.url)
   collectorConn.on('error', () => {})
-  collector = new Worker(
-    repliesQueue('local'),
-    async (job) => {
-      const data = job.data as ReplyJob
-      replies.set(data.envelopeId, [...(replies.get(data.envelopeId) ?? []), data])
-    },
+  collector = localReplies(
+    collectorConn,
+    env.QUEUE_PREFIX!,
+    (data) => replies.set(data.envelopeId, [...(replies.get(data.envelopeId) ?? []), data]),
     // The collector stands in for a bot's delivery worker: a reply job it held when Redis died
     // comes back once its lock expires; a short lock keeps this test's wait bounded.
-    {
-      connection: collectorConn,
-      prefix: bullPrefix(env.QUEUE_PREFIX!),
-      concurrency: 32,
-      lockDuration: 2_000,
-      stalledInterval: 700,
-    },
+    { concurrency: 32, lockDuration: 2_000, stalledInterval: 700 },
   )
-  collector.on('error', () => {})
   await collector.waitUntilReady()
 }, 60_000)
 

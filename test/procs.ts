@@ -4,6 +4,7 @@
  */
 import { type Subprocess, spawn } from 'bun'
 import { join } from 'node:path'
+import { waitHealthy as waitForHealth } from '../bots/local/processes.ts'
 
 const ROOT = join(import.meta.dir, '..')
 
@@ -42,15 +43,9 @@ export function startProcess(name: string, entry: string, env: Record<string, st
   }
 }
 
-/** Waits until GET url answers 2xx. */
-export async function waitHealthy(url: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      const r = await fetch(url)
-      if (r.ok) return
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`${url} not healthy within ${timeoutMs} ms`)
-    await Bun.sleep(50)
-  }
+/** Waits until GET url answers 2xx; throws, with the process's output, when it exits or the deadline passes. */
+export async function waitHealthy(p: Proc, url: string, timeoutMs = 15_000): Promise<void> {
+  await waitForHealth(p.name, url, () => p.proc.exitCode, timeoutMs).catch((e: Error) => {
+    throw new Error(`${e.message}\n${p.output()}`)
+  })
 }

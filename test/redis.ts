@@ -6,14 +6,9 @@ import { type Subprocess, spawn } from 'bun'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import IORedis from 'ioredis'
+import { freePort, killWithParent, redisServerCommand, waitForRedis } from '../bots/local/processes.ts'
 
-export async function freePort(): Promise<number> {
-  const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() })
-  const port = server.port!
-  server.stop(true)
-  return port
-}
+export { freePort }
 
 export type TestRedis = {
   url: string
@@ -30,32 +25,13 @@ export async function startRedis(opts: { aof?: boolean; dir?: string; port?: num
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'cm-redis-'))
   const port = opts.port ?? (await freePort())
   let proc: Subprocess | undefined
-  const args = [
-    'redis-server', '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-    '--maxmemory-policy', 'noeviction',
-    ...(opts.aof ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no']),
-  ]
+  const command = redisServerCommand({ port, dir, aof: opts.aof ?? false })
   const up = async () => {
-    proc = spawn(args, { stdout: 'ignore', stderr: 'ignore' })
-    // Watchdog: if this process dies without cleaning up, the server must not outlive it.
-    spawn(['sh', '-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 ${proc.pid} 2>/dev/null`], {
-      stdout: 'ignore', stderr: 'ignore', stdin: 'ignore',
-    }).unref()
-    const deadline = Date.now() + 10_000
-    for (;;) {
-      const probe = new IORedis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
-      probe.on('error', () => {})
-      try {
-        await probe.connect()
-        await probe.ping()
-        probe.disconnect()
-        return
-      } catch {
-        probe.disconnect()
-        if (Date.now() > deadline) throw new Error(`redis-server did not start on ${port}`)
-        await Bun.sleep(50)
-      }
-    }
+    const server = spawn(command, { stdout: 'ignore', stderr: 'ignore' })
+    proc = server
+    // If this process dies without cleaning up, the server must not outlive it.
+    killWithParent(server.pid)
+    await waitForRedis(port, 10_000, () => server.exitCode)
   }
   await up()
   return {

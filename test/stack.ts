@@ -4,32 +4,27 @@
  * prefix, and a collector of `replies.local`. End-to-end tests dispatch envelopes exactly as a
  * bot does and wait for the Reply a user would see.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Queue, Worker } from 'bullmq'
+import { Queue, type Worker } from 'bullmq'
 import type IORedis from 'ioredis'
 import { type Config, parseConfig } from '../lib/config.ts'
 import { type Logger, silentLogger } from '../lib/log.ts'
 import { producerConnection, workerConnection } from '../lib/redis.ts'
 import { Dispatcher } from '../bots/shared/dispatch.ts'
-import type { Actor, Envelope, Reply, ReplyJob, ReplyTo } from '../lib/contracts/envelope.ts'
+import { envelope } from '../bots/shared/envelope.ts'
+import type { Actor, Reply, ReplyJob, ReplyTo } from '../lib/contracts/envelope.ts'
 import type { KindHandler } from '../queue/handler.ts'
-import type { ServiceName } from '../lib/contracts/services.ts'
-import { bullPrefix, queueOptions, replyJobId, repliesQueue } from '../lib/contracts/queues.ts'
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '../lib/contracts/services.ts'
+import { queueOptions, replyJobId, repliesQueue } from '../lib/contracts/queues.ts'
 import { type Orchestrator, startOrchestrator } from '../queue/orchestrator.ts'
 import { testRedisUrl } from './env.ts'
 import { uniquePrefix } from './redis.ts'
+import { localReplies } from './replies.ts'
+import { Wakeup } from './wait.ts'
 
 const ROOT = join(import.meta.dir, '..')
-const ALL_SERVICES: ServiceName[] = ['items', 'issues', 'images', 'quotes', 'calculator']
-const PORT_SETTING: Record<ServiceName, string> = {
-  items: 'ITEMS',
-  issues: 'ISSUES',
-  images: 'IMAGES',
-  quotes: 'QUOTES',
-  calculator: 'CALCULATOR',
-}
 
 type CreateApp = (deps: { dataDir: string; token: string; now?: () => Date; config?: Config }) => {
   fetch: (request: Request) => Response | Promise<Response>
@@ -39,7 +34,7 @@ type CreateApp = (deps: { dataDir: string; token: string; now?: () => Date; conf
 type Running = { server: ReturnType<typeof Bun.serve>; port: number }
 
 export type StackOptions = {
-  /** Services to start (default: every service whose app.ts exists). */
+  /** Services to start (default: every service). */
   services?: ServiceName[]
   now?: () => Date
   /** Extra settings (strings, as in the environment). */
@@ -68,7 +63,7 @@ export class Stack {
   dispatcher!: Dispatcher
   private collector?: Worker
   private readonly replies = new Map<string, ReplyJob[]>()
-  private readonly waiters = new Set<() => void>()
+  private readonly wakeup = new Wakeup()
   private seq = 0
   private readonly platformQueues: Queue[] = []
   private readonly platformQueueOf: Partial<Record<'discord' | 'slack', Queue>> = {}
@@ -83,9 +78,7 @@ export class Stack {
   }
 
   async start(): Promise<this> {
-    const services = (this.options.services ?? ALL_SERVICES).filter((s) =>
-      existsSync(join(ROOT, 'services', s, 'app.ts')),
-    )
+    const services = this.options.services ?? SERVICE_NAMES
     // Ports first, so every URL is known before the config is parsed.
     for (const name of services) await this.startService(name, true)
     const env: Record<string, string> = {
@@ -98,8 +91,8 @@ export class Stack {
       ...this.options.env,
     }
     for (const [name, port] of this.ports) {
-      env[`${PORT_SETTING[name]}_URL`] = `http://127.0.0.1:${port}`
-      env[`${PORT_SETTING[name]}_PORT`] = String(port)
+      env[SERVICES[name].url] = `http://127.0.0.1:${port}`
+      env[SERVICES[name].port] = String(port)
     }
     this.config = parseConfig(env)
     for (const name of services) this.bootApp(name)
@@ -112,18 +105,12 @@ export class Stack {
   }
 
   private async startCollector(): Promise<void> {
-    this.collector = new Worker(
-      repliesQueue('local'),
-      async (job) => {
-        const data = job.data as ReplyJob
-        const list = this.replies.get(data.envelopeId) ?? []
-        list.push(data)
-        this.replies.set(data.envelopeId, list)
-        for (const wake of this.waiters) wake()
-      },
-      { connection: this.consumerConnection, prefix: bullPrefix(this.prefix), concurrency: 16 },
-    )
-    this.collector.on('error', () => {})
+    this.collector = localReplies(this.consumerConnection, this.prefix, (data) => {
+      const list = this.replies.get(data.envelopeId) ?? []
+      list.push(data)
+      this.replies.set(data.envelopeId, list)
+      this.wakeup.wake()
+    })
     await this.collector.waitUntilReady()
   }
 
@@ -147,8 +134,9 @@ export class Stack {
   }
 
   private bootApp(name: ServiceName) {
-    // createApp is loaded lazily so a stack works while some services do not exist yet.
-    const mod = require(join(ROOT, 'services', name, 'app.ts')) as { createApp: CreateApp }
+    // Loaded by its path in the one list of services (a sixth service needs no edit here), and
+    // only for the services a test starts.
+    const mod = require(join(ROOT, SERVICES[name].app)) as { createApp: CreateApp }
     this.apps.set(
       name,
       mod.createApp({ dataDir: this.dataDir, token: this.token, now: this.now, config: this.config }),
@@ -202,7 +190,7 @@ export class Stack {
   ): Promise<string> {
     const id =
       opts.id ?? `e${Date.now().toString(36)}-${++this.seq}-${Math.random().toString(36).slice(2, 8)}`
-    const envelope: Envelope = {
+    const job = envelope({
       id,
       kind,
       tenant: opts.tenant ?? 'local:test',
@@ -210,10 +198,10 @@ export class Stack {
       replyTo: opts.replyTo ?? { platform: 'local', session: 'test' },
       payload,
       at: this.now().getTime(),
-    }
-    const result = await this.dispatcher.dispatch(envelope)
+    })
+    const result = await this.dispatcher.dispatch(job)
     if (!result.ok) throw new Error('dispatch failed: Redis unavailable')
-    return id
+    return job.id
   }
 
   /** Waits for the final (non-notice) reply to an envelope. */
@@ -222,14 +210,7 @@ export class Stack {
     const deadline = Date.now() + timeoutMs
     while (!done()) {
       if (Date.now() > deadline) throw new Error(`no reply to ${envelopeId} within ${timeoutMs} ms`)
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          this.waiters.delete(wake)
-          resolve()
-        }
-        this.waiters.add(wake)
-        setTimeout(wake, 50)
-      })
+      await this.wakeup.nap(50)
     }
     return done()!.reply
   }

@@ -14,6 +14,8 @@
  * `autocomplete`, `dropPhoto`, and `waitFor(predicate, timeout)`.
  */
 import type { Server, ServerWebSocket } from 'bun'
+import { arrival, type RecordedBase } from '../recorded.ts'
+import { Wakeup } from '../wait.ts'
 
 const DISCORD_EPOCH = 1420070400000n
 const LOADING = 128
@@ -41,17 +43,12 @@ export type RecordedFile = {
   bytes: Uint8Array
 }
 
-export type RecordedRequest = {
-  method: string
+export type RecordedRequest = RecordedBase & {
   /** Path below `/api/v10`, e.g. `/channels/123/messages`. */
   path: string
-  query: Record<string, string>
-  headers: Record<string, string>
   /** The JSON body, or the `payload_json` part of a multipart body. */
   body: any
   files: RecordedFile[]
-  status: number
-  at: number
 }
 
 export type StoredMessage = {
@@ -161,7 +158,7 @@ export class DiscordStandin {
     { guildId?: Snowflake; name: string; type: number; parentId?: Snowflake }
   >()
   private readonly nonces = new Map<string, Snowflake>()
-  private readonly listeners = new Set<() => void>()
+  private readonly wakeup = new Wakeup()
   private counter = 0
   private socketIds = 0
   readonly users = new Map<Snowflake, StandinUser>()
@@ -269,14 +266,7 @@ export class DiscordStandin {
       const value = await predicate()
       if (value) return value
       if (Date.now() > deadline) throw new Error(`stand-in: ${what} not met within ${timeoutMs} ms`)
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          this.listeners.delete(wake)
-          resolve()
-        }
-        this.listeners.add(wake)
-        setTimeout(wake, 20)
-      })
+      await this.wakeup.nap(20)
     }
   }
 
@@ -407,18 +397,7 @@ export class DiscordStandin {
     const author = message.bot
       ? { id: '1500000000000000009', username: 'other-bot', bot: true }
       : this.user(message.userId)
-    const attachments = message.files.map((f) => {
-      const id = this.nextId()
-      const url = this.addFile(f.filename, f.bytes, f.contentType ?? 'application/octet-stream', channelId)
-      return {
-        id,
-        filename: f.filename,
-        size: f.bytes.byteLength,
-        url,
-        proxy_url: url,
-        ...(f.contentType ? { content_type: f.contentType } : {}),
-      }
-    })
+    const attachments = message.files.map((f) => this.attachment(f, channelId))
     const stored = this.makeMessage(
       channelId,
       author,
@@ -438,7 +417,24 @@ export class DiscordStandin {
   // ---------------------------------------------------------------- internals
 
   private notify() {
-    for (const wake of [...this.listeners]) wake()
+    this.wakeup.wake()
+  }
+
+  /** Serves a file from the file host and answers its attachment object. */
+  private attachment(
+    f: { filename: string; bytes: Uint8Array; contentType?: string },
+    channelId?: Snowflake,
+  ) {
+    const id = this.nextId()
+    const url = this.addFile(f.filename, f.bytes, f.contentType ?? 'application/octet-stream', channelId)
+    return {
+      id,
+      filename: f.filename,
+      size: f.bytes.byteLength,
+      url,
+      proxy_url: url,
+      ...(f.contentType ? { content_type: f.contentType } : {}),
+    }
   }
 
   private nextId(at = Date.now()): Snowflake {
@@ -478,21 +474,9 @@ export class DiscordStandin {
   ) {
     const def = subDef?.options?.find((o: any) => o.name === name)
     if (typeof value === 'object' && 'attachment' in value) {
-      const id = this.nextId()
-      const f = value.attachment
-      const url = this.addFile(f.filename, f.bytes, f.contentType ?? 'application/octet-stream')
-      resolved.attachments = {
-        ...resolved.attachments,
-        [id]: {
-          id,
-          filename: f.filename,
-          size: f.bytes.byteLength,
-          url,
-          proxy_url: url,
-          ...(f.contentType ? { content_type: f.contentType } : {}),
-        },
-      }
-      return { name, type: 11, value: id }
+      const attachment = this.attachment(value.attachment)
+      resolved.attachments = { ...resolved.attachments, [attachment.id]: attachment }
+      return { name, type: 11, value: attachment.id }
     }
     if (typeof value === 'object' && 'channel' in value) {
       const ch = this.channels.get(value.channel)
@@ -745,20 +729,8 @@ export class DiscordStandin {
     if (!url.pathname.startsWith('/api/v10/')) return discordError(404, 0, '404: Not Found')
     const path = decodeURIComponent(url.pathname.slice('/api/v10'.length))
     const { body, files } = await this.readBody(request)
-    const headers: Record<string, string> = {}
-    request.headers.forEach((v, k) => {
-      headers[k] = v
-    })
-    const record: RecordedRequest = {
-      method: request.method,
-      path,
-      query: Object.fromEntries(url.searchParams),
-      headers,
-      body,
-      files,
-      status: 0,
-      at: Date.now(),
-    }
+    const record: RecordedRequest = { ...arrival(request, url, path), body, files }
+    const { headers } = record
     this.requests.push(record)
     let response: Response
     try {

@@ -16,6 +16,7 @@ import {
   startStandin,
 } from '../discord-standin/standin.ts'
 import { type Stack, startStack } from '../stack.ts'
+import { itemNamed, nthAnnouncement, recordsOf, TestClock } from './reminders.ts'
 import { Ticks } from './ticks.ts'
 
 const GUILD = '1200000000000000051'
@@ -23,7 +24,7 @@ const GARAGE = '1300000000000000051'
 const REMINDERS = '1300000000000000052'
 const TENANT = `discord:${GUILD}`
 
-let clock = new Date('2026-03-02T14:00:00Z') // 08:00 in Chicago
+const clock = new TestClock('2026-03-02T14:00:00Z') // 08:00 in Chicago
 let standin: DiscordStandin
 let stack: Stack
 let bot: DiscordBot
@@ -44,7 +45,7 @@ beforeAll(async () => {
   })
   stack = await startStack({
     services: ['items'],
-    now: () => clock,
+    now: clock.now,
     env: {
       DISCORD_TOKEN: standin.token,
       DISCORD_APP_ID: standin.applicationId,
@@ -86,36 +87,10 @@ async function run(name: string, sub: string, options: Parameters<DiscordStandin
 const posted = () => standin.channelMessages(REMINDERS)
 const postRequests = () => standin.requestsTo('POST', `/channels/${REMINDERS}/messages`)
 
-/** Moves the injected clock; answers the wall time after which a tick sees it. */
-function moveClock(to: string): number {
-  clock = new Date(to)
-  return Date.now()
-}
-
-async function item(name: string) {
-  const res = await fetch(`${stack.url('items')}/items?car=corolla`, { headers: stack.headers(TENANT) })
-  const { items } = (await res.json()) as { items: Record<string, any>[] }
-  const found = items.find((i) => i.name === name)
-  if (!found) throw new Error(`no item ${name} in ${JSON.stringify(items)}`)
-  return found
-}
-
-async function records() {
-  const res = await fetch(`${stack.url('items')}/records?car=corolla`, { headers: stack.headers(TENANT) })
-  return ((await res.json()) as { records: Record<string, any>[] }).records
-}
-
-/** Waits for the n-th message in the reminder channel, then for two more ticks: nothing new. */
-async function announcement(n: number, since: number): Promise<StoredMessage> {
-  const msg = await standin.waitFor(() => posted()[n - 1], 8_000, `reminder #${n}`)
-  const after = Date.now()
-  const later = await ticks.wait(2, after)
-  expect(later.map((t) => t.posted)).toEqual(later.map(() => 0))
-  expect(posted()).toHaveLength(n)
-  expect(postRequests()).toHaveLength(n)
-  expect((await ticks.since(since)).reduce((sum, t) => sum + t.posted, 0)).toBe(1)
-  return msg
-}
+const item = (name: string) => itemNamed(stack, TENANT, 'corolla', name)
+const records = () => recordsOf(stack, TENANT, 'corolla')
+const announcement = (n: number, since: number): Promise<StoredMessage> =>
+  nthAnnouncement({ ticks, standin, posted, requests: postRequests }, n, since)
 
 function buttons(msg: StoredMessage) {
   return msg.components.flatMap((row: any) => row.components.map((b: any) => [b.label, b.custom_id, b.type]))
@@ -145,12 +120,12 @@ describe('reminders on Discord', () => {
 
   test('urgent before the reminder hour: nothing; after it: one post with Done / Snooze 7 days / Log service; Done moves the item on', async () => {
     // 2026-04-10 08:00 in Chicago: the oil change (due 2026-05-06) is urgent, but it is before 9.
-    const early = moveClock('2026-04-10T13:00:00Z')
+    const early = clock.move('2026-04-10T13:00:00Z')
     const before = await ticks.wait(2, early)
     expect(before.map((t) => t.posted)).toEqual([0, 0])
     expect(posted()).toHaveLength(0)
 
-    const at10 = moveClock('2026-04-10T15:00:00Z')
+    const at10 = clock.move('2026-04-10T15:00:00Z')
     const msg = await announcement(1, at10)
     expect(msg.author.id).toBe(standin.applicationId)
     expect(msg.embeds).toHaveLength(1)
@@ -188,7 +163,7 @@ describe('reminders on Discord', () => {
 
   test('Snooze names its date and hides the item until then', async () => {
     // 2026-05-25 10:00: the cabin filter (due 2026-06-20) becomes urgent.
-    const since = moveClock('2026-05-25T15:00:00Z')
+    const since = clock.move('2026-05-25T15:00:00Z')
     const msg = await announcement(2, since)
     const cabin = await item('Cabin filter')
     expect(msg.embeds[0].title).toBe('Cabin filter on corolla is urgent')
@@ -208,12 +183,12 @@ describe('reminders on Discord', () => {
 
   test('after the snooze it comes back once, very urgent; Log service opens the modal and its submit logs the record', async () => {
     // 2026-05-31: still snoozed (and only urgent): nothing.
-    const snoozed = moveClock('2026-05-31T15:00:00Z')
+    const snoozed = clock.move('2026-05-31T15:00:00Z')
     expect((await ticks.wait(2, snoozed)).map((t) => t.posted)).toEqual([0, 0])
     expect(posted()).toHaveLength(2)
 
     // 2026-06-15 10:00: five days left, very urgent, the snooze is over.
-    const since = moveClock('2026-06-15T15:00:00Z')
+    const since = clock.move('2026-06-15T15:00:00Z')
     const msg = await announcement(3, since)
     expect(msg.embeds[0].title).toBe('Cabin filter on corolla is very urgent')
     const cabin = await item('Cabin filter')

@@ -10,6 +10,7 @@ import { parseConfig } from '../../lib/config.ts'
 import { silentLogger } from '../../lib/log.ts'
 import { type PostedMessage, type SlackStandin, startStandin } from '../slack-standin/standin.ts'
 import { type Stack, startStack } from '../stack.ts'
+import { itemNamed, nthAnnouncement, recordsOf, TestClock } from './reminders.ts'
 import { Ticks } from './ticks.ts'
 
 const TEAM = 'T0REMIND'
@@ -17,7 +18,7 @@ const GARAGE = 'C0GARAGE'
 const REMINDERS = 'C0REMINDERS'
 const TENANT = `slack:${TEAM}`
 
-let clock = new Date('2026-03-02T07:00:00Z') // 08:00 in Berlin
+const clock = new TestClock('2026-03-02T07:00:00Z') // 08:00 in Berlin
 let standin: SlackStandin
 let stack: Stack
 let slack: RunningSlack
@@ -26,7 +27,7 @@ let ticks: Ticks
 
 beforeAll(async () => {
   standin = startStandin({ teamId: TEAM })
-  stack = await startStack({ services: ['items'], now: () => clock, env: { REMINDER_EVERY_MS: '200' } })
+  stack = await startStack({ services: ['items'], now: clock.now, env: { REMINDER_EVERY_MS: '200' } })
   ticks = new Ticks(stack.config.REDIS_URL!, stack.prefix)
   const config = parseConfig({
     REDIS_URL: stack.config.REDIS_URL,
@@ -76,34 +77,10 @@ async function run(command: string, text: string): Promise<string> {
 const posted = () => standin.channelMessages(REMINDERS)
 const postCalls = () => standin.calls('chat.postMessage').filter((c) => c.body.channel === REMINDERS)
 
-function moveClock(to: string): number {
-  clock = new Date(to)
-  return Date.now()
-}
-
-async function item(name: string) {
-  const res = await fetch(`${stack.url('items')}/items?car=corolla`, { headers: stack.headers(TENANT) })
-  const { items } = (await res.json()) as { items: Record<string, any>[] }
-  const found = items.find((i) => i.name === name)
-  if (!found) throw new Error(`no item ${name} in ${JSON.stringify(items)}`)
-  return found
-}
-
-async function records() {
-  const res = await fetch(`${stack.url('items')}/records?car=corolla`, { headers: stack.headers(TENANT) })
-  return ((await res.json()) as { records: Record<string, any>[] }).records
-}
-
-/** Waits for the n-th post in the reminder channel, then for two more ticks: nothing new. */
-async function announcement(n: number, since: number): Promise<PostedMessage> {
-  const msg = await standin.waitFor(() => posted()[n - 1], 8_000, `reminder #${n}`)
-  const later = await ticks.wait(2, Date.now())
-  expect(later.map((t) => t.posted)).toEqual(later.map(() => 0))
-  expect(posted()).toHaveLength(n)
-  expect(postCalls()).toHaveLength(n)
-  expect((await ticks.since(since)).reduce((sum, t) => sum + t.posted, 0)).toBe(1)
-  return msg
-}
+const item = (name: string) => itemNamed(stack, TENANT, 'corolla', name)
+const records = () => recordsOf(stack, TENANT, 'corolla')
+const announcement = (n: number, since: number): Promise<PostedMessage> =>
+  nthAnnouncement({ ticks, standin, posted, requests: postCalls }, n, since)
 
 const header = (m: PostedMessage) => m.blocks?.find((b) => b.type === 'header')?.text.text
 const buttons = (m: PostedMessage) =>
@@ -156,11 +133,11 @@ describe('reminders on Slack', () => {
 
   test('urgent before the reminder hour: nothing; after it: one chat.postMessage with Done / Snooze 7 days / Log service; Done moves the item on', async () => {
     // 2026-04-10 08:00 in Berlin: the oil change (due 2026-05-06) is urgent, but it is before 9.
-    const early = moveClock('2026-04-10T06:00:00Z')
+    const early = clock.move('2026-04-10T06:00:00Z')
     expect((await ticks.wait(2, early)).map((t) => t.posted)).toEqual([0, 0])
     expect(posted()).toHaveLength(0)
 
-    const at10 = moveClock('2026-04-10T08:00:00Z')
+    const at10 = clock.move('2026-04-10T08:00:00Z')
     const msg = await announcement(1, at10)
     expect(msg.method).toBe('chat.postMessage')
     expect(msg.thread_ts).toBeUndefined()
@@ -199,7 +176,7 @@ describe('reminders on Slack', () => {
   }, 12_000)
 
   test('Snooze names its date and hides the item until then', async () => {
-    const since = moveClock('2026-05-25T08:00:00Z')
+    const since = clock.move('2026-05-25T08:00:00Z')
     const msg = await announcement(2, since)
     expect(header(msg)).toBe('Cabin filter on corolla is urgent')
     const cabin = await item('Cabin filter')
@@ -216,11 +193,11 @@ describe('reminders on Slack', () => {
   }, 12_000)
 
   test('after the snooze it comes back once, very urgent; Log service opens the modal and its submit logs the record', async () => {
-    const snoozed = moveClock('2026-05-31T08:00:00Z')
+    const snoozed = clock.move('2026-05-31T08:00:00Z')
     expect((await ticks.wait(2, snoozed)).map((t) => t.posted)).toEqual([0, 0])
     expect(posted()).toHaveLength(2)
 
-    const since = moveClock('2026-06-15T08:00:00Z')
+    const since = clock.move('2026-06-15T08:00:00Z')
     const msg = await announcement(3, since)
     expect(header(msg)).toBe('Cabin filter on corolla is very urgent')
     const cabin = await item('Cabin filter')

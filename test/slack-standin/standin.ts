@@ -20,17 +20,13 @@
  */
 import { createHmac, randomBytes } from 'node:crypto'
 import type { Server, ServerWebSocket } from 'bun'
+import { arrival, type RecordedBase } from '../recorded.ts'
+import { Wakeup } from '../wait.ts'
 
-export type RecordedRequest = {
-  method: string
-  path: string
-  query: Record<string, string>
-  headers: Record<string, string>
+export type RecordedRequest = RecordedBase & {
   /** Parsed body: form fields (JSON-looking values decoded) or JSON; raw bytes are in `bytes`. */
   body: any
   bytes?: Uint8Array
-  status: number
-  at: number
 }
 
 export type PostedMessage = {
@@ -157,7 +153,7 @@ export class SlackStandin {
   private readonly rateLimits = new Map<string, { times: number; retryAfter: number }>()
   private readonly sockets = new Set<ServerWebSocket<SocketData>>()
   private readonly socketWaiters = new Map<string, (ack: any) => void>()
-  private readonly changeWaiters = new Set<() => void>()
+  private readonly wakeup = new Wakeup()
   private readonly now: () => number
   private server?: Server<SocketData>
   private seq = 0
@@ -322,14 +318,7 @@ export class SlackStandin {
       if (value !== undefined && value !== false && value !== null) return value
       if (Date.now() > deadline)
         throw new Error(`stand-in: timed out after ${timeoutMs} ms waiting for ${what}`)
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          this.changeWaiters.delete(wake)
-          resolve()
-        }
-        this.changeWaiters.add(wake)
-        setTimeout(wake, 25)
-      })
+      await this.wakeup.nap(25)
     }
   }
 
@@ -505,10 +494,7 @@ export class SlackStandin {
     input: Parameters<SlackStandin['blockActionsPayload']>[0],
     options: SignedOptions = {},
   ) {
-    const payload = this.blockActionsPayload(input)
-    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString()
-    const result = await this.signedPost(appUrl, body, 'application/x-www-form-urlencoded', options)
-    return { ...result, payload }
+    return this.postPayload(appUrl, this.blockActionsPayload(input), options)
   }
 
   /** The `view_submission` payload of a modal the app opened (from `views`), with typed values per block. */
@@ -546,7 +532,11 @@ export class SlackStandin {
     input: Parameters<SlackStandin['viewSubmissionPayload']>[0],
     options: SignedOptions = {},
   ) {
-    const payload = this.viewSubmissionPayload(input)
+    return this.postPayload(appUrl, this.viewSubmissionPayload(input), options)
+  }
+
+  /** An interactivity request as Slack sends it: the payload as JSON in a signed `payload=` form. */
+  private async postPayload<P>(appUrl: string, payload: P, options: SignedOptions) {
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString()
     return { ...(await this.signedPost(appUrl, body, 'application/x-www-form-urlencoded', options)), payload }
   }
@@ -599,7 +589,7 @@ export class SlackStandin {
   // ---------------------------------------------------------------- the server
 
   private changed() {
-    for (const wake of this.changeWaiters) wake()
+    this.wakeup.wake()
   }
 
   private nextTs(): string {
@@ -621,19 +611,7 @@ export class SlackStandin {
 
   private async handle(request: Request, server: Server<SocketData>): Promise<Response | undefined> {
     const url = new URL(request.url)
-    const headers: Record<string, string> = {}
-    request.headers.forEach((v, k) => {
-      headers[k] = v
-    })
-    const record: RecordedRequest = {
-      method: request.method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers,
-      body: undefined,
-      status: 0,
-      at: Date.now(),
-    }
+    const record: RecordedRequest = arrival(request, url)
     this.requests.push(record)
     if (url.pathname === '/socket') {
       const ticket = url.searchParams.get('ticket') ?? ''

@@ -6,39 +6,13 @@
  * routes.
  */
 import { afterAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { tokenMatches } from '../../services/lib/http.ts'
-import type { ServiceName } from '../../lib/contracts/services.ts'
-import {
-  type Booted,
-  bootService,
-  closeService,
-  existingServices,
-  fillPath,
-  isOpenRoute,
-  type Route,
-  routesOf,
-  sample,
-  storedSnapshot,
-  TOKEN,
-} from './routes.ts'
+import { SERVICE_NAMES } from '../../lib/contracts/services.ts'
+import { bootAll, fillPath, isOpenRoute, type Route, sample, storedSnapshot, TOKEN } from './routes.ts'
 
-const services = existingServices()
-const root = mkdtempSync(join(tmpdir(), 'cm-trust-auth-'))
-const booted = new Map<ServiceName, Booted>()
-const routes = new Map<ServiceName, Route[]>()
-for (const name of services) {
-  const b = bootService(name, join(root, name))
-  booted.set(name, b)
-  routes.set(name, await routesOf(name, b.app))
-}
+const { booted, routes, close } = await bootAll('auth')
 
-afterAll(async () => {
-  for (const b of booted.values()) await closeService(b)
-  rmSync(root, { recursive: true, force: true })
-})
+afterAll(close)
 
 /** Authorization headers that must all be refused (undefined: no header at all). */
 const WRONG: (string | undefined)[] = [
@@ -84,7 +58,7 @@ function requestFor(route: Route, authorization: string | undefined, garbage: bo
 }
 
 describe('the service token on every route', () => {
-  for (const name of services) {
+  for (const name of SERVICE_NAMES) {
     test(`${name}: every route but /health and /openapi refuses a missing or wrong token with 401 and stores nothing`, async () => {
       const b = booted.get(name)!
       const guarded = routes.get(name)!.filter((r) => !isOpenRoute(r))

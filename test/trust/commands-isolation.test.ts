@@ -11,15 +11,13 @@ import type { Command, Option, OptionType, Subcommand } from '../../catalog/comm
 import { parseTyped } from '../../catalog/grammar.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
 import { loadHandlers } from '../../queue/orchestrator.ts'
-import { makeJpeg } from '../../services/images/fixtures.ts'
+import { makeJpeg } from '../fixtures/images.ts'
 import { type Stack, startStack } from '../stack.ts'
 import { missingOf, normalize, ownOf, type RefKind, substitute, valuesOf } from './refs.ts'
-import { existingServices } from './routes.ts'
 import { callHttp, type Holdings, seedTenant } from './seed.ts'
 
 const A = 'local:cmd-a'
 const B = 'local:cmd-b'
-const services = existingServices()
 
 let stack: Stack
 let files: ReturnType<typeof Bun.serve>
@@ -91,8 +89,8 @@ beforeAll(async () => {
   })
   stack = await startStack({ env: { COMMAND_ATTEMPTS: '2', DISCORD_FILE_HOSTS: `127.0.0.1:${files.port}` } })
   const call = callHttp((s) => stack.url(s), stack.token)
-  a = await seedTenant(call, services, A, { nickname: 'zebra', marker: 'AQZX', issueCount: 3, photoSize: 30 })
-  b = await seedTenant(call, services, B, { nickname: 'bcar', marker: 'BQZX', issueCount: 1, photoSize: 31 })
+  a = await seedTenant(call, A, { nickname: 'zebra', marker: 'AQZX', issueCount: 3, photoSize: 30 })
+  b = await seedTenant(call, B, { nickname: 'bcar', marker: 'BQZX', issueCount: 1, photoSize: 31 })
 }, 30_000)
 
 afterAll(async () => {
@@ -118,7 +116,7 @@ async function viewOfA(): Promise<string[]> {
   await ask('fuel', 'list', { car: a.car.nickname })
   for (const n of a.issues) await ask('issue', 'show', { number: String(n) })
   for (const n of a.issues) await ask('quote', 'list', { issue: String(n) })
-  if (services.includes('images')) await ask('car', 'photos', { car: a.car.nickname })
+  await ask('car', 'photos', { car: a.car.nickname })
   return out
 }
 
@@ -234,7 +232,7 @@ describe('tenant isolation through the queue', () => {
   }, 60_000)
 
   test('photos dropped by B naming A’s car or issue (target, thread, text) file like a missing one', async () => {
-    if (!services.includes('images') || !a.car) return
+    if (!a.car) return
     const issue = String(Math.max(...a.issues))
     const cases: [string, string, string, (v: string) => Record<string, unknown>][] = [
       ['target car', a.car.nickname, 'ghostcar', (v) => ({ target: { car: v }, text: '' })],

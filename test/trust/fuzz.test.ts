@@ -6,23 +6,17 @@
  * of every SQLite table and the files on disk are unchanged).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import fc from 'fast-check'
-import type { ServiceName } from '../../lib/contracts/services.ts'
-import { makePng } from '../../services/images/fixtures.ts'
+import { SERVICE_NAMES } from '../../lib/contracts/services.ts'
+import { makePng } from '../fixtures/images.ts'
 import {
   arbitraryFor,
   asQueryValue,
   type Booted,
-  bootService,
-  closeService,
-  existingServices,
+  bootAll,
   fillPath,
   NASTY_STRINGS,
   type Route,
-  routesOf,
   storedSnapshot,
   sample,
   TOKEN,
@@ -35,16 +29,8 @@ const TENANT = 'local:fuzz'
 /** Runs per route; the whole file stays within a few seconds. */
 const RUNS = Number(process.env.TRUST_FUZZ_RUNS ?? 40)
 
-const services = existingServices()
-const booted = new Map<ServiceName, Booted>()
-const routes = new Map<ServiceName, Route[]>()
 // Booted at load time so each route becomes its own test (a route added later is a new test).
-const root = mkdtempSync(join(tmpdir(), 'cm-trust-fuzz-'))
-for (const name of services) {
-  const b = bootService(name, join(root, name))
-  booted.set(name, b)
-  routes.set(name, await routesOf(name, b.app))
-}
+const { booted, routes, close } = await bootAll('fuzz')
 let held: Holdings
 /** A small real photo (other bytes than the seeded one). */
 let photo: Uint8Array
@@ -52,7 +38,7 @@ let photo: Uint8Array
 beforeAll(async () => {
   photo = await makePng(20, 20)
   // A garage with data, so fuzzed requests that name it reach the services' own logic.
-  held = await seedTenant(callVia(new Map([...booted].map(([n, b]) => [n, b.app]))), services, TENANT, {
+  held = await seedTenant(callVia(new Map([...booted].map(([n, b]) => [n, b.app]))), TENANT, {
     nickname: 'corolla',
     marker: 'FUZZ',
     issueCount: 2,
@@ -60,10 +46,7 @@ beforeAll(async () => {
   })
 }, 30_000)
 
-afterAll(async () => {
-  for (const b of booted.values()) await closeService(b)
-  rmSync(root, { recursive: true, force: true })
-})
+afterAll(close)
 
 /** Malformed escapes and separators sent as they are in a path segment. */
 const RAW_SEGMENTS = ['%', '%zz', '%E0%A4%A', '%ff', '..', '%2e%2e', '.', '%00', '%2F', 'a;b', '\\']
@@ -235,7 +218,7 @@ function build(route: Route, f: Fuzzed): { request: Request; describe: string } 
 describe('every route of every service takes bad input without a 5xx and stores nothing', () => {
   test('the seeded garage exists, so fuzzing reaches real data', () => {
     expect(held.problems).toEqual([])
-    expect(services.length).toBeGreaterThan(0)
+    expect(SERVICE_NAMES.length).toBeGreaterThan(0)
   })
 
   const known = () => [
@@ -270,7 +253,7 @@ describe('every route of every service takes bad input without a 5xx and stores 
 
   // Found by the properties below; kept as plain cases over every route so they stay checked
   // every run: a fractional, huge or negative number where the schema only says "numeric".
-  for (const name of services) {
+  for (const name of SERVICE_NAMES) {
     test(`${name}: fractional and extreme numbers in numeric query params`, async () => {
       const b = booted.get(name)!
       const problems: string[] = []
@@ -303,7 +286,7 @@ describe('every route of every service takes bad input without a 5xx and stores 
     })
   }
 
-  for (const name of services) {
+  for (const name of SERVICE_NAMES) {
     const list = routes.get(name)!.filter((r) => !r.path.startsWith('/openapi'))
     test(`${name}: routes found (${list.length})`, () => {
       expect(list.some((r) => r.path === '/health')).toBe(true)

@@ -13,12 +13,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import IORedis from 'ioredis'
 import { parseTyped } from '../../catalog/grammar.ts'
-import { makePng } from '../../services/images/fixtures.ts'
+import { SERVICE_NAMES, SERVICES } from '../../lib/contracts/services.ts'
+import { makePng } from '../fixtures/images.ts'
 import { testRedisUrl } from '../env.ts'
 import { type Proc, startProcess, waitHealthy } from '../procs.ts'
 import { freePort } from '../redis.ts'
 import { type Stack, startStack } from '../stack.ts'
-import { existingServices } from './routes.ts'
 
 const SECRETS = {
   DISCORD_TOKEN: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.discord-secret-Zq81',
@@ -28,10 +28,9 @@ const SECRETS = {
 }
 const TENANT = 'local:secrets'
 
-const services = existingServices()
 let stack: Stack
 let worker: Proc
-let items: Proc | undefined
+let items: Proc
 let files: ReturnType<typeof Bun.serve>
 let itemsDir: string
 let itemsUrl: string
@@ -75,24 +74,20 @@ beforeAll(async () => {
     SLACK_FILE_HOSTS: `127.0.0.1:${files.port}`,
     ...SECRETS,
   }
-  for (const s of services) env[`${s.toUpperCase()}_URL`] = stack.url(s)
-  if (services.includes('items')) {
-    // The items service as its own process too, so its output is searched as well.
-    itemsDir = mkdtempSync(join(tmpdir(), 'cm-trust-secrets-'))
-    const port = await freePort()
-    itemsUrl = `http://127.0.0.1:${port}`
-    items = startProcess('items', 'services/items/index.ts', {
-      ...env,
-      DATA_DIR: itemsDir,
-      ITEMS_PORT: String(port),
-    })
-    await waitHealthy(`${itemsUrl}/health`)
-    env.ITEMS_URL = itemsUrl
-  }
-  worker = startProcess('worker', 'queue/worker.ts', { ...env, DATA_DIR: stack.dataDir })
-  await waitHealthy(`http://127.0.0.1:${env.WORKER_PORT}/health`).catch((e) => {
-    throw new Error(`${e.message}\n${worker.output()}`)
+  for (const s of SERVICE_NAMES) env[SERVICES[s].url] = stack.url(s)
+  // The items service as its own process too, so its output is searched as well.
+  itemsDir = mkdtempSync(join(tmpdir(), 'cm-trust-secrets-'))
+  const port = await freePort()
+  itemsUrl = `http://127.0.0.1:${port}`
+  items = startProcess('items', SERVICES.items.entry, {
+    ...env,
+    DATA_DIR: itemsDir,
+    [SERVICES.items.port]: String(port),
   })
+  await waitHealthy(items, `${itemsUrl}/health`)
+  env[SERVICES.items.url] = itemsUrl
+  worker = startProcess('worker', 'queue/worker.ts', { ...env, DATA_DIR: stack.dataDir })
+  await waitHealthy(worker, `http://127.0.0.1:${env.WORKER_PORT}/health`)
 }, 30_000)
 
 afterAll(async () => {
@@ -121,54 +116,46 @@ const file = (path: string) => ({
 
 describe('no secret in logs, job data or replies', () => {
   test('commands of every kind run through the worker process', async () => {
-    if (services.includes('items')) {
-      expect((await run('car.add', typed('car', 'add', { nickname: 'corolla', plate: 'AB-123' }))).tone).toBe(
-        'ok',
-      )
-      expect((await run('car.show', typed('car', 'show', { car: 'nope' }))).tone).toBe('error')
-      expect((await run('car.add', { nickname: 42 })).tone).toBe('error')
-    }
+    expect((await run('car.add', typed('car', 'add', { nickname: 'corolla', plate: 'AB-123' }))).tone).toBe(
+      'ok',
+    )
+    expect((await run('car.show', typed('car', 'show', { car: 'nope' }))).tone).toBe('error')
+    expect((await run('car.add', { nickname: 42 })).tone).toBe('error')
     expect((await run('no.such_kind', {})).tone).toBe('error')
-    if (services.includes('images') && services.includes('items')) {
-      const slack = await run(
-        'photo.attach',
-        { files: [file('/slack/p.png')], text: 'corolla', channelId: 'C1' },
-        'slack',
-      )
-      expect(slack.tone).toBe('ok')
-      const discord = await run(
-        'photo.attach',
-        { files: [file('/discord/p.png')], text: 'corolla', channelId: 'C1' },
-        'discord',
-      )
-      expect(discord.tone).toBe('ok')
-      const failed = await run(
-        'photo.attach',
-        { files: [file('/slack/fail')], text: 'corolla', channelId: 'C1' },
-        'slack',
-      )
-      expect(failed.tone).not.toBe('ok')
-      // The Slack download carried the bot token (so the token was really in play).
-      expect(fileAuth).toContain(`Bearer ${SECRETS.SLACK_BOT_TOKEN}`)
+    const slack = await run(
+      'photo.attach',
+      { files: [file('/slack/p.png')], text: 'corolla', channelId: 'C1' },
+      'slack',
+    )
+    expect(slack.tone).toBe('ok')
+    const discord = await run(
+      'photo.attach',
+      { files: [file('/discord/p.png')], text: 'corolla', channelId: 'C1' },
+      'discord',
+    )
+    expect(discord.tone).toBe('ok')
+    const failed = await run(
+      'photo.attach',
+      { files: [file('/slack/fail')], text: 'corolla', channelId: 'C1' },
+      'slack',
+    )
+    expect(failed.tone).not.toBe('ok')
+    // The Slack download carried the bot token (so the token was really in play).
+    expect(fileAuth).toContain(`Bearer ${SECRETS.SLACK_BOT_TOKEN}`)
+    await stack.stopService('quotes')
+    try {
+      const down = await run('quote.jobs', typed('quote', 'jobs', {}))
+      expect(down.tone).toBe('error')
+    } finally {
+      await stack.startService('quotes')
     }
-    if (services.includes('quotes')) {
-      await stack.stopService('quotes')
-      try {
-        const down = await run('quote.jobs', typed('quote', 'jobs', {}))
-        expect(down.tone).toBe('error')
-      } finally {
-        await stack.startService('quotes')
-      }
-    }
-    if (items) {
-      // A wrong token and a request that fails inside the service.
-      await fetch(`${itemsUrl}/cars`, {
-        headers: { authorization: `Bearer ${stack.token}x`, 'x-tenant': TENANT },
-      })
-      await fetch(`${itemsUrl}/records?limit=1.5`, {
-        headers: { authorization: `Bearer ${stack.token}`, 'x-tenant': TENANT },
-      })
-    }
+    // A wrong token and a request that fails inside the service.
+    await fetch(`${itemsUrl}/cars`, {
+      headers: { authorization: `Bearer ${stack.token}x`, 'x-tenant': TENANT },
+    })
+    await fetch(`${itemsUrl}/records?limit=1.5`, {
+      headers: { authorization: `Bearer ${stack.token}`, 'x-tenant': TENANT },
+    })
     expect(ids.length).toBeGreaterThan(1)
   }, 60_000)
 
@@ -181,10 +168,8 @@ describe('no secret in logs, job data or replies', () => {
     // The worker did log what it ran, with job ids (so its output is the right place to look).
     expect(ids.some((id) => out.includes(id))).toBe(true)
     expect(found(out)).toEqual([])
-    if (items) {
-      expect(items.output().length).toBeGreaterThan(0)
-      expect(found(items.output())).toEqual([])
-    }
+    expect(items.output().length).toBeGreaterThan(0)
+    expect(found(items.output())).toEqual([])
   })
 
   test('everything in Redis under the run’s prefix (job hashes, events, lists, sets)', async () => {
