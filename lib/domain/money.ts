@@ -157,6 +157,9 @@ export function toMinor(
   return rounded
 }
 
+/** Minor units back to the decimal amount a person would type (4130 USD → 41.3). */
+export const fromMinor = (minor: number, currency: string) => minor / 10 ** minorDigits(currency)
+
 const formats = new Map<string, Intl.NumberFormat | null>()
 
 /**
@@ -166,7 +169,7 @@ const formats = new Map<string, Intl.NumberFormat | null>()
  */
 export function formatMoney(minor: number, currency: string, extraDigits = 0): string {
   const digits = minorDigits(currency)
-  const value = minor / 10 ** digits
+  const value = fromMinor(minor, currency)
   const key = `${currency}:${extraDigits}`
   let format = formats.get(key)
   if (format === undefined) {

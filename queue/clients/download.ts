@@ -4,6 +4,7 @@
  * same host, the size cap enforced while the bytes arrive, a time limit over the whole
  * download, and for Slack the bot token from the worker's config (never from job data).
  */
+import { type CappedRead, megabytes, readCapped } from '../../lib/bytes.ts'
 import type { Config } from '../../lib/config.ts'
 import type { Platform } from '../../lib/contracts/envelope.ts'
 
@@ -12,7 +13,6 @@ export class DownloadRefused extends Error {}
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
 const MAX_HOPS = 3
 
-const mb = (n: number) => `${(n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`
 
 function allowedHosts(platform: Platform, config: Config): string[] {
   const list =
@@ -117,36 +117,22 @@ export async function downloadAttachment(raw: string, options: DownloadOptions):
     const declared = Number(res.headers.get('content-length') ?? Number.NaN)
     if (declared > maxBytes) {
       await res.body?.cancel().catch(() => {})
-      throw new DownloadRefused(`${filename}: the file is ${mb(declared)}, over the limit of ${mb(maxBytes)}`)
+      throw new DownloadRefused(`${filename}: the file is ${megabytes(declared)}, over the limit of ${megabytes(maxBytes)}`)
     }
     if (!res.body) throw new DownloadRefused(`${filename}: the file is empty`)
-    const reader = res.body.getReader()
-    const chunks: Uint8Array[] = []
-    let total = 0
-    for (;;) {
-      let step: Awaited<ReturnType<typeof reader.read>>
-      try {
-        step = await reader.read()
-      } catch (error) {
-        if (controller.signal.aborted) throw tooSlow()
-        throw new DownloadRefused(`${filename}: the download broke off (${(error as Error).message})`)
-      }
-      if (step.done) break
-      total += step.value.byteLength
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => {})
-        throw new DownloadRefused(`${filename}: the file is over the limit of ${mb(maxBytes)}`)
-      }
-      chunks.push(step.value)
+    let read: CappedRead
+    try {
+      read = await readCapped(res.body, maxBytes)
+    } catch (error) {
+      if (controller.signal.aborted) throw tooSlow()
+      throw new DownloadRefused(`${filename}: the download broke off (${(error as Error).message})`)
     }
-    if (total === 0) throw new DownloadRefused(`${filename}: the file is empty`)
-    const out = new Uint8Array(total)
-    let at = 0
-    for (const c of chunks) {
-      out.set(c, at)
-      at += c.byteLength
-    }
-    return out
+    if (read.ok) return read.bytes
+    throw new DownloadRefused(
+      read.why === 'empty'
+        ? `${filename}: the file is empty`
+        : `${filename}: the file is over the limit of ${megabytes(maxBytes)}`,
+    )
   } finally {
     clearTimeout(timer)
     if (!controller.signal.aborted) controller.abort()

@@ -6,7 +6,7 @@
  * quotes service as optional: when it is down they answer null instead of failing the record.
  */
 import { callService, type EdenResult, type HandlerContext, serviceClient, UserError } from '../handler.ts'
-import { formatMoney, minorDigits } from '../../lib/domain/money.ts'
+import { formatMoney, fromMinor } from '../../lib/domain/money.ts'
 import type { QuotesApp } from '../../services/quotes/app.ts'
 
 export const quotesClient = serviceClient<QuotesApp>('quotes')
@@ -39,7 +39,7 @@ export async function checkAcceptedQuote(
 ): Promise<{ quote: AcceptedQuote | null; checked: boolean }> {
   try {
     const q = await callQuotes(quotesClient(ctx).issues({ issue }).accepted.get())
-    const value = q.amountMinor / 10 ** minorDigits(q.currency)
+    const value = fromMinor(q.amountMinor, q.currency)
     return {
       checked: true,
       quote: {

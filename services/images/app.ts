@@ -43,7 +43,7 @@ export function createApp(deps: ServiceDeps) {
     .post(
       '/images',
       async ({ request, query, tenant, idempotencyKey, set }) => {
-        const bytes = await images.readCapped(request, intake.maxBytes)
+        const bytes = await images.readUpload(request, intake.maxBytes)
         const sha = await images.store(intake, bytes, query, idempotencyKey)
         return once(
           { tenant, idempotencyKey, set },

@@ -8,7 +8,7 @@ import type { Database } from 'bun:sqlite'
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
-import { formatNumber } from '../../lib/domain/text.ts'
+import { megabytes, readCapped } from '../../lib/bytes.ts'
 import { badRequest, checkIdempotencyKey, HttpError, notFound } from '../lib/http.ts'
 import {
   type Gallery,
@@ -61,40 +61,22 @@ export type IntakeDeps = {
   now: () => Date
 }
 
-const mb = (n: number) => `${formatNumber(n / 1024 / 1024, n < 10 * 1024 * 1024 ? 1 : 0)} MB`
 
 /** Reads a request body up to `max` bytes; 413 as soon as it goes over (nothing more is read). */
-export async function readCapped(request: Request, max: number): Promise<Uint8Array> {
+export async function readUpload(request: Request, max: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN)
   if (declared > max)
     throw new HttpError(
       413,
       'too_large',
-      `the photo is ${mb(declared)}, over the limit of ${mb(max)}`,
+      `the photo is ${megabytes(declared)}, over the limit of ${megabytes(max)}`,
       'body',
     )
   if (!request.body) throw badRequest('body', 'the request has no image bytes in its body')
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > max) {
-      await reader.cancel().catch(() => {})
-      throw new HttpError(413, 'too_large', `the photo is over the limit of ${mb(max)}`, 'body')
-    }
-    chunks.push(value)
-  }
-  if (total === 0) throw badRequest('body', 'the file is empty')
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const c of chunks) {
-    out.set(c, at)
-    at += c.byteLength
-  }
-  return out
+  const read = await readCapped(request.body, max)
+  if (read.ok) return read.bytes
+  if (read.why === 'empty') throw badRequest('body', 'the file is empty')
+  throw new HttpError(413, 'too_large', `the photo is over the limit of ${megabytes(max)}`, 'body')
 }
 
 function rejected(error: ImageRejected): HttpError {
