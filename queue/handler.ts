@@ -68,6 +68,21 @@ export class UserError extends Error {
   }
 }
 
+/** What the user is told when a service's disk is full. */
+export const STORAGE_FULL_TEXT =
+  "The garage's storage is full; nothing was saved. Tell whoever runs Car Manager."
+
+/**
+ * A service answered 507: its disk is full and the write stored nothing. Retrying cannot help
+ * until someone makes room, so it is a final answer like a UserError (which it extends, so the
+ * orchestrator answers it at once and never retries it), never "unavailable".
+ */
+export class StorageFull extends UserError {
+  constructor(readonly service: ServiceName) {
+    super(STORAGE_FULL_TEXT)
+  }
+}
+
 /** A service that could not be reached or answered 5xx: retried with backoff, then reported. */
 export class ServiceUnavailable extends Error {
   constructor(readonly service: ServiceName) {
@@ -81,7 +96,10 @@ export type EdenResult<T> = {
   status: number
 }
 
-/** Unwraps an Eden treaty result: data on 2xx, UserError on 4xx, ServiceUnavailable otherwise. */
+/**
+ * Unwraps an Eden treaty result: data on 2xx, UserError on 4xx, StorageFull on 507 (the
+ * service's disk is full), ServiceUnavailable otherwise.
+ */
 export function unwrap<T>(service: ServiceName, result: EdenResult<T>): T {
   if (!result.error && result.status >= 200 && result.status < 300) return result.data as T
   const status = typeof result.error?.status === 'number' ? result.error.status : result.status
@@ -92,6 +110,7 @@ export function unwrap<T>(service: ServiceName, result: EdenResult<T>): T {
       body?.error?.field,
     )
   }
+  if (status === 507) throw new StorageFull(service)
   throw new ServiceUnavailable(service)
 }
 
@@ -130,8 +149,8 @@ export const serviceClient =
     treaty<App>(ctx.serviceUrl(service), edenOptions(ctx.serviceHeaders(opts)))
 
 /**
- * Awaits an Eden treaty call of a service: data on 2xx, UserError on 4xx, ServiceUnavailable
- * when it cannot be reached (fetch itself failed) or fails (5xx).
+ * Awaits an Eden treaty call of a service: data on 2xx, UserError on 4xx, StorageFull on 507,
+ * ServiceUnavailable when it cannot be reached (fetch itself failed) or fails (other 5xx).
  */
 export async function callService<T>(
   service: ServiceName,

@@ -10,6 +10,7 @@ import {
   type HandlerContext,
   ServiceUnavailable,
   serviceClient,
+  StorageFull,
   UserError,
 } from '../handler.ts'
 import type { ImagesApp } from '../../services/images/app.ts'
@@ -41,6 +42,7 @@ export async function uploadPhoto(
   } catch {
     throw new ServiceUnavailable('images')
   }
+  if (res.status === 507) throw new StorageFull('images')
   if (res.status >= 500) throw new ServiceUnavailable('images')
   const body = (await res.json().catch(() => null)) as
     | UploadResult

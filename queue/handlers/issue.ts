@@ -11,7 +11,7 @@ import type { RecordView } from '../../services/items/records/model.ts'
 import { checkAcceptedQuote, linkAcceptedQuote } from '../clients/quotes.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
 import { clip, plural } from '../../lib/domain/text.ts'
-import { type HandlerContext, handlers, UserError } from '../handler.ts'
+import { type HandlerContext, handlers, StorageFull, UserError } from '../handler.ts'
 import { fitLines, issueRef } from './shared/format.ts'
 import { actorOf, resolveCar } from './shared/lookups.ts'
 
@@ -112,7 +112,7 @@ async function carryAcceptedQuote(ctx: HandlerContext, number: number, r: Record
       carried = true
     } catch (error) {
       // 409: the record got a cost meanwhile; it keeps it.
-      if (!(error instanceof UserError)) throw error
+      if (!(error instanceof UserError) || error instanceof StorageFull) throw error
       cost = (await callItems(itemsClient(ctx).records({ id: r.id }).get())).cost
     }
   }

@@ -26,8 +26,16 @@ import * as images from './service.ts'
 
 export function createApp(deps: ServiceDeps) {
   const config = deps.config ?? parseConfig({})
-  const { app: base, db, now, once, finish } = serviceApp('images', deps, migrations)
+  const { app: base, db, now, log, once, finish } = serviceApp('images', deps, migrations)
   const store = new images.ImageStore(join(deps.dataDir, 'images'))
+  const known = db.prepare('SELECT 1 FROM images WHERE sha256 = ?')
+  const swept = store.sweep((sha) => known.get(sha) !== null)
+  known.finalize()
+  // Quiet when a clean stop left nothing: the count matters when a crash left files behind.
+  log[swept.temps + swept.orphans > 0 ? 'info' : 'debug'](
+    swept,
+    'photo store swept: temp files and files without a row deleted',
+  )
   const decoder = new DecoderPool({ maxMemoryMb: config.IMAGE_DECODE_MAX_MB, timeoutMs: 60_000 })
   const intake: images.IntakeDeps = {
     db,
@@ -40,6 +48,8 @@ export function createApp(deps: ServiceDeps) {
 
   const app = base
     .decorate('decoder', decoder)
+    .decorate('store', store)
+    .decorate('db', db)
     .post(
       '/images',
       async ({ request, query, tenant, idempotencyKey, set }) => {

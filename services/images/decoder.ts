@@ -45,6 +45,9 @@ async function run(job: DecodeJob): Promise<DecodeResult> {
   } catch (error) {
     if (error instanceof ImageRejected)
       return { id: job.id, ok: false, code: error.code, message: error.message }
+    // A full disk is not a bad photo: the service answers it 507 (pool.ts rethrows it).
+    if ((error as { code?: unknown }).code === 'ENOSPC')
+      return { id: job.id, ok: false, code: 'ENOSPC', message: (error as Error).message }
     const detail = error instanceof Error ? error.message : String(error)
     return {
       id: job.id,

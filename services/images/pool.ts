@@ -22,6 +22,11 @@ export type DecoderOptions = {
   maxWaiting?: number
 }
 
+/** The decoder could not write a thumbnail: the disk is full (answered 507 like any ENOSPC). */
+export class DiskFull extends Error {
+  readonly code = 'ENOSPC'
+}
+
 /** The decoder has too many photos waiting; the caller should retry later. */
 export class DecoderBusy extends Error {}
 
@@ -63,6 +68,7 @@ export class DecoderPool {
       this.queue.push({ job: { ...job, id: ++this.seq }, resolve, reject })
       this.pump()
     }).then((r) => {
+      if (!r.ok && r.code === 'ENOSPC') throw new DiskFull(r.message)
       if (!r.ok) throw new ImageRejected(r.code as ImageRejected['code'], r.message)
       return r
     })

@@ -3,9 +3,22 @@
  * The original is stored once per sha256; each tenant's link to it is a row, so two tenants
  * with the same bytes each see only their own link. Files are written to tmp/ and renamed into
  * place only when both thumbnails exist, so a refused or failed upload leaves nothing behind.
+ * The files and their folder are fsynced before the photo's row is inserted, so a row never
+ * names a file a crash lost; files a crash left without a row are swept at start (`sweep`).
  */
 import type { Database } from 'bun:sqlite'
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { megabytes, readCapped } from '../../lib/bytes.ts'
@@ -22,13 +35,86 @@ import { DecoderBusy, type DecoderPool } from './pool.ts'
 import { ImageRejected, sniff } from './sniff.ts'
 import { THUMB_QUALITY, type ThumbSize } from './sizes.ts'
 
+/** A stored file's name: the original `<sha>` or a thumbnail `<sha>.<size>.jpg`. */
+const STORED_NAME = /^([0-9a-f]{64})(?:\.(?:256|1024)\.jpg)?$/
+const SHARD = /^[0-9a-f]{2}$/
+
+/** Flushes a file or a folder (its entries: a rename) to the disk. */
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
 export class ImageStore {
   readonly tmp: string
   constructor(readonly root: string) {
     this.tmp = join(root, 'tmp')
     mkdirSync(this.tmp, { recursive: true })
-    // Leftovers of a process that died mid-upload are never referenced; clear them.
-    for (const f of readdirSync(this.tmp)) rmSync(join(this.tmp, f), { force: true })
+  }
+
+  /** Writes a new file and flushes it to the disk (ENOSPC when the disk is full). */
+  write(path: string, bytes: Uint8Array): void {
+    const fd = openSync(path, 'w')
+    try {
+      for (let done = 0; done < bytes.byteLength; )
+        done += writeSync(fd, bytes, done, bytes.byteLength - done)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+  }
+
+  /**
+   * Moves a photo's files from tmp/ into place, durably: each file is fsynced before its rename
+   * and the folder after it (and the root when the folder is new), so once this returns a crash
+   * can lose none of them and the photo's row may name them.
+   */
+  place(sha: string, tmp: { original: string; 256: string; 1024: string }): void {
+    for (const f of [tmp.original, tmp[256], tmp[1024]]) fsyncPath(f)
+    const dir = this.dir(sha)
+    const fresh = !existsSync(dir)
+    mkdirSync(dir, { recursive: true })
+    if (fresh) fsyncPath(this.root)
+    renameSync(tmp[256], this.thumb(sha, 256))
+    renameSync(tmp[1024], this.thumb(sha, 1024))
+    renameSync(tmp.original, this.original(sha))
+    fsyncPath(dir)
+  }
+
+  /**
+   * Deletes what a crash or a refused upload left: every file in tmp/, and each stored file
+   * whose photo has no row (`known(sha)` false): renamed into place, but the process died
+   * before its row was inserted. Files it does not recognise are left alone. Run at start,
+   * before any upload; answers how many files of each kind it deleted.
+   */
+  sweep(known: (sha: string) => boolean): { temps: number; orphans: number } {
+    let temps = 0
+    let orphans = 0
+    for (const f of readdirSync(this.tmp)) {
+      rmSync(join(this.tmp, f), { force: true, recursive: true })
+      temps++
+    }
+    for (const entry of readdirSync(this.root, { withFileTypes: true })) {
+      const shard = entry.name
+      if (!entry.isDirectory() || !SHARD.test(shard)) continue
+      const dir = join(this.root, shard)
+      let left = 0
+      for (const name of readdirSync(dir)) {
+        const sha = STORED_NAME.exec(name)?.[1]
+        if (sha === undefined || !sha.startsWith(shard) || known(sha)) {
+          left++
+          continue
+        }
+        rmSync(join(dir, name), { force: true })
+        orphans++
+      }
+      if (left === 0) rmdirSync(dir)
+    }
+    return { temps, orphans }
   }
 
   dir(sha: string) {
@@ -60,7 +146,6 @@ export type IntakeDeps = {
   maxPixels: number
   now: () => Date
 }
-
 
 /** Reads a request body up to `max` bytes; 413 as soon as it goes over (nothing more is read). */
 export async function readUpload(request: Request, max: number): Promise<Uint8Array> {
@@ -100,7 +185,7 @@ async function storeOnce(deps: IntakeDeps, bytes: Uint8Array, sha: string, forma
   const base = join(store.tmp, `${sha}-${process.pid}-${Math.random().toString(36).slice(2, 10)}`)
   const tmp = { original: `${base}.orig`, 256: `${base}.256.jpg`, 1024: `${base}.1024.jpg` }
   try {
-    writeFileSync(tmp.original, bytes)
+    store.write(tmp.original, bytes)
     const result = await deps.decoder.decode({
       input: tmp.original,
       out256: tmp[256],
@@ -108,10 +193,7 @@ async function storeOnce(deps: IntakeDeps, bytes: Uint8Array, sha: string, forma
       maxPixels: deps.maxPixels,
       quality: THUMB_QUALITY,
     })
-    mkdirSync(store.dir(sha), { recursive: true })
-    renameSync(tmp[256], store.thumb(sha, 256))
-    renameSync(tmp[1024], store.thumb(sha, 1024))
-    renameSync(tmp.original, store.original(sha))
+    store.place(sha, tmp)
     db.query(
       'INSERT INTO images (sha256, format, bytes, width, height, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
     ).run(sha, format, bytes.byteLength, result.width, result.height, deps.now().toISOString())

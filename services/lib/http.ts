@@ -1,8 +1,9 @@
 /**
  * What every service shares at its HTTP edge: the bearer service token (constant-time, every
  * route but GET /health), the X-Tenant header, Idempotency-Key replay, JSON errors
- * `{ error: { code, message } }` (422 for schema failures, never 500 for a caller's mistake),
- * /health and /ready, and OpenAPI at /openapi.
+ * `{ error: { code, message } }` (422 for schema failures, never 500 for a caller's mistake;
+ * 507 `storage_full` for a write that found the disk full), /health and /ready, and OpenAPI at
+ * /openapi.
  */
 import type { Database } from 'bun:sqlite'
 import { timingSafeEqual } from 'node:crypto'
@@ -10,6 +11,7 @@ import { Elysia, t } from 'elysia'
 import { createLogger, type Logger } from '../../lib/log.ts'
 import { TENANT_PATTERN } from '../../lib/contracts/envelope.ts'
 import { InvalidValue } from '../../lib/domain/invalid.ts'
+import { isStorageFull, type StorageWatch } from './storage.ts'
 
 /**
  * A refusal at a service's edge, answered with its status as `{ error: { code, message, field? } }`.
@@ -46,8 +48,11 @@ export function errorResponses<const S extends readonly number[]>(...statuses: S
   return Object.fromEntries(statuses.map((s) => [s, ErrorBody])) as { [K in S[number]]: typeof ErrorBody }
 }
 
-/** What /health and /ready answer: whether the service (and its database) answers, and which it is. */
-const Health = t.Object({ ok: t.Boolean(), service: t.String() })
+/**
+ * What /health and /ready answer: whether the service (and its database) answers, and which it
+ * is; /ready adds why it is not ready (its storage is full).
+ */
+const Health = t.Object({ ok: t.Boolean(), service: t.String(), reason: t.Optional(t.String()) })
 
 const tenantRegex = new RegExp(TENANT_PATTERN)
 
@@ -75,6 +80,8 @@ export type ServiceOptions = {
   token: string
   /** Extra readiness check (e.g. the database answers). */
   ready?: () => boolean
+  /** Whether the last write found the disk full; /ready is 503 while it did. */
+  storage?: StorageWatch
   /** Where unexpected errors are logged (default: a pino logger named after the service). */
   log?: Logger
 }
@@ -143,6 +150,27 @@ export function serviceBase(options: ServiceOptions) {
           set.status = 422
           return { error: { code: 'invalid', message: error.message, field: error.field } }
         }
+        // A full disk is not an outage to retry: 507, and /ready turns 503 until there is room.
+        if (isStorageFull(error)) {
+          const reason = `storage full: ${(error as Error).message}`
+          options.storage?.failed(reason)
+          log.error(
+            {
+              err: error,
+              tenant: request.headers.get('x-tenant') ?? undefined,
+              requestId: request.headers.get('x-request-id') ?? undefined,
+              route: `${request.method} ${new URL(request.url).pathname}`,
+            },
+            'storage full; the write was not saved',
+          )
+          set.status = 507
+          return {
+            error: {
+              code: 'storage_full',
+              message: `the ${options.name} service's storage is full; nothing was saved`,
+            },
+          }
+        }
         // An answer that fails its route's response schema is the service's bug, not the
         // caller's: it is logged and answered 500 below.
         const badAnswer = code === 'VALIDATION' && error.type === 'response'
@@ -210,9 +238,16 @@ export function serviceBase(options: ServiceOptions) {
       .get(
         '/ready',
         ({ set }) => {
-          const ok = options.ready ? options.ready() : true
-          if (!ok) set.status = 503
-          return { ok, service: options.name }
+          if (options.ready && !options.ready()) {
+            set.status = 503
+            return { ok: false, service: options.name, reason: 'the database does not answer' }
+          }
+          const storage = options.storage?.state() ?? { ok: true }
+          if (!storage.ok) {
+            set.status = 503
+            return { ok: false, service: options.name, reason: storage.reason }
+          }
+          return { ok: true, service: options.name }
         },
         { response: { 200: Health, 503: Health } },
       )
@@ -246,7 +281,8 @@ export function checkIdempotencyKey(key: string | undefined): void {
 /**
  * Runs a write once per (tenant, Idempotency-Key, route): the first result is stored in the
  * same SQLite transaction as the write, and a repeat answers it again. Errors are not stored,
- * so a refused request stores nothing. Without a key the write simply runs.
+ * so a refused request stores nothing. Without a key the write simply runs. `now` (epoch ms) is
+ * the key's `created_at`, which the pruning of week-old keys reads.
  */
 export function idempotent<R>(
   db: Database,
@@ -255,6 +291,7 @@ export function idempotent<R>(
   route: string,
   set: { status?: number | string },
   write: () => { status?: number; body: R },
+  now: () => number = Date.now,
 ): R {
   checkIdempotencyKey(key)
   return db.transaction(() => {
@@ -272,7 +309,7 @@ export function idempotent<R>(
     if (key) {
       db.query(
         'INSERT INTO idempotency (tenant, key, route, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      ).run(tenant, key, route, status, JSON.stringify(result.body), Date.now())
+      ).run(tenant, key, route, status, JSON.stringify(result.body), now())
     }
     set.status = status
     return result.body
