@@ -11,7 +11,7 @@ import { producerConnection, workerConnection } from '../lib/redis.ts'
 import { Dispatcher } from '../bots/shared/dispatch.ts'
 import { localEnvelope } from '../bots/shared/envelope.ts'
 import type { Envelope } from '../lib/contracts/envelope.ts'
-import { bullPrefix, COMMANDS_QUEUE, queueOptions, repliesQueue } from '../lib/contracts/queues.ts'
+import { bullPrefix, COMMANDS_QUEUE, localRepliesQueue, queueOptions } from '../lib/contracts/queues.ts'
 import { localReplies } from '../test/replies.ts'
 import { type Child, cpuMs, failedRow, round, type Row, type Stats, say, startChild, stats } from './lib.ts'
 import type { BenchStack } from './stack.ts'
@@ -41,7 +41,7 @@ export class ReplyCollector {
       }
       this.arrivals.set(data.envelopeId, { at, tone: data.reply.tone, text: data.reply.text, count: 1 })
       this.wake?.()
-    })
+    }, { sessions: [BENCH_SESSION] })
   }
 
   ready(): Promise<void> {
@@ -152,8 +152,10 @@ export async function runLoad(
 }
 
 const BENCH_USER = { id: 'bench', name: 'Bench' }
+/** The terminal-chat session the bench's commands come from; their replies go to its queue. */
+const BENCH_SESSION = 'bench'
 const envelope = (id: string, kind: string, payload: unknown): Envelope =>
-  localEnvelope({ id, kind, tenant: BENCH_TENANT, user: BENCH_USER, session: 'bench', payload })
+  localEnvelope({ id, kind, tenant: BENCH_TENANT, user: BENCH_USER, session: BENCH_SESSION, payload })
 
 let odometer = 60_000
 
@@ -312,7 +314,7 @@ async function dropBaselineIds(url: string, queuePrefix: string): Promise<void> 
 async function dropQueues(url: string, queuePrefix: string): Promise<void> {
   const connection = new IORedis(url, { maxRetriesPerRequest: null })
   try {
-    for (const name of [COMMANDS_QUEUE, repliesQueue('local')]) {
+    for (const name of [COMMANDS_QUEUE, localRepliesQueue(BENCH_SESSION)]) {
       const queue = new Queue(name, queueOptions(connection, queuePrefix))
       await queue.obliterate({ force: true })
       await queue.close()

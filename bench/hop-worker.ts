@@ -1,13 +1,13 @@
 /**
  * The baseline's middle hop, run as its own process like the real worker: a BullMQ worker on
  * the same `commands` queue name (under its own prefix) that does nothing but put a reply job
- * on `replies.local`, with the orchestrator's worker and reply options.
+ * on the reply queue the orchestrator would pick, with the orchestrator's worker and reply options.
  * `bun bench/hop-worker.ts <redis-url> <queue-prefix> <concurrency>`
  */
 import { Queue, Worker } from 'bullmq'
 import { workerConnection } from '../lib/redis.ts'
 import type { Envelope, ReplyJob } from '../lib/contracts/envelope.ts'
-import { bullPrefix, COMMANDS_QUEUE, queueOptions, replyJobId, repliesQueue } from '../lib/contracts/queues.ts'
+import { bullPrefix, COMMANDS_QUEUE, queueOptions, replyJobId, replyQueueOf } from '../lib/contracts/queues.ts'
 import { replyJobOptions } from '../queue/replies.ts'
 
 const [url, queuePrefix, concurrency] = process.argv.slice(2)
@@ -17,7 +17,17 @@ if (!url || !queuePrefix || !concurrency) {
 }
 const prefix = bullPrefix(queuePrefix)
 const connection = workerConnection(url)
-const out = new Queue(repliesQueue('local'), queueOptions(connection, queuePrefix))
+const outs = new Map<string, Queue>()
+/** The reply queue of a job, as the orchestrator's poster picks it (the bench's session's queue). */
+const out = (reply: ReplyJob) => {
+  const name = replyQueueOf(reply)
+  let q = outs.get(name)
+  if (!q) {
+    q = new Queue(name, queueOptions(connection, queuePrefix))
+    outs.set(name, q)
+  }
+  return q
+}
 const worker = new Worker(
   COMMANDS_QUEUE,
   async (job) => {
@@ -28,7 +38,7 @@ const worker = new Worker(
       replyTo: env.replyTo,
       reply: { tone: 'ok', text: 'ok' },
     }
-    await out.add('reply', reply, replyJobOptions(replyJobId(env.id)))
+    await out(reply).add('reply', reply, replyJobOptions(replyJobId(env.id)))
   },
   {
     connection,
@@ -46,7 +56,7 @@ await worker.waitUntilReady()
 console.log(JSON.stringify({ level: 30, process: 'hop-worker', msg: 'ready' }))
 const stop = async () => {
   await worker.close()
-  await out.close()
+  await Promise.all([...outs.values()].map((q) => q.close()))
   connection.disconnect()
   process.exit(0)
 }

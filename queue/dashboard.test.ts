@@ -131,7 +131,6 @@ describe('dashboard in process', () => {
     expect(body.queues.map((q) => q.name).sort()).toEqual(dashboardQueues().sort())
     expect(dashboardQueues()).toEqual([
       'commands',
-      'replies.local',
       'replies.discord',
       'replies.slack',
       'reminders',
@@ -209,7 +208,7 @@ describe('dashboard in the worker process', () => {
       expect(ok.status).toBe(200)
       const names = ((await ok.json()) as { queues: { name: string }[] }).queues.map((q) => q.name)
       expect(names).toContain('commands')
-      expect(names).toContain('replies.local')
+      expect(names).toContain('replies.discord')
       expect(names).toContain('reminders')
     } finally {
       proc.kill('SIGTERM')

@@ -3,7 +3,9 @@
  *
  * - Off unless DASHBOARD_PASSWORD is set; then every `/queues` request needs HTTP basic auth
  *   as user `admin` with that password (compared in constant time), otherwise 401.
- * - Shows the `commands`, `replies.<platform>` and `reminders` queues under QUEUE_PREFIX.
+ * - Shows the `commands`, `replies.discord`, `replies.slack` and `reminders` queues under
+ *   QUEUE_PREFIX (a terminal chat's replies go to a queue of its own session, which comes and
+ *   goes with the chat, so it is not listed).
  * - Job data is shown with capabilities blanked (a Discord interaction token or a Slack
  *   response_url lets anyone answer in the user's name), and completed commands cannot be
  *   retried from the page: running a finished command again is never what an operator means.
@@ -22,7 +24,7 @@ import { COMMANDS_QUEUE, queueOptions, REMINDERS_QUEUE, repliesQueue } from '../
 export const DASHBOARD_PATH = '/queues'
 export const DASHBOARD_USER = 'admin'
 
-const PLATFORMS: Platform[] = ['local', 'discord', 'slack']
+const PLATFORMS: Platform[] = ['discord', 'slack']
 
 /** Queue names the dashboard shows. */
 export const dashboardQueues = (): string[] => [

@@ -234,7 +234,7 @@ describe('through the terminal chat', () => {
     const posted = await waitFor('the reminder', () =>
       localReplies.find((j) => j.envelopeId.startsWith('reminder-')),
     )
-    expect(posted.replyTo).toEqual({ platform: 'local', session: 'garage' })
+    expect(posted.replyTo).toEqual({ platform: 'local', session: 'garage', channel: true })
     expect(posted.reply.title).toBe('Oil change on corolla is very urgent')
     const [done, snooze, log] = posted.reply.actions!.map((a) => a.id)
 

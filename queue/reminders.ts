@@ -49,7 +49,7 @@ export type Reminders = {
 export function reminderTarget(tenant: string, channel: string): ReplyTo {
   if (tenant.startsWith('discord:')) return { platform: 'discord', channelId: channel }
   if (tenant.startsWith('slack:')) return { platform: 'slack', channelId: channel }
-  return { platform: 'local', session: channel }
+  return { platform: 'local', session: channel, channel: true }
 }
 
 const TONE: Record<Announcement['level'], Reply['tone']> = {

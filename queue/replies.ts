@@ -1,13 +1,15 @@
 /**
- * The producer side of `replies.<platform>`: the orchestrator's answers and the reminder
- * scheduler's channel posts both go through here. The job id the caller gives (derived from the
- * envelope or announcement id) is what makes a reply single when its producer runs twice.
+ * The producer side of the reply queues (`replies.discord`, `replies.slack`, and for the terminal
+ * chat `replies.local.<session>` and `replies.local.garage.<name>`: see `replyQueueOf`): the
+ * orchestrator's answers and the reminder scheduler's channel posts both go through here. The
+ * job id the caller gives (derived from the envelope or announcement id) is what makes a reply
+ * single when its producer runs twice.
  */
 import { Queue } from 'bullmq'
 import type IORedis from 'ioredis'
 import type { Logger } from '../lib/log.ts'
-import type { Platform, Reply, ReplyJob, ReplyTo } from '../lib/contracts/envelope.ts'
-import { queueOptions, repliesQueue, singleJob } from '../lib/contracts/queues.ts'
+import type { Reply, ReplyJob, ReplyTo } from '../lib/contracts/envelope.ts'
+import { queueOptions, replyQueueOf, singleJob } from '../lib/contracts/queues.ts'
 
 export type ReplyPoster = {
   /** `rememberSeconds` (an hour unless given): how long its id refuses a second post. */
@@ -33,20 +35,30 @@ export const replyJobOptions = (jobId: string, rememberSeconds = 3600) => ({
   ...singleJob(jobId, rememberSeconds),
 })
 
+/** Reply queues kept open by a poster; local session queues come and go with their chats. */
+const OPEN_QUEUES = 64
+
 export function replyPoster(connection: IORedis, queuePrefix: string, log: Logger): ReplyPoster {
-  const queues = new Map<Platform, Queue>()
-  const queue = (platform: Platform) => {
-    let q = queues.get(platform)
-    if (!q) {
-      q = new Queue(repliesQueue(platform), queueOptions(connection, queuePrefix))
-      q.on('error', (err) => log.warn({ err, platform }, 'reply queue error'))
-      queues.set(platform, q)
+  // Least recently used first (a Map keeps insertion order; a use moves the queue to the end).
+  const queues = new Map<string, Queue>()
+  const queue = (name: string) => {
+    let q = queues.get(name)
+    if (q) queues.delete(name)
+    else {
+      q = new Queue(name, queueOptions(connection, queuePrefix))
+      q.on('error', (err) => log.warn({ err, queue: name }, 'reply queue error'))
+    }
+    queues.set(name, q)
+    for (const [oldest, old] of queues) {
+      if (queues.size <= OPEN_QUEUES) break
+      queues.delete(oldest)
+      void old.close().catch(() => {})
     }
     return q
   }
   return {
     post: async (job, jobId, opts = {}) => {
-      await queue(job.replyTo.platform).add('reply', job, replyJobOptions(jobId, opts.rememberSeconds))
+      await queue(replyQueueOf(job)).add('reply', job, replyJobOptions(jobId, opts.rememberSeconds))
     },
     close: async () => {
       await Promise.all([...queues.values()].map((q) => q.close()))

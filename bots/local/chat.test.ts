@@ -1,6 +1,7 @@
 /**
  * The terminal chat against the test Redis, with a stand-in worker on the `commands` queue
- * that answers like the orchestrator does (a notice, then the final reply on replies.local).
+ * that answers like the orchestrator does (a notice, then the final reply on the session's queue,
+ * `replies.local.<session>`).
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { Readable } from 'node:stream'
@@ -9,7 +10,7 @@ import type IORedis from 'ioredis'
 import { parseConfig } from '../../lib/config.ts'
 import { workerConnection } from '../../lib/redis.ts'
 import type { Envelope, Reply, ReplyJob } from '../../lib/contracts/envelope.ts'
-import { bullPrefix, COMMANDS_QUEUE, queueOptions, repliesQueue, replyJobId } from '../../lib/contracts/queues.ts'
+import { bullPrefix, COMMANDS_QUEUE, queueOptions, replyJobId, replyQueueOf } from '../../lib/contracts/queues.ts'
 import { testRedisUrl } from '../../test/env.ts'
 import { uniquePrefix } from '../../test/redis.ts'
 import { LocalChat, ReplyTimeout, runChat } from './index.ts'
@@ -18,24 +19,31 @@ const prefix = uniquePrefix('chat')
 const seen: Envelope[] = []
 let connection: IORedis
 let responder: Worker
-let replies: Queue
+const replyQueues = new Map<string, Queue>()
 let chat: LocalChat
+
+/** The producer of a reply queue, as the orchestrator's poster picks it. */
+function replyQueue(name: string): Queue {
+  let queue = replyQueues.get(name)
+  if (!queue) {
+    queue = new Queue(name, queueOptions(connection, prefix))
+    replyQueues.set(name, queue)
+  }
+  return queue
+}
 
 beforeAll(async () => {
   connection = workerConnection(testRedisUrl())
-  replies = new Queue(repliesQueue('local'), queueOptions(connection, prefix))
-  const post = (env: Envelope, reply: Reply, notice = false) =>
-    replies.add(
-      'reply',
-      {
-        envelopeId: env.id,
-        tenant: env.tenant,
-        replyTo: env.replyTo,
-        reply,
-        ...(notice ? { notice } : {}),
-      } satisfies ReplyJob,
-      { jobId: replyJobId(env.id, notice ? 'notice' : 'final') },
-    )
+  const post = (env: Envelope, reply: Reply, notice = false) => {
+    const job: ReplyJob = {
+      envelopeId: env.id,
+      tenant: env.tenant,
+      replyTo: env.replyTo,
+      reply,
+      ...(notice ? { notice } : {}),
+    }
+    return replyQueue(replyQueueOf(job)).add('reply', job, { jobId: replyJobId(env.id, notice ? 'notice' : 'final') })
+  }
   responder = new Worker(
     COMMANDS_QUEUE,
     async (job: Job) => {
@@ -58,7 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await chat?.close()
   await responder?.close()
-  await replies?.close()
+  await Promise.all([...replyQueues.values()].map((q) => q.close()))
   connection?.disconnect()
 })
 
@@ -145,4 +153,42 @@ test('scripted input: replies printed in order, exit 0; a missing reply ends wit
   expect(failed).toBe(1)
   expect(timedOut).toContain('[timeout] no reply to "/car show ghost" within 0.3 s (is the worker running?)')
   expect(timedOut.join('\n')).not.toContain('> /car list')
+})
+
+test('a reply job handed out twice (same job id) is printed once', async () => {
+  const printed: ReplyJob[] = []
+  const once = new LocalChat({
+    redisUrl: testRedisUrl(),
+    queuePrefix: prefix,
+    tenant: 't3',
+    onReply: (job) => printed.push(job),
+  })
+  await once.connect()
+  try {
+    const job: ReplyJob = {
+      envelopeId: 'twice-1',
+      tenant: once.tenant,
+      replyTo: { platform: 'local', session: once.session },
+      reply: { tone: 'ok', text: 'Added twice' },
+    }
+    const queue = replyQueue(replyQueueOf(job))
+    const jobId = replyJobId(job.envelopeId)
+    const taken = async () => {
+      const deadline = Date.now() + 5_000
+      while ((await queue.getJobState(jobId)) !== 'completed') {
+        if (Date.now() > deadline) throw new Error(`${jobId} was not taken within 5 s`)
+        await Bun.sleep(20)
+      }
+    }
+    await queue.add('reply', job, { jobId })
+    await taken()
+    // BullMQ hands a job out again when its lock expires mid-take; here the same id comes back.
+    await queue.remove(jobId)
+    await queue.add('reply', job, { jobId })
+    await taken()
+    await Bun.sleep(100)
+    expect(printed.map((j) => j.reply.text)).toEqual(['Added twice'])
+  } finally {
+    await once.close()
+  }
 })

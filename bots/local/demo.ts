@@ -10,6 +10,13 @@
  * 4. Ends in the terminal chat on this terminal's stdin (children never read it).
  * 5. On Ctrl-C, SIGTERM or end of input stops every child (SIGTERM, then SIGKILL) and its
  *    Redis, and exits with the chat's exit code.
+ *
+ * One demo per DATA_DIR: `DATA_DIR/demo.pid` holds the running demo's pid (the lock of a demo
+ * that is gone is taken over), and a second demo there refuses in one line. Before starting
+ * anything it checks that the port of every process it starts is free, and refuses in one line
+ * naming the port and its setting. Once ready, a process that exits unexpectedly is started
+ * again after 0.5 s, then 1, 2, 4 … up to 10 s between tries (back to 0.5 s once it stayed up a
+ * minute), each time said in one line.
  */
 import { type Subprocess, spawn } from 'bun'
 import { randomBytes } from 'node:crypto'
@@ -18,7 +25,15 @@ import { join, resolve } from 'node:path'
 import { type Config, loadConfig, type SettingName } from '../../lib/config.ts'
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../lib/contracts/services.ts'
 import { runChat } from './index.ts'
-import { freePort, killWithParent, redisServerCommand, waitForRedis, waitHealthy } from './processes.ts'
+import {
+  freePort,
+  killWithParent,
+  portInUse,
+  redisServerCommand,
+  takeLock,
+  waitForRedis,
+  waitHealthy,
+} from './processes.ts'
 
 const ROOT = join(import.meta.dir, '..', '..')
 
@@ -38,6 +53,12 @@ function healthPort(name: string): SettingName | undefined {
   return (SERVICE_NAMES as readonly string[]).includes(name) ? SERVICES[name as ServiceName].port : undefined
 }
 
+/** The setting holding the port a Procfile process listens on: its /health, or Slack's HTTP receiver. */
+function listenPort(name: string, config: Config): SettingName | undefined {
+  if (name === 'slack') return config.SLACK_APP_TOKEN ? undefined : 'SLACK_PORT'
+  return healthPort(name)
+}
+
 export type ProcfileEntry = { name: string; command: string[] }
 
 /** `name: command args…` lines; blank lines and `#` comments ignored. */
@@ -54,6 +75,20 @@ export function parseProcfile(text: string): ProcfileEntry[] {
 }
 
 const say = (line: string) => process.stdout.write(`demo | ${line}\n`)
+/** A refusal to start: one line on stderr, exit 1. */
+function refuse(line: string): never {
+  process.stderr.write(`demo | ${line}\n`)
+  process.exit(1)
+}
+
+/** Restart backoff: the first wait, its cap, and how long a process must stay up to reset it. */
+export const RESTART = { firstMs: 500, maxMs: 10_000, resetAfterMs: 60_000 }
+
+/** The wait before the next start of a process that exited after `upMs` up, its last wait being `lastMs` (0: none yet). */
+export function restartDelay(lastMs: number, upMs: number): number {
+  if (lastMs === 0 || upMs >= RESTART.resetAfterMs) return RESTART.firstMs
+  return Math.min(lastMs * 2, RESTART.maxMs)
+}
 
 type Child = { name: string; proc: Subprocess; watchdog?: Subprocess }
 
@@ -113,12 +148,14 @@ async function stopChild(child: Child, graceMs = 5_000) {
 }
 
 let stopping: Promise<never> | undefined
+let releaseLock = () => {}
 
 /** Stops every child, then Redis, and exits with `code`. */
 function stopAll(code: number): Promise<never> {
   stopping ??= (async () => {
     await Promise.all(children.map((c) => stopChild(c)))
     if (redis) await stopChild(redis)
+    releaseLock()
     process.exit(code)
   })()
   return stopping
@@ -175,10 +212,33 @@ async function main(): Promise<never> {
   const config = loadConfig()
   const dataDir = resolve(config.DATA_DIR)
   mkdirSync(dataDir, { recursive: true })
+  const lock = takeLock(join(dataDir, 'demo.pid'), 'demo')
+  if (!lock.ok)
+    refuse(`another demo (pid ${lock.pid}) is running on DATA_DIR=${dataDir}; stop it, or set DATA_DIR to another folder`)
+  releaseLock = lock.release
+  process.on('exit', () => releaseLock())
+  if (lock.stale) say(`took over the lock of a demo that is gone (pid ${lock.stale})`)
 
   const procfilePath = join(ROOT, 'Procfile')
   const entries = existsSync(procfilePath) ? parseProcfile(readFileSync(procfilePath, 'utf8')) : []
   const width = Math.max(5, ...entries.map((e) => e.name.length))
+  const host = config.SERVICE_HOST === '0.0.0.0' ? '127.0.0.1' : config.SERVICE_HOST
+
+  const skips: string[] = []
+  const starting = entries.filter((entry) => {
+    const need = NEEDS[entry.name]
+    const missing = need?.settings(config).filter((s) => !config[s]) ?? []
+    if (need && missing.length > 0) skips.push(`skip ${entry.name}: set ${missing.join(' and ')} to start ${need.what}`)
+    return !(need && missing.length > 0)
+  })
+  // A port taken (often by a demo on another DATA_DIR) would kill its process at start.
+  for (const entry of starting) {
+    const setting = listenPort(entry.name, config)
+    const port = setting ? Number(config[setting]) : 0
+    if (port > 0 && portInUse(port, config.SERVICE_HOST))
+      refuse(`port ${port} (${setting}, for ${entry.name}) is in use; stop what listens there, or set ${setting} to a free port`)
+  }
+  for (const line of skips) say(line)
 
   let redisUrl = config.REDIS_URL
   try {
@@ -188,7 +248,6 @@ async function main(): Promise<never> {
     return stopAll(1)
   }
   const token = config.SERVICE_TOKEN ?? serviceToken(dataDir)
-  const host = config.SERVICE_HOST === '0.0.0.0' ? '127.0.0.1' : config.SERVICE_HOST
 
   const env: Record<string, string | undefined> = {
     ...process.env,
@@ -203,21 +262,38 @@ async function main(): Promise<never> {
     if (!process.env[service.url]) env[service.url] = `http://${host}:${config[service.port]}`
   }
 
+  let ready = false
   const waits: Promise<void>[] = []
-  for (const entry of entries) {
-    const need = NEEDS[entry.name]
-    const missing = need?.settings(config).filter((s) => !config[s]) ?? []
-    if (need && missing.length > 0) {
-      say(`skip ${entry.name}: set ${missing.join(' and ')} to start ${need.what}`)
-      continue
-    }
+  for (const entry of starting) {
     const command = entry.command[0] === 'bun' ? [process.execPath, ...entry.command.slice(1)] : entry.command
-    const child = startChild(entry.name, command, env, width)
+    let lastDelay = 0
+    const start = (): Child => {
+      const child = startChild(entry.name, command, env, width)
+      const startedAt = Date.now()
+      child.proc.exited.then(() => {
+        child.watchdog?.kill('SIGKILL')
+        if (stopping) return
+        const how =
+          child.proc.signalCode !== null
+            ? `was killed (${child.proc.signalCode})`
+            : `exited with code ${child.proc.exitCode}`
+        // Before ready, a process that ends stops the demo (the wait for its /health says why).
+        if (!ready) return say(`${entry.name} ${how}`)
+        lastDelay = restartDelay(lastDelay, Date.now() - startedAt)
+        say(`${entry.name} ${how}; restarting it in ${lastDelay / 1000} s`)
+        setTimeout(() => {
+          if (stopping) return
+          const i = children.indexOf(child)
+          const next = start()
+          if (i >= 0) children[i] = next
+          else children.push(next)
+        }, lastDelay)
+      })
+      return child
+    }
+    const child = start()
     children.push(child)
     say(`started ${entry.name} (pid ${child.proc.pid})`)
-    child.proc.exited.then((code) => {
-      if (!stopping) say(`${entry.name} exited with code ${code}`)
-    })
     const portSetting = healthPort(entry.name)
     const port = portSetting ? Number(config[portSetting]) : 0
     if (port > 0)
@@ -229,6 +305,7 @@ async function main(): Promise<never> {
     say(`${(error as Error).message}; stopping`)
     return stopAll(1)
   }
+  ready = true
   say(
     `ready: ${children.map((c) => c.name).join(', ') || 'no processes'}; terminal chat as local:${config.LOCAL_TENANT}`,
   )

@@ -1,18 +1,28 @@
 /**
- * The consumer of `replies.local`: every reply job is kept by its envelope id, in arrival order,
- * until its reader takes it, and whoever waits for an envelope's final (non-notice) reply is
- * woken when it comes. The terminal chat reads its answers here; an end-to-end test collecting
- * the replies of the commands it dispatched can do the same.
+ * The consumer of one chat session's replies (`replies.local.<session>`) and of its garage's
+ * channel posts (`replies.local.garage.<name>`, reminders): every reply job is kept by its
+ * envelope id, in arrival order, until its reader takes it, and whoever waits for an envelope's
+ * final (non-notice) reply is woken when it comes. A job BullMQ hands out again (its lock expired
+ * while it was being taken) is seen once: the ids of the last SEEN_KEPT jobs are remembered.
+ * The terminal chat reads its answers here; an end-to-end test collecting the replies of the
+ * commands it dispatched can do the same.
  */
-import { Worker } from 'bullmq'
+import { Queue, Worker } from 'bullmq'
 import type IORedis from 'ioredis'
 import type { ReplyJob } from '../../lib/contracts/envelope.ts'
-import { bullPrefix, repliesQueue } from '../../lib/contracts/queues.ts'
+import { bullPrefix, localGarageQueue, localRepliesQueue, queueOptions } from '../../lib/contracts/queues.ts'
+
+/** Reply job ids remembered to see each once; far more than a session's replies in flight. */
+export const SEEN_KEPT = 1_000
 
 export type InboxOptions = {
   /** A worker connection (maxRetriesPerRequest: null). */
   connection: IORedis
   queuePrefix: string
+  /** The chat session whose replies are taken (`LocalReplyTo.session`). */
+  session: string
+  /** The garage (`local:<name>`) whose channel posts are taken too; none when absent. */
+  tenant?: string
   /** Reply jobs taken at once (1 keeps a session's replies in order). */
   concurrency?: number
   /** Every reply job, as it arrives (a reminder too). */
@@ -22,29 +32,38 @@ export type InboxOptions = {
 export class ReplyInbox {
   private readonly received = new Map<string, ReplyJob[]>()
   private readonly waiters = new Set<() => void>()
-  private worker?: Worker
+  private readonly seen = new Set<string>()
+  private workers: Worker[] = []
+  private options?: InboxOptions
 
-  /** Starts taking reply jobs; resolves once the worker is ready. */
+  /** Starts taking reply jobs; resolves once the workers are ready. */
   async start(options: InboxOptions): Promise<this> {
-    this.worker = new Worker(
-      repliesQueue('local'),
-      async (job) => {
-        const data = job.data as ReplyJob
-        const list = this.received.get(data.envelopeId) ?? []
-        list.push(data)
-        this.received.set(data.envelopeId, list)
-        options.onReply?.(data)
-        for (const wake of [...this.waiters]) wake()
-      },
-      {
+    this.options = options
+    const names = [localRepliesQueue(options.session), ...(options.tenant ? [localGarageQueue(options.tenant)] : [])]
+    this.workers = names.map((name) => {
+      const worker = new Worker(name, async (job) => this.take1(`${name}|${job.id}`, job.data as ReplyJob), {
         connection: options.connection,
         prefix: bullPrefix(options.queuePrefix),
         concurrency: options.concurrency ?? 1,
-      },
-    )
-    this.worker.on('error', () => {})
-    await this.worker.waitUntilReady()
+      })
+      worker.on('error', () => {})
+      return worker
+    })
+    await Promise.all(this.workers.map((w) => w.waitUntilReady()))
     return this
+  }
+
+  /** Keeps a reply job (`key`: its queue and id) unless it was seen already. */
+  private take1(key: string, data: ReplyJob): void {
+    if (this.seen.has(key)) return
+    this.seen.add(key)
+    // A Set iterates in insertion order: the first is the oldest.
+    if (this.seen.size > SEEN_KEPT) this.seen.delete(this.seen.values().next().value!)
+    const list = this.received.get(data.envelopeId) ?? []
+    list.push(data)
+    this.received.set(data.envelopeId, list)
+    this.options?.onReply?.(data)
+    for (const wake of [...this.waiters]) wake()
   }
 
   /** Every reply job seen for an envelope (notices included), in arrival order. */
@@ -79,7 +98,16 @@ export class ReplyInbox {
     }
   }
 
-  async close(): Promise<void> {
-    await this.worker?.close().catch(() => {})
+  /**
+   * Stops taking replies. With `producer` (a connection that may fail fast), the session's queue
+   * is also removed from Redis: a session ends with its chat, and nothing else reads its queue.
+   */
+  async close(producer?: IORedis): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close().catch(() => {})))
+    if (!producer || !this.options) return
+    const queue = new Queue(localRepliesQueue(this.options.session), queueOptions(producer, this.options.queuePrefix))
+    queue.on('error', () => {})
+    await queue.obliterate({ force: true }).catch(() => {})
+    await queue.close().catch(() => {})
   }
 }

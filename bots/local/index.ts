@@ -2,7 +2,9 @@
  * The terminal chat (`bun run chat`): the same slash commands as Discord and Slack, through
  * the same queue. Each line is parsed with the catalog's grammar (a mistake is answered here and
  * never becomes a job), dispatched to `commands` as tenant `local:<LOCAL_TENANT>`, and the
- * replies are read from `replies.local` and printed as plain text.
+ * replies are read from this chat session's own queue `replies.local.<session>` (and the
+ * garage's channel posts, reminders, from `replies.local.garage.<LOCAL_TENANT>`) and printed
+ * as plain text, each reply job once.
  *
  * - stdin is a terminal: a `> ` prompt with history; replies are printed as they arrive.
  * - stdin is a pipe or file: one command per line, each waited for (at most `timeoutMs`), its
@@ -25,7 +27,7 @@ import type { Reply, ReplyJob } from '../../lib/contracts/envelope.ts'
 import { renderText } from '../../lib/contracts/reply-text.ts'
 import { clip } from '../../lib/domain/text.ts'
 import { producerConnection, workerConnection } from '../../lib/redis.ts'
-import { Dispatcher, UNAVAILABLE_TEXT } from '../shared/dispatch.ts'
+import { Dispatcher, dispatchFailureText } from '../shared/dispatch.ts'
 import { localEnvelope } from '../shared/envelope.ts'
 import { ReplyInbox } from './inbox.ts'
 
@@ -39,7 +41,7 @@ export type LocalChatOptions = {
   /** Longest wait for a command's final reply (default 30 s). */
   timeoutMs?: number
   user?: { id: string; name: string }
-  /** Every reply job taken from `replies.local`, as it arrives (a reminder too). */
+  /** Every reply job of this session or its garage's channel, as it first arrives (a reminder too). */
   onReply?: (job: ReplyJob) => void
 }
 
@@ -87,6 +89,8 @@ export class LocalChat {
     await this.inbox.start({
       connection: this.consumer,
       queuePrefix: this.options.queuePrefix,
+      session: this.session,
+      tenant: this.tenant,
       onReply: this.options.onReply,
     })
   }
@@ -111,7 +115,7 @@ export class LocalChat {
       payload: job.payload,
     })
     const sent = await this.dispatcher!.dispatch(command)
-    if (!sent.ok) return [localError(UNAVAILABLE_TEXT)]
+    if (!sent.ok) return [localError(dispatchFailureText(sent))]
     return this.waitFinal(command.id, text)
   }
 
@@ -168,7 +172,7 @@ export class LocalChat {
   }
 
   async close(): Promise<void> {
-    await this.inbox.close()
+    await this.inbox.close(this.producer?.status === 'ready' ? this.producer : undefined)
     await this.dispatcher?.close().catch(() => {})
     this.producer?.disconnect()
     this.consumer?.disconnect()

@@ -5,6 +5,7 @@
  * demo, so the test and bench launchers can start their servers the same way.
  */
 import { type Subprocess, spawn } from 'bun'
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import IORedis from 'ioredis'
 
 /** A loopback port nothing listens on (the OS picks it; it is released at once). */
@@ -13,6 +14,72 @@ export async function freePort(): Promise<number> {
   const port = server.port!
   server.stop(true)
   return port
+}
+
+/** Whether something already listens on `host`:`port` (this process tries to listen there, then lets go). */
+export function portInUse(port: number, host: string): boolean {
+  try {
+    const server = Bun.listen({ hostname: host, port, socket: { data() {} } })
+    server.stop(true)
+    return false
+  } catch (error) {
+    return (error as { code?: string }).code === 'EADDRINUSE' || /in use/i.test(String(error))
+  }
+}
+
+/** Whether process `pid` runs, and (where /proc tells) runs a command line containing `marker`. */
+function running(pid: number, marker: string): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EPERM') return false
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)
+  } catch {
+    return true
+  }
+}
+
+export type Lock = { ok: true; release: () => void; stale?: number } | { ok: false; pid: number }
+
+/**
+ * Takes the lock file `file` for this process: it holds our pid. Refused (with the holder's pid)
+ * while the holder runs a command containing `marker`; the lock of a process that is gone (or
+ * whose pid now runs something else) is taken over, and `stale` tells whose it was. `release`
+ * removes the file if it still holds our pid.
+ */
+export function takeLock(file: string, marker: string): Lock {
+  const mine = `${process.pid}\n`
+  const temp = `${file}.${process.pid}`
+  writeFileSync(temp, mine)
+  let stale: number | undefined
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // A hard link appears whole or not at all, and fails when the lock exists.
+        linkSync(temp, file)
+        break
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'EEXIST' || attempt >= 2) throw error
+      }
+      let pid = Number.NaN
+      try {
+        pid = Number.parseInt(readFileSync(file, 'utf8'), 10)
+      } catch {}
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && running(pid, marker)) return { ok: false, pid }
+      stale = Number.isInteger(pid) ? pid : undefined
+      rmSync(file, { force: true })
+    }
+  } finally {
+    rmSync(temp, { force: true })
+  }
+  const release = () => {
+    try {
+      if (readFileSync(file, 'utf8') === mine) rmSync(file, { force: true })
+    } catch {}
+  }
+  return { ok: true, release, ...(stale !== undefined ? { stale } : {}) }
 }
 
 /**

@@ -23,7 +23,13 @@ export const Actor = T.Object({
 export type Actor = Static<typeof Actor>
 
 /** Where a reply goes. Each platform's delivery worker knows its own shape. */
-export const LocalReplyTo = T.Object({ platform: T.Literal('local'), session: T.String({ minLength: 1 }) })
+export const LocalReplyTo = T.Object({
+  platform: T.Literal('local'),
+  /** The chat session that asked, or for a channel post the channel's name. */
+  session: T.String({ minLength: 1 }),
+  /** A post to the garage's channel (a reminder): every chat of the garage may show it. */
+  channel: T.Optional(T.Boolean()),
+})
 export const DiscordReplyTo = T.Object({
   platform: T.Literal('discord'),
   /** Channel to fall back to (or to post in, for channel posts without an interaction). */

@@ -1,10 +1,31 @@
 import type IORedis from 'ioredis'
-import type { Platform } from './envelope.ts'
+import type { Platform, ReplyTo } from './envelope.ts'
 
 /** Queue names; BullMQ's own `prefix` option carries QUEUE_PREFIX so deployments sharing a Redis never collide. */
 export const COMMANDS_QUEUE = 'commands'
 export const REMINDERS_QUEUE = 'reminders'
+/** The reply queue of a bot (`replies.discord`, `replies.slack`); local replies go by session, below. */
 export const repliesQueue = (platform: Platform) => `replies.${platform}`
+
+/** A name part kept as it is when it is letters, digits, `_` and `-`; any other character becomes `~<hex code>`, so no two parts meet. */
+const queuePart = (text: string) =>
+  text.replace(/[^A-Za-z0-9_-]/g, (c) => `~${c.codePointAt(0)!.toString(16)}`)
+
+/**
+ * Where the terminal chat takes its replies. Each chat session has its own queue,
+ * `replies.local.<session>` (`LocalReplyTo.session`), so two chats on one Redis never take each
+ * other's replies. A post to a local garage's channel (a reminder announcement: `replyTo.channel`)
+ * goes to `replies.local.garage.<name>` of its tenant `local:<name>`, which every chat of that
+ * garage also takes.
+ */
+export const localRepliesQueue = (session: string) => `replies.local.${queuePart(session)}`
+export const localGarageQueue = (tenant: string) =>
+  `replies.local.garage.${queuePart(tenant.startsWith('local:') ? tenant.slice('local:'.length) : tenant)}`
+/** The queue a reply job goes to. */
+export function replyQueueOf(job: { envelopeId: string; tenant: string; replyTo: ReplyTo }): string {
+  if (job.replyTo.platform !== 'local') return repliesQueue(job.replyTo.platform)
+  return job.replyTo.channel ? localGarageQueue(job.tenant) : localRepliesQueue(job.replyTo.session)
+}
 
 /** BullMQ key prefix for a QUEUE_PREFIX. */
 export const bullPrefix = (queuePrefix: string) => `bull:${queuePrefix}`
