@@ -15,6 +15,8 @@ const hosts = (def: string, description: string) =>
   T.String({ pattern: '^[a-z0-9.-]+(:[0-9]+)?(,[a-z0-9.-]+(:[0-9]+)?)*$', default: def, description, expects: 'comma-separated host names (host or host:port)' })
 const positive = (def: number, description: string) =>
   T.Integer({ minimum: 1, default: def, description, expects: 'a positive whole number' })
+const perMinute = (def: number, description: string) =>
+  T.Integer({ minimum: 0, default: def, description, expects: 'a whole number of commands per minute, 0 = off' })
 const secret = (description: string, minLength = 1) =>
   T.Optional(T.String({ minLength, description, expects: minLength > 1 ? `a string of at least ${minLength} characters` : 'a non-empty string', secret: true }))
 
@@ -45,6 +47,11 @@ export const ConfigSchema = T.Object({
   WORKER_LOCK_MS: T.Integer({ minimum: 1000, default: 15_000, description: 'How long a worker holds a job before a crashed worker\'s jobs are handed to another (ms).', expects: 'milliseconds, at least 1000' }),
   REMINDER_EVERY_MS: positive(60_000, 'How often the reminder scheduler ticks, in milliseconds.'),
   DASHBOARD_PASSWORD: secret('Password of the Bull Board queue dashboard at /queues on the worker (user `admin`); the dashboard is off when unset.', 8),
+  // rate limits (checked by the bots when they dispatch; a refused command is answered, never queued)
+  RATE_USER_PER_MINUTE: perMinute(60, 'Commands one user of a garage may send per minute, on average (a token bucket refilled evenly); 0 = no per-user limit.'),
+  RATE_USER_BURST: positive(10, 'Commands one user may send at once before RATE_USER_PER_MINUTE applies (the bucket\'s size).'),
+  RATE_GARAGE_PER_MINUTE: perMinute(60, 'Commands one garage (a Discord server, a Slack workspace) may send per minute, on average, all its users together; 0 = no per-garage limit.'),
+  RATE_GARAGE_BURST: positive(30, 'Commands one garage may send at once before RATE_GARAGE_PER_MINUTE applies.'),
   // images
   IMAGE_MAX_BYTES: positive(20 * 1024 * 1024, 'Largest photo accepted, in bytes.'),
   IMAGE_MAX_PIXELS: positive(50_000_000, 'Largest photo accepted, in pixels (width x height), checked before decoding.'),

@@ -8,7 +8,8 @@ import { startStack, type Stack } from '../test/stack.ts'
 import { handlers as bind, type KindHandler, ServiceUnavailable, UserError } from './handler.ts'
 import { silentLogger } from '../lib/log.ts'
 import { bullPrefix, commandJobId, COMMANDS_QUEUE, EVENTS_KEPT, KEEP_COMPLETED, queueOptions, replyJobId } from '../lib/contracts/queues.ts'
-import { loadHandlers } from './orchestrator.ts'
+import { loadHandlers, startOrchestrator } from './orchestrator.ts'
+import { workerConnection } from '../lib/redis.ts'
 import { replyPoster } from './replies.ts'
 
 let runs = 0
@@ -135,7 +136,12 @@ describe('orchestrator', () => {
 
   test("the queues' event streams keep EVENTS_KEPT entries, not BullMQ's 10,000", async () => {
     const redis = stack.dispatcher.queue.opts.connection as unknown as IORedis
-    for (const queue of [COMMANDS_QUEUE, 'replies.local']) {
+    // The commands queue and the local reply queue(s) the answers above went to, whatever their names.
+    const metas = await redis.keys(`${bullPrefix(stack.prefix)}:*:meta`)
+    const queues = metas.map((key) => key.slice(bullPrefix(stack.prefix).length + 1, -':meta'.length))
+    expect(queues).toContain(COMMANDS_QUEUE)
+    expect(queues.some((q) => q.startsWith('replies.local'))).toBe(true)
+    for (const queue of queues) {
       const max = await redis.hget(`${bullPrefix(stack.prefix)}:${queue}:meta`, 'opts.maxLenEvents')
       expect({ queue, max: Number(max) }).toEqual({ queue, max: EVENTS_KEPT })
     }
@@ -212,5 +218,58 @@ describe('catalog coverage', () => {
     expect(Object.keys(bind(command, { a: run }))).toEqual(['toy.a'])
     // @ts-expect-error b is not a subcommand of toy
     expect(() => bind(command, { a: run, b: run })).toThrow('the toy catalog has no subcommand b')
+  })
+})
+
+describe('a command whose job stalls out', () => {
+  // Released at the end, so the stuck run finishes (and its late answer can be seen refused).
+  let release: () => void = () => {}
+  const stuck = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  const stalling = new Map<string, KindHandler>([
+    ['test.stuck', { schema: T.Object({}), run: async () => {
+      // Holds the event loop past the lock, as a worker that hangs or dies does: the lock is not
+      // renewed, and the job stalls. Then it waits without ever answering until released.
+      Bun.sleepSync(1_800)
+      await stuck
+      return { tone: 'ok', text: 'too late' }
+    } }],
+  ])
+  let own: Stack
+  let conn: IORedis
+  let orchestrator: Awaited<ReturnType<typeof startOrchestrator>>
+  beforeAll(async () => {
+    own = await startStack({ services: [], handlers: stalling, worker: false })
+    conn = workerConnection(own.config.REDIS_URL!)
+    orchestrator = await startOrchestrator({
+      config: own.config,
+      connection: conn,
+      log: silentLogger,
+      handlers: stalling,
+      reminders: false,
+      stalls: { lockDuration: 1_000, stalledInterval: 500, maxStalledCount: 0 },
+    })
+  })
+  afterAll(async () => {
+    release()
+    await orchestrator.close()
+    conn.disconnect()
+    await own.close()
+  })
+
+  test('gets exactly one final answer saying it could not be finished, though its attempts are not used up', async () => {
+    const id = await own.dispatch('test.stuck', {})
+    const reply = await own.reply(id, 10_000)
+    expect(reply.tone).toBe('error')
+    expect(reply.text).toContain('could not be finished')
+    expect(reply.text).toContain(id)
+    const job = await own.dispatcher.queue.getJob(commandJobId(id))
+    expect(await job?.getState()).toBe('failed')
+    expect(job!.attemptsMade).toBeLessThan(own.config.COMMAND_ATTEMPTS)
+    // The stuck run finishing late does not add a second final answer.
+    release()
+    await Bun.sleep(500)
+    expect(own.repliesTo(id).filter((r) => !r.notice)).toHaveLength(1)
   })
 })

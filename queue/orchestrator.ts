@@ -9,6 +9,8 @@
  *   "… is unavailable, retrying", and if the last attempt fails too, that it failed.
  * - Reply jobs have ids derived from the envelope id, so a command run twice (a crashed worker,
  *   a stalled job) still produces one reply.
+ * - A command job that ends failed by any path (its attempts used up, or failed by BullMQ itself
+ *   after it stalled too often, whatever its attemptsMade) gets one final answer saying so.
  */
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -81,6 +83,25 @@ export type OrchestratorOptions = {
   concurrency?: number
   /** Run the reminder scheduler and its ticks here (default true; see queue/reminders.ts). */
   reminders?: boolean
+  /**
+   * Stall handling of the commands worker (tests shorten it). Default: the lock is
+   * WORKER_LOCK_MS, checked every third of it, and a job stalled more than 3 times fails.
+   */
+  stalls?: { lockDuration?: number; stalledInterval?: number; maxStalledCount?: number }
+}
+
+/** BullMQ's failedReason for a job that stalled more often than maxStalledCount. */
+const STALLED_OUT = 'job stalled more than allowable limit'
+
+/** The final answer to a command whose job ended failed without the processor answering it. */
+function failedReply(env: EnvelopeT, reason: string | undefined): Reply {
+  const why = reason === STALLED_OUT
+    ? 'the worker running it stopped responding, so part of it may have been done'
+    : 'nothing or only part of it was done'
+  return {
+    tone: 'error',
+    text: `This command could not be finished (reference ${env.id}): ${why}. Please check, then try again.`,
+  }
 }
 
 export type Orchestrator = {
@@ -205,25 +226,30 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     prefix,
     concurrency: options.concurrency ?? config.WORKER_CONCURRENCY,
     // A worker killed mid-job hands it back quickly; the reply's job id keeps the answer single.
-    lockDuration: config.WORKER_LOCK_MS,
-    stalledInterval: Math.max(1_000, Math.floor(config.WORKER_LOCK_MS / 3)),
-    maxStalledCount: 3,
+    lockDuration: options.stalls?.lockDuration ?? config.WORKER_LOCK_MS,
+    stalledInterval: options.stalls?.stalledInterval ?? Math.max(1_000, Math.floor(config.WORKER_LOCK_MS / 3)),
+    maxStalledCount: options.stalls?.maxStalledCount ?? 3,
   })
   worker.on('error', (err) => log.error({ err }, 'commands worker error'))
   worker.on('failed', (job, err) => {
-    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return
+    // 'failed' is emitted for every failed attempt. The job ended failed when BullMQ moved it to
+    // the failed set, which stamps finishedOn (after this run's processedOn; an older stamp is a
+    // job retried by hand); a job that stalled too often is failed that way with attemptsMade
+    // below its attempts, so attemptsMade alone does not tell.
+    const ended = job?.finishedOn !== undefined && job.finishedOn >= (job.processedOn ?? 0)
+    if (!job || (!ended && job.attemptsMade < (job.opts.attempts ?? 1))) return
     log.error(
       { jobId: job.id, tenant: (job.data as { tenant?: string })?.tenant, err },
       'command failed for good',
     )
-    // Failures the processor could not answer itself (a job that stalled too often when its
-    // workers kept dying) still end in a reply; the reply's job id keeps it single.
+    // Failures the processor could not answer itself (a job that stalled out, a reply that could
+    // not be posted) still end in a reply; the final reply's job id keeps it single, so a
+    // processor that did answer, or answers later, is not doubled.
     if (envelopeCheck.Check(job.data)) {
       const env = job.data as EnvelopeT
-      answer(env, {
-        tone: 'error',
-        text: `This could not be completed (reference ${env.id}). Please try again.`,
-      }).catch((e) => log.error({ err: e, jobId: job.id }, 'could not post the failure reply'))
+      answer(env, failedReply(env, err?.message ?? job.failedReason)).catch((e) =>
+        log.error({ err: e, jobId: job.id }, 'could not post the failure reply'),
+      )
     }
   })
   await worker.waitUntilReady()

@@ -1,7 +1,7 @@
 /**
  * The real stack in one test process: each service's Elysia app on a Bun.serve at port 0 with
  * SQLite in a temporary folder, the orchestrator on the private test Redis under a unique queue
- * prefix, and a collector of `replies.local`. End-to-end tests dispatch envelopes exactly as a
+ * prefix, and a collector of the replies to its session (`replies.local.test`). End-to-end tests dispatch envelopes exactly as a
  * bot does and wait for the Reply a user would see.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -17,7 +17,7 @@ import { envelope } from '../bots/shared/envelope.ts'
 import type { Actor, Reply, ReplyJob, ReplyTo } from '../lib/contracts/envelope.ts'
 import type { KindHandler } from '../queue/handler.ts'
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '../lib/contracts/services.ts'
-import { queueOptions, replyJobId, repliesQueue } from '../lib/contracts/queues.ts'
+import { localRepliesQueue, queueOptions, replyJobId, repliesQueue } from '../lib/contracts/queues.ts'
 import { type Orchestrator, startOrchestrator } from '../queue/orchestrator.ts'
 import { testRedisUrl } from './env.ts'
 import { uniquePrefix } from './redis.ts'
@@ -25,6 +25,9 @@ import { localReplies } from './replies.ts'
 import { Wakeup } from './wait.ts'
 
 const ROOT = join(import.meta.dir, '..')
+
+/** The chat session the stack's commands answer to (its replies go to `replies.local.test`). */
+export const STACK_SESSION = 'test'
 
 type CreateApp = (deps: { dataDir: string; token: string; now?: () => Date; config?: Config }) => {
   fetch: (request: Request) => Response | Promise<Response>
@@ -42,7 +45,7 @@ export type StackOptions = {
   /** Start the orchestrator (default true). */
   worker?: boolean
   log?: Logger
-  /** Collect replies.local (default true); turn off to let a LocalChat consume them instead. */
+  /** Collect the replies to session `test` (default true). */
   collect?: boolean
   /** Handler families to use instead of queue/handlers/ (orchestrator tests). */
   handlers?: Map<string, KindHandler>
@@ -88,6 +91,9 @@ export class Stack {
       QUEUE_PREFIX: this.prefix,
       LOG_LEVEL: 'silent',
       COMMAND_ATTEMPTS: '2',
+      // Tests send commands faster than a person; the limits have their own tests (bots/shared).
+      RATE_USER_PER_MINUTE: '0',
+      RATE_GARAGE_PER_MINUTE: '0',
       ...this.options.env,
     }
     for (const [name, port] of this.ports) {
@@ -105,12 +111,17 @@ export class Stack {
   }
 
   private async startCollector(): Promise<void> {
-    this.collector = localReplies(this.consumerConnection, this.prefix, (data) => {
-      const list = this.replies.get(data.envelopeId) ?? []
-      list.push(data)
-      this.replies.set(data.envelopeId, list)
-      this.wakeup.wake()
-    })
+    this.collector = localReplies(
+      this.consumerConnection,
+      this.prefix,
+      (data) => {
+        const list = this.replies.get(data.envelopeId) ?? []
+        list.push(data)
+        this.replies.set(data.envelopeId, list)
+        this.wakeup.wake()
+      },
+      { sessions: [STACK_SESSION] },
+    )
     await this.collector.waitUntilReady()
   }
 
@@ -195,7 +206,7 @@ export class Stack {
       kind,
       tenant: opts.tenant ?? 'local:test',
       actor: { platform: 'local', userId: 'tester', name: 'Tester', ...opts.actor },
-      replyTo: opts.replyTo ?? { platform: 'local', session: 'test' },
+      replyTo: opts.replyTo ?? { platform: 'local', session: STACK_SESSION },
       payload,
       at: this.now().getTime(),
     })
@@ -225,9 +236,10 @@ export class Stack {
     return this.reply(await this.dispatch(kind, payload, opts))
   }
 
-  /** A reply queue other than local (Discord/Slack tests read their platform's queue themselves). */
+  /** A bot's reply queue (Discord/Slack tests read their platform's queue themselves); `local` is the stack's session's. */
   replyQueue(platform: 'discord' | 'slack' | 'local'): Queue {
-    const queue = new Queue(repliesQueue(platform), queueOptions(this.producer, this.prefix))
+    const name = platform === 'local' ? localRepliesQueue(STACK_SESSION) : repliesQueue(platform)
+    const queue = new Queue(name, queueOptions(this.producer, this.prefix))
     this.platformQueues.push(queue)
     return queue
   }

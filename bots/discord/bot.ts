@@ -41,7 +41,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
   if (!config.REDIS_URL) throw new Error('REDIS_URL is missing: the Discord bot dispatches through Redis')
   const producer = producerConnection(config.REDIS_URL)
   producer.on('error', (err) => log.warn({ err: err.message }, 'redis (producer) error'))
-  const dispatcher = new Dispatcher(producer, config.QUEUE_PREFIX, config.COMMAND_ATTEMPTS)
+  const dispatcher = Dispatcher.fromConfig(producer, config)
   const catalog = options.catalog ?? commands
   const lookup =
     options.lookup ??

@@ -23,7 +23,7 @@ import {
 import type { Envelope, ReplyTo } from '../../lib/contracts/envelope.ts'
 import { clip } from '../../lib/domain/text.ts'
 import type { Logger } from '../../lib/log.ts'
-import { type DispatchResult, UNAVAILABLE_TEXT } from '../shared/dispatch.ts'
+import { type DispatchResult, dispatchFailureText } from '../shared/dispatch.ts'
 import { envelope } from '../shared/envelope.ts'
 import { parseActionId } from '../../catalog/actions.ts'
 import { findCommand } from '../../catalog/catalog.ts'
@@ -121,8 +121,8 @@ async function deferAndDispatch(
   })
   const result = await deps.dispatcher.dispatch(job)
   if (!result.ok) {
-    deps.log.warn({ interaction: interaction.id, kind }, 'dispatch failed: queue unavailable')
-    await interaction.editReply({ content: UNAVAILABLE_TEXT, embeds: [], components: [] })
+    deps.log.warn({ interaction: interaction.id, kind, reason: result.reason }, 'dispatch refused or failed')
+    await interaction.editReply({ content: dispatchFailureText(result), embeds: [], components: [] })
   }
 }
 

@@ -10,7 +10,7 @@ import type { Message, User } from 'discord.js'
 import type IORedis from 'ioredis'
 import type { Actor, Envelope } from '../../lib/contracts/envelope.ts'
 import type { Logger } from '../../lib/log.ts'
-import { type DispatchResult, UNAVAILABLE_TEXT } from '../shared/dispatch.ts'
+import { type DispatchResult, dispatchFailureText } from '../shared/dispatch.ts'
 import { envelope } from '../shared/envelope.ts'
 import { threadRefOf } from '../shared/threads.ts'
 
@@ -94,8 +94,8 @@ export async function handleMessage(message: Message, deps: PhotoDeps): Promise<
     if (!job) return
     const result = await deps.dispatcher.dispatch(job)
     if (!result.ok) {
-      deps.log.warn({ message: message.id }, 'photo dispatch failed: queue unavailable')
-      await message.reply({ content: UNAVAILABLE_TEXT, allowedMentions: { parse: [] } })
+      deps.log.warn({ message: message.id, reason: result.reason }, 'photo dispatch refused or failed')
+      await message.reply({ content: dispatchFailureText(result), allowedMentions: { parse: [] } })
     }
   } catch (error) {
     deps.log.error({ err: error, message: message.id }, 'photo message failed')

@@ -38,7 +38,7 @@ export async function startSlack(
   producer.on('error', (err) => log.warn({ err: err.message }, 'redis (producer) error'))
   const consumer: IORedis = workerConnection(redisUrl)
   consumer.on('error', (err) => log.warn({ err: err.message }, 'redis (worker) error'))
-  const dispatcher = new Dispatcher(producer, config.QUEUE_PREFIX, config.COMMAND_ATTEMPTS)
+  const dispatcher = Dispatcher.fromConfig(producer, config)
   const ctx: SlackContext = {
     dispatch: (envelope) => dispatcher.dispatch(envelope),
     commands,

@@ -177,6 +177,10 @@ describe('Slack app over HTTP', () => {
       { timestamp: now - 4 * 60 },
     )
     expect(fresh.status).toBe(200)
+    // The app acks first and dispatches after: wait for its job, so the next test counts from here.
+    const deadline = Date.now() + 5_000
+    while ((await commandJobs()).length === before && Date.now() < deadline) await Bun.sleep(20)
+    expect((await commandJobs()).length).toBe(before + 1)
   })
 
   test('an empty /car and a parse error answer privately with the help and dispatch nothing', async () => {

@@ -9,7 +9,7 @@ import { parseActionId } from '../../../catalog/actions.ts'
 import type { Form } from '../../../catalog/forms.ts'
 import { TYPE_HINTS } from '../../../catalog/values.ts'
 import { clip } from '../../../lib/domain/text.ts'
-import { UNAVAILABLE_TEXT } from '../../shared/dispatch.ts'
+import { dispatchFailureText } from '../../shared/dispatch.ts'
 import { envelope } from '../../shared/envelope.ts'
 import { SORRY, type SlackContext, tenantOf } from '../context.ts'
 
@@ -113,7 +113,7 @@ export function register(app: App, ctx: SlackContext): void {
         })
         const result = await ctx.dispatch(job)
         if (!result.ok)
-          await respond({ response_type: 'ephemeral', replace_original: false, text: UNAVAILABLE_TEXT })
+          await respond({ response_type: 'ephemeral', replace_original: false, text: dispatchFailureText(result) })
       } catch (err) {
         log.error({ err }, 'button press failed')
         await respond({ response_type: 'ephemeral', replace_original: false, text: SORRY }).catch(() => {})

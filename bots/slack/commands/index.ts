@@ -11,7 +11,7 @@ import { parseCommandText } from '../../../catalog/grammar.ts'
 import { usage } from '../../../catalog/help.ts'
 import type { Envelope } from '../../../lib/contracts/envelope.ts'
 import { clip } from '../../../lib/domain/text.ts'
-import { UNAVAILABLE_TEXT } from '../../shared/dispatch.ts'
+import { dispatchFailureText } from '../../shared/dispatch.ts'
 import { envelope } from '../../shared/envelope.ts'
 import { SORRY, type SlackContext, tenantOf } from '../context.ts'
 
@@ -81,7 +81,7 @@ export function register(app: App, ctx: SlackContext): void {
         await ack()
         const job = commandEnvelope(body, tenant, parsed.kind, parsed.payload, ctx.now())
         const result = await ctx.dispatch(job)
-        if (!result.ok) await respond({ response_type: 'ephemeral', text: UNAVAILABLE_TEXT })
+        if (!result.ok) await respond({ response_type: 'ephemeral', text: dispatchFailureText(result) })
       } catch (err) {
         log.error({ err }, 'slash command failed')
         await answerPrivately(SORRY).catch(() => {})

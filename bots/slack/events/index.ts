@@ -7,7 +7,7 @@
  * The envelope id is the event id, so Slack's redelivery of an event is not run twice.
  */
 import type { App } from '@slack/bolt'
-import { UNAVAILABLE_TEXT } from '../../shared/dispatch.ts'
+import { dispatchFailureText } from '../../shared/dispatch.ts'
 import { envelope } from '../../shared/envelope.ts'
 import { type SlackContext, tenantOf } from '../context.ts'
 
@@ -89,7 +89,7 @@ export function register(app: App, ctx: SlackContext): void {
           channel: message.channel,
           user: message.user,
           thread_ts: inThread ?? message.ts,
-          text: UNAVAILABLE_TEXT,
+          text: dispatchFailureText(result),
         })
       }
     } catch (err) {

@@ -8,7 +8,7 @@ import type { App, ViewSubmitAction } from '@slack/bolt'
 import { Type as T } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { parseFormSubmission } from '../../../catalog/forms.ts'
-import { UNAVAILABLE_TEXT } from '../../shared/dispatch.ts'
+import { dispatchFailureText } from '../../shared/dispatch.ts'
 import { envelope } from '../../shared/envelope.ts'
 import { type SlackContext, tenantOf } from '../context.ts'
 
@@ -104,7 +104,7 @@ export function register(app: App, ctx: SlackContext): void {
           await client.chat.postEphemeral({
             channel: meta.channelId,
             user: body.user.id,
-            text: UNAVAILABLE_TEXT,
+            text: dispatchFailureText(result),
           })
         }
       } catch (err) {
