@@ -34,11 +34,12 @@ const fuel = {
     },
     {
       name: 'list',
-      description: 'Recent fill-ups of a car with their economy',
+      description: 'Fill-ups of a car with their economy, newest first',
       example: '/fuel list car:corolla',
       options: [
         { name: 'car', type: 'car', required: true, description: 'The car' },
         { name: 'limit', type: 'integer', description: 'How many (default 10)', min: 1, max: 50 },
+        { name: 'page', type: 'integer', description: 'Which page, newest first (default 1)', min: 1 },
       ],
     },
   ],

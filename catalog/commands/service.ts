@@ -49,11 +49,12 @@ const service = {
     },
     {
       name: 'list',
-      description: 'Recent service records of a car (or all cars)',
+      description: 'Service records of a car (or all cars), newest first',
       example: '/service list car:corolla',
       options: [
         { name: 'car', type: 'car', description: 'The car (default every car)' },
         { name: 'limit', type: 'integer', description: 'How many (default 10)', min: 1, max: 50 },
+        { name: 'page', type: 'integer', description: 'Which page, newest first (default 1)', min: 1 },
       ],
     },
   ],

@@ -5,7 +5,7 @@ import type { FillupView } from '../../services/items/fuel/model.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
 import { plural } from '../../lib/domain/text.ts'
 import { handlers } from '../handler.ts'
-import { fitLines } from './shared/format.ts'
+import { fitLines, olderLine } from './shared/format.ts'
 
 export function fillupLine(f: FillupView): string {
   const flags = [f.full ? null : 'partial', f.missed ? 'after a missed fill-up' : null].filter(Boolean)
@@ -40,16 +40,20 @@ export default handlers(fuel, {
   },
 
   list: async (p, ctx) => {
-    const r = await callItems(
-      itemsClient(ctx).fillups.get({ query: { car: p.car, ...(p.limit ? { limit: p.limit } : {}) } }),
-    )
+    const limit = p.limit ?? 10
+    const page = p.page ?? 1
+    const r = await callItems(itemsClient(ctx).fillups.get({ query: { car: p.car, limit, page } }))
     if (r.fillups.length === 0)
-      return { tone: 'ok', text: `No fill-ups for ${r.car} yet — log one with /fuel log` }
+      return {
+        tone: 'ok',
+        text: r.total === 0 ? `No fill-ups for ${r.car} yet — log one with /fuel log` : `${r.car} has ${plural(r.total, 'fill-up')}; page ${page} is past the last`,
+      }
     const avg = r.average ? `Average ${r.average}\n` : ''
+    const upTo = (page - 1) * limit + r.fillups.length
     return {
       tone: 'ok',
-      title: `${r.car}: ${plural(r.fillups.length, 'recent fill-up')}`,
-      text: avg + fitLines(r.fillups.map(fillupLine)),
+      title: `${r.car}: ${plural(r.total, 'fill-up')}${r.total > r.fillups.length ? ` (${(page - 1) * limit + 1}–${upTo} shown)` : ''}`,
+      text: avg + fitLines(r.fillups.map(fillupLine)) + olderLine(r, upTo, `/fuel list car:${r.car}${p.limit ? ` limit:${limit}` : ''}`),
     }
   },
 })

@@ -11,7 +11,7 @@ import { type AcceptedQuote, checkAcceptedQuote, linkAcceptedQuote } from '../cl
 import type { Reply } from '../../lib/contracts/envelope.ts'
 import { plural } from '../../lib/domain/text.ts'
 import { type HandlerContext, handlers, UserError } from '../handler.ts'
-import { fitLines, issueRef } from './shared/format.ts'
+import { fitLines, olderLine, issueRef } from './shared/format.ts'
 import { issueInGarage, resolveCar } from './shared/lookups.ts'
 
 export function recordLine(r: RecordView, withCar = false): string {
@@ -110,17 +110,24 @@ export default handlers(service, {
   },
 
   list: async (p, ctx) => {
-    const query = { ...(p.car ? { car: p.car } : {}), ...(p.limit ? { limit: p.limit } : {}) }
-    const { records } = await callItems(itemsClient(ctx).records.get({ query }))
-    if (records.length === 0)
+    const limit = p.limit ?? 10
+    const page = p.page ?? 1
+    const query = { ...(p.car ? { car: p.car } : {}), limit, page }
+    const r = await callItems(itemsClient(ctx).records.get({ query }))
+    if (r.records.length === 0)
       return {
         tone: 'ok',
-        text: `No service records${p.car ? ` for ${p.car}` : ''} yet — log one with /service log`,
+        text:
+          r.total === 0
+            ? `No service records${p.car ? ` for ${p.car}` : ''} yet — log one with /service log`
+            : `${plural(r.total, 'service record')}; page ${page} is past the last`,
       }
+    const upTo = (page - 1) * limit + r.records.length
+    const command = `/service list${p.car ? ` car:${p.car}` : ''}${p.limit ? ` limit:${limit}` : ''}`
     return {
       tone: 'ok',
-      title: plural(records.length, 'recent record'),
-      text: fitLines(records.map((r) => recordLine(r, !p.car))),
+      title: `${plural(r.total, 'service record')}${r.total > r.records.length ? ` (${(page - 1) * limit + 1}–${upTo} shown)` : ''}`,
+      text: fitLines(r.records.map((rec) => recordLine(rec, !p.car))) + olderLine(r, upTo, command),
     }
   },
 })

@@ -36,7 +36,8 @@ export const LoanBody = t.Object({
 export const FillUp = t.Object({
   id: t.Optional(t.Union([t.Integer(), t.String()])),
   date: Day,
-  odometerKm: t.Number({ minimum: 0 }),
+  /** Null when the fill-up was logged without its odometer: it still counts in cost and fuel. */
+  odometerKm: t.Nullable(t.Number({ minimum: 0 })),
   litres: t.Number({ minimum: 0 }),
   costMinor: t.Optional(t.Integer()),
   /** The tank was filled to the brim. */
@@ -67,7 +68,7 @@ export const CostBody = t.Object({
   to: Day,
   records: t.Array(CostRecord, { maxItems: 100_000 }),
   fillUps: t.Array(
-    t.Object({ date: Day, costMinor: t.Optional(t.Integer()), odometerKm: t.Number({ minimum: 0 }) }),
+    t.Object({ date: Day, costMinor: t.Optional(t.Integer()), odometerKm: t.Nullable(t.Number({ minimum: 0 })) }),
     { maxItems: 100_000 },
   ),
   readings: t.Optional(t.Array(Reading, { maxItems: 100_000 })),
@@ -130,7 +131,7 @@ const Segment = t.Object({ km: t.Number(), litres: t.Number() })
 export const EconomyEntry = t.Object({
   id: t.Optional(t.Union([t.Integer(), t.String()])),
   date: t.String(),
-  odometerKm: t.Number(),
+  odometerKm: t.Nullable(t.Number()),
   litres: t.Number(),
   full: t.Boolean(),
   /**
@@ -139,6 +140,7 @@ export const EconomyEntry = t.Object({
    * - `partial`: its fuel is counted in the next full fill-up;
    * - `no_baseline`: a partial fill-up with no full fill-up before it in the chain;
    * - `missed`: a fill-up before it was not logged, so the chain breaks here (a full one restarts it);
+   * - `unknown`: a full fill-up without its odometer: the segment it closes cannot be measured;
    * - `invalid`: the odometer did not advance since the previous full fill-up (or the figures
    *   are too extreme to compute).
    */
@@ -148,6 +150,7 @@ export const EconomyEntry = t.Object({
     t.Literal('partial'),
     t.Literal('no_baseline'),
     t.Literal('missed'),
+    t.Literal('unknown'),
     t.Literal('invalid'),
   ]),
   segment: t.Optional(t.Composite([Segment, t.Object({ fillUps: t.Integer() }), Economy])),
@@ -176,6 +179,8 @@ export const CostResult = t.Object({
   totalMinor: t.Number(),
   perMonthMinor: t.Number(),
   km: t.Nullable(t.Number()),
+  /** The days `km` covers: the whole period, or from the first / to the last reading inside it. */
+  distance: t.Nullable(t.Object({ from: t.String(), to: t.String(), whole: t.Boolean() })),
   perKmMinor: t.Nullable(t.Number()),
   runningPerKmMinor: t.Nullable(t.Number()),
   currency: t.String(),

@@ -6,6 +6,7 @@
  * loan's monthly payment does). Nothing here keeps state.
  */
 import { dayNumber, isDate } from '../../lib/domain/dates.ts'
+import { calendarMonths, distanceInPeriod, fuelSegments, type OdometerPoint } from '../../lib/domain/figures.ts'
 import { invalid } from '../../lib/domain/invalid.ts'
 import {
   fromKmPerLitre,
@@ -14,7 +15,7 @@ import {
   LITRES_PER_US_GALLON,
   type VolumeUnit,
 } from '../../lib/domain/units.ts'
-import type { CostInput, CostRecord, Economy, EconomyEntry, FillUp, Reading } from './model.ts'
+import type { CostInput, CostRecord, Economy, FillUp } from './model.ts'
 
 /** L/100 km × US mpg = 100 × L/gal ÷ km/mi = 235.2145833… */
 export const LP100KM_TIMES_MPG = (100 * LITRES_PER_US_GALLON) / KM_PER_MI
@@ -93,69 +94,29 @@ export function trip(km: number, kmPerLitre: number, priceMinorPerUnit: number, 
 // Fuel economy over time
 
 /**
- * Economy per full fill-up, the way careful fuel logs do it: fill to full, then the fuel of
- * every fill-up up to and including the next full one (partials summed in) covers the
- * distance between the two full ones. A missed (unlogged) fill-up breaks the chain.
- * Fill-ups are taken in odometer order (date breaks ties).
+ * Economy per full-to-full segment (lib/domain/figures.ts `fuelSegments`, the one computation
+ * every command uses) in every unit, and the average over the segments that can be measured.
  */
 export function economyOverTime(fillUps: readonly FillUp[]) {
-  const sorted = [...fillUps].sort((a, b) => a.odometerKm - b.odometerKm || a.date.localeCompare(b.date))
-  const entries: EconomyEntry[] = []
-  let anchorKm: number | null = null
-  let litres = 0
-  let count = 0
-  let totalKm = 0
-  let totalLitres = 0
-  for (const f of sorted) {
-    const base = {
-      ...(f.id !== undefined ? { id: f.id } : {}),
-      date: f.date,
-      odometerKm: f.odometerKm,
-      litres: f.litres,
-      full: f.full,
-    }
-    if (f.missed) {
-      anchorKm = f.full ? f.odometerKm : null
-      litres = 0
-      count = 0
-      entries.push({ ...base, status: 'missed' })
-      continue
-    }
-    if (anchorKm === null) {
-      if (f.full) anchorKm = f.odometerKm
-      entries.push({ ...base, status: f.full ? 'baseline' : 'no_baseline' })
-      continue
-    }
-    litres += f.litres
-    count += 1
-    if (!f.full) {
-      entries.push({ ...base, status: 'partial' })
-      continue
-    }
-    const km = f.odometerKm - anchorKm
-    const economy = economyOf(km / litres)
-    if (km <= 0 || litres <= 0 || !finiteEconomy(economy)) {
-      entries.push({ ...base, status: 'invalid' })
-    } else {
-      totalKm += km
-      totalLitres += litres
-      entries.push({ ...base, status: 'segment', segment: { km, litres, fillUps: count, ...economy } })
-    }
-    anchorKm = f.odometerKm
-    litres = 0
-    count = 0
-  }
+  const { entries, segments, total } = fuelSegments(fillUps)
   return {
-    entries,
-    segments: entries.filter((e) => e.status === 'segment').length,
-    average:
-      totalLitres > 0
-        ? {
-            km: figure('fillUps', totalKm),
-            litres: figure('fillUps', totalLitres),
-            ...economyFrom('fillUps', totalKm / totalLitres),
-          }
-        : null,
+    entries: entries.map(({ fillUp: f, status, segment }) => {
+      const economy = segment && economyOf(segment.km / segment.litres)
+      const measured = economy && finiteEconomy(economy)
+      return {
+        ...(f.id !== undefined ? { id: f.id } : {}),
+        date: f.date,
+        odometerKm: f.odometerKm,
+        litres: f.litres,
+        full: f.full,
+        status: segment && !measured ? ('invalid' as const) : status,
+        ...(segment && measured ? { segment: { ...segment, ...economy } } : {}),
+      }
+    }),
+    segments,
+    average: total
+      ? { km: figure('fillUps', total.km), litres: figure('fillUps', total.litres), ...economyFrom('fillUps', total.km / total.litres) }
+      : null,
   }
 }
 
@@ -167,7 +128,6 @@ type RecordKind = CostRecord['kind']
 /** Yearly loss of value in the declining-balance depreciation model (a common rule of thumb). */
 export const DEFAULT_DEPRECIATION_PERCENT = 15
 export const DAYS_PER_YEAR = 365.2425
-export const DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
 /**
  * Depreciation between two dates under a declining-balance model: the car is worth
@@ -189,30 +149,6 @@ export function depreciation(
   const keep = 1 - ratePercent / 100
   const value = (day: number) => priceMinor * keep ** ((day - bought) / DAYS_PER_YEAR)
   return Math.round(value(start) - value(end))
-}
-
-/**
- * Distance driven from `from` to `to` (inclusive): the highest odometer known by the end minus
- * the odometer at the start (the last reading on or before `from`, else the lowest in the
- * period). Null when fewer than two points say anything.
- */
-export function distanceInPeriod(points: readonly Reading[], from: string, to: string): number | null {
-  const a = dayNumber(from)
-  const b = dayNumber(to)
-  let before: number | null = null
-  let lowestIn: number | null = null
-  let highest: number | null = null
-  for (const p of points) {
-    const d = dayNumber(p.date)
-    if (d > b) continue
-    highest = highest === null ? p.km : Math.max(highest, p.km)
-    if (d <= a) before = before === null ? p.km : Math.max(before, p.km)
-    else lowestIn = lowestIn === null ? p.km : Math.min(lowestIn, p.km)
-  }
-  const start = before ?? lowestIn
-  if (start === null || highest === null) return null
-  const km = highest - start
-  return km > 0 ? km : null
 }
 
 /**
@@ -254,14 +190,15 @@ export function costOfOwnership(input: CostInput) {
       )
     : null
   const total = figure('purchase', running + (dep ?? 0))
-  const points: Reading[] = [
+  const points: OdometerPoint[] = [
     ...(input.readings ?? []),
     ...input.records.flatMap((r) => (r.odometerKm != null ? [{ date: r.date, km: r.odometerKm }] : [])),
-    ...input.fillUps.map((f) => ({ date: f.date, km: f.odometerKm })),
+    ...input.fillUps.flatMap((f) => (f.odometerKm !== null ? [{ date: f.date, km: f.odometerKm }] : [])),
   ]
-  const km = distanceInPeriod(points, input.from, input.to)
+  const driven = distanceInPeriod(points, input.from, input.to)
+  const km = driven?.km ?? null
   const days = b - a + 1
-  const months = days / DAYS_PER_MONTH
+  const months = calendarMonths(input.from, input.to)
   return {
     from: input.from,
     to: input.to,
@@ -275,6 +212,8 @@ export function costOfOwnership(input: CostInput) {
     totalMinor: total,
     perMonthMinor: figure('records', total / months),
     km,
+    /** The days the distance covers: the whole period, or from / to the readings inside it. */
+    distance: driven && { from: driven.from, to: driven.to, whole: driven.whole },
     perKmMinor: km ? figure('readings', total / km) : null,
     runningPerKmMinor: km ? running / km : null,
   }

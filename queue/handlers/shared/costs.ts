@@ -38,9 +38,10 @@ export type CarData = Awaited<ReturnType<typeof carData>>
 export async function carData(ctx: HandlerContext, carRef: string, currency: string) {
   const items = itemsClient(ctx)
   const c = await callItems(items.cars({ car: carRef }).get())
-  const [{ records }, { fillups }] = await Promise.all([
-    callItems(items.records.get({ query: { car: c.nickname, limit: 100 } })),
-    callItems(items.fillups.get({ query: { car: c.nickname, limit: 100 } })),
+  // Every record and fill-up, a page at a time: a figure over a period uses all of them.
+  const [records, fillups] = await Promise.all([
+    everyPage((page) => callItems(items.records.get({ query: { car: c.nickname, limit: PAGE, page } })), (r) => r.records),
+    everyPage((page) => callItems(items.fillups.get({ query: { car: c.nickname, limit: PAGE, page } })), (r) => r.fillups),
   ])
   return {
     car: c,
@@ -50,27 +51,39 @@ export async function carData(ctx: HandlerContext, carRef: string, currency: str
       kind: r.kind,
       odometerKm: readingKm(r.odometer_value, r.odometer_unit),
     })),
-    fillUps: fillups.flatMap((f) => {
-      const odometerKm = readingKm(f.odometer_value, f.odometer_unit)
-      if (odometerKm === null) return []
-      return [
-        {
-          id: f.id,
-          date: f.date,
-          odometerKm,
-          litres: f.litres,
-          full: f.full,
-          missed: f.missed,
-          ...(f.cost_minor === null ? {} : { costMinor: f.cost_minor }),
-        },
-      ]
-    }),
+    // A fill-up without its odometer counts in cost, and its fuel in the segment around it.
+    fillUps: fillups.map((f) => ({
+      id: f.id,
+      date: f.date,
+      odometerKm: readingKm(f.odometer_value, f.odometer_unit),
+      litres: f.litres,
+      full: f.full,
+      missed: f.missed,
+      ...(f.cost_minor === null ? {} : { costMinor: f.cost_minor }),
+    })),
     readings: c.readings.map((r) => ({ date: r.read_on, km: toKm(r.value, r.unit) })),
     purchase:
       c.purchase_price && c.purchase_date
         ? { priceMinor: c.purchase_price.minor, date: c.purchase_date }
         : null,
   }
+}
+
+/** The largest page the items lists give. */
+const PAGE = 100
+
+/** Every row of a paged items list. */
+async function everyPage<R extends { next_page: number | null }, T>(
+  read: (page: number) => Promise<R>,
+  rows: (r: R) => T[],
+): Promise<T[]> {
+  const all: T[] = []
+  for (let page: number | null = 1; page !== null; ) {
+    const r: R = await read(page)
+    all.push(...rows(r))
+    page = r.next_page
+  }
+  return all
 }
 
 /** The car's costs over the `days` up to the garage's today. */
@@ -112,7 +125,7 @@ export function costFields(c: Awaited<ReturnType<typeof costOf>>, g: Garage): No
     name: 'Per distance',
     value:
       c.km && c.perKmMinor !== null
-        ? `${perDistance(c.perKmMinor, g.units, c.currency)} over ${distanceText(c.km, g.units)}${c.runningPerKmMinor !== null && c.depreciationMinor !== null ? ` (running costs alone ${perDistance(c.runningPerKmMinor, g.units, c.currency)})` : ''}`
+        ? `${perDistance(c.perKmMinor, g.units, c.currency)} over ${distanceText(c.km, g.units)}${c.distance && !c.distance.whole ? ` (driven ${c.distance.from} to ${c.distance.to}: the readings cover no more of the period)` : ''}${c.runningPerKmMinor !== null && c.depreciationMinor !== null ? ` (running costs alone ${perDistance(c.runningPerKmMinor, g.units, c.currency)})` : ''}`
         : 'unknown (needs odometer readings in the period)',
     inline: false,
   })

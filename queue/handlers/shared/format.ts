@@ -3,6 +3,7 @@
  * text, a maintenance item's line, and the refs a reply carries (a thread started from it then
  * knows what a photo dropped in it belongs to). Counted words use `plural` of lib/domain/text.ts.
  */
+import { plural } from '../../../lib/domain/text.ts'
 import type { ItemView } from '../../../services/items/maintenance/model.ts'
 
 /** A Reply's text holds at most 4000 characters; lists are cut below that with a count of the rest. */
@@ -24,6 +25,12 @@ export function fitLines(
     out = next
   }
   return unseen > 0 ? `${out}\n${more(unseen)}` : out
+}
+
+/** "… 8 older: /fuel list car:golf page:2" under a page of a list that has more. */
+export function olderLine(p: { total: number; next_page: number | null }, shownUpTo: number, command: string): string {
+  if (p.next_page === null) return ''
+  return `\n… ${plural(p.total - shownUpTo, 'older one', 'older ones')}: ${command} page:${p.next_page}`
 }
 
 export const LEVEL_TAG: Record<ItemView['level'], string> = {

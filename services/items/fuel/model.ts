@@ -1,7 +1,6 @@
 /** Schemas of fuel fill-ups and the economy they give. */
 import { t } from 'elysia'
-import { wholeNumber } from '../../lib/whole.ts'
-import { CarRef, CostAndOdometer, date, DistanceInput, MoneyInput, strict, Whole } from '../shared/model.ts'
+import { CarRef, CostAndOdometer, date, DistanceInput, MoneyInput, PageInfo, PageQuery, strict, Whole } from '../shared/model.ts'
 
 /** A volume as typed: `unit` null or absent means the garage's (metric → L, imperial → US gal). */
 export const VolumeInput = t.Object(
@@ -31,10 +30,7 @@ export const FillupCreate = t.Object(
 )
 export type FillupCreate = typeof FillupCreate.static
 
-export const FillupsQuery = t.Object({
-  car: CarRef,
-  limit: t.Optional(wholeNumber('limit', 1, 100)),
-})
+export const FillupsQuery = t.Object({ car: CarRef, ...PageQuery })
 
 export const FillupView = t.Object({
   id: Whole(),
@@ -56,4 +52,5 @@ export const FillupList = t.Object({
   fillups: t.Array(FillupView),
   /** Economy over every stretch that can be known. */
   average: t.Nullable(t.String()),
+  ...PageInfo,
 })

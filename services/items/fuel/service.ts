@@ -4,13 +4,14 @@
  */
 import type { Database } from 'bun:sqlite'
 import { checkDate } from '../../../lib/domain/dates.ts'
+import { fuelSegments } from '../../../lib/domain/figures.ts'
 import { formatNumber } from '../../../lib/domain/text.ts'
 import { fromKmPerLitre, toKm, toLitres, type Units } from '../../../lib/domain/units.ts'
 import { badRequest } from '../../lib/http.ts'
 import { addReading } from '../readings/service.ts'
 import { type CarRow, requireCar } from '../shared/car.ts'
 import { ensureTenant, garageAt, loadGarage } from '../shared/garage.ts'
-import type { DistanceUnit } from '../shared/model.ts'
+import { type DistanceUnit, nextPage, type Page } from '../shared/model.ts'
 import { costAndOdometer, type LoggedColumns, loggedColumns } from '../shared/logged.ts'
 import { typedMoney } from '../shared/money.ts'
 import type { FillupCreate, FillupView, VolumeInput } from './model.ts'
@@ -25,7 +26,7 @@ type FillupRow = LoggedColumns & {
   filled_on: string
 }
 
-type Stretch = { distance: number; litres: number }
+type Stretch = { km: number; litres: number }
 
 function checkVolume(v: VolumeInput, units: Units): { litres: number; text: string } {
   if (!Number.isFinite(v.value) || v.value <= 0)
@@ -38,35 +39,31 @@ function checkVolume(v: VolumeInput, units: Units): { litres: number; text: stri
 }
 
 /**
- * Economy per full fill-up: the distance since the previous full fill-up over the fuel put in
- * since then (partial fill-ups included). A missed fill-up in between, or a missing odometer,
- * leaves that stretch out, as a careful fuel log does.
+ * Economy per full fill-up, from lib/domain/figures.ts `fuelSegments` (the one computation
+ * `/car stats` and `/calc` use too): the distance since the previous full fill-up over the fuel
+ * put in since then, partial fill-ups with or without their odometer included. A missed
+ * fill-up, or a full one without its odometer, leaves that stretch out.
  */
-function economies(rows: FillupRow[]): Map<number, Stretch> {
-  const out = new Map<number, Stretch>()
-  const ordered = rows
-    .filter((r) => r.odometer !== null)
-    .sort((a, b) => a.odometer! - b.odometer! || a.id - b.id)
-  let lastFull: FillupRow | null = null
-  let litres = 0
-  let broken = false
-  for (const r of ordered) {
-    if (r.missed) broken = true
-    litres += r.litres
-    if (!r.full) continue
-    if (lastFull && !broken && r.odometer! > lastFull.odometer!)
-      out.set(r.id, { distance: r.odometer! - lastFull.odometer!, litres })
-    lastFull = r
-    litres = 0
-    broken = false
-  }
-  return out
+function economies(rows: FillupRow[], carUnit: DistanceUnit) {
+  const { entries, total } = fuelSegments(
+    rows.map((r) => ({
+      id: r.id,
+      date: r.filled_on,
+      odometerKm: r.odometer === null ? null : toKm(r.odometer, carUnit),
+      litres: r.litres,
+      full: r.full === 1,
+      missed: r.missed === 1,
+    })),
+  )
+  const byId = new Map<number, Stretch>()
+  for (const e of entries) if (e.segment) byId.set(e.fillUp.id, { km: e.segment.km, litres: e.segment.litres })
+  return { byId, total }
 }
 
 /** "30.0 mpg" in an imperial garage, "6.9 L/100km" in a metric one. */
-function economyText(e: Stretch, carUnit: DistanceUnit, units: Units): string {
+function economyText(e: Stretch, units: Units): string {
   const unit = units === 'imperial' ? 'mpg' : 'L/100km'
-  return `${formatNumber(fromKmPerLitre(toKm(e.distance, carUnit) / e.litres, unit), 1, 1)} ${unit}`
+  return `${formatNumber(fromKmPerLitre(e.km / e.litres, unit), 1, 1)} ${unit}`
 }
 
 function fillupView(r: FillupRow, car: CarRow, units: Units, eco: Map<number, Stretch>): FillupView {
@@ -80,7 +77,7 @@ function fillupView(r: FillupRow, car: CarRow, units: Units, eco: Map<number, St
     full: r.full === 1,
     missed: r.missed === 1,
     date: r.filled_on,
-    economy: e ? economyText(e, car.odometer_unit, units) : null,
+    economy: e ? economyText(e, units) : null,
   }
 }
 
@@ -122,7 +119,7 @@ export function addFillup(db: Database, tenant: string, body: FillupCreate, now:
         date,
         now.toISOString(),
       ) as FillupRow
-    return fillupView(row, car, garage.units, economies(fillupsOf(db, tenant, car.id)))
+    return fillupView(row, car, garage.units, economies(fillupsOf(db, tenant, car.id), car.odometer_unit).byId)
   })()
 }
 
@@ -130,24 +127,20 @@ export function listFillups(
   db: Database,
   tenant: string,
   carRef: string,
-  limit: number,
-): { fillups: FillupView[]; average: string | null; car: string } {
+  page: Page,
+): { fillups: FillupView[]; average: string | null; car: string; total: number; next_page: number | null } {
   const { units } = loadGarage(db, tenant)
   const car = requireCar(db, tenant, carRef)
   const all = fillupsOf(db, tenant, car.id)
-  const eco = economies(all)
-  let distance = 0
-  let litres = 0
-  for (const e of eco.values()) {
-    distance += e.distance
-    litres += e.litres
-  }
-  const recent = [...all]
+  const eco = economies(all, car.odometer_unit)
+  const shown = [...all]
     .sort((a, b) => (b.filled_on < a.filled_on ? -1 : b.filled_on > a.filled_on ? 1 : b.id - a.id))
-    .slice(0, limit)
+    .slice((page.page - 1) * page.limit, page.page * page.limit)
   return {
     car: car.nickname,
-    fillups: recent.map((r) => fillupView(r, car, units, eco)),
-    average: litres > 0 ? economyText({ distance, litres }, car.odometer_unit, units) : null,
+    fillups: shown.map((r) => fillupView(r, car, units, eco.byId)),
+    average: eco.total ? economyText(eco.total, units) : null,
+    total: all.length,
+    next_page: nextPage(page, all.length),
   }
 }

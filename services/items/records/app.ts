@@ -1,14 +1,15 @@
 /** The service record routes: log, list, one record, and the cost of a record that has none. */
+import { pageOf } from '../shared/model.ts'
 import { featureRoutes, type Feature } from '../shared/routes.ts'
 import { RecordCost, RecordCreate, RecordIdParams, RecordList, RecordsQuery, RecordView } from './model.ts'
 import { getRecord, listRecords, logRecord, setRecordCost } from './service.ts'
 
 export const recordRoutes = ({ db, now, once }: Feature) =>
   featureRoutes()
-    .get('/records', ({ tenant, query }) => listRecords(db, tenant, query.car, query.limit ?? 10, now()), {
+    .get('/records', ({ tenant, query }) => listRecords(db, tenant, query.car, pageOf(query), now()), {
       query: RecordsQuery,
       response: RecordList,
-      detail: { summary: 'Recent service records' },
+      detail: { summary: 'Service records, newest first, a page at a time' },
     })
     .post(
       '/records',

@@ -7,6 +7,8 @@ import {
   date,
   DistanceInput,
   MoneyInput,
+  PageInfo,
+  PageQuery,
   strict,
   text,
   Whole,
@@ -33,10 +35,7 @@ export const RecordCreate = t.Object(
 )
 export type RecordCreate = typeof RecordCreate.static
 
-export const RecordsQuery = t.Object({
-  car: t.Optional(CarRef),
-  limit: t.Optional(wholeNumber('limit', 1, 100)),
-})
+export const RecordsQuery = t.Object({ car: t.Optional(CarRef), ...PageQuery })
 
 export const RecordIdParams = t.Object({ id: wholeNumber('id', 1) })
 
@@ -57,4 +56,4 @@ export const RecordView = t.Object({
 })
 export type RecordView = typeof RecordView.static
 
-export const RecordList = t.Object({ records: t.Array(RecordView) })
+export const RecordList = t.Object({ records: t.Array(RecordView), ...PageInfo })

@@ -22,7 +22,7 @@ import { addReading } from '../readings/service.ts'
 import { type CarRow, carById, requireCar } from '../shared/car.ts'
 import { formatDistance } from '../shared/distance.ts'
 import { ensureTenant, type GarageRow, garageAt } from '../shared/garage.ts'
-import type { DistanceInput, MoneyInput } from '../shared/model.ts'
+import { type DistanceInput, type MoneyInput, nextPage, type Page } from '../shared/model.ts'
 import { costAndOdometer, type LoggedColumns, loggedColumns } from '../shared/logged.ts'
 import { formatMoney } from '../../../lib/domain/money.ts'
 import { typedMoney } from '../shared/money.ts'
@@ -186,22 +186,27 @@ export function listRecords(
   db: Database,
   tenant: string,
   carRef: string | undefined,
-  limit: number,
+  page: Page,
   now: Date,
-): { records: RecordView[] } {
+): { records: RecordView[]; total: number; next_page: number | null } {
   const { garage, today } = garageAt(db, tenant, now)
   const car = carRef ? requireCar(db, tenant, carRef) : null
   const rows = (
     car
       ? db
           .query(
-            'SELECT * FROM service_records WHERE tenant = ? AND car_id = ? ORDER BY done_on DESC, id DESC LIMIT ?',
+            'SELECT * FROM service_records WHERE tenant = ? AND car_id = ? ORDER BY done_on DESC, id DESC LIMIT ? OFFSET ?',
           )
-          .all(tenant, car.id, limit)
+          .all(tenant, car.id, page.limit, (page.page - 1) * page.limit)
       : db
-          .query('SELECT * FROM service_records WHERE tenant = ? ORDER BY done_on DESC, id DESC LIMIT ?')
-          .all(tenant, limit)
+          .query('SELECT * FROM service_records WHERE tenant = ? ORDER BY done_on DESC, id DESC LIMIT ? OFFSET ?')
+          .all(tenant, page.limit, (page.page - 1) * page.limit)
   ) as RecordRow[]
+  const { total } = (
+    car
+      ? db.query('SELECT count(*) AS total FROM service_records WHERE tenant = ? AND car_id = ?').get(tenant, car.id)
+      : db.query('SELECT count(*) AS total FROM service_records WHERE tenant = ?').get(tenant)
+  ) as { total: number }
   const cars = new Map<number, CarRow>()
   const records = rows.map((r) => {
     let c = cars.get(r.car_id)
@@ -211,7 +216,7 @@ export function listRecords(
     }
     return recordView(db, tenant, r, c, garage, today)
   })
-  return { records }
+  return { records, total, next_page: nextPage(page, total) }
 }
 
 function requireRecord(db: Database, tenant: string, id: number): { row: RecordRow; car: CarRow } {

@@ -6,6 +6,7 @@
  */
 import { Type } from '@sinclair/typebox'
 import { t } from 'elysia'
+import { wholeNumber } from '../../lib/whole.ts'
 
 /** No unknown fields: a typo such as "odometr" is a 422, not silently dropped. */
 export const strict = { additionalProperties: false } as const
@@ -71,3 +72,22 @@ export const CostAndOdometer = {
   /** The unit of the car's odometer. */
   odometer_unit: DistanceUnit,
 }
+
+/**
+ * Paging of a list, newest first: `limit` rows (at most 100) of page `page`. A list answers
+ * its `total` and the `next_page` (null on the last), so a caller that needs every row (a
+ * cost over a period) reads them all and a chat list says how many are older.
+ */
+export const PageQuery = {
+  limit: t.Optional(wholeNumber('limit', 1, 100)),
+  page: t.Optional(wholeNumber('page', 1)),
+}
+export const PageInfo = { total: Whole(), next_page: t.Nullable(Whole()) }
+export type Page = { limit: number; page: number }
+
+/** The page of `total` rows a request asks for, and the next page's number. */
+export const pageOf = (query: { limit?: number; page?: number }, fallbackLimit = 10): Page => ({
+  limit: query.limit ?? fallbackLimit,
+  page: query.page ?? 1,
+})
+export const nextPage = (p: Page, total: number) => (p.page * p.limit < total ? p.page + 1 : null)

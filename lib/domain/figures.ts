@@ -1,0 +1,166 @@
+/**
+ * The figures a garage reads, each computed here once and used by every command that shows
+ * it: fuel economy segments between full fill-ups, the distance driven over a period, and how
+ * many calendar months a period spans. Everything inside is kilometres, litres and day numbers.
+ * A figure that cannot be known is null (or its entry says why), never a guess.
+ */
+import { addMonths, dayNumber, fromDayNumber } from './dates.ts'
+
+/** A fill-up as logged: `odometerKm` null when none was given. */
+export type FuelEntry = {
+  id?: number | string
+  date: string
+  odometerKm: number | null
+  litres: number
+  full: boolean
+  missed?: boolean
+}
+
+/**
+ * What a fill-up is to the economy:
+ * - `segment`: a full fill-up with its odometer closing a segment from the previous full one;
+ * - `baseline`: a full fill-up with its odometer that starts a chain;
+ * - `partial`: its fuel is counted in the next full fill-up (with or without its odometer);
+ * - `no_baseline`: a fill-up before any chain started;
+ * - `missed`: a fill-up before it was not logged: the chain breaks here (a full one with its
+ *   odometer restarts it);
+ * - `unknown`: a full fill-up without its odometer: the segment it closes cannot be measured,
+ *   so its fuel is left out with its distance, and the next full fill-up with an odometer
+ *   starts a new chain;
+ * - `invalid`: the odometer did not advance since the previous full fill-up.
+ */
+export type FuelStatus = 'segment' | 'baseline' | 'partial' | 'no_baseline' | 'missed' | 'unknown' | 'invalid'
+
+export type FuelSegment = { km: number; litres: number; fillUps: number }
+
+export type FuelEntryResult<F extends FuelEntry> = { fillUp: F; status: FuelStatus; segment?: FuelSegment }
+
+/**
+ * Economy per full-to-full segment, the way careful fuel logs do it: fill to full, then the fuel
+ * of every fill-up up to and including the next full one (partials summed in, with or without
+ * their odometer) covers the distance between the two full ones. Fill-ups are taken in the
+ * order they happened: by date, then odometer, then as logged.
+ */
+export function fuelSegments<F extends FuelEntry>(fillUps: readonly F[]) {
+  const ordered = [...fillUps].sort(
+    (a, b) =>
+      dayNumber(a.date) - dayNumber(b.date) ||
+      (a.odometerKm !== null && b.odometerKm !== null ? a.odometerKm - b.odometerKm : 0),
+  )
+  const entries: FuelEntryResult<F>[] = []
+  let anchorKm: number | null = null
+  let litres = 0
+  let count = 0
+  let totalKm = 0
+  let totalLitres = 0
+  const restart = (f: F) => {
+    anchorKm = f.full ? f.odometerKm : null
+    litres = 0
+    count = 0
+  }
+  for (const f of ordered) {
+    if (f.missed) {
+      entries.push({ fillUp: f, status: 'missed' })
+      restart(f)
+      continue
+    }
+    if (anchorKm === null) {
+      const starts = f.full && f.odometerKm !== null
+      entries.push({ fillUp: f, status: starts ? 'baseline' : 'no_baseline' })
+      restart(f)
+      continue
+    }
+    litres += f.litres
+    count += 1
+    if (!f.full) {
+      entries.push({ fillUp: f, status: 'partial' })
+      continue
+    }
+    if (f.odometerKm === null) {
+      entries.push({ fillUp: f, status: 'unknown' })
+      restart(f)
+      continue
+    }
+    const km: number = f.odometerKm - anchorKm
+    if (km <= 0 || litres <= 0) {
+      entries.push({ fillUp: f, status: 'invalid' })
+    } else {
+      totalKm += km
+      totalLitres += litres
+      entries.push({ fillUp: f, status: 'segment', segment: { km, litres, fillUps: count } })
+    }
+    restart(f)
+  }
+  return {
+    entries,
+    segments: entries.filter((e) => e.status === 'segment').length,
+    /** Over every segment that can be measured; null when none can. */
+    total: totalLitres > 0 ? { km: totalKm, litres: totalLitres } : null,
+  }
+}
+
+/** An odometer reading: the car's distance in km on a date. */
+export type OdometerPoint = { date: string; km: number }
+
+/**
+ * The odometer at the start of a day, interpolated between the readings around it (a reading
+ * is taken as of the end of its day). Null outside the readings: nothing says what it was.
+ */
+export function odometerAt(points: readonly OdometerPoint[], day: number): number | null {
+  let before: { day: number; km: number } | null = null
+  let after: { day: number; km: number } | null = null
+  for (const p of points) {
+    const d = dayNumber(p.date) + 1
+    if (d <= day && (before === null || d > before.day || (d === before.day && p.km > before.km))) before = { day: d, km: p.km }
+    if (d >= day && (after === null || d < after.day || (d === after.day && p.km < after.km))) after = { day: d, km: p.km }
+  }
+  if (before === null || after === null) return null
+  if (after.day === before.day) return before.km
+  return before.km + ((after.km - before.km) * (day - before.day)) / (after.day - before.day)
+}
+
+/**
+ * The distance driven from the start of `from` to the end of `to`, with the odometer
+ * interpolated at both ends from the readings around them. Where the readings do not reach an
+ * end, the distance is measured from the first or to the last reading inside the period, and
+ * `from` / `to` say which days it covers. Null when fewer than two points say anything.
+ */
+export function distanceInPeriod(
+  points: readonly OdometerPoint[],
+  from: string,
+  to: string,
+): { km: number; from: string; to: string; whole: boolean } | null {
+  const a = dayNumber(from)
+  const b = dayNumber(to) + 1
+  const inside = points.filter((p) => dayNumber(p.date) >= a && dayNumber(p.date) < b)
+  const first = inside.reduce<OdometerPoint | null>((m, p) => (m === null || p.date < m.date || (p.date === m.date && p.km < m.km) ? p : m), null)
+  const last = inside.reduce<OdometerPoint | null>((m, p) => (m === null || p.date > m.date || (p.date === m.date && p.km > m.km) ? p : m), null)
+  const startKm = odometerAt(points, a)
+  const endKm = odometerAt(points, b)
+  const start = startKm !== null ? { km: startKm, date: from } : first && { km: first.km, date: first.date }
+  const end = endKm !== null ? { km: endKm, date: to } : last && { km: last.km, date: last.date }
+  if (!start || !end) return null
+  const km = end.km - start.km
+  if (!(km > 0)) return null
+  return { km, from: start.date, to: end.date, whole: startKm !== null && endKm !== null }
+}
+
+/**
+ * How many calendar months the days from `from` to `to` (inclusive) make: each month counts
+ * the share of its own days the period holds (1 January to 31 March is 3; 15 to 28 February
+ * 2026 is 0.5).
+ */
+export function calendarMonths(from: string, to: string): number {
+  const end = dayNumber(to) + 1
+  let months = 0
+  let day = dayNumber(from)
+  while (day < end) {
+    const first = `${fromDayNumber(day).slice(0, 7)}-01`
+    const monthStart = dayNumber(first)
+    const monthEnd = dayNumber(addMonths(first, 1))
+    const stop = Math.min(end, monthEnd)
+    months += (stop - day) / (monthEnd - monthStart)
+    day = stop
+  }
+  return months
+}
