@@ -18,6 +18,7 @@ const GROUPS: [string, RegExp][] = [
   ['Services', /^(ITEMS|ISSUES|IMAGES|QUOTES|CALCULATOR)_/],
   ['Worker', /^(WORKER_|COMMAND_|REMINDER_|DASHBOARD_)/],
   ['Images', /^(IMAGE_|DOWNLOAD_)/],
+  ['Limits', /^RATE_/],
   ['Terminal chat', /^LOCAL_/],
   ['Discord', /^DISCORD_/],
   ['Slack', /^SLACK_/],
