@@ -3,11 +3,19 @@
  *
  * - An interaction that is younger than 15 minutes gets its deferred original edited through
  *   the interaction webhook (editing is naturally idempotent). A private (ephemeral) Reply to a
- *   public deferral replaces it: the original is deleted and an ephemeral follow-up sent, once
- *   (the follow-up's id is remembered per job).
+ *   public deferral replaces it: the original is deleted and an ephemeral follow-up sent.
  * - Otherwise (no interaction, an old or refused token) the Reply is a channel message: in the
  *   thread of `replyTo.messageId` when there is one (photo drops), with a nonce derived from the
- *   job id and `enforce_nonce`, so a job that runs twice posts once.
+ *   job id and `enforce_nonce`.
+ * - Once per reply job (bots/shared/delivery.ts): an attempt claims the job's lease before it
+ *   acts and records what it produced (a `Delivered`) with the done mark and the thread ref in
+ *   one Redis call. A rerun of a done job sends nothing and answers the recorded `Delivered`; a
+ *   rerun after an attempt that died mid-request edits the original again, or reposts with the
+ *   same enforced nonce (Discord answers the message it already made while it remembers the
+ *   nonce). An attempt that finds the lease held does not act (the job is put back as delayed),
+ *   and one whose BullMQ lock was lost stops before posting.
+ * - A job that fails for good: a stalled-out one is delivered by one final attempt; one out of
+ *   attempts or refused is logged as not delivered.
  * - Rate limits: @discordjs/rest waits out 429 Retry-After by itself; 5xx and network failures
  *   are retried here with backoff, then the job fails and BullMQ retries it with its own backoff.
  * - A photo (Reply.image) is fetched from the images service and uploaded as `photo.jpg`.
@@ -16,7 +24,7 @@
  */
 import { createHash } from 'node:crypto'
 import { Value } from '@sinclair/typebox/value'
-import { type Job, UnrecoverableError, Worker } from 'bullmq'
+import { DelayedError, type Job, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq'
 import {
   type APIMessage,
   DiscordAPIError,
@@ -32,7 +40,15 @@ import type { Logger } from '../../lib/log.ts'
 import { type Reply, ReplyJob, type ReplyJob as ReplyJobT } from '../../lib/contracts/envelope.ts'
 import { bullPrefix, repliesQueue } from '../../lib/contracts/queues.ts'
 import { type MessageBody, PHOTO_NAME, renderReply } from './render.ts'
-import { rememberThreadRef } from '../shared/threads.ts'
+import {
+  type AttemptGuard,
+  DeliveryBusy,
+  DeliveryLedger,
+  failedForGood,
+  lastAttempt,
+  jobLock,
+  stalledOut,
+} from '../shared/delivery.ts'
 
 /** An interaction token is good for 15 minutes; keep a margin for the request itself. */
 export const INTERACTION_TOKEN_MS = 15 * 60_000 - 30_000
@@ -58,6 +74,8 @@ export type DeliveryDeps = {
   now?: () => number
   /** Pauses between 5xx retries, in ms (the last failure is left to BullMQ's backoff). */
   backoffMs?: readonly number[]
+  /** How long a delivery lease lasts without renewal (bots/shared/delivery.ts). */
+  leaseMs?: number
 }
 
 export type Delivered = {
@@ -166,16 +184,12 @@ async function postInChannel(
 async function viaInteraction(
   deps: DeliveryDeps,
   data: ReplyJobT,
-  jobId: string,
   interaction: { applicationId: string; token: string },
   body: MessageBody,
   files: RawFile[] | undefined,
 ): Promise<Delivered> {
   const original = Routes.webhookMessage(interaction.applicationId, interaction.token, '@original')
   if (data.reply.ephemeral) {
-    const followKey = `${deps.config.QUEUE_PREFIX}:discord:followup:${jobId}`
-    const sent = await deps.redis.get(followKey)
-    if (sent) return { via: 'followup', messageId: sent }
     let current: APIMessage | undefined
     try {
       current = (await withBackoff(deps, 'get original', () =>
@@ -199,7 +213,6 @@ async function viaInteraction(
           auth: false,
         }),
       )) as APIMessage
-      await deps.redis.set(followKey, message.id, 'EX', 24 * 3600)
       return { via: 'followup', messageId: message.id }
     }
   }
@@ -209,12 +222,18 @@ async function viaInteraction(
   return { via: 'original', messageId: message.id, channelId: message.channel_id }
 }
 
-/** Delivers one reply job. `finalAttempt`: a missing photo no longer holds the answer back. */
+/**
+ * Delivers one reply job, once (see the file's comment). `finalAttempt`: a missing photo no
+ * longer holds the answer back. `guard`: BullMQ's lock of the job and its abort signal; an
+ * attempt that lost them stops before posting. Throws `DeliveryBusy` when another attempt holds
+ * the job's lease.
+ */
 export async function deliver(
   deps: DeliveryDeps,
   jobId: string,
   raw: unknown,
   finalAttempt = true,
+  guard: AttemptGuard = {},
 ): Promise<Delivered> {
   if (!Value.Check(ReplyJob, raw)) {
     const first = Value.Errors(ReplyJob, raw).First()
@@ -235,61 +254,98 @@ export async function deliver(
     if (!interaction || (await deps.redis.exists(finalKey))) return { via: 'skipped' }
   } else await deps.redis.set(finalKey, '1', 'EX', 24 * 3600)
 
-  const photo = reply.image ? await fetchPhoto(deps, data.tenant, reply.image, !finalAttempt) : undefined
-  const files: RawFile[] | undefined = photo
-    ? [{ name: PHOTO_NAME, data: photo, contentType: 'image/jpeg' }]
-    : undefined
-  let body = renderReply(reply, photo !== undefined)
+  const ledger = new DeliveryLedger(deps.redis, deps.config.QUEUE_PREFIX, {
+    ...(deps.leaseMs ? { leaseMs: deps.leaseMs } : {}),
+  })
+  return ledger.withClaim<Delivered, Delivered>(jobId, guard, async (claim) => {
+    if (claim.record?.state === 'done') return claim.record.ref ?? { via: 'skipped' }
+    if (claim.record?.state === 'posting')
+      deps.log.warn(
+        { jobId },
+        'an earlier attempt may have posted this reply; delivering it again in its place',
+      )
 
-  const send = async (): Promise<Delivered> => {
-    if (interaction) {
-      try {
-        return await viaInteraction(deps, data, jobId, interaction, body, files)
-      } catch (error) {
-        if (!isCode(error, INVALID_WEBHOOK_TOKEN, UNKNOWN_WEBHOOK)) throw error
-        deps.log.warn({ jobId }, 'interaction token refused; posting in the channel instead')
-        if (data.notice) return { via: 'skipped' }
+    const photo = reply.image ? await fetchPhoto(deps, data.tenant, reply.image, !finalAttempt) : undefined
+    const files: RawFile[] | undefined = photo
+      ? [{ name: PHOTO_NAME, data: photo, contentType: 'image/jpeg' }]
+      : undefined
+    let body = renderReply(reply, photo !== undefined)
+
+    const send = async (): Promise<Delivered> => {
+      // The last look before Discord is touched: this attempt still holds the lease and BullMQ's lock.
+      await claim.intend()
+      if (interaction) {
+        try {
+          return await viaInteraction(deps, data, interaction, body, files)
+        } catch (error) {
+          if (!isCode(error, INVALID_WEBHOOK_TOKEN, UNKNOWN_WEBHOOK)) throw error
+          deps.log.warn({ jobId }, 'interaction token refused; posting in the channel instead')
+          if (data.notice) return { via: 'skipped' }
+        }
       }
+      return postInChannel(deps, data as ReplyJobT & { replyTo: { platform: 'discord' } }, jobId, body, files)
     }
-    return postInChannel(deps, data as ReplyJobT & { replyTo: { platform: 'discord' } }, jobId, body, files)
-  }
 
-  let delivered: Delivered
-  try {
-    delivered = await send()
-  } catch (error) {
-    if (!isCode(error, INVALID_FORM_BODY)) throw error
-    // Something in the rendering was refused: the words still reach the user.
-    deps.log.error(
-      { jobId, err: (error as Error).message },
-      'Discord refused the rendered reply; sending plain text',
-    )
-    body = {
-      ...body,
-      content: `${reply.title ? `**${reply.title}**\n` : ''}${reply.text}`.slice(0, 2000),
-      embeds: [],
-      attachments: [],
+    let delivered: Delivered
+    try {
+      delivered = await send()
+    } catch (error) {
+      if (!isCode(error, INVALID_FORM_BODY)) throw error
+      // Something in the rendering was refused: the words still reach the user.
+      deps.log.error(
+        { jobId, err: (error as Error).message },
+        'Discord refused the rendered reply; sending plain text',
+      )
+      body = {
+        ...body,
+        content: `${reply.title ? `**${reply.title}**\n` : ''}${reply.text}`.slice(0, 2000),
+        embeds: [],
+        attachments: [],
+      }
+      delivered = await send()
     }
-    delivered = await send()
-  }
-  if (reply.ref && delivered.messageId && !reply.ephemeral && delivered.via !== 'skipped')
-    await rememberThreadRef(deps.redis, deps.config.QUEUE_PREFIX, data.tenant, delivered.messageId, reply.ref)
-  return delivered
+    const thread =
+      reply.ref && delivered.messageId && !reply.ephemeral && delivered.via !== 'skipped'
+        ? { tenant: data.tenant, messageId: delivered.messageId, ref: reply.ref }
+        : undefined
+    await claim.done(delivered, thread)
+    return delivered
+  })
 }
 
 export type Delivery = { worker: Worker; close: () => Promise<void> }
 
+/** Worker options a test (or an operator) may shorten; the defaults suit Discord. */
+export type DeliveryWorkerOptions = Partial<
+  Pick<WorkerOptions, 'lockDuration' | 'lockRenewTime' | 'stalledInterval' | 'maxStalledCount'>
+>
+
 /** Starts the BullMQ worker on `replies.discord`. `connection` must allow blocking (workerConnection). */
 export async function startDelivery(
-  deps: DeliveryDeps & { connection: IORedis; concurrency?: number },
+  deps: DeliveryDeps & { connection: IORedis; concurrency?: number; workerOptions?: DeliveryWorkerOptions },
 ): Promise<Delivery> {
+  const pending = new Set<Promise<unknown>>()
   const worker = new Worker(
     repliesQueue('discord'),
-    async (job: Job) => {
+    async (job: Job, token?: string, signal?: AbortSignal) => {
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
-      const delivered = await deliver(deps, String(job.id), job.data, finalAttempt)
-      deps.log.info({ jobId: job.id, via: delivered.via, messageId: delivered.messageId }, 'reply delivered')
-      return delivered
+      const lock = jobLock(job, token)
+      try {
+        const delivered = await deliver(deps, String(job.id), job.data, finalAttempt, {
+          ...(lock ? { lock } : {}),
+          ...(signal ? { signal } : {}),
+        })
+        deps.log.info(
+          { jobId: job.id, via: delivered.via, messageId: delivered.messageId },
+          'reply delivered',
+        )
+        return delivered
+      } catch (error) {
+        if (!(error instanceof DeliveryBusy) || !token) throw error
+        // Another attempt (this job handed out again) is delivering it: look again once its lease ends.
+        await job.moveToDelayed(Date.now() + error.retryInMs, token)
+        throw new DelayedError()
+      }
     },
     {
       connection: deps.connection,
@@ -298,12 +354,42 @@ export async function startDelivery(
       // BullMQ renews the lock while a 429 is waited out; a crashed bot hands the job back soon.
       lockDuration: 15_000,
       stalledInterval: 5_000,
+      ...deps.workerOptions,
     },
   )
   worker.on('error', (err) => deps.log.error({ err }, 'discord delivery worker error'))
-  worker.on('failed', (job, err) =>
-    deps.log.warn({ jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'reply delivery failed'),
-  )
+  // BullMQ could not renew a job's lock: the job may be handed out again, so this attempt stops.
+  worker.on('lockRenewalFailed', (ids) => {
+    for (const id of ids) worker.cancelJob(id, 'lock lost')
+  })
+  worker.on('failed', (job, err) => {
+    if (!job) return
+    const log = { jobId: job.id, attempt: job.attemptsMade, err: err.message }
+    if (!failedForGood(job, err)) return deps.log.warn(log, 'reply delivery failed; BullMQ retries it')
+    if (!stalledOut(err)) return deps.log.error(log, 'reply not delivered: delivery failed for good')
+    // Stalled more often than allowed: BullMQ drops it, so one last attempt here delivers it once.
+    const last = lastAttempt(
+      () => deliver(deps, String(job.id), job.data, true),
+      3 * (deps.leaseMs ?? 15_000),
+    )
+      .then(
+        (delivered) =>
+          deps.log.warn({ ...log, via: delivered.via }, 'stalled reply delivered by a final attempt'),
+        (error) =>
+          deps.log.error(
+            { ...log, err: (error as Error).message },
+            'reply not delivered: its final attempt failed',
+          ),
+      )
+      .finally(() => pending.delete(last))
+    pending.add(last)
+  })
   await worker.waitUntilReady()
-  return { worker, close: () => worker.close() }
+  return {
+    worker,
+    close: async () => {
+      await worker.close()
+      await Promise.allSettled([...pending])
+    },
+  }
 }

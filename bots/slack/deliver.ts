@@ -11,19 +11,37 @@
  * A Reply's photo is fetched from the images service and uploaded with the files methods
  * (getUploadURLExternal → upload → completeUploadExternal), then shown by file id.
  *
- * Once: a reply job that runs twice posts once. A response_url post is remembered under the
- * reply job id; a chat.postMessage remembers its ts under the job id, so a rerun updates that
- * message instead of posting again. Web API and response_url 429s are waited out (Retry-After);
- * other failures throw and BullMQ retries with backoff. The bot token lives only in this
- * process's WebClient; it is never logged or put in job data.
+ * Once per reply job (bots/shared/delivery.ts): an attempt claims the job's lease before it acts
+ * and records what it produced (`response_url`, `ephemeral`, or the channel and ts of a
+ * chat.postMessage) with the done mark and the thread ref in one Redis call. A rerun of a done
+ * job posts nothing: a chat message is updated in place (chat.update of the recorded ts, the same
+ * content), anything else answers `already`. An attempt that finds the lease held does not act
+ * (the job is put back as delayed), and one whose BullMQ lock was lost stops before posting. A
+ * rerun after an attempt that died mid-request cannot know whether Slack took the post (neither
+ * chat.postMessage nor a response_url takes an idempotency key): it posts again and logs so.
+ * A job that fails for good: a stalled-out one is delivered by one final attempt; one out of
+ * attempts or refused is logged as not delivered.
+ * Web API and response_url 429s are waited out (Retry-After); other failures throw and BullMQ
+ * retries with backoff. The bot token lives only in this process's WebClient; it is never logged
+ * or put in job data.
  */
 import { ErrorCode, WebClient, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api'
-import { type Job, UnrecoverableError, Worker } from 'bullmq'
+import { DelayedError, type Job, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq'
 import type IORedis from 'ioredis'
 import type { Config } from '../../lib/config.ts'
 import type { Logger } from '../../lib/log.ts'
 import type { Reply, ReplyJob } from '../../lib/contracts/envelope.ts'
 import { bullPrefix, repliesQueue } from '../../lib/contracts/queues.ts'
+import {
+  type AttemptGuard,
+  DeliveryBusy,
+  type DeliveryClaim,
+  DeliveryLedger,
+  failedForGood,
+  lastAttempt,
+  jobLock,
+  stalledOut,
+} from '../shared/delivery.ts'
 import { rememberThreadRef } from '../shared/threads.ts'
 import { boltLogger } from './app.ts'
 import { fallbackText, renderBlocks, responseBody, type UploadedImage } from './render.ts'
@@ -38,6 +56,12 @@ export type DeliveryOptions = {
   /** Longest Retry-After waited out inside a job; longer ones fail the attempt (BullMQ backs off). */
   maxRetryAfterMs?: number
   concurrency?: number
+  /** How long a delivery lease lasts without renewal (bots/shared/delivery.ts). */
+  leaseMs?: number
+  /** Worker options a test (or an operator) may shorten. */
+  workerOptions?: Partial<
+    Pick<WorkerOptions, 'lockDuration' | 'lockRenewTime' | 'stalledInterval' | 'maxStalledCount'>
+  >
 }
 
 export type Delivered =
@@ -46,13 +70,14 @@ export type Delivered =
   | { via: 'ephemeral'; channel: string }
   | { via: 'already' }
 
-/** Redis key remembering what a reply job already posted. */
-export const sentKey = (queuePrefix: string, jobId: string) => `${queuePrefix}:slack:sent:${jobId}`
+/** What a done reply job recorded (bots/shared/delivery.ts). */
+type Posted =
+  | { via: 'response_url' }
+  | { via: 'chat'; channel: string; ts: string }
+  | { via: 'ephemeral'; channel: string }
 /** Redis key of an uploaded thumbnail (tenant, sha256, size) → Slack file id. */
 export const thumbKey = (queuePrefix: string, tenant: string, sha256: string, size: number) =>
   `${queuePrefix}:slack:thumb:${tenant}:${sha256}:${size}`
-
-const WEEK = 7 * 24 * 3600
 
 class RetryAfter extends Error {
   constructor(
@@ -69,12 +94,16 @@ export class SlackDelivery {
   readonly client: WebClient
   private readonly prefix: string
   private readonly maxRetryAfterMs: number
+  private readonly ledger: DeliveryLedger
 
   constructor(private readonly options: DeliveryOptions) {
     const token = options.config.SLACK_BOT_TOKEN
     if (!token) throw new Error('SLACK_BOT_TOKEN is missing')
     this.prefix = options.config.QUEUE_PREFIX
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000
+    this.ledger = new DeliveryLedger(options.connection, this.prefix, {
+      ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    })
     this.client = new WebClient(token, {
       slackApiUrl: options.config.SLACK_API_URL,
       logger: boltLogger(options.log),
@@ -104,31 +133,45 @@ export class SlackDelivery {
     }
   }
 
-  /** Delivers one reply job; `jobId` keys the once-only record. */
-  async deliver(jobId: string, data: ReplyJob): Promise<Delivered> {
+  /**
+   * Delivers one reply job, once (see the file's comment). `guard`: BullMQ's lock of the job and
+   * its abort signal. Throws `DeliveryBusy` when another attempt holds the job's lease.
+   */
+  async deliver(jobId: string, data: ReplyJob, guard: AttemptGuard = {}): Promise<Delivered> {
     const replyTo = data.replyTo
     if (replyTo.platform !== 'slack')
       throw new UnrecoverableError(`reply for ${replyTo.platform} on the Slack queue`)
-    const redis = this.options.connection
-    const key = sentKey(this.prefix, jobId)
-    const previous = await redis.get(key)
-    const before = previous
-      ? (JSON.parse(previous) as { via: string; channel?: string; ts?: string })
-      : undefined
-    if (before && before.via !== 'chat') return { via: 'already' }
+    return this.ledger.withClaim<Posted, Delivered>(jobId, guard, (claim) => this.once(claim, data, replyTo))
+  }
+
+  private async once(
+    claim: DeliveryClaim<Posted>,
+    data: ReplyJob,
+    replyTo: SlackReplyTo,
+  ): Promise<Delivered> {
+    const jobId = claim.jobId
+    const before = claim.record
+    if (before?.state === 'done' && before.ref?.via !== 'chat') return { via: 'already' }
+    if (before?.state === 'posting')
+      this.options.log.warn(
+        { jobId },
+        'an earlier attempt may have posted this reply; posting again (Slack may show it twice)',
+      )
 
     const reply = data.reply
     const image = await this.image(data)
     const blocks = renderBlocks(reply, image)
     const text = fallbackText(reply)
+    await claim.intend()
 
-    if (before?.via === 'chat' && before.channel && before.ts) {
+    if (before?.state === 'done' && before.ref?.via === 'chat') {
+      const { channel, ts } = before.ref
       await this.patiently('chat.update', () =>
-        this.client.chat.update({ channel: before.channel!, ts: before.ts!, text, blocks: blocks as never }),
+        this.client.chat.update({ channel, ts, text, blocks: blocks as never }),
       )
-      // The first run may have posted and then failed before remembering the thread (HSET is idempotent).
-      await this.rememberRef(data, replyTo, before.ts)
-      return { via: 'chat', channel: before.channel, ts: before.ts, updated: true }
+      // The record and the thread ref were written together; writing the ref again repairs a lost one.
+      await this.rememberRef(data, replyTo, ts)
+      return { via: 'chat', channel, ts, updated: true }
     }
 
     // Thread answers (photo drops), channel posts and answers about an issue go through
@@ -138,7 +181,7 @@ export class SlackDelivery {
       !replyTo.responseUrl || replyTo.threadTs !== undefined || reply.ref?.startsWith('issue:') === true
     if (wantsChat && !reply.ephemeral) {
       try {
-        return await this.postMessage(key, data, replyTo, text, blocks)
+        return await this.postMessage(claim, data, replyTo, text, blocks)
       } catch (error) {
         const code = (error as WebAPIPlatformError).data?.error
         if (!replyTo.responseUrl || (code !== 'not_in_channel' && code !== 'channel_not_found')) throw error
@@ -148,7 +191,7 @@ export class SlackDelivery {
     if (replyTo.responseUrl) {
       try {
         await this.patiently('response_url', () => this.postResponse(replyTo.responseUrl!, reply, image))
-        await redis.set(key, JSON.stringify({ via: 'response_url' }), 'EX', WEEK)
+        await claim.done({ via: 'response_url' })
         return { via: 'response_url' }
       } catch (error) {
         if (!(error instanceof ResponseUrlGone)) throw error
@@ -165,16 +208,16 @@ export class SlackDelivery {
           ...(replyTo.threadTs ? { thread_ts: replyTo.threadTs } : {}),
         }),
       )
-      await redis.set(key, JSON.stringify({ via: 'ephemeral' }), 'EX', WEEK)
+      await claim.done({ via: 'ephemeral', channel: replyTo.channelId })
       return { via: 'ephemeral', channel: replyTo.channelId }
     }
     if (reply.ephemeral)
       throw new UnrecoverableError('a private reply with neither a response_url nor a user to show it to')
-    return this.postMessage(key, data, replyTo, text, blocks)
+    return this.postMessage(claim, data, replyTo, text, blocks)
   }
 
   private async postMessage(
-    key: string,
+    claim: DeliveryClaim<Posted>,
     data: ReplyJob,
     replyTo: SlackReplyTo,
     text: string,
@@ -191,9 +234,11 @@ export class SlackDelivery {
     )
     const ts = String(result.ts)
     const channel = String(result.channel ?? replyTo.channelId)
-    const redis = this.options.connection
-    await redis.set(key, JSON.stringify({ via: 'chat', channel, ts }), 'EX', WEEK)
-    await this.rememberRef(data, replyTo, ts)
+    const ref = data.reply.ref
+    await claim.done(
+      { via: 'chat', channel, ts },
+      ref ? { tenant: data.tenant, messageId: replyTo.threadTs ?? ts, ref } : undefined,
+    )
     return { via: 'chat', channel, ts, updated: false }
   }
 
@@ -304,24 +349,67 @@ export type DeliveryWorker = { worker: Worker; delivery: SlackDelivery; close: (
 export async function startDelivery(options: DeliveryOptions): Promise<DeliveryWorker> {
   const delivery = new SlackDelivery(options)
   const { log } = options
+  const pending = new Set<Promise<unknown>>()
   const worker = new Worker(
     repliesQueue('slack'),
-    async (job: Job) => {
+    async (job: Job, token?: string, signal?: AbortSignal) => {
       const data = job.data as ReplyJob
-      const outcome = await delivery.deliver(String(job.id), data)
-      log.debug({ jobId: job.id, tenant: data.tenant, via: outcome.via }, 'reply delivered')
-      return outcome
+      const lock = jobLock(job, token)
+      try {
+        const outcome = await delivery.deliver(String(job.id), data, {
+          ...(lock ? { lock } : {}),
+          ...(signal ? { signal } : {}),
+        })
+        log.debug({ jobId: job.id, tenant: data.tenant, via: outcome.via }, 'reply delivered')
+        return outcome
+      } catch (error) {
+        if (!(error instanceof DeliveryBusy) || !token) throw error
+        // Another attempt (this job handed out again) is delivering it: look again once its lease ends.
+        await job.moveToDelayed(Date.now() + error.retryInMs, token)
+        throw new DelayedError()
+      }
     },
     {
       connection: options.connection,
       prefix: bullPrefix(options.config.QUEUE_PREFIX),
       concurrency: options.concurrency ?? 8,
+      ...options.workerOptions,
     },
   )
   worker.on('error', (err) => log.error({ err }, 'slack delivery worker error'))
-  worker.on('failed', (job, err) =>
-    log.warn({ jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'slack delivery failed'),
-  )
+  // BullMQ could not renew a job's lock: the job may be handed out again, so this attempt stops.
+  worker.on('lockRenewalFailed', (ids) => {
+    for (const id of ids) worker.cancelJob(id, 'lock lost')
+  })
+  worker.on('failed', (job, err) => {
+    if (!job) return
+    const about = { jobId: job.id, attempt: job.attemptsMade, err: err.message }
+    if (!failedForGood(job, err)) return log.warn(about, 'slack delivery failed; BullMQ retries it')
+    if (!stalledOut(err)) return log.error(about, 'slack reply not delivered: delivery failed for good')
+    // Stalled more often than allowed: BullMQ drops it, so one last attempt here delivers it once.
+    const last = lastAttempt(
+      () => delivery.deliver(String(job.id), job.data as ReplyJob),
+      3 * (options.leaseMs ?? 15_000),
+    )
+      .then(
+        (outcome) =>
+          log.warn({ ...about, via: outcome.via }, 'stalled slack reply delivered by a final attempt'),
+        (error) =>
+          log.error(
+            { ...about, err: (error as Error).message },
+            'slack reply not delivered: its final attempt failed',
+          ),
+      )
+      .finally(() => pending.delete(last))
+    pending.add(last)
+  })
   await worker.waitUntilReady()
-  return { worker, delivery, close: () => worker.close() }
+  return {
+    worker,
+    delivery,
+    close: async () => {
+      await worker.close()
+      await Promise.allSettled([...pending])
+    },
+  }
 }

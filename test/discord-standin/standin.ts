@@ -238,6 +238,14 @@ export class DiscordStandin {
     this.server?.stop(true)
   }
 
+  /** Slow REST: matching requests are answered after `ms` (every one, until removed). */
+  readonly delays: { method?: string; path: RegExp | string; ms: number }[] = []
+
+  /** Discord honours a message nonce only for a few minutes: forgets the nonces seen so far. */
+  forgetNonces(): void {
+    this.nonces.clear()
+  }
+
   /** Makes the next matching REST request(s) fail (429 with Retry-After, 500, 503 …). */
   failNext(fault: Fault): void {
     this.faults.push({ ...fault, left: fault.times ?? 1 })
@@ -732,6 +740,12 @@ export class DiscordStandin {
     const record: RecordedRequest = { ...arrival(request, url, path), body, files }
     const { headers } = record
     this.requests.push(record)
+    const delay = this.delays.find(
+      (d) =>
+        (!d.method || d.method === request.method) &&
+        (typeof d.path === 'string' ? path === d.path : d.path.test(path)),
+    )
+    if (delay) await Bun.sleep(delay.ms)
     let response: Response
     try {
       response =

@@ -144,6 +144,8 @@ export class SlackStandin {
   readonly requests: RecordedRequest[] = []
   readonly messages: PostedMessage[] = []
   readonly views: { trigger_id: string; view: any; id: string }[] = []
+  /** Slow Slack: a Web API method (or `response_url`) answers after this many ms. */
+  readonly latency = new Map<string, number>()
   /** Channels chat.postMessage refuses with not_in_channel. */
   readonly notInChannel = new Set<string>()
   /** Envelopes sent over Socket Mode and the acks received for them. */
@@ -678,6 +680,8 @@ export class SlackStandin {
     const state = this.responseUrls.get(id)
     await this.readBody(request, record)
     if (request.method !== 'POST') return new Response('method_not_allowed', { status: 405 })
+    const slow = this.latency.get('response_url')
+    if (slow) await Bun.sleep(slow)
     const limited = this.limited('response_url')
     if (limited) return limited
     if (!state) return new Response('no_such_url', { status: 404 })
@@ -731,6 +735,8 @@ export class SlackStandin {
     record: RecordedRequest,
   ): Promise<Response> {
     const body = { ...Object.fromEntries(url.searchParams), ...(await this.readBody(request, record)) }
+    const slow = this.latency.get(method)
+    if (slow) await Bun.sleep(slow)
     const limited = this.limited(method)
     if (limited) return limited
     const token = this.tokenOf(request, body)
