@@ -49,6 +49,9 @@ beforeAll(async () => {
   redis = new IORedis(testRedisUrl())
   stack = await startStack({ services: ['items'] })
   config = parseConfig({
+    // Commands come faster than a person sends them; the limits have their own tests.
+    RATE_USER_PER_MINUTE: '0',
+    RATE_GARAGE_PER_MINUTE: '0',
     REDIS_URL: stack.config.REDIS_URL,
     QUEUE_PREFIX: stack.prefix,
     SERVICE_TOKEN: stack.token,
@@ -362,5 +365,36 @@ describe('Slack app over HTTP', () => {
   test('the bot token never appears in the logs', () => {
     expect(logLines.length).toBeGreaterThan(0)
     for (const line of logLines) expect(line).not.toContain(standin.botToken)
+  })
+})
+
+describe('Slack app with the rate limits on', () => {
+  test('a user past the limit is told to slow down, privately, and nothing more is queued', async () => {
+    const limited = await startSlack(
+      { ...config, RATE_USER_PER_MINUTE: 60, RATE_USER_BURST: 2, RATE_GARAGE_PER_MINUTE: 0 },
+      pino({ level: 'silent' }),
+      { port: 0 },
+    )
+    try {
+      const url = `http://127.0.0.1:${limited.port}/slack/events`
+      const before = (await commandJobs()).length
+      const sent = []
+      for (let i = 0; i < 3; i++) {
+        sent.push(await standin.sendCommand(url, { command: '/car', text: 'list', teamId: 'TC0003', userId: 'UFLOOD' }))
+      }
+      const deadline = Date.now() + 5_000
+      while (standin.responses(sent[2]!.responseUrl).length === 0 && Date.now() < deadline) await Bun.sleep(20)
+      const refusal = standin.responses(sent[2]!.responseUrl)[0] as { response_type: string; text: string }
+      expect(refusal.response_type).toBe('ephemeral')
+      expect(refusal.text).toMatch(/^Slow down: you can send another command in \d+ s\. This one was not run\.$/)
+      // Only the two within the burst were queued; another user of the garage is not held back.
+      while ((await commandJobs()).length < before + 2 && Date.now() < deadline) await Bun.sleep(20)
+      const other = await standin.sendCommand(url, { command: '/car', text: 'list', teamId: 'TC0003', userId: 'UOTHER' })
+      expect(other.status).toBe(200)
+      while ((await commandJobs()).length < before + 3 && Date.now() < deadline) await Bun.sleep(20)
+      expect((await commandJobs()).length).toBe(before + 3)
+    } finally {
+      await limited.close()
+    }
   })
 })
