@@ -9,7 +9,8 @@ import { type Static, type TSchema, Type as T } from '@sinclair/typebox'
 /**
  * Option types. Each has one parser (catalog/values.ts) shared by every platform and one
  * value shape (below) that lands in the job payload.
- * - string, integer, number, boolean (yes/no), date (YYYY-MM-DD, a date in the garage's timezone)
+ * - string, integer, number, boolean (yes/no), date (YYYY-MM-DD, a date in the garage's timezone;
+ *   or today, yesterday, "3 days ago", settled by the worker with the garage's today)
  * - distance ("52,000 mi", "83 000 km", "48000"), volume ("11.2 gal", "42 L"),
  *   money ("89.90", "$1,200"), percent ("8.25%"), economy ("6.5 L/100km", "34 mpg")
  * - threshold ("30 d, 500 mi"), period ("12m", "90d", "1y")
@@ -70,17 +71,38 @@ export type Command = {
 export const DistanceUnit = T.Union([T.Literal('km'), T.Literal('mi')])
 export const VolumeUnit = T.Union([T.Literal('L'), T.Literal('gal'), T.Literal('impgal')])
 
+/** A date in a payload: `YYYY-MM-DD`, or `today-N` for "today", "yesterday", "N days ago". */
+export const DATE_PATTERN = '^(\\d{4}-\\d{2}-\\d{2}|today-\\d{1,5})$'
+
+/**
+ * Both readings of a number typed with one `.` or `,` and three digits after it (`83.000`,
+ * `52,000`): `[decimal, thousands]`. `value` is then the default format's reading; the worker
+ * settles it with the garage's number format before any handler runs (queue/orchestrator.ts).
+ */
+export const Readings = T.Tuple([T.Number(), T.Number()])
+
 /** Value shapes of the option types, as they travel in job payloads. `text` is what the user typed. */
 export const Values = {
   string: T.String(),
   integer: T.Integer(),
   number: T.Number(),
   boolean: T.Boolean(),
-  date: T.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),
-  distance: T.Object({ value: T.Number({ minimum: 0 }), unit: T.Union([DistanceUnit, T.Null()]), text: T.String() }),
-  volume: T.Object({ value: T.Number({ minimum: 0 }), unit: T.Union([VolumeUnit, T.Null()]), text: T.String() }),
+  /** YYYY-MM-DD, or `today-N` (N days before the garage's today; the worker settles it, queue/orchestrator.ts). */
+  date: T.String({ pattern: DATE_PATTERN }),
+  distance: T.Object({
+    value: T.Number({ minimum: 0 }),
+    unit: T.Union([DistanceUnit, T.Null()]),
+    text: T.String(),
+    readings: T.Optional(Readings),
+  }),
+  volume: T.Object({
+    value: T.Number({ minimum: 0 }),
+    unit: T.Union([VolumeUnit, T.Null()]),
+    text: T.String(),
+    readings: T.Optional(Readings),
+  }),
   /** A decimal amount in the garage's currency; services turn it into integer minor units. */
-  money: T.Object({ value: T.Number(), text: T.String() }),
+  money: T.Object({ value: T.Number(), text: T.String(), readings: T.Optional(Readings) }),
   percent: T.Number(),
   economy: T.Object({
     value: T.Number({ exclusiveMinimum: 0 }),
@@ -89,7 +111,14 @@ export const Values = {
   }),
   threshold: T.Object({
     days: T.Optional(T.Integer({ minimum: 0 })),
-    distance: T.Optional(T.Object({ value: T.Number({ minimum: 0 }), unit: T.Union([DistanceUnit, T.Null()]), text: T.String() })),
+    distance: T.Optional(
+      T.Object({
+        value: T.Number({ minimum: 0 }),
+        unit: T.Union([DistanceUnit, T.Null()]),
+        text: T.String(),
+        readings: T.Optional(Readings),
+      }),
+    ),
     text: T.String(),
   }),
   period: T.Object({ days: T.Integer({ minimum: 1 }), text: T.String() }),

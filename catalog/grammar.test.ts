@@ -52,14 +52,14 @@ describe('parseLine', () => {
       make: 'Toyota',
       model: 'Corolla',
       year: 2018,
-      odometer: { value: 52000, unit: 'mi', text: '52,000 mi' },
+      odometer: { value: 52000, unit: 'mi', text: '52,000 mi', readings: [52, 52000] },
       plate: 'AB-123',
     })
     expect(ok(parseLine('/car list'))).toMatchObject({ kind: 'car.list', payload: {} })
     expect(ok(parseLine('/car show corolla')).payload).toEqual({ car: 'corolla' })
     expect(ok(parseLine('/car edit corolla odometer:"53,100 mi"')).payload).toEqual({
       car: 'corolla',
-      odometer: { value: 53100, unit: 'mi', text: '53,100 mi' },
+      odometer: { value: 53100, unit: 'mi', text: '53,100 mi', readings: [53.1, 53100] },
     })
     expect(ok(parseLine('/car odometer corolla reading:"53,400 mi"')).payload).toMatchObject({
       car: 'corolla',
@@ -75,7 +75,7 @@ describe('parseLine', () => {
   test('positional values fill required options in order; unquoted measurements continue', () => {
     expect(ok(parseLine('/car odometer corolla 53,400 mi')).payload).toEqual({
       car: 'corolla',
-      reading: { value: 53400, unit: 'mi', text: '53,400 mi' },
+      reading: { value: 53400, unit: 'mi', text: '53,400 mi', readings: [53.4, 53400] },
     })
     expect(ok(parseLine('/car odometer corolla 83 000 km date:2024-05-01')).payload).toEqual({
       car: 'corolla',
@@ -161,7 +161,7 @@ describe('parseTyped (Discord options)', () => {
     ).toEqual({
       nickname: 'corolla',
       year: 2018,
-      odometer: { value: 52000, unit: 'mi', text: '52,000 mi' },
+      odometer: { value: 52000, unit: 'mi', text: '52,000 mi', readings: [52, 52000] },
     })
     expect(ok(parseTyped('car', 'remove', { car: 'corolla', confirm: true })).payload).toEqual({
       car: 'corolla',

@@ -2,6 +2,13 @@
  * What every option parser shares: the result, how a field's error is worded, how a raw value is
  * shown back, and numbers as people type them with the bounds an option sets.
  */
+import {
+  DEFAULT_NUMBER_FORMAT,
+  formatIn,
+  type ReadNumber,
+  readDigits,
+  typedIn,
+} from '../lib/domain/numbers.ts'
 import type { Option, OptionType, ValueOf } from './command.ts'
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string }
@@ -27,14 +34,14 @@ const SANE_MAX: Partial<Record<OptionType, number>> = {
   number: 1e15,
 }
 
-const SPACES = /[\s\u00a0\u202f\u2009']/g
-
 /**
  * A plain decimal number as people type it: `52,000`, `83 000`, `1'000`, `52000.5`, `11,2`
  * (decimal comma), `1.234.567,8`, `5k`. Signs are kept; exponents, NaN and Infinity are not
- * numbers here. Returns undefined when the text is not a number.
+ * numbers here. `readings` is set when it reads two ways (`83.000`, `52,000`: see
+ * lib/domain/numbers.ts), `value` being then the default format's reading; `k` says a thousands
+ * suffix was used. Undefined when the text is not a number.
  */
-export function parseDecimal(text: string): number | undefined {
+export function readNumber(text: string): (ReadNumber & { k: boolean }) | undefined {
   let s = text.trim()
   let sign = 1
   if (s.startsWith('-') || s.startsWith('\u2212')) {
@@ -47,19 +54,22 @@ export function parseDecimal(text: string): number | undefined {
     factor = 1000
     s = suffix[1]!
   }
-  // Group separators typed as spaces (83 000, 83 000 with a no-break space) or apostrophes (1'000).
-  if (/^\d{1,3}([\s\u00a0\u202f\u2009']\d{3})+([.,]\d+)?$/.test(s)) s = s.replace(SPACES, '')
-  let normal: string
-  if (/^\d+(\.\d+)?$/.test(s)) normal = s
-  else if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(s)) normal = s.replace(/,/g, '')
-  else if (/^\d{1,3}(\.\d{3}){2,}(,\d+)?$/.test(s) || /^\d{1,3}(\.\d{3})+,\d+$/.test(s))
-    normal = s.replace(/\./g, '').replace(',', '.')
-  else if (/^\d+,\d{1,2}$/.test(s)) normal = s.replace(',', '.')
-  else if (/^\.\d+$/.test(s)) normal = `0${s}`
-  else return undefined
-  const value = sign * Number(normal) * factor
-  return Number.isFinite(value) ? value : undefined
+  const read = readDigits(s)
+  if (!read) return undefined
+  const value = sign * read.value * factor
+  if (!Number.isFinite(value)) return undefined
+  const k = factor !== 1
+  if (!read.readings) return { value, k }
+  const readings: [number, number] = [sign * read.readings[0] * factor, sign * read.readings[1] * factor]
+  return { value, readings, separator: read.separator, k }
 }
+
+/** The number `readNumber` reads (the default format's reading of a two-way number). */
+export const parseDecimal = (text: string): number | undefined => readNumber(text)?.value
+
+/** "reads as 1.5 or 1,500; type 1.5 or 1500", the refusal of a two-way number no garage can settle. */
+export const twoWayHint = (readings: readonly [number, number], unit = '') =>
+  `reads as ${formatIn(readings[0], DEFAULT_NUMBER_FORMAT, 3)}${unit} or ${formatIn(readings[1], DEFAULT_NUMBER_FORMAT, 3)}${unit}; type ${typedIn(readings[0], DEFAULT_NUMBER_FORMAT)}${unit} or ${typedIn(readings[1], DEFAULT_NUMBER_FORMAT)}${unit}`
 
 export function checkBounds(option: Option, value: number, shown: string, unit = ''): string | undefined {
   const max = option.max ?? SANE_MAX[option.type]

@@ -11,9 +11,20 @@ import {
   type ParseResult,
   type Parser,
   parseDecimal,
+  readNumber,
   show,
   textOf,
+  twoWayHint,
 } from './parsing.ts'
+
+/** The readings of a two-way number, to put on its value (nothing for a number that reads one way). */
+const twoWay = (read: { readings?: [number, number] }) => (read.readings ? { readings: read.readings } : {})
+
+/** The refusal of a two-way number where the value cannot carry both readings (a plain number). */
+function oneWay(option: Option, raw: unknown, text: string | undefined): ParseResult<never> | undefined {
+  const read = text === undefined ? undefined : readNumber(text)
+  return read?.readings ? fail(option, `${show(raw)} ${twoWayHint(read.readings)}`) : undefined
+}
 
 const DISTANCE_UNITS: Record<string, NonNullable<Distance['unit']>> = {
   km: 'km',
@@ -71,7 +82,10 @@ function measured<U extends string>(
   kind: 'distance' | 'volume',
   units: Record<string, U>,
   hint: string,
-): (raw: unknown, option: Option) => ParseResult<{ value: number; unit: U | null; text: string }> {
+): (
+  raw: unknown,
+  option: Option,
+) => ParseResult<{ value: number; unit: U | null; text: string; readings?: [number, number] }> {
   return (raw, option) => {
     if (typeof raw === 'number') {
       if (!Number.isFinite(raw)) return fail(option, `${show(raw)} is not a ${kind}; use e.g. ${hint}`)
@@ -89,7 +103,8 @@ function measured<U extends string>(
       number = `${number}k`
       unit = k[1]!
     }
-    const value = parseDecimal(number)
+    const read = readNumber(number)
+    const value = read?.value
     const u = unit === '' ? null : units[unit]
     if (value === undefined || u === undefined)
       return fail(
@@ -99,8 +114,13 @@ function measured<U extends string>(
           : `${show(text)} is not a ${kind}; use e.g. ${hint}`,
       )
     if (value < 0) return fail(option, `${show(text)} is negative; a ${kind} cannot be below 0`)
+    // "52k miles" is not shown back as the 52,000 it means, so it is not taken as one.
+    if (read?.k) {
+      const whole = `${String(Math.round(value * 1000) / 1000)}${u ? ` ${u}` : ''}`
+      return fail(option, `${show(text)}: write the number in full, e.g. ${whole}`)
+    }
     const bad = checkBounds(option, value, show(text))
-    return bad ? fail(option, bad) : ok({ value, unit: u, text })
+    return bad ? fail(option, bad) : ok({ value, unit: u, text, ...twoWay(read!) })
   }
 }
 
@@ -112,6 +132,7 @@ const CURRENCY = /^(?:[$€£¥₹₩₽₺₪฿₫₱]|[A-Z]{3}|[A-Z]{1,2}\$)\
 export const money: Parser<'money'> = (raw, option) => {
   const hint = '89.90 or $1,200.50'
   let value: number | undefined
+  let readings: [number, number] | undefined
   let text: string
   if (typeof raw === 'number') {
     value = Number.isFinite(raw) ? raw : undefined
@@ -133,8 +154,9 @@ export const money: Parser<'money'> = (raw, option) => {
     }
     if (/[kK]$/.test(s) || !/^[\d\s\u00a0\u202f',.]+$/.test(s)) value = undefined
     else {
-      const n = parseDecimal(s)
-      value = n === undefined ? undefined : negative ? -n : n
+      const read = readNumber(s)
+      value = read === undefined ? undefined : negative ? -read.value : read.value
+      if (read?.readings) readings = negative ? [-read.readings[0], -read.readings[1]] : read.readings
     }
     const decimals = /[.,](\d+)$/.exec(s)?.[1]
     if (value !== undefined && decimals && decimals.length > 3 && !/^\d{1,3}(,\d{3})+$/.test(s))
@@ -144,13 +166,15 @@ export const money: Parser<'money'> = (raw, option) => {
   if (value < 0 && (option.min ?? -Infinity) >= 0)
     return fail(option, `${show(text)} is negative; an amount here cannot be below 0`)
   const bad = checkBounds(option, value, show(text))
-  return bad ? fail(option, bad) : ok({ value, text })
+  return bad ? fail(option, bad) : ok({ value, text, ...(readings ? { readings } : {}) })
 }
 
 export const percent: Parser<'percent'> = (raw, option) => {
   const text = textOf(raw)
   const hint = '8.25%'
   if (!text) return fail(option, `no percentage given; use e.g. ${hint}`)
+  const twice = oneWay(option, raw, text.replace(/\s*%$/, ''))
+  if (twice) return twice
   const value = parseDecimal(text.replace(/\s*%$/, ''))
   if (value === undefined) return fail(option, `${show(raw)} is not a percentage; use e.g. ${hint}`)
   const bounded = { ...option, min: option.min ?? 0, max: option.max ?? 100 }
@@ -163,6 +187,8 @@ export const economy: Parser<'economy'> = (raw, option) => {
   const text = textOf(raw)
   if (!text) return fail(option, `no fuel economy given; use e.g. ${hint}`)
   const { number, unit } = splitUnit(text)
+  const twice = oneWay(option, raw, number)
+  if (twice) return twice
   const value = parseDecimal(number)
   if (value === undefined) return fail(option, `${show(text)} is not a fuel economy; use e.g. ${hint}`)
   if (unit === '') return fail(option, `${show(text)} has no unit; use e.g. ${hint}`)
@@ -248,6 +274,8 @@ export const threshold: Parser<'threshold'> = (raw, option) => {
 
 export const integer: Parser<'integer'> = (raw, option) => {
   const text = typeof raw === 'number' ? String(raw) : textOf(raw)
+  const twice = typeof raw === 'string' ? oneWay(option, raw, text) : undefined
+  if (twice) return twice
   const value = typeof raw === 'number' ? raw : text ? parseDecimal(text) : undefined
   if (value === undefined || !Number.isFinite(value))
     return fail(option, `${show(raw)} is not a whole number`)
@@ -257,6 +285,8 @@ export const integer: Parser<'integer'> = (raw, option) => {
 }
 
 export const number: Parser<'number'> = (raw, option) => {
+  const twice = typeof raw === 'string' ? oneWay(option, raw, raw) : undefined
+  if (twice) return twice
   const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseDecimal(raw) : undefined
   if (value === undefined || !Number.isFinite(value)) return fail(option, `${show(raw)} is not a number`)
   const bad = checkBounds(option, value, show(raw))

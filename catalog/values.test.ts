@@ -42,10 +42,14 @@ describe('numbers as people type them', () => {
 describe('distance', () => {
   const odometer = opt('distance', { name: 'odometer' })
   test('units and separators', () => {
-    expect(value(odometer, '52,000 mi')).toEqual({ value: 52000, unit: 'mi', text: '52,000 mi' })
+    expect(value(odometer, '52,000 mi')).toEqual({
+      value: 52000,
+      unit: 'mi',
+      text: '52,000 mi',
+      readings: [52, 52000],
+    })
     expect(value(odometer, '83 000 km')).toEqual({ value: 83000, unit: 'km', text: '83 000 km' })
     expect(value(odometer, '48000')).toEqual({ value: 48000, unit: null, text: '48000' })
-    expect(value(odometer, '5k mi')).toEqual({ value: 5000, unit: 'mi', text: '5k mi' })
     expect(value(odometer, '120 Miles')).toMatchObject({ value: 120, unit: 'mi' })
     expect(value(odometer, 61000)).toEqual({ value: 61000, unit: null, text: '61000' })
   })
@@ -55,6 +59,9 @@ describe('distance', () => {
     expect(error(odometer, '12 parsecs')).toContain('unknown unit "parsecs"')
     expect(error(odometer, Number.POSITIVE_INFINITY)).toStartWith('odometer:')
     expect(error(odometer, '')).toStartWith('odometer: no distance given')
+    // "52k miles" would be kept and shown as typed, hiding the 52,000 it was taken as.
+    expect(error(odometer, '52k miles')).toBe('odometer: "52k miles": write the number in full, e.g. 52000 mi')
+    expect(error(odometer, '5k mi')).toBe('odometer: "5k mi": write the number in full, e.g. 5000 mi')
   })
 })
 
@@ -121,6 +128,13 @@ test('date, boolean, integer, number', () => {
   expect(error(opt('date', { name: 'date' }), '15/03/2024')).toStartWith(
     'date: "15/03/2024" is not a date; use YYYY-MM-DD',
   )
+  // relative dates wait for the garage's today, which the worker knows (catalog/two-way.ts)
+  expect(value(opt('date'), 'today')).toBe('today-0')
+  expect(value(opt('date'), 'Yesterday')).toBe('today-1')
+  expect(value(opt('date'), '3 days ago')).toBe('today-3')
+  expect(value(opt('date'), '1 day ago')).toBe('today-1')
+  expect(error(opt('date', { name: 'date' }), '99999 days ago')).toBe('date: "99999 days ago" is more than 100 years ago')
+  expect(error(opt('date', { name: 'date' }), 'last week')).toStartWith('date: "last week" is not a date')
   expect(value(opt('boolean'), 'yes')).toBe(true)
   expect(value(opt('boolean'), 'False')).toBe(false)
   expect(value(opt('boolean'), true)).toBe(true)

@@ -28,10 +28,25 @@ export { type ParseResult, parseDecimal } from './parsing.ts'
 /** Latest year a date option takes; the service that stores a date judges it against its own today. */
 const LAST_DATE_YEAR = 2200
 
+/** Days before today a relative date means ("today" 0, "yesterday" 1, "3 days ago" 3); undefined otherwise. */
+function daysAgo(text: string): number | undefined {
+  const t = text.trim().toLowerCase().replace(/\s+/g, ' ')
+  if (t === 'today') return 0
+  if (t === 'yesterday') return 1
+  const m = /^(\d{1,5}) days? ago$/.exec(t)
+  return m ? Number(m[1]) : undefined
+}
+
 const date: Parser<'date'> = (raw, option) => {
   const text = textOf(raw)
+  const ago = text === undefined ? undefined : daysAgo(text)
+  if (ago !== undefined) {
+    if (ago > 36_500) return fail(option, `${show(text)} is more than 100 years ago`)
+    // The garage's today is known only to the worker, which settles it (catalog/two-way.ts).
+    return ok(`today-${ago}`)
+  }
   if (!text || !/^\d{4}-\d{2}-\d{2}$/.test(text))
-    return fail(option, `${show(raw)} is not a date; use YYYY-MM-DD, e.g. 2024-03-15`)
+    return fail(option, `${show(raw)} is not a date; use YYYY-MM-DD, e.g. 2024-03-15, today, yesterday or 3 days ago`)
   if (!isDate(text)) return fail(option, `${show(text)} is not a calendar date`)
   const year = Number(text.slice(0, 4))
   if (year < FIRST_CAR_YEAR || year > LAST_DATE_YEAR)
@@ -148,7 +163,7 @@ export const TYPE_HINTS: Record<OptionType, string> = {
   integer: 'whole number',
   number: 'number',
   boolean: 'yes/no',
-  date: 'YYYY-MM-DD',
+  date: 'YYYY-MM-DD or 3 days ago',
   distance: 'distance, e.g. 52,000 mi',
   volume: 'volume, e.g. 42 L',
   money: 'amount, e.g. 89.90',

@@ -30,6 +30,10 @@ import {
 } from './handler.ts'
 import { bullPrefix, COMMANDS_QUEUE, replyJobId } from '../lib/contracts/queues.ts'
 import { SERVICES } from '../lib/contracts/services.ts'
+import { dateFields, needsGarage, settleDates, settleTwoWay } from '../catalog/two-way.ts'
+import { garageToday } from '../lib/domain/dates.ts'
+import { DEFAULT_NUMBER_FORMAT } from '../lib/domain/numbers.ts'
+import { callItems, itemsClient } from './clients/items.ts'
 import { startReminders } from './reminders.ts'
 import { replyJob, replyPoster } from './replies.ts'
 
@@ -72,6 +76,19 @@ export async function loadHandlers(dir = HANDLERS_DIR, log?: Logger): Promise<Ma
     }
   }
   return kinds
+}
+
+/**
+ * A payload settled for its garage, read from the items service: numbers that read two ways
+ * (`83.000 km`) in the garage's number format, relative dates (`yesterday`) from its today (see
+ * catalog/two-way.ts). A number the format cannot settle is the user's mistake, refused naming
+ * the field and both readings.
+ */
+async function settleForGarage(payload: unknown, dates: readonly string[], ctx: HandlerContext): Promise<unknown> {
+  const settings = await callItems(itemsClient(ctx).settings.get({ query: {} }))
+  const settled = settleTwoWay(payload, settings.numbers ?? DEFAULT_NUMBER_FORMAT, settings.currency)
+  if (!settled.ok) throw new UserError(settled.error, settled.field)
+  return settleDates(settled.payload, dates, garageToday(ctx.now(), settings.timezone))
 }
 
 export type OrchestratorOptions = {
@@ -185,7 +202,9 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     }
     let reply: Reply
     try {
-      reply = await handler.run(env.payload, ctx)
+      const dates = dateFields(handler.schema)
+      const payload = needsGarage(env.payload, dates) ? await settleForGarage(env.payload, dates, ctx) : env.payload
+      reply = await handler.run(payload, ctx)
     } catch (error) {
       if (error instanceof UserError) {
         reply = { tone: 'error', text: error.message, ephemeral: true }

@@ -55,7 +55,7 @@ const car = {
         { name: 'car', type: 'car', required: true, description: 'The car' },
         { name: 'reading', type: 'distance', required: true, description: 'The odometer now, e.g. "53,400 mi"' },
         { name: 'date', type: 'date', description: 'When it was read (default today)' },
-        { name: 'confirm', type: 'boolean', description: 'yes to record a reading lower than the last one (a correction)' },
+        { name: 'confirm', type: 'boolean', description: 'yes to record a reading lower than the last one, or far above it' },
       ],
     },
     {

@@ -28,7 +28,7 @@ const fuel = {
         {
           name: 'confirm',
           type: 'boolean',
-          description: 'yes to record an odometer lower than the last reading (a correction)',
+          description: 'yes to accept an unusual odometer (lower, or far above the last) or a fill-up over 150 L',
         },
       ],
     },

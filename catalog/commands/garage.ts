@@ -18,9 +18,15 @@ const garage = {
       example: '/garage settings units:imperial currency:USD timezone:America/Chicago reminder_hour:9',
       options: [
         { name: 'units', type: 'string', choices: ['metric', 'imperial'], description: 'Distances in km and litres, or miles and gallons' },
+        {
+          name: 'numbers',
+          type: 'string',
+          choices: ['1,234.5', '1.234,5', '1 234,5'],
+          description: 'How this garage writes numbers: decides whether 83.000 means 83 or 83,000',
+        },
         { name: 'currency', type: 'string', description: 'ISO currency code, e.g. USD, EUR, JPY', maxLength: 3 },
         { name: 'timezone', type: 'string', description: 'IANA timezone, e.g. America/Chicago', maxLength: 64 },
-        { name: 'reminder_channel', type: 'channel', description: 'Channel where reminders are posted' },
+        { name: 'reminder_channel', type: 'channel', description: 'Channel where reminders are posted; off stops them' },
         { name: 'reminder_hour', type: 'integer', description: 'Local hour (0-23) after which reminders are posted', min: 0, max: 23 },
         { name: 'urgent', type: 'threshold', description: 'When an item becomes urgent, e.g. "30 d, 500 mi"' },
         { name: 'very_urgent', type: 'threshold', description: 'When an item becomes very urgent, e.g. "7 d, 100 mi"' },

@@ -68,7 +68,8 @@ test('a submitted form is parsed with the core value parsers', () => {
     payload: {
       arg: '42',
       cost: { value: 89.9, text: '89.90' },
-      odometer: { value: 53000, unit: 'mi', text: '53,000 mi' },
+      // Read two ways until the worker knows the garage's number format.
+      odometer: { value: 53000, unit: 'mi', text: '53,000 mi', readings: [53, 53000] },
     },
   })
   const bad = parseFormSubmission('log_service', '42', { cost: '-3', date: '2023-02-30' }, registry)

@@ -1,7 +1,7 @@
 /**
  * /garage settings: shows the garage's settings when no option is given, else changes them.
  * `photo_channel_car` applies to the channel the command was typed in (the reply target's
- * channel); "none" forgets that channel's car.
+ * channel); "none" forgets that channel's car. `reminder_channel:off` (or none) stops reminder posts.
  * /garage help: the help text generated from the command catalog, answered privately; an
  * unknown command is the user's mistake, and the answer lists the commands there are.
  */
@@ -10,6 +10,7 @@ import { helpReply } from '../../catalog/help.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
 import type { SettingsPatch, SettingsView } from '../../services/items/settings/model.ts'
 import type { Reply, ReplyTo } from '../../lib/contracts/envelope.ts'
+import { isNumberFormat, NUMBER_FORMATS } from '../../lib/domain/numbers.ts'
 import { handlers, UserError } from '../handler.ts'
 
 function channelOf(replyTo: ReplyTo): string | undefined {
@@ -22,6 +23,7 @@ export function settingsReply(s: SettingsView, channel: string | undefined, titl
   const hour = `${String(s.reminder_hour).padStart(2, '0')}:00`
   const fields: NonNullable<Reply['fields']> = [
     { name: 'Units', value: UNITS[s.units], inline: true },
+    { name: 'Numbers', value: s.numbers, inline: true },
     { name: 'Currency', value: s.currency, inline: true },
     { name: 'Timezone', value: s.timezone, inline: true },
     {
@@ -61,11 +63,22 @@ export default handlers(garage, {
       )
       return settingsReply(s, channel, 'Garage settings')
     }
-    const { units, ...others } = rest
+    const { units, numbers, reminder_channel, ...others } = rest
     if (units !== undefined && units !== 'metric' && units !== 'imperial') {
       throw new UserError(`units: "${units}" is not one of metric, imperial`, 'units')
     }
-    const patch: SettingsPatch = { ...others, ...(units !== undefined ? { units } : {}) }
+    if (numbers !== undefined && !isNumberFormat(numbers)) {
+      throw new UserError(`numbers: "${numbers}" is not one of ${NUMBER_FORMATS.join(', ')}`, 'numbers')
+    }
+    const patch: SettingsPatch = {
+      ...others,
+      // "off" (or "none") stops reminder posts; a channel is never named that by the platforms.
+      ...(reminder_channel !== undefined
+        ? { reminder_channel: /^(off|none)$/i.test(reminder_channel) ? null : reminder_channel }
+        : {}),
+      ...(units !== undefined ? { units } : {}),
+      ...(numbers !== undefined ? { numbers } : {}),
+    }
     if (photo_channel_car !== undefined) {
       if (channel === undefined) {
         throw new UserError(

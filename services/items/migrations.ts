@@ -222,4 +222,10 @@ END;
 CREATE INDEX odometer_readings_car_history ON odometer_readings (car_id, read_on, id, value, text, typed_unit, source, tenant);
 DROP INDEX odometer_readings_car_date;
 `,
+  // 5: the garage's number format (lib/domain/numbers.ts): how it writes numbers, and so how a
+  // number typed with one separator and three digits after it ("83.000") is read there.
+  `
+ALTER TABLE tenants ADD COLUMN number_format TEXT NOT NULL DEFAULT '1,234.5'
+  CHECK (number_format IN ('1,234.5', '1.234,5', '1 234,5'));
+`,
 ]

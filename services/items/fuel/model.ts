@@ -24,6 +24,7 @@ export const FillupCreate = t.Object(
     /** A fill-up before this one was not logged (default no). */
     missed: t.Optional(t.Boolean()),
     date: t.Optional(date),
+    /** Accept an odometer lower than the last reading or far above it, or a fill-up over 150 L. */
     confirm: t.Optional(t.Boolean()),
   },
   strict,

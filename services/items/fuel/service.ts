@@ -7,7 +7,7 @@ import { checkDate } from '../../../lib/domain/dates.ts'
 import { fuelSegments } from '../../../lib/domain/figures.ts'
 import { formatNumber } from '../../../lib/domain/text.ts'
 import { fromKmPerLitre, toKm, toLitres, type Units } from '../../../lib/domain/units.ts'
-import { badRequest } from '../../lib/http.ts'
+import { badRequest, conflict } from '../../lib/http.ts'
 import { addReading } from '../readings/service.ts'
 import { type CarRow, requireCar } from '../shared/car.ts'
 import { ensureTenant, garageAt, loadGarage } from '../shared/garage.ts'
@@ -28,12 +28,27 @@ type FillupRow = LoggedColumns & {
 
 type Stretch = { km: number; litres: number }
 
-function checkVolume(v: VolumeInput, units: Units): { litres: number; text: string } {
+/**
+ * The largest fill-up taken without confirm:yes, in litres: more than a car's tank (cars carry no
+ * tank size yet; when they do, theirs replaces this) is more likely a misread number.
+ */
+export const PLAUSIBLE_FILLUP_LITRES = 150
+
+function checkVolume(v: VolumeInput, units: Units, confirm: boolean): { litres: number; text: string } {
   if (!Number.isFinite(v.value) || v.value <= 0)
     throw badRequest('volume', `volume: must be more than 0 (got ${v.text ?? v.value})`)
   const unit = v.unit ?? (units === 'imperial' ? 'gal' : 'L')
   const litres = toLitres(v.value, unit)
   if (litres > 5000) throw badRequest('volume', `volume: ${v.text ?? v.value} is more than a fill-up`)
+  if (litres > PLAUSIBLE_FILLUP_LITRES && !confirm) {
+    const typed = v.text?.trim() || `${v.value} ${unit}`
+    const inLitres = unit === 'L' ? '' : ` (${formatNumber(litres, 1)} L)`
+    throw conflict(
+      'confirm_volume',
+      `volume: ${typed}${inLitres} is more than a fill-up of ${PLAUSIBLE_FILLUP_LITRES} L; add confirm:yes if it is right`,
+      'volume',
+    )
+  }
   const typed = v.text?.trim()
   return { litres, text: typed && v.unit ? typed : `${v.value} ${unit}` }
 }
@@ -88,7 +103,7 @@ export function addFillup(db: Database, tenant: string, body: FillupCreate, now:
   return db.transaction(() => {
     const { garage, today } = garageAt(db, tenant, now)
     const car = requireCar(db, tenant, body.car)
-    const volume = checkVolume(body.volume, garage.units)
+    const volume = checkVolume(body.volume, garage.units, body.confirm === true)
     const cost = body.cost === undefined ? null : typedMoney('cost', body.cost, garage.currency)
     const date = body.date === undefined ? today : checkDate('date', body.date, today)
     let odometer: { value: number; text: string } | null = null

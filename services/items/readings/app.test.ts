@@ -54,8 +54,9 @@ describe('odometer readings', () => {
   })
 
   test('with confirm a lower reading is a correction: the readings above it go and it becomes current', async () => {
+    // a typo confirmed anyway (unconfirmed, the jump itself is refused: see below)
     await call('POST', '/cars/corolla/readings', {
-      body: { reading: { value: 530000, unit: 'mi', text: '530,000 mi' } },
+      body: { reading: { value: 530000, unit: 'mi', text: '530,000 mi' }, confirm: true },
     })
     const fix = await call('POST', '/cars/corolla/readings', {
       body: { reading: { value: 53000, unit: 'mi', text: '53,000 mi' }, confirm: true },
@@ -123,5 +124,47 @@ describe('odometer readings', () => {
       422,
       'reading',
     )
+  })
+
+  test('far above the last reading for the days since it: 409 naming the jump and the days, unless confirmed', async () => {
+    const post = (value: number, extra: Record<string, unknown> = {}) =>
+      call('POST', '/cars/corolla/readings', { body: { reading: { value, unit: 'mi' }, ...extra } })
+    // the same day counts as one day's worth: 2,000 mi
+    expect((await post(54000)).status).toBe(201)
+    expectRefused(
+      await post(56000.5),
+      409,
+      'reading',
+      /^reading: 56,000\.5 mi is 2,000\.5 mi above the last reading 54,000 mi \(2026-05-10\), the same day; that is more than 2,000 mi in 1 day\. Add confirm:yes/,
+    )
+    h.clock = new Date('2026-05-20T12:00:00Z')
+    expect((await post(74000)).status).toBe(201)
+    h.clock = new Date('2026-05-23T12:00:00Z')
+    expectRefused(await post(80100), 409, 'reading', /6,100 mi above .* \(2026-05-20\), 3 days later; that is more than 6,000 mi in 3 days/)
+    // a dated reading is judged against the reading before its date
+    expectRefused(
+      await post(76100, { date: '2026-05-21' }),
+      409,
+      'reading',
+      /2,100 mi above the last reading 74,000 mi \(2026-05-20\), 1 day later/,
+    )
+    expect((await post(80100, { confirm: true })).status).toBe(201)
+    expect(count('odometer_readings')).toBe(4)
+  })
+
+  test('a car in km may drive 2,000 km a day; a reading typed in miles is judged in km', async () => {
+    await call('POST', '/cars', {
+      body: { nickname: 'golf', odometer: { value: 82000, unit: 'km', text: '82,000 km' } },
+    })
+    const typed = (value: number, unit: 'km' | 'mi') =>
+      call('POST', '/cars/golf/readings', { body: { reading: { value, unit } } })
+    expectRefused(
+      await typed(53000, 'mi'),
+      409,
+      'reading',
+      /^reading: 53,000 mi \(85,295\.2 km\) is 3,295\.2 km above the last reading 82,000 km/,
+    )
+    expect((await typed(52000, 'mi')).status).toBe(201)
+    expect((await typed(84000, 'km')).status).toBe(201)
   })
 })

@@ -3,7 +3,8 @@
  * must not go backwards in time; a confirmed reading that contradicts it is a correction.
  */
 import type { Database } from 'bun:sqlite'
-import { checkDate } from '../../../lib/domain/dates.ts'
+import { checkDate, daysBetween } from '../../../lib/domain/dates.ts'
+import { plural } from '../../../lib/domain/text.ts'
 import { convertDistance } from '../../../lib/domain/units.ts'
 import { badRequest, conflict, notFound } from '../../lib/http.ts'
 import type { ReadingResult } from '../cars/model.ts'
@@ -40,6 +41,13 @@ export function insertReading(
       now.toISOString(),
     ) as ReadingRow
 }
+
+/**
+ * The most a car plausibly drives in a day, in its own unit (2,000 km, or 2,000 mi): a reading
+ * further above the last one than this per day since it (at least one day's worth) is more
+ * likely a typo or a misread number ("52,000" read as 52) than a drive, and asks for confirm:yes.
+ */
+export const PLAUSIBLE_PER_DAY = 2000
 
 export type AddReadingInput = {
   /** As typed; unit null or absent = the garage's unit. */
@@ -101,6 +109,18 @@ export function addReading(
           `${field}: ${shown} on ${readOn} is higher than the later reading ${readingView(later, car.odometer_unit).label} (${later.read_on}); add confirm:yes to correct it`,
           field,
         )
+      }
+      if (prior && value > prior.value + eps) {
+        const days = daysBetween(prior.read_on, readOn)
+        const most = PLAUSIBLE_PER_DAY * Math.max(1, days)
+        if (value - prior.value > most + eps) {
+          const since = days === 0 ? 'the same day' : `${plural(days, 'day')} later`
+          throw conflict(
+            'confirm_odometer',
+            `${field}: ${shown} is ${label(value - prior.value)} above the last reading ${readingView(prior, car.odometer_unit).label} (${prior.read_on}), ${since}; that is more than ${label(most)} in ${plural(Math.max(1, days), 'day')}. Add confirm:yes if it is right`,
+            field,
+          )
+        }
       }
     } else {
       removed =

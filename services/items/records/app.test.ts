@@ -46,6 +46,8 @@ describe('service records', () => {
       odometer: mi(53200),
       date: '2026-11-20',
       kind: 'service',
+      // 5,200 mi above the reading of the same day: a jump that asks for confirmation.
+      confirm: true,
     })
     expect(r.items.map((i: any) => i.name).sort()).toEqual(['Cabin filter', 'Oil change'])
     const { items } = await g.ok('GET', '/items?car=corolla')

@@ -117,4 +117,17 @@ describe('settings', () => {
     await call('PATCH', '/settings', { body: { photo_channel_car: { channel: 'C42', car: null } } })
     expect((await call('GET', '/settings?channel=C42')).body.photo_channel_car).toBeNull()
   })
+
+  test('the number format: 1,234.5 by default, changed and read back, nothing else accepted', async () => {
+    expect((await call('GET', '/settings')).body.numbers).toBe('1,234.5')
+    const res = await call('PATCH', '/settings', { body: { numbers: '1.234,5' } })
+    expect(res.status).toBe(200)
+    expect(res.body).toMatchObject({ numbers: '1.234,5', stored: true })
+    expect((await call('GET', '/settings')).body.numbers).toBe('1.234,5')
+    // another change keeps it
+    expect((await call('PATCH', '/settings', { body: { currency: 'EUR' } })).body.numbers).toBe('1.234,5')
+    expect((await call('PATCH', '/settings', { body: { numbers: '1 234,5' } })).body.numbers).toBe('1 234,5')
+    expect((await call('PATCH', '/settings', { body: { numbers: '1234.5' } })).status).toBe(422)
+    expect((await call('GET', '/settings')).body.numbers).toBe('1 234,5')
+  })
 })

@@ -3,10 +3,13 @@ import { t } from 'elysia'
 import { DistanceUnit, strict, text, ThresholdInput, Whole } from '../shared/model.ts'
 
 const Units = t.Union([t.Literal('metric'), t.Literal('imperial')])
+/** How the garage writes numbers (lib/domain/numbers.ts `NUMBER_FORMATS`). */
+const Numbers = t.Union([t.Literal('1,234.5'), t.Literal('1.234,5'), t.Literal('1 234,5')])
 
 export const SettingsPatch = t.Object(
   {
     units: t.Optional(Units),
+    numbers: t.Optional(Numbers),
     currency: t.Optional(text(20)),
     timezone: t.Optional(text(100)),
     /** A channel id; null stops reminders. */
@@ -35,6 +38,7 @@ export type ThresholdView = typeof ThresholdView.static
 export const SettingsView = t.Object({
   tenant: t.String(),
   units: Units,
+  numbers: Numbers,
   currency: t.String(),
   timezone: t.String(),
   reminder_channel: t.Nullable(t.String()),

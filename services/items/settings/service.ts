@@ -4,6 +4,7 @@
  * its row is made on its first successful write.
  */
 import type { Database } from 'bun:sqlite'
+import { DEFAULT_NUMBER_FORMAT, isNumberFormat, type NumberFormat } from '../../../lib/domain/numbers.ts'
 import { clip } from '../../../lib/domain/text.ts'
 import { convertDistance, distanceUnitOf, type Units } from '../../../lib/domain/units.ts'
 import { badRequest } from '../../lib/http.ts'
@@ -84,6 +85,7 @@ export function getSettings(db: Database, tenant: string, channel?: string): Set
   return {
     tenant,
     units: row.units,
+    numbers: numberFormatOf(stored),
     currency: row.currency,
     timezone: row.timezone,
     reminder_channel: row.reminder_channel,
@@ -94,6 +96,12 @@ export function getSettings(db: Database, tenant: string, channel?: string): Set
     photo_channel_car: forChannel ? { id: forChannel.car_id, nickname: forChannel.car } : null,
     stored: stored !== null,
   }
+}
+
+/** The garage's number format (a column of its row since migration 5; the default until it writes). */
+function numberFormatOf(row: GarageRow | null): NumberFormat {
+  const stored = (row as { number_format?: unknown } | null)?.number_format
+  return isNumberFormat(stored) ? stored : DEFAULT_NUMBER_FORMAT
 }
 
 type Threshold = 'urgent' | 'very_urgent'
@@ -117,7 +125,8 @@ function mergeThreshold(next: GarageRow, field: Threshold, input: ThresholdInput
 /** Changes the settings (creating the tenant's row); refusals name the field and store nothing. */
 export function updateSettings(db: Database, tenant: string, patch: SettingsPatch, now: Date): SettingsView {
   return db.transaction(() => {
-    const row = storedGarage(db, tenant) ?? defaultGarage(tenant)
+    const stored = storedGarage(db, tenant)
+    const row = stored ?? defaultGarage(tenant)
     const next: GarageRow = { ...row }
     if (patch.units !== undefined && patch.units !== row.units) {
       next.units = patch.units
@@ -181,6 +190,9 @@ export function updateSettings(db: Database, tenant: string, patch: SettingsPatc
       next.very_urgent_text,
       tenant,
     )
+    if (patch.numbers !== undefined && patch.numbers !== numberFormatOf(stored)) {
+      db.query('UPDATE tenants SET number_format = ? WHERE id = ?').run(patch.numbers, tenant)
+    }
     return getSettings(db, tenant, patch.photo_channel_car?.channel.trim())
   })()
 }

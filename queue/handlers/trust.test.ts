@@ -1,0 +1,193 @@
+/**
+ * Records a garage can trust, end to end through the real parsers, the queue, the worker's
+ * number settling and the items service: a number that reads two ways is settled by the
+ * garage's number format or refused naming both readings, and implausible odometer readings
+ * and fill-ups ask for confirm:yes.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { parseLine } from '../../catalog/grammar.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
+import { type Stack, startStack } from '../../test/stack.ts'
+
+let stack: Stack
+let clock = new Date('2026-05-10T12:00:00Z')
+
+beforeAll(async () => {
+  stack = await startStack({ services: ['items', 'calculator'], now: () => clock })
+})
+
+afterAll(async () => {
+  await stack?.close()
+})
+
+/** A typed line through the real grammar, then the queue; a grammar refusal is returned as its error. */
+async function say(tenant: string, line: string): Promise<Reply> {
+  const parsed = parseLine(line)
+  if (!parsed.ok) return { tone: 'error', text: `(grammar) ${parsed.error}` }
+  return stack.command(parsed.kind, parsed.payload, { tenant })
+}
+
+describe('a number that reads two ways', () => {
+  test('a default garage (1,234.5) refuses "83.000 km", "50.000 km" and "25.000", naming both readings', async () => {
+    const g = 'local:numbers-default'
+    expect((await say(g, '/car add golf odometer:"82 000 km"')).tone).toBe('ok')
+    expect(await say(g, '/car odometer golf reading:"83.000 km"')).toMatchObject({
+      tone: 'error',
+      ephemeral: true,
+      text: 'reading: "83.000 km" reads as 83 km or 83,000 km; type 83 km or 83000 km (this garage writes numbers 1,234.5)',
+    })
+    expect(await say(g, '/item add golf "Air filter" distance:"50.000 km"')).toMatchObject({
+      tone: 'error',
+      text: 'distance: "50.000 km" reads as 50 km or 50,000 km; type 50 km or 50000 km (this garage writes numbers 1,234.5)',
+    })
+    expect(await say(g, '/calc loan "25.000" 5% 60')).toMatchObject({
+      tone: 'error',
+      text: 'amount: "25.000" reads as $25 or $25,000; type 25 or 25000 (this garage writes numbers 1,234.5)',
+    })
+    // unambiguous forms keep working
+    expect(await say(g, '/car odometer golf reading:"83000 km"')).toMatchObject({
+      tone: 'ok',
+      text: 'Recorded 83000 km on 2026-05-10. +1,000 km since the last reading.',
+    })
+    expect(await say(g, '/car odometer golf reading:"83 100 km"')).toMatchObject({
+      text: 'Recorded 83 100 km on 2026-05-10. +100 km since the last reading.',
+    })
+    expect(await say(g, '/car odometer golf reading:"83,200.5 km"')).toMatchObject({
+      text: 'Recorded 83,200.5 km on 2026-05-10. +100.5 km since the last reading.',
+    })
+    // a comma group is this garage's own: 1,500 is 1,500
+    expect((await say(g, '/calc loan "$1,500" 5% 12')).title).toStartWith('$1,500.00 at 5% over 12 months')
+  })
+
+  test('a 1.234,5 garage takes "83.000 km" as 83,000 km and refuses "52,000 mi"', async () => {
+    const g = 'local:numbers-euro'
+    const set = await say(g, '/garage settings numbers:1.234,5')
+    expect(set).toMatchObject({ tone: 'ok', title: 'Updated numbers' })
+    expect(set.fields?.find((f) => f.name === 'Numbers')?.value).toBe('1.234,5')
+    expect((await say(g, '/car add golf odometer:"82.000 km"')).tone).toBe('ok')
+    expect(await say(g, '/car odometer golf reading:"83.000 km"')).toMatchObject({
+      tone: 'ok',
+      title: 'golf: 83.000 km',
+      text: 'Recorded 83.000 km on 2026-05-10. +1,000 km since the last reading.',
+    })
+    expect(await say(g, '/car odometer golf reading:"52,000 mi"')).toMatchObject({
+      tone: 'error',
+      text: 'reading: "52,000 mi" reads as 52 mi or 52.000 mi; type 52 mi or 52000 mi (this garage writes numbers 1.234,5)',
+    })
+    // the loan amount 25.000 is 25,000 here
+    expect((await say(g, '/calc loan "25.000" 5% 60')).title).toStartWith('$25,000.00 at 5% over 60 months')
+  })
+
+  test('"1.234,5 km" reads the same in every garage', async () => {
+    for (const [g, numbers] of [
+      ['local:numbers-same-a', '1,234.5'],
+      ['local:numbers-same-b', '1.234,5'],
+      ['local:numbers-same-c', '1 234,5'],
+    ] as const) {
+      expect((await say(g, `/garage settings numbers:"${numbers}"`)).tone).toBe('ok')
+      expect((await say(g, '/car add polo odometer:"1.234,5 km"')).tone).toBe('ok')
+      expect(await say(g, '/car odometer polo reading:"1240 km"')).toMatchObject({
+        tone: 'ok',
+        text: 'Recorded 1240 km on 2026-05-10. +5.5 km since the last reading.',
+      })
+    }
+  })
+})
+
+describe('implausible readings and fill-ups ask for confirm:yes', () => {
+  test('"52k miles" is not taken silently; +19,600 mi after a day is refused until confirmed', async () => {
+    const g = 'local:numbers-jump'
+    clock = new Date('2026-05-10T12:00:00Z')
+    expect((await say(g, '/car add civic odometer:"32,400 mi"')).tone).toBe('ok')
+    clock = new Date('2026-05-11T12:00:00Z')
+    expect((await say(g, '/car odometer civic reading:"52k miles"')).text).toBe(
+      '(grammar) reading: "52k miles": write the number in full, e.g. 52000 mi',
+    )
+    expect(await say(g, '/car odometer civic 52,000 mi')).toMatchObject({
+      tone: 'error',
+      text: 'reading: 52,000 mi is 19,600 mi above the last reading 32,400 mi (2026-05-10), 1 day later; that is more than 2,000 mi in 1 day. Add confirm:yes if it is right',
+    })
+    expect(await say(g, '/car edit civic odometer:"52,000 mi"')).toMatchObject({
+      tone: 'error',
+      text: expect.stringMatching(/^odometer: 52,000 mi is 19,600 mi above the last reading 32,400 mi/),
+    })
+    expect(await say(g, '/service log civic "Oil change" odometer:"52,000 mi"')).toMatchObject({
+      tone: 'error',
+      text: expect.stringMatching(/^odometer: 52,000 mi is 19,600 mi above the last reading 32,400 mi/),
+    })
+    expect(await say(g, '/fuel log civic 10 gal odometer:"52,000 mi"')).toMatchObject({
+      tone: 'error',
+      text: expect.stringMatching(/^odometer: 52,000 mi is 19,600 mi above the last reading 32,400 mi/),
+    })
+    // a plausible drive is taken as it always was
+    expect(await say(g, '/car odometer civic 33,900 mi')).toMatchObject({
+      tone: 'ok',
+      text: 'Recorded 33,900 mi on 2026-05-11. +1,500 mi since 2026-05-10.',
+    })
+    expect(await say(g, '/car odometer civic 52,000 mi confirm:yes')).toMatchObject({
+      tone: 'ok',
+      title: 'civic: 52,000 mi',
+    })
+  })
+
+  test('a fill-up over 150 L is refused until confirmed', async () => {
+    const g = 'local:numbers-fill'
+    expect((await say(g, '/car add civic odometer:"32,400 mi"')).tone).toBe('ok')
+    expect(await say(g, '/fuel log civic 150 gal')).toMatchObject({
+      tone: 'error',
+      text: 'volume: 150 gal (567.8 L) is more than a fill-up of 150 L; add confirm:yes if it is right',
+    })
+    expect(await say(g, '/fuel log civic 151 L')).toMatchObject({
+      tone: 'error',
+      text: 'volume: 151 L is more than a fill-up of 150 L; add confirm:yes if it is right',
+    })
+    expect((await say(g, '/fuel log civic 150 L')).tone).toBe('ok')
+    expect((await say(g, '/fuel log civic 150 gal confirm:yes')).tone).toBe('ok')
+  })
+})
+
+describe('/garage settings reminder_channel:off', () => {
+  test('switches reminder posts off instead of naming a channel "off"', async () => {
+    const g = 'local:reminders-off'
+    const on = await say(g, '/garage settings reminder_channel:C0123ABCD')
+    expect(on.fields?.find((f) => f.name === 'Reminders')?.value).toBe('in <#C0123ABCD> after 09:00')
+    const off = await say(g, '/garage settings reminder_channel:off')
+    expect(off).toMatchObject({ tone: 'ok', title: 'Updated reminder_channel' })
+    expect(off.fields?.find((f) => f.name === 'Reminders')?.value).toBe(
+      'not posted (set reminder_channel); after 09:00',
+    )
+    const shown = await say(g, '/garage settings')
+    expect(shown.fields?.find((f) => f.name === 'Reminders')?.value).toStartWith('not posted')
+  })
+})
+
+describe('relative dates', () => {
+  test('today, yesterday and N days ago are the garage\'s own days', async () => {
+    const g = 'local:relative-dates'
+    // 02:00 UTC on May 12 is still May 11 in Chicago
+    clock = new Date('2026-05-12T02:00:00Z')
+    expect((await say(g, '/garage settings timezone:America/Chicago units:imperial')).tone).toBe('ok')
+    expect((await say(g, '/car add civic purchase_date:"3 days ago"')).tone).toBe('ok')
+    expect(await say(g, '/car odometer civic 30,000 mi date:"3 days ago"')).toMatchObject({
+      tone: 'ok',
+      text: 'Recorded 30,000 mi on 2026-05-08.',
+    })
+    expect(await say(g, '/car odometer civic 30,100 mi date:"2 days ago"')).toMatchObject({
+      text: 'Recorded 30,100 mi on 2026-05-09. +100 mi since 2026-05-08.',
+    })
+    expect(await say(g, '/car odometer civic 30,200 mi date:yesterday')).toMatchObject({
+      text: 'Recorded 30,200 mi on 2026-05-10. +100 mi since 2026-05-09.',
+    })
+    expect(await say(g, '/car odometer civic 30,300 mi date:today')).toMatchObject({
+      text: 'Recorded 30,300 mi on 2026-05-11. +100 mi since 2026-05-10.',
+    })
+    expect(await say(g, '/fuel log civic 10 gal date:yesterday')).toMatchObject({
+      tone: 'ok',
+      title: 'Fill-up logged for civic (2026-05-10)',
+    })
+    // a text option that says "today" is left alone
+    const service = await say(g, '/service log civic "today" date:today')
+    expect(service).toMatchObject({ tone: 'ok', title: 'Logged today on civic (2026-05-11)' })
+    clock = new Date('2026-05-10T12:00:00Z')
+  })
+})
