@@ -10,21 +10,29 @@
  * - stdin is a pipe or file: one command per line, each waited for (at most `timeoutMs`), its
  *   replies printed in order; exit 0 once input ended and every reply arrived, 1 on a timeout.
  * - `!press <action id> [name:value …]` presses a button of an earlier reply.
+ * - an attachment option takes a path (`/photo add car:golf file:./golf.jpg`): the chat reads
+ *   the file (at most IMAGE_MAX_BYTES) as the user running it, and serves it to the worker the
+ *   way Discord and Slack serve theirs, at a one-time URL of its own (loopback only, a random
+ *   token, gone once the command is answered); the worker downloads it under the rules of
+ *   queue/clients/download.ts and never reads a path itself.
  *
  * `LocalChat` is the programmatic side, for end-to-end tests.
  */
 import { randomUUID } from 'node:crypto'
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs'
-import { userInfo } from 'node:os'
-import { dirname } from 'node:path'
+import { appendFileSync, mkdirSync, readFileSync, statSync } from 'node:fs'
+import { homedir, userInfo } from 'node:os'
+import { basename, dirname, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import type IORedis from 'ioredis'
 import { parseActionId } from '../../catalog/actions.ts'
+import { commands as catalogCommands, findCommand } from '../../catalog/catalog.ts'
+import type { Command } from '../../catalog/command.ts'
 import { forms, parseFormSubmission } from '../../catalog/forms.ts'
 import { parseLine, tokenize } from '../../catalog/grammar.ts'
 import type { Config } from '../../lib/config.ts'
 import type { Reply, ReplyJob } from '../../lib/contracts/envelope.ts'
 import { renderText } from '../../lib/contracts/reply-text.ts'
+import { megabytes } from '../../lib/bytes.ts'
 import { clip } from '../../lib/domain/text.ts'
 import { producerConnection, workerConnection } from '../../lib/redis.ts'
 import { Dispatcher, dispatchFailureText } from '../shared/dispatch.ts'
@@ -41,6 +49,10 @@ export type LocalChatOptions = {
   /** Longest wait for a command's final reply (default 30 s). */
   timeoutMs?: number
   user?: { id: string; name: string }
+  /** IMAGE_MAX_BYTES: the largest file an attachment option takes (default 20 MiB). */
+  maxFileBytes?: number
+  /** Where relative file paths start (default the current directory). */
+  cwd?: string
   /** Every reply job of this session or its garage's channel, as it first arrives (a reminder too). */
   onReply?: (job: ReplyJob) => void
 }
@@ -55,6 +67,9 @@ export class ReplyTimeout extends Error {
     super(`no reply to "${line}" within ${timeoutMs / 1000} s (is the worker running?)`)
   }
 }
+
+/** A line made ready to dispatch (with the tokens of the files it serves), or the answer given here. */
+type LocalJob = { kind: string; payload: unknown; files?: string[] } | { reply: Reply }
 
 /** Answers made here (grammar mistakes) rather than by the worker. */
 const LOCAL_REPLIES = new WeakSet<Reply>()
@@ -73,6 +88,7 @@ export class LocalChat {
   private consumer?: IORedis
   private dispatcher?: Dispatcher
   private readonly inbox = new ReplyInbox()
+  private readonly files = new FileHost()
 
   constructor(private readonly options: LocalChatOptions) {
     this.tenant = `local:${options.tenant}`
@@ -105,28 +121,62 @@ export class LocalChat {
     if (text === '' || text.startsWith('#')) return []
     const job = text.startsWith('!') ? this.pressJob(text) : this.commandJob(text)
     if ('reply' in job) return [job.reply]
-    const user = this.options.user ?? { id: 'local-user', name: safeUserName() }
-    const command = localEnvelope({
-      id: randomUUID(),
-      kind: job.kind,
-      tenant: this.tenant,
-      user,
-      session: this.session,
-      payload: job.payload,
-    })
-    const sent = await this.dispatcher!.dispatch(command)
-    if (!sent.ok) return [localError(dispatchFailureText(sent))]
-    return this.waitFinal(command.id, text)
+    try {
+      const user = this.options.user ?? localUser()
+      const command = localEnvelope({
+        id: randomUUID(),
+        kind: job.kind,
+        tenant: this.tenant,
+        user,
+        session: this.session,
+        payload: job.payload,
+      })
+      const sent = await this.dispatcher!.dispatch(command)
+      if (!sent.ok) return [localError(dispatchFailureText(sent))]
+      return await this.waitFinal(command.id, text)
+    } finally {
+      // The worker has its answer (or never will): the command's files are no longer served.
+      for (const token of job.files ?? []) this.files.remove(token)
+    }
   }
 
-  private commandJob(text: string): { kind: string; payload: unknown } | { reply: Reply } {
-    const parsed = parseLine(text)
+  /**
+   * A typed command. A path given in an attachment option (`file:./golf.jpg`) is read here and
+   * becomes the attachment a platform would deliver: its name, size and a URL of this chat.
+   */
+  private commandJob(text: string): LocalJob {
+    const withFiles = attachmentGrammar(text)
+    const parsed = parseLine(text, withFiles?.commands)
     if (!parsed.ok) return { reply: localError(`${parsed.error}\n\n${parsed.help}`) }
-    return { kind: parsed.kind, payload: parsed.payload }
+    if (!withFiles) return { kind: parsed.kind, payload: parsed.payload }
+    const payload: Record<string, unknown> = { ...parsed.payload }
+    const files: string[] = []
+    for (const name of withFiles.options) {
+      const path = payload[name]
+      if (typeof path !== 'string') continue
+      const file = readLocalFile(
+        path,
+        this.options.cwd ?? process.cwd(),
+        this.options.maxFileBytes ?? DEFAULT_MAX_FILE,
+      )
+      if ('error' in file) {
+        for (const token of files) this.files.remove(token)
+        return { reply: localError(`${name}: ${file.error}`) }
+      }
+      const served = this.files.serve(file.bytes, file.filename, file.contentType)
+      files.push(served.token)
+      payload[name] = {
+        url: served.url,
+        filename: file.filename,
+        size: file.bytes.length,
+        ...(file.contentType ? { contentType: file.contentType } : {}),
+      }
+    }
+    return { kind: parsed.kind, payload, files }
   }
 
   /** `!press <action id> [name:value …]`: a button of an earlier reply. */
-  private pressJob(text: string): { kind: string; payload: unknown } | { reply: Reply } {
+  private pressJob(text: string): LocalJob {
     const [word, id] = text.split(/\s+/)
     if (word !== '!press' || !id)
       return {
@@ -163,7 +213,12 @@ export class LocalChat {
     const timeoutMs = this.options.timeoutMs ?? 30_000
     const finalJob = await this.inbox.final(id, timeoutMs)
     const jobs = this.inbox.take(id)
-    if (!finalJob) throw new ReplyTimeout(line, timeoutMs, jobs.map((r) => r.reply))
+    if (!finalJob)
+      throw new ReplyTimeout(
+        line,
+        timeoutMs,
+        jobs.map((r) => r.reply),
+      )
     // Notices first, then the final answer (a late notice after the final one is dropped).
     return [
       ...jobs.filter((r) => r.notice && jobs.indexOf(r) < jobs.indexOf(finalJob)).map((r) => r.reply),
@@ -172,6 +227,7 @@ export class LocalChat {
   }
 
   async close(): Promise<void> {
+    this.files.close()
     await this.inbox.close(this.producer?.status === 'ready' ? this.producer : undefined)
     await this.dispatcher?.close().catch(() => {})
     this.producer?.disconnect()
@@ -179,12 +235,127 @@ export class LocalChat {
   }
 }
 
-function safeUserName(): string {
-  try {
-    return userInfo().username || 'you'
-  } catch {
-    return 'you'
+const DEFAULT_MAX_FILE = 20 * 1024 * 1024
+
+/**
+ * The catalog with the attachment options of the line's subcommand taking text (the path), so
+ * the grammar places them as it places any option; undefined when the subcommand has none.
+ */
+function attachmentGrammar(text: string): { commands: Command[]; options: string[] } | undefined {
+  const m = /^\/?(\S+)\s+(\S+)/.exec(text)
+  const command = m ? findCommand(m[1]!) : undefined
+  const sub = command?.subcommands.find((s) => s.name === m![2]!.toLowerCase())
+  const options = sub?.options.filter((o) => o.type === 'attachment').map((o) => o.name) ?? []
+  if (!command || !sub || options.length === 0) return undefined
+  const asPath = (o: Command['subcommands'][number]['options'][number]) =>
+    o.type === 'attachment' ? { ...o, type: 'string' as const, maxLength: 1024 } : o
+  const local: Command = {
+    ...command,
+    subcommands: command.subcommands.map((s) => (s === sub ? { ...s, options: s.options.map(asPath) } : s)),
   }
+  return { commands: catalogCommands.map((c) => (c === command ? local : c)), options }
+}
+
+type LocalFile = { bytes: Uint8Array; filename: string; contentType?: string }
+
+/** A file the user named, read as the user running the chat; refused when missing, a folder, empty or too large. */
+export function readLocalFile(path: string, cwd: string, maxBytes: number): LocalFile | { error: string } {
+  const full = resolve(cwd, path.startsWith('~/') ? `${homedir()}${path.slice(1)}` : path)
+  const filename = basename(full)
+  const tooLarge = (size: number) =>
+    `${filename} is ${megabytes(size)}, over the limit of ${megabytes(maxBytes)}`
+  let size: number
+  try {
+    const stat = statSync(full)
+    if (!stat.isFile()) return { error: `${path} is not a file` }
+    size = stat.size
+  } catch {
+    return { error: `there is no file ${path}` }
+  }
+  if (size > maxBytes) return { error: tooLarge(size) }
+  let bytes: Uint8Array
+  try {
+    bytes = readFileSync(full)
+  } catch (error) {
+    return {
+      error: `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    }
+  }
+  if (bytes.length === 0) return { error: `${filename} is empty` }
+  if (bytes.length > maxBytes) return { error: tooLarge(bytes.length) }
+  const type = Bun.file(full).type.split(';')[0]!
+  return { bytes, filename, ...(type.startsWith('image/') ? { contentType: type } : {}) }
+}
+
+/**
+ * The chat's own file host, as Discord's CDN or Slack's file host is theirs: each file is served
+ * on loopback at a random URL while its command waits for its answer (a retried job downloads it
+ * again), then forgotten. Started on the first file.
+ */
+class FileHost {
+  private server?: ReturnType<typeof Bun.serve>
+  private readonly files = new Map<string, { bytes: Uint8Array; type: string }>()
+
+  serve(
+    bytes: Uint8Array,
+    filename: string,
+    type = 'application/octet-stream',
+  ): { token: string; url: string } {
+    this.server ??= Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      fetch: (request) => {
+        const token = new URL(request.url).pathname.split('/')[2] ?? ''
+        const file = request.method === 'GET' ? this.files.get(token) : undefined
+        if (!file) return new Response('not found', { status: 404 })
+        return new Response(file.bytes, { headers: { 'content-type': file.type } })
+      },
+    })
+    const token = randomUUID()
+    this.files.set(token, { bytes, type })
+    return {
+      token,
+      url: `http://127.0.0.1:${this.server.port}/files/${token}/${encodeURIComponent(filename)}`,
+    }
+  }
+
+  remove(token: string): void {
+    this.files.delete(token)
+  }
+
+  close(): void {
+    this.files.clear()
+    this.server?.stop(true)
+    this.server = undefined
+  }
+}
+
+/**
+ * The terminal chat's user: the login name of the account running it. Bun's `os.userInfo()`
+ * answers "unknown" when `USER` is not set (a container, a service manager), so the password
+ * database is asked for the process's uid before giving up.
+ */
+export function loginName(): string {
+  try {
+    const name = userInfo().username
+    if (name && name !== 'unknown') return name
+  } catch {}
+  try {
+    const uid = process.getuid?.()
+    if (uid !== undefined) {
+      for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+        const [name, , id] = line.split(':')
+        if (name && id === String(uid)) return name
+      }
+    }
+  } catch {}
+  return 'local user'
+}
+
+/** Who the terminal chat's commands are by (the history and comments of an issue name them). */
+export function localUser(): { id: string; name: string } {
+  const name = loginName()
+  return { id: `local-${name}`.slice(0, 64), name }
 }
 
 function waitReady(connection: IORedis, timeoutMs: number): Promise<void> {
@@ -225,6 +396,7 @@ export async function runChat(options: RunChatOptions): Promise<number> {
     queuePrefix: options.config.QUEUE_PREFIX,
     tenant: options.config.LOCAL_TENANT,
     attempts: options.config.COMMAND_ATTEMPTS,
+    maxFileBytes: options.config.IMAGE_MAX_BYTES,
     timeoutMs: options.timeoutMs ?? 30_000,
     onReply: (job) => printReply(job),
   })

@@ -13,21 +13,37 @@ export class DownloadRefused extends Error {}
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
 const MAX_HOPS = 3
 
+/**
+ * The terminal chat is its own file host: it serves a file the local user named on loopback, at
+ * a random URL on a port of its own, while the command waits (bots/local/index.ts). The worker
+ * never reads a path for a job.
+ */
+const LOCAL_FILE_HOSTS = '127.0.0.1:*'
 
 function allowedHosts(platform: Platform, config: Config): string[] {
   const list =
-    platform === 'discord' ? config.DISCORD_FILE_HOSTS : platform === 'slack' ? config.SLACK_FILE_HOSTS : ''
+    platform === 'discord'
+      ? config.DISCORD_FILE_HOSTS
+      : platform === 'slack'
+        ? config.SLACK_FILE_HOSTS
+        : LOCAL_FILE_HOSTS
   return list
     .split(',')
     .map((h) => h.trim().toLowerCase())
     .filter(Boolean)
 }
 
-/** Whether a URL's host is one of the entries (`host` matches the default port only, `host:port` exactly). */
+/**
+ * Whether a URL's host is one of the entries (`host` matches the default port only, `host:port`
+ * exactly, `host:*` any port).
+ */
 export function hostAllowed(url: URL, hosts: string[]): boolean {
   const host = url.host.toLowerCase()
   const name = url.hostname.toLowerCase()
-  return hosts.some((entry) => (entry.includes(':') ? entry === host : entry === name && url.port === ''))
+  return hosts.some((entry) => {
+    if (entry.endsWith(':*')) return entry.slice(0, -2) === name
+    return entry.includes(':') ? entry === host : entry === name && url.port === ''
+  })
 }
 
 function checkUrl(raw: string, hosts: string[], filename: string): URL {

@@ -10,10 +10,11 @@ import { callItems, itemsClient } from '../clients/items.ts'
 import type { RecordView } from '../../services/items/records/model.ts'
 import { checkAcceptedQuote, linkAcceptedQuote } from '../clients/quotes.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
+import { localClock } from '../../lib/domain/dates.ts'
 import { clip, plural } from '../../lib/domain/text.ts'
 import { type HandlerContext, handlers, StorageFull, UserError } from '../handler.ts'
 import { fitLines, issueRef } from './shared/format.ts'
-import { actorOf, resolveCar } from './shared/lookups.ts'
+import { actorOf, garageTimezone, resolveCar } from './shared/lookups.ts'
 
 const SEVERITY_MARK: Record<string, string> = { critical: '🔴', high: '🟠', medium: '🟡', low: '⚪' }
 const STATUS_LABEL: Record<string, string> = {
@@ -27,8 +28,16 @@ const STATUS_LABEL: Record<string, string> = {
 export const summaryLine = (i: IssueSummary) =>
   `${SEVERITY_MARK[i.severity] ?? ''} #${i.number} ${i.car} — ${i.title} (${STATUS_LABEL[i.status] ?? i.status})`.trim()
 
-function historyLine(h: Issue['history'][number]): string {
-  const when = h.at.slice(0, 16).replace('T', ' ')
+/** An instant as the garage's clock shows it: "2026-11-20 12:00". */
+function localTime(at: string, timezone: string): string {
+  const instant = new Date(at)
+  if (Number.isNaN(instant.getTime())) return at.slice(0, 16).replace('T', ' ')
+  const c = localClock(instant, timezone)
+  return `${c.date} ${String(c.hour).padStart(2, '0')}:${String(c.minute).padStart(2, '0')}`
+}
+
+function historyLine(h: Issue['history'][number], timezone: string): string {
+  const when = localTime(h.at, timezone)
   if (h.field === 'opened') return `${when} ${h.actor} opened it`
   if (h.field === 'status')
     return `${when} ${h.actor}: ${STATUS_LABEL[h.old ?? ''] ?? h.old} → ${STATUS_LABEL[h.new ?? ''] ?? h.new}`
@@ -40,8 +49,17 @@ function historyLine(h: Issue['history'][number]): string {
   return `${when} ${h.actor} ${h.field}: ${h.new ?? ''}`
 }
 
-/** The full view of an issue: details, status, comments, history, photos and quotes. */
-export function issueReply(i: Issue, title?: string): Reply {
+/** History lines an issue shows, the newest last. */
+const HISTORY_SHOWN = 8
+const earlier = (n: number) => (n > 0 ? `… ${plural(n, 'earlier change')} not shown\n` : '')
+
+/**
+ * The full view of an issue: details, status, comments, history (the last 8 changes, in the
+ * garage's timezone, or UTC and said so when it is not known; how many earlier changes are not
+ * shown), photos and quotes.
+ */
+export function issueReply(i: Issue, garageZone: string | null, title?: string): Reply {
+  const timezone = garageZone ?? 'UTC'
   const fields: NonNullable<Reply['fields']> = [
     { name: 'Car', value: i.car, inline: true },
     { name: 'Severity', value: `${SEVERITY_MARK[i.severity]} ${i.severity}`, inline: true },
@@ -57,8 +75,17 @@ export function issueReply(i: Issue, title?: string): Reply {
       value: clip(more + shown.map((c) => `${c.author}: ${clip(c.text, 180)}`).join('\n'), 1024),
     })
   }
-  const history = i.history.slice(-8)
-  fields.push({ name: 'History', value: clip(history.map(historyLine).join('\n'), 1024) })
+  // The newest changes are kept, and the count of the older ones is said (a field holds 1,024 characters).
+  let lines = i.history.slice(-HISTORY_SHOWN).map((h) => historyLine(h, timezone))
+  let hidden = i.history.length - lines.length
+  while (lines.length > 1 && (earlier(hidden) + lines.join('\n')).length > 1024) {
+    lines = lines.slice(1)
+    hidden++
+  }
+  fields.push({
+    name: garageZone === null ? 'History (UTC)' : 'History',
+    value: clip(earlier(hidden) + lines.join('\n'), 1024),
+  })
   if (i.photos.length > 0) fields.push({ name: 'Photos', value: String(i.photos.length), inline: true })
   if (i.quotes.length > 0)
     fields.push({ name: 'Quotes', value: i.quotes.map((q) => `#${q}`).join(', '), inline: true })
@@ -178,7 +205,7 @@ export default handlers(issue, {
 
   show: async (p, ctx) => {
     const i = await callIssues(issuesClient(ctx).issues({ number: p.number }).get())
-    return issueReply(i)
+    return issueReply(i, await garageTimezone(ctx))
   },
 
   comment: async (p, ctx) => {

@@ -87,7 +87,7 @@ describe('an accepted quote carried into the record of the work', () => {
     expect([stored.cost, stored.cost_minor, stored.kind]).toEqual(['$640.00', 64000, 'repair'])
     expect((await get('quotes', '/quotes/1')).recordId).toBe(id)
     expect((await say(`/quote list issue:${issue}`)).shown).toContain(
-      `accepted · logged as service record #${id}`,
+      `— accepted: total $640.00 · parts $420.00 · labour $220.00 · logged as service record #${id}`,
     )
 
     // The quote is counted once: a second record for the same issue does not take it again.

@@ -124,6 +124,19 @@ describe('/quote through the queue', () => {
     expect(accepted.text).toContain('Quotes 2, 3 marked rejected.')
     expect(await issueStatus(GARAGE, issue)).toBe('in_progress')
 
+    // After the acceptance the comparison is still of the three quotes, and says "accepted" once.
+    const after = await say(`/quote list issue:${issue}`)
+    expect(after.text).toBe(
+      'Spread $530.50 between highest $1,120.50 and lowest $590.00 (90% over the lowest).',
+    )
+    expect(after.fields?.map((f) => `${f.name}: ${f.value}`)).toEqual([
+      '2 · Bob Auto: total $590.00 · expired 2026-11-25 · rejected',
+      "1 · Joe's Garage — cheapest — accepted: total $640.00 · parts $420.00 · labour $220.00 · valid until 2026-12-15",
+      '3 · Dealer: total $1,120.50 · rejected',
+    ])
+    expect(after.shown.match(/accepted/g)).toHaveLength(1)
+    expect(after.actions).toBeUndefined()
+
     const again = await say('/quote accept id:1')
     expect(again.tone).toBe('error')
     expect(again.text).toContain("quote 1 (Joe's Garage) was already accepted")

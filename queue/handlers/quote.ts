@@ -36,12 +36,13 @@ type QuoteView = {
   recordId?: number | null
 }
 
-function quoteLine(q: QuoteView): string {
+/** A quote's figures; its status too unless `withStatus` is false (the caller shows it elsewhere). */
+function quoteLine(q: QuoteView, withStatus = true): string {
   const parts = [`total ${money(q.amountMinor, q.currency)}`]
   if (q.partsMinor !== null) parts.push(`parts ${money(q.partsMinor, q.currency)}`)
   if (q.labourMinor !== null) parts.push(`labour ${money(q.labourMinor, q.currency)}`)
   if (q.validUntil) parts.push(q.expired ? `expired ${q.validUntil}` : `valid until ${q.validUntil}`)
-  if (q.status !== 'open') parts.push(q.status)
+  if (withStatus && q.status !== 'open') parts.push(q.status)
   if (q.recordId) parts.push(`logged as service record #${q.recordId}`)
   return parts.join(' · ')
 }
@@ -139,16 +140,20 @@ export default {
         }
       }
       const cur = c.currency ?? g.currency
-      const fields = c.quotes.slice(0, 25).map((q) => ({
+      // Each quote says its status once: the accepted one in its name, a rejected one in its figures.
+      const shown = c.quotes.slice(0, 25)
+      const fields = shown.map((q) => ({
         name: `${q.number} · ${q.shop}${q.cheapest ? ' — cheapest' : ''}${q.status === 'accepted' ? ' — accepted' : ''}`,
-        value: `${quoteLine(q)}${q.notes ? `\n${q.notes.slice(0, 200)}` : ''}`,
+        value: `${quoteLine(q, q.status !== 'accepted')}${q.notes ? `\n${q.notes.slice(0, 200)}` : ''}`,
       }))
       const summary =
         c.quotes.length > 1 && c.spreadMinor !== null
           ? `Spread ${money(c.spreadMinor, cur)} between highest ${money(c.highestMinor, cur)} and lowest ${money(c.lowestMinor, cur)}${c.spreadPercent !== null ? ` (${c.spreadPercent.toFixed(0)}% over the lowest)` : ''}.`
           : ''
       const status = c.accepted
-        ? `Quote ${c.accepted} is accepted.`
+        ? shown.some((q) => q.number === c.accepted)
+          ? ''
+          : `Quote ${c.accepted} is accepted.`
         : c.cheapest
           ? `Cheapest valid quote: ${c.cheapest}.`
           : 'Every quote has expired.'

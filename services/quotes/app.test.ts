@@ -93,6 +93,20 @@ describe('quotes', () => {
     expect(ok.status).toBe(200)
     expect(ok.body.quote.status).toBe('accepted')
     expect(ok.body.rejected).toEqual([2, 3])
+    // The comparison is of what the shops asked: the acceptance changes neither spread nor cheapest.
+    const after = await call('GET', '/quotes?issue=12&today=2026-11-26')
+    expect(after.body.quotes.map((q: any) => [q.number, q.status, q.cheapest])).toEqual([
+      [2, 'rejected', false],
+      [1, 'accepted', true],
+      [3, 'rejected', false],
+    ])
+    expect(after.body).toMatchObject({
+      accepted: 1,
+      cheapest: 1,
+      highestMinor: 91050,
+      lowestMinor: 59000,
+      spreadMinor: 32050,
+    })
 
     // The same job retried answers the same; a new attempt to accept is refused clearly.
     const replay = await call('POST', '/quotes/1/accept', { body: { by: 'Ann' }, key: 'acc-1' })

@@ -133,7 +133,9 @@ export function getQuote(db: Database, tenant: string, number: number, today: st
 /**
  * An issue's quotes side by side: each with total, parts, labour, validity (expired marked);
  * the cheapest valid one marked; the spread between the highest and the lowest total.
- * Quotes in a currency other than the garage's current one are listed but not compared.
+ * Quotes in a currency other than the first one's are listed but not compared. The comparison
+ * is of what the shops asked, so it stays the same after one quote is accepted (which marks
+ * the others rejected): the spread and the cheapest still count every quote.
  */
 export function compareQuotes(db: Database, tenant: string, issue: number, today: string) {
   const rows = db
@@ -141,7 +143,7 @@ export function compareQuotes(db: Database, tenant: string, issue: number, today
     .all(tenant, issue) as Row[]
   const quotes = rows.map((r) => view(r, today))
   const currency = quotes[0]?.currency ?? null
-  const comparable = quotes.filter((q) => q.currency === currency && q.status !== 'rejected')
+  const comparable = quotes.filter((q) => q.currency === currency)
   const live = comparable.filter((q) => !q.expired)
   const cheapest = (live.length > 0 ? live : comparable)[0] ?? null
   const totals = comparable.map((q) => q.amountMinor)

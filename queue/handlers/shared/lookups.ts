@@ -5,7 +5,7 @@
 import { garageToday } from '../../../lib/domain/dates.ts'
 import { callIssues, issuesClient } from '../../clients/issues.ts'
 import { callItems, itemsClient } from '../../clients/items.ts'
-import { type HandlerContext, UserError } from '../../handler.ts'
+import { type HandlerContext, ServiceUnavailable, UserError } from '../../handler.ts'
 
 /** The garage's units, currency and timezone (items GET /settings), and today's date there. */
 export async function garageOf(ctx: HandlerContext) {
@@ -19,6 +19,19 @@ export async function garageOf(ctx: HandlerContext) {
 }
 
 export type Garage = Awaited<ReturnType<typeof garageOf>>
+
+/**
+ * The garage's timezone for showing times, or null when the items service cannot be reached: a
+ * command that only shows times need not wait for it (the caller says the times are UTC).
+ */
+export async function garageTimezone(ctx: HandlerContext): Promise<string | null> {
+  try {
+    return (await garageOf(ctx)).timezone
+  } catch (error) {
+    if (error instanceof ServiceUnavailable) return null
+    throw error
+  }
+}
 
 /** The car of a nickname (or id) in this garage, or the items service's 404 naming the garage's cars. */
 export async function resolveCar(

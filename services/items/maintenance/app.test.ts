@@ -215,4 +215,19 @@ describe('raw values beside the labels', () => {
       'km',
     ])
   })
+
+  test('due texts say days up to two months, then about weeks, months or years', async () => {
+    const g = new Garage('2026-05-01T17:00:00Z')
+    await g.setup()
+    const due = async (name: string, months: number, last_date?: string) =>
+      (await g.ok('POST', '/items', { car: 'corolla', name, months, ...(last_date ? { last_date } : {}) }))
+        .due_text
+    expect(await due('Wipers', 1, '2026-04-13')).toBe('due 2026-05-13 (in 12 days)')
+    expect(await due('Coolant', 2, '2026-04-30')).toBe('due 2026-06-30 (in 60 days)')
+    expect(await due('Brake fluid', 3, '2026-04-20')).toBe('due 2026-07-20 (in about 11 weeks)')
+    expect(await due('Cabin filter', 5)).toBe('due 2026-10-01 (in about 5 months)')
+    expect(await due('Timing belt', 60)).toBe('due 2031-05-01 (in about 5 years)')
+    expect(await due('Battery', 1, '2025-11-01')).toBe('due 2025-12-01 (about 5 months ago)')
+    expect(await due('Spark plugs', 1, '2026-03-25')).toBe('due 2026-04-25 (6 days ago)')
+  })
 })

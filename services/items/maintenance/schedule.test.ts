@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import {
   advance,
   describeDue,
+  relativeDays,
   dueFrom,
   evaluate,
   nextCheck,
@@ -129,7 +130,7 @@ describe('urgency', () => {
     expect(e.projected?.days).toBe(54)
     expect(e.level).toBe('not_urgent')
     expect(describeDue(item, e, 'mi')).toBe(
-      'due 2026-11-01 (in 154 days) or at 53,000 mi (3,200 mi left; ~54 days, at 60 mi/day)',
+      'due 2026-11-01 (in about 5 months) or at 53,000 mi (3,200 mi left; ~54 days, at 60 mi/day)',
     )
     // Urgent 30 days before the projected date, not the calendar date.
     const urgentOn = nextCheck(item, s, 0)
@@ -154,5 +155,29 @@ describe('urgency', () => {
     expect(nextCheck(due, at('2026-10-25'), 2)).toBe('2026-11-02')
     expect(nextCheck(due, at('2026-11-02'), 3)).toBeNull()
     expect(nextCheck({ date: null, odometer: 5000 }, at('2026-11-02', { odometer: 100 }), 0)).toBeNull()
+  })
+})
+
+describe('wording', () => {
+  test('exact days up to two months, then about weeks, months, years; the same when past', () => {
+    const cases: [number, string][] = [
+      [0, 'today'],
+      [1, 'tomorrow'],
+      [-1, 'yesterday'],
+      [12, 'in 12 days'],
+      [60, 'in 60 days'],
+      [61, 'in about 9 weeks'],
+      [104, 'in about 15 weeks'],
+      [105, 'in about 3 months'],
+      [154, 'in about 5 months'],
+      [547, 'in about 18 months'],
+      [548, 'in about 2 years'],
+      [1826, 'in about 5 years'],
+      [-3, '3 days ago'],
+      [-60, '60 days ago'],
+      [-154, 'about 5 months ago'],
+      [-1826, 'about 5 years ago'],
+    ]
+    for (const [days, text] of cases) expect([days, relativeDays(days)]).toEqual([days, text])
   })
 })

@@ -180,12 +180,28 @@ export function nextCheck(due: Due, s: Situation, rank: number): string | null {
 
 // ——— wording ———
 
-/** "in 12 days" / "today" / "3 days ago". */
+/** Exact days up to two months; beyond that weeks, then months, then years, each "about". */
+const EXACT_DAYS = 60
+const WEEKS_UNTIL = 105 // 15 weeks; from then on months
+const MONTHS_UNTIL = 548 // a year and a half; from then on years
+
+/** A length of time as people say it: "12 days" (exact), or "7 weeks" / "5 months" / "5 years" (about). */
+export function spanOfDays(days: number): { text: string; exact: boolean } {
+  const d = Math.abs(days)
+  if (d <= EXACT_DAYS) return { text: `${d} ${d === 1 ? 'day' : 'days'}`, exact: true }
+  if (d < WEEKS_UNTIL) return { text: `${Math.round(d / 7)} weeks`, exact: false }
+  if (d < MONTHS_UNTIL) return { text: `${Math.round(d / (365.25 / 12))} months`, exact: false }
+  return { text: `${Math.round(d / 365.25)} years`, exact: false }
+}
+
+/** "in 12 days" / "today" / "3 days ago" / "in about 5 months" / "about 5 years ago". */
 export function relativeDays(days: number): string {
   if (days === 0) return 'today'
   if (days === 1) return 'tomorrow'
-  if (days > 0) return `in ${days} days`
-  return days === -1 ? 'yesterday' : `${-days} days ago`
+  if (days === -1) return 'yesterday'
+  const span = spanOfDays(days)
+  const text = span.exact ? span.text : `about ${span.text}`
+  return days > 0 ? `in ${text}` : `${text} ago`
 }
 
 /** "due 2026-11-01 (in 12 days) or at 53,000 mi (800 mi left; ~9 days, at 42 mi/day)". */
@@ -204,7 +220,7 @@ export function describeDue(due: Due, e: Evaluation, unit: string): string {
     if (e.projected && (e.distanceLeft === null || e.distanceLeft >= 0)) {
       const days = e.projected.days
       bits.push(
-        `${days >= 0 ? `~${days} days` : `~${-days} days ago`}, at ${formatNumber(e.projected.perDay)} ${unit}/day`,
+        `~${spanOfDays(days).text}${days < 0 ? ' ago' : ''}, at ${formatNumber(e.projected.perDay)} ${unit}/day`,
       )
     }
     parts.push(`at ${formatDistance(due.odometer, unit)}${bits.length ? ` (${bits.join('; ')})` : ''}`)
