@@ -153,7 +153,7 @@ export async function runLoad(
 
 const BENCH_USER = { id: 'bench', name: 'Bench' }
 /** The terminal-chat session the bench's commands come from; their replies go to its queue. */
-const BENCH_SESSION = 'bench'
+export const BENCH_SESSION = 'bench'
 const envelope = (id: string, kind: string, payload: unknown): Envelope =>
   localEnvelope({ id, kind, tenant: BENCH_TENANT, user: BENCH_USER, session: BENCH_SESSION, payload })
 

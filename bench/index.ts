@@ -6,25 +6,26 @@
  * has it; never the machine's 6379), every service and the worker as separate processes with
  * SQLite on disk in a temporary folder (bench/stack.ts), and removes all of it afterwards. The
  * parts: commands (bench/commands.ts), service http (bench/http.ts), memory (bench/memory.ts),
- * operations (bench/ops.ts), the reminder tick (bench/reminder-tick.ts) and photo thumbnails
+ * one garage's flood against twenty others (bench/fairness.ts), operations (bench/ops.ts), the reminder tick (bench/reminder-tick.ts) and photo thumbnails
  * (bench/thumbnails.ts).
  *
  * Options: --n=2000 (commands per run), --rate=200 (offered commands/s), --seconds=5 (per HTTP
  * run), --concurrency=8 (worker and baseline), --quick (n=300, 2 s HTTP runs),
- * --only=commands,http,memory,ops,reminders,thumbnails
+ * --only=commands,http,memory,fairness,ops,reminders,thumbnails
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startRedis } from '../test/redis.ts'
 import { benchCommands } from './commands.ts'
+import { benchFairness } from './fairness.ts'
 import { benchItemsHttp } from './http.ts'
 import { type Child, failedRow, formatTable, round, type Row, say } from './lib.ts'
 import { idleMemory, memoryAfterRuns } from './memory.ts'
 import { opsRows } from './ops.ts'
 import { startBenchStack, TOKEN } from './stack.ts'
 
-const PARTS = ['commands', 'http', 'memory', 'ops', 'reminders', 'thumbnails'] as const
+const PARTS = ['commands', 'http', 'memory', 'fairness', 'ops', 'reminders', 'thumbnails'] as const
 
 type Options = {
   n: number
@@ -128,6 +129,12 @@ async function main() {
       const result = await memoryAfterRuns(memory, redis.url)
       rows.push(...result.rows)
       details.memory = result.details
+    }
+
+    // e. One garage's flood against twenty others, through dispatch with the default rate limits
+    // (after the memory reading: its garages are not the stack's idle state).
+    if (opts.only.has('fairness')) {
+      rows.push(...(await benchFairness({ stack, redisUrl: redis.url, seconds: opts.quick ? 3 : 10 })))
     }
 
     // Operations: health/readiness of every HTTP process, and the structure of their logs.

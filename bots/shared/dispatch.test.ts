@@ -159,4 +159,40 @@ describe('dispatch rate limits', () => {
       'This garage is sending too many commands right now; you can send another in 2 s.',
     )
   })
+
+  test("a flood at once: the process's own buckets refuse what Redis would, without asking it each time", async () => {
+    const d = dispatcher(limits({ userPerMinute: 600, userBurst: 100, garagePerMinute: 60, garageBurst: 30 }))
+    const calls = async () => {
+      const stats = (await connection.info('commandstats')) as string
+      const count = (name: string) => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats)?.[1] ?? 0)
+      return count('evalsha') + count('eval')
+    }
+    // The script is loaded into Redis by the first call (EVALSHA, NOSCRIPT, EVAL); count after it.
+    expect((await send(d, 'local:warm', 'u1')).ok).toBe(true)
+    const before = await calls()
+    const results = await Promise.all(
+      Array.from({ length: 3_000 }, (_, i) => send(d, 'local:flood', `user-${i % 20}`)),
+    )
+    const taken = results.filter((r) => r.ok).length
+    expect(taken).toBe(30)
+    expect(results.filter((r) => !r.ok && r.reason === 'limited' && r.scope === 'garage')).toHaveLength(2_970)
+    // Two script calls per command the process let through (the check and BullMQ's add); the
+    // 2,970 others never reached Redis (asking it for each would be 3,000 calls).
+    expect((await calls()) - before).toBeLessThanOrEqual(60)
+    // Another garage is not held back by it.
+    expect((await send(d, 'local:quiet', 'u1')).ok).toBe(true)
+  })
+
+  test("the process's buckets never refuse what the shared one takes: a token Redis refused is given back", async () => {
+    const prefix = uniquePrefix('rate')
+    const a = dispatcher(limits({ garagePerMinute: 60, garageBurst: 2 }), prefix)
+    const b = dispatcher(limits({ garagePerMinute: 60, garageBurst: 2 }), prefix)
+    // Process b spends the garage's shared bucket; process a's own bucket is still full.
+    expect((await sendMany(b, 2, 'local:two', 'u')).every((r) => r.ok)).toBe(true)
+    const refused = await send(a, 'local:two', 'u')
+    expect(refused).toMatchObject({ ok: false, reason: 'limited', scope: 'garage' })
+    // a's refused attempt cost it nothing: once the shared bucket has a token, a gets it.
+    await connection.hset(rateKeys(prefix, 'local:two', 'u')[1]!, 'tokens', '1')
+    expect((await send(a, 'local:two', 'u')).ok).toBe(true)
+  })
 })
