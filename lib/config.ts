@@ -56,6 +56,9 @@ export const ConfigSchema = T.Object({
   IMAGE_MAX_BYTES: positive(20 * 1024 * 1024, 'Largest photo accepted, in bytes.'),
   IMAGE_MAX_PIXELS: positive(50_000_000, 'Largest photo accepted, in pixels (width x height), checked before decoding.'),
   IMAGE_DECODE_MAX_MB: positive(768, 'Memory ceiling (RSS, MB) of the images service\'s decoder process; a photo that needs more is refused.'),
+  IMAGE_QUOTA_MB: positive(1024, 'Photo storage one garage may use, in MB (originals; a photo two garages keep counts for both); an upload past it is refused.'),
+  IMAGE_UNFILED_DAYS: positive(7, 'Days a photo never filed on a car or an issue is kept before it is removed (swept at start and hourly).'),
+  IMAGE_WAITING_PER_GARAGE: positive(4, 'Photos one garage may have waiting for the decoder; more from that garage are refused as busy while other garages\' photos are still taken.'),
   DOWNLOAD_TIMEOUT_MS: positive(15_000, 'Time limit for downloading a photo from a chat platform.'),
   // terminal chat
   LOCAL_TENANT: T.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', default: 'demo', description: 'Name of the terminal chat\'s garage (tenant `local:<name>`).', expects: 'letters, digits, _ . or -' }),

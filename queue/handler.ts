@@ -31,7 +31,12 @@ export type HandlerContext = {
 export type KindHandler<P = any> = {
   /** Schema of the payload; the job is refused (unrecoverable) when it does not match. */
   schema: TSchema
-  run: (payload: P, ctx: HandlerContext) => Promise<Reply>
+  /**
+   * The answer, or null for nothing to say: only for an event nobody waits on an answer to (a
+   * photo dropped in a channel that no rule files). A job someone waits on (an interaction, a
+   * slash command's response_url) is always answered.
+   */
+  run: (payload: P, ctx: HandlerContext) => Promise<Reply | null>
 }
 
 export type HandlerFamily = Record<string, KindHandler>

@@ -91,6 +91,11 @@ async function settleForGarage(payload: unknown, dates: readonly string[], ctx: 
   return settleDates(settled.payload, dates, garageToday(ctx.now(), settings.timezone))
 }
 
+/** True when someone waits on this job's answer: an interaction to edit, a response_url to post to. */
+const waitedOn = (env: EnvelopeT) =>
+  (env.replyTo.platform === 'discord' && env.replyTo.interaction !== undefined) ||
+  (env.replyTo.platform === 'slack' && env.replyTo.responseUrl !== undefined)
+
 export type OrchestratorOptions = {
   config: Config
   connection: IORedis
@@ -200,7 +205,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       config,
       finalAttempt,
     }
-    let reply: Reply
+    let reply: Reply | null
     try {
       const dates = dateFields(handler.schema)
       const payload = needsGarage(env.payload, dates) ? await settleForGarage(env.payload, dates, ctx) : env.payload
@@ -235,6 +240,11 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
           text: `Something went wrong and this was not done (reference ${env.id}). Please try again later.`,
         }
       }
+    }
+    if (reply === null) {
+      if (!waitedOn(env)) return { outcome: 'silent' }
+      jobLog().error('handler had nothing to say to a command someone waits on')
+      reply = { tone: 'ok', text: 'Nothing was done.', ephemeral: true }
     }
     await answer(env, reply)
     return { outcome: reply.tone }

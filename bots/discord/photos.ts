@@ -5,6 +5,11 @@
  * worker does, at once, from the allowed hosts only. In a thread, the thread's ref (recorded
  * when the bot posted the thread's first message) tells what the photo belongs to. The answer
  * goes to the message's thread.
+ *
+ * Which drops are taken is the worker's decision (queue/handlers/photo.ts): whether a channel has
+ * a default car lives in the items service's settings, which the bot does not call. The worker
+ * resolves the rules (thread ref, a car or #issue named, the channel's default car) before it
+ * downloads anything, so a photo no rule files is never downloaded or stored.
  */
 import type { Message, User } from 'discord.js'
 import type IORedis from 'ioredis'

@@ -2,7 +2,7 @@ import type { Command } from '../command.ts'
 
 const photo = {
   name: 'photo',
-  description: 'File a photo on a car or an issue',
+  description: 'File or remove a photo of a car or an issue',
   subcommands: [
     {
       name: 'add',
@@ -12,6 +12,20 @@ const photo = {
         { name: 'file', type: 'attachment', required: true, description: 'The photo (JPEG, PNG, WebP or GIF)' },
         { name: 'car', type: 'car', description: 'The car it shows' },
         { name: 'issue', type: 'issue', description: 'The issue it belongs to, e.g. 12' },
+      ],
+    },
+    {
+      name: 'remove',
+      description: "Remove a photo from this garage by its number or the start of its code",
+      example: '/photo remove 12',
+      options: [
+        {
+          name: 'photo',
+          type: 'string',
+          required: true,
+          description: 'The photo\'s number (photo 12) or the start of its code (3fa9c2, 6+ characters)',
+          maxLength: 64,
+        },
       ],
     },
   ],

@@ -14,7 +14,7 @@ import {
   UserError,
 } from '../handler.ts'
 import type { ImagesApp } from '../../services/images/app.ts'
-import type { UploadQuery, UploadResult } from '../../services/images/model.ts'
+import type { RemoveRequest, RemoveResult, UploadQuery, UploadResult } from '../../services/images/model.ts'
 
 type ReplyImage = NonNullable<Reply['image']>
 
@@ -74,4 +74,13 @@ export async function newestCarPhoto(
   } catch {
     return undefined
   }
+}
+
+/**
+ * Removes the garage's links to photos (one by number, one photo by the start of its sha256,
+ * or every photo filed on a car and no issue) and the files no garage links any more. `key`
+ * makes a retried job remove once and answer the same.
+ */
+export function removePhotos(ctx: HandlerContext, request: RemoveRequest, key?: string): Promise<RemoveResult> {
+  return callImages(imagesClient(ctx, { write: true, ...(key ? { key } : {}) }).images.remove.post(request))
 }

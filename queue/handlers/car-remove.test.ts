@@ -3,7 +3,7 @@ import { startStack, type Stack } from '../../test/stack.ts'
 
 let stack: Stack
 beforeAll(async () => {
-  stack = await startStack({ services: ['items'] })
+  stack = await startStack({ services: ['items', 'images'] })
 })
 afterAll(async () => {
   await stack.close()
@@ -32,7 +32,7 @@ test('/car remove says what goes with the car and what stays; nothing is removed
   const removed = await run('car.remove', { car: 'civic', confirm: true })
   expect(removed.tone).toBe('ok')
   expect(removed.text).toBe(
-    'civic is gone with its 3 odometer readings, 2 maintenance items, 1 service record and 1 fill-up. Its issues and photos are kept (see /issue list).',
+    'civic is gone with its 3 odometer readings, 2 maintenance items, 1 service record and 1 fill-up. Its issues are kept (see /issue list).',
   )
   const after = await fetch(`${stack.url('items')}/items?car=civic`, { headers: stack.headers(tenant) })
   expect(after.status).toBe(404)

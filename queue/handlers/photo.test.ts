@@ -116,7 +116,14 @@ describe('photos through the queue', () => {
     const byChannel = await drop({ files: [await serve(5)], channelId: '701' })
     expect(byChannel.title).toBe('Added a photo to civic')
 
-    const unclear = await drop({ files: [await serve(6)], text: 'look at this', channelId: '702' })
+    // In the bot's own thread whose car is gone since, nothing says which car: buttons.
+    const unclear = await drop({
+      files: [await serve(6)],
+      text: 'look at this',
+      channelId: '702',
+      threadId: '9001',
+      threadRef: 'car:sold-last-year',
+    })
     expect(unclear.tone).toBe('warn')
     expect(unclear.title).toBe('Which car is this?')
     const ids = unclear.actions?.map((a) => a.id) ?? []

@@ -12,13 +12,13 @@
 import { Type as T } from '@sinclair/typebox'
 import { actionId } from '../../catalog/actions.ts'
 import photo from '../../catalog/commands/photo.ts'
-import { callImages, imagesClient, uploadPhoto } from '../clients/images.ts'
+import { callImages, imagesClient, removePhotos, uploadPhoto } from '../clients/images.ts'
 import { DownloadRefused, downloadAttachment } from '../clients/download.ts'
 import type { UploadResult } from '../../services/images/model.ts'
 import { callIssues, issuesClient } from '../clients/issues.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
 import type { Action, Reply } from '../../lib/contracts/envelope.ts'
-import { clip } from '../../lib/domain/text.ts'
+import { clip, plural } from '../../lib/domain/text.ts'
 import { type HandlerContext, type HandlerFamily, handlers, UserError } from '../handler.ts'
 import { carRef, issueRef } from './shared/format.ts'
 import { actorOf, resolveCar } from './shared/lookups.ts'
@@ -82,6 +82,13 @@ export async function resolveTarget(ctx: HandlerContext, p: AttachPayload): Prom
   }
   return undefined
 }
+
+/** Where a stored photo is filed, as the garage reads it. */
+const placeOf = (ph: { car: string | null; issue: number | null }) =>
+  ph.issue ? `issue #${ph.issue}` : (ph.car ?? 'this garage (unfiled)')
+
+/** "12" or "12, 13": the numbers /photo remove takes. */
+const numbers = (stored: UploadResult[]) => clip(stored.map((r) => r.photo.id).join(', '), 1024)
 
 const what = (t: Target) =>
   t.issue ? `issue #${t.issue.number} ${t.issue.title} (${t.car.nickname})` : t.car.nickname
@@ -170,11 +177,23 @@ function fileButtons(ids: number[], cars: Car[]): Action[] {
   })
 }
 
-export async function attach(ctx: HandlerContext, p: AttachPayload): Promise<Reply> {
-  // Download first: platform URLs expire, and a refused file needs no target.
+/**
+ * A photo dropped in a channel (`photo.attach`) is taken only where a rule files it: the bot's
+ * own thread (its ref), a car or #issue named beside it, or a channel with a default car. The
+ * target is resolved before anything is downloaded, so an unrelated photo costs no download, and
+ * no answer: a holiday picture in a chat channel is not the garage's business.
+ */
+async function drop(ctx: HandlerContext, p: AttachPayload): Promise<Reply | null> {
+  const target = await resolveTarget(ctx, p)
+  if (!target && !p.threadRef) return null
+  return attach(ctx, p, target)
+}
+
+/** Downloads, stores and files the photos of `p` on its target (none: the reply asks which car). */
+export async function attach(ctx: HandlerContext, p: AttachPayload, target: Target | undefined): Promise<Reply> {
+  // Download at once at once (platform URLs expire); a refused file needs nothing stored.
   const { got, refused } = await downloadAll(ctx, p)
   if (got.length === 0) throw new UserError(`No photo was added.${failures(refused)}`)
-  const target = await resolveTarget(ctx, p)
   const result = await store(ctx, got, target)
   const problems = [...refused, ...result.refused]
   if (result.stored.length === 0) throw new UserError(`No photo was added.${failures(problems)}`)
@@ -182,11 +201,13 @@ export async function attach(ctx: HandlerContext, p: AttachPayload): Promise<Rep
   const image = { sha256: newest.photo.sha256, size: 256 as const, alt: newest.photo.filename ?? 'photo' }
   const n = result.stored.length
   if (!target) {
+    // An unfiled photo is removed after IMAGE_UNFILED_DAYS (the images service's expiry).
+    const days = plural(ctx.config.IMAGE_UNFILED_DAYS, 'day')
     const { cars } = await callItems(itemsClient(ctx).cars.get())
     if (cars.length === 0) {
       return {
         tone: 'warn',
-        text: `Kept ${n === 1 ? 'the photo' : `${n} photos`}, but this garage has no cars yet: add one with /car add, then /photo add.${failures(problems)}`,
+        text: `Kept ${n === 1 ? 'the photo' : `${n} photos`} for ${days}, but this garage has no cars yet: add one with /car add, then /photo add.${failures(problems)}`,
         image,
       }
     }
@@ -198,9 +219,10 @@ export async function attach(ctx: HandlerContext, p: AttachPayload): Promise<Rep
     return {
       tone: 'warn',
       title: 'Which car is this?',
-      text: `Kept ${n === 1 ? 'the photo' : `${n} photos`}; pick the car${more}. Next time, name the car or #issue in the message.${failures(problems)}`,
+      text: `Kept ${n === 1 ? 'the photo' : `${n} photos`} for ${days}; pick the car${more}. Next time, name the car or #issue in the message.${failures(problems)}`,
       image,
       actions,
+      fields: [{ name: n === 1 ? 'Photo' : 'Photos', value: numbers(result.stored), inline: true }],
     }
   }
   const already = result.stored.every((r) => r.linked_before)
@@ -212,7 +234,9 @@ export async function attach(ctx: HandlerContext, p: AttachPayload): Promise<Rep
         : `Added ${n === 1 ? 'a photo' : `${n} photos`} to ${what(target)}`,
       256,
     ),
-    text: `${already ? 'That photo was already there; nothing new stored.' : n === 1 ? `Now part of ${what(target)}.` : `Now part of ${what(target)}.`}${failures(problems)}`,
+    text: `${already ? 'That photo was already there; nothing new stored.' : `Now part of ${what(target)}.`}${failures(problems)}`,
+    // The numbers /photo remove takes.
+    fields: [{ name: result.stored.length === 1 ? 'Photo' : 'Photos', value: numbers(result.stored), inline: true }],
     image,
     ref: refOf(target),
   }
@@ -223,18 +247,38 @@ export default {
     add: async (p, ctx) => {
       const replyTo = ctx.envelope.replyTo
       const channelId = replyTo.platform === 'local' ? '' : replyTo.channelId
-      return attach(ctx, {
+      const payload: AttachPayload = {
         files: [p.file],
         text: '',
         channelId,
         ...(p.car || p.issue
           ? { target: { ...(p.car ? { car: p.car } : {}), ...(p.issue ? { issue: p.issue } : {}) } }
           : {}),
-      })
+      }
+      return attach(ctx, payload, await resolveTarget(ctx, payload))
+    },
+    remove: async (p, ctx) => {
+      const given = p.photo.trim().toLowerCase().replace(/^(?:photo\s*|#)/, '')
+      let request: { id: number } | { sha: string }
+      if (/^\d{1,12}$/.test(given)) request = { id: Number(given) }
+      else if (/^[0-9a-f]{6,64}$/.test(given)) request = { sha: given }
+      else
+        throw new UserError(
+          `photo: give the photo's number (12) or at least the first 6 characters of its code (3fa9c2), not "${clip(p.photo, 40)}"`,
+          'photo',
+        )
+      const r = await removePhotos(ctx, request)
+      const first = r.removed[0]!
+      const where = [...new Set(r.removed.map((ph) => placeOf(ph)))].join(', ')
+      return {
+        tone: 'ok',
+        title: `Removed photo ${first.id}`,
+        text: `${clip(first.filename ?? first.sha256.slice(0, 8), 80)} is no longer part of ${where}.${r.files_removed > 0 ? ' Its file is deleted.' : ''}`,
+      }
     },
   }),
 
-  'photo.attach': { schema: AttachPayload, run: (p: AttachPayload, ctx) => attach(ctx, p) },
+  'photo.attach': { schema: AttachPayload, run: (p: AttachPayload, ctx) => drop(ctx, p) },
 
   'photo.file': {
     schema: T.Object({ arg: T.String({ maxLength: 100 }) }),

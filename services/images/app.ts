@@ -15,6 +15,8 @@ import {
   LinkParams,
   LinkUpdate,
   Photo,
+  RemoveRequest,
+  RemoveResult,
   ShaParams,
   Thumbnail,
   ThumbParams,
@@ -36,25 +38,37 @@ export function createApp(deps: ServiceDeps) {
     swept,
     'photo store swept: temp files and files without a row deleted',
   )
-  const decoder = new DecoderPool({ maxMemoryMb: config.IMAGE_DECODE_MAX_MB, timeoutMs: 60_000 })
+  const decoder = new DecoderPool({
+    maxMemoryMb: config.IMAGE_DECODE_MAX_MB,
+    timeoutMs: 60_000,
+    maxWaitingPerTenant: config.IMAGE_WAITING_PER_GARAGE,
+  })
   const intake: images.IntakeDeps = {
     db,
     store,
     decoder,
     maxBytes: config.IMAGE_MAX_BYTES,
     maxPixels: config.IMAGE_MAX_PIXELS,
+    quotaBytes: config.IMAGE_QUOTA_MB * 1024 * 1024,
     now,
   }
+  const expiry = unfiledExpiry(() => {
+    const before = new Date(now().getTime() - config.IMAGE_UNFILED_DAYS * DAY_MS)
+    const r = images.expireUnfiled(db, store, before)
+    if (r.links + r.files > 0) log.info(r, 'unfiled photos expired: links and files deleted')
+    return r
+  }, log)
 
   const app = base
     .decorate('decoder', decoder)
     .decorate('store', store)
     .decorate('db', db)
+    .decorate('expireUnfiled', expiry.run)
     .post(
       '/images',
       async ({ request, query, tenant, idempotencyKey, set }) => {
         const bytes = await images.readUpload(request, intake.maxBytes)
-        const sha = await images.store(intake, bytes, query, idempotencyKey)
+        const sha = await images.store(intake, tenant, bytes, query, idempotencyKey)
         return once(
           { tenant, idempotencyKey, set },
           'POST /images',
@@ -67,6 +81,22 @@ export function createApp(deps: ServiceDeps) {
         query: UploadQuery,
         response: { 200: UploadResult, 201: UploadResult, ...errorResponses(413, 503) },
       },
+    )
+    .post(
+      '/images/remove',
+      ({ body, tenant, idempotencyKey, set }) => {
+        const result = once({ tenant, idempotencyKey, set }, 'POST /images/remove', (t) =>
+          images.removeLinks(db, t, body),
+        )
+        // After the write committed (and again for a replay: a no-op once the files are gone).
+        images.deleteFilesWithoutRow(
+          db,
+          store,
+          result.removed.map((p) => p.sha256),
+        )
+        return result
+      },
+      { body: RemoveRequest, response: RemoveResult },
     )
     .get('/images', ({ query, tenant }) => images.gallery(db, tenant, query), {
       query: GalleryQuery,
@@ -96,7 +126,43 @@ export function createApp(deps: ServiceDeps) {
       response: Photo,
     })
 
-  return finish(app, () => decoder.close())
+  return finish(
+    app,
+    () => expiry.stop(),
+    () => decoder.close(),
+  )
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000
+/** How often unfiled photos are looked at after the look at start. */
+const EXPIRE_EVERY_MS = 60 * 60 * 1000
+
+/**
+ * Runs the expiry of unfiled photos at start and then hourly on an unref'd timer that `stop()`
+ * clears (like the idempotency pruning of services/lib/app.ts). A failed run is logged; the
+ * next one retries.
+ */
+function unfiledExpiry(pass: () => { links: number; files: number }, log: { warn: (o: object, m: string) => void }) {
+  let stopped = false
+  const run = () => {
+    if (stopped) return { links: 0, files: 0 }
+    try {
+      return pass()
+    } catch (error) {
+      log.warn({ err: error }, 'expiring unfiled photos failed; next run retries')
+      return { links: 0, files: 0 }
+    }
+  }
+  run()
+  const timer = setInterval(run, EXPIRE_EVERY_MS)
+  timer.unref()
+  return {
+    run,
+    stop: () => {
+      stopped = true
+      clearInterval(timer)
+    },
+  }
 }
 
 export type ImagesApp = ReturnType<typeof createApp>

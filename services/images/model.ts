@@ -67,3 +67,26 @@ export type UploadResult = typeof UploadResult.static
 
 export const Gallery = t.Object({ photos: t.Array(Photo), total: t.Integer() })
 export type Gallery = typeof Gallery.static
+
+/**
+ * Which of the tenant's photo links to remove: one link by its number (`id`, as replies show
+ * it), every link of a photo by the start of its sha256 (at least 6 hex digits), or every photo
+ * filed on a car and no issue (`car_id`, when the car is removed).
+ */
+export const RemoveRequest = t.Object(
+  {
+    id: t.Optional(t.Integer({ minimum: 1 })),
+    sha: t.Optional(t.String({ pattern: '^[0-9a-f]{6,64}$' })),
+    car_id: t.Optional(t.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+)
+export type RemoveRequest = typeof RemoveRequest.static
+
+export const RemoveResult = t.Object({
+  /** The links removed (this garage's photos). */
+  removed: t.Array(Photo),
+  /** How many stored photos (files) went with them because no garage links them any more. */
+  files_removed: t.Integer(),
+})
+export type RemoveResult = typeof RemoveResult.static

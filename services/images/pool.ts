@@ -3,6 +3,11 @@
  * under explicit limits: a memory ceiling (the process's RSS is watched and the process killed
  * when it goes over), a time limit, and recycling after a large photo so its memory goes back
  * to the system. The service's event loop only waits on IPC.
+ *
+ * Waiting is fair between garages: each tenant has its own FIFO, and the next photo decoded is
+ * the oldest waiting photo of the tenant served least recently (a rotation), so one garage's
+ * burst waits behind its own photos, not in front of everyone else's. Each tenant may have `maxWaitingPerTenant` photos waiting;
+ * past that its photos are refused as busy while other tenants' are still taken.
  */
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
@@ -18,8 +23,10 @@ export type DecoderOptions = {
   idleMs?: number
   /** After a decode whose peak passed this, the process is replaced (memory back to the system), MB. */
   recycleAboveMb?: number
-  /** Photos allowed to wait for the decoder; more are refused as busy (each holds its bytes). */
+  /** Photos allowed to wait for the decoder, all tenants together; more are refused as busy (each holds its bytes). */
   maxWaiting?: number
+  /** Photos one tenant may have waiting; more from that tenant are refused as busy. */
+  maxWaitingPerTenant?: number
 }
 
 /** The decoder could not write a thumbnail: the disk is full (answered 507 like any ENOSPC). */
@@ -46,7 +53,12 @@ function rssMb(pid: number): number {
 export class DecoderPool {
   private child?: Subprocess
   private ready?: Promise<void>
-  private readonly queue: Pending[] = []
+  /** Waiting photos per tenant, each in arrival order. */
+  private readonly waiting = new Map<string, Pending[]>()
+  /** When each tenant was last served (a counter), least recent first. */
+  private readonly lastServed = new Map<string, number>()
+  private served = 0
+  private waitingCount = 0
   private current?: Pending & { timer: ReturnType<typeof setTimeout>; watch: ReturnType<typeof setInterval> }
   private idleTimer?: ReturnType<typeof setTimeout>
   private seq = 0
@@ -59,13 +71,21 @@ export class DecoderPool {
   constructor(private readonly options: DecoderOptions) {}
 
   /** Decodes `input` and writes both thumbnails; rejects with ImageRejected for a bad photo. */
-  decode(job: Omit<DecodeJob, 'id'>): Promise<Extract<DecodeResult, { ok: true }>> {
+  decode(job: Omit<DecodeJob, 'id'>, tenant = ''): Promise<Extract<DecodeResult, { ok: true }>> {
     if (this.closed) return Promise.reject(new Error('decoder pool closed'))
-    if (this.queue.length >= (this.options.maxWaiting ?? 16)) {
-      return Promise.reject(new DecoderBusy(`${this.queue.length} photos are already waiting to be decoded`))
+    const own = this.waiting.get(tenant)
+    const perTenant = this.options.maxWaitingPerTenant ?? this.options.maxWaiting ?? 16
+    if ((own?.length ?? 0) >= perTenant) {
+      return Promise.reject(new DecoderBusy(`this garage already has ${own!.length} photos waiting to be decoded`))
+    }
+    if (this.waitingCount >= (this.options.maxWaiting ?? 16)) {
+      return Promise.reject(new DecoderBusy(`${this.waitingCount} photos are already waiting to be decoded`))
     }
     return new Promise<DecodeResult>((resolve, reject) => {
-      this.queue.push({ job: { ...job, id: ++this.seq }, resolve, reject })
+      const entry = { job: { ...job, id: ++this.seq }, resolve, reject }
+      if (own) own.push(entry)
+      else this.waiting.set(tenant, [entry])
+      this.waitingCount++
       this.pump()
     }).then((r) => {
       if (!r.ok && r.code === 'ENOSPC') throw new DiskFull(r.message)
@@ -74,13 +94,44 @@ export class DecoderPool {
     })
   }
 
+  /** Photos waiting (not the one being decoded), all tenants or one. */
+  waitingFor(tenant?: string): number {
+    return tenant === undefined ? this.waitingCount : (this.waiting.get(tenant)?.length ?? 0)
+  }
+
+  /**
+   * The next photo to decode: the head of the FIFO of the waiting tenant served least recently
+   * (one never served first, then in the order they started waiting).
+   */
+  private next(): Pending | undefined {
+    let pick: string | undefined
+    let oldest = Number.POSITIVE_INFINITY
+    for (const tenant of this.waiting.keys()) {
+      const at = this.lastServed.get(tenant) ?? -1
+      if (at < oldest) {
+        oldest = at
+        pick = tenant
+      }
+    }
+    if (pick === undefined) return undefined
+    const own = this.waiting.get(pick)!
+    const entry = own.shift()!
+    this.waitingCount--
+    if (own.length === 0) this.waiting.delete(pick)
+    // Re-inserted so the map runs from least to most recently served; the oldest are forgotten.
+    this.lastServed.delete(pick)
+    this.lastServed.set(pick, ++this.served)
+    if (this.lastServed.size > 1000) this.lastServed.delete(this.lastServed.keys().next().value!)
+    return entry
+  }
+
   get pid(): number | undefined {
     return this.child?.pid
   }
 
   close(): void {
     this.closed = true
-    for (const p of this.queue.splice(0)) p.reject(new Error('decoder pool closed'))
+    for (let p = this.next(); p; p = this.next()) p.reject(new Error('decoder pool closed'))
     const cur = this.current
     if (cur) {
       this.current = undefined
@@ -146,8 +197,8 @@ export class DecoderPool {
   }
 
   private async pump() {
-    if (this.current || this.queue.length === 0 || this.closed) return
-    const next = this.queue.shift()!
+    if (this.current || this.waitingCount === 0 || this.closed) return
+    const next = this.next()!
     if (this.idleTimer) clearTimeout(this.idleTimer)
     const timeoutMs = this.options.timeoutMs ?? 30_000
     this.lastWatchedMb = 0
@@ -197,7 +248,7 @@ export class DecoderPool {
     // A big photo leaves the WebAssembly heap grown; a fresh process gives that memory back.
     if (result.ok && result.peakRssMb > (this.options.recycleAboveMb ?? 256)) this.kill()
     cur.resolve(result)
-    if (this.queue.length > 0) this.pump()
+    if (this.waitingCount > 0) this.pump()
     else {
       this.idleTimer = setTimeout(() => this.kill(), this.options.idleMs ?? 30_000)
       this.idleTimer.unref?.()

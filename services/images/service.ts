@@ -28,6 +28,8 @@ import {
   type GalleryQuery,
   type LinkUpdate,
   type Photo,
+  type RemoveRequest,
+  type RemoveResult,
   type UploadQuery,
   UploadResult,
 } from './model.ts'
@@ -144,7 +146,38 @@ export type IntakeDeps = {
   decoder: DecoderPool
   maxBytes: number
   maxPixels: number
+  /** Bytes of originals one tenant may keep (IMAGE_QUOTA_MB). */
+  quotaBytes: number
   now: () => Date
+}
+
+const MB = 1024 * 1024
+const mb = (bytes: number) => Math.round(bytes / MB).toLocaleString('en-US')
+
+/** Bytes of the originals the tenant links, each photo once; a photo two tenants keep counts for both. */
+export function tenantBytes(db: Database, tenant: string): number {
+  const row = db
+    .query(
+      'SELECT COALESCE(SUM(i.bytes), 0) AS used FROM images i WHERE i.sha256 IN (SELECT sha256 FROM photos WHERE tenant = ?)',
+    )
+    .get(tenant) as { used: number }
+  return row.used
+}
+
+/**
+ * Refuses (413 `over_quota`) a photo new to the tenant that would take its storage past the
+ * quota. A photo the tenant already keeps adds nothing.
+ */
+export function checkQuota(deps: Pick<IntakeDeps, 'db' | 'quotaBytes'>, tenant: string, sha: string, size: number) {
+  if (tenantHas(deps.db, tenant, sha)) return
+  const used = tenantBytes(deps.db, tenant)
+  if (used + size <= deps.quotaBytes) return
+  throw new HttpError(
+    413,
+    'over_quota',
+    `This garage's photos use ${mb(used)} MB of its ${mb(deps.quotaBytes)} MB; remove some with /photo remove`,
+    'body',
+  )
 }
 
 /** Reads a request body up to `max` bytes; 413 as soon as it goes over (nothing more is read). */
@@ -178,7 +211,13 @@ function photoById(db: Database, tenant: string, id: number): Photo {
 }
 
 /** Makes sure the photo's files exist (decoding it off the main thread when new); true if they already did. */
-async function storeOnce(deps: IntakeDeps, bytes: Uint8Array, sha: string, format: string): Promise<boolean> {
+async function storeOnce(
+  deps: IntakeDeps,
+  tenant: string,
+  bytes: Uint8Array,
+  sha: string,
+  format: string,
+): Promise<boolean> {
   const { db, store } = deps
   const known = db.query('SELECT 1 FROM images WHERE sha256 = ?').get(sha)
   if (known && store.complete(sha)) return true
@@ -192,7 +231,7 @@ async function storeOnce(deps: IntakeDeps, bytes: Uint8Array, sha: string, forma
       out1024: tmp[1024],
       maxPixels: deps.maxPixels,
       quality: THUMB_QUALITY,
-    })
+    }, tenant)
     store.place(sha, tmp)
     db.query(
       'INSERT INTO images (sha256, format, bytes, width, height, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -215,6 +254,7 @@ async function storeOnce(deps: IntakeDeps, bytes: Uint8Array, sha: string, forma
  */
 export async function store(
   deps: IntakeDeps,
+  tenant: string,
   bytes: Uint8Array,
   query: UploadQuery,
   idempotencyKey: string | undefined,
@@ -230,7 +270,9 @@ export async function store(
     throw error
   }
   const sha = new Bun.CryptoHasher('sha256').update(bytes).digest('hex')
-  await storeOnce(deps, bytes, sha, info.format)
+  // Before anything is written or decoded: a refused photo stores nothing.
+  checkQuota(deps, tenant, sha, bytes.byteLength)
+  await storeOnce(deps, tenant, bytes, sha, info.format)
   return sha
 }
 
@@ -255,6 +297,9 @@ export function link(deps: IntakeDeps, tenant: string, sha: string, query: Uploa
   }
   const carId = query.car_id ?? null
   const issue = query.issue ?? null
+  // Again inside the write: two uploads at once may both have passed the check in `store`.
+  const { bytes } = db.query('SELECT bytes FROM images WHERE sha256 = ?').get(sha) as { bytes: number }
+  checkQuota(deps, tenant, sha, bytes)
   const existing = db
     .query(
       'SELECT id FROM photos WHERE tenant = ? AND sha256 = ? AND IFNULL(car_id, 0) = ? AND IFNULL(issue, 0) = ?',
@@ -357,4 +402,81 @@ export function photoBySha(db: Database, tenant: string, sha: string): Photo {
     .get(tenant, sha) as Photo | null
   if (!row) throw notFound('no such photo in this garage')
   return row
+}
+
+/** Deletes the rows of stored photos no tenant links any more; the hashes whose row went. */
+function dropUnlinked(db: Database, shas: Iterable<string>): string[] {
+  const dropped: string[] = []
+  for (const sha of new Set(shas)) {
+    if (db.query('SELECT 1 FROM photos WHERE sha256 = ? LIMIT 1').get(sha)) continue
+    db.query('DELETE FROM images WHERE sha256 = ?').run(sha)
+    dropped.push(sha)
+  }
+  return dropped
+}
+
+/**
+ * Deletes the files of each photo that has no row (any more): called after the write that
+ * deleted the row committed, so a crash between the two leaves files without a row, which the
+ * start sweep deletes, never a row without its files.
+ */
+export function deleteFilesWithoutRow(db: Database, store: ImageStore, shas: Iterable<string>): number {
+  let n = 0
+  for (const sha of new Set(shas)) {
+    if (db.query('SELECT 1 FROM images WHERE sha256 = ?').get(sha)) continue
+    for (const f of [store.original(sha), store.thumb(sha, 256), store.thumb(sha, 1024)]) rmSync(f, { force: true })
+    n++
+  }
+  return n
+}
+
+/**
+ * Removes the tenant's links named by `req` (one of id, sha prefix, car_id), and the stored
+ * rows of each photo no link is left to (its files: `deleteFilesWithoutRow`, after the write). 404 when nothing matches; 422 when a sha prefix
+ * names two different photos of the garage.
+ */
+export function removeLinks(db: Database, tenant: string, req: RemoveRequest): RemoveResult {
+  const given = [req.id, req.sha, req.car_id].filter((v) => v !== undefined).length
+  if (given !== 1) throw badRequest('id', 'give exactly one of id, sha or car_id')
+  let rows: Photo[]
+  if (req.id !== undefined) {
+    rows = [photoById(db, tenant, req.id)]
+  } else if (req.sha !== undefined) {
+    rows = db
+      .query(`${PHOTO} WHERE p.tenant = ? AND p.sha256 >= ? AND p.sha256 < ? ORDER BY p.id`)
+      .all(tenant, req.sha, `${req.sha}g`) as Photo[]
+    if (rows.length === 0) throw notFound(`no photo ${req.sha} in this garage`)
+    if (new Set(rows.map((r) => r.sha256)).size > 1)
+      throw badRequest('sha', `${req.sha} is the start of more than one photo of this garage; give more of it`)
+  } else {
+    rows = db
+      .query(`${PHOTO} WHERE p.tenant = ? AND p.car_id = ? AND p.issue IS NULL ORDER BY p.id`)
+      .all(tenant, req.car_id!) as Photo[]
+  }
+  const remove = db.prepare('DELETE FROM photos WHERE tenant = ? AND id = ?')
+  for (const r of rows) remove.run(tenant, r.id)
+  remove.finalize()
+  return { removed: rows, files_removed: dropUnlinked(db, rows.map((r) => r.sha256)).length }
+}
+
+/**
+ * Removes every link never filed on a car or an issue that is older than `before`, and the
+ * files of photos no link is left to (also those a refused or crashed upload left without any
+ * link). One synchronous pass, so it never runs between an upload's store and its link.
+ */
+export function expireUnfiled(db: Database, store: ImageStore, before: Date): { links: number; files: number } {
+  const cutoff = before.toISOString()
+  const tx = db.transaction(() => {
+    const gone = db
+      .query('DELETE FROM photos WHERE car_id IS NULL AND issue IS NULL AND created_at < ? RETURNING sha256')
+      .all(cutoff) as { sha256: string }[]
+    const unlinked = db
+      .query(
+        'SELECT sha256 FROM images i WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM photos p WHERE p.sha256 = i.sha256)',
+      )
+      .all(cutoff) as { sha256: string }[]
+    return { links: gone.length, dropped: dropUnlinked(db, [...gone, ...unlinked].map((r) => r.sha256)) }
+  })
+  const { links, dropped } = tx()
+  return { links, files: deleteFilesWithoutRow(db, store, dropped) }
 }

@@ -5,6 +5,9 @@
  * job); the text ("corolla", "#12") and the thread's ref (looked up from Redis for
  * `thread_ts`) tell the photo handler where it belongs. The answer goes to the message's thread.
  * The envelope id is the event id, so Slack's redelivery of an event is not run twice.
+ * Which drops are taken is decided by the worker before it downloads anything (the channel's
+ * default car is in the items service's settings, which this app does not call); see
+ * queue/handlers/photo.ts.
  */
 import type { App } from '@slack/bolt'
 import { dispatchFailureText } from '../../shared/dispatch.ts'
