@@ -56,6 +56,12 @@ const car = {
         { name: 'reading', type: 'distance', required: true, description: 'The odometer now, e.g. "53,400 mi"' },
         { name: 'date', type: 'date', description: 'When it was read (default today)' },
         { name: 'confirm', type: 'boolean', description: 'yes to record a reading lower than the last one, or far above it' },
+        {
+          name: 'number',
+          type: 'integer',
+          description: 'Correct reading #N (as its reply showed it) to this value and date instead of adding one',
+          min: 1,
+        },
       ],
     },
     {

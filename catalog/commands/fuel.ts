@@ -42,6 +42,42 @@ const fuel = {
         { name: 'page', type: 'integer', description: 'Which page, newest first (default 1)', min: 1 },
       ],
     },
+    {
+      name: 'edit',
+      description: 'Correct a fill-up: the options given replace what it had',
+      example: '/fuel edit number:3 volume:"11.4 gal"',
+      options: [
+        { name: 'number', type: 'integer', required: true, description: 'The fill-up number (#N in /fuel list)', min: 1 },
+        { name: 'car', type: 'car', description: 'Move it to another car' },
+        {
+          name: 'volume',
+          type: 'volume',
+          description: 'Fuel put in, e.g. "11.2 gal" or "42 L"',
+        },
+        { name: 'cost', type: 'money', description: 'What it cost, in the garage currency', min: 0 },
+        { name: 'odometer', type: 'distance', description: 'Odometer at the pump, e.g. "53,480 mi"' },
+        {
+          name: 'full',
+          type: 'boolean',
+          description: 'yes (default) if filled to the top; no for a partial fill-up',
+        },
+        { name: 'missed', type: 'boolean', description: 'yes if a fill-up before this one was not logged' },
+        { name: 'date', type: 'date', description: 'When (YYYY-MM-DD; default today)' },
+        {
+          name: 'confirm',
+          type: 'boolean',
+          description: 'yes to accept an unusual odometer (lower, or far above the last) or a fill-up over 150 L',
+        },
+      ],
+    },
+    {
+      name: 'remove',
+      description: 'Remove a fill-up with the odometer reading it made',
+      example: '/fuel remove number:3',
+      options: [
+        { name: 'number', type: 'integer', required: true, description: 'The fill-up number (#N in /fuel list)', min: 1 },
+      ],
+    },
   ],
 } as const satisfies Command
 

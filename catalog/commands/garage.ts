@@ -2,7 +2,7 @@ import type { Command } from '../command.ts'
 
 const garage = {
   name: 'garage',
-  description: 'Help and the settings of this garage',
+  description: 'Help, the settings and the history of this garage',
   subcommands: [
     {
       name: 'help',
@@ -31,6 +31,23 @@ const garage = {
         { name: 'urgent', type: 'threshold', description: 'When an item becomes urgent, e.g. "30 d, 500 mi"' },
         { name: 'very_urgent', type: 'threshold', description: 'When an item becomes very urgent, e.g. "7 d, 100 mi"' },
         { name: 'photo_channel_car', type: 'car', description: 'Car that photos dropped in this channel belong to' },
+      ],
+    },
+    {
+      name: 'undo',
+      description: 'Undo your last change of a fill-up or service record, or change #N',
+      example: '/garage undo',
+      options: [
+        { name: 'change', type: 'integer', description: 'The change number (#N in /garage history); default your last', min: 1 },
+      ],
+    },
+    {
+      name: 'history',
+      description: 'Who logged, edited, removed or undid which fill-up or service record, newest first',
+      example: '/garage history car:corolla',
+      options: [
+        { name: 'car', type: 'car', description: 'Only this car (default every car)' },
+        { name: 'page', type: 'integer', description: 'Which page, newest first (default 1)', min: 1 },
       ],
     },
   ],

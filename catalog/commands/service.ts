@@ -57,6 +57,51 @@ const service = {
         { name: 'page', type: 'integer', description: 'Which page, newest first (default 1)', min: 1 },
       ],
     },
+    {
+      name: 'edit',
+      description: 'Correct a service record: the options given replace what it had',
+      example: '/service edit number:12 cost:94.90',
+      options: [
+        { name: 'number', type: 'integer', required: true, description: 'The service record number (#N in /service list)', min: 1 },
+        { name: 'car', type: 'car', description: 'Move it to another car' },
+        {
+          name: 'title',
+          type: 'string',
+          description: 'What was done, e.g. Oil and filter',
+          maxLength: 200,
+        },
+        {
+          name: 'items',
+          type: 'string',
+          description: 'Maintenance items it did, comma-separated, e.g. "Oil change, Cabin filter"',
+          maxLength: 1000,
+        },
+        { name: 'cost', type: 'money', description: 'What it cost, in the garage currency', min: 0 },
+        { name: 'odometer', type: 'distance', description: 'Odometer at the time, e.g. "53,200 mi"' },
+        { name: 'date', type: 'date', description: 'When (YYYY-MM-DD; default today)' },
+        {
+          name: 'kind',
+          type: 'string',
+          choices: ['service', 'repair', 'upgrade'],
+          description: 'service (default), repair or upgrade',
+        },
+        { name: 'notes', type: 'string', description: 'Notes, e.g. the shop', maxLength: 1000 },
+        {
+          name: 'confirm',
+          type: 'boolean',
+          description: 'yes to record an odometer lower than the last reading (a correction)',
+        },
+
+      ],
+    },
+    {
+      name: 'remove',
+      description: 'Remove a service record; the items it did go back to when they were due before',
+      example: '/service remove number:12',
+      options: [
+        { name: 'number', type: 'integer', required: true, description: 'The service record number (#N in /service list)', min: 1 },
+      ],
+    },
   ],
 } as const satisfies Command
 

@@ -5,10 +5,21 @@
  */
 import { treaty } from '@elysiajs/eden'
 import type { Config } from '../../lib/config.ts'
-import { callService, type EdenResult, edenOptions, serviceClient } from '../handler.ts'
+import { callService, type CallOptions, type EdenResult, edenOptions, type HandlerContext } from '../handler.ts'
 import type { ItemsApp } from '../../services/items/app.ts'
 
-export const itemsClient = serviceClient<ItemsApp>('items')
+/**
+ * The items client of a job: the job's headers, and X-Actor (`<platform>:<user id> <name,
+ * URI-encoded>`) from the envelope, so the garage's history says who made each change.
+ */
+export const itemsClient = (ctx: HandlerContext, opts: CallOptions = {}) =>
+  treaty<ItemsApp>(
+    ctx.serviceUrl('items'),
+    edenOptions({ ...ctx.serviceHeaders(opts), 'x-actor': actorHeader(ctx.envelope.actor) }),
+  )
+
+export const actorHeader = (a: HandlerContext['envelope']['actor']) =>
+  `${a.platform}:${a.userId} ${encodeURIComponent(a.name)}`
 
 /** The items service for the reminder scheduler: system routes (claim, ack), no tenant, no job. */
 export function itemsSchedulerClient(config: Config) {

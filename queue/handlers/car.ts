@@ -5,7 +5,7 @@
  */
 import car from '../../catalog/commands/car.ts'
 import { calculatorClient, callCalculator } from '../clients/calculator.ts'
-import { callImages, imagesClient, newestCarPhoto } from '../clients/images.ts'
+import { callImages, imagesClient, newestCarPhoto, removePhotos } from '../clients/images.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
 import { recordedFor } from '../../lib/domain/car.ts'
 import { formatMoney } from '../../lib/domain/money.ts'
@@ -13,8 +13,9 @@ import { clip, formatNumber, plural } from '../../lib/domain/text.ts'
 import type { CarView } from '../../services/items/cars/model.ts'
 import type { ReadingView } from '../../services/items/readings/model.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
-import { handlers, UserError } from '../handler.ts'
+import { handlers, ServiceUnavailable, UserError } from '../handler.ts'
 import { carData, costFields, costOf, distanceText, economyText, fmt } from './shared/costs.ts'
+import { undoActions } from './shared/changes.ts'
 import { carRef, fitLines } from './shared/format.ts'
 import { garageOf, resolveCar } from './shared/lookups.ts'
 
@@ -108,7 +109,16 @@ export default handlers(car, {
   },
 
   odometer: async (p, ctx) => {
-    const { car: target, ...body } = p
+    const { car: target, number, ...body } = p
+    if (number !== undefined) {
+      const e = await callItems(itemsClient(ctx, { write: true }).readings.edit.post({ number, car: target, ...body }))
+      return {
+        tone: 'ok',
+        title: `Reading #${e.reading.number} of ${e.car} corrected`,
+        text: `${readingLine(e.reading)}\nOdometer now ${e.odometer ?? 'unknown'}.`,
+        ...undoActions(e.change),
+      }
+    }
     const r = await callItems(itemsClient(ctx, { write: true }).cars({ car: target }).readings.post(body))
     const lines = [`Recorded ${r.reading.label} on ${r.reading.read_on}.`]
     if (r.removed > 0) {
@@ -122,7 +132,9 @@ export default handlers(car, {
       tone: 'ok',
       title: `${r.car.nickname}: ${r.car.odometer?.label ?? r.reading.label}`,
       text: lines.join(' '),
+      ...(r.number ? { fields: [{ name: 'Reading', value: `#${r.number}`, inline: true }] } : {}),
       ref: ref(r.car),
+      ...undoActions(r.change),
     }
   },
 
@@ -131,10 +143,22 @@ export default handlers(car, {
     const r = await callItems(
       itemsClient(ctx, { write: true }).cars({ car: p.car }).delete(undefined, { query }),
     )
+    // Items first: only a removal items carried out (confirmed) takes the photos. A retried job
+    // gets items' first answer again (same Idempotency-Key), so the photos are tried again.
+    let photos: string
+    try {
+      const gone = await removePhotos(ctx, { car_id: r.removed.id }, `${ctx.envelope.id}-photos`)
+      const n = gone.removed.length
+      photos = n === 0 ? 'Its issues are kept (see /issue list).' : `Its ${plural(n, 'photo')} ${n === 1 ? 'is' : 'are'} removed too; its issues are kept, with their photos (see /issue list).`
+    } catch (error) {
+      if (error instanceof ServiceUnavailable && !ctx.finalAttempt) throw error
+      ctx.log.warn({ err: error, car: r.removed.id }, 'car removed, its photos not')
+      photos = `Its issues and photos are kept: the photo service is unavailable, so its photos could not be removed (they still count toward the garage's photo storage). See /issue list for its issues.`
+    }
     return {
       tone: 'ok',
       title: `Removed ${r.removed.nickname}`,
-      text: `${r.removed.nickname} is gone with its ${recordedFor(r)}. Its issues and photos are kept (see /issue list).`,
+      text: `${r.removed.nickname} is gone with its ${recordedFor(r)}. ${photos}`,
     }
   },
 

@@ -4,7 +4,8 @@ import { callItems, itemsClient } from '../clients/items.ts'
 import type { FillupView } from '../../services/items/fuel/model.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
 import { plural } from '../../lib/domain/text.ts'
-import { handlers } from '../handler.ts'
+import { handlers, UserError } from '../handler.ts'
+import { undoActions } from './shared/changes.ts'
 import { fitLines, olderLine } from './shared/format.ts'
 
 export function fillupLine(f: FillupView): string {
@@ -17,7 +18,19 @@ export function fillupLine(f: FillupView): string {
     f.economy,
     flags.length ? flags.join(', ') : null,
   ].filter(Boolean)
-  return bits.join(' · ')
+  return `#${f.number} ${bits.join(' · ')}`
+}
+
+/** The fields of a fill-up's reply. */
+function fillupFields(f: FillupView): NonNullable<Reply['fields']> {
+  const fields: NonNullable<Reply['fields']> = [
+    { name: 'Fill-up', value: `#${f.number}`, inline: true },
+    { name: 'Volume', value: f.volume, inline: true },
+  ]
+  if (f.cost) fields.push({ name: 'Cost', value: f.cost, inline: true })
+  if (f.odometer) fields.push({ name: 'Odometer', value: f.odometer, inline: true })
+  if (f.economy) fields.push({ name: 'Economy', value: f.economy, inline: true })
+  return fields
 }
 
 export default handlers(fuel, {
@@ -27,15 +40,38 @@ export default handlers(fuel, {
     if (!f.full) notes.push('Partial fill-up: counted into the next full one.')
     if (f.missed) notes.push('After a missed fill-up: this stretch is left out of the economy.')
     if (!f.odometer) notes.push('No odometer: economy needs one.')
-    const fields: NonNullable<Reply['fields']> = [{ name: 'Volume', value: f.volume, inline: true }]
-    if (f.cost) fields.push({ name: 'Cost', value: f.cost, inline: true })
-    if (f.odometer) fields.push({ name: 'Odometer', value: f.odometer, inline: true })
-    if (f.economy) fields.push({ name: 'Economy', value: f.economy, inline: true })
     return {
       tone: 'ok',
       title: `Fill-up logged for ${f.car} (${f.date})`,
       text: notes.join(' ') || 'Recorded.',
-      fields,
+      fields: fillupFields(f),
+      ...undoActions(f.change),
+    }
+  },
+
+  edit: async (p, ctx) => {
+    const { number, ...changes } = p
+    if (Object.keys(changes).length === 0)
+      throw new UserError('Give what to change, e.g. /fuel edit number:3 volume:"11.4 gal"', 'number')
+    const f = await callItems(itemsClient(ctx, { write: true }).fillups.edit.post({ number, ...changes }))
+    return {
+      tone: 'ok',
+      title: `Fill-up #${f.number} corrected for ${f.car} (${f.date})`,
+      text: fillupLine(f),
+      fields: fillupFields(f),
+      ...undoActions(f.change),
+    }
+  },
+
+  remove: async (p, ctx) => {
+    const r = await callItems(itemsClient(ctx, { write: true }).fillups.remove.post({ number: p.number }))
+    const f = r.removed
+    const avg = r.average ? `Average economy now ${r.average}.` : 'No economy can be measured without it.'
+    return {
+      tone: 'ok',
+      title: `Fill-up #${f.number} removed from ${f.car}`,
+      text: `${fillupLine(f)}\n${f.odometer ? 'Its odometer reading went with it. ' : ''}${avg}`,
+      ...undoActions(r.change),
     }
   },
 

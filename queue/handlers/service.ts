@@ -11,6 +11,7 @@ import { type AcceptedQuote, checkAcceptedQuote, linkAcceptedQuote } from '../cl
 import type { Reply } from '../../lib/contracts/envelope.ts'
 import { plural } from '../../lib/domain/text.ts'
 import { type HandlerContext, handlers, UserError } from '../handler.ts'
+import { undoActions } from './shared/changes.ts'
 import { fitLines, olderLine, issueRef } from './shared/format.ts'
 import { issueInGarage, resolveCar } from './shared/lookups.ts'
 
@@ -106,7 +107,34 @@ export default handlers(service, {
       text: lines.length ? lines.join('\n') : 'Recorded.',
       fields,
       ...(issue ? { ref: issueRef(issue.number) } : {}),
+      ...undoActions(r.change),
     }
+  },
+
+  edit: async (p, ctx) => {
+    const { number, ...changes } = p
+    if (Object.keys(changes).length === 0)
+      throw new UserError('Give what to change, e.g. /service edit number:12 cost:94.90', 'number')
+    const kind = changes.kind as 'service' | 'repair' | 'upgrade' | undefined
+    const r = await callItems(
+      itemsClient(ctx, { write: true }).records({ id: number }).patch({ ...changes, kind }),
+    )
+    const fields: NonNullable<Reply['fields']> = []
+    for (const i of r.items.slice(0, 20)) fields.push({ name: `${i.name}: next`, value: i.due_text })
+    return {
+      tone: 'ok',
+      title: `Service record #${r.id} corrected`,
+      text: recordLine(r, true),
+      ...(fields.length ? { fields } : {}),
+      ...undoActions(r.change),
+    }
+  },
+
+  remove: async (p, ctx) => {
+    const r = await callItems(itemsClient(ctx, { write: true }).records({ id: p.number }).delete())
+    const lines = [recordLine(r, true)]
+    for (const i of r.items) lines.push(`${i.name} is back to its due point before it: ${i.due_text}`)
+    return { tone: 'ok', title: `Service record #${r.id} removed`, text: lines.join('\n'), ...undoActions(r.change) }
   },
 
   list: async (p, ctx) => {

@@ -7,6 +7,7 @@
 import { Elysia } from 'elysia'
 import { type ServiceDeps, serviceApp } from '../lib/app.ts'
 import { carRoutes } from './cars/app.ts'
+import { changeRoutes } from './changes/app.ts'
 import { fuelRoutes } from './fuel/app.ts'
 import { maintenanceRoutes } from './maintenance/app.ts'
 import { migrations } from './migrations.ts'
@@ -27,6 +28,7 @@ export function createApp(deps: ServiceDeps) {
     .use(recordRoutes(feature))
     .use(fuelRoutes(feature))
     .use(reminderRoutes(feature))
+    .use(changeRoutes(feature))
   // normalize: false makes unknown body fields a 422 instead of silently dropping them (a typo
   // such as "odometr" must not be ignored); the outermost instance's config decides this. The
   // reminder tick's routes come after the garage's, outside the base's tenant scope.

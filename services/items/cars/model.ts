@@ -111,5 +111,9 @@ export const ReadingResult = t.Object({
   previous: t.Nullable(ReadingView),
   /** Readings removed by a confirmed correction (they contradicted it). */
   removed: Whole(),
+  /** The reading's number in the garage (#N, what /car odometer number: corrects). */
+  number: t.Optional(Whole()),
+  /** The change it made (what Undo takes). */
+  change: t.Optional(Whole()),
 })
 export type ReadingResult = typeof ReadingResult.static

@@ -53,7 +53,10 @@ describe('fuel', () => {
     })
     expect(g.count('fuel_fillups', 'cost_minor = 4130 AND odometer = 53200')).toBe(1)
     const listed = (await g.ok('GET', '/fillups?car=corolla')).fillups[0]
-    expect(listed).toEqual(f)
+    // the answer of a write carries the change it made (what Undo takes); the fill-up is the same
+    const { change, ...logged } = f
+    expect(change).toBeGreaterThan(0)
+    expect(listed).toEqual(logged)
     // a car kept in km, in a garage that types miles: the raw odometer is in the car's unit
     await g.ok('POST', '/cars', {
       nickname: 'golf',

@@ -35,6 +35,8 @@ export const FillupsQuery = t.Object({ car: CarRef, ...PageQuery })
 
 export const FillupView = t.Object({
   id: Whole(),
+  /** The fill-up's number in this garage (#N), what edit and remove take. */
+  number: Whole(),
   car: t.String(),
   /** "10 gal", as typed. */
   volume: t.String(),
@@ -45,6 +47,8 @@ export const FillupView = t.Object({
   date: t.String(),
   /** Economy since the previous full fill-up ("34.1 mpg" / "6.9 L/100km"); null when it cannot be known. */
   economy: t.Nullable(t.String()),
+  /** On a write's answer: the change it made (what Undo takes). */
+  change: t.Optional(Whole()),
 })
 export type FillupView = typeof FillupView.static
 
@@ -55,3 +59,15 @@ export const FillupList = t.Object({
   average: t.Nullable(t.String()),
   ...PageInfo,
 })
+
+/** Which fill-up: its number in this garage (#N). */
+export const FillupNumber = t.Object({ number: t.Integer({ minimum: 1, maximum: 1e12 }) }, strict)
+
+/** Fill-up #N's changes: the fields of a fill-up, each optional; what is left out stays. */
+export const FillupEdit = t.Composite([FillupNumber, t.Partial(FillupCreate)], strict)
+export type FillupEdit = typeof FillupEdit.static
+export type FillupChanges = Omit<FillupEdit, 'number'>
+
+/** A removed fill-up as it was, and the car's average economy without it. */
+export const FillupRemoved = t.Object({ removed: FillupView, average: t.Nullable(t.String()), change: Whole() })
+export type FillupRemoved = typeof FillupRemoved.static

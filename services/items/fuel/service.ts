@@ -7,14 +7,24 @@ import { checkDate } from '../../../lib/domain/dates.ts'
 import { fuelSegments } from '../../../lib/domain/figures.ts'
 import { formatNumber } from '../../../lib/domain/text.ts'
 import { fromKmPerLitre, toKm, toLitres, type Units } from '../../../lib/domain/units.ts'
-import { badRequest, conflict } from '../../lib/http.ts'
+import { badRequest, conflict, notFound } from '../../lib/http.ts'
 import { addReading } from '../readings/service.ts'
-import { type CarRow, requireCar } from '../shared/car.ts'
+import { type CarRow, carById, requireCar } from '../shared/car.ts'
 import { ensureTenant, garageAt, loadGarage } from '../shared/garage.ts'
 import { type DistanceUnit, nextPage, type Page } from '../shared/model.ts'
 import { costAndOdometer, type LoggedColumns, loggedColumns } from '../shared/logged.ts'
 import { typedMoney } from '../shared/money.ts'
-import type { FillupCreate, FillupView, VolumeInput } from './model.ts'
+import { nextNumber } from '../shared/numbers.ts'
+import {
+  type ChangeActor,
+  removedNote,
+  logChange,
+  NOBODY,
+  readingSnapshot,
+  restoreReading,
+  type Snapshot,
+} from '../changes/log.ts'
+import type { FillupChanges, FillupCreate, FillupRemoved, FillupView, VolumeInput } from './model.ts'
 
 type FillupRow = LoggedColumns & {
   id: number
@@ -24,6 +34,9 @@ type FillupRow = LoggedColumns & {
   full: number
   missed: number
   filled_on: string
+  created_at: string
+  number: number
+  reading_id: number | null
 }
 
 type Stretch = { km: number; litres: number }
@@ -85,6 +98,7 @@ function fillupView(r: FillupRow, car: CarRow, units: Units, eco: Map<number, St
   const e = eco.get(r.id)
   return {
     id: r.id,
+    number: r.number,
     car: car.nickname,
     volume: r.volume_text,
     litres: Math.round(r.litres * 1000) / 1000,
@@ -99,42 +113,175 @@ function fillupView(r: FillupRow, car: CarRow, units: Units, eco: Map<number, St
 const fillupsOf = (db: Database, tenant: string, carId: number) =>
   db.query('SELECT * FROM fuel_fillups WHERE tenant = ? AND car_id = ?').all(tenant, carId) as FillupRow[]
 
-export function addFillup(db: Database, tenant: string, body: FillupCreate, now: Date): FillupView {
+/** Removes the reading a fill-up or record made, if it is still there (a correction may have removed it). */
+export function dropMadeReading(db: Database, carId: number, readingId: number | null, source: string, on: string) {
+  if (readingId === null) return
+  db.query('DELETE FROM odometer_readings WHERE id = ? AND car_id = ? AND source = ? AND read_on = ?').run(
+    readingId,
+    carId,
+    source,
+    on,
+  )
+}
+
+type FillupFields = FillupChanges & { car: string }
+
+/** Stores a fill-up with the given number (a new one, or the one an edit keeps); call in a transaction. */
+function storeFillup(
+  db: Database,
+  tenant: string,
+  body: FillupFields,
+  now: Date,
+  number: number | null,
+  kept?: FillupRow,
+): FillupView {
+  const { garage, today } = garageAt(db, tenant, now)
+  const car = requireCar(db, tenant, body.car)
+  const volume = body.volume
+    ? checkVolume(body.volume, garage.units, body.confirm === true)
+    : { litres: kept!.litres, text: kept!.volume_text }
+  const cost =
+    body.cost !== undefined
+      ? typedMoney('cost', body.cost, garage.currency)
+      : kept && kept.cost_minor !== null
+        ? { minor: kept.cost_minor, text: kept.cost_text ?? '' }
+        : null
+  const date = body.date === undefined ? (kept?.filled_on ?? today) : checkDate('date', body.date, today)
+  let odometer: { value: number; text: string } | null = null
+  let readingId: number | null = null
+  const odometerInput =
+    body.odometer ??
+    (kept && kept.odometer !== null
+      ? { value: kept.odometer, unit: car.odometer_unit, text: kept.odometer_text ?? undefined }
+      : undefined)
+  if (odometerInput) {
+    const reading = {
+      reading: odometerInput,
+      date,
+      source: 'fuel',
+      confirm: body.confirm,
+      field: 'odometer',
+    } as const
+    const made = addReading(db, tenant, car, reading, now).reading
+    odometer = { value: made.value, text: made.text }
+    readingId = made.id
+  }
+  ensureTenant(db, tenant, now)
+  const row = db
+    .query(
+      `INSERT INTO fuel_fillups (tenant, car_id, litres, volume_text, cost_minor, currency, cost_text, odometer, odometer_text, full, missed,
+         filled_on, created_at, number, reading_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    )
+    .get(
+      tenant,
+      car.id,
+      volume.litres,
+      volume.text,
+      ...loggedColumns(cost, kept?.currency ?? garage.currency, odometer),
+      body.full === undefined ? (kept?.full ?? 1) : body.full ? 1 : 0,
+      body.missed === undefined ? (kept?.missed ?? 0) : body.missed ? 1 : 0,
+      date,
+      kept?.created_at ?? now.toISOString(),
+      number ?? nextNumber(db, tenant, 'fuel'),
+      readingId,
+    ) as FillupRow
+  return fillupView(row, car, garage.units, economies(fillupsOf(db, tenant, car.id), car.odometer_unit).byId)
+}
+
+export function addFillup(
+  db: Database,
+  tenant: string,
+  body: FillupCreate,
+  now: Date,
+  actor: ChangeActor = NOBODY,
+): FillupView {
   return db.transaction(() => {
-    const { garage, today } = garageAt(db, tenant, now)
-    const car = requireCar(db, tenant, body.car)
-    const volume = checkVolume(body.volume, garage.units, body.confirm === true)
-    const cost = body.cost === undefined ? null : typedMoney('cost', body.cost, garage.currency)
-    const date = body.date === undefined ? today : checkDate('date', body.date, today)
-    let odometer: { value: number; text: string } | null = null
-    if (body.odometer) {
-      const reading = {
-        reading: body.odometer,
-        date,
-        source: 'fuel',
-        confirm: body.confirm,
-        field: 'odometer',
-      } as const
-      odometer = addReading(db, tenant, car, reading, now).reading
-    }
-    ensureTenant(db, tenant, now)
-    const row = db
-      .query(
-        `INSERT INTO fuel_fillups (tenant, car_id, litres, volume_text, cost_minor, currency, cost_text, odometer, odometer_text, full, missed,
-           filled_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-      )
-      .get(
-        tenant,
-        car.id,
-        volume.litres,
-        volume.text,
-        ...loggedColumns(cost, garage.currency, odometer),
-        body.full === false ? 0 : 1,
-        body.missed === true ? 1 : 0,
-        date,
-        now.toISOString(),
-      ) as FillupRow
-    return fillupView(row, car, garage.units, economies(fillupsOf(db, tenant, car.id), car.odometer_unit).byId)
+    const view = storeFillup(db, tenant, body, now, null)
+    const after = fillupSnapshot(db, tenant, view.number)
+    const change = logChange(db, tenant, actor, { kind: 'fuel', action: 'add', ref: view.number, before: null, after }, now)
+    return { ...view, change }
+  })()
+}
+
+/** Fill-up #N as it is now, to log or put back; null when there is none. */
+export function fillupSnapshot(db: Database, tenant: string, number: number): Snapshot | null {
+  const row = db
+    .query('SELECT * FROM fuel_fillups WHERE tenant = ? AND number = ?')
+    .get(tenant, number) as FillupRow | null
+  if (!row) return null
+  return { row, reading: readingSnapshot(db, row.reading_id) }
+}
+
+/** Puts a fill-up back as a snapshot had it (its number, its reading). Call in a transaction. */
+export function restoreFillup(db: Database, snap: Snapshot) {
+  const { id: _id, ...row } = snap.row
+  row.reading_id = restoreReading(db, snap.reading)
+  const cols = Object.keys(row)
+  db.query(`INSERT INTO fuel_fillups (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(
+    ...(Object.values(row) as (string | number | null)[]),
+  )
+}
+
+/** Takes fill-up #N out if it is there (undo of its add or edit). */
+export function dropFillup(db: Database, tenant: string, number: number) {
+  const row = db
+    .query('SELECT * FROM fuel_fillups WHERE tenant = ? AND number = ?')
+    .get(tenant, number) as FillupRow | null
+  if (row) deleteFillup(db, row)
+}
+
+function requireFillup(db: Database, tenant: string, number: number): { row: FillupRow; car: CarRow } {
+  const row = db
+    .query('SELECT * FROM fuel_fillups WHERE tenant = ? AND number = ?')
+    .get(tenant, number) as FillupRow | null
+  if (!row) throw notFound(`number: there is no fill-up #${number} in this garage${removedNote(db, tenant, 'fuel', number)} (see /fuel list)`)
+  return { row, car: carById(db, tenant, row.car_id) as CarRow }
+}
+
+/** Takes a fill-up out, with the odometer reading it made; the economy is computed from what is left. */
+function deleteFillup(db: Database, row: FillupRow) {
+  db.query('DELETE FROM fuel_fillups WHERE id = ?').run(row.id)
+  dropMadeReading(db, row.car_id, row.reading_id, 'fuel', row.filled_on)
+}
+
+/** Removes fill-up #N; answers it as it was, and the car's economy without it. */
+export function removeFillup(
+  db: Database,
+  tenant: string,
+  number: number,
+  now: Date,
+  actor: ChangeActor = NOBODY,
+): FillupRemoved {
+  return db.transaction(() => {
+    const { garage } = garageAt(db, tenant, now)
+    const { row, car } = requireFillup(db, tenant, number)
+    const before = fillupSnapshot(db, tenant, number)
+    const was = economies(fillupsOf(db, tenant, car.id), car.odometer_unit)
+    const removed = fillupView(row, car, garage.units, was.byId)
+    deleteFillup(db, row)
+    const after = economies(fillupsOf(db, tenant, car.id), car.odometer_unit)
+    const change = logChange(db, tenant, actor, { kind: 'fuel', action: 'remove', ref: number, before, after: null }, now)
+    return { removed, average: after.total ? economyText(after.total, garage.units) : null, change }
+  })()
+}
+
+/** Changes fill-up #N: what is given replaces what it had, the rest stays; the number stays. */
+export function editFillup(
+  db: Database,
+  tenant: string,
+  number: number,
+  body: FillupChanges,
+  now: Date,
+  actor: ChangeActor = NOBODY,
+): FillupView {
+  return db.transaction(() => {
+    const { row, car } = requireFillup(db, tenant, number)
+    const before = fillupSnapshot(db, tenant, number)
+    deleteFillup(db, row)
+    const view = storeFillup(db, tenant, { ...body, car: body.car ?? car.nickname }, now, number, row)
+    const after = fillupSnapshot(db, tenant, number)
+    const change = logChange(db, tenant, actor, { kind: 'fuel', action: 'edit', ref: number, before, after }, now)
+    return { ...view, change }
   })()
 }
 

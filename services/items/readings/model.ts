@@ -1,6 +1,6 @@
 /** Schemas of odometer readings: the reading route's body and the reading as shown. */
 import { t } from 'elysia'
-import { date, DistanceInput, DistanceUnit, strict, Whole } from '../shared/model.ts'
+import { CarRef, date, DistanceInput, DistanceUnit, PageInfo, PageQuery, strict, Whole } from '../shared/model.ts'
 
 export const ReadingCreate = t.Object(
   {
@@ -36,3 +36,27 @@ export const ReadingView = t.Object({
   read_on: t.String(),
 })
 export type ReadingView = typeof ReadingView.static
+
+/** Which reading: its number in this garage (#N in /car readings). */
+export const ReadingNumber = t.Object({ number: t.Integer({ minimum: 1, maximum: 1e12 }) }, strict)
+
+/** Reading #N's changes: its value or its date; what is left out stays. `car`: it must be that car's. */
+export const ReadingEdit = t.Composite([ReadingNumber, t.Partial(ReadingCreate), t.Object({ car: t.Optional(CarRef) })], strict)
+export type ReadingEdit = typeof ReadingEdit.static
+
+/** A reading with its number, as /car readings lists it. */
+export const NumberedReading = t.Composite([ReadingView, t.Object({ number: Whole() })])
+export type NumberedReading = typeof NumberedReading.static
+
+export const ReadingsQuery = t.Object({ car: CarRef, ...PageQuery })
+export const ReadingList = t.Object({ car: t.String(), readings: t.Array(NumberedReading), ...PageInfo })
+
+/** A reading changed or removed: it (as it was, for a removal), the car's odometer after, the change. */
+export const ReadingChanged = t.Object({
+  car: t.String(),
+  reading: NumberedReading,
+  /** The car's current odometer after it ("53,400 mi"), null without readings. */
+  odometer: t.Nullable(t.String()),
+  change: Whole(),
+})
+export type ReadingChanged = typeof ReadingChanged.static

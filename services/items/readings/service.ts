@@ -3,6 +3,8 @@
  * must not go backwards in time; a confirmed reading that contradicts it is a correction.
  */
 import type { Database } from 'bun:sqlite'
+import { nextNumber } from '../shared/numbers.ts'
+import { type ChangeActor, logChange, NOBODY, type Snapshot } from '../changes/log.ts'
 import { checkDate, daysBetween } from '../../../lib/domain/dates.ts'
 import { plural } from '../../../lib/domain/text.ts'
 import { convertDistance } from '../../../lib/domain/units.ts'
@@ -26,6 +28,7 @@ export function insertReading(
   source: ReadingSource,
   readOn: string,
   now: Date,
+  number?: number,
 ): ReadingRow {
   const value = convertDistance(reading.value, reading.unit, car.odometer_unit)
   return db
@@ -39,6 +42,7 @@ export function insertReading(
       source,
       readOn,
       now.toISOString(),
+      number ?? nextNumber(db, car.tenant, 'reading'),
     ) as ReadingRow
 }
 
@@ -59,6 +63,8 @@ export type AddReadingInput = {
   confirm?: boolean
   /** The field named in refusals (the caller's option name, e.g. "odometer" or "reading"). */
   field?: string
+  /** The reading's number in the garage, kept by an edit (default the next one). */
+  number?: number
 }
 
 /**
@@ -128,7 +134,7 @@ export function addReading(
         prepared(db, READING_SQL.removeLowerAfter).run(car.id, tenant, readOn, value - eps).changes
     }
     ensureTenant(db, tenant, now)
-    const row = insertReading(db, car, typed, input.source, readOn, now)
+    const row = insertReading(db, car, typed, input.source, readOn, now, input.number)
     return { reading: readingView(row, car.odometer_unit), removed, car }
   })()
 }
@@ -140,11 +146,33 @@ export function recordReading(
   ref: string,
   body: ReadingCreate,
   now: Date,
+  actor: ChangeActor = NOBODY,
 ): ReadingResult {
   return db.transaction(() => {
     const car = requireCar(db, tenant, ref)
     const previous = currentOdometer(db, tenant, car.id)
     const result = addReading(db, tenant, car, { ...body, source: 'reading', field: 'reading' }, now)
-    return { car: carView(db, result.car), reading: result.reading, previous, removed: result.removed }
+    const after = readingSnap(db, result.reading.id, result.removed)
+    const change = logChange(
+      db,
+      tenant,
+      actor,
+      { kind: 'reading', action: 'add', ref: after.row.number as number, before: null, after },
+      now,
+    )
+    return {
+      car: carView(db, result.car),
+      reading: result.reading,
+      previous,
+      removed: result.removed,
+      number: after.row.number as number,
+      change,
+    }
   })()
+}
+
+/** A reading as a change snapshot (`removed`: other readings its confirmed correction removed). */
+export function readingSnap(db: Database, id: number, removed = 0): Snapshot {
+  const row = db.query('SELECT * FROM odometer_readings WHERE id = ?').get(id) as Snapshot['row']
+  return { row, reading: null, ...(removed ? { removed } : {}) }
 }

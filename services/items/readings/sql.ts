@@ -53,8 +53,8 @@ export const READING_SQL = {
     'DELETE FROM odometer_readings WHERE car_id = ? AND tenant = ? AND value > ? AND +read_on <= ?',
   removeLowerAfter:
     'DELETE FROM odometer_readings WHERE car_id = ? AND tenant = ? AND read_on > ? AND +value < ?',
-  insert: `INSERT INTO odometer_readings (tenant, car_id, value, text, typed_unit, source, read_on, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${READING_COLUMNS}`,
+  insert: `INSERT INTO odometer_readings (tenant, car_id, value, text, typed_unit, source, read_on, created_at, number)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${READING_COLUMNS}`,
   /** The car's unit and current reading. */
   current: `SELECT c.odometer_unit, ${CURRENT_COLUMNS} FROM cars c ${CURRENT_JOIN}
     WHERE c.tenant = CAST(? AS TEXT) AND c.id = CAST(? AS INTEGER)`,

@@ -1,8 +1,9 @@
 /** The service record routes: log, list, one record, and the cost of a record that has none. */
+import { actorOf } from '../changes/log.ts'
 import { pageOf } from '../shared/model.ts'
 import { featureRoutes, type Feature } from '../shared/routes.ts'
-import { RecordCost, RecordCreate, RecordIdParams, RecordList, RecordsQuery, RecordView } from './model.ts'
-import { getRecord, listRecords, logRecord, setRecordCost } from './service.ts'
+import { RecordCost, RecordCreate, RecordEdit, RecordIdParams, RecordList, RecordsQuery, RecordView } from './model.ts'
+import { editRecord, getRecord, listRecords, logRecord, removeRecord, setRecordCost } from './service.ts'
 
 export const recordRoutes = ({ db, now, once }: Feature) =>
   featureRoutes()
@@ -13,8 +14,8 @@ export const recordRoutes = ({ db, now, once }: Feature) =>
     })
     .post(
       '/records',
-      ({ tenant, idempotencyKey, body, set }) =>
-        once({ tenant, idempotencyKey, set }, 'POST /records', (t) => logRecord(db, t, body, now()), 201),
+      ({ tenant, idempotencyKey, body, set, headers }) =>
+        once({ tenant, idempotencyKey, set }, 'POST /records', (t) => logRecord(db, t, body, now(), actorOf(headers['x-actor'])), 201),
       {
         body: RecordCreate,
         response: { 200: RecordView, 201: RecordView },
@@ -37,5 +38,30 @@ export const recordRoutes = ({ db, now, once }: Feature) =>
         body: RecordCost,
         response: RecordView,
         detail: { summary: 'Give a record without a cost one (409 when it has one)' },
+      },
+    )
+    .patch(
+      '/records/:id',
+      ({ tenant, idempotencyKey, params, body, set, headers }) =>
+        once({ tenant, idempotencyKey, set }, 'PATCH /records/:id', (t) =>
+          editRecord(db, t, params.id, body, now(), actorOf(headers['x-actor'])),
+        ),
+      {
+        params: RecordIdParams,
+        body: RecordEdit,
+        response: RecordView,
+        detail: { summary: 'Change service record #id; what is left out stays, the items it names are done again' },
+      },
+    )
+    .delete(
+      '/records/:id',
+      ({ tenant, idempotencyKey, params, set, headers }) =>
+        once({ tenant, idempotencyKey, set }, 'DELETE /records/:id', (t) =>
+          removeRecord(db, t, params.id, now(), actorOf(headers['x-actor'])),
+        ),
+      {
+        params: RecordIdParams,
+        response: RecordView,
+        detail: { summary: 'Remove service record #id: its items go back to their due point before it, its reading goes' },
       },
     )

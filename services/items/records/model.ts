@@ -35,6 +35,10 @@ export const RecordCreate = t.Object(
 )
 export type RecordCreate = typeof RecordCreate.static
 
+/** A record's changes: the fields of a record, each optional; what is left out stays. */
+export const RecordEdit = t.Partial(RecordCreate)
+export type RecordEdit = typeof RecordEdit.static
+
 export const RecordsQuery = t.Object({ car: t.Optional(CarRef), ...PageQuery })
 
 export const RecordIdParams = t.Object({ id: wholeNumber('id', 1) })
@@ -53,6 +57,8 @@ export const RecordView = t.Object({
   notes: t.Nullable(t.String()),
   /** The items it did, with when each is due next. */
   items: t.Array(t.Object({ id: Whole(), name: t.String(), due_text: t.String() })),
+  /** On a write's answer: the change it made (what Undo takes). */
+  change: t.Optional(Whole()),
 })
 export type RecordView = typeof RecordView.static
 

@@ -24,10 +24,20 @@ import { formatDistance } from '../shared/distance.ts'
 import { ensureTenant, type GarageRow, garageAt } from '../shared/garage.ts'
 import { type DistanceInput, type MoneyInput, nextPage, type Page } from '../shared/model.ts'
 import { costAndOdometer, type LoggedColumns, loggedColumns } from '../shared/logged.ts'
-import { formatMoney } from '../../../lib/domain/money.ts'
+import { formatMoney, minorDigits } from '../../../lib/domain/money.ts'
 import { typedMoney } from '../shared/money.ts'
 import { checkText } from '../shared/text.ts'
-import type { RecordCreate, RecordKind, RecordView } from './model.ts'
+import type { RecordCreate, RecordEdit, RecordKind, RecordView } from './model.ts'
+import { dropMadeReading } from '../fuel/service.ts'
+import {
+  type ChangeActor,
+  logChange,
+  NOBODY,
+  readingSnapshot,
+  removedNote,
+  restoreReading,
+  type Snapshot,
+} from '../changes/log.ts'
 
 /** A row of service_records (odometer in the car's unit). */
 export type RecordRow = LoggedColumns & {
@@ -37,6 +47,23 @@ export type RecordRow = LoggedColumns & {
   kind: RecordKind
   done_on: string
   notes: string | null
+  created_at: string
+  reading_id: number | null
+  /** JSON of ItemBefore[]: what the items this record moved on were before it. */
+  items_before: string | null
+}
+
+/** An item this record moved on: its last done and due point before, and what the record made them. */
+type ItemBefore = {
+  id: number
+  last_date: string
+  last_odometer: number | null
+  due_date: string | null
+  due_odometer: number | null
+  after_date: string
+  after_odometer: number | null
+  after_due_date: string | null
+  after_due_odometer: number | null
 }
 
 export function recordView(
@@ -82,6 +109,22 @@ export type RecordInput = {
   date?: string
   notes?: string
   confirm?: boolean
+  /** An edit keeps the record's id and when it was first logged. */
+  keep?: { id: number; created_at: string }
+}
+
+/**
+ * The id of a new record: records show their id (#12, what /issue close record: takes), so an
+ * id is never given again once a record had it, even after the record was removed.
+ */
+function nextRecordId(db: Database): number {
+  const row = db
+    .query(
+      `INSERT INTO record_counters (tenant, kind, last) VALUES ('', 'service_id', (SELECT coalesce(max(id), 0) + 1 FROM service_records))
+       ON CONFLICT (tenant, kind) DO UPDATE SET last = max(last + 1, excluded.last) RETURNING last`,
+    )
+    .get() as { last: number }
+  return row.last
 }
 
 /** Stores a record (call inside a transaction); the items it did move on unless it is older than their last. */
@@ -92,6 +135,7 @@ export function insertRecord(db: Database, tenant: string, input: RecordInput, n
   const cost = input.cost === undefined ? null : typedMoney('cost', input.cost, garage.currency)
   // An odometer typed on the record is a reading; otherwise the car's on that date (Done: its current one).
   let odometer: { value: number; text: string } | null = null
+  let readingId: number | null = null
   if (input.odometer) {
     const reading = {
       reading: input.odometer,
@@ -100,7 +144,9 @@ export function insertRecord(db: Database, tenant: string, input: RecordInput, n
       confirm: input.confirm,
       field: 'odometer',
     } as const
-    odometer = addReading(db, tenant, car, reading, now).reading
+    const made = addReading(db, tenant, car, reading, now).reading
+    odometer = { value: made.value, text: made.text }
+    readingId = made.id
   } else {
     const value = input.odometerValue !== undefined ? input.odometerValue : odometerOn(db, car.id, date)
     if (value !== null) odometer = { value, text: formatDistance(value, car.odometer_unit) }
@@ -108,10 +154,11 @@ export function insertRecord(db: Database, tenant: string, input: RecordInput, n
   ensureTenant(db, tenant, now)
   const record = db
     .query(
-      `INSERT INTO service_records (tenant, car_id, title, kind, cost_minor, currency, cost_text, odometer, odometer_text, done_on, notes, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      `INSERT INTO service_records (id, tenant, car_id, title, kind, cost_minor, currency, cost_text, odometer, odometer_text, done_on, notes, created_at, reading_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     )
     .get(
+      input.keep?.id ?? nextRecordId(db),
       tenant,
       car.id,
       input.title,
@@ -119,8 +166,10 @@ export function insertRecord(db: Database, tenant: string, input: RecordInput, n
       ...loggedColumns(cost, garage.currency, odometer),
       date,
       input.notes ?? null,
-      now.toISOString(),
+      input.keep?.created_at ?? now.toISOString(),
+      readingId,
     ) as RecordRow
+  const before: ItemBefore[] = []
   for (const item of input.items) {
     db.query('INSERT OR IGNORE INTO service_record_items (record_id, item_id) VALUES (?, ?)').run(
       record.id,
@@ -134,7 +183,20 @@ export function insertRecord(db: Database, tenant: string, input: RecordInput, n
       `UPDATE maintenance_items SET last_date = ?, last_odometer = ?, due_date = ?, due_odometer = ?, announced_level = 0,
          snoozed_until = NULL, check_on = '${NOT_NOW}' WHERE id = ? AND tenant = ?`,
     ).run(date, doneOdometer, due.date, due.odometer, item.id, tenant)
+    before.push({
+      id: item.id,
+      last_date: item.last_date,
+      last_odometer: item.last_odometer,
+      due_date: item.due_date,
+      due_odometer: item.due_odometer,
+      after_date: date,
+      after_odometer: doneOdometer,
+      after_due_date: due.date,
+      after_due_odometer: due.odometer,
+    })
   }
+  if (before.length)
+    db.query('UPDATE service_records SET items_before = ? WHERE id = ?').run(JSON.stringify(before), record.id)
   return recordView(db, tenant, record, car, garage, today)
 }
 
@@ -146,24 +208,33 @@ function splitNames(items: string | string[] | undefined): string[] {
   return names.filter((n) => (seen.has(n.toLowerCase()) ? false : (seen.add(n.toLowerCase()), true)))
 }
 
-export function logRecord(db: Database, tenant: string, body: RecordCreate, now: Date): RecordView {
+/** The car's items named, or a refusal naming the unknown ones and the car's items. */
+function resolveItems(db: Database, tenant: string, car: CarRow, names: string | string[]): ItemRow[] {
+  const items: ItemRow[] = []
+  const unknown: string[] = []
+  for (const name of splitNames(names)) {
+    const row = findItem(db, tenant, car.id, name)
+    if (row) items.push(row)
+    else unknown.push(name)
+  }
+  if (unknown.length) {
+    const list = unknown.map((n) => `"${clip(n, 40)}"`).join(', ')
+    throw badRequest('items', `items: ${car.nickname} has no item ${list}; ${itemNamesText(db, tenant, car)}`)
+  }
+  return items
+}
+
+export function logRecord(
+  db: Database,
+  tenant: string,
+  body: RecordCreate,
+  now: Date,
+  actor: ChangeActor = NOBODY,
+): RecordView {
   return db.transaction(() => {
     const car = requireCar(db, tenant, body.car)
     const title = checkText('title', body.title, 200, true)!
-    const items: ItemRow[] = []
-    const unknown: string[] = []
-    for (const name of splitNames(body.items)) {
-      const row = findItem(db, tenant, car.id, name)
-      if (row) items.push(row)
-      else unknown.push(name)
-    }
-    if (unknown.length) {
-      const list = unknown.map((n) => `"${clip(n, 40)}"`).join(', ')
-      throw badRequest(
-        'items',
-        `items: ${car.nickname} has no item ${list}; ${itemNamesText(db, tenant, car)}`,
-      )
-    }
+    const items = resolveItems(db, tenant, car, body.items ?? [])
     const notes =
       body.notes === undefined ? undefined : (checkText('notes', body.notes, 2000, false) ?? undefined)
     const { cost, odometer, date, confirm } = body
@@ -178,8 +249,61 @@ export function logRecord(db: Database, tenant: string, body: RecordCreate, now:
       notes,
       confirm,
     } as const
-    return insertRecord(db, tenant, input, now)
+    const view = insertRecord(db, tenant, input, now)
+    return { ...view, change: logRecordChange(db, tenant, actor, 'add', view.id, null, now) }
   })()
+}
+
+/** Logs a change of record #id (its snapshot after it is read here); returns the change id. */
+export function logRecordChange(
+  db: Database,
+  tenant: string,
+  actor: ChangeActor,
+  action: 'add' | 'edit' | 'remove',
+  id: number,
+  before: Snapshot | null,
+  now: Date,
+): number {
+  const after = action === 'remove' ? null : recordSnapshot(db, tenant, id)
+  return logChange(db, tenant, actor, { kind: 'service', action, ref: id, before, after }, now)
+}
+
+/** Record #id as it is now, to log or put back; null when there is none. */
+export function recordSnapshot(db: Database, tenant: string, id: number): Snapshot | null {
+  const row = db.query('SELECT * FROM service_records WHERE tenant = ? AND id = ?').get(tenant, id) as RecordRow | null
+  if (!row) return null
+  const items = (
+    db.query('SELECT item_id FROM service_record_items WHERE record_id = ?').all(id) as { item_id: number }[]
+  ).map((i) => i.item_id)
+  return { row, reading: readingSnapshot(db, row.reading_id), items }
+}
+
+/**
+ * Puts a record back as a snapshot had it: its id, its reading, its items, and the items it
+ * moved on move on again (unless another record moved them meanwhile). Call in a transaction.
+ */
+export function restoreRecord(db: Database, tenant: string, snap: Snapshot) {
+  const row: Record<string, unknown> & { id: number } = { ...snap.row, reading_id: restoreReading(db, snap.reading) }
+  const cols = Object.keys(row)
+  db.query(`INSERT INTO service_records (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(
+    ...(Object.values(row) as (string | number | null)[]),
+  )
+  for (const item of snap.items ?? [])
+    db.query(
+      'INSERT OR IGNORE INTO service_record_items (record_id, item_id) SELECT ?, id FROM maintenance_items WHERE id = ? AND tenant = ?',
+    ).run(row.id, item, tenant)
+  const moved = typeof row.items_before === 'string' ? (JSON.parse(row.items_before) as ItemBefore[]) : []
+  for (const b of moved)
+    db.query(
+      `UPDATE maintenance_items SET last_date = ?, last_odometer = ?, due_date = ?, due_odometer = ?, announced_level = 0,
+         snoozed_until = NULL, check_on = '0000-00-00' WHERE id = ? AND tenant = ? AND last_date = ? AND last_odometer IS ?`,
+    ).run(b.after_date, b.after_odometer, b.after_due_date, b.after_due_odometer, b.id, tenant, b.last_date, b.last_odometer)
+}
+
+/** Takes record #id out if it is there (undo of its log or edit). */
+export function dropRecord(db: Database, tenant: string, id: number) {
+  const row = db.query('SELECT * FROM service_records WHERE tenant = ? AND id = ?').get(tenant, id) as RecordRow | null
+  if (row) deleteRecord(db, tenant, row)
 }
 
 export function listRecords(
@@ -223,7 +347,10 @@ function requireRecord(db: Database, tenant: string, id: number): { row: RecordR
   const row = db
     .query('SELECT * FROM service_records WHERE tenant = ? AND id = ?')
     .get(tenant, id) as RecordRow | null
-  if (!row) throw notFound(`record: there is no service record #${id} in this garage (see /service list)`)
+  if (!row)
+    throw notFound(
+      `record: there is no service record #${id} in this garage${removedNote(db, tenant, 'service', id)} (see /service list)`,
+    )
   return { row, car: carById(db, tenant, row.car_id) as CarRow }
 }
 
@@ -261,5 +388,98 @@ export function setRecordCost(
       )
       .get(money.minor, garage.currency, money.text, tenant, id) as RecordRow
     return recordView(db, tenant, updated, car, garage, today)
+  })()
+}
+
+/**
+ * Takes a record out: the items it moved on go back to their last done and due point before it
+ * (an item done again by a later record keeps that one), and the odometer reading it made goes
+ * with it. Call inside a transaction.
+ */
+function deleteRecord(db: Database, tenant: string, row: RecordRow) {
+  const before = row.items_before ? (JSON.parse(row.items_before) as ItemBefore[]) : []
+  for (const b of before) {
+    db.query(
+      `UPDATE maintenance_items SET last_date = ?, last_odometer = ?, due_date = ?, due_odometer = ?, announced_level = 0,
+         check_on = '0000-00-00' WHERE id = ? AND tenant = ? AND last_date = ? AND last_odometer IS ?`,
+    ).run(b.last_date, b.last_odometer, b.due_date, b.due_odometer, b.id, tenant, b.after_date, b.after_odometer)
+  }
+  db.query('DELETE FROM service_records WHERE id = ?').run(row.id)
+  dropMadeReading(db, row.car_id, row.reading_id, 'service', row.done_on)
+}
+
+/** Removes service record #id; answers it as it was (its items as they are due now, without it). */
+export function removeRecord(
+  db: Database,
+  tenant: string,
+  id: number,
+  now: Date,
+  actor: ChangeActor = NOBODY,
+): RecordView {
+  return db.transaction(() => {
+    const { garage, today } = garageAt(db, tenant, now)
+    const { row, car } = requireRecord(db, tenant, id)
+    const before = recordSnapshot(db, tenant, id)
+    const linked = db.query('SELECT item_id FROM service_record_items WHERE record_id = ?').all(row.id) as {
+      item_id: number
+    }[]
+    deleteRecord(db, tenant, row)
+    const view = recordView(db, tenant, row, car, garage, today)
+    const items = linked
+      .map((l) => db.query('SELECT * FROM maintenance_items WHERE id = ? AND tenant = ?').get(l.item_id, tenant) as ItemRow | null)
+      .filter((i): i is ItemRow => i !== null)
+    const state = items.length ? carState(db, car.id, today) : { odometer: null, readings: [] }
+    view.items = items.map((i) => ({ id: i.id, name: i.name, due_text: itemView(i, car, state, today, garage).due_text }))
+    return { ...view, change: logRecordChange(db, tenant, actor, 'remove', id, before, now) }
+  })()
+}
+
+/** Changes service record #id: what is given replaces what it had, the rest stays; the id stays. */
+export function editRecord(
+  db: Database,
+  tenant: string,
+  id: number,
+  body: RecordEdit,
+  now: Date,
+  actor: ChangeActor = NOBODY,
+): RecordView {
+  return db.transaction(() => {
+    const { row, car: oldCar } = requireRecord(db, tenant, id)
+    const before = recordSnapshot(db, tenant, id)
+    const linked = db
+      .query(
+        `SELECT i.name FROM service_record_items ri JOIN maintenance_items i ON i.id = ri.item_id
+         WHERE ri.record_id = ? ORDER BY i.name_key`,
+      )
+      .all(row.id) as { name: string }[]
+    deleteRecord(db, tenant, row)
+    const car = body.car === undefined ? oldCar : requireCar(db, tenant, body.car)
+    const title = body.title === undefined ? row.title : checkText('title', body.title, 200, true)!
+    const items = resolveItems(db, tenant, car, body.items ?? linked.map((l) => l.name))
+    const notes =
+      body.notes === undefined ? (row.notes ?? undefined) : (checkText('notes', body.notes, 2000, false) ?? undefined)
+    const cost =
+      body.cost ??
+      (row.cost_minor === null ? undefined : { value: row.cost_minor / 10 ** minorDigits(row.currency ?? 'USD'), text: row.cost_text ?? undefined })
+    const odometer =
+      body.odometer ??
+      (row.odometer === null || row.reading_id === null
+        ? undefined
+        : { value: row.odometer, unit: oldCar.odometer_unit, text: row.odometer_text ?? undefined })
+    const input = {
+      car,
+      title,
+      kind: body.kind ?? row.kind,
+      items,
+      cost,
+      odometer,
+      odometerValue: odometer === undefined && body.date === undefined ? row.odometer : undefined,
+      date: body.date ?? row.done_on,
+      notes,
+      confirm: body.confirm,
+      keep: { id: row.id, created_at: row.created_at },
+    }
+    const view = insertRecord(db, tenant, input, now)
+    return { ...view, change: logRecordChange(db, tenant, actor, 'edit', id, before, now) }
   })()
 }

@@ -17,6 +17,7 @@ import {
   Snooze,
   SnoozeResult,
 } from './model.ts'
+import { actorOf } from '../changes/log.ts'
 import { ackAnnouncements, claimInstant, claimReminders, logItem, markDone, snoozeItem } from './service.ts'
 
 export const reminderRoutes = ({ db, now, once }: Feature) =>
@@ -28,9 +29,9 @@ export const reminderRoutes = ({ db, now, once }: Feature) =>
     })
     .post(
       '/items/:id/done',
-      ({ tenant, idempotencyKey, params, set }) =>
+      ({ tenant, idempotencyKey, params, set, headers }) =>
         once({ tenant, idempotencyKey, set }, 'POST /items/:id/done', (t) =>
-          markDone(db, t, params.id, now()),
+          markDone(db, t, params.id, now(), actorOf(headers['x-actor'])),
         ),
       {
         params: ItemIdParams,
@@ -53,11 +54,11 @@ export const reminderRoutes = ({ db, now, once }: Feature) =>
     )
     .post(
       '/items/:id/log',
-      ({ tenant, idempotencyKey, params, body, set }) =>
+      ({ tenant, idempotencyKey, params, body, set, headers }) =>
         once(
           { tenant, idempotencyKey, set },
           'POST /items/:id/log',
-          (t) => logItem(db, t, params.id, body, now()),
+          (t) => logItem(db, t, params.id, body, now(), actorOf(headers['x-actor'])),
           201,
         ),
       {

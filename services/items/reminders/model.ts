@@ -37,7 +37,13 @@ export const AckResult = t.Object({ acked: Whole() })
 
 /** The Log service form of a reminder: a record of that one item. */
 export const ItemLog = t.Object(
-  { cost: t.Optional(MoneyInput), odometer: t.Optional(DistanceInput), date: t.Optional(date) },
+  {
+    cost: t.Optional(MoneyInput),
+    odometer: t.Optional(DistanceInput),
+    date: t.Optional(date),
+    /** Another record on purpose, though one with the same day, cost and odometer was just logged. */
+    again: t.Optional(t.Boolean()),
+  },
   strict,
 )
 export type ItemLog = typeof ItemLog.static

@@ -10,7 +10,7 @@
 import type { Database } from 'bun:sqlite'
 import { addDays, latestDateOnEarth, localClock } from '../../../lib/domain/dates.ts'
 import { clip } from '../../../lib/domain/text.ts'
-import { badRequest } from '../../lib/http.ts'
+import { badRequest, conflict } from '../../lib/http.ts'
 import {
   type CarState,
   carState,
@@ -24,7 +24,17 @@ import {
 import type { ItemView } from '../maintenance/model.ts'
 import { describeDue, evaluate, LEVEL_LABEL, LEVELS, levelRank, nextCheck } from '../maintenance/schedule.ts'
 import type { RecordView } from '../records/model.ts'
-import { insertRecord, type RecordInput, type RecordRow, recordView } from '../records/service.ts'
+import {
+  insertRecord,
+  logRecordChange,
+  type RecordInput,
+  type RecordRow,
+  recordView,
+} from '../records/service.ts'
+import { type ChangeActor, NOBODY } from '../changes/log.ts'
+import { checkDate } from '../../../lib/domain/dates.ts'
+import { typedMoney } from '../shared/money.ts'
+import { inCarUnit } from '../shared/distance.ts'
 import { garageAt } from '../shared/garage.ts'
 import type { DistanceUnit } from '../shared/model.ts'
 import type { Announcement, ItemLog } from './model.ts'
@@ -182,6 +192,7 @@ export function markDone(
   tenant: string,
   id: number,
   now: Date,
+  actor: ChangeActor = NOBODY,
 ): { record: RecordView; item: ItemView; already: boolean } {
   return db.transaction(() => {
     const { item, car } = itemById(db, tenant, id)
@@ -205,23 +216,68 @@ export function markDone(
       odometerValue: highestReading(db, car.id),
     }
     const record = insertRecord(db, tenant, input, now)
-    return { record, item: itemNow(db, tenant, id, now), already: false }
+    const change = logRecordChange(db, tenant, actor, 'add', record.id, null, now)
+    return { record: { ...record, change }, item: itemNow(db, tenant, id, now), already: false }
   })()
 }
 
-/** Log service (the form of a reminder): a record of that one item with cost, odometer and date. */
+/** How long a second Log service of the same item, day, cost and odometer is taken for the same press. */
+export const SAME_LOG_MINUTES = 15
+
+/**
+ * Log service (the form of a reminder): a record of that one item with cost, odometer and date.
+ * The form submitted again (a new envelope each time, so Idempotency-Key cannot tell) for the
+ * same item, day, cost and odometer within SAME_LOG_MINUTES is refused, 409 naming the record
+ * it already made, unless `again` says it is another one on purpose.
+ */
 export function logItem(
   db: Database,
   tenant: string,
   id: number,
   body: ItemLog,
   now: Date,
+  actor: ChangeActor = NOBODY,
 ): { record: RecordView; item: ItemView } {
   return db.transaction(() => {
     const { item, car } = itemById(db, tenant, id)
-    const input: RecordInput = { car, title: item.name, kind: 'service', items: [item], ...body }
+    const { again, ...fields } = body
+    if (!again) {
+      const { garage, today } = garageAt(db, tenant, now)
+      const date = fields.date === undefined ? today : checkDate('date', fields.date, today)
+      const cost = fields.cost === undefined ? null : typedMoney('cost', fields.cost, garage.currency).minor
+      const odometer =
+        fields.odometer === undefined ? null : inCarUnit('odometer', fields.odometer, car.odometer_unit, garage.units).value
+      const since = new Date(now.getTime() - SAME_LOG_MINUTES * 60_000).toISOString()
+      const prior = (
+        db
+          .query(
+            `SELECT r.* FROM service_record_items ri JOIN service_records r ON r.id = ri.record_id
+             WHERE ri.item_id = ? AND r.tenant = ? AND r.done_on = ? AND r.created_at >= ? ORDER BY r.id DESC`,
+          )
+          .all(item.id, tenant, date, since) as RecordRow[]
+      ).find(
+        (r) =>
+          r.cost_minor === cost &&
+          (odometer === null || (r.odometer !== null && Math.abs(r.odometer - odometer) < 1e-6)),
+      )
+      if (prior) {
+        const minutes = Math.max(1, Math.round((now.getTime() - Date.parse(prior.created_at)) / 60_000))
+        const typed = [
+          fields.cost ? `cost:${fields.cost.text ?? fields.cost.value}` : '',
+          fields.odometer ? `odometer:"${fields.odometer.text ?? fields.odometer.value}"` : '',
+        ]
+          .filter(Boolean)
+          .join(' ')
+        throw conflict(
+          'already_logged',
+          `${item.name} on ${car.nickname} was already logged as service record #${prior.id} ${minutes === 1 ? 'a minute' : `${minutes} minutes`} ago with the same day, cost and odometer; nothing new was logged. To log another on purpose: /service log car:${car.nickname} title:"${item.name}" items:"${item.name}"${typed ? ` ${typed}` : ''}`,
+        )
+      }
+    }
+    const input: RecordInput = { car, title: item.name, kind: 'service', items: [item], ...fields }
     const record = insertRecord(db, tenant, input, now)
-    return { record, item: itemNow(db, tenant, id, now) }
+    const change = logRecordChange(db, tenant, actor, 'add', record.id, null, now)
+    return { record: { ...record, change }, item: itemNow(db, tenant, id, now) }
   })()
 }
 

@@ -1,0 +1,221 @@
+/**
+ * A garage's history and undo. Every change of a fill-up or a service record is in `changes`
+ * with the record before and after it (log.ts). Undo puts the record back as it was before the
+ * change: only a change that is the record's latest (not undone) can be undone, so a record
+ * changed since is never overwritten; an undo is itself a change, shown in the history, and is
+ * not undone in turn.
+ */
+import type { Database } from 'bun:sqlite'
+import { formatMoney } from '../../../lib/domain/money.ts'
+import { conflict, notFound } from '../../lib/http.ts'
+import { dropFillup, fillupSnapshot, restoreFillup } from '../fuel/service.ts'
+import { dropRecord, recordSnapshot, restoreRecord } from '../records/service.ts'
+import { dropReading, readingSnapshot, restoreReadingRow } from '../readings/correct.ts'
+import { requireCar } from '../shared/car.ts'
+import { nextPage, type Page } from '../shared/model.ts'
+import { type ChangeAction, type ChangeActor, type ChangeKind, logChange, type Snapshot } from './log.ts'
+import type { ChangeView, UndoResult } from './model.ts'
+
+type ChangeRow = {
+  id: number
+  tenant: string
+  actor_id: string
+  actor_name: string
+  at: string
+  kind: ChangeKind
+  action: ChangeAction
+  ref: number
+  car_id: number | null
+  before: string | null
+  after: string | null
+  undoes: number | null
+  undone_by: number | null
+}
+
+const NOUN: Record<ChangeKind, string> = { fuel: 'fill-up', service: 'service record', reading: 'odometer reading' }
+
+/** The fields a history shows of each kind: label and column. */
+const FIELDS: Record<ChangeKind, [string, string][]> = {
+  fuel: [
+    ['date', 'filled_on'],
+    ['volume', 'volume_text'],
+    ['cost', 'cost_text'],
+    ['odometer', 'odometer_text'],
+    ['full', 'full'],
+    ['missed', 'missed'],
+  ],
+  service: [
+    ['date', 'done_on'],
+    ['title', 'title'],
+    ['kind', 'kind'],
+    ['cost', 'cost_text'],
+    ['odometer', 'odometer_text'],
+    ['notes', 'notes'],
+  ],
+  reading: [
+    ['date', 'read_on'],
+    ['reading', 'text'],
+  ],
+}
+
+const parse = (json: string | null): Snapshot | null => (json ? (JSON.parse(json) as Snapshot) : null)
+
+function shown(snap: Snapshot | null, column: string): string | null {
+  if (!snap) return null
+  const v = snap.row[column]
+  if (v === null || v === undefined) return null
+  if (column === 'full' || column === 'missed') return v === 1 ? 'yes' : 'no'
+  if (column === 'cost_text' && typeof snap.row.cost_minor === 'number' && typeof snap.row.currency === 'string')
+    return formatMoney(snap.row.cost_minor, snap.row.currency)
+  return String(v)
+}
+
+function carName(db: Database, carId: number | null | undefined): string | null {
+  if (carId === null || carId === undefined) return null
+  const row = db.query('SELECT nickname FROM cars WHERE id = ?').get(carId) as { nickname: string } | null
+  return row?.nickname ?? null
+}
+
+export function changeView(db: Database, c: ChangeRow): ChangeView {
+  const before = parse(c.before)
+  const after = parse(c.after)
+  const fields: ChangeView['fields'] = []
+  const carBefore = carName(db, before?.row.car_id)
+  const carAfter = carName(db, after?.row.car_id)
+  if (before && after && before.row.car_id !== after.row.car_id)
+    fields.push({ name: 'car', before: carBefore, after: carAfter })
+  for (const [name, column] of FIELDS[c.kind]) {
+    const b = shown(before, column)
+    const a = shown(after, column)
+    if (before && after && a === b) continue
+    if (a === null && b === null) continue
+    fields.push({ name, before: b, after: a })
+  }
+  return {
+    id: c.id,
+    at: c.at,
+    actor: c.actor_name,
+    action: c.action,
+    kind: c.kind,
+    ref: c.ref,
+    car: carAfter ?? carBefore,
+    fields,
+    undoes: c.undoes,
+    undone_by: c.undone_by,
+  }
+}
+
+/** The garage's changes, newest first, a page at a time (of one car with `car`). */
+export function listChanges(
+  db: Database,
+  tenant: string,
+  carRef: string | undefined,
+  page: Page,
+): { changes: ChangeView[]; total: number; next_page: number | null } {
+  const car = carRef ? requireCar(db, tenant, carRef) : null
+  const where = car ? 'tenant = ? AND car_id = ?' : 'tenant = ?'
+  const args: (string | number)[] = car ? [tenant, car.id] : [tenant]
+  const rows = db
+    .query(`SELECT * FROM changes WHERE ${where} ORDER BY id DESC LIMIT ? OFFSET ?`)
+    .all(...args, page.limit, (page.page - 1) * page.limit) as ChangeRow[]
+  const { total } = db.query(`SELECT count(*) AS total FROM changes WHERE ${where}`).get(...args) as {
+    total: number
+  }
+  return { changes: rows.map((r) => changeView(db, r)), total, next_page: nextPage(page, total) }
+}
+
+const when = (iso: string) => iso.slice(0, 16).replace('T', ' ')
+
+/**
+ * Undoes change #id (or, without it, the actor's latest change not undone yet). Refused, with
+ * nothing changed, when it was undone already, is an undo, or the record changed since.
+ */
+export function undoChange(
+  db: Database,
+  tenant: string,
+  actor: ChangeActor,
+  id: number | undefined,
+  now: Date,
+): UndoResult {
+  return db.transaction(() => {
+    const c = (
+      id === undefined
+        ? db
+            .query(
+              `SELECT * FROM changes WHERE tenant = ? AND actor_id = ? AND action != 'undo' AND undone_by IS NULL
+               ORDER BY id DESC LIMIT 1`,
+            )
+            .get(tenant, actor.id)
+        : db.query('SELECT * FROM changes WHERE tenant = ? AND id = ?').get(tenant, id)
+    ) as ChangeRow | null
+    if (!c)
+      throw notFound(
+        id === undefined
+          ? 'change: you have no change left to undo in this garage (see /garage history)'
+          : `change: there is no change #${id} in this garage (see /garage history)`,
+      )
+    const what = `${NOUN[c.kind]} #${c.ref}`
+    if (c.action === 'undo')
+      throw conflict('undo_of_undo', `change: #${c.id} is itself an undo and cannot be undone; nothing changed`, 'change')
+    if (c.undone_by !== null) {
+      const by = db.query('SELECT actor_name, at FROM changes WHERE id = ?').get(c.undone_by) as {
+        actor_name: string
+        at: string
+      }
+      throw conflict(
+        'already_undone',
+        `change: #${c.id} (${c.action} of ${what}) was already undone by ${by.actor_name} at ${when(by.at)} UTC (change #${c.undone_by}); nothing changed`,
+        'change',
+      )
+    }
+    const latest = db
+      .query(
+        `SELECT * FROM changes WHERE tenant = ? AND kind = ? AND ref = ? AND action != 'undo' AND undone_by IS NULL
+         ORDER BY id DESC LIMIT 1`,
+      )
+      .get(tenant, c.kind, c.ref) as ChangeRow
+    if (latest.id !== c.id)
+      throw conflict(
+        'changed_since',
+        `change: #${c.id} (${c.action} of ${what}) cannot be undone: ${what} was ${latest.action === 'remove' ? 'removed' : 'changed'} since by ${latest.actor_name} (change #${latest.id}, ${latest.action}); undo that first. Nothing changed`,
+        'change',
+      )
+    const before = parse(c.before)
+    if (before && !db.query('SELECT 1 FROM cars WHERE id = ? AND tenant = ?').get(before.row.car_id, tenant))
+      throw conflict('car_removed', `change: the car of ${what} was removed; it cannot be put back. Nothing changed`, 'change')
+    const removedWith = parse(c.after)?.removed
+    if (removedWith)
+      throw conflict(
+        'removed_readings',
+        `change: #${c.id} removed ${removedWith === 1 ? 'another reading' : `${removedWith} other readings`} that contradicted it, which are not kept; correct the odometer with /car odometer … confirm:yes instead. Nothing changed`,
+        'change',
+      )
+    const snapshotOf = () =>
+      c.kind === 'fuel'
+        ? fillupSnapshot(db, tenant, c.ref)
+        : c.kind === 'service'
+          ? recordSnapshot(db, tenant, c.ref)
+          : readingSnapshot(db, tenant, c.ref)
+    const current = snapshotOf()
+    if (c.kind === 'fuel') {
+      dropFillup(db, tenant, c.ref)
+      if (before) restoreFillup(db, before)
+    } else if (c.kind === 'service') {
+      dropRecord(db, tenant, c.ref)
+      if (before) restoreRecord(db, tenant, before)
+    } else {
+      dropReading(db, tenant, c.ref)
+      if (before) restoreReadingRow(db, before)
+    }
+    const after = snapshotOf()
+    const undo = logChange(
+      db,
+      tenant,
+      actor,
+      { kind: c.kind, action: 'undo', ref: c.ref, before: current, after, undoes: c.id },
+      now,
+    )
+    db.query('UPDATE changes SET undone_by = ? WHERE id = ?').run(undo, c.id)
+    return { undone: changeView(db, { ...c, undone_by: undo }), change: undo }
+  })()
+}
