@@ -1,5 +1,29 @@
 import type { Command } from '../command.ts'
 
+const volume = { name: 'volume', type: 'volume', description: 'Fuel put in, e.g. "11.2 gal" or "42 L"' } as const
+
+/** What a fill-up records besides its car and volume: the same when it is logged and when it is corrected. */
+const details = [
+  { name: 'cost', type: 'money', description: 'What it cost, in the garage currency', min: 0 },
+  { name: 'odometer', type: 'distance', description: 'Odometer at the pump, e.g. "53,480 mi"' },
+  { name: 'full', type: 'boolean', description: 'yes (default) if filled to the top; no for a partial fill-up' },
+  { name: 'missed', type: 'boolean', description: 'yes if a fill-up before this one was not logged' },
+  { name: 'date', type: 'date', description: 'When (YYYY-MM-DD; default today)' },
+  {
+    name: 'confirm',
+    type: 'boolean',
+    description: 'yes to accept an unusual odometer (lower, or far above the last) or a fill-up over 150 L',
+  },
+] as const
+
+const number = {
+  name: 'number',
+  type: 'integer',
+  required: true,
+  description: 'The fill-up number (#N in /fuel list)',
+  min: 1,
+} as const
+
 const fuel = {
   name: 'fuel',
   description: 'Fuel fill-ups and economy',
@@ -8,29 +32,7 @@ const fuel = {
       name: 'log',
       description: 'Log a fill-up',
       example: '/fuel log car:corolla volume:"11.2 gal" cost:41.30 odometer:"53,480 mi" full:yes',
-      options: [
-        { name: 'car', type: 'car', required: true, description: 'The car' },
-        {
-          name: 'volume',
-          type: 'volume',
-          required: true,
-          description: 'Fuel put in, e.g. "11.2 gal" or "42 L"',
-        },
-        { name: 'cost', type: 'money', description: 'What it cost, in the garage currency', min: 0 },
-        { name: 'odometer', type: 'distance', description: 'Odometer at the pump, e.g. "53,480 mi"' },
-        {
-          name: 'full',
-          type: 'boolean',
-          description: 'yes (default) if filled to the top; no for a partial fill-up',
-        },
-        { name: 'missed', type: 'boolean', description: 'yes if a fill-up before this one was not logged' },
-        { name: 'date', type: 'date', description: 'When (YYYY-MM-DD; default today)' },
-        {
-          name: 'confirm',
-          type: 'boolean',
-          description: 'yes to accept an unusual odometer (lower, or far above the last) or a fill-up over 150 L',
-        },
-      ],
+      options: [{ name: 'car', type: 'car', required: true, description: 'The car' }, { ...volume, required: true }, ...details],
     },
     {
       name: 'list',
@@ -46,37 +48,13 @@ const fuel = {
       name: 'edit',
       description: 'Correct a fill-up: the options given replace what it had',
       example: '/fuel edit number:3 volume:"11.4 gal"',
-      options: [
-        { name: 'number', type: 'integer', required: true, description: 'The fill-up number (#N in /fuel list)', min: 1 },
-        { name: 'car', type: 'car', description: 'Move it to another car' },
-        {
-          name: 'volume',
-          type: 'volume',
-          description: 'Fuel put in, e.g. "11.2 gal" or "42 L"',
-        },
-        { name: 'cost', type: 'money', description: 'What it cost, in the garage currency', min: 0 },
-        { name: 'odometer', type: 'distance', description: 'Odometer at the pump, e.g. "53,480 mi"' },
-        {
-          name: 'full',
-          type: 'boolean',
-          description: 'yes (default) if filled to the top; no for a partial fill-up',
-        },
-        { name: 'missed', type: 'boolean', description: 'yes if a fill-up before this one was not logged' },
-        { name: 'date', type: 'date', description: 'When (YYYY-MM-DD; default today)' },
-        {
-          name: 'confirm',
-          type: 'boolean',
-          description: 'yes to accept an unusual odometer (lower, or far above the last) or a fill-up over 150 L',
-        },
-      ],
+      options: [number, { name: 'car', type: 'car', description: 'Move it to another car' }, volume, ...details],
     },
     {
       name: 'remove',
       description: 'Remove a fill-up with the odometer reading it made',
       example: '/fuel remove number:3',
-      options: [
-        { name: 'number', type: 'integer', required: true, description: 'The fill-up number (#N in /fuel list)', min: 1 },
-      ],
+      options: [number],
     },
   ],
 } as const satisfies Command

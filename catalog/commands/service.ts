@@ -1,5 +1,40 @@
 import type { Command } from '../command.ts'
 
+const title = { name: 'title', type: 'string', description: 'What was done, e.g. Oil and filter', maxLength: 200 } as const
+
+/** What a record holds besides its car and title: the same when it is logged and when it is corrected. */
+const details = [
+  {
+    name: 'items',
+    type: 'string',
+    description: 'Maintenance items it did, comma-separated, e.g. "Oil change, Cabin filter"',
+    maxLength: 1000,
+  },
+  { name: 'cost', type: 'money', description: 'What it cost, in the garage currency', min: 0 },
+  { name: 'odometer', type: 'distance', description: 'Odometer at the time, e.g. "53,200 mi"' },
+  { name: 'date', type: 'date', description: 'When (YYYY-MM-DD; default today)' },
+  {
+    name: 'kind',
+    type: 'string',
+    choices: ['service', 'repair', 'upgrade'],
+    description: 'service (default), repair or upgrade',
+  },
+  { name: 'notes', type: 'string', description: 'Notes, e.g. the shop', maxLength: 1000 },
+  {
+    name: 'confirm',
+    type: 'boolean',
+    description: 'yes to accept an unusual odometer (lower, or far above the last reading)',
+  },
+] as const
+
+const number = {
+  name: 'number',
+  type: 'integer',
+  required: true,
+  description: 'The service record number (#N in /service list)',
+  min: 1,
+} as const
+
 const service = {
   name: 'service',
   description: 'Service, repair and upgrade records; the items a record names are done',
@@ -11,39 +46,12 @@ const service = {
         '/service log car:corolla title:"Oil and filter" items:"Oil change, Cabin filter" cost:89.90 odometer:"53,200 mi"',
       options: [
         { name: 'car', type: 'car', required: true, description: 'The car' },
-        {
-          name: 'title',
-          type: 'string',
-          required: true,
-          description: 'What was done, e.g. Oil and filter',
-          maxLength: 200,
-        },
-        {
-          name: 'items',
-          type: 'string',
-          description: 'Maintenance items it did, comma-separated, e.g. "Oil change, Cabin filter"',
-          maxLength: 1000,
-        },
-        { name: 'cost', type: 'money', description: 'What it cost, in the garage currency', min: 0 },
-        { name: 'odometer', type: 'distance', description: 'Odometer at the time, e.g. "53,200 mi"' },
-        { name: 'date', type: 'date', description: 'When (YYYY-MM-DD; default today)' },
-        {
-          name: 'kind',
-          type: 'string',
-          choices: ['service', 'repair', 'upgrade'],
-          description: 'service (default), repair or upgrade',
-        },
-        { name: 'notes', type: 'string', description: 'Notes, e.g. the shop', maxLength: 1000 },
-        {
-          name: 'confirm',
-          type: 'boolean',
-          description: 'yes to record an odometer lower than the last reading (a correction)',
-        },
+        { ...title, required: true },
+        ...details,
         {
           name: 'issue',
           type: 'issue',
-          description:
-            "The issue this work fixed; with no cost, the record takes its accepted quote's amount",
+          description: "The issue this work fixed; with no cost, the record takes its accepted quote's amount",
         },
       ],
     },
@@ -61,46 +69,13 @@ const service = {
       name: 'edit',
       description: 'Correct a service record: the options given replace what it had',
       example: '/service edit number:12 cost:94.90',
-      options: [
-        { name: 'number', type: 'integer', required: true, description: 'The service record number (#N in /service list)', min: 1 },
-        { name: 'car', type: 'car', description: 'Move it to another car' },
-        {
-          name: 'title',
-          type: 'string',
-          description: 'What was done, e.g. Oil and filter',
-          maxLength: 200,
-        },
-        {
-          name: 'items',
-          type: 'string',
-          description: 'Maintenance items it did, comma-separated, e.g. "Oil change, Cabin filter"',
-          maxLength: 1000,
-        },
-        { name: 'cost', type: 'money', description: 'What it cost, in the garage currency', min: 0 },
-        { name: 'odometer', type: 'distance', description: 'Odometer at the time, e.g. "53,200 mi"' },
-        { name: 'date', type: 'date', description: 'When (YYYY-MM-DD; default today)' },
-        {
-          name: 'kind',
-          type: 'string',
-          choices: ['service', 'repair', 'upgrade'],
-          description: 'service (default), repair or upgrade',
-        },
-        { name: 'notes', type: 'string', description: 'Notes, e.g. the shop', maxLength: 1000 },
-        {
-          name: 'confirm',
-          type: 'boolean',
-          description: 'yes to record an odometer lower than the last reading (a correction)',
-        },
-
-      ],
+      options: [number, { name: 'car', type: 'car', description: 'Move it to another car' }, title, ...details],
     },
     {
       name: 'remove',
       description: 'Remove a service record; the items it did go back to when they were due before',
       example: '/service remove number:12',
-      options: [
-        { name: 'number', type: 'integer', required: true, description: 'The service record number (#N in /service list)', min: 1 },
-      ],
+      options: [number],
     },
   ],
 } as const satisfies Command

@@ -6,31 +6,21 @@
 import { commandJobId } from '../../lib/contracts/queues.ts'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { makeJpeg } from '../../test/fixtures/images.ts'
+import { type FileHost, startFileHost } from '../../test/file-host.ts'
 import { startStack, type Stack } from '../../test/stack.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
 
 let stack: Stack
-let files: ReturnType<typeof Bun.serve>
-const served = new Map<string, Uint8Array>()
-const requests: string[] = []
+let files: FileHost
 const T = 'discord:300400500'
 const OTHER = 'discord:300400501'
 const actor = { platform: 'discord' as const, userId: '42', name: 'Ann' }
 
 beforeAll(async () => {
-  files = Bun.serve({
-    hostname: '127.0.0.1',
-    port: 0,
-    fetch: (req) => {
-      const path = new URL(req.url).pathname
-      requests.push(path)
-      const body = served.get(path)
-      return body ? new Response(body) : new Response('gone', { status: 404 })
-    },
-  })
+  files = startFileHost()
   stack = await startStack({
     services: ['items', 'issues', 'images'],
-    env: { DISCORD_FILE_HOSTS: `127.0.0.1:${files.port}` },
+    env: { DISCORD_FILE_HOSTS: files.host },
   })
   for (const tenant of [T, OTHER]) {
     for (const nickname of ['corolla', 'civic']) {
@@ -40,19 +30,19 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await stack?.close()
-  files?.stop(true)
+  files?.stop()
 })
 
 let seq = 0
 async function serve(seed: number) {
   const path = `/attachments/${++seq}/IMG_${seed}.jpg`
-  served.set(path, await makeJpeg(320, 240, { seed }))
+  files.served.set(path, await makeJpeg(320, 240, { seed }))
   return {
     path,
     file: {
-      url: `http://127.0.0.1:${files.port}${path}`,
+      url: files.urlOf(path),
       filename: `IMG_${seed}.jpg`,
-      size: served.get(path)!.byteLength,
+      size: files.served.get(path)!.byteLength,
     },
   }
 }
@@ -91,19 +81,19 @@ describe('photo intake is bounded', () => {
     const job = await waitForJob(id)
     expect(job.returnvalue).toEqual({ outcome: 'silent' })
     expect(stack.repliesTo(id)).toEqual([])
-    expect(requests).not.toContain(path)
+    expect(files.requests).not.toContain(path)
     expect((await gallery(T)).total).toBe(before)
   })
 
   test("taken: a car named beside it, the bot's thread, the channel's default car", async () => {
     const named = await serve(102)
     expect((await drop({ files: [named.file], text: 'civic dent' })).title).toBe('Added a photo to civic')
-    expect(requests).toContain(named.path)
+    expect(files.requests).toContain(named.path)
 
     const threaded = await serve(103)
     const inThread = await drop({ files: [threaded.file], threadId: '5', threadRef: 'car:corolla' })
     expect(inThread.title).toBe('Added a photo to corolla')
-    expect(requests).toContain(threaded.path)
+    expect(files.requests).toContain(threaded.path)
 
     const set = await stack.dispatch(
       'garage.settings',
@@ -113,7 +103,7 @@ describe('photo intake is bounded', () => {
     expect((await stack.platformReply('discord', set)).tone).toBe('ok')
     const inChannel = await serve(104)
     expect((await drop({ files: [inChannel.file], channelId: '802' })).title).toBe('Added a photo to civic')
-    expect(requests).toContain(inChannel.path)
+    expect(files.requests).toContain(inChannel.path)
   })
 })
 

@@ -4,31 +4,21 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { makeJpeg } from '../../test/fixtures/images.ts'
+import { type FileHost, startFileHost } from '../../test/file-host.ts'
 import { startStack, type Stack } from '../../test/stack.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
 
 let stack: Stack
-let files: ReturnType<typeof Bun.serve>
-const served = new Map<string, Uint8Array>()
-const requests: string[] = []
+let files: FileHost
 const T = 'discord:100200300'
 const OTHER = 'discord:999888777'
 const discordActor = { platform: 'discord' as const, userId: '42', name: 'Ann' }
 
 beforeAll(async () => {
-  files = Bun.serve({
-    hostname: '127.0.0.1',
-    port: 0,
-    fetch: (req) => {
-      const path = new URL(req.url).pathname
-      requests.push(path)
-      const body = served.get(path)
-      return body ? new Response(body) : new Response('gone', { status: 404 })
-    },
-  })
+  files = startFileHost()
   stack = await startStack({
     services: ['items', 'issues', 'images'],
-    env: { DISCORD_FILE_HOSTS: `127.0.0.1:${files.port}` },
+    env: { DISCORD_FILE_HOSTS: files.host },
   })
   for (const tenant of [T, OTHER]) {
     for (const nickname of ['corolla', 'civic']) {
@@ -39,17 +29,17 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await stack?.close()
-  files?.stop(true)
+  files?.stop()
 })
 
 let seq = 0
 async function serve(seed: number, w = 640, h = 480) {
   const path = `/attachments/${++seq}/IMG_${seed}.jpg`
-  served.set(path, await makeJpeg(w, h, { seed }))
+  files.served.set(path, await makeJpeg(w, h, { seed }))
   return {
-    url: `http://127.0.0.1:${files.port}${path}`,
+    url: files.urlOf(path),
     filename: `IMG_${seed}.jpg`,
-    size: served.get(path)!.byteLength,
+    size: files.served.get(path)!.byteLength,
   }
 }
 
@@ -167,9 +157,9 @@ describe('photos through the queue', () => {
     expect(elsewhere.tone).toBe('error')
     expect(elsewhere.text).toContain("evil.example.com is not one of this platform's file hosts")
     const textPath = `/attachments/text/car.jpg`
-    served.set(textPath, new TextEncoder().encode('just some text\n'.repeat(10)))
+    files.served.set(textPath, new TextEncoder().encode('just some text\n'.repeat(10)))
     const text = await drop({
-      files: [{ url: `http://127.0.0.1:${files.port}${textPath}`, filename: 'car.jpg', size: 150 }],
+      files: [{ url: files.urlOf(textPath), filename: 'car.jpg', size: 150 }],
       text: 'corolla',
     })
     expect(text.tone).toBe('error')
