@@ -39,14 +39,15 @@ export type FuelEntryResult<F extends FuelEntry> = { fillUp: F; status: FuelStat
  * Economy per full-to-full segment, the way careful fuel logs do it: fill to full, then the fuel
  * of every fill-up up to and including the next full one (partials summed in, with or without
  * their odometer) covers the distance between the two full ones. Fill-ups are taken in the
- * order they happened: by date, then odometer, then as logged.
+ * order they happened: by date, and within a day as they were logged (by id; a fill-up without
+ * its odometer has nothing else to place it by).
  */
+/** Numeric ids in logging order; without them the given order stands (the sort is stable). */
+const loggedOrder = (a: FuelEntry, b: FuelEntry) =>
+  typeof a.id === 'number' && typeof b.id === 'number' ? a.id - b.id : 0
+
 export function fuelSegments<F extends FuelEntry>(fillUps: readonly F[]) {
-  const ordered = [...fillUps].sort(
-    (a, b) =>
-      dayNumber(a.date) - dayNumber(b.date) ||
-      (a.odometerKm !== null && b.odometerKm !== null ? a.odometerKm - b.odometerKm : 0),
-  )
+  const ordered = [...fillUps].sort((a, b) => dayNumber(a.date) - dayNumber(b.date) || loggedOrder(a, b))
   const entries: FuelEntryResult<F>[] = []
   let anchorKm: number | null = null
   let litres = 0

@@ -103,6 +103,12 @@ export async function costOf(ctx: HandlerContext, d: CarData, g: Garage, days: n
   )
 }
 
+/** Which part of the period the odometer readings cover, when not all of it. */
+function coverage(d: { from: string; to: string }, from: string, to: string): string {
+  const parts = [d.from !== from ? `from the first reading, ${d.from}` : null, d.to !== to ? `to the last, ${d.to}` : null]
+  return `the readings cover it only ${parts.filter(Boolean).join(' ')}`
+}
+
 export function costFields(c: Awaited<ReturnType<typeof costOf>>, g: Garage): NonNullable<Reply['fields']> {
   const m = (x: number) => formatMoney(x, c.currency)
   const k = c.byKindMinor
@@ -125,7 +131,7 @@ export function costFields(c: Awaited<ReturnType<typeof costOf>>, g: Garage): No
     name: 'Per distance',
     value:
       c.km && c.perKmMinor !== null
-        ? `${perDistance(c.perKmMinor, g.units, c.currency)} over ${distanceText(c.km, g.units)}${c.distance && !c.distance.whole ? ` (driven ${c.distance.from} to ${c.distance.to}: the readings cover no more of the period)` : ''}${c.runningPerKmMinor !== null && c.depreciationMinor !== null ? ` (running costs alone ${perDistance(c.runningPerKmMinor, g.units, c.currency)})` : ''}`
+        ? `${perDistance(c.perKmMinor, g.units, c.currency)} over ${distanceText(c.km, g.units)}${c.distance && !c.distance.whole ? ` (${coverage(c.distance, c.from, c.to)})` : ''}${c.runningPerKmMinor !== null && c.depreciationMinor !== null ? ` (running costs alone ${perDistance(c.runningPerKmMinor, g.units, c.currency)})` : ''}`
         : 'unknown (needs odometer readings in the period)',
     inline: false,
   })
