@@ -41,13 +41,14 @@ describe('fuel economy segments', () => {
   test('within a day fill-ups go as they were logged, whatever order a list gives them in', () => {
     // Three fill-ups of one day, listed newest first, the middle one without its odometer.
     const r = fuelSegments([
-      { id: 3, ...fill('2026-12-02', 84_300, 30) },
-      { id: 2, ...fill('2026-12-02', null, 20, false) },
-      { id: 1, ...fill('2026-12-02', 83_600, 40) },
+      // #2 was removed and brought back by an undo: a new row, but still the second logged.
+      { id: 3, logged: 3, ...fill('2026-12-02', 84_300, 30) },
+      { id: 9, logged: 2, ...fill('2026-12-02', null, 20, false) },
+      { id: 1, logged: 1, ...fill('2026-12-02', 83_600, 40) },
     ])
     expect(r.entries.map((e) => [e.fillUp.id, e.status])).toEqual([
       [1, 'baseline'],
-      [2, 'partial'],
+      [9, 'partial'],
       [3, 'segment'],
     ])
     expect(r.total).toEqual({ km: 700, litres: 50 })

@@ -9,6 +9,8 @@ import { addMonths, dayNumber, fromDayNumber } from './dates.ts'
 /** A fill-up as logged: `odometerKm` null when none was given. */
 export type FuelEntry = {
   id?: number | string
+  /** Its place in the order the fill-ups were logged (a per-garage number), kept by an undo. */
+  logged?: number
   date: string
   odometerKm: number | null
   litres: number
@@ -39,12 +41,12 @@ export type FuelEntryResult<F extends FuelEntry> = { fillUp: F; status: FuelStat
  * Economy per full-to-full segment, the way careful fuel logs do it: fill to full, then the fuel
  * of every fill-up up to and including the next full one (partials summed in, with or without
  * their odometer) covers the distance between the two full ones. Fill-ups are taken in the
- * order they happened: by date, and within a day as they were logged (by id; a fill-up without
- * its odometer has nothing else to place it by).
+ * order they happened: by date, and within a day as they were logged (`logged`; a fill-up
+ * without its odometer has nothing else to place it by).
  */
-/** Numeric ids in logging order; without them the given order stands (the sort is stable). */
+/** The order fill-ups were logged in; without it the given order stands (the sort is stable). */
 const loggedOrder = (a: FuelEntry, b: FuelEntry) =>
-  typeof a.id === 'number' && typeof b.id === 'number' ? a.id - b.id : 0
+  a.logged !== undefined && b.logged !== undefined ? a.logged - b.logged : 0
 
 export function fuelSegments<F extends FuelEntry>(fillUps: readonly F[]) {
   const ordered = [...fillUps].sort((a, b) => dayNumber(a.date) - dayNumber(b.date) || loggedOrder(a, b))

@@ -85,4 +85,22 @@ describe('costs that add up', () => {
     expect(stats.text).toContain('over 1 full-to-full segment')
     expect(field(stats, 'Fuel')).toBe('$187.50 (4 fill-ups)')
   })
+
+  test('a fill-up removed and brought back by undo takes its old place in the economy', async () => {
+    expect((await say('/car add fabia')).tone).toBe('ok')
+    await fillUp('fabia', '2026-05-30', 40, 60, 20_000)
+    await fillUp('fabia', '2026-05-30', 20, 30, null, false)
+    await fillUp('fabia', '2026-05-30', 30, 45, 20_700)
+    const numbers = (text: string) => text.split('\n').slice(1).map((l) => Number(/^#(\d+)/.exec(l)?.[1]))
+    const before = await say('/fuel list car:fabia')
+    expect(before.text).toStartWith('Average 7.1 L/100km')
+    const [, partial] = numbers(before.text)
+    expect((await say(`/fuel remove number:${partial}`)).tone).toBe('ok')
+    expect((await say('/garage undo')).tone).toBe('ok')
+    const list = await say('/fuel list car:fabia')
+    // 700 km on 20 + 30 L again, and the partial listed between the two full ones as before.
+    expect(list.text).toStartWith('Average 7.1 L/100km')
+    expect(numbers(list.text)).toEqual(numbers(before.text))
+    expect((await say('/car stats car:fabia')).text).toContain('Average 7.1 L/100 km')
+  })
 })

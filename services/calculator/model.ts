@@ -35,6 +35,8 @@ export const LoanBody = t.Object({
 /** A fill-up as the items service logged it, in km and litres. */
 export const FillUp = t.Object({
   id: t.Optional(t.Union([t.Integer(), t.String()])),
+  /** Its place in the order the fill-ups were logged (within a day, the order they happened in). */
+  logged: t.Optional(t.Integer()),
   date: Day,
   /** Null when the fill-up was logged without its odometer: it still counts in cost and fuel. */
   odometerKm: t.Nullable(t.Number({ minimum: 0 })),

@@ -54,6 +54,7 @@ export async function carData(ctx: HandlerContext, carRef: string, currency: str
     // A fill-up without its odometer counts in cost, and its fuel in the segment around it.
     fillUps: fillups.map((f) => ({
       id: f.id,
+      logged: f.number,
       date: f.date,
       odometerKm: readingKm(f.odometer_value, f.odometer_unit),
       litres: f.litres,

@@ -76,6 +76,7 @@ function economies(rows: FillupRow[], carUnit: DistanceUnit) {
   const { entries, total } = fuelSegments(
     rows.map((r) => ({
       id: r.id,
+      logged: r.number,
       date: r.filled_on,
       odometerKm: r.odometer === null ? null : toKm(r.odometer, carUnit),
       litres: r.litres,
@@ -296,7 +297,7 @@ export function listFillups(
   const all = fillupsOf(db, tenant, car.id)
   const eco = economies(all, car.odometer_unit)
   const shown = [...all]
-    .sort((a, b) => (b.filled_on < a.filled_on ? -1 : b.filled_on > a.filled_on ? 1 : b.id - a.id))
+    .sort((a, b) => (b.filled_on < a.filled_on ? -1 : b.filled_on > a.filled_on ? 1 : b.number - a.number))
     .slice((page.page - 1) * page.limit, page.page * page.limit)
   return {
     car: car.nickname,
