@@ -61,3 +61,40 @@ export function fromKmPerLitre(kmPerLitre: number, unit: EconomyUnit): number {
       return (kmPerLitre * LITRES_PER_IMP_GALLON) / KM_PER_MI
   }
 }
+
+/** A car's units: set when it is added (typed values, `units:` or the garage's), changed with /car edit. */
+export type CarUnits = { distance: DistanceUnit; volume: VolumeUnit; economy: EconomyUnit }
+export type UnitSet = 'metric' | 'imperial' | 'uk'
+export const UNIT_SETS: Readonly<Record<UnitSet, CarUnits>> = {
+  metric: { distance: 'km', volume: 'L', economy: 'L/100km' },
+  imperial: { distance: 'mi', volume: 'gal', economy: 'mpg' },
+  uk: { distance: 'mi', volume: 'impgal', economy: 'impmpg' },
+}
+
+/** The volume a car whose volume unit was never set reads in: gallons for a mi car, litres for a km one. */
+export const volumeUnitFor = (distance: DistanceUnit): VolumeUnit => (distance === 'mi' ? 'gal' : 'L')
+
+/** The economy that goes with a car's volume (and distance) unit. */
+export function economyUnitFor(volume: VolumeUnit, distance: DistanceUnit): EconomyUnit {
+  if (volume === 'gal') return 'mpg'
+  if (volume === 'impgal') return 'impmpg'
+  return distance === 'mi' ? 'mpg' : 'L/100km'
+}
+
+/** A car's units from its row: a unit never set follows the ones that are. */
+export function carUnits(
+  distance: DistanceUnit,
+  volume: VolumeUnit | null,
+  economy: EconomyUnit | null,
+): CarUnits {
+  const v = volume ?? volumeUnitFor(distance)
+  return { distance, volume: v, economy: economy ?? economyUnitFor(v, distance) }
+}
+
+/** "L/100 km", "mpg", "mpg (UK)": an economy unit as a reply shows it. */
+export const ECONOMY_LABEL: Readonly<Record<EconomyUnit, string>> = {
+  'L/100km': 'L/100 km',
+  'km/L': 'km/L',
+  mpg: 'mpg',
+  impmpg: 'mpg (UK)',
+}

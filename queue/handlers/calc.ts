@@ -106,7 +106,7 @@ export default handlers(calc, {
         c.runningMinor === 0 && c.depreciationMinor === null
           ? `Nothing recorded for ${d.car.nickname} in this period. Log costs with /service log and /fuel log.`
           : `Running costs ${formatMoney(c.runningMinor, c.currency)}${c.depreciationMinor !== null ? ` + depreciation ${formatMoney(c.depreciationMinor, c.currency)}` : ''} = ${formatMoney(c.totalMinor, c.currency)}.`,
-      fields: costFields(c, g),
+      fields: costFields(c, d.car.odometer_unit),
       ref: carRef(d.car.nickname),
     }
   },

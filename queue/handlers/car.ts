@@ -9,6 +9,7 @@ import { callImages, imagesClient, newestCarPhoto, removePhotos } from '../clien
 import { callItems, itemsClient } from '../clients/items.ts'
 import { recordedFor } from '../../lib/domain/car.ts'
 import { formatMoney } from '../../lib/domain/money.ts'
+import { ECONOMY_LABEL, type EconomyUnit, fromKmPerLitre, UNIT_SETS, type UnitSet } from '../../lib/domain/units.ts'
 import { clip, formatNumber, plural } from '../../lib/domain/text.ts'
 import type { CarView } from '../../services/items/cars/model.ts'
 import type { ReadingView } from '../../services/items/readings/model.ts'
@@ -45,14 +46,41 @@ function readingLine(r: ReadingView): string {
 
 const ref = (c: CarView) => carRef(c.nickname)
 
+const VOLUME_LABEL = { L: 'L', gal: 'gal', impgal: 'UK gal' } as const
+
+/** "km, L, L/100 km (the garage's; change with /car edit units:…)": the car's units, and where they came from. */
+export function unitsText(c: CarView): string {
+  const units = `${c.odometer_unit}, ${VOLUME_LABEL[c.volume_unit]}, ${ECONOMY_LABEL[c.economy_unit]}`
+  return c.units_from_garage ? `${units} (the garage's; change with /car edit units:…)` : units
+}
+
+/** The `units:` and `economy_unit:` typed, checked against their choices (the catalog's). */
+function typedUnits<P extends { units?: string; economy_unit?: string }>(p: P) {
+  const { units, economy_unit, ...rest } = p
+  if (units !== undefined && !(units in UNIT_SETS)) {
+    throw new UserError(`units: "${units}" is not one of ${Object.keys(UNIT_SETS).join(', ')}`, 'units')
+  }
+  if (economy_unit !== undefined && !(economy_unit in ECONOMY_LABEL)) {
+    throw new UserError(`economy_unit: "${economy_unit}" is not one of ${Object.keys(ECONOMY_LABEL).join(', ')}`, 'economy_unit')
+  }
+  return {
+    ...rest,
+    ...(units !== undefined ? { units: units as UnitSet } : {}),
+    ...(economy_unit !== undefined ? { economy_unit: economy_unit as EconomyUnit } : {}),
+  }
+}
+
 export default handlers(car, {
   add: async (p, ctx) => {
-    const c = await callItems(itemsClient(ctx, { write: true }).cars.post(p))
+    const c = await callItems(itemsClient(ctx, { write: true }).cars.post(typedUnits(p)))
     return {
       tone: 'ok',
       title: `Added ${c.nickname}`,
       text: describeCar(c),
-      fields: detailFields(c).filter((f) => f.name !== 'Odometer' && f.name !== 'Plate'),
+      fields: [
+        ...detailFields(c).filter((f) => f.name !== 'Odometer' && f.name !== 'Plate'),
+        { name: 'Units', value: unitsText(c), inline: false },
+      ],
       ref: ref(c),
     }
   },
@@ -70,6 +98,7 @@ export default handlers(car, {
   show: async (p, ctx) => {
     const c = await callItems(itemsClient(ctx).cars({ car: p.car }).get())
     const fields = detailFields(c)
+    fields.push({ name: 'Units', value: unitsText(c), inline: false })
     if (c.readings.length > 0) {
       const more =
         c.reading_count > c.readings.length ? `\n… ${c.reading_count - c.readings.length} older` : ''
@@ -93,11 +122,18 @@ export default handlers(car, {
     const changed = Object.keys(changes).filter((k) => k !== 'confirm')
     if (changed.length === 0) {
       throw new UserError(
-        'Nothing to change: give at least one of nickname, make, model, year, odometer, plate, vin, purchase_date, purchase_price',
+        'Nothing to change: give at least one of nickname, make, model, year, odometer, plate, vin, purchase_date, purchase_price, units, economy_unit',
       )
     }
-    const c = await callItems(itemsClient(ctx, { write: true }).cars({ car: target }).patch(changes))
+    const body = typedUnits(changes)
+    const c = await callItems(itemsClient(ctx, { write: true }).cars({ car: target }).patch(body))
     const lines = [describeCar(c), `Changed: ${changed.join(', ')}`]
+    if (body.units || body.economy_unit) {
+      const wanted = body.units ? UNIT_SETS[body.units].distance : c.odometer_unit
+      lines.push(
+        `Units now ${unitsText(c)}. Nothing stored is converted (readings and fill-ups keep their values); only what is shown changes${wanted !== c.odometer_unit ? `; distances stay in ${c.odometer_unit}, the unit its readings and items are stored in` : ''}.`,
+      )
+    }
     if (c.removed > 0) lines.push(`Corrected: removed ${plural(c.removed, 'reading')} above the new odometer`)
     return {
       tone: 'ok',
@@ -196,14 +232,16 @@ export default handlers(car, {
       callCalculator(calculatorClient(ctx).economy.post({ fillUps: d.fillUps })),
       costOf(ctx, d, g, 365),
     ])
-    const show = (e: { mpgUs: number; lPer100km: number }) =>
-      g.units === 'imperial' ? `${fmt(e.mpgUs)} mpg` : `${fmt(e.lPer100km, 1)} L/100 km`
+    // In the car's units, whatever the garage's: the one conversion is lib/domain/units.ts.
+    const unit = d.car.odometer_unit
+    const show = (e: { kmPerLitre: number }) =>
+      `${fmt(fromKmPerLitre(e.kmPerLitre, d.car.economy_unit))} ${ECONOMY_LABEL[d.car.economy_unit]}`
     const segments = eco.entries.filter((e) => e.segment || e.status === 'missed')
     const lines = segments
       .slice(-10)
       .map((e) =>
         e.segment
-          ? `${e.date}  ${show(e.segment)}  (${distanceText(e.segment.km, g.units)}, ${plural(e.segment.fillUps, 'fill-up')})`
+          ? `${e.date}  ${show(e.segment)}  (${distanceText(e.segment.km, unit)}, ${plural(e.segment.fillUps, 'fill-up')})`
           : `${e.date}  — a fill-up before this one was not logged; the chain restarts here`,
       )
     const text = eco.average
@@ -215,7 +253,7 @@ export default handlers(car, {
       text,
       fields: [
         { name: 'Last 12 months', value: formatMoney(cost.totalMinor, cost.currency), inline: true },
-        ...costFields(cost, g),
+        ...costFields(cost, unit),
       ],
       ref: carRef(d.car.nickname),
     }

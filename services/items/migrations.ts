@@ -283,4 +283,13 @@ UPDATE odometer_readings SET number = (SELECT count(*) FROM odometer_readings o 
 INSERT INTO record_counters (tenant, kind, last) SELECT tenant, 'reading', max(number) FROM odometer_readings GROUP BY tenant;
 CREATE UNIQUE INDEX odometer_readings_number ON odometer_readings (tenant, number);
 `,
+  // 8: units belong to the car. volume_unit and economy_unit are NULL until set (by `units:`, the
+  // garage's when nothing was typed, or the first fill-up typed with a unit); a NULL one follows
+  // the car's distance unit (lib/domain/units.ts `carUnits`). units_from_garage: the car took the
+  // garage's units because nothing was typed, which /car show says.
+  `
+ALTER TABLE cars ADD COLUMN volume_unit TEXT CHECK (volume_unit IN ('L', 'gal', 'impgal'));
+ALTER TABLE cars ADD COLUMN economy_unit TEXT CHECK (economy_unit IN ('L/100km', 'km/L', 'mpg', 'impmpg'));
+ALTER TABLE cars ADD COLUMN units_from_garage INTEGER NOT NULL DEFAULT 0;
+`,
 ]

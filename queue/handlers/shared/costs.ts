@@ -7,7 +7,7 @@ import type { Reply } from '../../../lib/contracts/envelope.ts'
 import { dayNumber, fromDayNumber } from '../../../lib/domain/dates.ts'
 import { formatMoney } from '../../../lib/domain/money.ts'
 import { formatNumber } from '../../../lib/domain/text.ts'
-import { distanceUnitOf, fromKm, KM_PER_MI, toKm } from '../../../lib/domain/units.ts'
+import { type DistanceUnit, fromKm, KM_PER_MI, toKm } from '../../../lib/domain/units.ts'
 import { calculatorClient, callCalculator } from '../../clients/calculator.ts'
 import { callItems, itemsClient } from '../../clients/items.ts'
 import type { HandlerContext } from '../../handler.ts'
@@ -19,13 +19,14 @@ export const fmt = (n: number, digits = 1) => formatNumber(n, digits, digits)
 export const economyText = (e: { mpgUs: number; mpgUk: number; lPer100km: number; kmPerLitre: number }) =>
   `${fmt(e.mpgUs)} mpg (US) · ${fmt(e.mpgUk)} mpg (UK) · ${fmt(e.lPer100km, 2)} L/100 km · ${fmt(e.kmPerLitre, 2)} km/L`
 
-const perDistance = (minorPerKm: number, units: Garage['units'], currency: string) =>
-  units === 'imperial'
+/** Money per distance in the car's distance unit ("$0.21/mi"). */
+const perDistance = (minorPerKm: number, unit: DistanceUnit, currency: string) =>
+  unit === 'mi'
     ? `${formatMoney(minorPerKm * KM_PER_MI, currency, 1)}/mi`
     : `${formatMoney(minorPerKm, currency, 1)}/km`
 
-export function distanceText(km: number, units: Garage['units']): string {
-  const unit = distanceUnitOf(units)
+/** A distance in the car's unit ("1,243 mi"). */
+export function distanceText(km: number, unit: DistanceUnit): string {
   return `${fmt(fromKm(km, unit), 0)} ${unit}`
 }
 
@@ -110,7 +111,8 @@ function coverage(d: { from: string; to: string }, from: string, to: string): st
   return `the readings cover it only ${parts.filter(Boolean).join(' ')}`
 }
 
-export function costFields(c: Awaited<ReturnType<typeof costOf>>, g: Garage): NonNullable<Reply['fields']> {
+/** The cost fields of a car, per distance in the car's distance unit (`unit`). */
+export function costFields(c: Awaited<ReturnType<typeof costOf>>, unit: DistanceUnit): NonNullable<Reply['fields']> {
   const m = (x: number) => formatMoney(x, c.currency)
   const k = c.byKindMinor
   const fields: NonNullable<Reply['fields']> = [
@@ -132,7 +134,7 @@ export function costFields(c: Awaited<ReturnType<typeof costOf>>, g: Garage): No
     name: 'Per distance',
     value:
       c.km && c.perKmMinor !== null
-        ? `${perDistance(c.perKmMinor, g.units, c.currency)} over ${distanceText(c.km, g.units)}${c.distance && !c.distance.whole ? ` (${coverage(c.distance, c.from, c.to)})` : ''}${c.runningPerKmMinor !== null && c.depreciationMinor !== null ? ` (running costs alone ${perDistance(c.runningPerKmMinor, g.units, c.currency)})` : ''}`
+        ? `${perDistance(c.perKmMinor, unit, c.currency)} over ${distanceText(c.km, unit)}${c.distance && !c.distance.whole ? ` (${coverage(c.distance, c.from, c.to)})` : ''}${c.runningPerKmMinor !== null && c.depreciationMinor !== null ? ` (running costs alone ${perDistance(c.runningPerKmMinor, unit, c.currency)})` : ''}`
         : 'unknown (needs odometer readings in the period)',
     inline: false,
   })

@@ -18,6 +18,9 @@ import {
   Whole,
 } from '../shared/model.ts'
 
+const VolumeUnit = t.Union([t.Literal('L'), t.Literal('gal'), t.Literal('impgal')])
+const EconomyUnit = t.Union([t.Literal('L/100km'), t.Literal('km/L'), t.Literal('mpg'), t.Literal('impmpg')])
+
 const limited = (field: keyof typeof CAR_TEXT_LIMITS) => text(CAR_TEXT_LIMITS[field])
 
 export const CarCreate = t.Object(
@@ -36,6 +39,13 @@ export const CarCreate = t.Object(
     vin: t.Optional(limited('vin')),
     purchase_date: t.Optional(date),
     purchase_price: t.Optional(MoneyInput),
+    /**
+     * The car's units: metric (km, L, L/100 km), imperial (mi, gal, mpg) or uk (mi, imperial
+     * gal, mpg (UK)). Without it a typed odometer sets the distance unit, else the garage's are taken.
+     */
+    units: t.Optional(t.Union([t.Literal('metric'), t.Literal('imperial'), t.Literal('uk')])),
+    /** Overrides the economy unit of `units` (or of the garage's), e.g. km/L. */
+    economy_unit: t.Optional(EconomyUnit),
     /** Accept a VIN whose North-American check digit does not match. */
     confirm: t.Optional(t.Boolean()),
   },
@@ -72,6 +82,11 @@ export const CarView = t.Object({
   purchase_date: t.Nullable(t.String()),
   purchase_price: t.Nullable(MoneyView),
   odometer_unit: DistanceUnit,
+  /** The car's volume and economy units (one never set follows the distance unit). */
+  volume_unit: VolumeUnit,
+  economy_unit: EconomyUnit,
+  /** The car took the garage's units when it was added, nothing being typed. */
+  units_from_garage: t.Boolean(),
   /** The current odometer: the highest reading from any source. */
   odometer: t.Nullable(ReadingView),
   created_at: t.String(),

@@ -5,7 +5,7 @@
 import type { Database } from 'bun:sqlite'
 import { checkCarText, checkNickname, checkYear, recordedFor } from '../../../lib/domain/car.ts'
 import { checkDate } from '../../../lib/domain/dates.ts'
-import { distanceUnitOf } from '../../../lib/domain/units.ts'
+import { carUnits, distanceUnitOf, economyUnitFor, UNIT_SETS } from '../../../lib/domain/units.ts'
 import { conflict } from '../../lib/http.ts'
 import { addReading, insertReading } from '../readings/service.ts'
 import { currentView } from '../readings/view.ts'
@@ -91,7 +91,12 @@ export function createCar(db: Database, tenant: string, body: CarCreate, now: Da
       const vin = body.vin === undefined ? null : checkVin(body.vin, body.confirm === true)
       checkUniqueNickname(db, tenant, nickname)
       ensureTenant(db, tenant, now)
-      const unit = odometer?.unit ?? distanceUnitOf(garage.units)
+      // The units typed win; then a typed odometer's; then the garage's, which /car show says.
+      const set = body.units ? UNIT_SETS[body.units] : null
+      const fromGarage = !set && !odometer
+      const unit = set?.distance ?? odometer?.unit ?? distanceUnitOf(garage.units)
+      const volume = set?.volume ?? (fromGarage ? carUnits(unit, null, null).volume : null)
+      const economy = body.economy_unit ?? set?.economy ?? (fromGarage ? economyUnitFor(volume ?? 'L', unit) : null)
       const created = db
         .query(CAR_SQL.insert)
         .get(
@@ -111,11 +116,32 @@ export function createCar(db: Database, tenant: string, body: CarCreate, now: Da
           price ? garage.currency : null,
           price?.text ?? null,
           now.toISOString(),
+          volume,
+          economy,
+          fromGarage ? 1 : 0,
         ) as CarRow
       if (odometer) insertReading(db, created, odometer, 'car', today, now)
       return carDetail(db, created)
     }),
   )
+}
+
+/**
+ * Whether anything of the car is stored in its distance unit (readings, items' intervals and due
+ * points, records' and fill-ups' odometers): then `units:` keeps the unit, as relabelling 52,000 km
+ * as 52,000 mi would be a conversion no one asked for.
+ */
+function storesDistances(db: Database, car: CarRow): boolean {
+  if (car.reading_count > 0 || car.odometer !== null) return true
+  const row = db
+    .query(
+      `SELECT EXISTS (SELECT 1 FROM maintenance_items WHERE car_id = ?1
+           AND (distance IS NOT NULL OR last_odometer IS NOT NULL OR due_odometer IS NOT NULL))
+         OR EXISTS (SELECT 1 FROM service_records WHERE car_id = ?1 AND odometer IS NOT NULL)
+         OR EXISTS (SELECT 1 FROM fuel_fillups WHERE car_id = ?1 AND odometer IS NOT NULL) AS stored`,
+    )
+    .get(car.id) as { stored: number }
+  return row.stored === 1
 }
 
 export function editCar(db: Database, tenant: string, ref: string, body: CarEdit, now: Date): EditResult {
@@ -141,6 +167,18 @@ export function editCar(db: Database, tenant: string, ref: string, body: CarEdit
         next.purchase_price_minor = price.minor
         next.purchase_currency = garage.currency
         next.purchase_price_text = price.text
+      }
+      if (body.units) {
+        // Values are stored with the car's distance unit: a car with readings keeps it (nothing is converted).
+        const set = UNIT_SETS[body.units]
+        if (!storesDistances(db, car)) next.odometer_unit = set.distance
+        next.volume_unit = set.volume
+        next.economy_unit = set.economy
+        next.units_from_garage = 0
+      }
+      if (body.economy_unit) {
+        next.economy_unit = body.economy_unit
+        next.units_from_garage = 0
       }
       let removed = 0
       if (body.odometer) {
@@ -172,6 +210,10 @@ export function editCar(db: Database, tenant: string, ref: string, body: CarEdit
           next.purchase_price_minor,
           next.purchase_currency,
           next.purchase_price_text,
+          next.odometer_unit,
+          next.volume_unit,
+          next.economy_unit,
+          next.units_from_garage,
           car.id,
           tenant,
         ) as CarRow

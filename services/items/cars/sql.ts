@@ -11,7 +11,8 @@ const SHOWN_READINGS = 10
 
 /** The car columns a view shows (not the lookup keys nor the odometer last typed on the car). */
 const VIEW_COLUMNS = `c.id, c.nickname, c.make, c.model, c.year, c.plate, c.vin, c.purchase_date, c.purchase_price_minor,
-  c.purchase_currency, c.purchase_price_text, c.odometer_unit, c.created_at, c.reading_count`
+  c.purchase_currency, c.purchase_price_text, c.odometer_unit, c.volume_unit, c.economy_unit, c.units_from_garage, c.created_at,
+  c.reading_count`
 export type ViewColumns = Omit<CarRow, 'tenant' | 'nickname_key' | 'odometer' | 'odometer_text'>
 export type CarWithCurrent = ViewColumns & CurrentColumns
 
@@ -29,9 +30,10 @@ export const CAR_SQL = {
     WHERE c.tenant = CAST(? AS TEXT) AND c.nickname_key >= CAST(? AS TEXT) AND c.nickname_key < CAST(? AS TEXT)
     ORDER BY c.nickname_key LIMIT 25`,
   insert: `INSERT INTO cars (tenant, nickname, nickname_key, make, model, year, odometer, odometer_unit, odometer_text, plate, vin,
-    purchase_date, purchase_price_minor, purchase_currency, purchase_price_text, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    purchase_date, purchase_price_minor, purchase_currency, purchase_price_text, created_at, volume_unit, economy_unit, units_from_garage)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   update: `UPDATE cars SET nickname = ?, nickname_key = ?, make = ?, model = ?, year = ?, odometer = ?, odometer_text = ?, plate = ?,
-    vin = ?, purchase_date = ?, purchase_price_minor = ?, purchase_currency = ?, purchase_price_text = ?
+    vin = ?, purchase_date = ?, purchase_price_minor = ?, purchase_currency = ?, purchase_price_text = ?,
+    odometer_unit = ?, volume_unit = ?, economy_unit = ?, units_from_garage = ?
     WHERE id = ? AND tenant = ? RETURNING *`,
 } as const

@@ -5,6 +5,7 @@ import type { ReadingRow } from '../readings/sql.ts'
 import type { ReadingView } from '../readings/model.ts'
 import { type CarRow, ID_REF, idOfRef } from '../shared/car.ts'
 import { formatMoney } from '../../../lib/domain/money.ts'
+import { carUnits } from '../../../lib/domain/units.ts'
 import { prepared } from '../shared/statements.ts'
 import { notFound } from '../../lib/http.ts'
 import type { CarDetail, CarView, MoneyView } from './model.ts'
@@ -22,6 +23,7 @@ function priceView(car: ViewColumns): MoneyView | null {
 }
 
 export function viewOf(car: ViewColumns, odometer: ReadingView | null): CarView {
+  const units = carUnits(car.odometer_unit, car.volume_unit, car.economy_unit)
   return {
     id: car.id,
     nickname: car.nickname,
@@ -33,6 +35,9 @@ export function viewOf(car: ViewColumns, odometer: ReadingView | null): CarView 
     purchase_date: car.purchase_date,
     purchase_price: priceView(car),
     odometer_unit: car.odometer_unit,
+    volume_unit: units.volume,
+    economy_unit: units.economy,
+    units_from_garage: car.units_from_garage === 1,
     odometer,
     created_at: car.created_at,
   }

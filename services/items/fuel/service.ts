@@ -6,11 +6,11 @@ import type { Database } from 'bun:sqlite'
 import { checkDate } from '../../../lib/domain/dates.ts'
 import { fuelSegments } from '../../../lib/domain/figures.ts'
 import { formatNumber } from '../../../lib/domain/text.ts'
-import { fromKmPerLitre, toKm, toLitres, type Units } from '../../../lib/domain/units.ts'
+import { carUnits, economyUnitFor, fromKmPerLitre, toKm, toLitres, type VolumeUnit } from '../../../lib/domain/units.ts'
 import { badRequest, conflict, notFound } from '../../lib/http.ts'
 import { addReading } from '../readings/service.ts'
 import { type CarRow, carById, requireCar } from '../shared/car.ts'
-import { ensureTenant, garageAt, loadGarage } from '../shared/garage.ts'
+import { ensureTenant, garageAt } from '../shared/garage.ts'
 import { type DistanceUnit, nextPage, type Page } from '../shared/model.ts'
 import { costAndOdometer, type LoggedColumns, loggedColumns } from '../shared/logged.ts'
 import { typedMoney } from '../shared/money.ts'
@@ -47,10 +47,10 @@ type Stretch = { km: number; litres: number }
  */
 export const PLAUSIBLE_FILLUP_LITRES = 150
 
-function checkVolume(v: VolumeInput, units: Units, confirm: boolean): { litres: number; text: string } {
+function checkVolume(v: VolumeInput, carUnit: VolumeUnit, confirm: boolean): { litres: number; text: string } {
   if (!Number.isFinite(v.value) || v.value <= 0)
     throw badRequest('volume', `volume: must be more than 0 (got ${v.text ?? v.value})`)
-  const unit = v.unit ?? (units === 'imperial' ? 'gal' : 'L')
+  const unit = v.unit ?? carUnit
   const litres = toLitres(v.value, unit)
   if (litres > 5000) throw badRequest('volume', `volume: ${v.text ?? v.value} is more than a fill-up`)
   if (litres > PLAUSIBLE_FILLUP_LITRES && !confirm) {
@@ -89,13 +89,13 @@ function economies(rows: FillupRow[], carUnit: DistanceUnit) {
   return { byId, total }
 }
 
-/** "30.0 mpg" in an imperial garage, "6.9 L/100km" in a metric one. */
-function economyText(e: Stretch, units: Units): string {
-  const unit = units === 'imperial' ? 'mpg' : 'L/100km'
-  return `${formatNumber(fromKmPerLitre(e.km / e.litres, unit), 1, 1)} ${unit}`
+/** In the car's economy unit: "30.0 mpg", "6.9 L/100km", "14.2 km/L", "36.0 mpg (UK)". */
+function economyText(e: Stretch, car: CarRow): string {
+  const unit = carUnits(car.odometer_unit, car.volume_unit, car.economy_unit).economy
+  return `${formatNumber(fromKmPerLitre(e.km / e.litres, unit), 1, 1)} ${unit === 'impmpg' ? 'mpg (UK)' : unit}`
 }
 
-function fillupView(r: FillupRow, car: CarRow, units: Units, eco: Map<number, Stretch>): FillupView {
+function fillupView(r: FillupRow, car: CarRow, eco: Map<number, Stretch>): FillupView {
   const e = eco.get(r.id)
   return {
     id: r.id,
@@ -107,7 +107,7 @@ function fillupView(r: FillupRow, car: CarRow, units: Units, eco: Map<number, St
     full: r.full === 1,
     missed: r.missed === 1,
     date: r.filled_on,
-    economy: e ? economyText(e, units) : null,
+    economy: e ? economyText(e, car) : null,
   }
 }
 
@@ -137,9 +137,9 @@ function storeFillup(
   kept?: FillupRow,
 ): FillupView {
   const { garage, today } = garageAt(db, tenant, now)
-  const car = requireCar(db, tenant, body.car)
+  let car = requireCar(db, tenant, body.car)
   const volume = body.volume
-    ? checkVolume(body.volume, garage.units, body.confirm === true)
+    ? checkVolume(body.volume, carUnits(car.odometer_unit, car.volume_unit, car.economy_unit).volume, body.confirm === true)
     : { litres: kept!.litres, text: kept!.volume_text }
   const cost =
     body.cost !== undefined
@@ -167,6 +167,13 @@ function storeFillup(
     odometer = { value: made.value, text: made.text }
     readingId = made.id
   }
+  // A car whose volume unit was never set takes the first one typed (its economy unit with it, if unset too).
+  const typedUnit = body.volume?.unit
+  if (car.volume_unit === null && typedUnit) {
+    car = db
+      .query('UPDATE cars SET volume_unit = ?, economy_unit = coalesce(economy_unit, ?) WHERE id = ? AND tenant = ? RETURNING *')
+      .get(typedUnit, economyUnitFor(typedUnit, car.odometer_unit), car.id, tenant) as CarRow
+  }
   ensureTenant(db, tenant, now)
   const row = db
     .query(
@@ -186,7 +193,7 @@ function storeFillup(
       number ?? nextNumber(db, tenant, 'fuel'),
       readingId,
     ) as FillupRow
-  return fillupView(row, car, garage.units, economies(fillupsOf(db, tenant, car.id), car.odometer_unit).byId)
+  return fillupView(row, car, economies(fillupsOf(db, tenant, car.id), car.odometer_unit).byId)
 }
 
 export function addFillup(
@@ -254,15 +261,14 @@ export function removeFillup(
   actor: ChangeActor = NOBODY,
 ): FillupRemoved {
   return db.transaction(() => {
-    const { garage } = garageAt(db, tenant, now)
     const { row, car } = requireFillup(db, tenant, number)
     const before = fillupSnapshot(db, tenant, number)
     const was = economies(fillupsOf(db, tenant, car.id), car.odometer_unit)
-    const removed = fillupView(row, car, garage.units, was.byId)
+    const removed = fillupView(row, car, was.byId)
     deleteFillup(db, row)
     const after = economies(fillupsOf(db, tenant, car.id), car.odometer_unit)
     const change = logChange(db, tenant, actor, { kind: 'fuel', action: 'remove', ref: number, before, after: null }, now)
-    return { removed, average: after.total ? economyText(after.total, garage.units) : null, change }
+    return { removed, average: after.total ? economyText(after.total, car) : null, change }
   })()
 }
 
@@ -292,7 +298,6 @@ export function listFillups(
   carRef: string,
   page: Page,
 ): { fillups: FillupView[]; average: string | null; car: string; total: number; next_page: number | null } {
-  const { units } = loadGarage(db, tenant)
   const car = requireCar(db, tenant, carRef)
   const all = fillupsOf(db, tenant, car.id)
   const eco = economies(all, car.odometer_unit)
@@ -301,8 +306,8 @@ export function listFillups(
     .slice((page.page - 1) * page.limit, page.page * page.limit)
   return {
     car: car.nickname,
-    fillups: shown.map((r) => fillupView(r, car, units, eco.byId)),
-    average: eco.total ? economyText(eco.total, units) : null,
+    fillups: shown.map((r) => fillupView(r, car, eco.byId)),
+    average: eco.total ? economyText(eco.total, car) : null,
     total: all.length,
     next_page: nextPage(page, all.length),
   }

@@ -1,6 +1,7 @@
 /** A car of a garage by nickname (case-insensitive) or id: the lookup every feature starts from. */
 import type { Database } from 'bun:sqlite'
 import { clip } from '../../../lib/domain/text.ts'
+import type { EconomyUnit, VolumeUnit } from '../../../lib/domain/units.ts'
 import { HttpError } from '../../lib/http.ts'
 import type { DistanceUnit } from './model.ts'
 
@@ -15,6 +16,11 @@ export type CarRow = {
   year: number | null
   odometer: number | null
   odometer_unit: DistanceUnit
+  /** NULL until set (migration 8); lib/domain/units.ts `carUnits` gives the one in use. */
+  volume_unit: VolumeUnit | null
+  economy_unit: EconomyUnit | null
+  /** 1 when the car took the garage's units because nothing was typed when it was added. */
+  units_from_garage: number
   odometer_text: string | null
   plate: string | null
   vin: string | null
