@@ -24,7 +24,7 @@
  */
 import { createHash } from 'node:crypto'
 import { Value } from '@sinclair/typebox/value'
-import { DelayedError, type Job, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq'
+import { UnrecoverableError, type Worker } from 'bullmq'
 import {
   type APIMessage,
   DiscordAPIError,
@@ -38,16 +38,13 @@ import type IORedis from 'ioredis'
 import type { Config } from '../../lib/config.ts'
 import type { Logger } from '../../lib/log.ts'
 import { type Reply, ReplyJob, type ReplyJob as ReplyJobT } from '../../lib/contracts/envelope.ts'
-import { bullPrefix, repliesQueue } from '../../lib/contracts/queues.ts'
+import { repliesQueue } from '../../lib/contracts/queues.ts'
 import { type MessageBody, PHOTO_NAME, renderReply } from './render.ts'
 import {
   type AttemptGuard,
-  DeliveryBusy,
   DeliveryLedger,
-  failedForGood,
-  lastAttempt,
-  jobLock,
-  stalledOut,
+  type DeliveryWorkerOptions,
+  startDeliveryWorker,
 } from '../shared/delivery.ts'
 
 /** An interaction token is good for 15 minutes; keep a margin for the request itself. */
@@ -315,81 +312,21 @@ export async function deliver(
 
 export type Delivery = { worker: Worker; close: () => Promise<void> }
 
-/** Worker options a test (or an operator) may shorten; the defaults suit Discord. */
-export type DeliveryWorkerOptions = Partial<
-  Pick<WorkerOptions, 'lockDuration' | 'lockRenewTime' | 'stalledInterval' | 'maxStalledCount'>
->
-
 /** Starts the BullMQ worker on `replies.discord`. `connection` must allow blocking (workerConnection). */
-export async function startDelivery(
+export function startDelivery(
   deps: DeliveryDeps & { connection: IORedis; concurrency?: number; workerOptions?: DeliveryWorkerOptions },
 ): Promise<Delivery> {
-  const pending = new Set<Promise<unknown>>()
-  const worker = new Worker(
-    repliesQueue('discord'),
-    async (job: Job, token?: string, signal?: AbortSignal) => {
-      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
-      const lock = jobLock(job, token)
-      try {
-        const delivered = await deliver(deps, String(job.id), job.data, finalAttempt, {
-          ...(lock ? { lock } : {}),
-          ...(signal ? { signal } : {}),
-        })
-        deps.log.info(
-          { jobId: job.id, via: delivered.via, messageId: delivered.messageId },
-          'reply delivered',
-        )
-        return delivered
-      } catch (error) {
-        if (!(error instanceof DeliveryBusy) || !token) throw error
-        // Another attempt (this job handed out again) is delivering it: look again once its lease ends.
-        await job.moveToDelayed(Date.now() + error.retryInMs, token)
-        throw new DelayedError()
-      }
-    },
-    {
-      connection: deps.connection,
-      prefix: bullPrefix(deps.config.QUEUE_PREFIX),
-      concurrency: deps.concurrency ?? 8,
-      // BullMQ renews the lock while a 429 is waited out; a crashed bot hands the job back soon.
-      lockDuration: 15_000,
-      stalledInterval: 5_000,
-      ...deps.workerOptions,
-    },
-  )
-  worker.on('error', (err) => deps.log.error({ err }, 'discord delivery worker error'))
-  // BullMQ could not renew a job's lock: the job may be handed out again, so this attempt stops.
-  worker.on('lockRenewalFailed', (ids) => {
-    for (const id of ids) worker.cancelJob(id, 'lock lost')
+  return startDeliveryWorker({
+    queue: repliesQueue('discord'),
+    connection: deps.connection,
+    queuePrefix: deps.config.QUEUE_PREFIX,
+    ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
+    // BullMQ renews the lock while a 429 is waited out; a crashed bot hands the job back soon.
+    workerOptions: { lockDuration: 15_000, stalledInterval: 5_000, ...deps.workerOptions },
+    ...(deps.leaseMs ? { leaseMs: deps.leaseMs } : {}),
+    log: deps.log,
+    what: 'reply',
+    deliver: (jobId, data, { finalAttempt, ...guard }) => deliver(deps, jobId, data, finalAttempt, guard),
+    delivered: (job, d) => deps.log.info({ jobId: job.id, via: d.via, messageId: d.messageId }, 'reply delivered'),
   })
-  worker.on('failed', (job, err) => {
-    if (!job) return
-    const log = { jobId: job.id, attempt: job.attemptsMade, err: err.message }
-    if (!failedForGood(job, err)) return deps.log.warn(log, 'reply delivery failed; BullMQ retries it')
-    if (!stalledOut(err)) return deps.log.error(log, 'reply not delivered: delivery failed for good')
-    // Stalled more often than allowed: BullMQ drops it, so one last attempt here delivers it once.
-    const last = lastAttempt(
-      () => deliver(deps, String(job.id), job.data, true),
-      3 * (deps.leaseMs ?? 15_000),
-    )
-      .then(
-        (delivered) =>
-          deps.log.warn({ ...log, via: delivered.via }, 'stalled reply delivered by a final attempt'),
-        (error) =>
-          deps.log.error(
-            { ...log, err: (error as Error).message },
-            'reply not delivered: its final attempt failed',
-          ),
-      )
-      .finally(() => pending.delete(last))
-    pending.add(last)
-  })
-  await worker.waitUntilReady()
-  return {
-    worker,
-    close: async () => {
-      await worker.close()
-      await Promise.allSettled([...pending])
-    },
-  }
 }

@@ -20,8 +20,11 @@
  * edits the original, or reposts with the same enforced nonce) or, where there are none, it
  * posts again and says so in the log.
  */
+import { DelayedError, type Job, Worker, type WorkerOptions } from 'bullmq'
 import type IORedis from 'ioredis'
-import { threadField, threadsKey } from '../../lib/contracts/queues.ts'
+import type { ReplyJob } from '../../lib/contracts/envelope.ts'
+import { bullPrefix, threadField, threadsKey } from '../../lib/contracts/queues.ts'
+import type { Logger } from '../../lib/log.ts'
 
 /** Key of a reply job's lease (the attempt allowed to act). */
 export const leaseKey = (queuePrefix: string, jobId: string) => `${queuePrefix}:delivery:${jobId}:lease`
@@ -258,5 +261,93 @@ export async function lastAttempt<T>(attempt: () => Promise<T>, maxWaitMs: numbe
       if (!(error instanceof DeliveryBusy) || Date.now() > deadline) throw error
       await Bun.sleep(Math.min(Math.max(error.retryInMs, 20), 1_000))
     }
+  }
+}
+
+/** Worker options a test (or an operator) may shorten. */
+export type DeliveryWorkerOptions = Partial<
+  Pick<WorkerOptions, 'lockDuration' | 'lockRenewTime' | 'stalledInterval' | 'maxStalledCount'>
+>
+
+/** What one delivery attempt is given: whether it is the job's last, and the guard it works under. */
+export type AttemptOptions = { finalAttempt: boolean; lock?: { key: string; token: string }; signal?: AbortSignal }
+
+/**
+ * The BullMQ worker of a bot's reply queue, the same for every platform: each job is delivered
+ * through `deliver` under its lock; a job whose lease another attempt holds goes back as delayed;
+ * a job whose lock BullMQ could not renew is cancelled before it posts; a job that stalled out
+ * gets one last attempt here, and one that failed for good is logged once. `what` names a reply
+ * in the log lines ("reply", "slack reply").
+ */
+export async function startDeliveryWorker<R extends { via: string }>(o: {
+  queue: string
+  connection: IORedis
+  queuePrefix: string
+  concurrency?: number
+  workerOptions?: DeliveryWorkerOptions
+  leaseMs?: number
+  log: Logger
+  what: string
+  deliver: (jobId: string, data: ReplyJob, attempt: AttemptOptions) => Promise<R>
+  delivered: (job: Job, result: R) => void
+}): Promise<{ worker: Worker; close: () => Promise<void> }> {
+  const { log, what } = o
+  const pending = new Set<Promise<unknown>>()
+  const worker = new Worker(
+    o.queue,
+    async (job: Job, token?: string, signal?: AbortSignal) => {
+      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
+      const lock = jobLock(job, token)
+      try {
+        const result = await o.deliver(String(job.id), job.data as ReplyJob, {
+          finalAttempt,
+          ...(lock ? { lock } : {}),
+          ...(signal ? { signal } : {}),
+        })
+        o.delivered(job, result)
+        return result
+      } catch (error) {
+        if (!(error instanceof DeliveryBusy) || !token) throw error
+        // Another attempt (this job handed out again) is delivering it: look again once its lease ends.
+        await job.moveToDelayed(Date.now() + error.retryInMs, token)
+        throw new DelayedError()
+      }
+    },
+    {
+      connection: o.connection,
+      prefix: bullPrefix(o.queuePrefix),
+      concurrency: o.concurrency ?? 8,
+      ...o.workerOptions,
+    },
+  )
+  worker.on('error', (err) => log.error({ err }, `${o.queue} delivery worker error`))
+  // BullMQ could not renew a job's lock: the job may be handed out again, so this attempt stops.
+  worker.on('lockRenewalFailed', (ids) => {
+    for (const id of ids) worker.cancelJob(id, 'lock lost')
+  })
+  worker.on('failed', (job, err) => {
+    if (!job) return
+    const about = { jobId: job.id, attempt: job.attemptsMade, err: err.message }
+    if (!failedForGood(job, err)) return log.warn(about, `${what} delivery failed; BullMQ retries it`)
+    if (!stalledOut(err)) return log.error(about, `${what} not delivered: delivery failed for good`)
+    // Stalled more often than allowed: BullMQ drops it, so one last attempt here delivers it once.
+    const last = lastAttempt(
+      () => o.deliver(String(job.id), job.data as ReplyJob, { finalAttempt: true }),
+      3 * (o.leaseMs ?? 15_000),
+    )
+      .then(
+        (result) => log.warn({ ...about, via: result.via }, `stalled ${what} delivered by a final attempt`),
+        (error) => log.error({ ...about, err: (error as Error).message }, `${what} not delivered: its final attempt failed`),
+      )
+      .finally(() => pending.delete(last))
+    pending.add(last)
+  })
+  await worker.waitUntilReady()
+  return {
+    worker,
+    close: async () => {
+      await worker.close()
+      await Promise.allSettled([...pending])
+    },
   }
 }

@@ -26,21 +26,18 @@
  * or put in job data.
  */
 import { ErrorCode, WebClient, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api'
-import { DelayedError, type Job, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq'
+import { UnrecoverableError, type Worker } from 'bullmq'
 import type IORedis from 'ioredis'
 import type { Config } from '../../lib/config.ts'
 import type { Logger } from '../../lib/log.ts'
 import type { Reply, ReplyJob } from '../../lib/contracts/envelope.ts'
-import { bullPrefix, repliesQueue } from '../../lib/contracts/queues.ts'
+import { repliesQueue } from '../../lib/contracts/queues.ts'
 import {
   type AttemptGuard,
-  DeliveryBusy,
   type DeliveryClaim,
   DeliveryLedger,
-  failedForGood,
-  lastAttempt,
-  jobLock,
-  stalledOut,
+  type DeliveryWorkerOptions,
+  startDeliveryWorker,
 } from '../shared/delivery.ts'
 import { rememberThreadRef } from '../shared/threads.ts'
 import { boltLogger } from './app.ts'
@@ -59,9 +56,7 @@ export type DeliveryOptions = {
   /** How long a delivery lease lasts without renewal (bots/shared/delivery.ts). */
   leaseMs?: number
   /** Worker options a test (or an operator) may shorten. */
-  workerOptions?: Partial<
-    Pick<WorkerOptions, 'lockDuration' | 'lockRenewTime' | 'stalledInterval' | 'maxStalledCount'>
-  >
+  workerOptions?: DeliveryWorkerOptions
 }
 
 export type Delivered =
@@ -349,67 +344,18 @@ export type DeliveryWorker = { worker: Worker; delivery: SlackDelivery; close: (
 export async function startDelivery(options: DeliveryOptions): Promise<DeliveryWorker> {
   const delivery = new SlackDelivery(options)
   const { log } = options
-  const pending = new Set<Promise<unknown>>()
-  const worker = new Worker(
-    repliesQueue('slack'),
-    async (job: Job, token?: string, signal?: AbortSignal) => {
-      const data = job.data as ReplyJob
-      const lock = jobLock(job, token)
-      try {
-        const outcome = await delivery.deliver(String(job.id), data, {
-          ...(lock ? { lock } : {}),
-          ...(signal ? { signal } : {}),
-        })
-        log.debug({ jobId: job.id, tenant: data.tenant, via: outcome.via }, 'reply delivered')
-        return outcome
-      } catch (error) {
-        if (!(error instanceof DeliveryBusy) || !token) throw error
-        // Another attempt (this job handed out again) is delivering it: look again once its lease ends.
-        await job.moveToDelayed(Date.now() + error.retryInMs, token)
-        throw new DelayedError()
-      }
-    },
-    {
-      connection: options.connection,
-      prefix: bullPrefix(options.config.QUEUE_PREFIX),
-      concurrency: options.concurrency ?? 8,
-      ...options.workerOptions,
-    },
-  )
-  worker.on('error', (err) => log.error({ err }, 'slack delivery worker error'))
-  // BullMQ could not renew a job's lock: the job may be handed out again, so this attempt stops.
-  worker.on('lockRenewalFailed', (ids) => {
-    for (const id of ids) worker.cancelJob(id, 'lock lost')
+  const running = await startDeliveryWorker({
+    queue: repliesQueue('slack'),
+    connection: options.connection,
+    queuePrefix: options.config.QUEUE_PREFIX,
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.workerOptions ? { workerOptions: options.workerOptions } : {}),
+    ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    log,
+    what: 'slack reply',
+    deliver: (jobId, data, { finalAttempt: _, ...guard }) => delivery.deliver(jobId, data, guard),
+    delivered: (job, outcome) =>
+      log.debug({ jobId: job.id, tenant: (job.data as ReplyJob).tenant, via: outcome.via }, 'reply delivered'),
   })
-  worker.on('failed', (job, err) => {
-    if (!job) return
-    const about = { jobId: job.id, attempt: job.attemptsMade, err: err.message }
-    if (!failedForGood(job, err)) return log.warn(about, 'slack delivery failed; BullMQ retries it')
-    if (!stalledOut(err)) return log.error(about, 'slack reply not delivered: delivery failed for good')
-    // Stalled more often than allowed: BullMQ drops it, so one last attempt here delivers it once.
-    const last = lastAttempt(
-      () => delivery.deliver(String(job.id), job.data as ReplyJob),
-      3 * (options.leaseMs ?? 15_000),
-    )
-      .then(
-        (outcome) =>
-          log.warn({ ...about, via: outcome.via }, 'stalled slack reply delivered by a final attempt'),
-        (error) =>
-          log.error(
-            { ...about, err: (error as Error).message },
-            'slack reply not delivered: its final attempt failed',
-          ),
-      )
-      .finally(() => pending.delete(last))
-    pending.add(last)
-  })
-  await worker.waitUntilReady()
-  return {
-    worker,
-    delivery,
-    close: async () => {
-      await worker.close()
-      await Promise.allSettled([...pending])
-    },
-  }
+  return { ...running, delivery }
 }
