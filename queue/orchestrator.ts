@@ -31,9 +31,7 @@ import {
 import { bullPrefix, COMMANDS_QUEUE, replyJobId } from '../lib/contracts/queues.ts'
 import { SERVICES } from '../lib/contracts/services.ts'
 import { dateFields, needsGarage, settleDates, settleTwoWay } from '../catalog/two-way.ts'
-import { garageToday } from '../lib/domain/dates.ts'
-import { DEFAULT_NUMBER_FORMAT } from '../lib/domain/numbers.ts'
-import { callItems, itemsClient } from './clients/items.ts'
+import { garageOf } from './handlers/shared/lookups.ts'
 import { startReminders } from './reminders.ts'
 import { replyJob, replyPoster } from './replies.ts'
 
@@ -85,10 +83,10 @@ export async function loadHandlers(dir = HANDLERS_DIR, log?: Logger): Promise<Ma
  * the field and both readings.
  */
 async function settleForGarage(payload: unknown, dates: readonly string[], ctx: HandlerContext): Promise<unknown> {
-  const settings = await callItems(itemsClient(ctx).settings.get({ query: {} }))
-  const settled = settleTwoWay(payload, settings.numbers ?? DEFAULT_NUMBER_FORMAT, settings.currency)
+  const garage = await garageOf(ctx)
+  const settled = settleTwoWay(payload, garage.numbers, garage.currency)
   if (!settled.ok) throw new UserError(settled.error, settled.field)
-  return settleDates(settled.payload, dates, garageToday(ctx.now(), settings.timezone))
+  return settleDates(settled.payload, dates, garage.today)
 }
 
 /** True when someone waits on this job's answer: an interaction to edit, a response_url to post to. */

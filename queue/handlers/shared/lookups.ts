@@ -2,6 +2,7 @@
  * Look-ups several handlers make before their own call: the garage's settings with its "today",
  * a car by nickname (or id), an issue of this garage, and the actor as the services record it.
  */
+import { DEFAULT_NUMBER_FORMAT } from '../../../lib/domain/numbers.ts'
 import { garageToday } from '../../../lib/domain/dates.ts'
 import { callIssues, issuesClient } from '../../clients/issues.ts'
 import { callItems, itemsClient } from '../../clients/items.ts'
@@ -12,6 +13,7 @@ export async function garageOf(ctx: HandlerContext) {
   const s = await callItems(itemsClient(ctx).settings.get({ query: {} }))
   return {
     units: s.units,
+    numbers: s.numbers ?? DEFAULT_NUMBER_FORMAT,
     currency: s.currency,
     timezone: s.timezone,
     today: garageToday(ctx.now(), s.timezone),
