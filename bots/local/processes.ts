@@ -8,8 +8,20 @@ import { type Subprocess, spawn } from 'bun'
 import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import IORedis from 'ioredis'
 
-/** A loopback port nothing listens on (the OS picks it; it is released at once). */
+/** Ports this process has handed out: the callers listen on them later, so they are not free twice. */
+const handedOut = new Set<number>()
+
+/** A loopback port nothing listens on, not handed out before by this process. */
 export async function freePort(): Promise<number> {
+  // Below Linux's ephemeral range (32768-60999 by default), so the port is not taken meanwhile
+  // as the local end of some process's outgoing connection (a Redis client, a fetch): a port the
+  // kernel hands out for `port: 0` comes from that range, and one did collide with a demo's worker.
+  for (let tries = 0; tries < 50; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000)
+    if (handedOut.has(port) || portInUse(port, '127.0.0.1')) continue
+    handedOut.add(port)
+    return port
+  }
   const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() })
   const port = server.port!
   server.stop(true)
