@@ -27,7 +27,7 @@ export const ConfigSchema = T.Object({
   DATA_DIR: T.String({ minLength: 1, default: './data', description: 'Folder for the SQLite files, photos, the generated service token and the demo Redis data.', expects: 'a folder path' }),
   SERVICE_TOKEN: secret('Bearer token the worker sends to every service and the services demand. `bun run demo` generates one into DATA_DIR/service-token.', 16),
   QUEUE_PREFIX: T.String({ pattern: '^[A-Za-z0-9_-]+$', default: 'cm', description: 'Prefix of every BullMQ queue name, so several deployments or test runs share one Redis safely.', expects: 'letters, digits, _ or -' }),
-  LOG_LEVEL: T.Union([T.Literal('trace'), T.Literal('debug'), T.Literal('info'), T.Literal('warn'), T.Literal('error'), T.Literal('fatal'), T.Literal('silent')], { default: 'info', description: 'pino log level.', expects: 'one of trace, debug, info, warn, error, fatal, silent' }),
+  LOG_LEVEL: T.Union([T.Literal('trace'), T.Literal('debug'), T.Literal('info'), T.Literal('warn'), T.Literal('error'), T.Literal('fatal'), T.Literal('silent')], { default: 'info', description: 'Log level of the JSON lines each process writes.', expects: 'one of trace, debug, info, warn, error, fatal, silent' }),
   SERVICE_HOST: T.String({ minLength: 1, default: '127.0.0.1', description: 'Address the HTTP services bind to.', expects: 'an address such as 127.0.0.1 or 0.0.0.0' }),
   // services
   ITEMS_PORT: port(4101, 'Port of the items service.'),

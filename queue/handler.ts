@@ -8,7 +8,7 @@
 import { treaty } from '@elysiajs/eden'
 import type { TSchema } from '@sinclair/typebox'
 import type { Elysia } from 'elysia'
-import type { Logger } from 'pino'
+import type { Logger } from '../lib/log.ts'
 import { type Command, type PayloadOf, payloadSchema } from '../catalog/command.ts'
 import type { Envelope, Reply } from '../lib/contracts/envelope.ts'
 import type { ServiceName } from '../lib/contracts/services.ts'

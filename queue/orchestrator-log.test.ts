@@ -4,16 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Type as T } from '@sinclair/typebox'
-import pino from 'pino'
+import { createLogger } from '../lib/log.ts'
 import { startStack, type Stack } from '../test/stack.ts'
 import { type KindHandler, ServiceUnavailable } from './handler.ts'
 import { commandJobId } from '../lib/contracts/queues.ts'
 
 const lines: Record<string, unknown>[] = []
-const log = pino(
-  { level: 'debug', base: { process: 'worker' } },
-  { write: (s: string) => lines.push(JSON.parse(s)) },
-)
+const log = createLogger('worker', 'debug', { write: (s: string) => void lines.push(JSON.parse(s)) })
 
 const handlers = new Map<string, KindHandler>([
   [

@@ -163,8 +163,8 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       throw new UnrecoverableError(`malformed envelope at ${first?.path}: ${first?.message}`)
     }
     const env = data as EnvelopeT
-    // Most jobs log nothing, so the job's child logger is made on first use: pino runs a child's
-    // bindings through the redaction paths, which was about 1% of the worker's CPU per command.
+    // Most jobs log nothing, so the job's child logger is made on first use: a child's bindings
+    // are redacted and serialised when it is made.
     let child: Logger | undefined
     const jobLog = () => (child ??= log.child({ jobId: job.id, tenant: env.tenant, kind: env.kind }))
     const handler = handlers.get(env.kind)

@@ -16,11 +16,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Queue, Worker } from 'bullmq'
 import { MessageFlags, REST, Routes } from 'discord.js'
 import IORedis from 'ioredis'
-import pino from 'pino'
 import { parseConfig } from '../lib/config.ts'
 import type { Reply, ReplyJob } from '../lib/contracts/envelope.ts'
 import { bullPrefix, queueOptions, repliesQueue, replyJobId } from '../lib/contracts/queues.ts'
-import { silentLogger } from '../lib/log.ts'
+import { createLogger, silentLogger } from '../lib/log.ts'
 import { workerConnection } from '../lib/redis.ts'
 import { createRest } from '../bots/discord/client.ts'
 import { type DeliveryDeps, deliver, startDelivery as startDiscordDelivery } from '../bots/discord/deliver.ts'
@@ -115,7 +114,7 @@ async function crashedConsumer(platform: 'discord' | 'slack', prefix: string, ad
 /** A logger that keeps every line it writes (parsed), for asserting what was logged. */
 function capturingLogger() {
   const lines: { level: number; msg: string; jobId?: string }[] = []
-  const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) })
+  const log = createLogger('discord', 'info', { write: (line: string) => void lines.push(JSON.parse(line)) })
   return { log, lines }
 }
 

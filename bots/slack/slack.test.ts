@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import IORedis from 'ioredis'
-import pino from 'pino'
 import { type Config, parseConfig } from '../../lib/config.ts'
+import { createLogger, silentLogger } from '../../lib/log.ts'
 import { testRedisUrl } from '../../test/env.ts'
 import { type SlackStandin, startStandin } from '../../test/slack-standin/standin.ts'
 import { type Stack, startStack } from '../../test/stack.ts'
@@ -63,7 +63,7 @@ beforeAll(async () => {
     SLACK_PORT: '0',
     LOG_LEVEL: 'debug',
   })
-  const log = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) })
+  const log = createLogger('slack', 'debug', { write: (line: string) => void logLines.push(line) })
   slack = await startSlack(config, log, { port: 0 })
   appUrl = `http://127.0.0.1:${slack.port}/slack/events`
 })
@@ -372,7 +372,7 @@ describe('Slack app with the rate limits on', () => {
   test('a user past the limit is told to slow down, privately, and nothing more is queued', async () => {
     const limited = await startSlack(
       { ...config, RATE_USER_PER_MINUTE: 60, RATE_USER_BURST: 2, RATE_GARAGE_PER_MINUTE: 0 },
-      pino({ level: 'silent' }),
+      silentLogger,
       { port: 0 },
     )
     try {

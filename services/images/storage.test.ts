@@ -8,9 +8,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pino from 'pino'
 import { parseConfig } from '../../lib/config.ts'
-import { silentLogger } from '../../lib/log.ts'
+import { createLogger, silentLogger } from '../../lib/log.ts'
 import { makeJpeg } from '../../test/fixtures/images.ts'
 import { isStorageFull } from '../lib/storage.ts'
 import { createApp } from './app.ts'
@@ -143,7 +142,7 @@ describe('the sweep at start', () => {
     writeFileSync(join(root, sha.slice(0, 2), 'README'), 'not a photo')
 
     const lines: string[] = []
-    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) })
+    const log = createLogger('images', 'info', { write: (line: string) => void lines.push(line) })
     const second = boot(first.dir, log)
     const after = files(root)
     const shard = sha.slice(0, 2)
