@@ -94,6 +94,9 @@ function procMb(pid: number, file: 'status' | 'smaps_rollup', field: string): nu
 /** Resident set size of a process in MB (VmRSS). */
 export const rssMb = (pid: number) => procMb(pid, 'status', 'VmRSS')
 
+/** The part of a process's RSS that is its own memory (heap, JIT code, stacks), not file pages, in MB. */
+export const anonMb = (pid: number) => procMb(pid, 'status', 'RssAnon')
+
 /** Peak resident set size of a process in MB (VmHWM). */
 export const peakRssMb = (pid: number) => procMb(pid, 'status', 'VmHWM')
 

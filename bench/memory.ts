@@ -4,7 +4,7 @@
  * accounts for.
  */
 import IORedis from 'ioredis'
-import { type Child, peakRssMb, pssMb, round, type Row, rssMb } from './lib.ts'
+import { anonMb, type Child, peakRssMb, pssMb, round, type Row, rssMb } from './lib.ts'
 
 /** How long the stack is left quiet after the runs before its memory is read again. */
 const SETTLE_MS = 5_000
@@ -40,6 +40,7 @@ export type IdleMemory = {
   pids: Map<string, number>
   idle: Readings
   idlePss: Readings
+  idleAnon: Readings
 }
 
 /** The stack's processes and their memory once it has been up and idle for 1.5 s. */
@@ -49,16 +50,17 @@ export async function idleMemory(children: Child[], redisUrl: string): Promise<I
   const rPid = await redisPid(redisUrl)
   if (rPid) pids.set('redis-server', rPid)
   await Bun.sleep(1_500)
-  return { pids, idle: read(pids, rssMb), idlePss: read(pids, pssMb) }
+  return { pids, idle: read(pids, rssMb), idlePss: read(pids, pssMb), idleAnon: read(pids, anonMb) }
 }
 
 /** Reads the memory after the runs, waits for the stack to settle, reads again: the rows and raw figures. */
 export async function memoryAfterRuns(
-  { pids, idle, idlePss }: IdleMemory,
+  { pids, idle, idlePss, idleAnon }: IdleMemory,
   redisUrl: string,
 ): Promise<{ rows: Row[]; details: Record<string, unknown> }> {
   const after = read(pids, rssMb)
   const afterPss = read(pids, pssMb)
+  const afterAnon = read(pids, anonMb)
   const redisUsed = await redisUsedMb(redisUrl)
   // And once the stack has been quiet a few seconds: what it holds, not the last second's garbage.
   await Bun.sleep(SETTLE_MS)
@@ -71,7 +73,7 @@ export async function memoryAfterRuns(
       name: `${name} RSS after runs`,
       value: round(after.get(name) ?? null, 1),
       unit: 'MB',
-      note: `idle ${round(idle.get(name) ?? null, 1) ?? '—'} MB, ${SETTLE_MS / 1000} s later ${round(settled.get(name) ?? null, 1) ?? '—'} MB, peak ${round(peakRssMb(pid), 1) ?? '—'} MB; PSS idle ${round(idlePss.get(name) ?? null, 1) ?? '—'} MB, after ${round(afterPss.get(name) ?? null, 1) ?? '—'} MB${name === 'redis-server' ? `; used_memory ${round(redisUsed, 1) ?? '—'} MB` : ''}`,
+      note: `idle ${round(idle.get(name) ?? null, 1) ?? '—'} MB, ${SETTLE_MS / 1000} s later ${round(settled.get(name) ?? null, 1) ?? '—'} MB, peak ${round(peakRssMb(pid), 1) ?? '—'} MB; PSS idle ${round(idlePss.get(name) ?? null, 1) ?? '—'} MB, after ${round(afterPss.get(name) ?? null, 1) ?? '—'} MB; anonymous idle ${round(idleAnon.get(name) ?? null, 1) ?? '—'} MB, after ${round(afterAnon.get(name) ?? null, 1) ?? '—'} MB${name === 'redis-server' ? `; used_memory ${round(redisUsed, 1) ?? '—'} MB` : ''}`,
     })
   }
   const afterTotal = total(after)

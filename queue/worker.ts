@@ -4,6 +4,7 @@
  * back) before exiting.
  */
 import { loadConfig, requireSetting } from '../lib/config.ts'
+import { collectWhenQuiet } from '../lib/idle-gc.ts'
 import { createLogger } from '../lib/log.ts'
 import { workerConnection } from '../lib/redis.ts'
 import { startOrchestrator } from './orchestrator.ts'
@@ -16,6 +17,9 @@ requireSetting(config, 'SERVICE_TOKEN', 'the worker authenticates to the service
 const connection = workerConnection(redisUrl)
 connection.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'))
 const orchestrator = await startOrchestrator({ config, connection, log })
+// The heap a burst of jobs leaves is given back once the jobs stop (lib/idle-gc.ts).
+const idle = collectWhenQuiet()
+orchestrator.worker.on('active', idle.busy)
 // Bull Board (and its UI) is loaded only when it is switched on: about 15 MB of a worker's memory.
 const dashboard = config.DASHBOARD_PASSWORD
   ? await (await import('./dashboard.ts')).createDashboard({ config, connection })
@@ -46,6 +50,7 @@ async function shutdown(signal: string) {
     log.error('shutdown took too long; exiting')
     process.exit(1)
   }, 20_000)
+  idle.stop()
   await orchestrator.close()
   await dashboard?.close()
   http.stop(true)

@@ -4,6 +4,7 @@
  * (its database; for images, the decoder process) before exiting 0.
  */
 import { type Config, loadConfig, requireSetting } from '../../lib/config.ts'
+import { collectWhenQuiet } from '../../lib/idle-gc.ts'
 import { createLogger } from '../../lib/log.ts'
 import { SERVICES, type ServiceName } from '../../lib/contracts/services.ts'
 
@@ -20,10 +21,15 @@ export function runService(
   const log = createLogger(name, config.LOG_LEVEL)
   const token = requireSetting(config, 'SERVICE_TOKEN', `the ${name} service refuses every caller without it`)
   const app = createApp({ dataDir: config.DATA_DIR, token, config })
+  // The heap a burst of requests leaves is given back once they stop (lib/idle-gc.ts).
+  const idle = collectWhenQuiet()
   const server = Bun.serve({
     hostname: config.SERVICE_HOST,
     port: Number(config[SERVICES[name].port]),
-    fetch: (request) => app.fetch(request),
+    fetch: (request) => {
+      idle.busy()
+      return app.fetch(request)
+    },
   })
   log.info({ url: `http://${config.SERVICE_HOST}:${server.port}` }, `${name} service listening`)
 
@@ -33,6 +39,7 @@ export function runService(
     stopping = true
     log.info({ signal }, `${name} service stopping`)
     try {
+      idle.stop()
       await server.stop()
       await app.stop()
     } catch (error) {
