@@ -34,7 +34,7 @@ const LEVELS: Record<string, LogLevel> = {
   silent: LogLevel.ERROR,
 }
 
-/** Bolt's logger interface on top of the process's pino logger. */
+/** Bolt's logger interface on top of the process's logger (lib/log.ts). */
 export function boltLogger(log: Logger): SlackLogger {
   const child = log.child({ component: 'bolt' })
   let level = LEVELS[log.level] ?? LogLevel.INFO

@@ -19,7 +19,7 @@ import { databaseHasRoom, diskHasRoom, StorageWatch } from './storage.ts'
 
 /**
  * What `createApp` of every service takes; `now` is the injected clock, `log` where the service
- * logs (default: a pino logger named after it).
+ * logs (default: a logger named after it).
  */
 export type ServiceDeps = {
   dataDir: string

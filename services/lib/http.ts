@@ -82,7 +82,7 @@ export type ServiceOptions = {
   ready?: () => boolean
   /** Whether the last write found the disk full; /ready is 503 while it did. */
   storage?: StorageWatch
-  /** Where unexpected errors are logged (default: a pino logger named after the service). */
+  /** Where unexpected errors are logged (default: a logger named after the service). */
   log?: Logger
 }
 

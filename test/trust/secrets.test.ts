@@ -1,5 +1,5 @@
 /**
- * Secrets stay secret. A real worker process (`bun queue/worker.ts`, pino on stdout at the most
+ * Secrets stay secret. A real worker process (`bun queue/worker.ts`, JSON logs on stdout at the most
  * verbose level) and a real items service process run with known secrets (SERVICE_TOKEN, Discord
  * and Slack bot tokens, the Slack signing secret, the dashboard password); commands go through
  * them: successes, mistakes, unknown kinds, bad payloads, a service down, photos downloaded from
