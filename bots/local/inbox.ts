@@ -7,7 +7,7 @@
  * The terminal chat reads its answers here; an end-to-end test collecting the replies of the
  * commands it dispatched can do the same.
  */
-import { Queue, Worker } from 'bullmq'
+import { Queue, Worker, type WorkerOptions } from 'bullmq'
 import type IORedis from 'ioredis'
 import type { ReplyJob } from '../../lib/contracts/envelope.ts'
 import { bullPrefix, localGarageQueue, localRepliesQueue, queueOptions } from '../../lib/contracts/queues.ts'
@@ -25,8 +25,10 @@ export type InboxOptions = {
   tenant?: string
   /** Reply jobs taken at once (1 keeps a session's replies in order). */
   concurrency?: number
-  /** Every reply job, as it arrives (a reminder too). */
-  onReply?: (job: ReplyJob) => void
+  /** Every reply job, as it arrives (a reminder too); the job is done when what it returns settles. */
+  onReply?: (job: ReplyJob) => void | Promise<void>
+  /** Worker options a test (or an operator) may shorten (lock duration, stalled interval). */
+  workerOptions?: Partial<WorkerOptions>
 }
 
 export class ReplyInbox {
@@ -41,7 +43,8 @@ export class ReplyInbox {
     this.options = options
     const names = [localRepliesQueue(options.session), ...(options.tenant ? [localGarageQueue(options.tenant)] : [])]
     this.workers = names.map((name) => {
-      const worker = new Worker(name, async (job) => this.take1(`${name}|${job.id}`, job.data as ReplyJob), {
+      const worker = new Worker(name, (job) => this.take1(`${name}|${job.id}`, job.data as ReplyJob), {
+        ...options.workerOptions,
         connection: options.connection,
         prefix: bullPrefix(options.queuePrefix),
         concurrency: options.concurrency ?? 1,
@@ -54,7 +57,7 @@ export class ReplyInbox {
   }
 
   /** Keeps a reply job (`key`: its queue and id) unless it was seen already. */
-  private take1(key: string, data: ReplyJob): void {
+  private async take1(key: string, data: ReplyJob): Promise<void> {
     if (this.seen.has(key)) return
     this.seen.add(key)
     // A Set iterates in insertion order: the first is the oldest.
@@ -62,8 +65,8 @@ export class ReplyInbox {
     const list = this.received.get(data.envelopeId) ?? []
     list.push(data)
     this.received.set(data.envelopeId, list)
-    this.options?.onReply?.(data)
     for (const wake of [...this.waiters]) wake()
+    await this.options?.onReply?.(data)
   }
 
   /** Every reply job seen for an envelope (notices included), in arrival order. */
