@@ -480,9 +480,38 @@ describe('Slack delivery, once per reply job', () => {
     expect(inChannel('C0AGAIN', 'a: slack once')[0]!.history).toHaveLength(1)
   })
 
-  test('(a) a response_url answer redelivered while the first is still posting is posted once', async () => {
+  test('(a) a command answer redelivered while the first attempt is still posting shows once in the channel; the rerun updates it', async () => {
     const url = standin.responseUrl()
-    const j = job({ tone: 'ok', text: 'a: at the response_url' }, { responseUrl: url })
+    const j = job(
+      { tone: 'ok', text: 'a: slack command answer' },
+      { responseUrl: url, channelId: 'C0ANSWER' },
+    )
+    standin.latency.set('chat.postMessage', POST_MS)
+    let first: unknown
+    let redelivered: unknown
+    let rerun: unknown
+    try {
+      const running = delivery.deliver(j.id, j.data)
+      await leased(prefix, j.id)
+      redelivered = await delivery.deliver(j.id, j.data).catch((e) => e)
+      first = await running
+      rerun = await delivery.deliver(j.id, j.data)
+    } finally {
+      standin.latency.clear()
+    }
+    expect(inChannel('C0ANSWER', 'a: slack command answer')).toHaveLength(1)
+    expect(standin.calls('chat.postMessage').filter((r) => r.body.channel === 'C0ANSWER')).toHaveLength(1)
+    expect(standin.responses(url)).toEqual([])
+    expect(redelivered).toBeInstanceOf(DeliveryBusy)
+    expect(first).toMatchObject({ via: 'chat', channel: 'C0ANSWER', updated: false })
+    expect(rerun).toMatchObject({ via: 'chat', updated: true, ts: (first as { ts: string }).ts })
+    expect(inChannel('C0ANSWER', 'a: slack command answer')[0]!.history).toHaveLength(1)
+  })
+
+  test('(a) a response_url answer (the bot not in the channel) redelivered while the first is still posting is posted once', async () => {
+    standin.notInChannel.add('C0AOUT')
+    const url = standin.responseUrl()
+    const j = job({ tone: 'ok', text: 'a: at the response_url' }, { responseUrl: url, channelId: 'C0AOUT' })
     standin.latency.set('response_url', POST_MS)
     let first: unknown
     let redelivered: unknown
@@ -496,7 +525,8 @@ describe('Slack delivery, once per reply job', () => {
     } finally {
       standin.latency.clear()
     }
-    expect(standin.responses(url)).toHaveLength(1)
+    expect(standin.responses(url).map((r) => r.text)).toEqual(['a: at the response_url'])
+    expect(standin.channelMessages('C0AOUT')).toHaveLength(0)
     expect(redelivered).toBeInstanceOf(DeliveryBusy)
     expect(first).toEqual({ via: 'response_url' })
     expect(rerun).toEqual({ via: 'already' })
@@ -609,17 +639,26 @@ describe('Slack delivery, once per reply job', () => {
         if (/allowable limit/.test(err.message)) stalledOut++
       })
 
+      // Four kinds of reply, nine of each.
+      const EACH = 9
       const tag = `sb${maxStalledCount}`
       const channel = `C0B${maxStalledCount}`
-      const urls = Array.from({ length: 12 }, () => standin.responseUrl())
+      // Command answers in channels the bot is not in go to their response_url.
+      const outside = `C0B${maxStalledCount}OUT`
+      standin.notInChannel.add(outside)
+      const outsideUrls = Array.from({ length: EACH }, () => standin.responseUrl())
+      const answerUrls = Array.from({ length: EACH }, () => standin.responseUrl())
       const jobs = [
-        ...Array.from({ length: 12 }, (_, i) =>
+        ...Array.from({ length: EACH }, (_, i) =>
           job({ tone: 'ok', text: `${tag} post ${i};` }, { channelId: channel }),
         ),
-        ...urls.map((responseUrl, i) =>
-          job({ tone: 'ok', text: `${tag} answer ${i};` }, { responseUrl, channelId: channel }),
+        ...outsideUrls.map((responseUrl, i) =>
+          job({ tone: 'ok', text: `${tag} answer ${i};` }, { responseUrl, channelId: outside }),
         ),
-        ...Array.from({ length: 12 }, (_, i) =>
+        ...answerUrls.map((responseUrl, i) =>
+          job({ tone: 'ok', text: `${tag} in channel ${i};` }, { responseUrl, channelId: channel }),
+        ),
+        ...Array.from({ length: EACH }, (_, i) =>
           job(
             { tone: 'ok', title: `#${i} opened`, text: `${tag} issue ${i};`, ref: `issue:${i}` },
             { responseUrl: standin.responseUrl(), channelId: channel, userId: 'U0ALICE' },
@@ -639,13 +678,16 @@ describe('Slack delivery, once per reply job', () => {
       expect(stalls).toBeGreaterThan(0)
       // With maxStalledCount 0 BullMQ fails a stalled job for good; the final attempt answers it.
       if (maxStalledCount === 0) expect(stalledOut).toBeGreaterThan(0)
-      for (let i = 0; i < 12; i++) {
+      for (let i = 0; i < EACH; i++) {
         expect(inChannel(channel, `${tag} post ${i};`)).toHaveLength(1)
         expect(inChannel(channel, `${tag} issue ${i};`)).toHaveLength(1)
-        expect(standin.responses(urls[i]!).map((r) => r.text)).toEqual([
+        expect(inChannel(channel, `${tag} in channel ${i};`)).toHaveLength(1)
+        expect(standin.responses(answerUrls[i]!)).toEqual([])
+        expect(standin.responses(outsideUrls[i]!).map((r) => r.text)).toEqual([
           expect.stringContaining(`${tag} answer ${i};`),
         ])
       }
+      expect(standin.channelMessages(outside)).toHaveLength(0)
       // The issue answers' thread refs were recorded with them.
       const issue = inChannel(channel, `${tag} issue 3;`)[0]!
       expect(await redis.hget(`${c.QUEUE_PREFIX}:threads`, `${STENANT}|${issue.ts}`)).toBe('issue:3')

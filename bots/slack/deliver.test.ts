@@ -1,21 +1,23 @@
 /**
  * The delivery worker on `replies.slack` against the stand-in and the real images service:
- * where each kind of reply lands, 429s waited out, a job run twice posting once, thread refs,
- * and thumbnails uploaded through the files methods.
+ * where each kind of reply lands (chat.postMessage in the channel; the response_url only when the
+ * bot cannot post there or for a private answer), 429s waited out, a job run twice posting once,
+ * thread refs, and thumbnails uploaded through the files methods.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import type { Queue } from 'bullmq'
+import { type Queue, UnrecoverableError } from 'bullmq'
 import type IORedis from 'ioredis'
 import { type Config, parseConfig } from '../../lib/config.ts'
-import { silentLogger } from '../../lib/log.ts'
+import { createLogger, silentLogger } from '../../lib/log.ts'
 import { workerConnection } from '../../lib/redis.ts'
 import type { ReplyJob } from '../../lib/contracts/envelope.ts'
 import { replyJobId } from '../../lib/contracts/queues.ts'
+import { recordKey } from '../shared/delivery.ts'
 import { makeJpeg } from '../../test/fixtures/images.ts'
 import { testRedisUrl } from '../../test/env.ts'
 import { type SlackStandin, startStandin } from '../../test/slack-standin/standin.ts'
 import { type Stack, startStack } from '../../test/stack.ts'
-import { type DeliveryWorker, startDelivery } from './deliver.ts'
+import { type DeliveryWorker, SlackDelivery, startDelivery } from './deliver.ts'
 
 let standin: SlackStandin
 let stack: Stack
@@ -69,11 +71,16 @@ async function enqueue(j: { id: string; data: ReplyJob }) {
 
 describe('Slack delivery', () => {
   test('a 429 at the response_url is waited out (Retry-After) and the reply posted once', async () => {
+    // The bot is not in the channel, so the answer goes to the response_url.
+    standin.notInChannel.add('C0OUT429')
     const url = standin.responseUrl()
     standin.rateLimit('response_url', 1, 1)
     const started = Date.now()
     await enqueue(
-      job({ tone: 'ok', title: 'Added corolla', text: '2018 Toyota Corolla' }, { responseUrl: url }),
+      job(
+        { tone: 'ok', title: 'Added corolla', text: '2018 Toyota Corolla' },
+        { responseUrl: url, channelId: 'C0OUT429' },
+      ),
     )
     await standin.waitFor(() => standin.responses(url)[0], 10_000, 'the reply after the 429')
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000)
@@ -116,13 +123,108 @@ describe('Slack delivery', () => {
       expect(call.headers.authorization).toBe(`Bearer ${standin.botToken}`)
   })
 
-  test('a reply job run twice posts once: response_url remembered, chat.postMessage updated in place', async () => {
+  test('an in-channel command answer is posted with chat.postMessage, its ts recorded; a redelivery updates it', async () => {
     const url = standin.responseUrl()
-    const a = job({ tone: 'ok', text: 'once' }, { responseUrl: url })
+    const a = job(
+      { tone: 'ok', title: 'Added corolla', text: '2018 Toyota Corolla', ref: 'car:corolla' },
+      { responseUrl: url, channelId: 'C0ANSWER', userId: 'U0ALICE' },
+    )
+    const first = await running.delivery.deliver(a.id, a.data)
+    expect(first).toMatchObject({ via: 'chat', channel: 'C0ANSWER', updated: false })
+    const ts = (first as { ts: string }).ts
+    const posted = standin.channelMessages('C0ANSWER')
+    expect(posted.map((m) => [m.method, m.ts, m.thread_ts])).toEqual([['chat.postMessage', ts, undefined]])
+    expect(posted[0]!.text).toContain('Added corolla: 2018 Toyota Corolla')
+    expect(posted[0]!.blocks![0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: 'Added corolla', emoji: true },
+    })
+    expect(standin.responses(url)).toEqual([])
+    // The done mark records where the message is.
+    const record = await connection.hgetall(recordKey(stack.prefix, a.id))
+    expect(record.state).toBe('done')
+    expect(JSON.parse(record.ref!)).toEqual({ via: 'chat', channel: 'C0ANSWER', ts })
+    // Its ts is the thread of the car: a photo dropped there lands on the Corolla.
+    expect(await connection.hget(`${stack.prefix}:threads`, `${tenant}|${ts}`)).toBe('car:corolla')
+
+    // The same reply job delivered again: the recorded message is edited, nothing new is posted.
+    expect(await running.delivery.deliver(a.id, a.data)).toEqual({
+      via: 'chat',
+      channel: 'C0ANSWER',
+      ts,
+      updated: true,
+    })
+    const updates = standin.calls('chat.update').filter((r) => r.body.channel === 'C0ANSWER')
+    expect(updates.map((r) => [r.body.ts, r.status])).toEqual([[ts, 200]])
+    const shown = standin.channelMessages('C0ANSWER')
+    expect(shown.length).toBe(1)
+    expect(shown[0]!.history.length).toBe(1)
+    expect(shown[0]!.text).toContain('Added corolla: 2018 Toyota Corolla')
+    expect(standin.calls('chat.postMessage').filter((r) => r.body.channel === 'C0ANSWER').length).toBe(1)
+    expect(standin.responses(url)).toEqual([])
+  })
+
+  test('a command answer in a channel the bot is not in goes to the response_url in channel, once', async () => {
+    standin.notInChannel.add('C0OUTSIDE')
+    const url = standin.responseUrl()
+    const a = job(
+      { tone: 'ok', title: 'Cars', text: 'corolla, civic' },
+      { responseUrl: url, channelId: 'C0OUTSIDE' },
+    )
     expect(await running.delivery.deliver(a.id, a.data)).toEqual({ via: 'response_url' })
     expect(await running.delivery.deliver(a.id, a.data)).toEqual({ via: 'already' })
-    expect(standin.responses(url).length).toBe(1)
+    expect(standin.responses(url).map((r) => [r.response_type, r.text])).toEqual([
+      ['in_channel', 'Cars: corolla, civic'],
+    ])
+    expect(
+      standin
+        .calls('chat.postMessage')
+        .filter((r) => r.body.channel === 'C0OUTSIDE')
+        .map((r) => r.status),
+    ).toEqual([200])
+    expect(standin.channelMessages('C0OUTSIDE')).toEqual([])
+    expect(JSON.parse((await connection.hget(recordKey(stack.prefix, a.id), 'ref'))!)).toEqual({
+      via: 'response_url',
+    })
 
+    // With no response_url (a reminder) there is nowhere else: the job fails and BullMQ retries.
+    const b = job({ tone: 'ok', text: 'a reminder nobody sees' }, { channelId: 'C0OUTSIDE' })
+    await expect(running.delivery.deliver(b.id, b.data)).rejects.toMatchObject({
+      data: { error: 'not_in_channel' },
+    })
+  })
+
+  test('an attempt that died between Slack taking the post and the done mark: the rerun cannot know, posts again and warns', async () => {
+    const lines: string[] = []
+    const delivery = new SlackDelivery({
+      config,
+      connection,
+      log: createLogger('slack', 'info', { write: (line: string) => void lines.push(line) }),
+    })
+    const j = job(
+      { tone: 'ok', text: 'died mid-request' },
+      { responseUrl: standin.responseUrl(), channelId: 'C0DIED' },
+    )
+    await delivery.deliver(j.id, j.data)
+    // What such an attempt leaves: Slack has the message, the record says only 'posting'.
+    await connection.hset(recordKey(stack.prefix, j.id), 'state', 'posting')
+    await connection.hdel(recordKey(stack.prefix, j.id), 'ref')
+    expect(await delivery.deliver(j.id, j.data)).toMatchObject({
+      via: 'chat',
+      channel: 'C0DIED',
+      updated: false,
+    })
+    expect(standin.channelMessages('C0DIED').map((m) => m.text)).toEqual([
+      'died mid-request',
+      'died mid-request',
+    ])
+    expect(lines.filter((l) => l.includes('may have posted this reply'))).toHaveLength(1)
+    // Now done with the second message's ts: a further rerun updates it and posts nothing.
+    expect(await delivery.deliver(j.id, j.data)).toMatchObject({ via: 'chat', updated: true })
+    expect(standin.channelMessages('C0DIED')).toHaveLength(2)
+  })
+
+  test('a reply job run twice posts once: chat.postMessage updated in place', async () => {
     const b = job({ tone: 'ok', text: 'reminder' }, { channelId: 'C0TWICE' })
     const first = await running.delivery.deliver(b.id, b.data)
     const second = await running.delivery.deliver(b.id, b.data)
@@ -176,22 +278,30 @@ describe('Slack delivery', () => {
     expect(standin.responses(url)).toEqual([])
     expect(await connection.hget(`${stack.prefix}:threads`, `${tenant}|${ts}`)).toBe('issue:3')
 
-    // A car's answer (/car add) and a private answer about an issue stay at the response_url.
+    // A car's answer (/car add) is posted in the channel as well; a private answer about an
+    // issue stays at the response_url.
     const carUrl = standin.responseUrl()
     const car = job(
       { tone: 'ok', title: 'Added corolla', text: '2018 Toyota Corolla', ref: 'car:corolla' },
       { responseUrl: carUrl, channelId: 'C0ISSUE' },
     )
-    expect(await running.delivery.deliver(car.id, car.data)).toEqual({ via: 'response_url' })
+    expect(await running.delivery.deliver(car.id, car.data)).toMatchObject({
+      via: 'chat',
+      channel: 'C0ISSUE',
+      updated: false,
+    })
     const privUrl = standin.responseUrl()
     const priv = job(
       { tone: 'ok', text: '#3 is yours to see', ref: 'issue:3', ephemeral: true },
       { responseUrl: privUrl, channelId: 'C0ISSUE', userId: 'U0ALICE' },
     )
     expect(await running.delivery.deliver(priv.id, priv.data)).toEqual({ via: 'response_url' })
-    expect(standin.responses(carUrl).map((r) => r.response_type)).toEqual(['in_channel'])
+    expect(standin.responses(carUrl)).toEqual([])
     expect(standin.responses(privUrl).map((r) => r.response_type)).toEqual(['ephemeral'])
-    expect(standin.channelMessages('C0ISSUE').length).toBe(1)
+    expect(standin.channelMessages('C0ISSUE').map((m) => m.text)).toEqual([
+      expect.stringContaining('#3 opened on corolla'),
+      expect.stringContaining('Added corolla'),
+    ])
   })
 
   test('an answer about an issue in a channel the bot is not in goes to the response_url, once', async () => {
@@ -218,10 +328,17 @@ describe('Slack delivery', () => {
     const url = standin.responseUrl()
     const a = job(
       { tone: 'error', text: 'no car "x"', ephemeral: true },
-      { responseUrl: url, userId: 'U0ALICE' },
+      { responseUrl: url, channelId: 'C0PRIV', userId: 'U0ALICE' },
     )
-    await running.delivery.deliver(a.id, a.data)
-    expect(standin.responses(url)[0].response_type).toBe('ephemeral')
+    expect(await running.delivery.deliver(a.id, a.data)).toEqual({ via: 'response_url' })
+    expect(await running.delivery.deliver(a.id, a.data)).toEqual({ via: 'already' })
+    expect(standin.responses(url).map((r) => [r.response_type, r.text])).toEqual([
+      ['ephemeral', 'no car "x"'],
+    ])
+    // Nothing in the channel, neither posted nor attempted.
+    expect(standin.channelMessages('C0PRIV')).toEqual([])
+    expect(standin.calls('chat.postMessage').filter((r) => r.body.channel === 'C0PRIV')).toEqual([])
+    expect(standin.calls('chat.postEphemeral').filter((r) => r.body.channel === 'C0PRIV')).toEqual([])
 
     const b = job(
       { tone: 'error', text: 'photo too large', ephemeral: true },
@@ -232,19 +349,33 @@ describe('Slack delivery', () => {
     expect(eph.map((m) => [m.method, m.user])).toEqual([['chat.postEphemeral', 'U0ALICE']])
   })
 
-  test('a used-up response_url falls back to a channel post', async () => {
+  test('a used-up response_url: a private answer falls back to chat.postEphemeral; with the bot not in the channel, nothing is left', async () => {
     const url = standin.responseUrl()
     for (let i = 0; i < 5; i++) {
-      const j = job({ tone: 'ok', text: `post ${i}` }, { responseUrl: url })
-      await running.delivery.deliver(j.id, j.data)
+      const j = job({ tone: 'ok', text: `post ${i}`, ephemeral: true }, { responseUrl: url })
+      expect(await running.delivery.deliver(j.id, j.data)).toEqual({ via: 'response_url' })
     }
-    const sixth = job({ tone: 'ok', text: 'the sixth' }, { responseUrl: url, channelId: 'C0USED' })
-    expect(await running.delivery.deliver(sixth.id, sixth.data)).toMatchObject({
-      via: 'chat',
+    const sixth = job(
+      { tone: 'ok', text: 'the sixth', ephemeral: true },
+      { responseUrl: url, channelId: 'C0USED', userId: 'U0ALICE' },
+    )
+    expect(await running.delivery.deliver(sixth.id, sixth.data)).toEqual({
+      via: 'ephemeral',
       channel: 'C0USED',
     })
     expect(standin.responses(url).length).toBe(5)
-    expect(standin.channelMessages('C0USED')[0]!.text).toContain('the sixth')
+    expect(standin.channelMessages('C0USED').map((m) => [m.method, m.user, m.text])).toEqual([
+      ['chat.postEphemeral', 'U0ALICE', 'the sixth'],
+    ])
+
+    // In channel, but the bot may not post there and the response_url is spent: failed for good.
+    standin.notInChannel.add('C0USEDOUT')
+    const seventh = job({ tone: 'ok', text: 'the seventh' }, { responseUrl: url, channelId: 'C0USEDOUT' })
+    await expect(running.delivery.deliver(seventh.id, seventh.data)).rejects.toBeInstanceOf(
+      UnrecoverableError,
+    )
+    expect(standin.responses(url).length).toBe(5)
+    expect(standin.channelMessages('C0USEDOUT')).toEqual([])
   })
 
   test('a Reply with a photo uploads the thumbnail (files methods) once and shows it by file id', async () => {
@@ -269,15 +400,17 @@ describe('Slack delivery', () => {
         text: 'Photo filed on corolla',
         image: { sha256: photo.sha256, size: 256, alt: 'corolla' },
       },
-      { responseUrl: url },
+      { responseUrl: url, channelId: 'C0THUMB' },
     )
-    await running.delivery.deliver(a.id, a.data)
+    expect(await running.delivery.deliver(a.id, a.data)).toMatchObject({ via: 'chat', channel: 'C0THUMB' })
     const files = standin.uploadedFiles()
     expect(files.length).toBe(1)
     expect(files[0]!.bytes).toEqual(thumb)
     expect([...files[0]!.bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff])
-    const body = standin.responses(url)[0]
-    expect(body.blocks.find((b: any) => b.type === 'image')).toEqual({
+    expect(standin.responses(url)).toEqual([])
+    const body = standin.channelMessages('C0THUMB')[0]!
+    expect(body.text).toContain('Photo filed on corolla')
+    expect(body.blocks!.find((b: any) => b.type === 'image')).toEqual({
       type: 'image',
       slack_file: { id: files[0]!.id },
       alt_text: 'corolla',
@@ -286,7 +419,7 @@ describe('Slack delivery', () => {
 
     const again = job(
       { tone: 'ok', text: 'Same photo again', image: { sha256: photo.sha256, size: 256 } },
-      { responseUrl: standin.responseUrl() },
+      { responseUrl: standin.responseUrl(), channelId: 'C0THUMB' },
     )
     await running.delivery.deliver(again.id, again.data)
     expect(standin.uploadedFiles().length).toBe(1)
@@ -294,14 +427,12 @@ describe('Slack delivery', () => {
     // Another garage cannot show that photo: the images service says 404, the reply goes without it.
     const other = job(
       { tone: 'ok', text: 'not yours', image: { sha256: photo.sha256, size: 256 } },
-      { responseUrl: standin.responseUrl() },
+      { responseUrl: standin.responseUrl(), channelId: 'C0THUMBX' },
     )
     await running.delivery.deliver(other.id, { ...other.data, tenant: 'slack:TOTHER' })
     expect(standin.uploadedFiles().length).toBe(1)
-    expect(
-      standin
-        .responses(other.data.replyTo.platform === 'slack' ? other.data.replyTo.responseUrl! : '')[0]
-        .blocks.some((b: any) => b.type === 'image'),
-    ).toBe(false)
+    const notYours = standin.channelMessages('C0THUMBX')
+    expect(notYours.map((m) => m.text)).toEqual(['not yours'])
+    expect(notYours[0]!.blocks!.some((b: any) => b.type === 'image')).toBe(false)
   })
 })

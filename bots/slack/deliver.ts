@@ -1,24 +1,28 @@
 /**
  * The Slack delivery worker: takes ReplyJobs from `replies.slack`, renders them as Block Kit
  * and posts them where the user will see them:
- * - to the command's or button's `response_url` (in channel, or ephemeral for private answers);
- * - with `chat.postMessage` for channel posts (reminders), thread replies (photo drops) and
- *   in-channel answers about an issue (Reply `ref` `issue:N`, e.g. `/issue log`: Slack gives no
- *   ts for a response_url post, and the issue's message must have one so a photo dropped in its
- *   thread lands on the issue), remembering a Reply's `ref` under the thread's ts; when the bot
- *   is not in the channel such an answer goes to the response_url instead;
- * - with `chat.postEphemeral` for a private answer without a response_url.
+ * - every answer in the channel (command and button answers, channel posts such as reminders,
+ *   thread replies to photo drops) with `chat.postMessage`, in the thread when `replyTo.threadTs`
+ *   is set; its channel and ts are recorded with the done mark, and a Reply's `ref` is remembered
+ *   under the thread's ts (so a photo dropped in the thread of `/issue log`'s message lands on the
+ *   issue);
+ * - at the command's or button's `response_url` (in channel) only when the bot cannot post in the
+ *   channel (`not_in_channel`, `channel_not_found`: a private channel or a DM it is not in);
+ * - private (ephemeral) answers at the `response_url`, or with `chat.postEphemeral` when there is
+ *   none or it is used up.
  * A Reply's photo is fetched from the images service and uploaded with the files methods
  * (getUploadURLExternal → upload → completeUploadExternal), then shown by file id.
  *
  * Once per reply job (bots/shared/delivery.ts): an attempt claims the job's lease before it acts
- * and records what it produced (`response_url`, `ephemeral`, or the channel and ts of a
- * chat.postMessage) with the done mark and the thread ref in one Redis call. A rerun of a done
- * job posts nothing: a chat message is updated in place (chat.update of the recorded ts, the same
- * content), anything else answers `already`. An attempt that finds the lease held does not act
- * (the job is put back as delayed), and one whose BullMQ lock was lost stops before posting. A
- * rerun after an attempt that died mid-request cannot know whether Slack took the post (neither
- * chat.postMessage nor a response_url takes an idempotency key): it posts again and logs so.
+ * and records what it produced (the channel and ts of a chat.postMessage, `response_url`, or
+ * `ephemeral`) with the done mark and the thread ref in one Redis call. A rerun of a done job
+ * posts nothing new: a chat message is updated in place (chat.update of the recorded ts, the same
+ * content), a response_url or ephemeral answer is not sent again (`already`). So a channel answer
+ * that finished is never repeated. An attempt that finds the lease held does not act (the job is
+ * put back as delayed), and one whose BullMQ lock was lost stops before posting. A rerun after an
+ * attempt that died mid-request (between Slack taking the post and the done mark) cannot know
+ * whether Slack took it, as neither chat.postMessage, chat.postEphemeral nor a response_url takes
+ * an idempotency key: it posts again and logs so, and Slack may show that one answer twice.
  * A job that fails for good: a stalled-out one is delivered by one final attempt; one out of
  * attempts or refused is logged as not delivered.
  * Web API and response_url 429s are waited out (Retry-After); other failures throw and BullMQ
@@ -84,6 +88,12 @@ class RetryAfter extends Error {
 }
 
 class ResponseUrlGone extends Error {}
+
+/**
+ * chat.postMessage errors that mean the bot cannot post in the channel (a private channel or a
+ * DM it is not a member of): the answer goes to the command's or button's response_url instead.
+ */
+const CANNOT_POST = new Set<string | undefined>(['not_in_channel', 'channel_not_found'])
 
 export class SlackDelivery {
   readonly client: WebClient
@@ -169,20 +179,29 @@ export class SlackDelivery {
       return { via: 'chat', channel, ts, updated: true }
     }
 
-    // Thread answers (photo drops), channel posts and answers about an issue go through
-    // chat.postMessage, which also gives the ts a Reply's ref is remembered under; other command
-    // and button answers go to their response_url (Slack gives no ts for those, so no ref is kept).
-    const wantsChat =
-      !replyTo.responseUrl || replyTo.threadTs !== undefined || reply.ref?.startsWith('issue:') === true
-    if (wantsChat && !reply.ephemeral) {
+    if (!reply.ephemeral) {
+      // Every answer in the channel goes through chat.postMessage, which gives the ts a rerun
+      // updates and a Reply's ref is remembered under; the response_url only when the bot cannot
+      // post there.
       try {
         return await this.postMessage(claim, data, replyTo, text, blocks)
       } catch (error) {
         const code = (error as WebAPIPlatformError).data?.error
-        if (!replyTo.responseUrl || (code !== 'not_in_channel' && code !== 'channel_not_found')) throw error
+        if (!replyTo.responseUrl || !CANNOT_POST.has(code)) throw error
         this.options.log.info({ jobId, code }, 'cannot post in the channel; answering at the response_url')
       }
+      try {
+        await this.patiently('response_url', () => this.postResponse(replyTo.responseUrl!, reply, image))
+      } catch (error) {
+        if (!(error instanceof ResponseUrlGone)) throw error
+        // Neither way is left: the bot may not post in the channel and the response_url is spent.
+        throw new UnrecoverableError(`cannot post in ${replyTo.channelId} and ${error.message}`)
+      }
+      await claim.done({ via: 'response_url' })
+      return { via: 'response_url' }
     }
+
+    // A private answer: at the response_url, else to the user with chat.postEphemeral.
     if (replyTo.responseUrl) {
       try {
         await this.patiently('response_url', () => this.postResponse(replyTo.responseUrl!, reply, image))
@@ -190,25 +209,22 @@ export class SlackDelivery {
         return { via: 'response_url' }
       } catch (error) {
         if (!(error instanceof ResponseUrlGone)) throw error
-        this.options.log.info({ jobId }, 'response_url expired or used up; posting in the channel instead')
+        this.options.log.info({ jobId }, 'response_url expired or used up; answering with chat.postEphemeral')
       }
     }
-    if (reply.ephemeral && replyTo.userId) {
-      await this.patiently('chat.postEphemeral', () =>
-        this.client.chat.postEphemeral({
-          channel: replyTo.channelId,
-          user: replyTo.userId!,
-          text,
-          blocks: blocks as never,
-          ...(replyTo.threadTs ? { thread_ts: replyTo.threadTs } : {}),
-        }),
-      )
-      await claim.done({ via: 'ephemeral', channel: replyTo.channelId })
-      return { via: 'ephemeral', channel: replyTo.channelId }
-    }
-    if (reply.ephemeral)
+    if (!replyTo.userId)
       throw new UnrecoverableError('a private reply with neither a response_url nor a user to show it to')
-    return this.postMessage(claim, data, replyTo, text, blocks)
+    await this.patiently('chat.postEphemeral', () =>
+      this.client.chat.postEphemeral({
+        channel: replyTo.channelId,
+        user: replyTo.userId!,
+        text,
+        blocks: blocks as never,
+        ...(replyTo.threadTs ? { thread_ts: replyTo.threadTs } : {}),
+      }),
+    )
+    await claim.done({ via: 'ephemeral', channel: replyTo.channelId })
+    return { via: 'ephemeral', channel: replyTo.channelId }
   }
 
   private async postMessage(

@@ -54,8 +54,15 @@ beforeAll(async () => {
     command: '/car',
     text: 'add corolla make:Toyota model:Corolla year:2018',
     teamId: team,
+    channelId: 'C0SETUP',
   })
-  await standin.waitFor(() => standin.responses(add.responseUrl)[0], 10_000, 'the /car add reply')
+  const added = await standin.waitFor(
+    () => standin.channelMessages('C0SETUP')[0],
+    10_000,
+    'the /car add reply',
+  )
+  if (!added.text?.includes('corolla') || standin.responses(add.responseUrl).length > 0)
+    throw new Error(`the /car add reply was not posted in the channel: ${added.text}`)
 })
 
 afterAll(async () => {

@@ -32,7 +32,7 @@ async function commandJobs() {
   return jobs.filter(Boolean)
 }
 
-/** Texts of everything posted to a response_url (text and block texts). */
+/** Texts of a message or a response_url post (text and block texts). */
 function shown(body: any): string {
   const parts = [body?.text ?? '']
   for (const b of body?.blocks ?? []) {
@@ -42,6 +42,15 @@ function shown(body: any): string {
       if (e.text) parts.push(typeof e.text === 'string' ? e.text : e.text.text)
   }
   return parts.join('\n')
+}
+
+/** The first chat.postMessage in a channel (the answer to a command or press made there). */
+function answerIn(channel: string, what: string) {
+  return standin.waitFor(
+    () => standin.channelMessages(channel).find((m) => m.method === 'chat.postMessage'),
+    10_000,
+    what,
+  )
 }
 
 beforeAll(async () => {
@@ -97,35 +106,47 @@ describe('Slack app over HTTP', () => {
     })
   })
 
-  test('/car add from team A: 200 at once, then the reply naming the car at its response_url; team B does not see it', async () => {
+  test('/car add from team A: 200 at once, then the reply naming the car posted in the channel; team B does not see it', async () => {
     const add = await standin.sendCommand(appUrl, {
       command: '/car',
       text: 'add corolla make:Toyota model:Corolla year:2018',
       teamId: 'TA0001',
+      channelId: 'C0ADDA',
     })
     expect(add.status).toBe(200)
     expect(add.ms).toBeLessThan(3000)
-    const body = await standin.waitFor(
-      () => standin.responses(add.responseUrl)[0],
-      10_000,
-      'the /car add reply',
-    )
-    expect(body.response_type).toBe('in_channel')
+    const body = await answerIn('C0ADDA', 'the /car add reply')
+    expect(body.thread_ts).toBeUndefined()
     expect(shown(body)).toContain('corolla')
     expect(shown(body)).toContain('Toyota Corolla')
-    expect(body.blocks[0]).toEqual({
+    expect(body.blocks![0]).toEqual({
       type: 'header',
       text: { type: 'plain_text', text: 'Added corolla', emoji: true },
     })
-    expect(body.blocks.find((b: any) => b.type === 'context').elements[0].text).toBe('✅ Done')
+    expect(body.blocks!.find((b: any) => b.type === 'context').elements[0].text).toBe('✅ Done')
+    // Posted once, and not (also) at the response_url.
+    await Bun.sleep(200)
+    expect(standin.channelMessages('C0ADDA').length).toBe(1)
+    expect(standin.responses(add.responseUrl)).toEqual([])
 
-    const listA = await standin.sendCommand(appUrl, { command: '/car', text: 'list', teamId: 'TA0001' })
-    const a = await standin.waitFor(() => standin.responses(listA.responseUrl)[0], 10_000, 'team A list')
+    const listA = await standin.sendCommand(appUrl, {
+      command: '/car',
+      text: 'list',
+      teamId: 'TA0001',
+      channelId: 'C0LISTA',
+    })
+    expect(listA.status).toBe(200)
+    const a = await answerIn('C0LISTA', 'team A list')
     expect(shown(a)).toContain('corolla')
 
-    const listB = await standin.sendCommand(appUrl, { command: '/car', text: 'list', teamId: 'TB0002' })
+    const listB = await standin.sendCommand(appUrl, {
+      command: '/car',
+      text: 'list',
+      teamId: 'TB0002',
+      channelId: 'C0LISTB',
+    })
     expect(listB.status).toBe(200)
-    const b = await standin.waitFor(() => standin.responses(listB.responseUrl)[0], 10_000, 'team B list')
+    const b = await answerIn('C0LISTB', 'team B list')
     expect(shown(b)).not.toContain('corolla')
     expect(shown(b)).toContain('No cars yet')
 
@@ -217,18 +238,52 @@ describe('Slack app over HTTP', () => {
     expect(shown(help)).toContain('/car')
   })
 
-  test("a button press is acknowledged and runs its job; its reply reaches the press's response_url", async () => {
+  test('a command in a channel the bot is not in is answered in channel at its response_url; a private answer stays private', async () => {
+    standin.notInChannel.add('C0DMOTHER')
+    const list = await standin.sendCommand(appUrl, {
+      command: '/car',
+      text: 'list',
+      teamId: 'TA0001',
+      channelId: 'C0DMOTHER',
+    })
+    expect(list.status).toBe(200)
+    const body = await standin.waitFor(
+      () => standin.responses(list.responseUrl)[0],
+      10_000,
+      'the /car list reply',
+    )
+    expect(body.response_type).toBe('in_channel')
+    expect(shown(body)).toContain('corolla')
+    expect(standin.channelMessages('C0DMOTHER')).toEqual([])
+    expect(
+      standin
+        .calls('chat.postMessage')
+        .filter((r) => r.body.channel === 'C0DMOTHER')
+        .map((r) => r.status),
+    ).toEqual([200])
+
+    const help = await standin.sendCommand(appUrl, {
+      command: '/garage',
+      text: 'help',
+      teamId: 'TA0001',
+      channelId: 'C0HELP',
+    })
+    const said = await standin.waitFor(() => standin.responses(help.responseUrl)[0], 10_000, 'garage help')
+    expect(said.response_type).toBe('ephemeral')
+    expect(standin.channelMessages('C0HELP')).toEqual([])
+    expect(standin.calls('chat.postMessage').filter((r) => r.body.channel === 'C0HELP')).toEqual([])
+  })
+
+  test("a button press is acknowledged and runs its job; its reply is posted in the press's channel", async () => {
     const add = await standin.sendCommand(appUrl, {
       command: '/item',
       text: 'add car:corolla name:"Oil change" months:6',
       teamId: 'TA0001',
+      channelId: 'C0ITEM',
     })
-    const added = await standin.waitFor(
-      () => standin.responses(add.responseUrl)[0],
-      10_000,
-      'the /item add reply',
-    )
+    const added = await answerIn('C0ITEM', 'the /item add reply')
     expect(shown(added)).toContain('Oil change')
+    expect(standin.responses(add.responseUrl)).toEqual([])
     const list = await fetch(`${stack.url('items')}/items?car=corolla`, {
       headers: stack.headers('slack:TA0001'),
     })
@@ -239,15 +294,13 @@ describe('Slack app over HTTP', () => {
       teamId: 'TA0001',
       actionId: `item.done:${oil.id}`,
       userId: 'U0BOB',
+      channelId: 'C0PRESS',
     })
     expect(press.status).toBe(200)
     expect(press.ms).toBeLessThan(3000)
-    const done = await standin.waitFor(
-      () => standin.responses(press.payload.response_url)[0],
-      10_000,
-      'the Done reply',
-    )
+    const done = await answerIn('C0PRESS', 'the Done reply')
     expect(shown(done)).toContain('Oil change on corolla: done')
+    expect(standin.responses(press.payload.response_url)).toEqual([])
     const envelopeId = `TA0001-${press.payload.actions[0].action_ts}-U0BOB`
     const job = await stack.dispatcher.queue.getJob(`cmd-${envelopeId}`)
     expect(job?.data).toMatchObject({
@@ -278,6 +331,7 @@ describe('Slack app over HTTP', () => {
     const press = await standin.pressButton(appUrl, {
       teamId: 'TA0001',
       actionId: `form:log_service:${oil.id}`,
+      channelId: 'C0FORM',
     })
     expect(press.status).toBe(200)
     const opened = await standin.waitFor(
@@ -308,12 +362,9 @@ describe('Slack app over HTTP', () => {
     })
     expect(good.status).toBe(200)
     expect(good.body).toBe('')
-    const logged = await standin.waitFor(
-      () => standin.responses(press.payload.response_url)[0],
-      10_000,
-      'the item.log reply',
-    )
+    const logged = await answerIn('C0FORM', 'the item.log reply')
     expect(shown(logged)).toContain('Oil change')
+    expect(standin.responses(press.payload.response_url)).toEqual([])
     const job = await stack.dispatcher.queue.getJob(`cmd-TA0001-${opened.id}-U0ALICE`)
     expect(job?.data).toMatchObject({
       kind: 'item.log',

@@ -1,6 +1,7 @@
 /**
  * The same app through Socket Mode: SLACK_APP_TOKEN set, `apps.connections.open` on the
- * stand-in's Web API, the WebSocket's hello, envelopes acked at once, replies at response_url.
+ * stand-in's Web API, the WebSocket's hello, envelopes acked at once, replies posted in the
+ * channel (chat.postMessage), private ones at the response_url.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { parseConfig } from '../../lib/config.ts'
@@ -38,7 +39,7 @@ afterAll(async () => {
 })
 
 describe('Slack app in Socket Mode', () => {
-  test('connects with the app-level token and answers /car add at its response_url', async () => {
+  test('connects with the app-level token and answers /car add in its channel', async () => {
     expect(slack.mode).toBe('socket')
     await standin.waitForSocket()
     const open = standin.calls('apps.connections.open')
@@ -49,18 +50,20 @@ describe('Slack app in Socket Mode', () => {
       command: '/car',
       text: 'add corolla make:Toyota model:Corolla year:2018',
       teamId: 'TS0001',
+      channelId: 'C0SOCKADD',
     })
     const { ack, ms } = await standin.socketSend('slash_commands', payload)
     expect(ack).toEqual({})
     expect(ms).toBeLessThan(3000)
     const reply = await standin.waitFor(
-      () => standin.responses(payload.response_url)[0],
+      () => standin.channelMessages('C0SOCKADD')[0],
       10_000,
       'the /car add reply',
     )
-    expect(reply.response_type).toBe('in_channel')
+    expect(reply.method).toBe('chat.postMessage')
     expect(reply.text).toContain('corolla')
     expect(reply.text).toContain('Toyota Corolla')
+    expect(standin.responses(payload.response_url)).toEqual([])
   })
 
   test('a parse error is answered in the ack itself, privately', async () => {
@@ -74,10 +77,15 @@ describe('Slack app in Socket Mode', () => {
     await Bun.sleep(7_500)
     expect(standin.socketConnections).toBe(1)
     expect(standin.calls('apps.connections.open').length).toBe(1)
-    const payload = standin.commandPayload({ command: '/car', text: 'list', teamId: 'TS0001' })
+    const payload = standin.commandPayload({
+      command: '/car',
+      text: 'list',
+      teamId: 'TS0001',
+      channelId: 'C0SOCKLIST',
+    })
     await standin.socketSend('slash_commands', payload)
     const reply = await standin.waitFor(
-      () => standin.responses(payload.response_url)[0],
+      () => standin.channelMessages('C0SOCKLIST')[0],
       10_000,
       'the /car list reply',
     )
@@ -85,15 +93,21 @@ describe('Slack app in Socket Mode', () => {
   }, 20_000)
 
   test('a button press over the socket is acked and runs its job', async () => {
-    const payload = standin.blockActionsPayload({ teamId: 'TS0001', actionId: 'item.done:999999' })
+    const payload = standin.blockActionsPayload({
+      teamId: 'TS0001',
+      actionId: 'item.done:999999',
+      channelId: 'C0SOCKBTN',
+    })
     const { ack } = await standin.socketSend('interactive', payload)
     expect(ack).toEqual({})
+    // No such item: a private answer, at the press's response_url and not in the channel.
     const reply = await standin.waitFor(
       () => standin.responses(payload.response_url)[0],
       10_000,
       'the button reply',
     )
     expect(reply.response_type).toBe('ephemeral')
+    expect(standin.channelMessages('C0SOCKBTN')).toEqual([])
     const job = await stack.dispatcher.queue.getJob(`cmd-TS0001-${payload.actions[0].action_ts}-U0ALICE`)
     expect(job?.data).toMatchObject({ kind: 'item.done', tenant: 'slack:TS0001', payload: { arg: '999999' } })
   })

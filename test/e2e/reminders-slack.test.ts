@@ -3,6 +3,8 @@
  * items through the real Bolt app (signed slash commands from the Slack stand-in), the injected
  * clock moves, and the real reminder scheduler started by the orchestrator posts the
  * announcement with chat.postMessage, with its buttons; the buttons are pressed on that message.
+ * The app answers commands and presses with chat.postMessage in their channel, so the answers to
+ * presses share the reminders channel with the announcements and are told apart by their ts.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { type RunningSlack, startSlack } from '../../bots/slack/index.ts'
@@ -66,19 +68,50 @@ function shown(body: { text?: string; blocks?: any[] }): string {
   return parts.join('\n')
 }
 
-async function run(command: string, text: string): Promise<string> {
+/** Waits for the app's next chat.postMessage in `channel`: one whose ts is not in `seen`. */
+function nextPost(channel: string, seen: Set<string>, what: string): Promise<PostedMessage> {
+  return standin.waitFor(
+    () => standin.channelMessages(channel).find((m) => m.method === 'chat.postMessage' && !seen.has(m.ts)),
+    8_000,
+    what,
+  )
+}
+
+const tsIn = (channel: string) => new Set(standin.channelMessages(channel).map((m) => m.ts))
+
+/**
+ * Runs a command in the garage channel; answers what the app posted there in reply, or, for a
+ * private answer (`privately`), what it posted as ephemeral at the command's response_url.
+ */
+async function run(command: string, text: string, privately = false): Promise<string> {
+  const seen = tsIn(GARAGE)
   const sent = await standin.sendCommand(appUrl, { command, text, teamId: TEAM, channelId: GARAGE })
   expect(sent.status).toBe(200)
-  const body = await standin.waitFor(
-    () => standin.responses(sent.responseUrl)[0],
-    8_000,
-    `${command} ${text}`,
-  )
+  if (privately) {
+    const body = await standin.waitFor(
+      () => standin.responses(sent.responseUrl)[0],
+      8_000,
+      `${command} ${text}`,
+    )
+    expect(body.response_type).toBe('ephemeral')
+    expect(standin.channelMessages(GARAGE).filter((m) => !seen.has(m.ts))).toEqual([])
+    return shown(body)
+  }
+  const body = await nextPost(GARAGE, seen, `${command} ${text}`)
+  expect(body.thread_ts).toBeUndefined()
+  expect(standin.responses(sent.responseUrl)).toEqual([])
   return shown(body)
 }
 
-const posted = () => standin.channelMessages(REMINDERS)
-const postCalls = () => standin.calls('chat.postMessage').filter((c) => c.body.channel === REMINDERS)
+/** The app's answers to presses, posted in the reminders channel: ts and the text it sent. */
+const answers = new Set<string>()
+const answerTexts = new Set<string>()
+/** The reminders channel's announcements (not the answers to presses). */
+const posted = () => standin.channelMessages(REMINDERS).filter((m) => !answers.has(m.ts))
+const postCalls = () =>
+  standin
+    .calls('chat.postMessage')
+    .filter((c) => c.body.channel === REMINDERS && !answerTexts.has(String(c.body.text)))
 
 const item = (name: string) => itemNamed(stack, TENANT, 'corolla', name)
 const records = () => recordsOf(stack, TENANT, 'corolla')
@@ -93,8 +126,12 @@ const buttons = (m: PostedMessage) =>
     e.type,
   ])
 
-/** A user presses a button of a posted reminder; answers what the app posted to the press's response_url. */
+/**
+ * A user presses a button of a posted reminder; `answer()` waits for what the app then posts in
+ * the reminders channel (not at the press's response_url) and sets it apart from the announcements.
+ */
 async function press(msg: PostedMessage, actionId: string) {
+  const seen = tsIn(REMINDERS)
   const pressed = await standin.pressButton(appUrl, {
     teamId: TEAM,
     actionId,
@@ -104,7 +141,15 @@ async function press(msg: PostedMessage, actionId: string) {
   })
   expect(pressed.status).toBe(200)
   expect(pressed.ms).toBeLessThan(3_000)
-  return pressed
+  const answer = async (what: string) => {
+    const reply = await nextPost(REMINDERS, seen, what)
+    answers.add(reply.ts)
+    answerTexts.add(String(reply.text))
+    expect(reply.thread_ts).toBeUndefined()
+    expect(standin.responses(pressed.payload.response_url)).toEqual([])
+    return reply
+  }
+  return { ...pressed, answer }
 }
 
 describe('reminders on Slack', () => {
@@ -112,6 +157,7 @@ describe('reminders on Slack', () => {
     const settings = await run(
       '/garage',
       `settings units:imperial timezone:Europe/Berlin reminder_channel:<#${REMINDERS}|reminders> reminder_hour:9`,
+      true,
     )
     expect(settings).toContain(REMINDERS)
     expect(settings).toContain('after 09:00')
@@ -154,9 +200,7 @@ describe('reminders on Slack', () => {
     ])
 
     const done = await press(msg, `item.done:${oil.id}`)
-    const reply = shown(
-      await standin.waitFor(() => standin.responses(done.payload.response_url)[0], 8_000, 'the Done reply'),
-    )
+    const reply = shown(await done.answer('the Done reply'))
     expect(reply).toContain('Oil change on corolla: done')
     expect(reply).toContain('marked it done on 2026-04-10 at 48,000 mi')
     expect(reply).toContain('2026-10-10')
@@ -184,11 +228,7 @@ describe('reminders on Slack', () => {
     expect(header(msg)).toBe('Cabin filter on corolla is urgent')
     const cabin = await item('Cabin filter')
     const snooze = await press(msg, `item.snooze:${cabin.id}`)
-    const reply = await standin.waitFor(
-      () => standin.responses(snooze.payload.response_url)[0],
-      8_000,
-      'the Snooze reply',
-    )
+    const reply = await snooze.answer('the Snooze reply')
     expect(shown(reply)).toContain(
       'Cabin filter on corolla is snoozed until 2026-06-01; it will be reminded again then if still due.',
     )
@@ -221,13 +261,7 @@ describe('reminders on Slack', () => {
     })
     expect(submitted.status).toBe(200)
     expect(submitted.body).toBe('')
-    const logged = shown(
-      await standin.waitFor(
-        () => standin.responses(open.payload.response_url)[0],
-        8_000,
-        'the Log service reply',
-      ),
-    )
+    const logged = shown(await open.answer('the Log service reply'))
     expect(logged).toContain('Logged Cabin filter on corolla')
     expect(logged).toContain('at 48,500 mi for $89.90')
 

@@ -1,7 +1,8 @@
 /**
  * Button presses (`block_actions`). Acknowledged at once; an action id `<kind>:<arg>` becomes
  * a job of that kind with payload `{ arg }` (envelope id `<team>-<action_ts>-<user>`), answered
- * at the press's response_url; `form:<name>:<arg>` opens that form of catalog/forms.ts as a
+ * in the press's channel (deliver.ts; the press's response_url when the bot cannot post there, or
+ * for a private answer); `form:<name>:<arg>` opens that form of catalog/forms.ts as a
  * modal (views.open), whose submit is handled in views/.
  */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt'

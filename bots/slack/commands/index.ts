@@ -3,7 +3,8 @@
  * a new command file is a new slash command). Each is acknowledged at once; the text is parsed
  * with the catalog's grammar; an empty command or a parse error is answered privately in the ack
  * with that command's help and dispatches nothing; a good one becomes a job for tenant
- * `slack:<team_id>` whose reply goes to the command's response_url.
+ * `slack:<team_id>` whose reply is posted in the command's channel (deliver.ts: chat.postMessage;
+ * the command's response_url when the bot cannot post there, or for a private answer).
  */
 import type { App, SlashCommand } from '@slack/bolt'
 import type { Command, Subcommand } from '../../../catalog/command.ts'
