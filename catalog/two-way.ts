@@ -38,8 +38,20 @@ function* twoWays(payload: unknown): Generator<{ field: string; value: TwoWay }>
   }
 }
 
-/** Whether a payload holds a value that reads two ways (only then is the garage asked). */
-export const hasTwoWay = (payload: unknown): boolean => !twoWays(payload).next().done
+/**
+ * Whether a payload holds a value that reads two ways (only then is the garage asked). Asked of
+ * every command, so written as plain loops rather than through the generator above.
+ */
+export function hasTwoWay(payload: unknown): boolean {
+  if (typeof payload !== 'object' || payload === null) return false
+  for (const key in payload) {
+    const v = (payload as Record<string, unknown>)[key]
+    if (isTwoWay(v)) return true
+    if (typeof v === 'object' && v !== null && !Array.isArray(v))
+      for (const inner in v) if (isTwoWay((v as Record<string, unknown>)[inner])) return true
+  }
+  return false
+}
 
 /** A reading as the garage reads it: "83,000 km", "$25,000". */
 function shown(v: TwoWay, n: number, format: NumberFormat, currency: string): string {
