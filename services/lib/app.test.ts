@@ -106,6 +106,16 @@ describe('serviceApp', () => {
     ])
   })
 
+  test('quiet() checkpoints the database: what the writes left in the WAL is moved back', async () => {
+    for (let i = 0; i < 5; i++)
+      await call('/things', { method: 'POST', headers: headers(`q${i}`), body: JSON.stringify({ name: `quiet ${i}` }) })
+    const before = p.db.query('PRAGMA wal_checkpoint(NOOP)').get() as { log: number; checkpointed: number }
+    expect(before.log).toBeGreaterThan(before.checkpointed)
+    p.app.quiet()
+    const after = p.db.query('PRAGMA wal_checkpoint(NOOP)').get() as { log: number; checkpointed: number }
+    expect(after.checkpointed).toBe(after.log)
+  })
+
   test('stop() runs the release functions and closes the database', async () => {
     await p.app.stop()
     expect(p.released()).toBe(1)

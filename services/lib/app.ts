@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import type { Config } from '../../lib/config.ts'
 import type { ServiceName } from '../../lib/contracts/services.ts'
 import { createLogger, type Logger } from '../../lib/log.ts'
-import { IDEMPOTENCY_CREATED_INDEX, type Migration, openDatabase, pruneIdempotency } from './db.ts'
+import { checkpoint, IDEMPOTENCY_CREATED_INDEX, type Migration, openDatabase, pruneIdempotency } from './db.ts'
 import { errorResponses, idempotent, releaseOnStop, requestScope, serviceBase } from './http.ts'
 import { databaseHasRoom, diskHasRoom, StorageWatch } from './storage.ts'
 
@@ -150,13 +150,19 @@ export function serviceApp(name: ServiceName, deps: ServiceDeps, migrations: rea
     if (wrote) storage.wrote()
     return answer
   }
-  /** Makes the app's stop() run `release` (statements, pools), then close the database. */
+  /**
+   * Makes the app's stop() run `release` (statements, pools), then close the database, and its
+   * quiet() checkpoint the database (runService calls it when the requests stop).
+   */
   const finish = <A extends Stoppable>(built: A, ...release: (() => void)[]) =>
-    releaseOnStop(
-      built,
-      ...release,
-      () => pruning?.stop(),
-      () => db.close(),
+    Object.assign(
+      releaseOnStop(
+        built,
+        ...release,
+        () => pruning?.stop(),
+        () => db.close(),
+      ),
+      { quiet: () => void checkpoint(db) },
     )
   return { app, db, now, log, storage, pruning, once, finish }
 }

@@ -11,6 +11,8 @@ import { SERVICES, type ServiceName } from '../../lib/contracts/services.ts'
 type ServiceApp = {
   fetch: (request: Request) => Response | Promise<Response>
   stop: () => unknown
+  /** What to do once the requests stop for a moment (a service with a database checkpoints it). */
+  quiet?: () => void
 }
 
 export function runService(
@@ -21,8 +23,12 @@ export function runService(
   const log = createLogger(name, config.LOG_LEVEL)
   const token = requireSetting(config, 'SERVICE_TOKEN', `the ${name} service refuses every caller without it`)
   const app = createApp({ dataDir: config.DATA_DIR, token, config })
-  // The heap a burst of requests leaves is given back once they stop (lib/idle-gc.ts).
-  const idle = collectWhenQuiet()
+  // Once a burst of requests stops: the database is checkpointed, and the heap the burst left is
+  // given back (lib/idle-gc.ts).
+  const idle = collectWhenQuiet(500, () => {
+    app.quiet?.()
+    Bun.gc(true)
+  })
   const server = Bun.serve({
     hostname: config.SERVICE_HOST,
     port: Number(config[SERVICES[name].port]),
