@@ -71,8 +71,11 @@ export type Command = {
 export const DistanceUnit = T.Union([T.Literal('km'), T.Literal('mi')])
 export const VolumeUnit = T.Union([T.Literal('L'), T.Literal('gal'), T.Literal('impgal')])
 
-/** A date in a payload: `YYYY-MM-DD`, or `today-N` for "today", "yesterday", "N days ago". */
-export const DATE_PATTERN = '^(\\d{4}-\\d{2}-\\d{2}|today-\\d{1,5})$'
+/**
+ * A date in a payload: `YYYY-MM-DD`; `today-N` for "today", "yesterday", "N days ago"; or `D/M/YYYY`
+ * as typed with slashes, read in the garage's date order by the worker (catalog/two-way.ts).
+ */
+export const DATE_PATTERN = '^(\\d{4}-\\d{2}-\\d{2}|today-\\d{1,5}|\\d{1,2}/\\d{1,2}/\\d{4})$'
 
 /**
  * Both readings of a number typed with one `.` or `,` and three digits after it (`83.000`,

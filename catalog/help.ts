@@ -82,16 +82,24 @@ export function helpReply(commandName?: string, list: readonly Command[] = catal
       text: HOW_TO,
       fields: command.subcommands.slice(0, 25).map((sub) => ({
         name: clip(`${usage(command, sub)}`, 256),
-        value: clip(
-          [
-            sub.description,
-            ...sub.options.map(optionLine),
-            ...(sub.example ? [`e.g. ${sub.example}`] : []),
-          ].join('\n'),
-          1024,
-        ),
+        value: fieldHelp(sub.description, sub.options.map(optionLine), sub.example),
       })),
       ephemeral: true,
     },
   }
+}
+
+/** Discord's limit for an embed field's value, which a subcommand's help fills. */
+const FIELD_MAX = 1024
+
+/**
+ * A subcommand's help: its description, one line per option and its example. When that is
+ * longer than a field takes, the option lines are cut (the last one ends in …), never the
+ * example, which shows how the command is typed.
+ */
+function fieldHelp(description: string, options: string[], example: string | undefined): string {
+  const tail = example ? `\ne.g. ${example}` : ''
+  const room = FIELD_MAX - description.length - tail.length - 1
+  const lines = options.join('\n')
+  return `${description}${lines ? `\n${clip(lines, Math.max(room, 0))}` : ''}${tail}`.slice(0, FIELD_MAX)
 }

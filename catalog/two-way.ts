@@ -7,7 +7,7 @@
  * ("yesterday", payload `today-1`) are settled there too, with the garage's today.
  */
 import type { TSchema } from '@sinclair/typebox'
-import { dayNumber, fromDayNumber } from '../lib/domain/dates.ts'
+import { type DateOrder, dayNumber, fromDayNumber, readSlashed } from '../lib/domain/dates.ts'
 import { minorDigits } from '../lib/domain/money.ts'
 import {
   formatIn,
@@ -126,26 +126,41 @@ export function dateFields(schema: TSchema): string[] {
   return fields
 }
 
-const isRelative = (v: unknown) => typeof v === 'string' && RELATIVE_DATE.test(v)
+const SLASHED = /^\d{1,2}\/\d{1,2}\/\d{4}$/
+/** A date the garage must settle: relative (`today-N`) or slashed (`3/4/2026`). */
+const isUnsettledDate = (v: unknown) => typeof v === 'string' && (RELATIVE_DATE.test(v) || SLASHED.test(v))
 
 /**
- * Whether a payload needs its garage to be read: a number that reads two ways, or a relative
- * date in one of `dates` (see `dateFields`). Every other command pays nothing.
+ * Whether a payload needs its garage to be read: a number that reads two ways, or a relative or
+ * slashed date in one of `dates` (see `dateFields`). Every other command pays nothing.
  */
 export function needsGarage(payload: unknown, dates: readonly string[]): boolean {
   if (hasTwoWay(payload)) return true
   const p = payload as Record<string, unknown> | null
-  return p !== null && typeof p === 'object' && dates.some((f) => isRelative(p[f]))
+  return p !== null && typeof p === 'object' && dates.some((f) => isUnsettledDate(p[f]))
 }
 
-/** The payload with its relative dates (`today-N`) made YYYY-MM-DD from the garage's `today`. */
-export function settleDates(payload: unknown, dates: readonly string[], today: string): unknown {
+/**
+ * The payload with its dates made YYYY-MM-DD for the garage: relative ones (`today-N`) from its
+ * `today`, slashed ones (`3/4/2026`) in its date `order`; a slashed date the order cannot read
+ * is refused naming the field.
+ */
+export function settleDates(payload: unknown, dates: readonly string[], today: string, order: DateOrder): Settled {
   const p = payload as Record<string, unknown>
-  if (!dates.some((f) => isRelative(p[f]))) return payload
+  if (!dates.some((f) => isUnsettledDate(p[f]))) return { ok: true, payload }
   const out = { ...p }
   for (const f of dates) {
-    const m = typeof p[f] === 'string' ? RELATIVE_DATE.exec(p[f] as string) : null
-    if (m) out[f] = fromDayNumber(dayNumber(today) - Number(m[1]))
+    const v = p[f]
+    if (typeof v !== 'string') continue
+    const m = RELATIVE_DATE.exec(v)
+    if (m) {
+      out[f] = fromDayNumber(dayNumber(today) - Number(m[1]))
+      continue
+    }
+    const read = readSlashed(v, order)
+    if (!read) continue
+    if ('error' in read) return { ok: false, field: f, error: `${f}: ${read.error}` }
+    out[f] = read.date
   }
-  return out
+  return { ok: true, payload: out }
 }

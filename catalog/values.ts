@@ -8,7 +8,7 @@
  * shares in parsing.ts; this file has the others and the registry.
  */
 import { FIRST_CAR_YEAR } from '../lib/domain/car.ts'
-import { isDate } from '../lib/domain/dates.ts'
+import { isDate, SLASHED_DATE, slashedReadings } from '../lib/domain/dates.ts'
 import type { Attachment, Option, OptionType } from './command.ts'
 import { fail, ok, type ParseResult, type Parser, show, textOf } from './parsing.ts'
 import {
@@ -45,8 +45,22 @@ const date: Parser<'date'> = (raw, option) => {
     // The garage's today is known only to the worker, which settles it (catalog/two-way.ts).
     return ok(`today-${ago}`)
   }
+  const slashed = text === undefined ? null : SLASHED_DATE.exec(text)
+  if (slashed) {
+    // Day or month first is the garage's to say: the worker reads it in the garage's order.
+    const [, a, b, y] = slashed as unknown as [string, string, string, string]
+    const year = Number(y)
+    if (year < FIRST_CAR_YEAR || year > LAST_DATE_YEAR)
+      return fail(option, `${show(text)} is outside the years ${FIRST_CAR_YEAR}-${LAST_DATE_YEAR}`)
+    const r = slashedReadings(text!)
+    if (!r?.dayFirst && !r?.monthFirst) return fail(option, `${show(text)} is not a calendar date`)
+    return ok(`${Number(a)}/${Number(b)}/${y}`)
+  }
   if (!text || !/^\d{4}-\d{2}-\d{2}$/.test(text))
-    return fail(option, `${show(raw)} is not a date; use YYYY-MM-DD, e.g. 2024-03-15, today, yesterday or 3 days ago`)
+    return fail(
+      option,
+      `${show(raw)} is not a date; use YYYY-MM-DD (e.g. 2024-03-15), DD/MM/YYYY or MM/DD/YYYY as the garage writes dates, today, yesterday or 3 days ago`,
+    )
   if (!isDate(text)) return fail(option, `${show(text)} is not a calendar date`)
   const year = Number(text.slice(0, 4))
   if (year < FIRST_CAR_YEAR || year > LAST_DATE_YEAR)
@@ -163,7 +177,7 @@ export const TYPE_HINTS: Record<OptionType, string> = {
   integer: 'whole number',
   number: 'number',
   boolean: 'yes/no',
-  date: 'YYYY-MM-DD or 3 days ago',
+  date: 'YYYY-MM-DD, 15/3/2024 or 3 days ago',
   distance: 'distance, e.g. 52,000 mi',
   volume: 'volume, e.g. 42 L',
   money: 'amount, e.g. 89.90',

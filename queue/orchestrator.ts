@@ -78,15 +78,17 @@ export async function loadHandlers(dir = HANDLERS_DIR, log?: Logger): Promise<Ma
 
 /**
  * A payload settled for its garage, read from the items service: numbers that read two ways
- * (`83.000 km`) in the garage's number format, relative dates (`yesterday`) from its today (see
- * catalog/two-way.ts). A number the format cannot settle is the user's mistake, refused naming
+ * (`83.000 km`) in the garage's number format, relative dates (`yesterday`) from its today and
+ * slashed dates (`3/4/2026`) in its date order (see catalog/two-way.ts). A number the format cannot settle is the user's mistake, refused naming
  * the field and both readings.
  */
 async function settleForGarage(payload: unknown, dates: readonly string[], ctx: HandlerContext): Promise<unknown> {
   const garage = await garageOf(ctx)
   const settled = settleTwoWay(payload, garage.numbers, garage.currency)
   if (!settled.ok) throw new UserError(settled.error, settled.field)
-  return settleDates(settled.payload, dates, garage.today)
+  const dated = settleDates(settled.payload, dates, garage.today, garage.dates)
+  if (!dated.ok) throw new UserError(dated.error, dated.field)
+  return dated.payload
 }
 
 /** True when someone waits on this job's answer: an interaction to edit, a response_url to post to. */

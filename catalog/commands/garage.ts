@@ -15,7 +15,7 @@ const garage = {
       name: 'settings',
       description: 'Show or change the garage settings',
       ephemeral: true,
-      example: '/garage settings units:imperial currency:USD timezone:America/Chicago reminder_hour:9',
+      example: '/garage settings units:imperial currency:USD timezone:America/Chicago reminder_hour:9 dates:MM/DD/YYYY',
       options: [
         { name: 'units', type: 'string', choices: ['metric', 'imperial'], description: 'Distances in km and litres, or miles and gallons' },
         {
@@ -23,6 +23,12 @@ const garage = {
           type: 'string',
           choices: ['1,234.5', '1.234,5', '1 234,5'],
           description: 'How this garage writes numbers: decides whether 83.000 means 83 or 83,000',
+        },
+        {
+          name: 'dates',
+          type: 'string',
+          choices: ['YYYY-MM-DD', 'DD/MM/YYYY', 'MM/DD/YYYY'],
+          description: 'How this garage writes dates: decides whether 03/04/2026 is 3 April or 4 March',
         },
         { name: 'currency', type: 'string', description: 'ISO currency code, e.g. USD, EUR, JPY', maxLength: 3 },
         { name: 'timezone', type: 'string', description: 'IANA timezone, e.g. America/Chicago', maxLength: 64 },

@@ -30,6 +30,64 @@ function daysInMonth(year: number, month: number): number {
   return new Date(utcDay(year, month, 0)).getUTCDate()
 }
 
+// ——— the order a garage writes dates in ———
+
+/** How a garage writes dates: `/garage settings dates:`. YYYY-MM-DD takes no slashed date. */
+export const DATE_ORDERS = ['YYYY-MM-DD', 'DD/MM/YYYY', 'MM/DD/YYYY'] as const
+export type DateOrder = (typeof DATE_ORDERS)[number]
+export const DEFAULT_DATE_ORDER: DateOrder = 'YYYY-MM-DD'
+export const isDateOrder = (v: unknown): v is DateOrder => DATE_ORDERS.includes(v as DateOrder)
+
+/** A date written with slashes (or dots): `3/4/2026`, `03.04.2026`; the day and month are not yet told apart. */
+export const SLASHED_DATE = /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$/
+
+const iso = (y: string, m: string, d: string) => `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`
+
+/** The two readings of a slashed date: day first and month first; each null when it is no calendar date. */
+export function slashedReadings(text: string): { dayFirst: string | null; monthFirst: string | null } | null {
+  const m = SLASHED_DATE.exec(text.trim())
+  if (!m) return null
+  const [, a, b, y] = m as unknown as [string, string, string, string]
+  const dayFirst = iso(y, b, a)
+  const monthFirst = iso(y, a, b)
+  return { dayFirst: isDate(dayFirst) ? dayFirst : null, monthFirst: isDate(monthFirst) ? monthFirst : null }
+}
+
+/** A date as a garage writes it: 2026-04-03 is 03/04/2026 in a DD/MM/YYYY garage. */
+export function formatDate(date: string, order: DateOrder): string {
+  const m = DATE_RE.exec(date)
+  if (!m || order === 'YYYY-MM-DD') return date
+  return order === 'DD/MM/YYYY' ? `${m[3]}/${m[2]}/${m[1]}` : `${m[2]}/${m[3]}/${m[1]}`
+}
+
+/** The long name of a date, which reads one way in every garage: "3 April 2026". */
+export function longDate(date: string): string {
+  return new Date(`${date}T00:00:00Z`).toLocaleDateString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' })
+}
+
+/**
+ * A slashed date read in the garage's order, or why it cannot be: in a DD/MM or MM/DD garage the
+ * text is read that way only; in a YYYY-MM-DD garage a date that reads two ways is refused naming
+ * both, and one that reads one way only (25/03/2026) is that date.
+ */
+export function readSlashed(text: string, order: DateOrder): { date: string } | { error: string } | null {
+  const r = slashedReadings(text)
+  if (!r) return null
+  const shown = `"${clip(text.trim(), 20)}"`
+  if (order !== 'YYYY-MM-DD') {
+    const date = order === 'DD/MM/YYYY' ? r.dayFirst : r.monthFirst
+    return date
+      ? { date }
+      : { error: `${shown} is not a date in ${order}, the order this garage writes dates in (/garage settings dates: changes it)` }
+  }
+  if (r.dayFirst && r.monthFirst && r.dayFirst !== r.monthFirst)
+    return {
+      error: `${shown} reads two ways: ${longDate(r.dayFirst)} or ${longDate(r.monthFirst)}. Write it YYYY-MM-DD (${r.dayFirst} or ${r.monthFirst}), or tell the garage its order with /garage settings dates:DD/MM/YYYY or dates:MM/DD/YYYY`,
+    }
+  const date = r.dayFirst ?? r.monthFirst
+  return date ? { date } : { error: `${shown} is not a calendar date` }
+}
+
 /** Days since 1970-01-01 of a calendar date. */
 export function dayNumber(date: string): number {
   const m = DATE_RE.exec(date)

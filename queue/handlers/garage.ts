@@ -11,6 +11,7 @@ import { helpReply } from '../../catalog/help.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
 import type { SettingsPatch, SettingsView } from '../../services/items/settings/model.ts'
 import type { Reply, ReplyTo } from '../../lib/contracts/envelope.ts'
+import { DATE_ORDERS, isDateOrder } from '../../lib/domain/dates.ts'
 import { isNumberFormat, NUMBER_FORMATS } from '../../lib/domain/numbers.ts'
 import { type HandlerContext, type HandlerFamily, handlers, UserError } from '../handler.ts'
 import { plural } from '../../lib/domain/text.ts'
@@ -28,6 +29,7 @@ export function settingsReply(s: SettingsView, channel: string | undefined, titl
   const fields: NonNullable<Reply['fields']> = [
     { name: 'Units', value: UNITS[s.units], inline: true },
     { name: 'Numbers', value: s.numbers, inline: true },
+    { name: 'Dates', value: s.dates, inline: true },
     { name: 'Currency', value: s.currency, inline: true },
     { name: 'Timezone', value: s.timezone, inline: true },
     {
@@ -87,12 +89,15 @@ const family = handlers(garage, {
       )
       return settingsReply(s, channel, 'Garage settings')
     }
-    const { units, numbers, reminder_channel, ...others } = rest
+    const { units, numbers, dates, reminder_channel, ...others } = rest
     if (units !== undefined && units !== 'metric' && units !== 'imperial') {
       throw new UserError(`units: "${units}" is not one of metric, imperial`, 'units')
     }
     if (numbers !== undefined && !isNumberFormat(numbers)) {
       throw new UserError(`numbers: "${numbers}" is not one of ${NUMBER_FORMATS.join(', ')}`, 'numbers')
+    }
+    if (dates !== undefined && !isDateOrder(dates)) {
+      throw new UserError(`dates: "${dates}" is not one of ${DATE_ORDERS.join(', ')}`, 'dates')
     }
     const patch: SettingsPatch = {
       ...others,
@@ -102,6 +107,7 @@ const family = handlers(garage, {
         : {}),
       ...(units !== undefined ? { units } : {}),
       ...(numbers !== undefined ? { numbers } : {}),
+      ...(dates !== undefined ? { dates } : {}),
     }
     if (photo_channel_car !== undefined) {
       if (channel === undefined) {

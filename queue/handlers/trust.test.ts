@@ -191,3 +191,54 @@ describe('relative dates', () => {
     clock = new Date('2026-05-10T12:00:00Z')
   })
 })
+
+describe('dates in the garage\'s order', () => {
+  test('a slashed date is read as the garage writes dates; one that reads two ways in a YYYY-MM-DD garage is refused naming both', async () => {
+    const g = 'local:date-order'
+    expect((await say(g, '/car add golf')).tone).toBe('ok')
+    // The default order takes no guess: 03/04/2026 is refused naming both readings, nothing stored.
+    const refused = await say(g, '/car odometer golf 1,000 km date:03/04/2026')
+    expect(refused.tone).toBe('error')
+    expect(refused.text).toBe(
+      'date: "3/4/2026" reads two ways: 3 April 2026 or 4 March 2026. Write it YYYY-MM-DD (2026-04-03 or 2026-03-04), or tell the garage its order with /garage settings dates:DD/MM/YYYY or dates:MM/DD/YYYY',
+    )
+    // One that reads one way only is that date.
+    expect(await say(g, '/car odometer golf 1,000 km date:25/03/2026')).toMatchObject({
+      text: 'Recorded 1,000 km on 2026-03-25.',
+    })
+    const set = await say(g, '/garage settings dates:DD/MM/YYYY')
+    expect(set.tone).toBe('ok')
+    expect(set.fields).toContainEqual({ name: 'Dates', value: 'DD/MM/YYYY', inline: true })
+    expect(await say(g, '/car odometer golf 1,100 km date:03/04/2026')).toMatchObject({
+      text: 'Recorded 1,100 km on 2026-04-03. +100 km since 2026-03-25.',
+    })
+    expect(await say(g, '/garage settings dates:MM/DD/YYYY')).toMatchObject({ tone: 'ok' })
+    expect(await say(g, '/car odometer golf 1,200 km date:04/05/2026')).toMatchObject({
+      text: 'Recorded 1,200 km on 2026-04-05. +100 km since 2026-04-03.',
+    })
+    // In a MM/DD garage 25/03/2026 is no date: refused, naming the order and how to change it.
+    const wrongOrder = await say(g, '/fuel log golf 40 L date:25/03/2026')
+    expect(wrongOrder).toMatchObject({ tone: 'error' })
+    expect(wrongOrder.text).toBe(
+      'date: "25/3/2026" is not a date in MM/DD/YYYY, the order this garage writes dates in (/garage settings dates: changes it)',
+    )
+    expect((await say(g, '/garage settings dates:sideways')).tone).toBe('error')
+  })
+})
+
+describe('currency', () => {
+  test('a garage with amounts stored keeps its currency: a change would relabel them, not convert them', async () => {
+    const g = 'local:currency-change'
+    expect((await say(g, '/garage settings currency:EUR')).tone).toBe('ok')
+    expect((await say(g, '/car add golf')).tone).toBe('ok')
+    expect((await say(g, '/fuel log golf 40 L cost:60')).tone).toBe('ok')
+    const refused = await say(g, '/garage settings currency:USD')
+    expect(refused.tone).toBe('error')
+    expect(refused.text).toBe(
+      'currency: this garage has 1 amount stored in EUR (fill-ups, service records, purchase prices); changing to USD would show them as USD without converting them, so the currency stays EUR',
+    )
+    expect((await say(g, '/garage settings')).fields).toContainEqual({ name: 'Currency', value: 'EUR', inline: true })
+    // Setting the same currency again is no change.
+    expect((await say(g, '/garage settings currency:eur')).tone).toBe('ok')
+  })
+})

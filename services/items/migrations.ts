@@ -292,4 +292,10 @@ ALTER TABLE cars ADD COLUMN volume_unit TEXT CHECK (volume_unit IN ('L', 'gal', 
 ALTER TABLE cars ADD COLUMN economy_unit TEXT CHECK (economy_unit IN ('L/100km', 'km/L', 'mpg', 'impmpg'));
 ALTER TABLE cars ADD COLUMN units_from_garage INTEGER NOT NULL DEFAULT 0;
 `,
+  // 9: the order in which the garage writes dates with slashes (`dates:`); YYYY-MM-DD until set,
+  // in which a slashed date that reads two ways (03/04/2026) is refused naming both readings.
+  `
+ALTER TABLE tenants ADD COLUMN date_order TEXT NOT NULL DEFAULT 'YYYY-MM-DD'
+  CHECK (date_order IN ('YYYY-MM-DD', 'DD/MM/YYYY', 'MM/DD/YYYY'));
+`,
 ]

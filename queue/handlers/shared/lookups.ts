@@ -3,7 +3,7 @@
  * a car by nickname (or id), an issue of this garage, and the actor as the services record it.
  */
 import { DEFAULT_NUMBER_FORMAT } from '../../../lib/domain/numbers.ts'
-import { garageToday } from '../../../lib/domain/dates.ts'
+import { DEFAULT_DATE_ORDER, garageToday } from '../../../lib/domain/dates.ts'
 import { callIssues, issuesClient } from '../../clients/issues.ts'
 import { callItems, itemsClient } from '../../clients/items.ts'
 import { type HandlerContext, ServiceUnavailable, UserError } from '../../handler.ts'
@@ -14,6 +14,7 @@ export async function garageOf(ctx: HandlerContext) {
   return {
     units: s.units,
     numbers: s.numbers ?? DEFAULT_NUMBER_FORMAT,
+    dates: s.dates ?? DEFAULT_DATE_ORDER,
     currency: s.currency,
     timezone: s.timezone,
     today: garageToday(ctx.now(), s.timezone),

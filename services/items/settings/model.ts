@@ -5,11 +5,14 @@ import { DistanceUnit, strict, text, ThresholdInput, Whole } from '../shared/mod
 const Units = t.Union([t.Literal('metric'), t.Literal('imperial')])
 /** How the garage writes numbers (lib/domain/numbers.ts `NUMBER_FORMATS`). */
 const Numbers = t.Union([t.Literal('1,234.5'), t.Literal('1.234,5'), t.Literal('1 234,5')])
+/** How the garage writes dates (lib/domain/dates.ts `DATE_ORDERS`). */
+const Dates = t.Union([t.Literal('YYYY-MM-DD'), t.Literal('DD/MM/YYYY'), t.Literal('MM/DD/YYYY')])
 
 export const SettingsPatch = t.Object(
   {
     units: t.Optional(Units),
     numbers: t.Optional(Numbers),
+    dates: t.Optional(Dates),
     currency: t.Optional(text(20)),
     timezone: t.Optional(text(100)),
     /** A channel id; null stops reminders. */
@@ -39,6 +42,7 @@ export const SettingsView = t.Object({
   tenant: t.String(),
   units: Units,
   numbers: Numbers,
+  dates: Dates,
   currency: t.String(),
   timezone: t.String(),
   reminder_channel: t.Nullable(t.String()),

@@ -1,9 +1,11 @@
 /**
- * The garage's settings: units, currency, timezone, the reminder channel and hour, urgency
- * thresholds, and the car of each photo channel. A garage that never wrote reads the defaults;
+ * The garage's settings: units, how it writes numbers and dates, currency, timezone, the
+ * reminder channel and hour, urgency thresholds, and the car of each photo channel. The currency
+ * changes only while no amount is stored in it (amounts are not converted). A garage that never wrote reads the defaults;
  * its row is made on its first successful write.
  */
 import type { Database } from 'bun:sqlite'
+import { type DateOrder, DEFAULT_DATE_ORDER, isDateOrder } from '../../../lib/domain/dates.ts'
 import { DEFAULT_NUMBER_FORMAT, isNumberFormat, type NumberFormat } from '../../../lib/domain/numbers.ts'
 import { clip } from '../../../lib/domain/text.ts'
 import { convertDistance, distanceUnitOf, type Units } from '../../../lib/domain/units.ts'
@@ -86,6 +88,7 @@ export function getSettings(db: Database, tenant: string, channel?: string): Set
     tenant,
     units: row.units,
     numbers: numberFormatOf(stored),
+    dates: dateOrderOf(stored),
     currency: row.currency,
     timezone: row.timezone,
     reminder_channel: row.reminder_channel,
@@ -102,6 +105,27 @@ export function getSettings(db: Database, tenant: string, channel?: string): Set
 function numberFormatOf(row: GarageRow | null): NumberFormat {
   const stored = (row as { number_format?: unknown } | null)?.number_format
   return isNumberFormat(stored) ? stored : DEFAULT_NUMBER_FORMAT
+}
+
+/** The garage's date order (a column of its row since migration 9; the default until it writes). */
+function dateOrderOf(row: GarageRow | null): DateOrder {
+  const stored = (row as { date_order?: unknown } | null)?.date_order
+  return isDateOrder(stored) ? stored : DEFAULT_DATE_ORDER
+}
+
+/**
+ * How many amounts the garage has stored in its currency. They are kept as numbers of that
+ * currency, so a change of currency would relabel them (€45 shown as $45), not convert them.
+ */
+function storedAmounts(db: Database, tenant: string): number {
+  const row = db
+    .query(
+      `SELECT (SELECT count(*) FROM fuel_fillups WHERE tenant = ?1 AND cost_minor IS NOT NULL)
+            + (SELECT count(*) FROM service_records WHERE tenant = ?1 AND cost_minor IS NOT NULL)
+            + (SELECT count(*) FROM cars WHERE tenant = ?1 AND purchase_price_minor IS NOT NULL) AS n`,
+    )
+    .get(tenant) as { n: number }
+  return row.n
 }
 
 type Threshold = 'urgent' | 'very_urgent'
@@ -135,7 +159,15 @@ export function updateSettings(db: Database, tenant: string, patch: SettingsPatc
       if (row.urgent_text === null) [next.urgent_days, next.urgent_km] = d.urgent
       if (row.very_urgent_text === null) [next.very_urgent_days, next.very_urgent_km] = d.very_urgent
     }
-    if (patch.currency !== undefined) next.currency = checkCurrency(patch.currency)
+    if (patch.currency !== undefined) {
+      next.currency = checkCurrency(patch.currency)
+      const amounts = next.currency === row.currency ? 0 : storedAmounts(db, tenant)
+      if (amounts > 0)
+        throw badRequest(
+          'currency',
+          `currency: this garage has ${amounts === 1 ? '1 amount' : `${amounts} amounts`} stored in ${row.currency} (fill-ups, service records, purchase prices); changing to ${next.currency} would show them as ${next.currency} without converting them, so the currency stays ${row.currency}`,
+        )
+    }
     if (patch.timezone !== undefined) next.timezone = checkTimezone(patch.timezone)
     if (patch.reminder_channel !== undefined) {
       next.reminder_channel =
@@ -192,6 +224,9 @@ export function updateSettings(db: Database, tenant: string, patch: SettingsPatc
     )
     if (patch.numbers !== undefined && patch.numbers !== numberFormatOf(stored)) {
       db.query('UPDATE tenants SET number_format = ? WHERE id = ?').run(patch.numbers, tenant)
+    }
+    if (patch.dates !== undefined && patch.dates !== dateOrderOf(stored)) {
+      db.query('UPDATE tenants SET date_order = ? WHERE id = ?').run(patch.dates, tenant)
     }
     return getSettings(db, tenant, patch.photo_channel_car?.channel.trim())
   })()
