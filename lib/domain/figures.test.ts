@@ -22,15 +22,22 @@ describe('fuel economy segments', () => {
     expect(r.total).toEqual({ km: 700, litres: 50 })
   })
 
-  test('a full fill-up without its odometer makes its segment unknown, never a wrong figure', () => {
+  test('a full fill-up without its odometer: its own segment is unknown, the longer one around it is measured', () => {
     const r = fuelSegments([
       fill('2026-01-01', 10_000, 40),
-      fill('2026-01-08', null, 35), // full, odometer unknown: 10,000 → ? cannot be measured
-      fill('2026-01-15', 11_000, 30), // starts a new chain: nothing known since the unknown one
+      fill('2026-01-08', null, 35), // full, odometer unknown: 10,000 → ? cannot be measured alone
+      fill('2026-01-15', 11_000, 30), // full at both ends: 10,000 → 11,000 on 35 + 30 L
       fill('2026-01-22', 11_500, 33),
     ])
-    expect(r.entries.map((e) => e.status)).toEqual(['baseline', 'unknown', 'baseline', 'segment'])
-    expect(r.total).toEqual({ km: 500, litres: 33 })
+    expect(r.entries.map((e) => e.status)).toEqual(['baseline', 'unknown', 'segment', 'segment'])
+    expect(r.entries[2]?.segment).toEqual({ km: 1_000, litres: 65, fillUps: 2 })
+    expect(r.total).toEqual({ km: 1_500, litres: 98 })
+  })
+
+  test('after an unknown full one and no later odometer, nothing is made up', () => {
+    const r = fuelSegments([fill('2026-01-01', 10_000, 40), fill('2026-01-08', null, 35), fill('2026-01-15', null, 30, false)])
+    expect(r.entries.map((e) => e.status)).toEqual(['baseline', 'unknown', 'partial'])
+    expect(r.total).toBeNull()
   })
 
   test('fill-ups are taken in the order they happened, whatever order they were typed in', () => {

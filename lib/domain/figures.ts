@@ -26,9 +26,9 @@ export type FuelEntry = {
  * - `no_baseline`: a fill-up before any chain started;
  * - `missed`: a fill-up before it was not logged: the chain breaks here (a full one with its
  *   odometer restarts it);
- * - `unknown`: a full fill-up without its odometer: the segment it closes cannot be measured,
- *   so its fuel is left out with its distance, and the next full fill-up with an odometer
- *   starts a new chain;
+ * - `unknown`: a full fill-up without its odometer: where its own segment ends is not known, but
+ *   the tank was full at both ends of the longer one, so its fuel (and any before it) counts in
+ *   the segment the next full fill-up with an odometer closes, from the last one that had it;
  * - `invalid`: the odometer did not advance since the previous full fill-up.
  */
 export type FuelStatus = 'segment' | 'baseline' | 'partial' | 'no_baseline' | 'missed' | 'unknown' | 'invalid'
@@ -81,7 +81,6 @@ export function fuelSegments<F extends FuelEntry>(fillUps: readonly F[]) {
     }
     if (f.odometerKm === null) {
       entries.push({ fillUp: f, status: 'unknown' })
-      restart(f)
       continue
     }
     const km: number = f.odometerKm - anchorKm
