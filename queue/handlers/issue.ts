@@ -14,6 +14,7 @@ import { localClock } from '../../lib/domain/dates.ts'
 import { clip, plural } from '../../lib/domain/text.ts'
 import { type HandlerContext, handlers, StorageFull, UserError } from '../handler.ts'
 import { fitLines, issueRef } from './shared/format.ts'
+import { carNames, named, withCarName } from './shared/car-names.ts'
 import { actorOf, garageTimezone, resolveCar } from './shared/lookups.ts'
 
 const SEVERITY_MARK: Record<string, string> = { critical: '🔴', high: '🟠', medium: '🟡', low: '⚪' }
@@ -169,7 +170,7 @@ export default handlers(issue, {
     )
     return {
       tone: 'ok',
-      title: clip(`#${created.number} opened on ${created.car}`, 256),
+      title: clip(`#${created.number} opened on ${car.nickname}`, 256),
       text: `${SEVERITY_MARK[created.severity]} ${created.severity}: ${created.title}${created.details ? `\n${clip(created.details, 3000)}` : ''}\nDrop photos in this thread to add them to #${created.number}.`,
       ref: issueRef(created.number),
     }
@@ -186,6 +187,8 @@ export default handlers(issue, {
         },
       }),
     )
+    // The cars' names now (an issue keeps its car's id; a renamed car shows its new name).
+    const names = car ? new Map([[car.id, car.nickname]]) : await carNames(ctx)
     const scope = [
       car ? `on ${car.nickname}` : '',
       p.status ? `(${STATUS_LABEL[p.status]})` : p.all ? '' : 'open',
@@ -199,13 +202,16 @@ export default handlers(issue, {
     return {
       tone: 'ok',
       title: `${plural(total, scope.includes('open') ? 'open issue' : 'issue')}${car ? ` on ${car.nickname}` : ''}`,
-      text: fitLines(issues.map(summaryLine), { limit: 3800, unseen: total - issues.length }),
+      text: fitLines(
+        issues.map((i) => summaryLine(named(names, i))),
+        { limit: 3800, unseen: total - issues.length },
+      ),
     }
   },
 
   show: async (p, ctx) => {
     const i = await callIssues(issuesClient(ctx).issues({ number: p.number }).get())
-    return issueReply(i, await garageTimezone(ctx))
+    return issueReply(await withCarName(ctx, i), await garageTimezone(ctx))
   },
 
   comment: async (p, ctx) => {

@@ -21,6 +21,7 @@ import type { Action, Reply } from '../../lib/contracts/envelope.ts'
 import { clip, plural } from '../../lib/domain/text.ts'
 import { type HandlerContext, type HandlerFamily, handlers, UserError } from '../handler.ts'
 import { carRef, issueRef } from './shared/format.ts'
+import { type CarNames, carName, carNames, withCarName } from './shared/car-names.ts'
 import { actorOf, resolveCar } from './shared/lookups.ts'
 
 const FileSchema = T.Object({
@@ -50,7 +51,7 @@ type Car = { id: number; nickname: string }
 type Target = { car: Car; issue?: { number: number; title: string } }
 
 async function issueTarget(ctx: HandlerContext, number: number): Promise<Target> {
-  const i = await callIssues(issuesClient(ctx).issues({ number }).get())
+  const i = await withCarName(ctx, await callIssues(issuesClient(ctx).issues({ number }).get()))
   return { car: { id: i.car_id, nickname: i.car }, issue: { number: i.number, title: i.title } }
 }
 
@@ -84,8 +85,8 @@ export async function resolveTarget(ctx: HandlerContext, p: AttachPayload): Prom
 }
 
 /** Where a stored photo is filed, as the garage reads it. */
-const placeOf = (ph: { car: string | null; issue: number | null }) =>
-  ph.issue ? `issue #${ph.issue}` : (ph.car ?? 'this garage (unfiled)')
+const placeOf = (ph: { car_id: number | null; car: string | null; issue: number | null }, names: CarNames) =>
+  ph.issue ? `issue #${ph.issue}` : (carName(names, ph.car_id, ph.car) ?? 'this garage (unfiled)')
 
 /** "12" or "12, 13": the numbers /photo remove takes. */
 const numbers = (stored: UploadResult[]) => clip(stored.map((r) => r.photo.id).join(', '), 1024)
@@ -269,7 +270,8 @@ export default {
         )
       const r = await removePhotos(ctx, request)
       const first = r.removed[0]!
-      const where = [...new Set(r.removed.map((ph) => placeOf(ph)))].join(', ')
+      const names = await carNames(ctx)
+      const where = [...new Set(r.removed.map((ph) => placeOf(ph, names)))].join(', ')
       return {
         tone: 'ok',
         title: `Removed photo ${first.id}`,

@@ -107,7 +107,7 @@ describe('/quote through the queue', () => {
     // Six days later Bob's quote has expired.
     clock = new Date('2026-11-26T18:00:00Z')
     const list = await say(`/quote list issue:${issue}`)
-    expect(list.title).toBe(`3 quotes for issue #${issue} (Grinding when braking)`)
+    expect(list.title).toBe(`3 quotes for issue #${issue} (Grinding when braking) on corolla`)
     expect(list.fields?.map((f) => f.name)).toEqual([
       '2 · Bob Auto',
       "1 · Joe's Garage — cheapest",

@@ -16,6 +16,7 @@ import { callItems, itemsClient } from '../clients/items.ts'
 import { callQuotes, quotesClient } from '../clients/quotes.ts'
 import { type HandlerContext, handlers, type KindHandler, UserError } from '../handler.ts'
 import { issueRef } from './shared/format.ts'
+import { withCarName } from './shared/car-names.ts'
 import { actorOf, garageOf, issueInGarage } from './shared/lookups.ts'
 
 const money = (minor: number | null, currency: string) =>
@@ -62,7 +63,7 @@ async function accept(ctx: HandlerContext, number: number): Promise<Reply> {
   )
   const amount = money(q.amountMinor, q.currency)
   // The issue goes in progress; a retried job replays the acceptance above and lands here again.
-  const issue = await callIssues(
+  const moved = await callIssues(
     issuesClient(ctx, { write: true })
       .issues({ number: q.issue })
       .status.post({
@@ -71,6 +72,7 @@ async function accept(ctx: HandlerContext, number: number): Promise<Reply> {
         actor: actorOf(ctx),
       }),
   )
+  const issue = await withCarName(ctx, moved)
   const lines = [
     `Issue #${issue.number} (${issue.title}) is now in progress.`,
     rejected.length
@@ -131,12 +133,12 @@ export default {
 
     list: async (p, ctx) => {
       const g = await garageOf(ctx)
-      const issue = await issueInGarage(ctx, p.issue)
+      const issue = await withCarName(ctx, await issueInGarage(ctx, p.issue))
       const c = await callQuotes(quotesClient(ctx).quotes.get({ query: { issue: p.issue, today: g.today } }))
       if (c.quotes.length === 0) {
         return {
           tone: 'ok',
-          text: `No quotes for issue #${issue.number} (${issue.title}) yet — add one with /quote add issue:${issue.number} shop:… amount:…`,
+          text: `No quotes for issue #${issue.number} (${issue.title}) on ${issue.car} yet — add one with /quote add issue:${issue.number} shop:… amount:…`,
         }
       }
       const cur = c.currency ?? g.currency
@@ -160,7 +162,7 @@ export default {
       const open = c.accepted ? [] : c.quotes.filter((q) => q.status === 'open' && !q.expired)
       return {
         tone: 'ok',
-        title: `${plural(c.quotes.length, 'quote')} for issue #${issue.number} (${issue.title})`,
+        title: `${plural(c.quotes.length, 'quote')} for issue #${issue.number} (${issue.title}) on ${issue.car}`,
         text: [summary, status].filter(Boolean).join('\n'),
         fields,
         ...(open.length ? { actions: open.slice(0, 5).map((q) => acceptButton(q.number)) } : {}),

@@ -85,6 +85,8 @@ export function createApp(deps: ServiceDeps) {
     .post(
       '/images/remove',
       ({ body, tenant, idempotencyKey, set }) => {
+        // A preview writes nothing, so it is answered afresh (and never recorded under a key).
+        if (body.preview) return images.removeLinks(db, tenant, body)
         const result = once({ tenant, idempotencyKey, set }, 'POST /images/remove', (t) =>
           images.removeLinks(db, t, body),
         )

@@ -71,13 +71,17 @@ export type Gallery = typeof Gallery.static
 /**
  * Which of the tenant's photo links to remove: one link by its number (`id`, as replies show
  * it), every link of a photo by the start of its sha256 (at least 6 hex digits), or every photo
- * filed on a car and no issue (`car_id`, when the car is removed).
+ * filed on a car and no issue (`car_id`). With `car_id`, `issues` (the car's issue numbers, when
+ * the car is removed with its issues) takes every link of the car, filed on an issue or not, and
+ * every link of those issues. `preview` answers what would go and removes nothing.
  */
 export const RemoveRequest = t.Object(
   {
     id: t.Optional(t.Integer({ minimum: 1 })),
     sha: t.Optional(t.String({ pattern: '^[0-9a-f]{6,64}$' })),
     car_id: t.Optional(t.Integer({ minimum: 1 })),
+    issues: t.Optional(t.Array(t.Integer({ minimum: 1 }), { maxItems: 100_000 })),
+    preview: t.Optional(t.Boolean()),
   },
   { additionalProperties: false },
 )

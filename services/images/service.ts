@@ -5,6 +5,9 @@
  * place only when both thumbnails exist, so a refused or failed upload leaves nothing behind.
  * The files and their folder are fsynced before the photo's row is inserted, so a row never
  * names a file a crash lost; files a crash left without a row are swept at start (`sweep`).
+ * A link points at its car by `car_id` (the car's id in items, there since migration 1); `car`
+ * is only the nickname it was filed under: the worker names the car as items calls it when it
+ * answers, so a renamed car shows its new name without rewriting links here.
  */
 import type { Database } from 'bun:sqlite'
 import {
@@ -430,12 +433,27 @@ export function deleteFilesWithoutRow(db: Database, store: ImageStore, shas: Ite
   return n
 }
 
+/** How many stored photos no link would be left to once `rows` (links) are gone. */
+function unlinkedAfter(db: Database, rows: Photo[]): number {
+  const ids = JSON.stringify(rows.map((r) => r.id))
+  const left = db.prepare(
+    'SELECT 1 FROM photos WHERE sha256 = ? AND id NOT IN (SELECT value FROM json_each(?)) LIMIT 1',
+  )
+  let n = 0
+  for (const sha of new Set(rows.map((r) => r.sha256))) if (!left.get(sha, ids)) n++
+  left.finalize()
+  return n
+}
+
 /**
- * Removes the tenant's links named by `req` (one of id, sha prefix, car_id), and the stored
+ * Removes the tenant's links named by `req` (one of id, sha prefix, car_id with or without its
+ * issues; nothing with `preview`), and the stored
  * rows of each photo no link is left to (its files: `deleteFilesWithoutRow`, after the write). 404 when nothing matches; 422 when a sha prefix
  * names two different photos of the garage.
  */
 export function removeLinks(db: Database, tenant: string, req: RemoveRequest): RemoveResult {
+  if (req.issues !== undefined && req.car_id === undefined)
+    throw badRequest('issues', 'issues is only taken with car_id (a car removed with its issues)')
   const given = [req.id, req.sha, req.car_id].filter((v) => v !== undefined).length
   if (given !== 1) throw badRequest('id', 'give exactly one of id, sha or car_id')
   let rows: Photo[]
@@ -448,11 +466,20 @@ export function removeLinks(db: Database, tenant: string, req: RemoveRequest): R
     if (rows.length === 0) throw notFound(`no photo ${req.sha} in this garage`)
     if (new Set(rows.map((r) => r.sha256)).size > 1)
       throw badRequest('sha', `${req.sha} is the start of more than one photo of this garage; give more of it`)
+  } else if (req.issues !== undefined) {
+    // The car with its issues: its links filed on an issue too, and the links of its issues
+    // (json_each: the numbers are one bound parameter, however many).
+    rows = db
+      .query(
+        `${PHOTO} WHERE p.tenant = ? AND (p.car_id = ? OR p.issue IN (SELECT value FROM json_each(?))) ORDER BY p.id`,
+      )
+      .all(tenant, req.car_id!, JSON.stringify(req.issues)) as Photo[]
   } else {
     rows = db
       .query(`${PHOTO} WHERE p.tenant = ? AND p.car_id = ? AND p.issue IS NULL ORDER BY p.id`)
       .all(tenant, req.car_id!) as Photo[]
   }
+  if (req.preview) return { removed: rows, files_removed: unlinkedAfter(db, rows) }
   const remove = db.prepare('DELETE FROM photos WHERE tenant = ? AND id = ?')
   for (const r of rows) remove.run(tenant, r.id)
   remove.finalize()

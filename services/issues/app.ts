@@ -5,6 +5,8 @@
 import { type ServiceDeps, serviceApp } from '../lib/app.ts'
 import { migrations } from './migrations.ts'
 import {
+  CarIssues,
+  CarParams,
   CommentCreate,
   Issue,
   IssueClose,
@@ -80,6 +82,19 @@ export function createApp(deps: ServiceDeps) {
           issues.linkQuote(db, t, params.number, body, now()),
         ),
       { params: NumberParams, body: QuoteLink, response: Issue },
+    )
+    // A car's issues, for its removal (the worker removes the car in items last).
+    .get('/cars/:car/issues', ({ params, tenant }) => issues.carIssues(db, tenant, params.car), {
+      params: CarParams,
+      response: CarIssues,
+    })
+    .delete(
+      '/cars/:car/issues',
+      ({ params, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, `DELETE /cars/${params.car}/issues`, (t) =>
+          issues.removeCarIssues(db, t, params.car),
+        ),
+      { params: CarParams, response: CarIssues },
     )
 
   return finish(app)

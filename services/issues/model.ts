@@ -65,6 +65,21 @@ export type IssueQuery = typeof IssueQuery.static
 
 export const NumberParams = t.Object({ number: wholeNumber('number', 1, 1_000_000_000) })
 
+/** A car by its id in the items service. */
+export const CarParams = t.Object({ car: wholeNumber('car', 1) })
+
+/**
+ * A car's issues as its removal sees them: their numbers, and their comments and links to
+ * photos and quotes that go with them (GET: what would go; DELETE: what went).
+ */
+export const CarIssues = t.Object({
+  numbers: t.Array(t.Integer()),
+  comments: t.Integer(),
+  photos: t.Integer(),
+  quotes: t.Integer(),
+})
+export type CarIssues = typeof CarIssues.static
+
 export const CommentCreate = t.Object(
   { text: t.String({ minLength: 1, maxLength: 4000 }), actor: Actor },
   strict,

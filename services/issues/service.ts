@@ -1,12 +1,19 @@
 /**
  * Issue logic over issues.sqlite, no HTTP. Every query is scoped by tenant; an issue is found
  * by its per-tenant number, so another tenant's number is "not found" exactly like a missing one.
+ *
+ * An issue points at its car by `car_id`, the car's id in items (every row has had it since
+ * migration 1, so no conversion was needed). `car` is only the nickname it was filed under,
+ * kept for search and for a reply when items cannot be asked: the worker names the car as items
+ * calls it at answer time, so a rename shows everywhere without rewriting rows here. A car's
+ * removal takes its issues (`removeCarIssues`), so an id or nickname used again inherits none.
  */
 import type { Database } from 'bun:sqlite'
 import { clip } from '../../lib/domain/text.ts'
 import { notFound } from '../lib/http.ts'
 import type {
   Actor,
+  CarIssues,
   CommentCreate,
   Issue,
   IssueClose,
@@ -289,3 +296,39 @@ export const linkQuote = (db: Database, tenant: string, number: number, input: Q
     input.actor,
     now,
   )
+
+/** The car's issues (by its items id) with the counts of what goes with them; nothing changes. */
+export function carIssues(db: Database, tenant: string, carId: number): CarIssues {
+  const numbers = (
+    db.query('SELECT number FROM issues WHERE tenant = ? AND car_id = ? ORDER BY number').all(tenant, carId) as {
+      number: number
+    }[]
+  ).map((r) => r.number)
+  const count = (table: string) =>
+    (
+      db
+        .query(
+          `SELECT count(*) AS n FROM ${table} WHERE issue_id IN (SELECT id FROM issues WHERE tenant = ? AND car_id = ?)`,
+        )
+        .get(tenant, carId) as { n: number }
+    ).n
+  return {
+    numbers,
+    comments: count('issue_comments'),
+    photos: count('issue_photos'),
+    quotes: count('issue_quotes'),
+  }
+}
+
+/**
+ * Removes the car's issues with their comments, history and links to photos and quotes (ON
+ * DELETE CASCADE), answering what went. A car without issues (left) is not an error: the car's
+ * removal retries this step safely. The per-garage numbers are not reused (issue_numbers keeps counting).
+ */
+export function removeCarIssues(db: Database, tenant: string, carId: number): CarIssues {
+  return db.transaction(() => {
+    const gone = carIssues(db, tenant, carId)
+    db.query('DELETE FROM issues WHERE tenant = ? AND car_id = ?').run(tenant, carId)
+    return gone
+  })()
+}

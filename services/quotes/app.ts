@@ -25,11 +25,21 @@ import {
   QuoteCreated,
   QuoteListQuery,
   QuoteQuery,
+  QuotesRemove,
+  QuotesRemoved,
   RecordLink,
   Tip,
   TipQuery,
 } from './model.ts'
-import { acceptedFor, acceptQuote, compareQuotes, createQuote, getQuote, linkRecord } from './service.ts'
+import {
+  acceptedFor,
+  acceptQuote,
+  compareQuotes,
+  createQuote,
+  getQuote,
+  linkRecord,
+  removeIssueQuotes,
+} from './service.ts'
 import { tipOfTheDay } from './tips.ts'
 
 export function createApp(deps: ServiceDeps) {
@@ -51,6 +61,20 @@ export function createApp(deps: ServiceDeps) {
         body: QuoteCreate,
         response: { 201: QuoteCreated, 200: QuoteCreated },
         detail: { summary: "Record a shop's quote for an issue (the caller has checked the issue exists)" },
+      },
+    )
+    .post(
+      '/quotes/remove',
+      ({ body, tenant, idempotencyKey, set }) =>
+        body.preview
+          ? removeIssueQuotes(db, tenant, body.issues, true)
+          : once({ tenant, idempotencyKey, set }, 'POST /quotes/remove', (t) =>
+              removeIssueQuotes(db, t, body.issues, false),
+            ),
+      {
+        body: QuotesRemove,
+        response: QuotesRemoved,
+        detail: { summary: "Remove the quotes of these issues (a removed car's); preview: only say which" },
       },
     )
     .get('/quotes', ({ query, tenant }) => compareQuotes(db, tenant, query.issue, today(query.today)), {

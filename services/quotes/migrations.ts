@@ -36,4 +36,14 @@ export const migrations: readonly Migration[] = [
   ) WITHOUT ROWID;
   ${IDEMPOTENCY_TABLE}
   `,
+  // 2: quote numbers are never given twice. A car's removal takes its issues' quotes, and a
+  // number counted from MAX(number) would come back (an old "Accept quote 5" button would then
+  // accept a different quote); the counter starts at each garage's highest number so far.
+  `
+  CREATE TABLE quote_numbers (
+    tenant TEXT PRIMARY KEY,
+    last INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO quote_numbers (tenant, last) SELECT tenant, MAX(number) FROM quotes GROUP BY tenant;
+  `,
 ]

@@ -37,6 +37,18 @@ export const AcceptBody = t.Object({ by: t.Optional(t.String({ maxLength: 200 })
 
 export const RecordLink = t.Object({ recordId: t.Integer({ minimum: 1 }) })
 
+/** The quotes of these issues go (a car removed with its issues); `preview` only answers which. */
+export const QuotesRemove = t.Object(
+  {
+    issues: t.Array(t.Integer({ minimum: 1 }), { maxItems: 100_000 }),
+    preview: t.Optional(t.Boolean()),
+  },
+  { additionalProperties: false },
+)
+export type QuotesRemove = typeof QuotesRemove.static
+/** The numbers of the quotes removed (or, for a preview, that would be). */
+export const QuotesRemoved = t.Object({ removed: t.Array(t.Integer()) })
+
 export const EstimateBody = t.Object({
   currency: Currency,
   job: t.Optional(t.String({ minLength: 1, maxLength: 100 })),

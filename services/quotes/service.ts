@@ -2,7 +2,8 @@
  * Shop quotes per issue: adding one, comparing an issue's quotes, accepting one, and linking
  * the service record that logged its work. Every query is scoped by tenant; the worker has
  * already checked that the issue exists in that tenant (issues service) before a quote is
- * created.
+ * created. A quote reaches its car only through its issue (which holds the car's id), so it
+ * names no car itself; a removed car's quotes go by its issues' numbers (`removeIssueQuotes`).
  */
 import type { Database } from 'bun:sqlite'
 import { isDate } from '../../lib/domain/dates.ts'
@@ -89,7 +90,9 @@ export function createQuote(db: Database, tenant: string, q: NewQuote, now: Date
   }
   return db.transaction(() => {
     const next = db
-      .query('SELECT COALESCE(MAX(number), 0) + 1 AS n FROM quotes WHERE tenant = ?')
+      .query(
+        'INSERT INTO quote_numbers (tenant, last) VALUES (?, 1) ON CONFLICT (tenant) DO UPDATE SET last = last + 1 RETURNING last AS n',
+      )
       .get(tenant) as { n: number }
     const row = db
       .query(
@@ -243,5 +246,21 @@ export function linkRecord(db: Database, tenant: string, issue: number, recordId
       .query('UPDATE quotes SET record_id = ? WHERE tenant = ? AND number = ? RETURNING *')
       .get(recordId, tenant, quote.number) as Row
     return view(row)
+  })()
+}
+
+/**
+ * The quotes of these issues (a removed car's), removed unless `preview`; answers their
+ * numbers. Quotes of no such issue leave nothing to do, so a retried removal is safe.
+ */
+export function removeIssueQuotes(db: Database, tenant: string, issues: number[], preview: boolean) {
+  return db.transaction(() => {
+    const where = 'tenant = ? AND issue IN (SELECT value FROM json_each(?))'
+    const args = [tenant, JSON.stringify(issues)] as const
+    const numbers = (
+      db.query(`SELECT number FROM quotes WHERE ${where} ORDER BY number`).all(...args) as { number: number }[]
+    ).map((r) => r.number)
+    if (!preview) db.query(`DELETE FROM quotes WHERE ${where}`).run(...args)
+    return { removed: numbers }
   })()
 }
