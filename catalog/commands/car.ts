@@ -24,7 +24,11 @@ const car = {
         { name: 'confirm', type: 'boolean', description: 'yes to accept a VIN whose check digit does not match' },
       ],
     },
-    { name: 'list', description: 'List the cars of the garage', options: [] },
+    {
+      name: 'list',
+      description: 'List the cars of the garage',
+      options: [{ name: 'archived', type: 'boolean', description: 'yes to list archived (sold or scrapped) cars too' }],
+    },
     {
       name: 'show',
       description: 'Show a car with its odometer history',
@@ -67,6 +71,46 @@ const car = {
           min: 1,
         },
       ],
+    },
+    {
+      name: 'readings',
+      description: "A car's odometer readings with their numbers, newest first",
+      example: '/car readings corolla',
+      options: [
+        { name: 'car', type: 'car', required: true, description: 'The car' },
+        { name: 'page', type: 'integer', description: 'Which page, newest first (default 1)', min: 1 },
+      ],
+    },
+    {
+      name: 'reading_remove',
+      description: 'Remove odometer reading #N (one typed, not one a fill-up or service made)',
+      example: '/car reading_remove number:3',
+      options: [
+        {
+          name: 'number',
+          type: 'integer',
+          required: true,
+          description: 'The reading number (#N in /car readings)',
+          min: 1,
+        },
+      ],
+    },
+    {
+      name: 'archive',
+      description: 'Archive a sold or scrapped car: its history stays, its reminders stop',
+      example: '/car archive corolla date:2026-05-01 price:9500 odometer:"98,000 mi"',
+      options: [
+        { name: 'car', type: 'car', required: true, description: 'The car' },
+        { name: 'date', type: 'date', description: 'When it was sold or scrapped (default today)' },
+        { name: 'price', type: 'money', description: 'What it sold for, in the garage currency', min: 0 },
+        { name: 'odometer', type: 'distance', description: 'Odometer when it left, e.g. "98,000 mi"' },
+      ],
+    },
+    {
+      name: 'unarchive',
+      description: 'Bring an archived car back into use',
+      example: '/car unarchive corolla',
+      options: [{ name: 'car', type: 'car', required: true, description: 'The car' }],
     },
     {
       name: 'remove',

@@ -10,7 +10,8 @@ let stack: Stack
 let clock = new Date('2026-05-10T12:00:00Z')
 
 beforeAll(async () => {
-  stack = await startStack({ services: ['items'], now: () => clock })
+  // /car remove asks every service what goes with the car.
+  stack = await startStack({ services: ['items', 'issues', 'images', 'quotes'], now: () => clock })
 })
 
 afterAll(async () => {
@@ -78,15 +79,15 @@ describe('/car through the queue', () => {
     expect(odo).toMatchObject({ tone: 'ok', title: 'corolla: 53,400 mi' })
     expect(odo.text).toBe('Recorded 53,400 mi on 2026-05-12. +300 mi since 2026-05-10.')
 
-    const refused = await stack.command('car.remove', { car: 'corolla' }, { tenant })
-    expect(refused.tone).toBe('error')
-    expect(refused.text).toStartWith('confirm:')
-    expect(refused.text).toContain('confirm:yes')
+    const preview = await stack.command('car.remove', { car: 'corolla' }, { tenant })
+    expect(preview).toMatchObject({ tone: 'warn', title: 'Remove corolla?' })
+    expect(preview.text).toContain('• records: 3 odometer readings')
+    expect(preview.text).toContain('add confirm:yes to remove all of it')
+    expect((await stack.command('car.list', {}, { tenant })).text).toContain('corolla')
 
     const removed = await stack.command('car.remove', { car: 'corolla', confirm: true }, { tenant })
     expect(removed).toMatchObject({ tone: 'ok', title: 'Removed corolla' })
     expect(removed.text).toContain('3 odometer readings')
-    expect(removed.text).toContain('issues and photos are kept')
 
     expect((await stack.command('car.list', {}, { tenant })).text).toBe('No cars yet — add one with /car add')
   })

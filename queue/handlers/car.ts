@@ -1,29 +1,37 @@
 /**
- * /car add, list, show, edit, odometer, remove (the items service), photos (the images
+ * /car add, list, show, edit, odometer, readings, reading_remove, archive, unarchive, remove (the
+ * items service; archive and unarchive answer with a `car.undo_archive` Undo), photos (the images
  * service) and stats (fuel economy and running costs from the calculator). Service refusals
  * (4xx) become UserErrors carrying the service's message, which names the field.
  */
 import car from '../../catalog/commands/car.ts'
 import { calculatorClient, callCalculator } from '../clients/calculator.ts'
 import { callImages, imagesClient, newestCarPhoto, removePhotos } from '../clients/images.ts'
+import { callIssues, issuesClient } from '../clients/issues.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
+import { callQuotes, quotesClient } from '../clients/quotes.ts'
 import { recordedFor } from '../../lib/domain/car.ts'
 import { formatMoney } from '../../lib/domain/money.ts'
 import { ECONOMY_LABEL, type EconomyUnit, fromKmPerLitre, UNIT_SETS, type UnitSet } from '../../lib/domain/units.ts'
 import { clip, formatNumber, plural } from '../../lib/domain/text.ts'
-import type { CarView } from '../../services/items/cars/model.ts'
-import type { ReadingView } from '../../services/items/readings/model.ts'
+import type { CarView, RemoveResult } from '../../services/items/cars/model.ts'
+import type { CarIssues } from '../../services/issues/model.ts'
+import { SERVICES } from '../../lib/contracts/services.ts'
+import type { NumberedReading, ReadingView } from '../../services/items/readings/model.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
-import { handlers, ServiceUnavailable, UserError } from '../handler.ts'
+import { type HandlerContext, type HandlerFamily, handlers, ServiceUnavailable, UserError } from '../handler.ts'
+import { Type as T } from '@sinclair/typebox'
 import { carData, costFields, costOf, distanceText, economyText, fmt } from './shared/costs.ts'
-import { undoActions } from './shared/changes.ts'
-import { carRef, fitLines } from './shared/format.ts'
+import { CAR_UNDO_KIND, carUndoActions, changeLine, undoActions } from './shared/changes.ts'
+import { archivedNote, archivedText, carRef, fitLines, olderLine } from './shared/format.ts'
 import { garageOf, resolveCar } from './shared/lookups.ts'
 
 /** "2018 Toyota Corolla · 52,000 mi · AB-123" */
 export function describeCar(c: CarView): string {
   const name = [c.year, c.make, c.model].filter((p) => p !== null && p !== '').join(' ')
-  const parts = [name, c.odometer?.label ?? 'no odometer yet', c.plate].filter((p): p is string => Boolean(p))
+  const parts = [name, c.odometer?.label ?? 'no odometer yet', c.plate, c.archived ? `archived ${c.archived.on}` : null].filter(
+    (p): p is string => Boolean(p),
+  )
   return parts.join(' · ')
 }
 
@@ -37,6 +45,7 @@ function detailFields(c: CarView): NonNullable<Reply['fields']> {
     const value = [c.purchase_date, c.purchase_price?.label].filter(Boolean).join(' for ')
     fields.push({ name: 'Purchased', value, inline: true })
   }
+  if (c.archived) fields.push({ name: 'Archived', value: archivedText(c.archived), inline: false })
   return fields
 }
 
@@ -45,6 +54,14 @@ function readingLine(r: ReadingView): string {
 }
 
 const ref = (c: CarView) => carRef(c.nickname)
+
+/** Where a reading came from, as /car readings says it. */
+const SOURCE_TEXT = { car: 'typed', reading: 'typed', fuel: 'fill-up', service: 'service' } as const
+
+/** "#3 2026-05-10  53,400 mi (typed)" */
+function numberedLine(r: NumberedReading): string {
+  return `#${r.number} ${r.read_on}  ${r.label} (${SOURCE_TEXT[r.source]})`
+}
 
 const VOLUME_LABEL = { L: 'L', gal: 'gal', impgal: 'UK gal' } as const
 
@@ -70,7 +87,114 @@ function typedUnits<P extends { units?: string; economy_unit?: string }>(p: P) {
   }
 }
 
-export default handlers(car, {
+/** What a car's removal takes in each service: items' counts, its issues, photo links, quotes. */
+type Removal = {
+  car: CarView
+  items: RemoveResult
+  issues: CarIssues
+  photos: number
+  quotes: number[]
+}
+
+/** "• records: …" per service, the lines of /car remove's preview and of its answer. */
+function goesLines(r: Removal): string[] {
+  const n = r.issues.numbers.length
+  const issues =
+    n === 0
+      ? 'no issues'
+      : `${plural(n, 'issue')} (${clip(r.issues.numbers.map((i) => `#${i}`).join(', '), 200)})${r.issues.comments > 0 ? ` with ${plural(r.issues.comments, 'comment')}` : ''}`
+  return [
+    `• records: ${recordedFor(r.items)}`,
+    `• issues: ${issues}`,
+    `• photos: ${r.photos === 0 ? 'no photos' : plural(r.photos, 'photo')}`,
+    `• quotes: ${r.quotes.length === 0 ? 'no quotes' : `${plural(r.quotes.length, 'quote')} (${clip(r.quotes.join(', '), 200)})`}`,
+  ]
+}
+
+/**
+ * What removing the car would take, asked of every service and changing nothing, so a service
+ * that is down stops the command before anything is removed. A retried confirmed job whose car
+ * items already removed (the last step: everything else went before it) finds it again by
+ * replaying items' answer under the job's key.
+ */
+async function whatGoes(ctx: HandlerContext, ref: string, confirm: boolean): Promise<Removal> {
+  let items: RemoveResult
+  try {
+    items = await callItems(
+      itemsClient(ctx).cars({ car: ref }).delete(undefined, { query: { preview: 'yes' } }),
+    )
+  } catch (error) {
+    if (!(error instanceof UserError) || !confirm) throw error
+    items = await callItems(
+      itemsClient(ctx, { write: true, key: ctx.envelope.id })
+        .cars({ car: ref })
+        .delete(undefined, { query: { confirm: 'yes' } }),
+    )
+  }
+  const id = items.removed.id
+  const issues = await callIssues(issuesClient(ctx).cars({ car: id }).issues.get())
+  const [photos, quotes] = await Promise.all([
+    removePhotos(ctx, { car_id: id, issues: issues.numbers, preview: true }),
+    callQuotes(quotesClient(ctx).quotes.remove.post({ issues: issues.numbers, preview: true })),
+  ])
+  return { car: items.removed, items, issues, photos: photos.removed.length, quotes: quotes.removed }
+}
+
+/**
+ * Removes the car in every service, or says what is left to do. The services are separate
+ * databases, so the order is what makes it safe to retry: quotes first (they are found through
+ * the car's issue numbers, which issues still knows), then photos (by car and those numbers),
+ * then the issues, and the car in items last: until that last step the car is still there, so
+ * the same command, retried by the queue (same Idempotency-Keys, each step answers its first
+ * result again) or typed again (each step finds what is left), finishes the removal. A service
+ * that is down is retried by the queue; on the last attempt the answer says the car is not
+ * removed, what already went, and to run the command again.
+ */
+async function removeEverywhere(
+  ctx: HandlerContext,
+  planned: Removal,
+): Promise<{ ok: true; removal: Removal } | { ok: false; reply: Reply }> {
+  const key = (step: string) => `${ctx.envelope.id}-${step}`
+  const id = planned.car.id
+  const done: string[] = []
+  try {
+    const quotes = await callQuotes(
+      quotesClient(ctx, { write: true, key: key('quotes') }).quotes.remove.post({ issues: planned.issues.numbers }),
+    )
+    if (quotes.removed.length > 0) done.push(plural(quotes.removed.length, 'quote'))
+    const photos = await removePhotos(ctx, { car_id: id, issues: planned.issues.numbers }, key('photos'))
+    if (photos.removed.length > 0) done.push(plural(photos.removed.length, 'photo'))
+    const issues = await callIssues(
+      issuesClient(ctx, { write: true, key: key('issues') }).cars({ car: id }).issues.delete(),
+    )
+    if (issues.numbers.length > 0) done.push(plural(issues.numbers.length, 'issue'))
+    const items = await callItems(
+      itemsClient(ctx, { write: true, key: ctx.envelope.id })
+        // '#<id>' (encoded: a bare '#' would start the URL's fragment) is the car by id, never a
+        // nickname: a car renamed meanwhile is still the one removed.
+        .cars({ car: encodeURIComponent(`#${id}`) })
+        .delete(undefined, { query: { confirm: 'yes' } }),
+    )
+    return {
+      ok: true,
+      removal: { car: items.removed, items, issues, photos: photos.removed.length, quotes: quotes.removed },
+    }
+  } catch (error) {
+    if (!(error instanceof ServiceUnavailable) || !ctx.finalAttempt) throw error
+    ctx.log.warn({ err: error, car: id, done }, 'car removal stopped; the car is kept')
+    const name = planned.car.nickname
+    return {
+      ok: false,
+      reply: {
+        tone: 'error',
+        title: `${name} is not removed`,
+        text: `${SERVICES[error.service].label} is unavailable, so ${name} is not removed: ${done.length === 0 ? 'nothing of it was removed yet' : `only its ${done.join(', ')} went, the rest is still there`}. Run /car remove ${name} confirm:yes again to finish.`,
+      },
+    }
+  }
+}
+
+const family = handlers(car, {
   add: async (p, ctx) => {
     const c = await callItems(itemsClient(ctx, { write: true }).cars.post(typedUnits(p)))
     return {
@@ -85,14 +209,21 @@ export default handlers(car, {
     }
   },
 
-  list: async (_p, ctx) => {
-    const { cars } = await callItems(itemsClient(ctx).cars.get())
-    if (cars.length === 0) return { tone: 'ok', text: 'No cars yet — add one with /car add' }
+  list: async (p, ctx) => {
+    const { cars: every } = await callItems(itemsClient(ctx).cars.get({ query: { archived: 'yes' } }))
+    const cars = p.archived ? every : every.filter((c) => !c.archived)
+    const hidden = every.length - cars.length
+    const archivedLine = hidden > 0 ? `\n(${plural(hidden, 'archived car')} not shown: /car list archived:yes)` : ''
+    if (cars.length === 0)
+      return {
+        tone: 'ok',
+        text: hidden > 0 ? `No cars in use — add one with /car add${archivedLine}` : 'No cars yet — add one with /car add',
+      }
     const text = fitLines(
       cars.map((c) => `${c.nickname} — ${describeCar(c)}`),
       { more: (n) => `… and ${n} more (/car show <nickname> for one)` },
     )
-    return { tone: 'ok', title: plural(cars.length, 'car'), text }
+    return { tone: 'ok', title: plural(cars.length, 'car'), text: text + archivedLine }
   },
 
   show: async (p, ctx) => {
@@ -174,27 +305,83 @@ export default handlers(car, {
     }
   },
 
-  remove: async (p, ctx) => {
-    const query = p.confirm === true ? { confirm: 'yes' } : {}
-    const r = await callItems(
-      itemsClient(ctx, { write: true }).cars({ car: p.car }).delete(undefined, { query }),
-    )
-    // Items first: only a removal items carried out (confirmed) takes the photos. A retried job
-    // gets items' first answer again (same Idempotency-Key), so the photos are tried again.
-    let photos: string
-    try {
-      const gone = await removePhotos(ctx, { car_id: r.removed.id }, `${ctx.envelope.id}-photos`)
-      const n = gone.removed.length
-      photos = n === 0 ? 'Its issues are kept (see /issue list).' : `Its ${plural(n, 'photo')} ${n === 1 ? 'is' : 'are'} removed too; its issues are kept, with their photos (see /issue list).`
-    } catch (error) {
-      if (error instanceof ServiceUnavailable && !ctx.finalAttempt) throw error
-      ctx.log.warn({ err: error, car: r.removed.id }, 'car removed, its photos not')
-      photos = `Its issues and photos are kept: the photo service is unavailable, so its photos could not be removed (they still count toward the garage's photo storage). See /issue list for its issues.`
-    }
+  readings: async (p, ctx) => {
+    const limit = 10
+    const page = p.page ?? 1
+    const r = await callItems(itemsClient(ctx).readings.get({ query: { car: p.car, limit, page } }))
+    if (r.readings.length === 0)
+      return {
+        tone: 'ok',
+        text:
+          r.total === 0
+            ? `No odometer readings for ${r.car} yet — record one with /car odometer ${r.car} reading:…`
+            : `${r.car} has ${plural(r.total, 'odometer reading')}; page ${page} is past the last`,
+      }
+    const upTo = (page - 1) * limit + r.readings.length
     return {
       tone: 'ok',
-      title: `Removed ${r.removed.nickname}`,
-      text: `${r.removed.nickname} is gone with its ${recordedFor(r)}. ${photos}`,
+      title: `${r.car}: ${plural(r.total, 'odometer reading')}${r.total > r.readings.length ? ` (${(page - 1) * limit + 1}–${upTo} shown)` : ''}`,
+      text:
+        fitLines(r.readings.map(numberedLine)) +
+        olderLine(r, upTo, `/car readings ${r.car}`) +
+        `\nCorrect one with /car odometer ${r.car} reading:… number:N, remove a typed one with /car reading_remove number:N.`,
+      ref: carRef(r.car),
+    }
+  },
+
+  reading_remove: async (p, ctx) => {
+    const e = await callItems(itemsClient(ctx, { write: true }).readings.remove.post({ number: p.number }))
+    return {
+      tone: 'ok',
+      title: `Reading #${e.reading.number} removed from ${e.car}`,
+      text: `It was ${numberedLine(e.reading)}.\nOdometer now ${e.odometer ?? 'unknown (no readings left)'}.`,
+      ref: carRef(e.car),
+      ...undoActions(e.change),
+    }
+  },
+
+  archive: async (p, ctx) => {
+    const { car: target, ...body } = p
+    const r = await callItems(itemsClient(ctx, { write: true }).cars({ car: target }).archive.post(body))
+    const a = r.car.archived!
+    return {
+      tone: 'ok',
+      title: `Archived ${r.car.nickname}`,
+      text: `${archivedText(a)}. Its history stays (/car show, /fuel list, /service list, /car stats); its reminders stop and nothing new is logged on it. /car unarchive ${r.car.nickname} brings it back.`,
+      ref: ref(r.car),
+      ...carUndoActions(r.change),
+    }
+  },
+
+  unarchive: async (p, ctx) => {
+    const r = await callItems(itemsClient(ctx, { write: true }).cars({ car: p.car }).unarchive.post({}))
+    return {
+      tone: 'ok',
+      title: `${r.car.nickname} is back in use`,
+      text: `${describeCar(r.car)}\nIts reminders start again; fill-ups, services and readings can be logged on it.`,
+      ref: ref(r.car),
+      ...carUndoActions(r.change),
+    }
+  },
+
+  remove: async (p, ctx) => {
+    const confirm = p.confirm === true
+    const removal = await whatGoes(ctx, p.car, confirm)
+    const { car } = removal
+    if (!confirm) {
+      return {
+        tone: 'warn',
+        title: `Remove ${car.nickname}?`,
+        text: `Removing ${car.nickname} deletes, in every service:\n${goesLines(removal).join('\n')}\nNothing is removed yet: add confirm:yes to remove all of it (/car remove ${car.nickname} confirm:yes).`,
+        ref: ref(car),
+      }
+    }
+    const gone = await removeEverywhere(ctx, removal)
+    if (!gone.ok) return gone.reply
+    return {
+      tone: 'ok',
+      title: `Removed ${car.nickname}`,
+      text: `${car.nickname} is gone, with everything recorded for it:\n${goesLines(gone.removal).join('\n')}`,
     }
   },
 
@@ -244,9 +431,9 @@ export default handlers(car, {
           ? `${e.date}  ${show(e.segment)}  (${distanceText(e.segment.km, unit)}, ${plural(e.segment.fillUps, 'fill-up')})`
           : `${e.date}  — a fill-up before this one was not logged; the chain restarts here`,
       )
-    const text = eco.average
+    const text = archivedNote(d.car) + (eco.average
       ? `Average ${show(eco.average)} (${economyText(eco.average)}) over ${plural(eco.segments, 'full-to-full segment')}.\n${lines.join('\n')}`
-      : `Not enough fill-ups for fuel economy yet: log two full fill-ups with their odometer (/fuel log car:${d.car.nickname} volume:… odometer:… full:yes).`
+      : `Not enough fill-ups for fuel economy yet: log two full fill-ups with their odometer (/fuel log car:${d.car.nickname} volume:… odometer:… full:yes).`)
     return {
       tone: 'ok',
       title: `${d.car.nickname}: fuel economy and costs`,
@@ -259,3 +446,24 @@ export default handlers(car, {
     }
   },
 })
+
+const undoButton = T.Object({ arg: T.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false })
+
+export default {
+  ...family,
+  /** The Undo button of /car archive and /car unarchive: `car.undo_archive:<change id>`. */
+  [CAR_UNDO_KIND]: {
+    schema: undoButton,
+    run: async (p: typeof undoButton.static, ctx: HandlerContext): Promise<Reply> => {
+      if (!/^\d{1,15}$/.test(p.arg)) throw new UserError(`change: "${p.arg.slice(0, 20)}" is not a change number`, 'change')
+      const r = await callItems(itemsClient(ctx, { write: true }).cars.archive.undo.post({ change: Number(p.arg) }))
+      const u = r.undone
+      const archived = u.fields.some((f) => f.name === 'archived' && f.after !== null)
+      return {
+        tone: 'ok',
+        title: `Undone: change #${u.id}`,
+        text: `${u.car ?? 'The car'} is ${archived ? 'back in use' : 'archived again'}.\n${changeLine(u)}`,
+      }
+    },
+  },
+} satisfies HandlerFamily

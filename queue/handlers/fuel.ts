@@ -6,7 +6,7 @@ import type { Reply } from '../../lib/contracts/envelope.ts'
 import { plural } from '../../lib/domain/text.ts'
 import { handlers, UserError } from '../handler.ts'
 import { undoActions } from './shared/changes.ts'
-import { fitLines, olderLine } from './shared/format.ts'
+import { archivedNote, fitLines, olderLine } from './shared/format.ts'
 
 export function fillupLine(f: FillupView): string {
   const flags = [f.full ? null : 'partial', f.missed ? 'after a missed fill-up' : null].filter(Boolean)
@@ -78,18 +78,23 @@ export default handlers(fuel, {
   list: async (p, ctx) => {
     const limit = p.limit ?? 10
     const page = p.page ?? 1
-    const r = await callItems(itemsClient(ctx).fillups.get({ query: { car: p.car, limit, page } }))
+    const [r, c] = await Promise.all([
+      callItems(itemsClient(ctx).fillups.get({ query: { car: p.car, limit, page } })),
+      callItems(itemsClient(ctx).cars({ car: p.car }).get()),
+    ])
     if (r.fillups.length === 0)
       return {
         tone: 'ok',
-        text: r.total === 0 ? `No fill-ups for ${r.car} yet — log one with /fuel log` : `${r.car} has ${plural(r.total, 'fill-up')}; page ${page} is past the last`,
+        text:
+          archivedNote(c) +
+          (r.total === 0 ? `No fill-ups for ${r.car} yet — log one with /fuel log` : `${r.car} has ${plural(r.total, 'fill-up')}; page ${page} is past the last`),
       }
     const avg = r.average ? `Average ${r.average}\n` : ''
     const upTo = (page - 1) * limit + r.fillups.length
     return {
       tone: 'ok',
       title: `${r.car}: ${plural(r.total, 'fill-up')}${r.total > r.fillups.length ? ` (${(page - 1) * limit + 1}–${upTo} shown)` : ''}`,
-      text: avg + fitLines(r.fillups.map(fillupLine)) + olderLine(r, upTo, `/fuel list car:${r.car}${p.limit ? ` limit:${limit}` : ''}`),
+      text: archivedNote(c) + avg + fitLines(r.fillups.map(fillupLine)) + olderLine(r, upTo, `/fuel list car:${r.car}${p.limit ? ` limit:${limit}` : ''}`),
     }
   },
 })

@@ -13,6 +13,7 @@ import type { Reply } from '../../lib/contracts/envelope.ts'
 import { plural } from '../../lib/domain/text.ts'
 import { type HandlerContext, type HandlerFamily, handlers, UserError } from '../handler.ts'
 import { fitLines, itemLine, LEVEL_TAG } from './shared/format.ts'
+import { alreadyLoggedReply } from './shared/log-again.ts'
 
 export function every(i: ItemView): string {
   const parts = [i.months ? plural(i.months, 'month') : null, i.distance].filter(Boolean)
@@ -142,7 +143,15 @@ export default {
     schema: logSchema,
     run: async (p: typeof logSchema.static, ctx) => {
       const { arg, ...body } = p
-      const r = await callItems(itemOf(ctx, arg).log.post(body))
+      let r
+      try {
+        r = await callItems(itemOf(ctx, arg).log.post(body))
+      } catch (error) {
+        // pressed twice: the answer names the record it already made, with a Log another button
+        const already = alreadyLoggedReply(error, itemId(arg))
+        if (already) return already
+        throw error
+      }
       const details = [
         r.record.odometer ? `at ${r.record.odometer}` : null,
         r.record.cost ? `for ${r.record.cost}` : null,

@@ -10,9 +10,11 @@ import type { RecordView } from '../../services/items/records/model.ts'
 import { type AcceptedQuote, checkAcceptedQuote, linkAcceptedQuote } from '../clients/quotes.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
 import { plural } from '../../lib/domain/text.ts'
-import { type HandlerContext, handlers, UserError } from '../handler.ts'
+import { Type as T } from '@sinclair/typebox'
+import { type HandlerContext, type HandlerFamily, handlers, UserError } from '../handler.ts'
+import { LOG_AGAIN_KIND, parseLogAgainArg } from './shared/log-again.ts'
 import { undoActions } from './shared/changes.ts'
-import { fitLines, olderLine, issueRef } from './shared/format.ts'
+import { archivedNote, fitLines, olderLine, issueRef } from './shared/format.ts'
 import { issueInGarage, resolveCar } from './shared/lookups.ts'
 
 export function recordLine(r: RecordView, withCar = false): string {
@@ -77,7 +79,7 @@ async function issueLines(
   ]
 }
 
-export default handlers(service, {
+const family = handlers(service, {
   log: async (p, ctx) => {
     const { issue: issueNumber, ...body } = p
     const kindOf = body.kind as 'service' | 'repair' | 'upgrade' | undefined
@@ -141,21 +143,57 @@ export default handlers(service, {
     const limit = p.limit ?? 10
     const page = p.page ?? 1
     const query = { ...(p.car ? { car: p.car } : {}), limit, page }
-    const r = await callItems(itemsClient(ctx).records.get({ query }))
+    const [r, c] = await Promise.all([
+      callItems(itemsClient(ctx).records.get({ query })),
+      p.car ? callItems(itemsClient(ctx).cars({ car: p.car }).get()) : null,
+    ])
+    const note = c ? archivedNote(c) : ''
     if (r.records.length === 0)
       return {
         tone: 'ok',
         text:
-          r.total === 0
+          note +
+          (r.total === 0
             ? `No service records${p.car ? ` for ${p.car}` : ''} yet — log one with /service log`
-            : `${plural(r.total, 'service record')}; page ${page} is past the last`,
+            : `${plural(r.total, 'service record')}; page ${page} is past the last`),
       }
     const upTo = (page - 1) * limit + r.records.length
     const command = `/service list${p.car ? ` car:${p.car}` : ''}${p.limit ? ` limit:${limit}` : ''}`
     return {
       tone: 'ok',
       title: `${plural(r.total, 'service record')}${r.total > r.records.length ? ` (${(page - 1) * limit + 1}–${upTo} shown)` : ''}`,
-      text: fitLines(r.records.map((rec) => recordLine(rec, !p.car))) + olderLine(r, upTo, command),
+      text: note + fitLines(r.records.map((rec) => recordLine(rec, !p.car))) + olderLine(r, upTo, command),
     }
   },
 })
+
+const logAgainButton = T.Object({ arg: T.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false })
+
+export default {
+  ...family,
+  /** Log another: the reminder's service logged once more on purpose (shared/log-again.ts). */
+  [LOG_AGAIN_KIND]: {
+    schema: logAgainButton,
+    run: async (p: typeof logAgainButton.static, ctx: HandlerContext): Promise<Reply> => {
+      const { item, record } = parseLogAgainArg(p.arg)
+      const r = await callItems(
+        itemsClient(ctx, { write: true }).items({ id: item })['log-again'].post({ record }),
+      )
+      if (r.already)
+        return {
+          tone: 'ok',
+          text: `${r.item.name} on ${r.item.car} was already logged again as service record #${r.record.id}; nothing new was logged. Next ${r.item.due_text}.`,
+        }
+      const details = [r.record.odometer ? `at ${r.record.odometer}` : null, r.record.cost ? `for ${r.record.cost}` : null]
+        .filter(Boolean)
+        .join(' ')
+      return {
+        tone: 'ok',
+        title: `Logged ${r.item.name} on ${r.item.car} again`,
+        text: `Service record #${r.record.id}, done on ${r.record.date}${details ? ` ${details}` : ''} (the same as #${record}). Next ${r.item.due_text}.`,
+        fields: [{ name: 'Record', value: `#${r.record.id}`, inline: true }],
+        ...undoActions(r.record.change),
+      }
+    },
+  },
+} satisfies HandlerFamily

@@ -298,4 +298,40 @@ ALTER TABLE cars ADD COLUMN units_from_garage INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE tenants ADD COLUMN date_order TEXT NOT NULL DEFAULT 'YYYY-MM-DD'
   CHECK (date_order IN ('YYYY-MM-DD', 'DD/MM/YYYY', 'MM/DD/YYYY'));
 `,
+  // 10: a record the Log another button logged names the record it repeats (again_of), once per
+  // record; an archived car (sold or scrapped) keeps when, for how much and at what odometer
+  // (NULL archived_on: in use), and its archive is in the change log.
+  `
+ALTER TABLE service_records ADD COLUMN again_of INTEGER;
+CREATE UNIQUE INDEX service_records_again ON service_records (tenant, again_of) WHERE again_of IS NOT NULL;
+ALTER TABLE cars ADD COLUMN archived_on TEXT;
+ALTER TABLE cars ADD COLUMN archived_price_minor INTEGER;
+ALTER TABLE cars ADD COLUMN archived_currency TEXT;
+ALTER TABLE cars ADD COLUMN archived_odometer REAL;
+ALTER TABLE cars ADD COLUMN archived_odometer_text TEXT;
+-- a car's archive and unarchive are changes too (kind 'car', ref the car's id): the CHECK is
+-- widened by copying the table
+CREATE TABLE changes_10 (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  actor_name TEXT NOT NULL,
+  at TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('fuel', 'service', 'reading', 'car')),
+  action TEXT NOT NULL CHECK (action IN ('add', 'edit', 'remove', 'undo')),
+  ref INTEGER NOT NULL,
+  car_id INTEGER,
+  before TEXT,
+  after TEXT,
+  undoes INTEGER,
+  undone_by INTEGER
+);
+INSERT INTO changes_10 (id, tenant, actor_id, actor_name, at, kind, action, ref, car_id, before, after, undoes, undone_by)
+  SELECT id, tenant, actor_id, actor_name, at, kind, action, ref, car_id, before, after, undoes, undone_by FROM changes;
+DROP TABLE changes;
+ALTER TABLE changes_10 RENAME TO changes;
+CREATE INDEX changes_tenant ON changes (tenant, id);
+CREATE INDEX changes_ref ON changes (tenant, kind, ref, id);
+CREATE INDEX changes_actor ON changes (tenant, actor_id, id);
+`,
 ]

@@ -63,6 +63,10 @@ const BUTTON_ARGS: Record<string, (value: string, kind: RefKind) => string> = {
   'item.log': (v) => v,
   'quote.accept_btn': (v) => v,
   'photo.file': (v, kind) => (kind === 'photoLink' ? `${v}|${b.car!.nickname}` : `${b.photo!.linkId}|${v}`),
+  'service.log_again': (v, kind) => (kind === 'item' ? `${v}.${b.recordId ?? 1}` : `${b.itemId ?? 1}.${v}`),
+  // a change number, like garage.undo_change's (no reference kind of its own here); another
+  // garage's change is refused like a missing one by the items service (services/items/cars/archive.test.ts)
+  'car.undo_archive': (v) => v,
 }
 const BUTTON_REFS: Record<string, RefKind[]> = {
   'item.done': ['item'],
@@ -70,6 +74,8 @@ const BUTTON_REFS: Record<string, RefKind[]> = {
   'item.log': ['item'],
   'quote.accept_btn': ['quote'],
   'photo.file': ['photoLink', 'car'],
+  'service.log_again': ['item', 'record'],
+  'car.undo_archive': [],
 }
 
 const attachment = () => ({

@@ -1,4 +1,7 @@
-/** The Undo button every change of a fill-up or service record carries, and a change as a history line. */
+/**
+ * The Undo button every change of a fill-up, service record or reading carries (a car's archive
+ * has its own, `carUndoActions`), and a change as a history line.
+ */
 import type { Action } from '../../../lib/contracts/envelope.ts'
 import type { ChangeView } from '../../../services/items/changes/model.ts'
 
@@ -8,13 +11,20 @@ export const UNDO_KIND = 'garage.undo_change'
 export const undoActions = (change: number | undefined): { actions?: Action[] } =>
   change === undefined ? {} : { actions: [{ id: `${UNDO_KIND}:${change}`, label: 'Undo', style: 'secondary' }] }
 
-const NOUN = { fuel: 'fill-up', service: 'service record', reading: 'odometer reading' } as const
+/** `car.undo_archive:<id>`: undoes that archive or unarchive of a car (queue/handlers/car.ts). */
+export const CAR_UNDO_KIND = 'car.undo_archive'
+
+export const carUndoActions = (change: number): { actions: Action[] } => ({
+  actions: [{ id: `${CAR_UNDO_KIND}:${change}`, label: 'Undo', style: 'secondary' }],
+})
+
+const NOUN = { fuel: 'fill-up', service: 'service record', reading: 'odometer reading', car: 'car' } as const
 const DONE = { add: 'logged', edit: 'edited', remove: 'removed', undo: 'undid a change of' } as const
 
 /** "#14 2026-06-01 17:02 Ann edited fill-up #3 (corolla): odometer 48,400 mi → 48,500 mi". */
 export function changeLine(c: ChangeView): string {
   const at = c.at.slice(0, 16).replace('T', ' ')
-  const what = `${NOUN[c.kind]} #${c.ref}${c.car ? ` (${c.car})` : ''}`
+  const what = c.kind === 'car' ? (c.car ?? `car #${c.ref}`) : `${NOUN[c.kind]} #${c.ref}${c.car ? ` (${c.car})` : ''}`
   const undid = c.undoes === null ? '' : ` (undo of change #${c.undoes})`
   const fields = c.fields
     .map((f) =>
@@ -26,5 +36,12 @@ export function changeLine(c: ChangeView): string {
     )
     .join(', ')
   const undone = c.undone_by === null ? '' : ` [undone by #${c.undone_by}]`
-  return `#${c.id} ${at} ${c.actor} ${DONE[c.action]} ${what}${undid}${fields ? `: ${fields}` : ''}${undone}`
+  // a car's change is its archive: "archived corolla: archived 2026-05-01, price $9,500.00"
+  const done =
+    c.kind === 'car' && c.action === 'edit'
+      ? c.fields.some((f) => f.name === 'archived' && f.after !== null)
+        ? 'archived'
+        : 'unarchived'
+      : DONE[c.action]
+  return `#${c.id} ${at} ${c.actor} ${done} ${what}${undid}${fields ? `: ${fields}` : ''}${undone}`
 }

@@ -46,6 +46,17 @@ export function itemLine(i: ItemView, withCar = false): string {
   return `${withCar ? `${i.car}: ` : ''}${i.name} — ${LEVEL_TAG[i.level]}${snoozed} — ${i.due_text}`
 }
 
+/** "Archived 2026-05-01 · sold for $9,500.00 · at 98,000 mi": a car sold or scrapped, as every reply about it says. */
+export function archivedText(a: { on: string; price: { label: string } | null; odometer: string | null }): string {
+  return [`Archived ${a.on}`, a.price ? `sold for ${a.price.label}` : null, a.odometer ? `at ${a.odometer}` : null]
+    .filter(Boolean)
+    .join(' · ')
+}
+
+/** The line a reply about an archived car starts with (empty for a car in use). */
+export const archivedNote = (c: { nickname: string; archived: Parameters<typeof archivedText>[0] | null }) =>
+  c.archived ? `${archivedText(c.archived)} (/car unarchive ${c.nickname} to use it again).\n` : ''
+
 /** The ref of a reply about a car (`car:<nickname>`). */
 export const carRef = (nickname: string) => `car:${nickname}`
 

@@ -184,22 +184,30 @@ describe('cars', () => {
       text: '$12,000.50',
       label: '$12,000.50',
     })
-    // 23:30 in Tokyo is already the next day there
-    await call('PATCH', '/settings', { body: { currency: 'JPY', timezone: 'Asia/Tokyo' } })
+    // A garage with an amount stored keeps its currency: totals would add dollars and yen.
+    expectRefused(
+      await call('PATCH', '/settings', { body: { currency: 'JPY' } }),
+      422,
+      'currency',
+      /1 amount stored in USD .* without converting them/,
+    )
+    expect((await call('GET', '/cars/a')).body.purchase_price.currency).toBe('USD')
+    // 23:30 in Tokyo is already the next day there (another garage, in yen from the start)
+    const tokyo = { tenant: 'local:tokyo' }
+    expect((await call('PATCH', '/settings', { body: { currency: 'JPY', timezone: 'Asia/Tokyo' }, ...tokyo })).status).toBe(200)
     h.clock = new Date('2026-05-10T15:30:00Z')
     expectRefused(
-      await call('POST', '/cars', { body: { nickname: 'b', purchase_price: { value: 1.5 } } }),
+      await call('POST', '/cars', { body: { nickname: 'b', purchase_price: { value: 1.5 } }, ...tokyo }),
       422,
       'purchase_price',
       /more than 0 decimals, which JPY does not have/,
     )
     const jpy = await call('POST', '/cars', {
       body: { nickname: 'b', purchase_date: '2026-05-11', purchase_price: { value: 1500000 } },
+      ...tokyo,
     })
     expect(jpy.status).toBe(201)
     expect(jpy.body.purchase_price).toMatchObject({ minor: 1500000, currency: 'JPY' })
-    // the first car keeps its dollars after the garage changed currency
-    expect((await call('GET', '/cars/a')).body.purchase_price.currency).toBe('USD')
   })
 
   test('edit changes the given fields only', async () => {

@@ -57,9 +57,18 @@ export type CarCreate = typeof CarCreate.static
 export const CarEdit = t.Partial(CarCreate, strict)
 export type CarEdit = typeof CarEdit.static
 
-export const CarsQuery = t.Object({ q: t.Optional(text(100)) })
+/** `archived=yes` lists archived cars too (left out otherwise; a `q` prefix finds them always). */
+export const CarsQuery = t.Object({ q: t.Optional(text(100)), archived: t.Optional(text(10)) })
+
+/** A car sold or scrapped: when (default today), for how much, at what odometer (not below its last reading). */
+export const ArchiveBody = t.Object(
+  { date: t.Optional(date), price: t.Optional(MoneyInput), odometer: t.Optional(DistanceInput) },
+  strict,
+)
+export type ArchiveBody = typeof ArchiveBody.static
 export const CarParams = t.Object({ car: CarRef })
-export const RemoveQuery = t.Object({ confirm: t.Optional(text(10)) })
+/** `confirm=yes` removes; `preview=yes` answers what a removal would delete and removes nothing. */
+export const RemoveQuery = t.Object({ confirm: t.Optional(text(10)), preview: t.Optional(text(10)) })
 
 // Responses
 
@@ -90,6 +99,10 @@ export const CarView = t.Object({
   /** The current odometer: the highest reading from any source. */
   odometer: t.Nullable(ReadingView),
   created_at: t.String(),
+  /** Sold or scrapped: when, for how much and at what odometer ("98,000 mi"); null while in use. */
+  archived: t.Nullable(
+    t.Object({ on: t.String(), price: t.Nullable(MoneyView), odometer: t.Nullable(t.String()) }),
+  ),
 })
 export type CarView = typeof CarView.static
 
@@ -105,10 +118,14 @@ export type CarDetail = typeof CarDetail.static
 
 export const CarList = t.Object({ cars: t.Array(CarView) })
 
+/** A car archived or brought back, and the change it made (what Undo takes). */
+export const ArchiveResult = t.Object({ car: CarView, change: Whole() })
+export type ArchiveResult = typeof ArchiveResult.static
+
 export const EditResult = t.Composite([CarDetail, t.Object({ removed: Whole() })])
 export type EditResult = typeof EditResult.static
 
-/** What a car's removal deleted with it (issues and photos live in other services and stay). */
+/** What a car's removal deleted with it here (its issues, photos and quotes are removed in their services first). */
 export const RemoveResult = t.Object({
   removed: CarView,
   readings: Whole(),

@@ -9,7 +9,7 @@ import { carUnits, distanceUnitOf, economyUnitFor, UNIT_SETS } from '../../../li
 import { conflict } from '../../lib/http.ts'
 import { addReading, insertReading } from '../readings/service.ts'
 import { currentView } from '../readings/view.ts'
-import { type CarRow, noSuchCar, requireCar } from '../shared/car.ts'
+import { type CarRow, noSuchCar, requireCar, requireInUse } from '../shared/car.ts'
 import { typedDistance } from '../shared/distance.ts'
 import { ensureTenant, garageAt } from '../shared/garage.ts'
 import { typedMoney } from '../shared/money.ts'
@@ -19,8 +19,11 @@ import { CAR_SQL, type CarWithCurrent } from './sql.ts'
 import { carDetail, carView, detailOf, findCarDetail, viewOf } from './view.ts'
 import { checkVin } from './vin.ts'
 
-/** The garage's cars by nickname; with `q`, those whose nickname starts with it (at most 25, for autocomplete). */
-export function listCars(db: Database, tenant: string, q?: string): CarView[] {
+/**
+ * The garage's cars in use by nickname (with `archived`, the archived ones too); with `q`, every
+ * car whose nickname starts with it (at most 25, for autocomplete).
+ */
+export function listCars(db: Database, tenant: string, q?: string, archived = false): CarView[] {
   const prefix = q?.trim().toLowerCase()
   const rows = (
     prefix
@@ -28,7 +31,11 @@ export function listCars(db: Database, tenant: string, q?: string): CarView[] {
       : prepared(db, CAR_SQL.list).all(tenant)
   ) as CarWithCurrent[]
   const cars: CarView[] = []
-  for (const car of rows) cars.push(viewOf(car, currentView(car, car.odometer_unit)))
+  for (const car of rows) {
+    // an archived car is left out of the list, unless asked for; autocomplete (q) finds it
+    if (car.archived_on !== null && !archived && !prefix) continue
+    cars.push(viewOf(car, currentView(car, car.odometer_unit)))
+  }
   return cars
 }
 
@@ -148,6 +155,8 @@ export function editCar(db: Database, tenant: string, ref: string, body: CarEdit
   return nicknameRace(
     db.transaction(() => {
       const car = requireCar(db, tenant, ref)
+      // a new odometer is a new reading: not on an archived car (its other details may change)
+      if (body.odometer !== undefined) requireInUse(car, 'odometer reading', 'odometer')
       const { garage, today } = garageAt(db, tenant, now)
       const next: CarRow = { ...car }
       if (body.nickname !== undefined) {
@@ -222,12 +231,16 @@ export function editCar(db: Database, tenant: string, ref: string, body: CarEdit
   )
 }
 
-/** Removes a car and everything recorded for it (readings, channel links, and by cascade maintenance data). */
+/**
+ * Removes a car and everything recorded for it (readings, channel links, and by cascade
+ * maintenance data); without `confirm` a 409 says what would go; `'preview'` answers the same
+ * counts and removes nothing.
+ */
 export function removeCar(
   db: Database,
   tenant: string,
   ref: string,
-  confirm: boolean,
+  confirm: boolean | 'preview',
   now: Date,
 ): RemoveResult {
   return db.transaction(() => {
@@ -241,6 +254,7 @@ export function removeCar(
       records: count('service_records'),
       fillups: count('fuel_fillups'),
     }
+    if (confirm === 'preview') return { removed: view, ...counts }
     if (!confirm) {
       throw conflict(
         'confirm_remove',

@@ -12,7 +12,7 @@ const SHOWN_READINGS = 10
 /** The car columns a view shows (not the lookup keys nor the odometer last typed on the car). */
 const VIEW_COLUMNS = `c.id, c.nickname, c.make, c.model, c.year, c.plate, c.vin, c.purchase_date, c.purchase_price_minor,
   c.purchase_currency, c.purchase_price_text, c.odometer_unit, c.volume_unit, c.economy_unit, c.units_from_garage, c.created_at,
-  c.reading_count`
+  c.reading_count, c.archived_on, c.archived_price_minor, c.archived_currency, c.archived_odometer, c.archived_odometer_text`
 export type ViewColumns = Omit<CarRow, 'tenant' | 'nickname_key' | 'odometer' | 'odometer_text'>
 export type CarWithCurrent = ViewColumns & CurrentColumns
 

@@ -22,6 +22,12 @@ function priceView(car: ViewColumns): MoneyView | null {
   }
 }
 
+function moneyView(minor: number | null, currency: string | null): MoneyView | null {
+  if (minor === null || currency === null) return null
+  const label = formatMoney(minor, currency)
+  return { minor, currency, text: label, label }
+}
+
 export function viewOf(car: ViewColumns, odometer: ReadingView | null): CarView {
   const units = carUnits(car.odometer_unit, car.volume_unit, car.economy_unit)
   return {
@@ -40,6 +46,14 @@ export function viewOf(car: ViewColumns, odometer: ReadingView | null): CarView 
     units_from_garage: car.units_from_garage === 1,
     odometer,
     created_at: car.created_at,
+    archived:
+      car.archived_on === null || car.archived_on === undefined
+        ? null
+        : {
+            on: car.archived_on,
+            price: moneyView(car.archived_price_minor, car.archived_currency),
+            odometer: car.archived_odometer_text,
+          },
   }
 }
 

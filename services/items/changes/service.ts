@@ -11,10 +11,11 @@ import { conflict, notFound } from '../../lib/http.ts'
 import { dropFillup, fillupSnapshot, restoreFillup } from '../fuel/service.ts'
 import { dropRecord, recordSnapshot, restoreRecord } from '../records/service.ts'
 import { dropReading, readingSnapshot, restoreReadingRow } from '../readings/correct.ts'
+import { carSnapshot, restoreArchive } from '../cars/archive.ts'
 import { requireCar } from '../shared/car.ts'
 import { nextPage, type Page } from '../shared/model.ts'
 import { type ChangeAction, type ChangeActor, type ChangeKind, logChange, type Snapshot } from './log.ts'
-import type { ChangeView, UndoResult } from './model.ts'
+import type { CarUndoResult, ChangeView, UndoResult } from './model.ts'
 
 type ChangeRow = {
   id: number
@@ -32,7 +33,7 @@ type ChangeRow = {
   undone_by: number | null
 }
 
-const NOUN: Record<ChangeKind, string> = { fuel: 'fill-up', service: 'service record', reading: 'odometer reading' }
+const NOUN: Record<ChangeKind, string> = { fuel: 'fill-up', service: 'service record', reading: 'odometer reading', car: 'car' }
 
 /** The fields a history shows of each kind: label and column. */
 const FIELDS: Record<ChangeKind, [string, string][]> = {
@@ -55,6 +56,11 @@ const FIELDS: Record<ChangeKind, [string, string][]> = {
   reading: [
     ['date', 'read_on'],
     ['reading', 'text'],
+  ],
+  car: [
+    ['archived', 'archived_on'],
+    ['price', 'archived_price'],
+    ['odometer', 'archived_odometer_text'],
   ],
 }
 
@@ -136,25 +142,55 @@ export function undoChange(
   actor: ChangeActor,
   id: number | undefined,
   now: Date,
-): UndoResult {
+): UndoResult
+export function undoChange(
+  db: Database,
+  tenant: string,
+  actor: ChangeActor,
+  id: number,
+  now: Date,
+  scope: 'car',
+): CarUndoResult
+/**
+ * `scope` 'records' (/changes/undo, /garage undo): changes of fill-ups, service records and
+ * readings; the asker's last one skips a car's archive, and a car's archive named by id is
+ * refused, pointing at its own Undo (the garage's undo answers are about records). 'car'
+ * (/cars/archive/undo): that change of a car's archive only.
+ */
+export function undoChange(
+  db: Database,
+  tenant: string,
+  actor: ChangeActor,
+  id: number | undefined,
+  now: Date,
+  scope: 'records' | 'car' = 'records',
+): UndoResult | CarUndoResult {
   return db.transaction(() => {
     const c = (
       id === undefined
         ? db
             .query(
               `SELECT * FROM changes WHERE tenant = ? AND actor_id = ? AND action != 'undo' AND undone_by IS NULL
-               ORDER BY id DESC LIMIT 1`,
+               AND kind != 'car' ORDER BY id DESC LIMIT 1`,
             )
             .get(tenant, actor.id)
         : db.query('SELECT * FROM changes WHERE tenant = ? AND id = ?').get(tenant, id)
     ) as ChangeRow | null
-    if (!c)
+    if (!c || (scope === 'car' && c.kind !== 'car'))
       throw notFound(
         id === undefined
           ? 'change: you have no change left to undo in this garage (see /garage history)'
-          : `change: there is no change #${id} in this garage (see /garage history)`,
+          : `change: there is no ${scope === 'car' ? 'archive of a car as ' : ''}change #${id} in this garage (see /garage history)`,
       )
-    const what = `${NOUN[c.kind]} #${c.ref}`
+    const what = c.kind === 'car' ? `the archive of ${carName(db, c.ref) ?? `car #${c.ref}`}` : `${NOUN[c.kind]} #${c.ref}`
+    if (scope === 'records' && c.kind === 'car') {
+      const car = carName(db, c.ref)
+      throw conflict(
+        'car_change',
+        `change: #${c.id} is ${what}; undo it with the Undo button of its answer, or /car ${parse(c.after)?.row.archived_on ? 'unarchive' : 'archive'} ${car ?? ''}. Nothing changed`,
+        'change',
+      )
+    }
     if (c.action === 'undo')
       throw conflict('undo_of_undo', `change: #${c.id} is itself an undo and cannot be undone; nothing changed`, 'change')
     if (c.undone_by !== null) {
@@ -195,9 +231,13 @@ export function undoChange(
         ? fillupSnapshot(db, tenant, c.ref)
         : c.kind === 'service'
           ? recordSnapshot(db, tenant, c.ref)
-          : readingSnapshot(db, tenant, c.ref)
+          : c.kind === 'car'
+            ? carSnapshot(db, tenant, c.ref)
+            : readingSnapshot(db, tenant, c.ref)
     const current = snapshotOf()
-    if (c.kind === 'fuel') {
+    if (c.kind === 'car') {
+      if (before) restoreArchive(db, tenant, before)
+    } else if (c.kind === 'fuel') {
       dropFillup(db, tenant, c.ref)
       if (before) restoreFillup(db, before)
     } else if (c.kind === 'service') {

@@ -9,7 +9,7 @@ import { formatNumber } from '../../../lib/domain/text.ts'
 import { carUnits, economyUnitFor, fromKmPerLitre, toKm, toLitres, type VolumeUnit } from '../../../lib/domain/units.ts'
 import { badRequest, conflict, notFound } from '../../lib/http.ts'
 import { addReading } from '../readings/service.ts'
-import { type CarRow, carById, requireCar } from '../shared/car.ts'
+import { type CarRow, carById, requireCar, requireInUse } from '../shared/car.ts'
 import { ensureTenant, garageAt } from '../shared/garage.ts'
 import { type DistanceUnit, nextPage, type Page } from '../shared/model.ts'
 import { costAndOdometer, type LoggedColumns, loggedColumns } from '../shared/logged.ts'
@@ -204,6 +204,7 @@ export function addFillup(
   actor: ChangeActor = NOBODY,
 ): FillupView {
   return db.transaction(() => {
+    requireInUse(requireCar(db, tenant, body.car), 'fill-up')
     const view = storeFillup(db, tenant, body, now, null)
     const after = fillupSnapshot(db, tenant, view.number)
     const change = logChange(db, tenant, actor, { kind: 'fuel', action: 'add', ref: view.number, before: null, after }, now)

@@ -263,11 +263,15 @@ export function listItems(
   tenant: string,
   carRef: string | undefined,
   now: Date,
+  /** Leave out the items of archived cars (the garage's reminders), unless one car is asked for. */
+  inUseOnly = false,
 ): { items: ItemView[]; cars: number } {
   const { garage, today } = garageAt(db, tenant, now)
   const cars = carRef
     ? [requireCar(db, tenant, carRef)]
-    : (db.query('SELECT * FROM cars WHERE tenant = ? ORDER BY nickname_key').all(tenant) as CarRow[])
+    : (db.query('SELECT * FROM cars WHERE tenant = ? ORDER BY nickname_key').all(tenant) as CarRow[]).filter(
+        (c) => !inUseOnly || c.archived_on === null,
+      )
   const items: ItemView[] = []
   for (const car of cars) {
     const rows = itemsOfCar(db, tenant, car.id)

@@ -11,7 +11,7 @@ import { convertDistance } from '../../../lib/domain/units.ts'
 import { badRequest, conflict, notFound } from '../../lib/http.ts'
 import type { ReadingResult } from '../cars/model.ts'
 import { carView } from '../cars/view.ts'
-import { type CarRow, requireCar } from '../shared/car.ts'
+import { type CarRow, requireCar, requireInUse } from '../shared/car.ts'
 import { formatDistance, typedDistance } from '../shared/distance.ts'
 import { ensureTenant, garageAt } from '../shared/garage.ts'
 import type { DistanceInput, DistanceUnit } from '../shared/model.ts'
@@ -149,7 +149,7 @@ export function recordReading(
   actor: ChangeActor = NOBODY,
 ): ReadingResult {
   return db.transaction(() => {
-    const car = requireCar(db, tenant, ref)
+    const car = requireInUse(requireCar(db, tenant, ref), 'odometer reading')
     const previous = currentOdometer(db, tenant, car.id)
     const result = addReading(db, tenant, car, { ...body, source: 'reading', field: 'reading' }, now)
     const after = readingSnap(db, result.reading.id, result.removed)

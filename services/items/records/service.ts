@@ -19,7 +19,7 @@ import {
 } from '../maintenance/item.ts'
 import { advance } from '../maintenance/schedule.ts'
 import { addReading } from '../readings/service.ts'
-import { type CarRow, carById, requireCar } from '../shared/car.ts'
+import { type CarRow, carById, requireCar, requireInUse } from '../shared/car.ts'
 import { formatDistance } from '../shared/distance.ts'
 import { ensureTenant, type GarageRow, garageAt } from '../shared/garage.ts'
 import { type DistanceInput, type MoneyInput, nextPage, type Page } from '../shared/model.ts'
@@ -232,7 +232,7 @@ export function logRecord(
   actor: ChangeActor = NOBODY,
 ): RecordView {
   return db.transaction(() => {
-    const car = requireCar(db, tenant, body.car)
+    const car = requireInUse(requireCar(db, tenant, body.car), 'service record')
     const title = checkText('title', body.title, 200, true)!
     const items = resolveItems(db, tenant, car, body.items ?? [])
     const notes =

@@ -211,3 +211,34 @@ describe('Done and Snooze', () => {
     expect(car.odometer.source).toBe('service')
   })
 })
+
+describe('Log another', () => {
+  test('logs the item once more like the record it repeats, once per record; another garage’s or a made-up one is 404', async () => {
+    const g = new Garage('2026-05-01T17:00:00Z')
+    await g.setup()
+    const item = await g.ok('POST', '/items', { car: 'corolla', name: 'Oil change', months: 6 })
+    const first = await g.ok('POST', `/items/${item.id}/log`, {
+      cost: { value: 89.9, text: '89.90' },
+      odometer: mi(48100),
+    })
+    const refused = await g.call('POST', `/items/${item.id}/log`, { cost: { value: 89.9, text: '89.90' }, odometer: mi(48100) })
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.message).toContain(`as service record #${first.record.id} `)
+    const again = await g.ok('POST', `/items/${item.id}/log-again`, { record: first.record.id })
+    expect(again.already).toBe(false)
+    expect(again.record).toMatchObject({ date: '2026-05-01', cost: '$89.90', odometer: '48,100 mi', title: 'Oil change' })
+    expect(again.record.id).not.toBe(first.record.id)
+    expect(again.record.change).toBeGreaterThan(0)
+    expect(g.count('service_records')).toBe(2)
+    expect(g.count('odometer_readings')).toBe(2) // the car's, and the first record's: none added
+    const twice = await g.ok('POST', `/items/${item.id}/log-again`, { record: first.record.id })
+    expect(twice).toMatchObject({ already: true, record: { id: again.record.id } })
+    expect(g.count('service_records')).toBe(2)
+    const other = await g.call('POST', `/items/${item.id}/log-again`, { record: first.record.id }, 'local:b')
+    expect(other.status).toBe(404)
+    expectFieldRefused(await g.call('POST', `/items/${item.id}/log-again`, { record: 99999 }), 'record', /no service record #99999/)
+    expect((await g.call('POST', `/items/${item.id}/log-again`, { record: 'x' })).status).toBe(422)
+    expect(g.count('service_records')).toBe(2)
+    expect((await g.ok('GET', '/changes')).changes[0]).toMatchObject({ kind: 'service', action: 'add', ref: again.record.id })
+  })
+})

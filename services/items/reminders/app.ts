@@ -13,16 +13,18 @@ import {
   ClaimResult,
   DoneResult,
   ItemLog,
+  ItemLogAgain,
+  LogAgainResult,
   LogResult,
   Snooze,
   SnoozeResult,
 } from './model.ts'
 import { actorOf } from '../changes/log.ts'
-import { ackAnnouncements, claimInstant, claimReminders, logItem, markDone, snoozeItem } from './service.ts'
+import { ackAnnouncements, claimInstant, claimReminders, logItem, logItemAgain, markDone, snoozeItem } from './service.ts'
 
 export const reminderRoutes = ({ db, now, once }: Feature) =>
   featureRoutes()
-    .get('/reminders', ({ tenant, query }) => listItems(db, tenant, query.car, now()), {
+    .get('/reminders', ({ tenant, query }) => listItems(db, tenant, query.car, now(), true), {
       query: ItemsQuery,
       response: ItemList,
       detail: { summary: 'Every item of the garage (or a car) with its urgency, most urgent first' },
@@ -66,6 +68,19 @@ export const reminderRoutes = ({ db, now, once }: Feature) =>
         body: ItemLog,
         response: { 200: LogResult, 201: LogResult },
         detail: { summary: 'Log a service of one item (the reminder form)' },
+      },
+    )
+    .post(
+      '/items/:id/log-again',
+      ({ tenant, idempotencyKey, params, body, set, headers }) =>
+        once({ tenant, idempotencyKey, set }, 'POST /items/:id/log-again', (t) =>
+          logItemAgain(db, t, params.id, body.record, now(), actorOf(headers['x-actor'])),
+        ),
+      {
+        params: ItemIdParams,
+        body: ItemLogAgain,
+        response: LogAgainResult,
+        detail: { summary: 'Log another: the service of record #N for this item once more, on purpose (once per record)' },
       },
     )
 

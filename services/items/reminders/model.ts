@@ -53,4 +53,9 @@ export const Snooze = t.Object({ days: t.Optional(t.Integer({ minimum: 1, maximu
 /** Done: the record it logged (or the one already logged today, `already`) and the item moved on. */
 export const DoneResult = t.Object({ record: RecordView, item: ItemView, already: t.Boolean() })
 export const LogResult = t.Object({ record: RecordView, item: ItemView })
+
+/** Log another: the record whose service is logged once more (the one a refused Log service named). */
+export const ItemLogAgain = t.Object({ record: t.Integer({ minimum: 1, maximum: 1e12 }) }, strict)
+/** The record Log another made; `already`: it had made it before (the button pressed again). */
+export const LogAgainResult = t.Object({ record: RecordView, item: ItemView, already: t.Boolean() })
 export const SnoozeResult = t.Object({ item: ItemView, until: t.String() })

@@ -10,7 +10,7 @@
 import type { Database } from 'bun:sqlite'
 import { addDays, latestDateOnEarth, localClock } from '../../../lib/domain/dates.ts'
 import { clip } from '../../../lib/domain/text.ts'
-import { badRequest, conflict } from '../../lib/http.ts'
+import { badRequest, conflict, HttpError } from '../../lib/http.ts'
 import {
   type CarState,
   carState,
@@ -36,11 +36,14 @@ import { checkDate } from '../../../lib/domain/dates.ts'
 import { typedMoney } from '../shared/money.ts'
 import { inCarUnit } from '../shared/distance.ts'
 import { garageAt } from '../shared/garage.ts'
+import { requireInUse } from '../shared/car.ts'
 import type { DistanceUnit } from '../shared/model.ts'
 import type { Announcement, ItemLog } from './model.ts'
 import { CLAIM_SQL } from './sql.ts'
 
 type Candidate = ItemRow & {
+  /** The car's archive date: an archived car's items are parked, never announced. */
+  archived_on: string | null
   timezone: string
   reminder_channel: string | null
   reminder_hour: number
@@ -77,6 +80,11 @@ export function claimReminders(
     )
     const clocks = new Map<string, { date: string; hour: number }>()
     for (const c of candidates) {
+      if (c.archived_on !== null) {
+        // An archived car's reminders stop: park it; /car unarchive looks at its items again.
+        update.run(c.announced_level, null, c.id)
+        continue
+      }
       if (!c.reminder_channel) {
         // No channel: park it; choosing a channel (a settings update) looks at it again.
         update.run(c.announced_level, null, c.id)
@@ -196,6 +204,7 @@ export function markDone(
 ): { record: RecordView; item: ItemView; already: boolean } {
   return db.transaction(() => {
     const { item, car } = itemById(db, tenant, id)
+    requireInUse(car, 'service record')
     const { garage, today } = garageAt(db, tenant, now)
     const prior = db
       .query(
@@ -240,6 +249,7 @@ export function logItem(
 ): { record: RecordView; item: ItemView } {
   return db.transaction(() => {
     const { item, car } = itemById(db, tenant, id)
+    requireInUse(car, 'service record')
     const { again, ...fields } = body
     if (!again) {
       const { garage, today } = garageAt(db, tenant, now)
@@ -278,6 +288,63 @@ export function logItem(
     const record = insertRecord(db, tenant, input, now)
     const change = logRecordChange(db, tenant, actor, 'add', record.id, null, now)
     return { record: { ...record, change }, item: itemNow(db, tenant, id, now) }
+  })()
+}
+
+/**
+ * Log another (the button of a Log service refused as already logged): the same service of the
+ * item as record #`recordId` (its day, cost and odometer) once more, on purpose. It is logged
+ * once per record it repeats: pressed again (by anyone), it answers the record it made, `already`.
+ */
+export function logItemAgain(
+  db: Database,
+  tenant: string,
+  id: number,
+  recordId: number,
+  now: Date,
+  actor: ChangeActor = NOBODY,
+): { record: RecordView; item: ItemView; already: boolean } {
+  return db.transaction(() => {
+    const { item, car } = itemById(db, tenant, id)
+    requireInUse(car, 'service record')
+    const { garage, today } = garageAt(db, tenant, now)
+    const made = db
+      .query('SELECT * FROM service_records WHERE tenant = ? AND again_of = ?')
+      .get(tenant, recordId) as RecordRow | null
+    if (made) return { record: recordView(db, tenant, made, car, garage, today), item: itemNow(db, tenant, id, now), already: true }
+    const prior = db
+      .query(
+        `SELECT r.* FROM service_records r JOIN service_record_items ri ON ri.record_id = r.id
+         WHERE r.tenant = ? AND r.id = ? AND ri.item_id = ?`,
+      )
+      .get(tenant, recordId, item.id) as RecordRow | null
+    if (!prior)
+      throw new HttpError(
+        404,
+        'not_found',
+        `record: there is no service record #${recordId} of ${item.name} on ${car.nickname} in this garage (see /service list car:${car.nickname})`,
+        'record',
+      )
+    const input: RecordInput = {
+      car,
+      title: item.name,
+      kind: 'service',
+      items: [item],
+      date: prior.done_on,
+      // the odometer as the record has it: no second reading of the same moment
+      odometerValue: prior.odometer,
+    }
+    const record = insertRecord(db, tenant, input, now)
+    db.query(
+      'UPDATE service_records SET cost_minor = ?, currency = ?, cost_text = ?, odometer_text = ?, again_of = ? WHERE id = ?',
+    ).run(prior.cost_minor, prior.currency, prior.cost_text, prior.odometer_text, prior.id, record.id)
+    const change = logRecordChange(db, tenant, actor, 'add', record.id, null, now)
+    const row = db.query('SELECT * FROM service_records WHERE id = ?').get(record.id) as RecordRow
+    return {
+      record: { ...recordView(db, tenant, row, car, garage, today), change },
+      item: itemNow(db, tenant, id, now),
+      already: false,
+    }
   })()
 }
 

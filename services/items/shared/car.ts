@@ -2,7 +2,7 @@
 import type { Database } from 'bun:sqlite'
 import { clip } from '../../../lib/domain/text.ts'
 import type { EconomyUnit, VolumeUnit } from '../../../lib/domain/units.ts'
-import { HttpError } from '../../lib/http.ts'
+import { conflict, HttpError } from '../../lib/http.ts'
 import type { DistanceUnit } from './model.ts'
 
 /** A row of the cars table. */
@@ -31,6 +31,13 @@ export type CarRow = {
   created_at: string
   /** Kept by triggers on odometer_readings (migration 4). */
   reading_count: number
+  /** Sold or scrapped (migration 10): the date it left, NULL while in use; its price and last odometer. */
+  archived_on: string | null
+  archived_price_minor: number | null
+  archived_currency: string | null
+  /** In the car's unit. */
+  archived_odometer: number | null
+  archived_odometer_text: string | null
 }
 
 /** "12", "#12": a reference that may be a car's id (when no nickname matches it). */
@@ -85,6 +92,19 @@ export function noSuchCar(
     404,
     'not_found',
     `no car "${clip(String(nicknameOrId), 40)}" in this garage; ${names.length ? `cars: ${names.join(', ')}` : 'it has no cars yet (add one with /car add)'}`,
+    field,
+  )
+}
+
+/**
+ * The car, refused (409 naming `field`) when it is archived: nothing new (a fill-up, a service, a
+ * reading) is logged on a car that was sold or scrapped; its history stays readable and correctable.
+ */
+export function requireInUse(car: CarRow, what: string, field = 'car'): CarRow {
+  if (car.archived_on === null || car.archived_on === undefined) return car
+  throw conflict(
+    'archived',
+    `${field}: ${car.nickname} is archived (since ${car.archived_on}), so no new ${what} is logged on it; bring it back with /car unarchive ${car.nickname} first`,
     field,
   )
 }
