@@ -17,13 +17,17 @@ import { undoActions } from './shared/changes.ts'
 import { archivedNote, fitLines, olderLine, issueRef } from './shared/format.ts'
 import { issueInGarage, resolveCar } from './shared/lookups.ts'
 
+/** A record's odometer as shown: one not typed on it is the car's estimated for its date (≈). */
+export const recordOdometer = (r: RecordView): string | null =>
+  r.odometer ? `${r.odometer_typed ? '' : '≈'}${r.odometer}` : null
+
 export function recordLine(r: RecordView, withCar = false): string {
   const bits = [
     r.date,
     withCar ? r.car : null,
     r.title,
     r.kind === 'service' ? null : r.kind,
-    r.odometer,
+    recordOdometer(r),
     r.cost,
   ].filter(Boolean)
   const items = r.items.length ? ` (${r.items.map((i) => i.name).join(', ')})` : ''
@@ -96,7 +100,7 @@ const family = handlers(service, {
       }),
     )
     const fields: NonNullable<Reply['fields']> = [{ name: 'Record', value: `#${r.id}`, inline: true }]
-    if (r.odometer) fields.push({ name: 'Odometer', value: r.odometer, inline: true })
+    if (r.odometer) fields.push({ name: 'Odometer', value: recordOdometer(r)!, inline: true })
     if (r.cost) fields.push({ name: 'Cost', value: r.cost, inline: true })
     if (r.kind !== 'service') fields.push({ name: 'Kind', value: r.kind, inline: true })
     for (const i of r.items.slice(0, 20)) fields.push({ name: `${i.name}: next`, value: i.due_text })

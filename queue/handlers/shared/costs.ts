@@ -50,7 +50,9 @@ export async function carData(ctx: HandlerContext, carRef: string, currency: str
       date: r.date,
       costMinor: r.cost_minor ?? 0,
       kind: r.kind,
-      odometerKm: readingKm(r.odometer_value, r.odometer_unit),
+      // Only an odometer typed on the record is a reading; one the record took from the car's
+      // readings for its date is an estimate, and a distance measured from it would be made up.
+      odometerKm: r.odometer_typed ? readingKm(r.odometer_value, r.odometer_unit) : null,
     })),
     // A fill-up without its odometer counts in cost, and its fuel in the segment around it.
     fillUps: fillups.map((f) => ({

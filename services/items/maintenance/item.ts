@@ -4,7 +4,7 @@
  * and reminders judge items the same way through this module.
  */
 import type { Database } from 'bun:sqlite'
-import { addDays } from '../../../lib/domain/dates.ts'
+import { addDays, daysBetween } from '../../../lib/domain/dates.ts'
 import { clip } from '../../../lib/domain/text.ts'
 import { convertDistance, distanceUnitOf } from '../../../lib/domain/units.ts'
 import { HttpError, notFound } from '../../lib/http.ts'
@@ -112,12 +112,32 @@ export function highestReading(db: Database, carId: number): number | null {
   ).v
 }
 
-/** The odometer the car had on a date: its highest reading on or before it (null without one). */
+/**
+ * The odometer the car had on a date: interpolated between its last reading on or before it and
+ * its first reading after it, to the whole unit; its highest reading on or before it when none
+ * comes after (what is known of it then); null without a reading on or before it.
+ */
 export function odometerOn(db: Database, carId: number, date: string): number | null {
-  const row = db
-    .query('SELECT MAX(value) AS v FROM odometer_readings WHERE car_id = ? AND read_on <= ?')
-    .get(carId, date) as { v: number | null }
-  return row.v
+  const before = db
+    .query(
+      'SELECT read_on AS date, MAX(value) AS value FROM odometer_readings WHERE car_id = ? AND read_on <= ? GROUP BY read_on ORDER BY read_on DESC LIMIT 1',
+    )
+    .get(carId, date) as { date: string; value: number } | null
+  if (!before) return null
+  const highest = (
+    db.query('SELECT MAX(value) AS v FROM odometer_readings WHERE car_id = ? AND read_on <= ?').get(carId, date) as {
+      v: number
+    }
+  ).v
+  if (before.date === date) return highest
+  const after = db
+    .query(
+      'SELECT read_on AS date, MIN(value) AS value FROM odometer_readings WHERE car_id = ? AND read_on > ? GROUP BY read_on ORDER BY read_on LIMIT 1',
+    )
+    .get(carId, date) as { date: string; value: number } | null
+  if (!after || after.value < before.value) return highest
+  const share = daysBetween(before.date, date) / daysBetween(before.date, after.date)
+  return Math.round(before.value + (after.value - before.value) * share)
 }
 
 export type CarState = { odometer: number | null; readings: Reading[] }

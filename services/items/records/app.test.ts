@@ -163,4 +163,26 @@ describe('raw values beside the labels', () => {
       odometer_unit: 'mi',
     })
   })
+
+  test('a record without its odometer: the car\'s interpolated for its date, marked not typed, and no reading', async () => {
+    const g = new Garage('2026-11-20T17:00:00Z')
+    await g.setup() // 48,000 mi on 2026-11-20 (the car is added today)
+    // Readings on May 1 and May 31; the record on May 11 is a third of the way.
+    await g.ok('POST', '/cars/corolla/readings', { reading: mi(50000), date: '2026-05-01', confirm: true })
+    await g.ok('POST', '/cars/corolla/readings', { reading: mi(50300), date: '2026-05-31', confirm: true })
+    const readings = g.count('odometer_readings')
+    const between = await g.ok('POST', '/records', { car: 'corolla', title: 'Wipers', date: '2026-05-11' })
+    expect(between).toMatchObject({ odometer_value: 50100, odometer_typed: false })
+    // On a day with a reading: that reading, whatever comes after.
+    const onDay = await g.ok('POST', '/records', { car: 'corolla', title: 'Wash', date: '2026-05-31' })
+    expect(onDay).toMatchObject({ odometer_value: 50300, odometer_typed: false })
+    // Before every reading: unknown.
+    const before = await g.ok('POST', '/records', { car: 'corolla', title: 'Old', date: '2026-04-01' })
+    expect(before.odometer_value).toBeNull()
+    expect(g.count('odometer_readings')).toBe(readings)
+    // Typed: a reading of its own.
+    const typed = await g.ok('POST', '/records', { car: 'corolla', title: 'Oil', date: '2026-06-10', odometer: mi(50500) })
+    expect(typed).toMatchObject({ odometer_value: 50500, odometer_typed: true })
+    expect(g.count('odometer_readings')).toBe(readings + 1)
+  })
 })

@@ -53,6 +53,12 @@ export const RecordView = t.Object({
   title: t.String(),
   kind: RecordKind,
   ...CostAndOdometer,
+  /**
+   * Whether the odometer was typed on the record (it is then one of the car's readings); an
+   * odometer not typed is the car's, estimated from its readings for the record's date, and is
+   * no reading: a distance is never measured from it.
+   */
+  odometer_typed: t.Boolean(),
   date: t.String(),
   notes: t.Nullable(t.String()),
   /** The items it did, with when each is due next. */

@@ -87,6 +87,7 @@ export function recordView(
     title: r.title,
     kind: r.kind,
     ...costAndOdometer(r, car.odometer_unit),
+    odometer_typed: r.reading_id !== null,
     date: r.done_on,
     notes: r.notes,
     items: linked.map((i) => ({
