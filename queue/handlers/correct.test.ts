@@ -131,7 +131,9 @@ describe('undo and history through the queue', () => {
     expect(lines[1]).toMatch(/Bob removed service record #\d+ \(civic\): date 2026-06-01, title Oil, kind service, cost \$89.90, odometer 30,400 mi \[undone by #\d+\]$/)
     expect(h.text).toContain('Bob edited fill-up #2 (civic): odometer 30,400 mi → 30,500 mi [undone by')
     expect(h.text).toContain('Ann logged fill-up #1 (civic): date 2026-06-01, volume 10 gal, odometer 30,100 mi, full yes, missed no')
-    expect(h.title).toBe('History: 7 changes')
+    // the seven changes of the records, and the garage's settings made at the start
+    expect(h.title).toBe('History: 8 changes')
+    expect(h.text).toMatch(/changed the settings: .*units metric → imperial/)
     const page = await as('Ann', '/garage history car:civic page:2')
     expect(page.text).toContain('page 2 is past the last')
   })

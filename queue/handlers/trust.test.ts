@@ -242,3 +242,25 @@ describe('currency', () => {
     expect((await say(g, '/garage settings currency:eur')).tone).toBe('ok')
   })
 })
+
+describe('settings in the history', () => {
+  test('a change of the settings is in /garage history with who made it; it is not undone like a record', async () => {
+    const g = 'local:settings-history'
+    expect((await say(g, '/garage settings currency:EUR dates:DD/MM/YYYY')).tone).toBe('ok')
+    expect((await say(g, '/garage settings timezone:Europe/Paris')).tone).toBe('ok')
+    // Setting what is already set changes nothing and is not a change.
+    expect((await say(g, '/garage settings timezone:Europe/Paris')).tone).toBe('ok')
+    const history = await say(g, '/garage history')
+    expect(history.title).toBe('History: 2 changes')
+    const lines = history.text!.split('\n')
+    expect(lines[0]).toMatch(/^#\d+ \S+ \S+ \S+ changed the settings: timezone UTC → Europe\/Paris$/)
+    expect(lines[1]).toMatch(/changed the settings: dates YYYY-MM-DD → DD\/MM\/YYYY, currency USD → EUR$/)
+    const id = Number(/^#(\d+)/.exec(lines[0]!)![1])
+    const undo = await say(g, `/garage undo change:${id}`)
+    expect(undo.tone).toBe('error')
+    expect(undo.text).toContain("is a change of the garage's settings, which are not undone: set them again with /garage settings")
+    // The asker's last change to undo skips settings: there is none here.
+    expect((await say(g, '/garage undo')).text).toContain('you have no change left to undo')
+    expect((await say(g, '/garage settings')).fields).toContainEqual({ name: 'Timezone', value: 'Europe/Paris', inline: true })
+  })
+})

@@ -309,15 +309,15 @@ ALTER TABLE cars ADD COLUMN archived_price_minor INTEGER;
 ALTER TABLE cars ADD COLUMN archived_currency TEXT;
 ALTER TABLE cars ADD COLUMN archived_odometer REAL;
 ALTER TABLE cars ADD COLUMN archived_odometer_text TEXT;
--- a car's archive and unarchive are changes too (kind 'car', ref the car's id): the CHECK is
--- widened by copying the table
+-- a car's archive and unarchive are changes too (kind 'car', ref the car's id), and so is a
+-- change of the garage's settings (kind 'settings', ref 0): the CHECK is widened by copying the table
 CREATE TABLE changes_10 (
   id INTEGER PRIMARY KEY,
   tenant TEXT NOT NULL,
   actor_id TEXT NOT NULL,
   actor_name TEXT NOT NULL,
   at TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('fuel', 'service', 'reading', 'car')),
+  kind TEXT NOT NULL CHECK (kind IN ('fuel', 'service', 'reading', 'car', 'settings')),
   action TEXT NOT NULL CHECK (action IN ('add', 'edit', 'remove', 'undo')),
   ref INTEGER NOT NULL,
   car_id INTEGER,

@@ -18,13 +18,18 @@ export const carUndoActions = (change: number): { actions: Action[] } => ({
   actions: [{ id: `${CAR_UNDO_KIND}:${change}`, label: 'Undo', style: 'secondary' }],
 })
 
-const NOUN = { fuel: 'fill-up', service: 'service record', reading: 'odometer reading', car: 'car' } as const
+const NOUN = { fuel: 'fill-up', service: 'service record', reading: 'odometer reading', car: 'car', settings: 'the settings' } as const
 const DONE = { add: 'logged', edit: 'edited', remove: 'removed', undo: 'undid a change of' } as const
 
 /** "#14 2026-06-01 17:02 Ann edited fill-up #3 (corolla): odometer 48,400 mi → 48,500 mi". */
 export function changeLine(c: ChangeView): string {
   const at = c.at.slice(0, 16).replace('T', ' ')
-  const what = c.kind === 'car' ? (c.car ?? `car #${c.ref}`) : `${NOUN[c.kind]} #${c.ref}${c.car ? ` (${c.car})` : ''}`
+  const what =
+    c.kind === 'car'
+      ? (c.car ?? `car #${c.ref}`)
+      : c.kind === 'settings'
+        ? NOUN.settings
+        : `${NOUN[c.kind]} #${c.ref}${c.car ? ` (${c.car})` : ''}`
   const undid = c.undoes === null ? '' : ` (undo of change #${c.undoes})`
   const fields = c.fields
     .map((f) =>
@@ -38,7 +43,9 @@ export function changeLine(c: ChangeView): string {
   const undone = c.undone_by === null ? '' : ` [undone by #${c.undone_by}]`
   // a car's change is its archive: "archived corolla: archived 2026-05-01, price $9,500.00"
   const done =
-    c.kind === 'car' && c.action === 'edit'
+    c.kind === 'settings'
+      ? 'changed'
+      : c.kind === 'car' && c.action === 'edit'
       ? c.fields.some((f) => f.name === 'archived' && f.after !== null)
         ? 'archived'
         : 'unarchived'

@@ -69,6 +69,8 @@ describe('history and undo', () => {
       ['undo', 'Bob', 'service', r.id],
       ['remove', 'Bob', 'service', r.id],
       ['add', 'Ann', 'service', r.id],
+      // the garage's settings, made by setup() without an X-Actor
+      ['edit', 'someone', 'settings', 0],
     ])
     expect(h.changes[2].fields).toContainEqual({ name: 'odometer', before: null, after: '49,500 mi' })
     expect(h.changes[1].undone_by).toBe(h.changes[0].id)

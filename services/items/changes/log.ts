@@ -24,12 +24,13 @@ export function actorOf(header: string | undefined | null): ChangeActor {
   return id ? { id, name: name.slice(0, 200) || id } : NOBODY
 }
 
-export type ChangeKind = 'fuel' | 'service' | 'reading' | 'car'
+export type ChangeKind = 'fuel' | 'service' | 'reading' | 'car' | 'settings'
 export type ChangeAction = 'add' | 'edit' | 'remove' | 'undo'
 
 /** A record as it was: its row, the odometer reading it made, and (a service record) the items it did. */
 export type Snapshot = {
-  row: Record<string, unknown> & { id: number; car_id: number }
+  /** The record's row (a settings change: the garage's row, with no car). */
+  row: Record<string, unknown> & { id: number; car_id: number | null }
   reading: Record<string, unknown> | null
   items?: number[]
   /** Readings a confirmed correction removed with it (they are not kept, so it cannot be undone). */

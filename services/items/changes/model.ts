@@ -3,8 +3,17 @@ import { t } from 'elysia'
 import { wholeNumber } from '../../lib/whole.ts'
 import { CarRef, PageInfo, PageQuery, strict, Whole } from '../shared/model.ts'
 
-/** What a change is of: a fill-up, a service record, an odometer reading, or a car (its archive; `ref` its id). */
-export const ChangeKind = t.Union([t.Literal('fuel'), t.Literal('service'), t.Literal('reading'), t.Literal('car')])
+/**
+ * What a change is of: a fill-up, a service record, an odometer reading, a car (its archive; `ref`
+ * its id), or the garage's settings (`ref` 0).
+ */
+export const ChangeKind = t.Union([
+  t.Literal('fuel'),
+  t.Literal('service'),
+  t.Literal('reading'),
+  t.Literal('car'),
+  t.Literal('settings'),
+])
 /** The records /changes/undo undoes (a car's archive is undone on its own route, /cars/archive/undo). */
 export const RecordChangeKind = t.Union([t.Literal('fuel'), t.Literal('service'), t.Literal('reading')])
 export const ChangeAction = t.Union([t.Literal('add'), t.Literal('edit'), t.Literal('remove'), t.Literal('undo')])

@@ -33,7 +33,13 @@ type ChangeRow = {
   undone_by: number | null
 }
 
-const NOUN: Record<ChangeKind, string> = { fuel: 'fill-up', service: 'service record', reading: 'odometer reading', car: 'car' }
+const NOUN: Record<ChangeKind, string> = {
+  fuel: 'fill-up',
+  service: 'service record',
+  reading: 'odometer reading',
+  car: 'car',
+  settings: 'the settings',
+}
 
 /** The fields a history shows of each kind: label and column. */
 const FIELDS: Record<ChangeKind, [string, string][]> = {
@@ -61,6 +67,17 @@ const FIELDS: Record<ChangeKind, [string, string][]> = {
     ['archived', 'archived_on'],
     ['price', 'archived_price'],
     ['odometer', 'archived_odometer_text'],
+  ],
+  settings: [
+    ['units', 'units'],
+    ['numbers', 'number_format'],
+    ['dates', 'date_order'],
+    ['currency', 'currency'],
+    ['timezone', 'timezone'],
+    ['reminder_channel', 'reminder_channel'],
+    ['reminder_hour', 'reminder_hour'],
+    ['urgent', 'urgent_text'],
+    ['very_urgent', 'very_urgent_text'],
   ],
 }
 
@@ -171,7 +188,7 @@ export function undoChange(
         ? db
             .query(
               `SELECT * FROM changes WHERE tenant = ? AND actor_id = ? AND action != 'undo' AND undone_by IS NULL
-               AND kind != 'car' ORDER BY id DESC LIMIT 1`,
+               AND kind NOT IN ('car', 'settings') ORDER BY id DESC LIMIT 1`,
             )
             .get(tenant, actor.id)
         : db.query('SELECT * FROM changes WHERE tenant = ? AND id = ?').get(tenant, id)
@@ -191,6 +208,12 @@ export function undoChange(
         'change',
       )
     }
+    if (c.kind === 'settings')
+      throw conflict(
+        'settings_change',
+        `change: #${c.id} is a change of the garage's settings, which are not undone: set them again with /garage settings. Nothing changed`,
+        'change',
+      )
     if (c.action === 'undo')
       throw conflict('undo_of_undo', `change: #${c.id} is itself an undo and cannot be undone; nothing changed`, 'change')
     if (c.undone_by !== null) {

@@ -1,4 +1,5 @@
 /** The garage settings routes. */
+import { actorOf } from '../changes/log.ts'
 import { featureRoutes, type Feature } from '../shared/routes.ts'
 import { SettingsPatch, SettingsQuery, SettingsView } from './model.ts'
 import { getSettings, updateSettings } from './service.ts'
@@ -15,7 +16,9 @@ export const settingsRoutes = ({ db, now, once }: Feature) =>
     })
     .patch(
       '/settings',
-      ({ tenant, idempotencyKey, body, set }) =>
-        once({ tenant, idempotencyKey, set }, 'PATCH /settings', (t) => updateSettings(db, t, body, now())),
+      ({ tenant, idempotencyKey, body, set, headers }) =>
+        once({ tenant, idempotencyKey, set }, 'PATCH /settings', (t) =>
+          updateSettings(db, t, body, now(), actorOf(headers['x-actor'])),
+        ),
       { body: SettingsPatch, response: SettingsView, detail: { summary: 'Change the garage settings' } },
     )

@@ -10,6 +10,7 @@ import { DEFAULT_NUMBER_FORMAT, isNumberFormat, type NumberFormat } from '../../
 import { clip } from '../../../lib/domain/text.ts'
 import { convertDistance, distanceUnitOf, type Units } from '../../../lib/domain/units.ts'
 import { badRequest } from '../../lib/http.ts'
+import { type ChangeActor, logChange, NOBODY, type Snapshot } from '../changes/log.ts'
 import { requireCar } from '../shared/car.ts'
 import { formatDistance, typedThreshold } from '../shared/distance.ts'
 import {
@@ -146,9 +147,33 @@ function mergeThreshold(next: GarageRow, field: Threshold, input: ThresholdInput
     text && input.days !== undefined && input.distance ? text : thresholdView(days, km, null, next.units).text
 }
 
-/** Changes the settings (creating the tenant's row); refusals name the field and store nothing. */
-export function updateSettings(db: Database, tenant: string, patch: SettingsPatch, now: Date): SettingsView {
+/** The garage's row as a change log snapshot (a settings change has no car). */
+function settingsSnapshot(db: Database, tenant: string): Snapshot | null {
+  const row = storedGarage(db, tenant)
+  return row ? { row: { ...row, id: 0, car_id: null }, reading: null } : null
+}
+
+/** The settings a history shows, from a snapshot: whether any of them differs. */
+const SHOWN = ['units', 'number_format', 'date_order', 'currency', 'timezone', 'reminder_channel', 'reminder_hour', 'urgent_text', 'very_urgent_text']
+const differs = (a: Snapshot | null, b: Snapshot | null) =>
+  SHOWN.some((k) => (a?.row[k] ?? null) !== (b?.row[k] ?? null))
+
+/**
+ * Changes the settings (creating the tenant's row); refusals name the field and store nothing.
+ * A change of what the settings show is in the garage's history, with who made it.
+ */
+export function updateSettings(
+  db: Database,
+  tenant: string,
+  patch: SettingsPatch,
+  now: Date,
+  actor: ChangeActor = NOBODY,
+): SettingsView {
   return db.transaction(() => {
+    const before = settingsSnapshot(db, tenant) ?? {
+      row: { ...defaultGarage(tenant), number_format: DEFAULT_NUMBER_FORMAT, date_order: DEFAULT_DATE_ORDER, id: 0, car_id: null },
+      reading: null,
+    }
     const stored = storedGarage(db, tenant)
     const row = stored ?? defaultGarage(tenant)
     const next: GarageRow = { ...row }
@@ -228,6 +253,9 @@ export function updateSettings(db: Database, tenant: string, patch: SettingsPatc
     if (patch.dates !== undefined && patch.dates !== dateOrderOf(stored)) {
       db.query('UPDATE tenants SET date_order = ? WHERE id = ?').run(patch.dates, tenant)
     }
+    const after = settingsSnapshot(db, tenant)
+    if (differs(before, after))
+      logChange(db, tenant, actor, { kind: 'settings', action: 'edit', ref: 0, before, after }, now)
     return getSettings(db, tenant, patch.photo_channel_car?.channel.trim())
   })()
 }
