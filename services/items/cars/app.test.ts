@@ -267,4 +267,15 @@ describe('cars', () => {
     expect((await call('GET', '/cars?q=%25')).body.cars).toEqual([])
     expect((await call('GET', '/cars')).body.cars).toHaveLength(32)
   })
+
+  test('a car id is never given again, even when the newest car was removed', async () => {
+    const a = await call('POST', '/cars', { body: { nickname: 'a' } })
+    const b = await call('POST', '/cars', { body: { nickname: 'b' } })
+    expect((await call('DELETE', '/cars/b?confirm=yes')).status).toBe(200)
+    const c = await call('POST', '/cars', { body: { nickname: 'c' } })
+    expect(c.status).toBe(201)
+    expect(c.body.id).toBeGreaterThan(b.body.id)
+    expect(b.body.id).toBeGreaterThan(a.body.id)
+  })
 })
+

@@ -104,9 +104,11 @@ export function createCar(db: Database, tenant: string, body: CarCreate, now: Da
       const unit = set?.distance ?? odometer?.unit ?? distanceUnitOf(garage.units)
       const volume = set?.volume ?? (fromGarage ? carUnits(unit, null, null).volume : null)
       const economy = body.economy_unit ?? set?.economy ?? (fromGarage ? economyUnitFor(volume ?? 'L', unit) : null)
+      const { last: id } = db.query(CAR_SQL.nextId).get() as { last: number }
       const created = db
         .query(CAR_SQL.insert)
         .get(
+          id,
           tenant,
           nickname,
           nickname.toLowerCase(),

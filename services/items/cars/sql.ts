@@ -29,9 +29,18 @@ export const CAR_SQL = {
   listByPrefix: `${CAR_DETAIL}
     WHERE c.tenant = CAST(? AS TEXT) AND c.nickname_key >= CAST(? AS TEXT) AND c.nickname_key < CAST(? AS TEXT)
     ORDER BY c.nickname_key LIMIT 25`,
-  insert: `INSERT INTO cars (tenant, nickname, nickname_key, make, model, year, odometer, odometer_unit, odometer_text, plate, vin,
+  insert: `INSERT INTO cars (id, tenant, nickname, nickname_key, make, model, year, odometer, odometer_unit, odometer_text, plate, vin,
     purchase_date, purchase_price_minor, purchase_currency, purchase_price_text, created_at, volume_unit, economy_unit, units_from_garage)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+  /**
+   * The id of a new car: issues, photos and quotes in the other services point at a car by its
+   * id, so an id is never given again once a car had it (SQLite would give a removed newest
+   * car's id to the next one).
+   */
+  // Seeded past every id the cars table and the change log (which outlives a removed car) know.
+  nextId: `INSERT INTO record_counters (tenant, kind, last)
+    VALUES ('', 'car_id', max(coalesce((SELECT max(id) FROM cars), 0), coalesce((SELECT max(car_id) FROM changes), 0)) + 1)
+    ON CONFLICT (tenant, kind) DO UPDATE SET last = max(last + 1, excluded.last) RETURNING last`,
   update: `UPDATE cars SET nickname = ?, nickname_key = ?, make = ?, model = ?, year = ?, odometer = ?, odometer_text = ?, plate = ?,
     vin = ?, purchase_date = ?, purchase_price_minor = ?, purchase_currency = ?, purchase_price_text = ?,
     odometer_unit = ?, volume_unit = ?, economy_unit = ?, units_from_garage = ?
