@@ -195,9 +195,10 @@ describe('migrations', () => {
 
 describe('breaking it', () => {
   test('a nickname taken by another writer between check and insert is a 409, not a 500', async () => {
-    // Another process wins the race: its row lands just before ours (simulated with a trigger).
+    // Another process wins the race: its row lands just before ours (simulated with a trigger;
+    // the rival's id is its own, as a writer's id from the car id counter would be).
     h.app.decorator.db.exec(`CREATE TEMP TRIGGER rival BEFORE INSERT ON cars WHEN NEW.nickname_key = 'golf' BEGIN
-      INSERT INTO cars (tenant, nickname, nickname_key, odometer_unit, created_at) VALUES (NEW.tenant, 'Golf', 'golf', 'km', 'x');
+      INSERT INTO cars (id, tenant, nickname, nickname_key, odometer_unit, created_at) VALUES (NEW.id + 1000, NEW.tenant, 'Golf', 'golf', 'km', 'x');
     END`)
     expectRefused(
       await call('POST', '/cars', { body: { nickname: 'golf' } }),
