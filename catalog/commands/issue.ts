@@ -51,6 +51,23 @@ const issue = {
       ],
     },
     {
+      name: 'comment_edit',
+      description: 'Correct a comment, by its number shown in /issue show (#C3); with Undo',
+      example: '/issue comment_edit number:C3 text:"Pads are down to 3 mm"',
+      options: [
+        { name: 'number', type: 'string', required: true, description: 'The comment number, e.g. C3 (or 3)', maxLength: 12 },
+        { name: 'text', type: 'string', required: true, description: 'The new text of the comment', maxLength: 4000 },
+      ],
+    },
+    {
+      name: 'comment_remove',
+      description: 'Remove a comment, by its number shown in /issue show (#C3); with Undo',
+      example: '/issue comment_remove number:C3',
+      options: [
+        { name: 'number', type: 'string', required: true, description: 'The comment number, e.g. C3 (or 3)', maxLength: 12 },
+      ],
+    },
+    {
       name: 'status',
       description: 'Change the status of an issue',
       example: '/issue status number:12 status:waiting_parts',

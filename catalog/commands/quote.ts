@@ -45,6 +45,45 @@ const quote = {
       ],
     },
     {
+      name: 'edit',
+      description: "Correct a quote's fields (an accepted quote keeps its amount); with Undo",
+      example: '/quote edit number:3 amount:600 notes:"includes rotors"',
+      options: [
+        {
+          name: 'number',
+          type: 'integer',
+          required: true,
+          description: 'The quote number shown by /quote list',
+          min: 1,
+        },
+        { name: 'shop', type: 'string', description: 'The shop that quoted', maxLength: 100 },
+        { name: 'amount', type: 'money', description: 'Total quoted', min: 0 },
+        { name: 'parts', type: 'money', description: 'Parts part of the total', min: 0 },
+        { name: 'labor', type: 'money', description: 'Labour part of the total', min: 0 },
+        { name: 'valid_until', type: 'date', description: 'Last day the quote is valid (YYYY-MM-DD)' },
+        {
+          name: 'notes',
+          type: 'string',
+          description: 'Anything else (warranty, parts brand…)',
+          maxLength: 1000,
+        },
+      ],
+    },
+    {
+      name: 'remove',
+      description: 'Remove a quote (not an accepted one); with Undo',
+      example: '/quote remove number:3',
+      options: [
+        {
+          name: 'number',
+          type: 'integer',
+          required: true,
+          description: 'The quote number shown by /quote list',
+          min: 1,
+        },
+      ],
+    },
+    {
       name: 'estimate',
       description: "Estimate a job: hours × rate + parts + tax, or a catalog job's typical hours",
       example: '/quote estimate hours:1.5 rate:120 parts:80 tax:8.25%',

@@ -59,7 +59,7 @@ describe('/issue through the terminal chat', () => {
     expect(civicOnly.text).not.toContain('#1')
 
     expect((await say('/issue comment number:1 text:"Pads are down to 2 mm"')).title).toBe(
-      'Comment added to #1 Grinding when braking',
+      'Comment #C1 added to #1 Grinding when braking',
     )
     const waiting = await say('/issue status number:1 status:waiting_parts note:"Pads ordered"')
     expect(waiting.text).toBe('Status: open → waiting for parts')
@@ -78,7 +78,7 @@ describe('/issue through the terminal chat', () => {
     const field = (name: string) => shown.fields?.find((f) => f.name.startsWith(name))?.value ?? ''
     expect(field('Status')).toBe('resolved')
     expect(field('Service record')).toBe(record!)
-    expect(field('Comments')).toBe('Ann: Pads are down to 2 mm\nAnn: Pads ordered')
+    expect(field('Comments')).toBe('#C1 Ann: Pads are down to 2 mm\n#C2 Ann: Pads ordered')
     const history = field('History')
       .split('\n')
       .map((l) => l.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d /, ''))

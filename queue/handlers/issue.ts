@@ -1,18 +1,21 @@
 /**
- * /issue log, list, show, comment, status, close. The car is resolved in the items service
+ * /issue log, list, show, comment, comment_edit, comment_remove, status, close, and the Undo
+ * button of a comment's edit or removal (`issue.undo_comment:<change id>`). The car is resolved in the items service
  * first (an unknown car gets its "no car … in this garage; cars: …" message); the issue number
  * is always looked up within the garage of the envelope.
  */
+import { Type as T } from '@sinclair/typebox'
+import { actionId } from '../../catalog/actions.ts'
 import issue from '../../catalog/commands/issue.ts'
 import { callIssues, issuesClient } from '../clients/issues.ts'
-import type { Issue, IssueSummary } from '../../services/issues/model.ts'
+import type { CommentChange, Issue, IssueSummary } from '../../services/issues/model.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
 import type { RecordView } from '../../services/items/records/model.ts'
 import { checkAcceptedQuote, linkAcceptedQuote } from '../clients/quotes.ts'
-import type { Reply } from '../../lib/contracts/envelope.ts'
+import type { Action, Reply } from '../../lib/contracts/envelope.ts'
 import { localClock } from '../../lib/domain/dates.ts'
 import { clip, plural } from '../../lib/domain/text.ts'
-import { type HandlerContext, handlers, StorageFull, UserError } from '../handler.ts'
+import { type HandlerContext, type HandlerFamily, handlers, StorageFull, UserError } from '../handler.ts'
 import { fitLines, issueRef } from './shared/format.ts'
 import { carNames, named, withCarName } from './shared/car-names.ts'
 import { actorOf, garageTimezone, resolveCar } from './shared/lookups.ts'
@@ -47,6 +50,10 @@ function historyLine(h: Issue['history'][number], timezone: string): string {
   if (h.field === 'record') return `${when} ${h.actor} linked service record #${h.new}`
   if (h.field === 'photo') return `${when} ${h.actor} added a photo`
   if (h.field === 'quote') return `${when} ${h.actor} linked quote #${h.new}`
+  if (h.field === 'quote_unlink') return `${when} ${h.actor} removed quote #${h.old}`
+  if (h.field === 'comment_edit') return `${when} ${h.actor} edited comment ${h.old}`
+  if (h.field === 'comment_remove') return `${when} ${h.actor} removed comment ${h.old}`
+  if (h.field === 'comment_undo') return `${when} ${h.actor} undid a change of comment ${h.old}`
   return `${when} ${h.actor} ${h.field}: ${h.new ?? ''}`
 }
 
@@ -71,9 +78,19 @@ export function issueReply(i: Issue, garageZone: string | null, title?: string):
   if (i.comments.length > 0) {
     const shown = i.comments.slice(-5)
     const more = i.comments.length > shown.length ? `… ${i.comments.length - shown.length} earlier\n` : ''
+    // Each comment by its number in the garage (#C3), which comment_edit and comment_remove take.
     fields.push({
-      name: `Comments (${i.comments.length})`,
-      value: clip(more + shown.map((c) => `${c.author}: ${clip(c.text, 180)}`).join('\n'), 1024),
+      name: `Comments (${i.comments.length}; #C numbers for /issue comment_edit, comment_remove)`,
+      value: clip(
+        more +
+          shown
+            .map(
+              (c) =>
+                `${commentName(c.number)} ${c.author}: ${clip(c.text, 170)}${c.edited_at ? ' (edited)' : ''}`,
+            )
+            .join('\n'),
+        1024,
+      ),
     })
   }
   // The newest changes are kept, and the count of the older ones is said (a field holds 1,024 characters).
@@ -101,6 +118,39 @@ export function issueReply(i: Issue, garageZone: string | null, title?: string):
       ? { image: { sha256: newest.sha256, size: 256 as const, alt: `photo of issue #${i.number}` } }
       : {}),
     ref: issueRef(i.number),
+  }
+}
+
+/** A comment as every answer names it: "#C3". */
+export const commentName = (n: number) => `#C${n}`
+
+/** `issue.undo_comment:<change id>`: undoes that edit or removal of a comment. */
+export const COMMENT_UNDO_KIND = 'issue.undo_comment'
+
+const commentUndo = (change: number): { actions: Action[] } => ({
+  actions: [{ id: actionId(COMMENT_UNDO_KIND, change), label: 'Undo', style: 'secondary' }],
+})
+
+/** A comment number as typed: "C3", "#C3" or "3"; anything else is refused naming `number`. */
+function commentNumber(given: string): number {
+  const m = /^#?[cC]?(\d{1,9})$/.exec(given.trim())
+  const n = m ? Number(m[1]) : 0
+  if (n < 1)
+    throw new UserError(
+      `number: "${clip(given, 20)}" is not a comment number; give the number /issue show lists before the comment, e.g. number:C3`,
+      'number',
+    )
+  return n
+}
+
+/** The answer to a change of a comment: what it reads now, on which issue. */
+function commentChangeReply(c: CommentChange, title: string, text: string): Reply {
+  return {
+    tone: 'ok',
+    title: clip(title, 256),
+    text: clip(text, 4000),
+    fields: [{ name: 'Issue', value: clip(`#${c.issue} ${c.issue_title}`, 1024), inline: true }],
+    ref: issueRef(c.issue),
   }
 }
 
@@ -155,7 +205,7 @@ async function carryAcceptedQuote(ctx: HandlerContext, number: number, r: Record
   ].join(' ')
 }
 
-export default handlers(issue, {
+const family = handlers(issue, {
   log: async (p, ctx) => {
     const car = await resolveCar(ctx, p.car)
     const created = await callIssues(
@@ -220,11 +270,49 @@ export default handlers(issue, {
         .issues({ number: p.number })
         .comments.post({ text: p.text, actor: actorOf(ctx) }),
     )
+    const added = i.comments.at(-1)
     return {
       tone: 'ok',
-      title: clip(`Comment added to #${i.number} ${i.title}`, 256),
+      title: clip(
+        `Comment ${added ? `${commentName(added.number)} ` : ''}added to #${i.number} ${i.title}`,
+        256,
+      ),
       text: clip(p.text, 4000),
       ref: issueRef(i.number),
+    }
+  },
+
+  comment_edit: async (p, ctx) => {
+    const number = commentNumber(p.number)
+    const c = await callIssues(
+      issuesClient(ctx, { write: true })
+        .comments({ number })
+        .edit.post({ text: p.text, actor: actorOf(ctx) }),
+    )
+    return {
+      ...commentChangeReply(
+        c,
+        `Comment ${commentName(number)} edited on #${c.issue} ${c.issue_title}`,
+        `Was: ${clip(c.before, 1800)}\nNow: ${clip(c.after, 1800)}`,
+      ),
+      ...commentUndo(c.change),
+    }
+  },
+
+  comment_remove: async (p, ctx) => {
+    const number = commentNumber(p.number)
+    const c = await callIssues(
+      issuesClient(ctx, { write: true })
+        .comments({ number })
+        .remove.post({ actor: actorOf(ctx) }),
+    )
+    return {
+      ...commentChangeReply(
+        c,
+        `Comment ${commentName(number)} removed from #${c.issue} ${c.issue_title}`,
+        `${c.comment.author}: ${clip(c.before, 3500)}`,
+      ),
+      ...commentUndo(c.change),
     }
   },
 
@@ -272,3 +360,33 @@ export default handlers(issue, {
     }
   },
 })
+
+const undoButton = T.Object(
+  { arg: T.String({ minLength: 1, maxLength: 40 }) },
+  { additionalProperties: false },
+)
+
+export default {
+  ...family,
+  /** The Undo button of /issue comment_edit and comment_remove: `issue.undo_comment:<change id>`. */
+  [COMMENT_UNDO_KIND]: {
+    schema: undoButton,
+    run: async (p: typeof undoButton.static, ctx: HandlerContext): Promise<Reply> => {
+      if (!/^\d{1,15}$/.test(p.arg))
+        throw new UserError(`change: "${p.arg.slice(0, 20)}" is not a change number`, 'change')
+      const c = await callIssues(
+        issuesClient(ctx, { write: true })
+          ['comment-changes']({ change: Number(p.arg) })
+          .undo.post({ actor: actorOf(ctx) }),
+      )
+      const name = commentName(c.comment.number)
+      return commentChangeReply(
+        c,
+        c.undid === 'remove'
+          ? `Undone: comment ${name} is back on #${c.issue} ${c.issue_title}`
+          : `Undone: comment ${name} reads as before on #${c.issue} ${c.issue_title}`,
+        `${c.comment.author}: ${clip(c.comment.text, 3500)}`,
+      )
+    },
+  },
+} satisfies HandlerFamily

@@ -1,5 +1,6 @@
 /**
- * /quote add, list, accept, estimate, jobs, tip, and the Accept button (`quote.accept_btn:<n>`).
+ * /quote add, list, accept, edit, remove, estimate, jobs, tip, the Accept button
+ * (`quote.accept_btn:<n>`) and the Undo button of an edit or a removal (`quote.undo_change:<change id>`).
  * The quotes service is the non-critical one: when it is down these answer that quotes are
  * unavailable (ServiceUnavailable → the orchestrator retries, then says so) while every other
  * command keeps working. Amounts use the garage currency from items GET /settings; the issue
@@ -88,6 +89,48 @@ async function accept(ctx: HandlerContext, number: number): Promise<Reply> {
   }
 }
 
+/** `quote.undo_change:<change id>`: undoes that edit or removal of a quote. */
+export const QUOTE_UNDO_KIND = 'quote.undo_change'
+
+const quoteUndo = (change: number): { actions: Action[] } => ({
+  actions: [{ id: actionId(QUOTE_UNDO_KIND, change), label: 'Undo', style: 'secondary' }],
+})
+
+/** "amount $640.00 → $600.00", one per changed field. */
+const changedLine = (fields: { name: string; before: string | null; after: string | null }[]) =>
+  fields.map((f) => `${f.name} ${f.before ?? '—'} → ${f.after ?? '—'}`).join('\n')
+
+/** The Undo button of /quote edit and /quote remove. */
+const undoButtonKind: KindHandler<{ arg: string }> = {
+  schema: T.Object({ arg: T.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false }),
+  run: async (p, ctx) => {
+    if (!/^\d{1,15}$/.test(p.arg))
+      throw new UserError(`change: "${p.arg.slice(0, 20)}" is not a change number`, 'change')
+    const g = await garageOf(ctx)
+    const r = await callQuotes(
+      quotesClient(ctx, { write: true })
+        ['quote-changes']({ change: Number(p.arg) })
+        .undo.post({ by: ctx.envelope.actor.name, today: g.today }),
+    )
+    const q = r.quote
+    if (r.undid === 'remove')
+      await callIssues(
+        issuesClient(ctx, { write: true })
+          .issues({ number: q.issue })
+          .quotes.post({ quote_id: q.number, actor: actorOf(ctx) }),
+      )
+    return {
+      tone: 'ok',
+      title:
+        r.undid === 'remove'
+          ? `Undone: quote ${q.number} from ${q.shop} is back on issue #${q.issue}`
+          : `Undone: quote ${q.number} from ${q.shop} reads as before`,
+      text: `${quoteLine(q)}${q.notes ? `\n${q.notes}` : ''}${r.undid === 'edit' && r.fields.length ? `\n${changedLine(r.fields)}` : ''}`,
+      ref: issueRef(q.issue),
+    }
+  },
+}
+
 /** The Accept button of /quote add and /quote list. */
 const acceptButtonKind: KindHandler<{ arg: string }> = {
   schema: T.Object({ arg: T.String({ pattern: '^[0-9]{1,9}$' }) }),
@@ -172,6 +215,57 @@ export default {
 
     accept: (p, ctx) => accept(ctx, p.id),
 
+    edit: async (p, ctx) => {
+      const { number, labor, valid_until, ...rest } = p
+      const given = {
+        ...rest,
+        ...(labor ? { labour: labor } : {}),
+        ...(valid_until ? { validUntil: valid_until } : {}),
+      }
+      if (Object.keys(given).length === 0)
+        throw new UserError(
+          'Give what to change, e.g. /quote edit number:3 amount:600 (shop:, amount:, parts:, labor:, valid_until:, notes:)',
+          'number',
+        )
+      const g = await garageOf(ctx)
+      const r = await callQuotes(
+        quotesClient(ctx, { write: true })
+          .quotes({ number })
+          .edit.post({ ...given, by: ctx.envelope.actor.name, today: g.today }),
+      )
+      const q = r.quote
+      return {
+        tone: 'ok',
+        title: `Quote ${q.number} from ${q.shop} corrected (issue #${q.issue})`,
+        text: `${changedLine(r.fields)}\n${quoteLine(q)}`,
+        ...quoteUndo(r.change),
+        ref: issueRef(q.issue),
+      }
+    },
+
+    remove: async (p, ctx) => {
+      const g = await garageOf(ctx)
+      const r = await callQuotes(
+        quotesClient(ctx, { write: true })
+          .quotes({ number: p.number })
+          .remove.post({ by: ctx.envelope.actor.name, today: g.today }),
+      )
+      const q = r.quote
+      // The issue stops listing it; a retried job replays the removal above and lands here again.
+      await callIssues(
+        issuesClient(ctx, { write: true })
+          .issues({ number: q.issue })
+          .quotes.remove.post({ quote_id: q.number, actor: actorOf(ctx) }),
+      )
+      return {
+        tone: 'ok',
+        title: `Quote ${q.number} from ${q.shop} removed from issue #${q.issue}`,
+        text: `${quoteLine(q)}${q.notes ? `\n${q.notes}` : ''}`,
+        ...quoteUndo(r.change),
+        ref: issueRef(q.issue),
+      }
+    },
+
     estimate: async (p, ctx) => {
       const g = await garageOf(ctx)
       const e = await callQuotes(
@@ -245,6 +339,7 @@ export default {
     },
   }),
   'quote.accept_btn': acceptButtonKind,
+  [QUOTE_UNDO_KIND]: undoButtonKind,
 }
 
 /**

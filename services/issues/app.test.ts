@@ -98,7 +98,13 @@ describe('issues service', () => {
     })
     expect(c.status).toBe(200)
     expect(c.body.comments).toEqual([
-      { author: 'Bob', text: 'Pads look worn', created_at: '2025-03-02T08:00:00.000Z' },
+      {
+        number: 1,
+        author: 'Bob',
+        text: 'Pads look worn',
+        created_at: '2025-03-02T08:00:00.000Z',
+        edited_at: null,
+      },
     ])
     const s = await call('POST', '/issues/1/status', {
       tenant: A,

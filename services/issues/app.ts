@@ -5,9 +5,14 @@
 import { type ServiceDeps, serviceApp } from '../lib/app.ts'
 import { migrations } from './migrations.ts'
 import {
+  ActorOnly,
   CarIssues,
   CarParams,
+  ChangeParams,
+  CommentChange,
   CommentCreate,
+  CommentEdit,
+  CommentParams,
   Issue,
   IssueClose,
   IssueCreate,
@@ -80,6 +85,39 @@ export function createApp(deps: ServiceDeps) {
       ({ params, body, tenant, idempotencyKey, set }) =>
         once({ tenant, idempotencyKey, set }, `POST /issues/${params.number}/quotes`, (t) =>
           issues.linkQuote(db, t, params.number, body, now()),
+        ),
+      { params: NumberParams, body: QuoteLink, response: Issue },
+    )
+    // Comments by their number in the garage (#C3); each change answers its id, for its Undo.
+    .post(
+      '/comments/:number/edit',
+      ({ params, body, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, `POST /comments/${params.number}/edit`, (t) =>
+          issues.editComment(db, t, params.number, body, now()),
+        ),
+      { params: CommentParams, body: CommentEdit, response: CommentChange },
+    )
+    .post(
+      '/comments/:number/remove',
+      ({ params, body, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, `POST /comments/${params.number}/remove`, (t) =>
+          issues.removeComment(db, t, params.number, body, now()),
+        ),
+      { params: CommentParams, body: ActorOnly, response: CommentChange },
+    )
+    .post(
+      '/comment-changes/:change/undo',
+      ({ params, body, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, `POST /comment-changes/${params.change}/undo`, (t) =>
+          issues.undoCommentChange(db, t, params.change, body, now()),
+        ),
+      { params: ChangeParams, body: ActorOnly, response: CommentChange },
+    )
+    .post(
+      '/issues/:number/quotes/remove',
+      ({ params, body, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, `POST /issues/${params.number}/quotes/remove`, (t) =>
+          issues.unlinkQuote(db, t, params.number, body, now()),
         ),
       { params: NumberParams, body: QuoteLink, response: Issue },
     )

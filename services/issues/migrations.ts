@@ -66,4 +66,41 @@ CREATE TABLE issue_quotes (
   PRIMARY KEY (issue_id, quote_id)
 ) WITHOUT ROWID;
 `,
+  // 2: comments carry a number per garage (shown as #C3), are edited and removed (kept with
+  // removed_at so an Undo puts them back as they were), and every such change is kept with the
+  // comment's text before and after, per tenant, so it can be undone once.
+  `
+ALTER TABLE issue_comments ADD COLUMN tenant TEXT;
+ALTER TABLE issue_comments ADD COLUMN number INTEGER;
+ALTER TABLE issue_comments ADD COLUMN edited_at TEXT;
+ALTER TABLE issue_comments ADD COLUMN removed_at TEXT;
+UPDATE issue_comments SET tenant = (SELECT tenant FROM issues WHERE issues.id = issue_comments.issue_id);
+UPDATE issue_comments SET number = (
+  SELECT n FROM (
+    SELECT id, ROW_NUMBER() OVER (PARTITION BY tenant ORDER BY id) AS n FROM issue_comments
+  ) numbered WHERE numbered.id = issue_comments.id
+);
+CREATE UNIQUE INDEX issue_comments_number ON issue_comments (tenant, number);
+
+-- Comment numbers are never given twice (a removed car's comments keep theirs used).
+CREATE TABLE comment_numbers (
+  tenant TEXT PRIMARY KEY,
+  last INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO comment_numbers (tenant, last) SELECT tenant, MAX(number) FROM issue_comments GROUP BY tenant;
+
+CREATE TABLE comment_changes (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  comment_id INTEGER NOT NULL REFERENCES issue_comments (id) ON DELETE CASCADE,
+  action TEXT NOT NULL CHECK (action IN ('edit', 'remove', 'undo')),
+  before_text TEXT NOT NULL,
+  after_text TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  at TEXT NOT NULL,
+  undoes INTEGER REFERENCES comment_changes (id) ON DELETE CASCADE,
+  undone_by INTEGER REFERENCES comment_changes (id) ON DELETE SET NULL
+);
+CREATE INDEX comment_changes_comment ON comment_changes (comment_id);
+`,
 ]

@@ -132,7 +132,14 @@ export const HistoryEntry = t.Object({
 })
 export type HistoryEntry = typeof HistoryEntry.static
 
-export const Comment = t.Object({ author: t.String(), text: t.String(), created_at: t.String() })
+/** A comment as an issue shows it: its number in the garage (shown as #C3), and when it was last edited. */
+export const Comment = t.Object({
+  number: t.Integer(),
+  author: t.String(),
+  text: t.String(),
+  created_at: t.String(),
+  edited_at: t.Union([t.String(), t.Null()]),
+})
 export type Comment = typeof Comment.static
 
 export const Issue = t.Object({
@@ -158,3 +165,36 @@ export type Issue = typeof Issue.static
 
 export const IssueList = t.Object({ issues: t.Array(IssueSummary), total: t.Integer() })
 export type IssueList = typeof IssueList.static
+
+/** A comment by its number in the garage. */
+export const CommentParams = t.Object({ number: wholeNumber('number', 1, 1_000_000_000) })
+/** A change of a comment by its id. */
+export const ChangeParams = t.Object({ change: wholeNumber('change', 1, Number.MAX_SAFE_INTEGER) })
+
+export const CommentEdit = t.Object(
+  { text: t.String({ minLength: 1, maxLength: 4000 }), actor: Actor },
+  strict,
+)
+export type CommentEdit = typeof CommentEdit.static
+
+/** Who removes a comment, or undoes a change of one. */
+export const ActorOnly = t.Object({ actor: Actor }, strict)
+export type ActorOnly = typeof ActorOnly.static
+
+/**
+ * A change of a comment (an edit, a removal, or the undo of one of them): the comment as it is
+ * now (`removed` when it is gone), its text before and after, and the issue it belongs to.
+ */
+export const CommentChange = t.Object({
+  change: t.Integer(),
+  action: t.Union([t.Literal('edit'), t.Literal('remove'), t.Literal('undo')]),
+  /** For an undo: the change it undid, and what that change was. */
+  undoes: t.Union([t.Integer(), t.Null()]),
+  undid: t.Union([t.Literal('edit'), t.Literal('remove'), t.Null()]),
+  issue: t.Integer(),
+  issue_title: t.String(),
+  comment: t.Composite([Comment, t.Object({ removed: t.Boolean() })]),
+  before: t.String(),
+  after: t.String(),
+})
+export type CommentChange = typeof CommentChange.static

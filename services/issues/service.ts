@@ -9,12 +9,16 @@
  * removal takes its issues (`removeCarIssues`), so an id or nickname used again inherits none.
  */
 import type { Database } from 'bun:sqlite'
+import { invalid } from '../../lib/domain/invalid.ts'
 import { clip } from '../../lib/domain/text.ts'
-import { notFound } from '../lib/http.ts'
+import { conflict, notFound } from '../lib/http.ts'
 import type {
   Actor,
+  ActorOnly,
   CarIssues,
+  CommentChange,
   CommentCreate,
+  CommentEdit,
   Issue,
   IssueClose,
   IssueCreate,
@@ -80,14 +84,19 @@ function record(
   )
 }
 
-/** Adds a comment (a status change's note is one too); the history keeps its first 200 characters. */
-function comment(db: Database, issueId: number, actor: Actor, text: string, at: string) {
-  db.query('INSERT INTO issue_comments (issue_id, author, text, created_at) VALUES (?, ?, ?, ?)').run(
-    issueId,
-    who(actor),
-    text,
-    at,
-  )
+/**
+ * Adds a comment (a status change's note is one too) with the garage's next comment number; the
+ * history keeps its first 200 characters.
+ */
+function comment(db: Database, tenant: string, issueId: number, actor: Actor, text: string, at: string) {
+  const { last } = db
+    .query(
+      'INSERT INTO comment_numbers (tenant, last) VALUES (?, 1) ON CONFLICT (tenant) DO UPDATE SET last = last + 1 RETURNING last',
+    )
+    .get(tenant) as { last: number }
+  db.query(
+    'INSERT INTO issue_comments (tenant, number, issue_id, author, text, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(tenant, last, issueId, who(actor), text, at)
   record(db, issueId, actor, 'comment', null, clip(text, 200), at)
 }
 
@@ -129,7 +138,9 @@ export function createIssue(db: Database, tenant: string, input: IssueCreate, no
 export function getIssue(db: Database, tenant: string, number: number): Issue {
   const row = rowOf(db, tenant, number)
   const comments = db
-    .query('SELECT author, text, created_at FROM issue_comments WHERE issue_id = ? ORDER BY id')
+    .query(
+      'SELECT number, author, text, created_at, edited_at FROM issue_comments WHERE issue_id = ? AND removed_at IS NULL ORDER BY id',
+    )
     .all(row.id) as Issue['comments']
   const history = db
     .query(
@@ -200,7 +211,7 @@ export function addComment(
 ): Issue {
   const row = rowOf(db, tenant, number)
   const at = now.toISOString()
-  comment(db, row.id, input.actor, input.text, at)
+  comment(db, tenant, row.id, input.actor, input.text, at)
   touch(db, row.id, at)
   return getIssue(db, tenant, number)
 }
@@ -223,7 +234,7 @@ export function changeStatus(
     )
     record(db, row.id, input.actor, 'status', row.status, input.status, at)
   }
-  if (input.note) comment(db, row.id, input.actor, input.note, at)
+  if (input.note) comment(db, tenant, row.id, input.actor, input.note, at)
   touch(db, row.id, at)
   return getIssue(db, tenant, number)
 }
@@ -297,6 +308,18 @@ export const linkQuote = (db: Database, tenant: string, number: number, input: Q
     now,
   )
 
+/** Unlinks a quote (removed in the quotes service) from an issue; a link already gone changes nothing. */
+export function unlinkQuote(db: Database, tenant: string, number: number, input: QuoteLink, now: Date): Issue {
+  const row = rowOf(db, tenant, number)
+  const at = now.toISOString()
+  const gone = db.query('DELETE FROM issue_quotes WHERE issue_id = ? AND quote_id = ?').run(row.id, input.quote_id)
+  if (gone.changes > 0) {
+    record(db, row.id, input.actor, 'quote_unlink', input.quote_id, null, at)
+    touch(db, row.id, at)
+  }
+  return getIssue(db, tenant, number)
+}
+
 /** The car's issues (by its items id) with the counts of what goes with them; nothing changes. */
 export function carIssues(db: Database, tenant: string, carId: number): CarIssues {
   const numbers = (
@@ -304,17 +327,17 @@ export function carIssues(db: Database, tenant: string, carId: number): CarIssue
       number: number
     }[]
   ).map((r) => r.number)
-  const count = (table: string) =>
+  const count = (table: string, where = '') =>
     (
       db
         .query(
-          `SELECT count(*) AS n FROM ${table} WHERE issue_id IN (SELECT id FROM issues WHERE tenant = ? AND car_id = ?)`,
+          `SELECT count(*) AS n FROM ${table} WHERE issue_id IN (SELECT id FROM issues WHERE tenant = ? AND car_id = ?)${where}`,
         )
         .get(tenant, carId) as { n: number }
     ).n
   return {
     numbers,
-    comments: count('issue_comments'),
+    comments: count('issue_comments', ' AND removed_at IS NULL'),
     photos: count('issue_photos'),
     quotes: count('issue_quotes'),
   }
@@ -330,5 +353,177 @@ export function removeCarIssues(db: Database, tenant: string, carId: number): Ca
     const gone = carIssues(db, tenant, carId)
     db.query('DELETE FROM issues WHERE tenant = ? AND car_id = ?').run(tenant, carId)
     return gone
+  })()
+}
+
+type CommentRow = {
+  id: number
+  number: number
+  issue_id: number
+  author: string
+  text: string
+  created_at: string
+  edited_at: string | null
+  removed_at: string | null
+}
+
+type ChangeRow = {
+  id: number
+  comment_id: number
+  action: 'edit' | 'remove' | 'undo'
+  before_text: string
+  after_text: string
+  undoes: number | null
+  undone_by: number | null
+}
+
+/** How a comment is named in every answer: "#C3". */
+export const commentName = (number: number) => `#C${number}`
+
+function commentRow(db: Database, tenant: string, number: number): CommentRow {
+  const row = db
+    .query('SELECT * FROM issue_comments WHERE tenant = ? AND number = ?')
+    .get(tenant, number) as CommentRow | null
+  if (!row) throw notFound(`no comment ${commentName(number)} in this garage`)
+  return row
+}
+
+/** Stores a change of a comment and answers it with the comment as it is now. */
+function changed(
+  db: Database,
+  tenant: string,
+  commentId: number,
+  change: { action: ChangeRow['action']; before: string; after: string; undoes?: ChangeRow },
+  actor: Actor,
+  at: string,
+): CommentChange {
+  const { id } = db
+    .query(
+      `INSERT INTO comment_changes (tenant, comment_id, action, before_text, after_text, actor, at, undoes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    )
+    .get(tenant, commentId, change.action, change.before, change.after, who(actor), at, change.undoes?.id ?? null) as {
+    id: number
+  }
+  if (change.undoes) db.query('UPDATE comment_changes SET undone_by = ? WHERE id = ?').run(id, change.undoes.id)
+  const c = db.query('SELECT * FROM issue_comments WHERE id = ?').get(commentId) as CommentRow
+  const issue = db.query('SELECT number, title FROM issues WHERE id = ?').get(c.issue_id) as {
+    number: number
+    title: string
+  }
+  const undid = change.undoes?.action
+  return {
+    change: id,
+    action: change.action,
+    undoes: change.undoes?.id ?? null,
+    undid: undid === 'edit' || undid === 'remove' ? undid : null,
+    issue: issue.number,
+    issue_title: issue.title,
+    comment: {
+      number: c.number,
+      author: c.author,
+      text: c.text,
+      created_at: c.created_at,
+      edited_at: c.edited_at,
+      removed: c.removed_at !== null,
+    },
+    before: change.before,
+    after: change.after,
+  }
+}
+
+/**
+ * Edits a comment's text; the change keeps the text before and after (for its Undo), and the
+ * issue's history says who edited which comment. A removed comment, or the same text, is a 409
+ * and nothing changes.
+ */
+export function editComment(db: Database, tenant: string, number: number, input: CommentEdit, now: Date) {
+  return db.transaction(() => {
+    const c = commentRow(db, tenant, number)
+    if (c.removed_at !== null)
+      throw conflict(
+        'removed',
+        `comment ${commentName(number)} was removed; undo its removal first to edit it. Nothing changed`,
+        'number',
+      )
+    const text = input.text.trim()
+    if (!text) throw invalid('text', 'give the new text of the comment')
+    if (text === c.text) throw conflict('unchanged', `comment ${commentName(number)} already says that; nothing changed`, 'text')
+    const at = now.toISOString()
+    db.query('UPDATE issue_comments SET text = ?, edited_at = ? WHERE id = ?').run(text, at, c.id)
+    record(db, c.issue_id, input.actor, 'comment_edit', commentName(number), clip(text, 200), at)
+    touch(db, c.issue_id, at)
+    return changed(db, tenant, c.id, { action: 'edit', before: c.text, after: text }, input.actor, at)
+  })()
+}
+
+/** Removes a comment (kept, hidden, so its Undo puts it back as it was); removing it again is a 409. */
+export function removeComment(db: Database, tenant: string, number: number, input: ActorOnly, now: Date) {
+  return db.transaction(() => {
+    const c = commentRow(db, tenant, number)
+    if (c.removed_at !== null)
+      throw conflict('removed', `comment ${commentName(number)} was already removed; nothing changed`, 'number')
+    const at = now.toISOString()
+    db.query('UPDATE issue_comments SET removed_at = ? WHERE id = ?').run(at, c.id)
+    record(db, c.issue_id, input.actor, 'comment_remove', commentName(number), null, at)
+    touch(db, c.issue_id, at)
+    return changed(db, tenant, c.id, { action: 'remove', before: c.text, after: '' }, input.actor, at)
+  })()
+}
+
+/**
+ * Undoes an edit or a removal of a comment: once, and only while it is the comment's latest
+ * change (a later edit or removal is undone first). Every refusal is a 409 (another garage's
+ * change a 404, like a missing one) and changes nothing.
+ */
+export function undoCommentChange(db: Database, tenant: string, changeId: number, input: ActorOnly, now: Date) {
+  return db.transaction(() => {
+    const ch = db
+      .query('SELECT * FROM comment_changes WHERE tenant = ? AND id = ?')
+      .get(tenant, changeId) as ChangeRow | null
+    if (!ch) throw notFound(`no comment change #${changeId} in this garage`)
+    const c = db.query('SELECT * FROM issue_comments WHERE id = ?').get(ch.comment_id) as CommentRow
+    const name = commentName(c.number)
+    if (ch.action === 'undo')
+      throw conflict('not_undoable', `change #${changeId} is itself an undo; nothing changed`, 'change')
+    if (ch.undone_by !== null)
+      throw conflict('already_undone', `change #${changeId} of comment ${name} was already undone; nothing changed`, 'change')
+    const later = db
+      .query(
+        "SELECT id FROM comment_changes WHERE comment_id = ? AND id > ? AND action != 'undo' AND undone_by IS NULL ORDER BY id DESC LIMIT 1",
+      )
+      .get(ch.comment_id, ch.id) as { id: number } | null
+    if (later)
+      throw conflict(
+        'changed_since',
+        `comment ${name} was changed again since (change #${later.id}); undo that first. Nothing changed`,
+        'change',
+      )
+    const at = now.toISOString()
+    if (ch.action === 'edit') {
+      // back as it was: its text, and when it was edited before (null when never)
+      const prior = db
+        .query(
+          "SELECT at FROM comment_changes WHERE comment_id = ? AND id < ? AND action = 'edit' AND undone_by IS NULL ORDER BY id DESC LIMIT 1",
+        )
+        .get(c.id, ch.id) as { at: string } | null
+      db.query('UPDATE issue_comments SET text = ?, edited_at = ? WHERE id = ?').run(
+        ch.before_text,
+        prior?.at ?? null,
+        c.id,
+      )
+    } else {
+      db.query('UPDATE issue_comments SET removed_at = NULL WHERE id = ?').run(c.id)
+    }
+    record(db, c.issue_id, input.actor, 'comment_undo', name, clip(ch.before_text, 200), at)
+    touch(db, c.issue_id, at)
+    return changed(
+      db,
+      tenant,
+      c.id,
+      { action: 'undo', before: ch.after_text, after: ch.before_text, undoes: ch },
+      input.actor,
+      at,
+    )
   })()
 }

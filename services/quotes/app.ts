@@ -11,6 +11,8 @@ import { estimate, listJobs, overrideJob } from './estimates.ts'
 import { migrations } from './migrations.ts'
 import {
   AcceptBody,
+  ByBody,
+  ChangeParams,
   Estimate,
   EstimateBody,
   IssueParams,
@@ -20,9 +22,11 @@ import {
   NumberParams,
   Quote,
   QuoteAccepted,
+  QuoteChange,
   QuoteComparison,
   QuoteCreate,
   QuoteCreated,
+  QuoteEdit,
   QuoteListQuery,
   QuoteQuery,
   QuotesRemove,
@@ -36,9 +40,12 @@ import {
   acceptQuote,
   compareQuotes,
   createQuote,
+  editQuote,
   getQuote,
   linkRecord,
   removeIssueQuotes,
+  removeQuote,
+  undoQuoteChange,
 } from './service.ts'
 import { tipOfTheDay } from './tips.ts'
 
@@ -102,6 +109,47 @@ export function createApp(deps: ServiceDeps) {
         body: AcceptBody,
         response: QuoteAccepted,
         detail: { summary: 'Accept a quote: once per issue; 409 otherwise' },
+      },
+    )
+    .post(
+      '/quotes/:number/edit',
+      ({ params, body, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, `POST /quotes/${params.number}/edit`, (t) =>
+          editQuote(db, t, params.number, { ...body, today: today(body.today) }, now()),
+        ),
+      {
+        params: NumberParams,
+        body: QuoteEdit,
+        response: QuoteChange,
+        detail: { summary: "Correct a quote's fields; an accepted quote keeps its figures (409)" },
+      },
+    )
+    .post(
+      '/quotes/:number/remove',
+      ({ params, body, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, `POST /quotes/${params.number}/remove`, (t) =>
+          removeQuote(db, t, params.number, { by: body.by, today: today(body.today) }, now()),
+        ),
+      {
+        params: NumberParams,
+        body: ByBody,
+        response: QuoteChange,
+        detail: { summary: 'Remove a quote (kept in its change for its Undo); an accepted one is a 409' },
+      },
+    )
+    .post(
+      '/quote-changes/:change/undo',
+      ({ params, body, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, `POST /quote-changes/${params.change}/undo`, (t) =>
+          undoQuoteChange(db, t, params.change, { by: body.by, today: today(body.today) }, now()),
+        ),
+      {
+        params: ChangeParams,
+        body: ByBody,
+        response: QuoteChange,
+        detail: {
+          summary: "Undo an edit or a removal of a quote, once, while it is the quote's latest change",
+        },
       },
     )
     .get('/issues/:issue/accepted', ({ params, tenant }) => acceptedFor(db, tenant, params.issue), {

@@ -46,4 +46,21 @@ export const migrations: readonly Migration[] = [
   ) WITHOUT ROWID;
   INSERT INTO quote_numbers (tenant, last) SELECT tenant, MAX(number) FROM quotes GROUP BY tenant;
   `,
+  // 3: /quote edit and /quote remove keep each change with the quote as it was before and after
+  // (a removed quote's whole row, so its Undo puts it back under its number), per tenant.
+  `
+  CREATE TABLE quote_changes (
+    id INTEGER PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('edit', 'remove', 'undo')),
+    before_row TEXT NOT NULL,
+    after_row TEXT,
+    actor TEXT,
+    at TEXT NOT NULL,
+    undoes INTEGER REFERENCES quote_changes (id),
+    undone_by INTEGER REFERENCES quote_changes (id)
+  );
+  CREATE INDEX quote_changes_by_number ON quote_changes (tenant, number);
+  `,
 ]

@@ -73,6 +73,30 @@ export const TipQuery = t.Object({
   topic: t.Optional(t.String({ maxLength: 100 })),
 })
 
+/** A correction of a quote: only the fields given change (in the quote's own currency). */
+export const QuoteEdit = t.Object(
+  {
+    shop: t.Optional(t.String({ minLength: 1, maxLength: 100 })),
+    amount: t.Optional(TypedMoney),
+    parts: t.Optional(TypedMoney),
+    labour: t.Optional(TypedMoney),
+    validUntil: t.Optional(Day),
+    notes: t.Optional(t.String({ maxLength: 1000 })),
+    by: t.Optional(t.String({ maxLength: 200 })),
+    today: t.Optional(Day),
+  },
+  { additionalProperties: false },
+)
+export type QuoteEdit = typeof QuoteEdit.static
+
+/** Who removes a quote or undoes a change of one. */
+export const ByBody = t.Object(
+  { by: t.Optional(t.String({ maxLength: 200 })), today: t.Optional(Day) },
+  { additionalProperties: false },
+)
+
+export const ChangeParams = t.Object({ change: wholeNumber('change', 1, Number.MAX_SAFE_INTEGER) })
+
 // ——— responses ———
 
 export const Quote = t.Object({
@@ -159,3 +183,20 @@ export const Tip = t.Object({
   relevant: t.Boolean(),
   catalogSize: t.Integer(),
 })
+
+/**
+ * An edit, a removal, or the undo of one, of a quote: the quote as it is now (`removed` when it
+ * is gone) and each field that changed, shown as before → after.
+ */
+export const QuoteChange = t.Object({
+  change: t.Integer(),
+  action: t.Union([t.Literal('edit'), t.Literal('remove'), t.Literal('undo')]),
+  undoes: t.Nullable(t.Integer()),
+  undid: t.Nullable(t.Union([t.Literal('edit'), t.Literal('remove')])),
+  quote: Quote,
+  removed: t.Boolean(),
+  fields: t.Array(
+    t.Object({ name: t.String(), before: t.Nullable(t.String()), after: t.Nullable(t.String()) }),
+  ),
+})
+export type QuoteChange = typeof QuoteChange.static

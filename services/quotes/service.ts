@@ -10,7 +10,7 @@ import { isDate } from '../../lib/domain/dates.ts'
 import { invalid } from '../../lib/domain/invalid.ts'
 import { formatMoney, toMinor } from '../../lib/domain/money.ts'
 import { conflict, notFound } from '../lib/http.ts'
-import type { Quote, QuoteCreate } from './model.ts'
+import type { Quote, QuoteChange, QuoteCreate, QuoteEdit } from './model.ts'
 
 type Row = {
   id: number
@@ -260,7 +260,269 @@ export function removeIssueQuotes(db: Database, tenant: string, issues: number[]
     const numbers = (
       db.query(`SELECT number FROM quotes WHERE ${where} ORDER BY number`).all(...args) as { number: number }[]
     ).map((r) => r.number)
-    if (!preview) db.query(`DELETE FROM quotes WHERE ${where}`).run(...args)
+    if (!preview) {
+      db.query(`DELETE FROM quotes WHERE ${where}`).run(...args)
+      // Their changes go too (a removed quote's among them), so no Undo puts back a quote of a removed issue.
+      db.query(
+        "DELETE FROM quote_changes WHERE tenant = ? AND json_extract(before_row, '$.issue') IN (SELECT value FROM json_each(?))",
+      ).run(...args)
+    }
     return { removed: numbers }
+  })()
+}
+
+/** The columns a change of a quote keeps and an Undo puts back (every one but the row id). */
+const COLUMNS = [
+  'tenant',
+  'number',
+  'issue',
+  'shop',
+  'currency',
+  'amount_minor',
+  'amount_text',
+  'parts_minor',
+  'labour_minor',
+  'valid_until',
+  'notes',
+  'status',
+  'accepted_at',
+  'accepted_by',
+  'record_id',
+  'created_by',
+  'created_at',
+] as const
+type Kept = Omit<Row, 'id'>
+const kept = (row: Row): Kept => {
+  const { id: _id, ...rest } = row
+  return rest
+}
+
+/** The fields a person sees change, each as it reads: "amount $640.00 → $600.00". */
+function fieldsChanged(before: Kept, after: Kept | null) {
+  const shown = (r: Kept | null): Record<string, string | null> =>
+    r === null
+      ? {}
+      : {
+          shop: r.shop,
+          amount: formatMoney(r.amount_minor, r.currency),
+          parts: r.parts_minor === null ? null : formatMoney(r.parts_minor, r.currency),
+          labor: r.labour_minor === null ? null : formatMoney(r.labour_minor, r.currency),
+          valid_until: r.valid_until,
+          notes: r.notes,
+        }
+  const b = shown(before)
+  const a = shown(after)
+  return Object.keys(b)
+    .filter((name) => after === null || b[name] !== a[name])
+    .map((name) => ({ name, before: b[name] ?? null, after: after === null ? null : (a[name] ?? null) }))
+}
+
+type ChangeRow = {
+  id: number
+  number: number
+  action: 'edit' | 'remove' | 'undo'
+  before_row: string
+  after_row: string | null
+  undone_by: number | null
+}
+
+function keepChange(
+  db: Database,
+  tenant: string,
+  number: number,
+  change: { action: ChangeRow['action']; before: Kept; after: Kept | null; undoes?: ChangeRow },
+  by: string | undefined,
+  now: Date,
+): number {
+  const { id } = db
+    .query(
+      `INSERT INTO quote_changes (tenant, number, action, before_row, after_row, actor, at, undoes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    )
+    .get(
+      tenant,
+      number,
+      change.action,
+      JSON.stringify(change.before),
+      change.after === null ? null : JSON.stringify(change.after),
+      by ?? null,
+      now.toISOString(),
+      change.undoes?.id ?? null,
+    ) as { id: number }
+  if (change.undoes) db.query('UPDATE quote_changes SET undone_by = ? WHERE id = ?').run(id, change.undoes.id)
+  return id
+}
+
+/**
+ * Corrects a quote: only the fields given change, in the quote's own currency, checked like a
+ * new quote's (parts and labour within the total; a total typed as parts + labour follows them).
+ * An accepted quote keeps its figures (amount, parts, labor): its amount is what the service
+ * record of the work carries, so changing them is a 409 naming the field; its shop, notes and
+ * validity can still be corrected. Every check runs before the update, so a refusal changes nothing.
+ */
+export function editQuote(db: Database, tenant: string, number: number, e: QuoteEdit & { today: string }, now: Date): QuoteChange {
+  return db.transaction((): QuoteChange => {
+    const row = getRow(db, tenant, number)
+    const before = kept(row)
+    const next: Kept = { ...before }
+    if (e.shop !== undefined) {
+      const shop = e.shop.trim()
+      if (!shop) throw invalid('shop', "give the shop's name")
+      next.shop = shop
+    }
+    const figures = e.amount !== undefined || e.parts !== undefined || e.labour !== undefined
+    if (figures && row.status === 'accepted') {
+      const field = e.amount !== undefined ? 'amount' : e.parts !== undefined ? 'parts' : 'labor'
+      throw conflict(
+        'accepted',
+        `${field}: quote ${number} (${row.shop}) is accepted, and its amount is what the service record of issue #${row.issue} carries; its amount, parts and labor cannot be edited (its shop, notes and valid_until can). Nothing changed`,
+        field,
+      )
+    }
+    const cur = row.currency
+    if (e.parts !== undefined) next.parts_minor = toMinor('parts', e.parts, cur, { allowZero: true })
+    if (e.labour !== undefined) next.labour_minor = toMinor('labor', e.labour, cur, { allowZero: true })
+    if (e.amount !== undefined) {
+      next.amount_minor = toMinor('amount', e.amount, cur)
+      next.amount_text = e.amount.text ?? null
+    } else if (row.amount_text === null && next.parts_minor !== null && next.labour_minor !== null) {
+      // a total that was never typed is parts + labour, and follows them
+      next.amount_minor = next.parts_minor + next.labour_minor
+      if (next.amount_minor === 0) throw invalid('amount', 'a quote of 0 is not a quote')
+    }
+    if (next.parts_minor !== null && next.labour_minor !== null && next.parts_minor + next.labour_minor > next.amount_minor)
+      throw invalid(
+        e.amount !== undefined ? 'amount' : e.parts !== undefined ? 'parts' : 'labor',
+        `parts + labour (${formatMoney(next.parts_minor + next.labour_minor, cur)}) would be more than the total (${formatMoney(next.amount_minor, cur)}); the total includes both`,
+      )
+    if ((next.parts_minor ?? 0) > next.amount_minor)
+      throw invalid('parts', `parts (${formatMoney(next.parts_minor!, cur)}) would be more than the total (${formatMoney(next.amount_minor, cur)})`)
+    if ((next.labour_minor ?? 0) > next.amount_minor)
+      throw invalid('labor', `labour (${formatMoney(next.labour_minor!, cur)}) would be more than the total (${formatMoney(next.amount_minor, cur)})`)
+    if (e.validUntil !== undefined) {
+      if (!isDate(e.validUntil)) throw invalid('valid_until', `${e.validUntil} is not a date`)
+      if (e.validUntil < e.today) throw invalid('valid_until', `${e.validUntil} is already past (today is ${e.today})`)
+      next.valid_until = e.validUntil
+    }
+    if (e.notes !== undefined) next.notes = e.notes.trim() || null
+    const fields = fieldsChanged(before, next)
+    if (fields.length === 0) throw conflict('unchanged', `quote ${number} already reads like that; nothing changed`, 'number')
+    const updated = db
+      .query(
+        `UPDATE quotes SET shop = ?, amount_minor = ?, amount_text = ?, parts_minor = ?, labour_minor = ?, valid_until = ?, notes = ?
+         WHERE id = ? RETURNING *`,
+      )
+      .get(
+        next.shop,
+        next.amount_minor,
+        next.amount_text,
+        next.parts_minor,
+        next.labour_minor,
+        next.valid_until,
+        next.notes,
+        row.id,
+      ) as Row
+    const change = keepChange(db, tenant, number, { action: 'edit', before, after: kept(updated) }, e.by, now)
+    return { change, action: 'edit', undoes: null, undid: null, quote: view(updated, e.today), removed: false, fields }
+  })()
+}
+
+/**
+ * Removes a quote, keeping it whole in its change so its Undo puts it back under its number
+ * (numbers are never given twice). An accepted quote is not removed (409): the issue's work and
+ * its service record stand on it.
+ */
+export function removeQuote(db: Database, tenant: string, number: number, opts: { by?: string; today: string }, now: Date): QuoteChange {
+  return db.transaction((): QuoteChange => {
+    const row = getRow(db, tenant, number)
+    if (row.status === 'accepted')
+      throw conflict(
+        'accepted',
+        `quote ${number} (${row.shop}) is accepted for issue #${row.issue}; an accepted quote is not removed. Nothing changed`,
+        'number',
+      )
+    db.query('DELETE FROM quotes WHERE id = ?').run(row.id)
+    const change = keepChange(db, tenant, number, { action: 'remove', before: kept(row), after: null }, opts.by, now)
+    return {
+      change,
+      action: 'remove',
+      undoes: null,
+      undid: null,
+      quote: view(row, opts.today),
+      removed: true,
+      fields: fieldsChanged(kept(row), null),
+    }
+  })()
+}
+
+/**
+ * Undoes an edit or a removal of a quote: once, and only while it is the quote's latest change
+ * (a later edit or removal is undone first). An edit's figures are not put back on a quote
+ * accepted since. Every refusal is a 409 (another garage's change a 404) and changes nothing.
+ */
+export function undoQuoteChange(db: Database, tenant: string, changeId: number, opts: { by?: string; today: string }, now: Date): QuoteChange {
+  return db.transaction((): QuoteChange => {
+    const ch = db
+      .query('SELECT * FROM quote_changes WHERE tenant = ? AND id = ?')
+      .get(tenant, changeId) as ChangeRow | null
+    if (!ch) throw notFound(`no quote change #${changeId} in this garage`)
+    if (ch.action === 'undo')
+      throw conflict('not_undoable', `change #${changeId} is itself an undo; nothing changed`, 'change')
+    if (ch.undone_by !== null)
+      throw conflict('already_undone', `change #${changeId} of quote ${ch.number} was already undone; nothing changed`, 'change')
+    const later = db
+      .query(
+        "SELECT id FROM quote_changes WHERE tenant = ? AND number = ? AND id > ? AND action != 'undo' AND undone_by IS NULL ORDER BY id DESC LIMIT 1",
+      )
+      .get(tenant, ch.number, ch.id) as { id: number } | null
+    if (later)
+      throw conflict(
+        'changed_since',
+        `quote ${ch.number} was changed again since (change #${later.id}); undo that first. Nothing changed`,
+        'change',
+      )
+    const before = JSON.parse(ch.before_row) as Kept
+    if (ch.action === 'remove') {
+      const restored = db
+        .query(`INSERT INTO quotes (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) RETURNING *`)
+        .get(...COLUMNS.map((c) => before[c])) as Row
+      const change = keepChange(db, tenant, ch.number, { action: 'undo', before: kept(restored), after: kept(restored), undoes: ch }, opts.by, now)
+      return {
+        change,
+        action: 'undo',
+        undoes: ch.id,
+        undid: 'remove',
+        quote: view(restored, opts.today),
+        removed: false,
+        fields: fieldsChanged(kept(restored), null),
+      }
+    }
+    const row = getRow(db, tenant, ch.number)
+    const now_ = kept(row)
+    const figures = now_.amount_minor !== before.amount_minor || now_.parts_minor !== before.parts_minor || now_.labour_minor !== before.labour_minor
+    if (row.status === 'accepted' && figures)
+      throw conflict(
+        'accepted',
+        `quote ${ch.number} was accepted since, with its amount ${formatMoney(row.amount_minor, row.currency)}; its figures are not put back. Nothing changed`,
+        'change',
+      )
+    const updated = db
+      .query(
+        `UPDATE quotes SET shop = ?, amount_minor = ?, amount_text = ?, parts_minor = ?, labour_minor = ?, valid_until = ?, notes = ?
+         WHERE id = ? RETURNING *`,
+      )
+      .get(
+        before.shop,
+        before.amount_minor,
+        before.amount_text,
+        before.parts_minor,
+        before.labour_minor,
+        before.valid_until,
+        before.notes,
+        row.id,
+      ) as Row
+    const fields = fieldsChanged(now_, kept(updated))
+    const change = keepChange(db, tenant, ch.number, { action: 'undo', before: now_, after: kept(updated), undoes: ch }, opts.by, now)
+    return { change, action: 'undo', undoes: ch.id, undid: 'edit', quote: view(updated, opts.today), removed: false, fields }
   })()
 }

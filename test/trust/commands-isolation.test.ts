@@ -50,7 +50,7 @@ const GOOD: Record<OptionType, string> = {
 function optionRef(command: Command, option: Option): RefKind | undefined {
   if (option.type === 'car') return 'car'
   if (option.type === 'issue') return 'issue'
-  if (command.name === 'quote' && option.name === 'id') return 'quote'
+  if (command.name === 'quote' && (option.name === 'id' || option.name === 'number')) return 'quote'
   if (option.name === 'record') return 'record'
   if (command.name === 'item' && option.name === 'item') return 'itemName'
   return undefined
@@ -67,6 +67,10 @@ const BUTTON_ARGS: Record<string, (value: string, kind: RefKind) => string> = {
   // a change number, like garage.undo_change's (no reference kind of its own here); another
   // garage's change is refused like a missing one by the items service (services/items/cars/archive.test.ts)
   'car.undo_archive': (v) => v,
+  // change numbers of the issues and quotes services, tenant-scoped there like the items' ones
+  // (services/issues/comments.test.ts, services/quotes/changes.test.ts)
+  'issue.undo_comment': (v) => v,
+  'quote.undo_change': (v) => v,
 }
 const BUTTON_REFS: Record<string, RefKind[]> = {
   'item.done': ['item'],
@@ -76,6 +80,8 @@ const BUTTON_REFS: Record<string, RefKind[]> = {
   'photo.file': ['photoLink', 'car'],
   'service.log_again': ['item', 'record'],
   'car.undo_archive': [],
+  'issue.undo_comment': [],
+  'quote.undo_change': [],
 }
 
 const attachment = () => ({

@@ -45,7 +45,13 @@ const REFS: Record<string, RefKind> = {
 }
 
 /** Path params that name no object; the value to use. */
-export const NON_REF_PARAMS: Record<string, string> = { 'images:size': '256' }
+export const NON_REF_PARAMS: Record<string, string> = {
+  'images:size': '256',
+  // the id of a change of a comment or a quote, for its Undo (tenant-scoped in the service;
+  // services/issues/comments.test.ts and services/quotes/changes.test.ts check another garage's)
+  'issues:change': '1',
+  'quotes:change': '1',
+}
 
 export function refKind(
   service: ServiceName,
