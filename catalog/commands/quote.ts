@@ -1,5 +1,13 @@
 import type { Command } from '../command.ts'
 
+/** What a quote says besides its shop and total: given when it is added, changed by /quote edit. */
+const details = [
+  { name: 'parts', type: 'money', description: 'Parts part of the total', min: 0 },
+  { name: 'labor', type: 'money', description: 'Labour part of the total', min: 0 },
+  { name: 'valid_until', type: 'date', description: 'Last day the quote is valid (YYYY-MM-DD)' },
+  { name: 'notes', type: 'string', description: 'Anything else (warranty, parts brand…)', maxLength: 1000 },
+] as const
+
 const quote = {
   name: 'quote',
   description: 'Shop quotes for an issue, compared and accepted; estimates; the tip of the day',
@@ -13,15 +21,7 @@ const quote = {
         { name: 'issue', type: 'issue', required: true, description: 'The issue the quote is for, e.g. 12' },
         { name: 'shop', type: 'string', required: true, description: 'The shop that quoted', maxLength: 100 },
         { name: 'amount', type: 'money', description: 'Total quoted (default parts + labor)', min: 0 },
-        { name: 'parts', type: 'money', description: 'Parts part of the total', min: 0 },
-        { name: 'labor', type: 'money', description: 'Labour part of the total', min: 0 },
-        { name: 'valid_until', type: 'date', description: 'Last day the quote is valid (YYYY-MM-DD)' },
-        {
-          name: 'notes',
-          type: 'string',
-          description: 'Anything else (warranty, parts brand…)',
-          maxLength: 1000,
-        },
+        ...details,
       ],
     },
     {
@@ -58,15 +58,7 @@ const quote = {
         },
         { name: 'shop', type: 'string', description: 'The shop that quoted', maxLength: 100 },
         { name: 'amount', type: 'money', description: 'Total quoted', min: 0 },
-        { name: 'parts', type: 'money', description: 'Parts part of the total', min: 0 },
-        { name: 'labor', type: 'money', description: 'Labour part of the total', min: 0 },
-        { name: 'valid_until', type: 'date', description: 'Last day the quote is valid (YYYY-MM-DD)' },
-        {
-          name: 'notes',
-          type: 'string',
-          description: 'Anything else (warranty, parts brand…)',
-          maxLength: 1000,
-        },
+        ...details,
       ],
     },
     {

@@ -11,10 +11,8 @@ export const TypedMoney = t.Object({ value: t.Number(), text: t.Optional(t.Strin
 export const NumberParams = t.Object({ number: wholeNumber('number', 1, 1_000_000_000) })
 export const IssueParams = t.Object({ issue: wholeNumber('issue', 1, 1_000_000_000) })
 
-export const QuoteCreate = t.Object({
-  issue: t.Integer({ minimum: 1 }),
-  shop: t.String({ minLength: 1, maxLength: 100 }),
-  currency: Currency,
+/** What a quote is given besides its issue, shop and currency, when added or edited. */
+const quoteFields = {
   amount: t.Optional(TypedMoney),
   parts: t.Optional(TypedMoney),
   labour: t.Optional(TypedMoney),
@@ -23,6 +21,13 @@ export const QuoteCreate = t.Object({
   by: t.Optional(t.String({ maxLength: 200 })),
   /** Today in the garage's timezone (the worker knows it); defaults to the service's UTC date. */
   today: t.Optional(Day),
+}
+
+export const QuoteCreate = t.Object({
+  issue: t.Integer({ minimum: 1 }),
+  shop: t.String({ minLength: 1, maxLength: 100 }),
+  currency: Currency,
+  ...quoteFields,
 })
 export type QuoteCreate = typeof QuoteCreate.static
 
@@ -75,16 +80,7 @@ export const TipQuery = t.Object({
 
 /** A correction of a quote: only the fields given change (in the quote's own currency). */
 export const QuoteEdit = t.Object(
-  {
-    shop: t.Optional(t.String({ minLength: 1, maxLength: 100 })),
-    amount: t.Optional(TypedMoney),
-    parts: t.Optional(TypedMoney),
-    labour: t.Optional(TypedMoney),
-    validUntil: t.Optional(Day),
-    notes: t.Optional(t.String({ maxLength: 1000 })),
-    by: t.Optional(t.String({ maxLength: 200 })),
-    today: t.Optional(Day),
-  },
+  { shop: t.Optional(t.String({ minLength: 1, maxLength: 100 })), ...quoteFields },
   { additionalProperties: false },
 )
 export type QuoteEdit = typeof QuoteEdit.static
