@@ -105,7 +105,9 @@ export default handlers(calc, {
       text:
         c.runningMinor === 0 && c.depreciationMinor === null
           ? `Nothing recorded for ${d.car.nickname} in this period. Log costs with /service log and /fuel log.`
-          : `Running costs ${formatMoney(c.runningMinor, c.currency)}${c.depreciationMinor !== null ? ` + depreciation ${formatMoney(c.depreciationMinor, c.currency)}` : ''} = ${formatMoney(c.totalMinor, c.currency)}.`,
+          : c.depreciationMinor === null
+            ? `Running costs ${formatMoney(c.runningMinor, c.currency)}; depreciation unknown, so not in the total.`
+            : `Running costs ${formatMoney(c.runningMinor, c.currency)} + depreciation ${formatMoney(c.depreciationMinor, c.currency)} = ${formatMoney(c.totalMinor, c.currency)}.`,
       fields: costFields(c, d.car.odometer_unit),
       ref: carRef(d.car.nickname),
     }
