@@ -9,7 +9,12 @@ import { undoActions } from './shared/changes.ts'
 import { archivedNote, fitLines, olderLine } from './shared/format.ts'
 
 export function fillupLine(f: FillupView): string {
-  const flags = [f.full ? null : 'partial', f.missed ? 'after a missed fill-up' : null].filter(Boolean)
+  const flags = [
+    f.full ? null : 'partial',
+    // A full one without its odometer has no economy of its own; its fuel is in the next segment.
+    f.full && !f.odometer && !f.missed ? 'no odometer (its fuel counts toward the next full fill-up with one)' : null,
+    f.missed ? 'after a missed fill-up' : null,
+  ].filter(Boolean)
   const bits = [
     f.date,
     f.volume,
