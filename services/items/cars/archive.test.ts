@@ -41,10 +41,22 @@ describe('archived cars', () => {
     expectRefused(await g.call('PATCH', '/cars/corolla', { odometer: mi(48700) }), 409, 'odometer', /\/car unarchive corolla/)
     expect({ readings: g.count('odometer_readings'), fillups: g.count('fuel_fillups'), records: g.count('service_records') }).toEqual(before)
     expectRefused(await g.call('POST', '/cars/corolla/archive', {}), 409, 'car', /already archived/)
+    // Nothing new reaches it by another way either: a record of golf moved onto it, or an item.
+    const golfFill = await g.ok('POST', '/fillups', { car: 'golf', volume: gal(9), odometer: mi(10300) })
+    const golfRecord = await g.ok('POST', '/records', { car: 'golf', title: 'Wipers' })
+    expectRefused(await g.call('POST', '/fillups/edit', { number: golfFill.number, car: 'corolla' }), 409, 'car', /corolla is archived/)
+    expectRefused(await g.call('PATCH', `/records/${golfRecord.id}`, { car: 'corolla' }), 409, 'car', /corolla is archived/)
+    expectRefused(await g.call('POST', '/items', { car: 'corolla', name: 'Tyres', months: 12 }), 409, 'car', /no new maintenance item/)
+    expect((await g.ok('GET', '/fillups?car=golf')).fillups).toHaveLength(1)
+    expect((await g.ok('GET', `/records/${golfRecord.id}`)).car).toBe('golf')
+    // Edited in place, a record of the archived car itself stays correctable.
+    const oldFill = (await g.ok('GET', '/fillups?car=corolla')).fillups[0]
+    expect((await g.call('POST', '/fillups/edit', { number: oldFill.number, cost: { value: 30 } })).status).toBe(200)
 
     const h = await g.ok('GET', '/changes')
-    expect(h.changes[0]).toMatchObject({ kind: 'car', action: 'edit', car: 'corolla' })
-    expect(h.changes[0].fields).toContainEqual({ name: 'archived', before: null, after: '2026-04-30' })
+    const archived = h.changes.find((c: any) => c.kind === 'car')
+    expect(archived).toMatchObject({ kind: 'car', action: 'edit', car: 'corolla' })
+    expect(archived.fields).toContainEqual({ name: 'archived', before: null, after: '2026-04-30' })
 
     const u = await g.ok('POST', '/cars/corolla/unarchive', {})
     expect(u.car.archived).toBeNull()

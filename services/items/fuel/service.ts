@@ -284,6 +284,11 @@ export function editFillup(
 ): FillupView {
   return db.transaction(() => {
     const { row, car } = requireFillup(db, tenant, number)
+    // Moved onto another car: that car takes it only while in use, as it takes a new one.
+    if (body.car !== undefined) {
+      const target = requireCar(db, tenant, body.car)
+      if (target.id !== car.id) requireInUse(target, 'fill-up')
+    }
     const before = fillupSnapshot(db, tenant, number)
     deleteFillup(db, row)
     const view = storeFillup(db, tenant, { ...body, car: body.car ?? car.nickname }, now, number, row)

@@ -6,7 +6,7 @@ import type { Database } from 'bun:sqlite'
 import { checkDate } from '../../../lib/domain/dates.ts'
 import { clip } from '../../../lib/domain/text.ts'
 import { badRequest, conflict } from '../../lib/http.ts'
-import { type CarRow, requireCar } from '../shared/car.ts'
+import { type CarRow, requireCar, requireInUse } from '../shared/car.ts'
 import { formatDistance, inCarUnit, typedThreshold } from '../shared/distance.ts'
 import { ensureTenant, type GarageRow, garageAt } from '../shared/garage.ts'
 import type { DistanceInput, ThresholdInput } from '../shared/model.ts'
@@ -215,7 +215,8 @@ const newItem = (tenant: string, car: CarRow, today: string, now: Date): ItemRow
 export function addItem(db: Database, tenant: string, body: ItemCreate, now: Date): ItemView {
   return db.transaction(() => {
     const { garage, today } = garageAt(db, tenant, now)
-    const car = requireCar(db, tenant, body.car)
+    // An archived car falls due for nothing: its reminders are off until it is back.
+    const car = requireInUse(requireCar(db, tenant, body.car), 'maintenance item')
     const next = newItem(tenant, car, today, now)
     applyFields(db, next, body, car, garage, today, true)
     if (next.months === null && next.distance === null) {

@@ -454,7 +454,14 @@ export function editRecord(
       )
       .all(row.id) as { name: string }[]
     deleteRecord(db, tenant, row)
-    const car = body.car === undefined ? oldCar : requireCar(db, tenant, body.car)
+    // Moved onto another car: that car takes it only while in use, as it takes a new one.
+    const car =
+      body.car === undefined
+        ? oldCar
+        : (() => {
+            const target = requireCar(db, tenant, body.car)
+            return target.id === oldCar.id ? target : requireInUse(target, 'service record')
+          })()
     const title = body.title === undefined ? row.title : checkText('title', body.title, 200, true)!
     const items = resolveItems(db, tenant, car, body.items ?? linked.map((l) => l.name))
     const notes =
