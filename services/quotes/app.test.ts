@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp } from './app.ts'
+import { quotesCaller } from './testing.ts'
 import { dailyIndex, TIPS, tipOfTheDay } from './tips.ts'
 
 const token = 'quotes-test-token-0123456789'
@@ -17,23 +18,7 @@ afterAll(async () => {
 const A = 'local:garage-a'
 const B = 'local:garage-b'
 
-async function call(
-  method: string,
-  path: string,
-  opts: { tenant?: string; body?: unknown; key?: string } = {},
-) {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'x-tenant': opts.tenant ?? A }
-  if (opts.body !== undefined) headers['content-type'] = 'application/json'
-  if (opts.key) headers['idempotency-key'] = opts.key
-  const res = await app.handle(
-    new Request(`http://localhost${path}`, {
-      method,
-      headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    }),
-  )
-  return { status: res.status, body: (await res.json()) as any }
-}
+const call = quotesCaller(app, token, A)
 
 const usd = (value: number, text = String(value)) => ({ value, text })
 const quote = (issue: number, shop: string, amount: number, extra: Record<string, unknown> = {}) => ({

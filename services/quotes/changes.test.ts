@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp } from './app.ts'
+import { quotesCaller } from './testing.ts'
 
 const token = 'quotes-test-token-0123456789'
 const dir = mkdtempSync(join(tmpdir(), 'cm-quote-changes-'))
@@ -21,23 +22,7 @@ const A = 'local:qc-a'
 const B = 'local:qc-b'
 const today = '2026-11-20'
 
-async function call(
-  method: string,
-  path: string,
-  opts: { tenant?: string; body?: unknown; key?: string } = {},
-) {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'x-tenant': opts.tenant ?? A }
-  if (opts.body !== undefined) headers['content-type'] = 'application/json'
-  if (opts.key) headers['idempotency-key'] = opts.key
-  const res = await app.handle(
-    new Request(`http://localhost${path}`, {
-      method,
-      headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    }),
-  )
-  return { status: res.status, body: (await res.json()) as any }
-}
+const call = quotesCaller(app, token, A)
 const usd = (value: number) => ({ value, text: `$${value}` })
 const get = async (n: number, tenant = A) => call('GET', `/quotes/${n}?today=${today}`, { tenant })
 const edit = (n: number, body: Record<string, unknown>, key?: string, tenant = A) =>

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp } from './app.ts'
 import { migrations } from './migrations.ts'
+import { type CallOpts, type QuotesApp, quotesCaller } from './testing.ts'
 
 const token = 'quotes-test-token-0123456789'
 const dirs: string[] = []
@@ -26,24 +27,8 @@ function boot(dir = mkdtempSync(join(tmpdir(), 'cm-quotes-rm-'))) {
 const A = 'local:quotes-rm-a'
 const B = 'local:quotes-rm-b'
 
-async function call(
-  app: ReturnType<typeof createApp>,
-  method: string,
-  path: string,
-  opts: { tenant?: string; body?: unknown; key?: string } = {},
-) {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'x-tenant': opts.tenant ?? A }
-  if (opts.body !== undefined) headers['content-type'] = 'application/json'
-  if (opts.key) headers['idempotency-key'] = opts.key
-  const res = await app.handle(
-    new Request(`http://localhost${path}`, {
-      method,
-      headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    }),
-  )
-  return { status: res.status, body: (await res.json()) as any }
-}
+const call = (app: QuotesApp, method: string, path: string, opts: CallOpts = {}) =>
+  quotesCaller(app, token, A)(method, path, opts)
 
 const add = async (app: ReturnType<typeof createApp>, issue: number, amount: number, tenant = A) =>
   (
