@@ -14,6 +14,7 @@ import { dropReading, readingSnapshot, restoreReadingRow } from '../readings/cor
 import { carSnapshot, restoreArchive } from '../cars/archive.ts'
 import { requireCar } from '../shared/car.ts'
 import { nextPage, type Page } from '../shared/model.ts'
+import { SETTINGS_HISTORY_FIELDS } from '../settings/service.ts'
 import { type ChangeAction, type ChangeActor, type ChangeKind, logChange, type Snapshot } from './log.ts'
 import type { CarUndoResult, ChangeView, UndoResult } from './model.ts'
 
@@ -68,17 +69,7 @@ const FIELDS: Record<ChangeKind, [string, string][]> = {
     ['price', 'archived_price'],
     ['odometer', 'archived_odometer_text'],
   ],
-  settings: [
-    ['units', 'units'],
-    ['numbers', 'number_format'],
-    ['dates', 'date_order'],
-    ['currency', 'currency'],
-    ['timezone', 'timezone'],
-    ['reminder_channel', 'reminder_channel'],
-    ['reminder_hour', 'reminder_hour'],
-    ['urgent', 'urgent_text'],
-    ['very_urgent', 'very_urgent_text'],
-  ],
+  settings: SETTINGS_HISTORY_FIELDS,
 }
 
 const parse = (json: string | null): Snapshot | null => (json ? (JSON.parse(json) as Snapshot) : null)

@@ -153,10 +153,22 @@ function settingsSnapshot(db: Database, tenant: string): Snapshot | null {
   return row ? { row: { ...row, id: 0, car_id: null }, reading: null } : null
 }
 
-/** The settings a history shows, from a snapshot: whether any of them differs. */
-const SHOWN = ['units', 'number_format', 'date_order', 'currency', 'timezone', 'reminder_channel', 'reminder_hour', 'urgent_text', 'very_urgent_text']
+/** The settings the garage's history shows: label and column of the garage's row. */
+export const SETTINGS_HISTORY_FIELDS: [string, string][] = [
+  ['units', 'units'],
+  ['numbers', 'number_format'],
+  ['dates', 'date_order'],
+  ['currency', 'currency'],
+  ['timezone', 'timezone'],
+  ['reminder_channel', 'reminder_channel'],
+  ['reminder_hour', 'reminder_hour'],
+  ['urgent', 'urgent_text'],
+  ['very_urgent', 'very_urgent_text'],
+]
+
+/** Whether any of the settings the history shows differs between two snapshots. */
 const differs = (a: Snapshot | null, b: Snapshot | null) =>
-  SHOWN.some((k) => (a?.row[k] ?? null) !== (b?.row[k] ?? null))
+  SETTINGS_HISTORY_FIELDS.some(([, k]) => (a?.row[k] ?? null) !== (b?.row[k] ?? null))
 
 /**
  * Changes the settings (creating the tenant's row); refusals name the field and store nothing.
