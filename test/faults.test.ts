@@ -15,8 +15,8 @@ import { Dispatcher } from '../bots/shared/dispatch.ts'
 import { localEnvelope } from '../bots/shared/envelope.ts'
 import type { ReplyJob } from '../lib/contracts/envelope.ts'
 import { SERVICES } from '../lib/contracts/services.ts'
-import { type Proc, startProcess, waitHealthy } from './procs.ts'
-import { freePort, startRedis, type TestRedis, uniquePrefix } from './redis.ts'
+import { faultStackEnv, type Proc, startProcess, waitHealthy } from './procs.ts'
+import { startRedis, type TestRedis, uniquePrefix } from './redis.ts'
 import { localReplies } from './replies.ts'
 
 const TOKEN = 'fault-test-service-token-0123456789'
@@ -73,19 +73,7 @@ async function carsInService(): Promise<{ nickname: string }[]> {
 beforeAll(async () => {
   redis = await startRedis({ aof: true })
   dataDir = mkdtempSync(join(tmpdir(), 'cm-faults-'))
-  const itemsPort = await freePort()
-  env = {
-    REDIS_URL: redis.url,
-    DATA_DIR: dataDir,
-    SERVICE_TOKEN: TOKEN,
-    QUEUE_PREFIX: uniquePrefix('faults'),
-    ITEMS_PORT: String(itemsPort),
-    ITEMS_URL: `http://127.0.0.1:${itemsPort}`,
-    WORKER_PORT: String(await freePort()),
-    WORKER_LOCK_MS: '2000',
-    COMMAND_ATTEMPTS: '6',
-    LOG_LEVEL: 'warn',
-  }
+  env = await faultStackEnv({ redisUrl: redis.url, dataDir, token: TOKEN, prefix: uniquePrefix('faults') })
   await startItems()
   await startWorker()
   producer = producerConnection(redis.url)

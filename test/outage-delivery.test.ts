@@ -28,8 +28,8 @@ import { SERVICES } from '../lib/contracts/services.ts'
 import { silentLogger } from '../lib/log.ts'
 import { producerConnection, workerConnection } from '../lib/redis.ts'
 import { type DiscordStandin, type InteractionRecord, startStandin as startDiscord } from './discord-standin/standin.ts'
-import { type Proc, startProcess, waitHealthy } from './procs.ts'
-import { freePort, startRedis, type TestRedis, uniquePrefix } from './redis.ts'
+import { faultStackEnv, type Proc, startProcess, waitHealthy } from './procs.ts'
+import { startRedis, type TestRedis, uniquePrefix } from './redis.ts'
 import { type SlackStandin, startStandin as startSlack } from './slack-standin/standin.ts'
 
 const TOKEN = 'outage-test-service-token-0123456789'
@@ -54,19 +54,7 @@ const closers: (() => Promise<unknown>)[] = []
 beforeAll(async () => {
   redis = await startRedis({ aof: true })
   dataDir = mkdtempSync(join(tmpdir(), 'cm-outage-'))
-  const itemsPort = await freePort()
-  env = {
-    REDIS_URL: redis.url,
-    DATA_DIR: dataDir,
-    SERVICE_TOKEN: TOKEN,
-    QUEUE_PREFIX: uniquePrefix('outage'),
-    ITEMS_PORT: String(itemsPort),
-    ITEMS_URL: `http://127.0.0.1:${itemsPort}`,
-    WORKER_PORT: String(await freePort()),
-    WORKER_LOCK_MS: '2000',
-    COMMAND_ATTEMPTS: '6',
-    LOG_LEVEL: 'warn',
-  }
+  env = await faultStackEnv({ redisUrl: redis.url, dataDir, token: TOKEN, prefix: uniquePrefix('outage') })
   items = startProcess('items', SERVICES.items.entry, env)
   await waitHealthy(items, `${env.ITEMS_URL}/health`)
   worker = startProcess('worker', 'queue/worker.ts', env)

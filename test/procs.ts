@@ -5,6 +5,7 @@
 import { type Subprocess, spawn } from 'bun'
 import { join } from 'node:path'
 import { waitHealthy as waitForHealth } from '../bots/local/processes.ts'
+import { freePort } from './redis.ts'
 
 const ROOT = join(import.meta.dir, '..')
 
@@ -49,3 +50,24 @@ export async function waitHealthy(p: Proc, url: string, timeoutMs = 15_000): Pro
     throw new Error(`${e.message}\n${p.output()}`)
   })
 }
+
+/**
+ * The settings of an items service and a worker run as processes by a fault test: its Redis, its
+ * data folder, free ports, a short worker lock (2 s) and six attempts per command.
+ */
+export async function faultStackEnv(o: { redisUrl: string; dataDir: string; token: string; prefix: string }) {
+  const itemsPort = await freePort()
+  return {
+    REDIS_URL: o.redisUrl,
+    DATA_DIR: o.dataDir,
+    SERVICE_TOKEN: o.token,
+    QUEUE_PREFIX: o.prefix,
+    ITEMS_PORT: String(itemsPort),
+    ITEMS_URL: `http://127.0.0.1:${itemsPort}`,
+    WORKER_PORT: String(await freePort()),
+    WORKER_LOCK_MS: '2000',
+    COMMAND_ATTEMPTS: '6',
+    LOG_LEVEL: 'warn',
+  }
+}
+
