@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Queue, type Worker } from 'bullmq'
 import type IORedis from 'ioredis'
+import { parseLine } from '../catalog/grammar.ts'
 import { type Config, parseConfig } from '../lib/config.ts'
 import { type Logger, silentLogger } from '../lib/log.ts'
 import { producerConnection, workerConnection } from '../lib/redis.ts'
@@ -234,6 +235,19 @@ export class Stack {
   /** Dispatch and wait for the final reply. */
   async command(kind: string, payload: unknown, opts: Parameters<Stack['dispatch']>[2] = {}): Promise<Reply> {
     return this.reply(await this.dispatch(kind, payload, opts))
+  }
+
+  /** A line as typed in the chat (`/car add golf`), read by the grammar, in garage `tenant`. */
+  async say(line: string, tenant: string): Promise<Reply> {
+    const parsed = parseLine(line)
+    if (!parsed.ok) throw new Error(`grammar refused ${line}: ${parsed.error}`)
+    return this.command(parsed.kind, parsed.payload, { tenant })
+  }
+
+  /** A button pressed by its id (`garage.undo_change:14`), in garage `tenant`. */
+  press(id: string, tenant: string): Promise<Reply> {
+    const colon = id.indexOf(':')
+    return this.command(id.slice(0, colon), { arg: id.slice(colon + 1) }, { tenant })
   }
 
   /** A bot's reply queue (Discord/Slack tests read their platform's queue themselves); `local` is the stack's session's. */

@@ -19,13 +19,8 @@ afterAll(async () => {
   await stack?.close()
 })
 
-async function say(line: string, tenant = GARAGE): Promise<Reply> {
-  const parsed = parseLine(line)
-  if (!parsed.ok) throw new Error(`grammar refused ${line}: ${parsed.error}`)
-  return stack.command(parsed.kind, parsed.payload, { tenant })
-}
-const press = (id: string, tenant = GARAGE) =>
-  stack.command(id.slice(0, id.indexOf(':')), { arg: id.slice(id.indexOf(':') + 1) }, { tenant })
+const say = (line: string, tenant = GARAGE): Promise<Reply> => stack.say(line, tenant)
+const press = (id: string, tenant = GARAGE) => stack.press(id, tenant)
 const all = (r: Reply) => `${r.title ?? ''}\n${r.text}\n${JSON.stringify(r.fields ?? [])}`
 
 describe('/car archive and /car unarchive', () => {

@@ -18,11 +18,7 @@ afterAll(async () => {
   await stack?.close()
 })
 
-async function say(line: string, tenant = GARAGE): Promise<Reply> {
-  const parsed = parseLine(line)
-  if (!parsed.ok) throw new Error(`grammar refused ${line}: ${parsed.error}`)
-  return stack.command(parsed.kind, parsed.payload, { tenant })
-}
+const say = (line: string, tenant = GARAGE): Promise<Reply> => stack.say(line, tenant)
 
 async function press(id: string, tenant = GARAGE): Promise<Reply> {
   const colon = id.indexOf(':')

@@ -4,7 +4,6 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { parseFormSubmission } from '../../catalog/forms.ts'
-import { parseLine } from '../../catalog/grammar.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
 import { type Stack, startStack } from '../../test/stack.ts'
 
@@ -19,13 +18,8 @@ afterAll(async () => {
   await stack?.close()
 })
 
-async function say(line: string, tenant = GARAGE): Promise<Reply> {
-  const parsed = parseLine(line)
-  if (!parsed.ok) throw new Error(`grammar refused ${line}: ${parsed.error}`)
-  return stack.command(parsed.kind, parsed.payload, { tenant })
-}
-const press = (id: string, tenant = GARAGE) =>
-  stack.command(id.slice(0, id.indexOf(':')), { arg: id.slice(id.indexOf(':') + 1) }, { tenant })
+const say = (line: string, tenant = GARAGE): Promise<Reply> => stack.say(line, tenant)
+const press = (id: string, tenant = GARAGE) => stack.press(id, tenant)
 
 describe('Log another', () => {
   test('the already-logged answer has a Log another button that logs it once more, once', async () => {
