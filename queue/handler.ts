@@ -68,6 +68,8 @@ export class UserError extends Error {
   constructor(
     message: string,
     readonly field?: string,
+    /** The service's code of the refusal (e.g. `already_logged`) and the record it names, when a service refused. */
+    readonly refusal?: { code: string; ref?: number },
   ) {
     super(message)
   }
@@ -109,10 +111,14 @@ export function unwrap<T>(service: ServiceName, result: EdenResult<T>): T {
   if (!result.error && result.status >= 200 && result.status < 300) return result.data as T
   const status = typeof result.error?.status === 'number' ? result.error.status : result.status
   if (status >= 400 && status < 500) {
-    const body = result.error?.value as { error?: { message?: string; field?: string } } | undefined
+    const body = result.error?.value as
+      | { error?: { code?: string; message?: string; field?: string; ref?: number } }
+      | undefined
+    const e = body?.error
     throw new UserError(
-      body?.error?.message ?? `the ${service} service refused the request (${status})`,
-      body?.error?.field,
+      e?.message ?? `the ${service} service refused the request (${status})`,
+      e?.field,
+      e?.code ? { code: e.code, ...(typeof e.ref === 'number' ? { ref: e.ref } : {}) } : undefined,
     )
   }
   if (status === 507) throw new StorageFull(service)

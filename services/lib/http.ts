@@ -24,6 +24,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** The record the refusal is about (e.g. the one already logged), for a caller to act on. */
+    readonly ref?: number,
   ) {
     super(message)
   }
@@ -31,12 +33,18 @@ export class HttpError extends Error {
 
 export const badRequest = (field: string, message: string) => new HttpError(422, 'invalid', message, field)
 export const notFound = (message: string) => new HttpError(404, 'not_found', message)
-export const conflict = (code: string, message: string, field?: string) =>
-  new HttpError(409, code, message, field)
+export const conflict = (code: string, message: string, field?: string, ref?: number) =>
+  new HttpError(409, code, message, field, ref)
 
 /** Error body every service answers with. */
 export const ErrorBody = t.Object({
-  error: t.Object({ code: t.String(), message: t.String(), field: t.Optional(t.String()) }),
+  error: t.Object({
+    code: t.String(),
+    message: t.String(),
+    field: t.Optional(t.String()),
+    /** The record the refusal is about, when it names one (a 409 `already_logged`: the record made). */
+    ref: t.Optional(t.Integer()),
+  }),
 })
 
 /**
@@ -143,6 +151,7 @@ export function serviceBase(options: ServiceOptions) {
               code: error.code,
               message: error.message,
               ...(error.field ? { field: error.field } : {}),
+              ...(error.ref !== undefined ? { ref: error.ref } : {}),
             },
           }
         }

@@ -8,9 +8,6 @@ import { UserError } from '../../handler.ts'
 
 export const LOG_AGAIN_KIND = 'service.log_again'
 
-/** The refusal of services/items/reminders/service.ts `logItem`, naming the record it already made. */
-const ALREADY_LOGGED = /^.+ was already logged as service record #(\d{1,15}) /
-
 export const logAgainAction = (itemId: number, recordId: number): Action => ({
   id: `${LOG_AGAIN_KIND}:${itemId}.${recordId}`,
   label: 'Log another',
@@ -19,13 +16,14 @@ export const logAgainAction = (itemId: number, recordId: number): Action => ({
 
 /** The "already logged" answer with a Log another button; undefined for any other refusal. */
 export function alreadyLoggedReply(error: unknown, itemId: number): Reply | undefined {
-  if (!(error instanceof UserError)) return undefined
-  const m = ALREADY_LOGGED.exec(error.message)
-  if (!m) return undefined
+  // services/items/reminders/service.ts `logItem` refuses with `already_logged`, naming the record.
+  if (!(error instanceof UserError) || error.refusal?.code !== 'already_logged') return undefined
+  const record = error.refusal.ref
+  if (record === undefined) return undefined
   return {
     tone: 'error',
     text: `${error.message}\nOr press Log another to log it again now.`,
-    actions: [logAgainAction(itemId, Number(m[1]))],
+    actions: [logAgainAction(itemId, record)],
     ephemeral: true,
   }
 }

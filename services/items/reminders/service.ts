@@ -236,8 +236,8 @@ export const SAME_LOG_MINUTES = 15
 /**
  * Log service (the form of a reminder): a record of that one item with cost, odometer and date.
  * The form submitted again (a new envelope each time, so Idempotency-Key cannot tell) for the
- * same item, day, cost and odometer within SAME_LOG_MINUTES is refused, 409 naming the record
- * it already made, unless `again` says it is another one on purpose.
+ * same item, day, cost and odometer within SAME_LOG_MINUTES is refused, 409 `already_logged`
+ * naming the record it already made (in its message and as the error's `ref`), unless `again` says it is another one on purpose.
  */
 export function logItem(
   db: Database,
@@ -281,6 +281,8 @@ export function logItem(
         throw conflict(
           'already_logged',
           `${item.name} on ${car.nickname} was already logged as service record #${prior.id} ${minutes === 1 ? 'a minute' : `${minutes} minutes`} ago with the same day, cost and odometer; nothing new was logged. To log another on purpose: /service log car:${car.nickname} title:"${item.name}" items:"${item.name}"${typed ? ` ${typed}` : ''}`,
+          undefined,
+          prior.id,
         )
       }
     }
