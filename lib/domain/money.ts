@@ -5,6 +5,8 @@
  * garage's own: nothing is converted between currencies.
  */
 import { invalid } from './invalid.ts'
+import { DEFAULT_NUMBER_FORMAT, type NumberFormat } from './numbers.ts'
+import { inFormat } from './text.ts'
 
 const digitsOf = new Map<string, number>()
 
@@ -163,11 +165,17 @@ export const fromMinor = (minor: number, currency: string) => minor / 10 ** mino
 const formats = new Map<string, Intl.NumberFormat | null>()
 
 /**
- * Minor units as the garage reads them ("$1,234.50", "¥12,000"); `extraDigits` keeps up to that
+ * Minor units as the garage reads them ("$1,234.50", "¥12,000"; "$1.234,50" in a `1.234,5`
+ * garage); `extraDigits` keeps up to that
  * many more decimals (a fuel price of $1.899). One Intl formatter per currency and precision,
  * made on first use: making one costs about 20 µs, far more than the read that shows it.
  */
-export function formatMoney(minor: number, currency: string, extraDigits = 0): string {
+export function formatMoney(
+  minor: number,
+  currency: string,
+  extraDigits = 0,
+  numbers: NumberFormat = DEFAULT_NUMBER_FORMAT,
+): string {
   const digits = minorDigits(currency)
   const value = fromMinor(minor, currency)
   const key = `${currency}:${extraDigits}`
@@ -185,5 +193,5 @@ export function formatMoney(minor: number, currency: string, extraDigits = 0): s
     }
     formats.set(key, format)
   }
-  return format ? format.format(value) : `${value.toFixed(digits)} ${currency}`
+  return inFormat(format ? format.format(value) : `${value.toFixed(digits)} ${currency}`, numbers)
 }

@@ -1,4 +1,5 @@
 /** Small rules of how Car Manager writes things: cut text, count things, write numbers. */
+import { DEFAULT_NUMBER_FORMAT, type NumberFormat, SEPARATORS } from './numbers.ts'
 
 /** `text` cut to at most `max` characters, the cut marked with an ellipsis. */
 export const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`)
@@ -8,13 +9,28 @@ export const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocal
 
 const formats = new Map<string, Intl.NumberFormat>()
 
-/** A number as the garage reads it ("52,000", "6.5"): grouped, at most `maxDigits` decimals. */
-export function formatNumber(value: number, maxDigits = 1, minDigits = 0): string {
+/**
+ * Digits written the `1,234.5` way rewritten in a garage's format: `52,000.5` is `52.000,5` in a
+ * `1.234,5` garage and `52 000,5` (no-break space) in a `1 234,5` one. Only the separators change,
+ * so a currency symbol or sign stays where Intl put it.
+ */
+export function inFormat(text: string, numbers: NumberFormat): string {
+  if (numbers === DEFAULT_NUMBER_FORMAT) return text
+  const { group, decimal } = SEPARATORS[numbers]
+  const g = group === ' ' ? '\u00a0' : group
+  return text.replace(/[,.]/g, (c) => (c === ',' ? g : decimal))
+}
+
+/**
+ * A number as the garage reads it ("52,000", "6.5"; "52.000", "6,5" in a `1.234,5` garage):
+ * grouped, at most `maxDigits` decimals.
+ */
+export function formatNumber(value: number, maxDigits = 1, minDigits = 0, numbers: NumberFormat = DEFAULT_NUMBER_FORMAT): string {
   const key = `${maxDigits}:${minDigits}`
   let f = formats.get(key)
   if (!f) {
     f = new Intl.NumberFormat('en-US', { maximumFractionDigits: maxDigits, minimumFractionDigits: minDigits })
     formats.set(key, f)
   }
-  return f.format(value)
+  return inFormat(f.format(value), numbers)
 }

@@ -8,8 +8,24 @@ import { callIssues, issuesClient } from '../../clients/issues.ts'
 import { callItems, itemsClient } from '../../clients/items.ts'
 import { type HandlerContext, ServiceUnavailable, UserError } from '../../handler.ts'
 
-/** The garage's units, currency and timezone (items GET /settings), and today's date there. */
-export async function garageOf(ctx: HandlerContext) {
+const asked = new WeakMap<HandlerContext, Promise<Garage>>()
+
+/**
+ * The garage's units, number format, date order, currency and timezone (items GET /settings),
+ * and today's date there; asked once per job however many parts of a handler need it.
+ */
+export function garageOf(ctx: HandlerContext): Promise<Garage> {
+  let garage = asked.get(ctx)
+  if (!garage) {
+    garage = askGarage(ctx)
+    asked.set(ctx, garage)
+    // A failed ask is not remembered: a retry of the same step asks again.
+    garage.catch(() => asked.delete(ctx))
+  }
+  return garage
+}
+
+async function askGarage(ctx: HandlerContext) {
   const s = await callItems(itemsClient(ctx).settings.get({ query: {} }))
   return {
     units: s.units,
@@ -21,7 +37,7 @@ export async function garageOf(ctx: HandlerContext) {
   }
 }
 
-export type Garage = Awaited<ReturnType<typeof garageOf>>
+export type Garage = Awaited<ReturnType<typeof askGarage>>
 
 /**
  * The garage's timezone for showing times, or null when the items service cannot be reached: a
