@@ -231,3 +231,67 @@ describe('raw values beside the labels', () => {
     expect(await due('Spark plugs', 1, '2026-03-25')).toBe('due 2026-04-25 (6 days ago)')
   })
 })
+
+describe('"last done at" from the odometer history', () => {
+  /** A corolla at 48,000 mi today (2026-11-20), read at 40,000 on March 1 and 44,000 on July 1. */
+  async function readCar() {
+    const g = new Garage('2026-11-20T17:00:00Z')
+    await g.setup()
+    await g.ok('POST', '/cars/corolla/readings', { reading: mi(40000), date: '2026-03-01' })
+    await g.ok('POST', '/cars/corolla/readings', { reading: mi(44000), date: '2026-07-01' })
+    return g
+  }
+
+  test('a past date between readings is interpolated; today is the current odometer', async () => {
+    const g = await readCar()
+    // May 1 is 61 of the 122 days from March 1 to July 1: half of 4,000 mi on from 40,000.
+    const past = await g.ok('POST', '/items', { car: 'corolla', name: 'Oil change', distance: mi(5000), last_date: '2026-05-01' })
+    expect(past).toMatchObject({ last_odometer_value: 42000, due_odometer: 47000 })
+    const now = await g.ok('POST', '/items', { car: 'corolla', name: 'Tyres', distance: mi(10000) })
+    expect(now).toMatchObject({ last_odometer_value: 48000 })
+  })
+
+  test('a date the readings do not cover is asked for, never given today\'s odometer', async () => {
+    const g = await readCar()
+    const items = g.count('maintenance_items')
+    // Before the first reading (the bug: the current 48,000 mi was taken as "last done at").
+    expectFieldRefused(
+      await g.call('POST', '/items', { car: 'corolla', name: 'Air filter', distance: mi(15000), last_date: '2025-01-15' }),
+      'last_odometer',
+      /do not tell its odometer on 2025-01-15 \(its readings run from 2026-03-01 to 2026-11-20\)/,
+    )
+    // A past date after the last reading: driven since, by how much nobody typed.
+    g.at('2026-12-10T17:00:00Z')
+    expectFieldRefused(
+      await g.call('POST', '/items', { car: 'corolla', name: 'Air filter', distance: mi(15000), last_date: '2026-12-01' }),
+      'last_odometer',
+      /2026-12-01/,
+    )
+    expect(g.count('maintenance_items')).toBe(items)
+    // Given, it is taken; an item due by date only needs no odometer.
+    await g.ok('POST', '/items', { car: 'corolla', name: 'Air filter', distance: mi(15000), last_date: '2026-12-01', last_odometer: mi(48000) })
+    const byDate = await g.ok('POST', '/items', { car: 'corolla', name: 'Wipers', months: 12, last_date: '2025-01-15' })
+    expect(byDate.last_odometer_value).toBeNull()
+  })
+
+  test('a service of a past date after the last reading asks for the odometer of an item due by distance', async () => {
+    const g = await readCar()
+    await g.ok('POST', '/items', { car: 'corolla', name: 'Oil change', distance: mi(5000) })
+    g.at('2026-12-10T17:00:00Z')
+    const records = g.count('service_records')
+    expectFieldRefused(
+      await g.call('POST', '/records', { car: 'corolla', title: 'Oil', date: '2026-12-01', items: ['Oil change'] }),
+      'odometer',
+      /Oil change is due by distance/,
+    )
+    expect(g.count('service_records')).toBe(records)
+    // A record that completes nothing by distance is kept with its odometer unknown.
+    const wash = await g.ok('POST', '/records', { car: 'corolla', title: 'Wash', date: '2026-12-01' })
+    expect(wash.odometer_value).toBeNull()
+    // With the odometer given, the due point moves on from it.
+    const done = await g.ok('POST', '/records', { car: 'corolla', title: 'Oil', date: '2026-12-01', items: ['Oil change'], odometer: mi(48300) })
+    expect(done.odometer_value).toBe(48300)
+    const item = (await g.ok('GET', '/items?car=corolla')).items.find((i: { name: string }) => i.name === 'Oil change')
+    expect(item).toMatchObject({ last_odometer_value: 48300, due_odometer: 53300 })
+  })
+})

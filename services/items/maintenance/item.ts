@@ -113,11 +113,13 @@ export function highestReading(db: Database, carId: number): number | null {
 }
 
 /**
- * The odometer the car had on a date: interpolated between its last reading on or before it and
- * its first reading after it, to the whole unit; its highest reading on or before it when none
- * comes after (what is known of it then); null without a reading on or before it.
+ * The odometer the car had on a date, from its readings: its highest reading of that date; else
+ * interpolated between its last reading before and its first reading after, to the whole unit;
+ * else, for today or later, its current (highest) reading. Null where the readings do not tell:
+ * a date before its first reading, or a past date after its last one (it was driven since, by
+ * how much nobody typed).
  */
-export function odometerOn(db: Database, carId: number, date: string): number | null {
+export function odometerOn(db: Database, carId: number, date: string, today: string): number | null {
   const before = db
     .query(
       'SELECT read_on AS date, MAX(value) AS value FROM odometer_readings WHERE car_id = ? AND read_on <= ? GROUP BY read_on ORDER BY read_on DESC LIMIT 1',
@@ -135,9 +137,20 @@ export function odometerOn(db: Database, carId: number, date: string): number | 
       'SELECT read_on AS date, MIN(value) AS value FROM odometer_readings WHERE car_id = ? AND read_on > ? GROUP BY read_on ORDER BY read_on LIMIT 1',
     )
     .get(carId, date) as { date: string; value: number } | null
-  if (!after || after.value < before.value) return highest
+  if (!after) return date >= today ? highest : null
+  // Readings that go down over the date (a corrected odometer) leave it where it was known.
+  if (after.value < before.value) return highest
   const share = daysBetween(before.date, date) / daysBetween(before.date, after.date)
   return Math.round(before.value + (after.value - before.value) * share)
+}
+
+/** "its readings run from 2025-03-01 to 2025-09-14", or "it has no odometer reading yet". */
+export function readingSpan(db: Database, carId: number): string {
+  const r = db
+    .query('SELECT MIN(read_on) AS first, MAX(read_on) AS last FROM odometer_readings WHERE car_id = ?')
+    .get(carId) as { first: string | null; last: string | null }
+  if (r.first === null || r.last === null) return 'it has no odometer reading yet'
+  return r.first === r.last ? `its only reading is of ${r.first}` : `its readings run from ${r.first} to ${r.last}`
 }
 
 export type CarState = { odometer: number | null; readings: Reading[] }

@@ -21,6 +21,7 @@ import {
   itemView,
   NOT_NOW,
   odometerOn,
+  readingSpan,
   requireItem,
 } from './item.ts'
 import type { ItemCreate, ItemEdit, ItemView } from './model.ts'
@@ -71,17 +72,23 @@ function checkDuplicate(db: Database, tenant: string, car: CarRow, name: string,
   }
 }
 
-/** The odometer when it was last done: as typed (not above the current one), else the car's on that date. */
+/**
+ * The odometer when it was last done: as typed (not above the current one), else the car's on
+ * that date from its readings (see odometerOn). A distance interval needs it; where the readings
+ * do not tell (a date before the first reading, or a past date after the last), the user is asked
+ * for it instead of being given a guess.
+ */
 function resolveLastOdometer(
   db: Database,
   car: CarRow,
   garage: GarageRow,
   typed: DistanceInput | undefined,
   lastDate: string,
+  today: string,
   needed: boolean,
 ): number | null {
-  const current = highestReading(db, car.id)
   if (typed) {
+    const current = highestReading(db, car.id)
     const d = inCarUnit('last_odometer', typed, car.odometer_unit, garage.units)
     if (current !== null && d.value > current + 1e-6) {
       throw badRequest(
@@ -91,11 +98,11 @@ function resolveLastOdometer(
     }
     return d.value
   }
-  const known = odometerOn(db, car.id, lastDate) ?? current
+  const known = odometerOn(db, car.id, lastDate, today)
   if (needed && known === null) {
     throw badRequest(
       'last_odometer',
-      `last_odometer: ${car.nickname} has no odometer reading yet; give the odometer when it was last done`,
+      `last_odometer: ${car.nickname}'s readings do not tell its odometer on ${lastDate} (${readingSpan(db, car.id)}); give the odometer when it was last done`,
     )
   }
   return known
@@ -170,7 +177,7 @@ function applyFields(
   if (body.last_date !== undefined) next.last_date = checkDate('last_date', body.last_date, today)
   if (adding || body.last_odometer !== undefined || (next.distance !== null && next.last_odometer === null)) {
     const needed = next.distance !== null
-    next.last_odometer = resolveLastOdometer(db, car, garage, body.last_odometer, next.last_date, needed)
+    next.last_odometer = resolveLastOdometer(db, car, garage, body.last_odometer, next.last_date, today, needed)
   }
   if (body.fixed !== undefined) next.fixed = body.fixed ? 1 : 0
   if (body.notes !== undefined) next.notes = checkText('notes', body.notes, 2000, false)

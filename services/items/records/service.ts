@@ -16,6 +16,7 @@ import {
   itemView,
   NOT_NOW,
   odometerOn,
+  readingSpan,
 } from '../maintenance/item.ts'
 import { advance } from '../maintenance/schedule.ts'
 import { addReading } from '../readings/service.ts'
@@ -149,8 +150,17 @@ export function insertRecord(db: Database, tenant: string, input: RecordInput, n
     odometer = { value: made.value, text: made.text }
     readingId = made.id
   } else {
-    const value = input.odometerValue !== undefined ? input.odometerValue : odometerOn(db, car.id, date)
+    const value = input.odometerValue !== undefined ? input.odometerValue : odometerOn(db, car.id, date, today)
     if (value !== null) odometer = { value, text: formatDistance(value, car.odometer_unit) }
+    // An item due by distance moves on from the odometer it was done at: where the readings do
+    // not tell it (a past date after the last reading), it is asked for, never guessed.
+    const byDistance = input.items.find((i) => i.distance !== null && date >= i.last_date)
+    if (value === null && byDistance && input.odometerValue === undefined) {
+      throw badRequest(
+        'odometer',
+        `odometer: ${car.nickname}'s readings do not tell its odometer on ${date} (${readingSpan(db, car.id)}), and ${byDistance.name} is due by distance; give the odometer it was done at`,
+      )
+    }
   }
   ensureTenant(db, tenant, now)
   const record = db
