@@ -6,7 +6,7 @@
  */
 import car from '../../catalog/commands/car.ts'
 import { calculatorClient, callCalculator } from '../clients/calculator.ts'
-import { callImages, imagesClient, newestCarPhoto, removePhotos } from '../clients/images.ts'
+import { callImages, carCovers, imagesClient, removePhotos } from '../clients/images.ts'
 import { callIssues, issuesClient } from '../clients/issues.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
 import { callQuotes, quotesClient } from '../clients/quotes.ts'
@@ -227,6 +227,8 @@ const family = handlers(car, {
   },
 
   show: async (p, ctx) => {
+    // The car's photo is asked for alongside the car (the car's id is not known before).
+    const covers = carCovers(ctx)
     const c = await callItems(itemsClient(ctx).cars({ car: p.car }).get())
     const fields = detailFields(c)
     fields.push({ name: 'Units', value: unitsText(c), inline: false })
@@ -235,9 +237,9 @@ const family = handlers(car, {
         c.reading_count > c.readings.length ? `\n… ${c.reading_count - c.readings.length} older` : ''
       fields.push({ name: 'Odometer readings', value: c.readings.map(readingLine).join('\n') + more })
     }
-    // The newest photo is a nicety: newestCarPhoto never throws, so a photo service that is
-    // down still leaves /car show working.
-    const image = await newestCarPhoto(ctx, c.id)
+    // The newest photo is a nicety: carCovers never throws, so a photo service that is down
+    // still leaves /car show working.
+    const image = (await covers).get(c.id)
     return {
       tone: 'ok',
       title: c.nickname,

@@ -397,3 +397,24 @@ describe('images service: bad input is refused quickly, the service stays up, no
     expect(two.photos.length).toBe(2)
   })
 })
+
+describe('covers', () => {
+  test("each car's newest photo, this garage's only, and none for unfiled ones", async () => {
+    const G = 'local:covers'
+    const [a, b, c, d] = await Promise.all([makePng(40, 30), makePng(41, 30), makePng(42, 30), makePng(43, 30)])
+    const first = await upload(G, a!, { car_id: 1, car: 'corolla' })
+    const civic = await upload(G, b!, { car_id: 2, car: 'civic' })
+    const newest = await upload(G, c!, { car_id: 1, car: 'corolla' })
+    await upload(G, d!)
+    await upload('local:other', a!, { car_id: 1, car: 'mine' })
+    expect([first.status, civic.status, newest.status]).toEqual([201, 201, 201])
+    const res = await get(G, '/images/covers')
+    expect(res.status).toBe(200)
+    const { covers } = (await res.json()) as Json
+    expect(covers.map((p: Json) => [p.car_id, p.id])).toEqual([
+      [1, newest.body.photo.id],
+      [2, civic.body.photo.id],
+    ])
+    expect(((await (await get('local:nobody', '/images/covers')).json()) as Json).covers).toEqual([])
+  })
+})

@@ -10,6 +10,7 @@ import { type ServiceDeps, serviceApp } from '../lib/app.ts'
 import { errorResponses, notFound } from '../lib/http.ts'
 import { migrations } from './migrations.ts'
 import {
+  Covers,
   Gallery,
   GalleryQuery,
   LinkParams,
@@ -103,6 +104,10 @@ export function createApp(deps: ServiceDeps) {
     .get('/images', ({ query, tenant }) => images.gallery(db, tenant, query), {
       query: GalleryQuery,
       response: Gallery,
+    })
+    .get('/images/covers', ({ tenant }) => images.covers(db, tenant), {
+      response: Covers,
+      detail: { summary: "The newest photo of each of the garage's cars" },
     })
     .post(
       '/images/links/:id',

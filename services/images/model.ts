@@ -68,6 +68,11 @@ export type UploadResult = typeof UploadResult.static
 export const Gallery = t.Object({ photos: t.Array(Photo), total: t.Integer() })
 export type Gallery = typeof Gallery.static
 
+/** The newest photo of each car of the garage that has one (at most COVERS_LIMIT cars, newest first). */
+export const Covers = t.Object({ covers: t.Array(Photo) })
+export type Covers = typeof Covers.static
+export const COVERS_LIMIT = 500
+
 /**
  * Which of the tenant's photo links to remove: one link by its number (`id`, as replies show
  * it), every link of a photo by the start of its sha256 (at least 6 hex digits), or every photo

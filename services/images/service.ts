@@ -35,6 +35,8 @@ import {
   type RemoveResult,
   type UploadQuery,
   UploadResult,
+  COVERS_LIMIT,
+  type Covers,
 } from './model.ts'
 import { DecoderBusy, type DecoderPool } from './pool.ts'
 import { ImageRejected, sniff } from './sniff.ts'
@@ -391,6 +393,23 @@ export function gallery(db: Database, tenant: string, query: GalleryQuery): Gall
     total: number
   }
   return { photos, total }
+}
+
+/**
+ * The newest photo of each of the garage's cars (the one a gallery of the car shows first), so
+ * `/car show` can ask for it alongside the car instead of after it. One index range per car.
+ */
+export function covers(db: Database, tenant: string): Covers {
+  const rows = db
+    .query(
+      `${PHOTO} WHERE p.id IN (
+         SELECT (SELECT q.id FROM photos q WHERE q.tenant = c.tenant AND q.car_id = c.car_id
+                 ORDER BY q.created_at DESC, q.id DESC LIMIT 1)
+         FROM (SELECT DISTINCT tenant, car_id FROM photos WHERE tenant = ? AND car_id IS NOT NULL) c)
+       ORDER BY p.created_at DESC, p.id DESC LIMIT ?`,
+    )
+    .all(tenant, COVERS_LIMIT) as Photo[]
+  return { covers: rows }
 }
 
 /** The tenant's own photo of that hash, or 404 exactly as for a missing one. */
