@@ -164,11 +164,13 @@ export const FIRST_CAR_DATE = '1886-01-01'
 
 /**
  * A date a person gave for a record: a real calendar date, not after the garage's today and
- * not before the first car. Refusals name the field and say what to give.
+ * not before the first car. Refusals name the field and say what to give, their dates in the
+ * garage's `order`.
  */
-export function checkDate(field: string, value: string, today: string): string {
+export function checkDate(field: string, value: string, today: string, order: DateOrder = DEFAULT_DATE_ORDER): string {
   if (!isDate(value)) throw invalid(field, `"${clip(value, 40)}" is not a date; use YYYY-MM-DD`)
-  if (value > today) throw invalid(field, `${value} is in the future (today is ${today})`)
+  if (value > today)
+    throw invalid(field, `${formatDate(value, order)} is in the future (today is ${formatDate(today, order)})`)
   if (value < FIRST_CAR_DATE) throw invalid(field, `${value} is before the first car (1886)`)
   return value
 }

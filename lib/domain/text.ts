@@ -11,14 +11,14 @@ const formats = new Map<string, Intl.NumberFormat>()
 
 /**
  * Digits written the `1,234.5` way rewritten in a garage's format: `52,000.5` is `52.000,5` in a
- * `1.234,5` garage and `52 000,5` (no-break space) in a `1 234,5` one. Only the separators change,
- * so a currency symbol or sign stays where Intl put it.
+ * `1.234,5` garage and `52 000,5` (no-break space) in a `1 234,5` one. Only a separator between
+ * two digits changes, so a currency symbol, a sign or the full stop of a sentence stays as it is.
  */
 export function inFormat(text: string, numbers: NumberFormat): string {
   if (numbers === DEFAULT_NUMBER_FORMAT) return text
   const { group, decimal } = SEPARATORS[numbers]
   const g = group === ' ' ? '\u00a0' : group
-  return text.replace(/[,.]/g, (c) => (c === ',' ? g : decimal))
+  return text.replace(/(?<=\d)[,.](?=\d)/g, (c) => (c === ',' ? g : decimal))
 }
 
 /**

@@ -5,13 +5,15 @@
  */
 import calc from '../../catalog/commands/calc.ts'
 import { InvalidValue } from '../../lib/domain/invalid.ts'
+import { formatDate } from '../../lib/domain/dates.ts'
 import { formatMoney, toMinor } from '../../lib/domain/money.ts'
+import { formatNumber } from '../../lib/domain/text.ts'
 import { distanceUnitOf } from '../../lib/domain/units.ts'
 import { calculatorClient, callCalculator } from '../clients/calculator.ts'
 import { handlers, UserError } from '../handler.ts'
 import { carData, costFields, costOf, economyText, fmt } from './shared/costs.ts'
 import { carRef } from './shared/format.ts'
-import { garageOf } from './shared/lookups.ts'
+import { garageOf, presentationOr } from './shared/lookups.ts'
 
 /** Money typed by the user in minor units of the garage currency; a refusal names the field. */
 function minor(
@@ -30,8 +32,12 @@ function minor(
 
 export default handlers(calc, {
   fuel: async (p, ctx) => {
-    // The garage is asked only for a unit the user left out.
-    const units = p.distance.unit && p.volume.unit ? 'metric' : (await garageOf(ctx)).units
+    // The garage's units fill in a unit the user left out; its number format writes the figures.
+    // Both units typed, the items service is not needed: down, the figures are written the
+    // default way (none of them has a thousands group to misread).
+    const garage = p.distance.unit && p.volume.unit ? null : await garageOf(ctx)
+    const g = garage ?? (await presentationOr(ctx))
+    const units = garage?.units ?? 'metric'
     const du = p.distance.unit ?? distanceUnitOf(units)
     const vu = p.volume.unit ?? (units === 'imperial' ? 'gal' : 'L')
     const e = await callCalculator(
@@ -40,7 +46,7 @@ export default handlers(calc, {
         volume: { value: p.volume.value, unit: vu },
       }),
     )
-    return { tone: 'ok', title: `${p.distance.text} on ${p.volume.text}`, text: economyText(e) }
+    return { tone: 'ok', title: `${p.distance.text} on ${p.volume.text}`, text: economyText(e, g.numbers) }
   },
 
   trip: async (p, ctx) => {
@@ -56,14 +62,16 @@ export default handlers(calc, {
         currency: g.currency,
       }),
     )
+    const n = g.numbers
     const volume =
       g.units === 'imperial'
-        ? `${fmt(t.gallonsUs, 2)} gal (${fmt(t.litres, 1)} L)`
-        : `${fmt(t.litres, 1)} L (${fmt(t.gallonsUs, 2)} US gal)`
+        ? `${fmt(t.gallonsUs, 2, n)} gal (${fmt(t.litres, 1, n)} L)`
+        : `${fmt(t.litres, 1, n)} L (${fmt(t.gallonsUs, 2, n)} US gal)`
+    const cost = formatMoney(t.costMinor, g.currency, 0, n)
     return {
       tone: 'ok',
-      title: `${p.distance.text} at ${p.economy.text}: ${formatMoney(t.costMinor, g.currency)}`,
-      text: `Fuel needed ${volume}; at ${p.price.text} per ${per === 'impgal' ? 'imperial gallon' : per === 'gal' ? 'gallon' : 'litre'} it costs ${formatMoney(t.costMinor, g.currency)}.`,
+      title: `${p.distance.text} at ${p.economy.text}: ${cost}`,
+      text: `Fuel needed ${volume}; at ${p.price.text} per ${per === 'impgal' ? 'imperial gallon' : per === 'gal' ? 'gallon' : 'litre'} it costs ${cost}.`,
     }
   },
 
@@ -78,14 +86,14 @@ export default handlers(calc, {
         currency: g.currency,
       }),
     )
-    const m = (x: number) => formatMoney(x, g.currency)
+    const m = (x: number) => formatMoney(x, g.currency, 0, g.numbers)
     const line = (x: (typeof l.lines)[number]) =>
       `payment ${m(x.paymentMinor)} = interest ${m(x.interestMinor)} + principal ${m(x.principalMinor)}; balance ${m(x.balanceMinor)}`
     const first = l.lines[0]!
     const last = l.lines[l.lines.length - 1]!
     return {
       tone: 'ok',
-      title: `${m(amount)} at ${p.rate}% over ${p.months} months: ${m(l.monthlyPaymentMinor)} a month`,
+      title: `${m(amount)} at ${formatNumber(p.rate, 3, 0, g.numbers)}% over ${p.months} months: ${m(l.monthlyPaymentMinor)} a month`,
       text: `Total interest ${m(l.totalInterestMinor)}; total paid ${m(l.totalPaidMinor)}.`,
       fields: [
         { name: 'Month 1', value: line(first) },
@@ -99,16 +107,17 @@ export default handlers(calc, {
     const d = await carData(ctx, p.car, g.currency)
     const days = p.period?.days ?? 365
     const c = await costOf(ctx, d, g, days)
+    const m = (x: number) => formatMoney(x, c.currency, 0, g.numbers)
     return {
       tone: 'ok',
-      title: `${d.car.nickname}: ${formatMoney(c.totalMinor, c.currency)} over ${p.period?.text ?? '12m'} (${c.from} – ${c.to})`,
+      title: `${d.car.nickname}: ${m(c.totalMinor)} over ${p.period?.text ?? '12m'} (${formatDate(c.from, g.dates)} – ${formatDate(c.to, g.dates)})`,
       text:
         c.runningMinor === 0 && c.depreciationMinor === null
           ? `Nothing recorded for ${d.car.nickname} in this period. Log costs with /service log and /fuel log.`
           : c.depreciationMinor === null
-            ? `Running costs ${formatMoney(c.runningMinor, c.currency)}; depreciation unknown, so not in the total.`
-            : `Running costs ${formatMoney(c.runningMinor, c.currency)} + depreciation ${formatMoney(c.depreciationMinor, c.currency)} = ${formatMoney(c.totalMinor, c.currency)}.`,
-      fields: costFields(c, d.car.odometer_unit),
+            ? `Running costs ${m(c.runningMinor)}; depreciation unknown, so not in the total.`
+            : `Running costs ${m(c.runningMinor)} + depreciation ${m(c.depreciationMinor)} = ${m(c.totalMinor)}.`,
+      fields: costFields(c, d.car.odometer_unit, g),
       ref: carRef(d.car.nickname),
     }
   },

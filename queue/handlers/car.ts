@@ -11,6 +11,7 @@ import { callIssues, issuesClient } from '../clients/issues.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
 import { callQuotes, quotesClient } from '../clients/quotes.ts'
 import { recordedFor } from '../../lib/domain/car.ts'
+import { type DateOrder, formatDate } from '../../lib/domain/dates.ts'
 import { formatMoney } from '../../lib/domain/money.ts'
 import { ECONOMY_LABEL, type EconomyUnit, fromKmPerLitre, UNIT_SETS, type UnitSet } from '../../lib/domain/units.ts'
 import { clip, formatNumber, plural } from '../../lib/domain/text.ts'
@@ -22,35 +23,40 @@ import type { Reply } from '../../lib/contracts/envelope.ts'
 import { type HandlerContext, type HandlerFamily, handlers, ServiceUnavailable, UserError } from '../handler.ts'
 import { Type as T } from '@sinclair/typebox'
 import { carData, costFields, costOf, distanceText, economyText, fmt } from './shared/costs.ts'
-import { CAR_UNDO_KIND, carUndoActions, changeLine, undoActions } from './shared/changes.ts'
+import { CAR_UNDO_KIND, carUndoActions, changeLineIn, undoActions } from './shared/changes.ts'
 import { archivedNote, archivedText, carRef, fitLines, olderLine } from './shared/format.ts'
 import { garageOf, resolveCar } from './shared/lookups.ts'
 
-/** "2018 Toyota Corolla · 52,000 mi · AB-123" */
+/**
+ * "2018 Toyota Corolla · 52,000 mi · AB-123": items' labels are in the garage's number format, and
+ * the dates of a car are written in its date order (`presentation`, which items sends with the car).
+ */
 export function describeCar(c: CarView): string {
   const name = [c.year, c.make, c.model].filter((p) => p !== null && p !== '').join(' ')
-  const parts = [name, c.odometer?.label ?? 'no odometer yet', c.plate, c.archived ? `archived ${c.archived.on}` : null].filter(
+  const archived = c.archived ? `archived ${formatDate(c.archived.on, c.presentation.dates)}` : null
+  const parts = [name, c.odometer?.label ?? 'no odometer yet', c.plate, archived].filter(
     (p): p is string => Boolean(p),
   )
   return parts.join(' · ')
 }
 
 function detailFields(c: CarView): NonNullable<Reply['fields']> {
+  const { dates } = c.presentation
   const fields: NonNullable<Reply['fields']> = []
   if (c.odometer)
-    fields.push({ name: 'Odometer', value: `${c.odometer.label} (${c.odometer.read_on})`, inline: true })
+    fields.push({ name: 'Odometer', value: `${c.odometer.label} (${formatDate(c.odometer.read_on, dates)})`, inline: true })
   if (c.plate) fields.push({ name: 'Plate', value: c.plate, inline: true })
   if (c.vin) fields.push({ name: 'VIN', value: c.vin, inline: true })
   if (c.purchase_date || c.purchase_price) {
-    const value = [c.purchase_date, c.purchase_price?.label].filter(Boolean).join(' for ')
+    const value = [c.purchase_date && formatDate(c.purchase_date, dates), c.purchase_price?.label].filter(Boolean).join(' for ')
     fields.push({ name: 'Purchased', value, inline: true })
   }
-  if (c.archived) fields.push({ name: 'Archived', value: archivedText(c.archived), inline: false })
+  if (c.archived) fields.push({ name: 'Archived', value: archivedText(c.archived, dates), inline: false })
   return fields
 }
 
-function readingLine(r: ReadingView): string {
-  return `${r.read_on}  ${r.label}${r.source === 'reading' ? '' : ` (${r.source})`}`
+function readingLine(r: ReadingView, dates: DateOrder): string {
+  return `${formatDate(r.read_on, dates)}  ${r.label}${r.source === 'reading' ? '' : ` (${r.source})`}`
 }
 
 const ref = (c: CarView) => carRef(c.nickname)
@@ -59,8 +65,8 @@ const ref = (c: CarView) => carRef(c.nickname)
 const SOURCE_TEXT = { car: 'typed', reading: 'typed', fuel: 'fill-up', service: 'service' } as const
 
 /** "#3 2026-05-10  53,400 mi (typed)" */
-function numberedLine(r: NumberedReading): string {
-  return `#${r.number} ${r.read_on}  ${r.label} (${SOURCE_TEXT[r.source]})`
+function numberedLine(r: NumberedReading, dates: DateOrder): string {
+  return `#${r.number} ${formatDate(r.read_on, dates)}  ${r.label} (${SOURCE_TEXT[r.source]})`
 }
 
 const VOLUME_LABEL = { L: 'L', gal: 'gal', impgal: 'UK gal' } as const
@@ -235,7 +241,8 @@ const family = handlers(car, {
     if (c.readings.length > 0) {
       const more =
         c.reading_count > c.readings.length ? `\n… ${c.reading_count - c.readings.length} older` : ''
-      fields.push({ name: 'Odometer readings', value: c.readings.map(readingLine).join('\n') + more })
+      const lines = c.readings.map((r) => readingLine(r, c.presentation.dates))
+      fields.push({ name: 'Odometer readings', value: lines.join('\n') + more })
     }
     // The newest photo is a nicety: carCovers never throws, so a photo service that is down
     // still leaves /car show working.
@@ -284,18 +291,19 @@ const family = handlers(car, {
       return {
         tone: 'ok',
         title: `Reading #${e.reading.number} of ${e.car} corrected`,
-        text: `${readingLine(e.reading)}\nOdometer now ${e.odometer ?? 'unknown'}.`,
+        text: `${readingLine(e.reading, e.presentation.dates)}\nOdometer now ${e.odometer ?? 'unknown'}.`,
         ...undoActions(e.change),
       }
     }
     const r = await callItems(itemsClient(ctx, { write: true }).cars({ car: target }).readings.post(body))
-    const lines = [`Recorded ${r.reading.label} on ${r.reading.read_on}.`]
+    const { numbers, dates } = r.car.presentation
+    const lines = [`Recorded ${r.reading.label} on ${formatDate(r.reading.read_on, dates)}.`]
     if (r.removed > 0) {
       lines.push(`Corrected: removed ${plural(r.removed, 'reading')} that contradicted it.`)
     } else if (r.previous && r.car.odometer) {
       const delta = Math.round((r.car.odometer.value - r.previous.value) * 10) / 10
-      const since = r.previous.read_on === r.reading.read_on ? 'the last reading' : r.previous.read_on
-      if (delta > 0) lines.push(`+${formatNumber(delta)} ${r.car.odometer_unit} since ${since}.`)
+      const since = r.previous.read_on === r.reading.read_on ? 'the last reading' : formatDate(r.previous.read_on, dates)
+      if (delta > 0) lines.push(`+${formatNumber(delta, 1, 0, numbers)} ${r.car.odometer_unit} since ${since}.`)
     }
     return {
       tone: 'ok',
@@ -324,7 +332,7 @@ const family = handlers(car, {
       tone: 'ok',
       title: `${r.car}: ${plural(r.total, 'odometer reading')}${r.total > r.readings.length ? ` (${(page - 1) * limit + 1}–${upTo} shown)` : ''}`,
       text:
-        fitLines(r.readings.map(numberedLine)) +
+        fitLines(r.readings.map((n) => numberedLine(n, r.presentation.dates))) +
         olderLine(r, upTo, `/car readings ${r.car}`) +
         `\nCorrect one with /car odometer ${r.car} reading:… number:N, remove a typed one with /car reading_remove number:N.`,
       ref: carRef(r.car),
@@ -336,7 +344,7 @@ const family = handlers(car, {
     return {
       tone: 'ok',
       title: `Reading #${e.reading.number} removed from ${e.car}`,
-      text: `It was ${numberedLine(e.reading)}.\nOdometer now ${e.odometer ?? 'unknown (no readings left)'}.`,
+      text: `It was ${numberedLine(e.reading, e.presentation.dates)}.\nOdometer now ${e.odometer ?? 'unknown (no readings left)'}.`,
       ref: carRef(e.car),
       ...undoActions(e.change),
     }
@@ -349,7 +357,7 @@ const family = handlers(car, {
     return {
       tone: 'ok',
       title: `Archived ${r.car.nickname}`,
-      text: `${archivedText(a)}. Its history stays (/car show, /fuel list, /service list, /car stats); its reminders stop and nothing new is logged on it. /car unarchive ${r.car.nickname} brings it back.`,
+      text: `${archivedText(a, r.car.presentation.dates)}. Its history stays (/car show, /fuel list, /service list, /car stats); its reminders stop and nothing new is logged on it. /car unarchive ${r.car.nickname} brings it back.`,
       ref: ref(r.car),
       ...carUndoActions(r.change),
     }
@@ -400,7 +408,7 @@ const family = handlers(car, {
     }
     const lines = photos.map(
       (ph) =>
-        `${ph.created_at.slice(0, 10)} ${ph.uploader_name}${ph.issue ? ` · issue #${ph.issue}` : ''}${ph.filename ? ` · ${clip(ph.filename, 60)}` : ''} (${ph.width}×${ph.height})`,
+        `${formatDate(ph.created_at.slice(0, 10), c.presentation.dates)} ${ph.uploader_name}${ph.issue ? ` · issue #${ph.issue}` : ''}${ph.filename ? ` · ${clip(ph.filename, 60)}` : ''} (${ph.width}×${ph.height})`,
     )
     if (total > photos.length) lines.push(`… and ${total - photos.length} older`)
     const newest = photos[0]!
@@ -423,26 +431,27 @@ const family = handlers(car, {
     ])
     // In the car's units, whatever the garage's: the one conversion is lib/domain/units.ts.
     const unit = d.car.odometer_unit
+    const n = g.numbers
     const show = (e: { kmPerLitre: number }) =>
-      `${fmt(fromKmPerLitre(e.kmPerLitre, d.car.economy_unit))} ${ECONOMY_LABEL[d.car.economy_unit]}`
+      `${fmt(fromKmPerLitre(e.kmPerLitre, d.car.economy_unit), 1, n)} ${ECONOMY_LABEL[d.car.economy_unit]}`
     const segments = eco.entries.filter((e) => e.segment || e.status === 'missed')
     const lines = segments
       .slice(-10)
       .map((e) =>
         e.segment
-          ? `${e.date}  ${show(e.segment)}  (${distanceText(e.segment.km, unit)}, ${plural(e.segment.fillUps, 'fill-up')})`
-          : `${e.date}  — a fill-up before this one was not logged; the chain restarts here`,
+          ? `${formatDate(e.date, g.dates)}  ${show(e.segment)}  (${distanceText(e.segment.km, unit, n)}, ${plural(e.segment.fillUps, 'fill-up')})`
+          : `${formatDate(e.date, g.dates)}  — a fill-up before this one was not logged; the chain restarts here`,
       )
-    const text = archivedNote(d.car) + (eco.average
-      ? `Average ${show(eco.average)} (${economyText(eco.average)}) over ${plural(eco.segments, 'full-to-full segment')}.\n${lines.join('\n')}`
+    const text = archivedNote(d.car, g.dates) + (eco.average
+      ? `Average ${show(eco.average)} (${economyText(eco.average, n)}) over ${plural(eco.segments, 'full-to-full segment')}.\n${lines.join('\n')}`
       : `Not enough fill-ups for fuel economy yet: log two full fill-ups with their odometer (/fuel log car:${d.car.nickname} volume:… odometer:… full:yes).`)
     return {
       tone: 'ok',
       title: `${d.car.nickname}: fuel economy and costs`,
       text,
       fields: [
-        { name: 'Last 12 months', value: formatMoney(cost.totalMinor, cost.currency), inline: true },
-        ...costFields(cost, unit),
+        { name: 'Last 12 months', value: formatMoney(cost.totalMinor, cost.currency, 0, n), inline: true },
+        ...costFields(cost, unit, g),
       ],
       ref: carRef(d.car.nickname),
     }
@@ -461,10 +470,11 @@ export default {
       const r = await callItems(itemsClient(ctx, { write: true }).cars.archive.undo.post({ change: Number(p.arg) }))
       const u = r.undone
       const archived = u.fields.some((f) => f.name === 'archived' && f.after !== null)
+      const { dates } = await garageOf(ctx)
       return {
         tone: 'ok',
         title: `Undone: change #${u.id}`,
-        text: `${u.car ?? 'The car'} is ${archived ? 'back in use' : 'archived again'}.\n${changeLine(u)}`,
+        text: `${u.car ?? 'The car'} is ${archived ? 'back in use' : 'archived again'}.\n${changeLineIn(dates)(u)}`,
       }
     },
   },

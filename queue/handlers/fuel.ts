@@ -3,12 +3,15 @@ import fuel from '../../catalog/commands/fuel.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
 import type { FillupView } from '../../services/items/fuel/model.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
+import { type DateOrder, formatDate } from '../../lib/domain/dates.ts'
 import { plural } from '../../lib/domain/text.ts'
 import { handlers, UserError } from '../handler.ts'
 import { undoActions } from './shared/changes.ts'
 import { archivedNote, fitLines, olderLine } from './shared/format.ts'
+import { garageOf } from './shared/lookups.ts'
 
-export function fillupLine(f: FillupView): string {
+/** "#3 2026-05-01 · 40 L · €60.00 · 20,500 km · 8.0 L/100km": items' labels, the date in the garage's order. */
+export function fillupLine(f: FillupView, dates: DateOrder): string {
   const flags = [
     f.full ? null : 'partial',
     // A full one without its odometer has no economy of its own; its fuel is in the next segment.
@@ -16,7 +19,7 @@ export function fillupLine(f: FillupView): string {
     f.missed ? 'after a missed fill-up' : null,
   ].filter(Boolean)
   const bits = [
-    f.date,
+    formatDate(f.date, dates),
     f.volume,
     f.cost,
     f.odometer,
@@ -41,13 +44,14 @@ function fillupFields(f: FillupView): NonNullable<Reply['fields']> {
 export default handlers(fuel, {
   log: async (p, ctx) => {
     const f = await callItems(itemsClient(ctx, { write: true }).fillups.post(p))
+    const { dates } = await garageOf(ctx)
     const notes: string[] = []
     if (!f.full) notes.push('Partial fill-up: counted into the next full one.')
     if (f.missed) notes.push('After a missed fill-up: this stretch is left out of the economy.')
     if (!f.odometer) notes.push('No odometer: economy needs one.')
     return {
       tone: 'ok',
-      title: `Fill-up logged for ${f.car} (${f.date})`,
+      title: `Fill-up logged for ${f.car} (${formatDate(f.date, dates)})`,
       text: notes.join(' ') || 'Recorded.',
       fields: fillupFields(f),
       ...undoActions(f.change),
@@ -59,10 +63,11 @@ export default handlers(fuel, {
     if (Object.keys(changes).length === 0)
       throw new UserError('Give what to change, e.g. /fuel edit number:3 volume:"11.4 gal"', 'number')
     const f = await callItems(itemsClient(ctx, { write: true }).fillups.edit.post({ number, ...changes }))
+    const { dates } = await garageOf(ctx)
     return {
       tone: 'ok',
-      title: `Fill-up #${f.number} corrected for ${f.car} (${f.date})`,
-      text: fillupLine(f),
+      title: `Fill-up #${f.number} corrected for ${f.car} (${formatDate(f.date, dates)})`,
+      text: fillupLine(f, dates),
       fields: fillupFields(f),
       ...undoActions(f.change),
     }
@@ -71,11 +76,12 @@ export default handlers(fuel, {
   remove: async (p, ctx) => {
     const r = await callItems(itemsClient(ctx, { write: true }).fillups.remove.post({ number: p.number }))
     const f = r.removed
+    const { dates } = await garageOf(ctx)
     const avg = r.average ? `Average economy now ${r.average}.` : 'No economy can be measured without it.'
     return {
       tone: 'ok',
       title: `Fill-up #${f.number} removed from ${f.car}`,
-      text: `${fillupLine(f)}\n${f.odometer ? 'Its odometer reading went with it. ' : ''}${avg}`,
+      text: `${fillupLine(f, dates)}\n${f.odometer ? 'Its odometer reading went with it. ' : ''}${avg}`,
       ...undoActions(r.change),
     }
   },
@@ -87,11 +93,12 @@ export default handlers(fuel, {
       callItems(itemsClient(ctx).fillups.get({ query: { car: p.car, limit, page } })),
       callItems(itemsClient(ctx).cars({ car: p.car }).get()),
     ])
+    const { dates } = c.presentation
     if (r.fillups.length === 0)
       return {
         tone: 'ok',
         text:
-          archivedNote(c) +
+          archivedNote(c, dates) +
           (r.total === 0 ? `No fill-ups for ${r.car} yet — log one with /fuel log` : `${r.car} has ${plural(r.total, 'fill-up')}; page ${page} is past the last`),
       }
     const avg = r.average ? `Average ${r.average}\n` : ''
@@ -99,7 +106,7 @@ export default handlers(fuel, {
     return {
       tone: 'ok',
       title: `${r.car}: ${plural(r.total, 'fill-up')}${r.total > r.fillups.length ? ` (${(page - 1) * limit + 1}–${upTo} shown)` : ''}`,
-      text: archivedNote(c) + avg + fitLines(r.fillups.map(fillupLine)) + olderLine(r, upTo, `/fuel list car:${r.car}${p.limit ? ` limit:${limit}` : ''}`),
+      text: archivedNote(c, dates) + avg + fitLines(r.fillups.map((f) => fillupLine(f, dates))) + olderLine(r, upTo, `/fuel list car:${r.car}${p.limit ? ` limit:${limit}` : ''}`),
     }
   },
 })

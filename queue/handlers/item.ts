@@ -10,20 +10,23 @@ import item from '../../catalog/commands/item.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
 import type { ItemView } from '../../services/items/maintenance/model.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
+import { type DateOrder, formatDate } from '../../lib/domain/dates.ts'
 import { plural } from '../../lib/domain/text.ts'
 import { type HandlerContext, type HandlerFamily, handlers, UserError } from '../handler.ts'
 import { fitLines, itemLine, LEVEL_TAG } from './shared/format.ts'
 import { alreadyLoggedReply } from './shared/log-again.ts'
+import { garageOf } from './shared/lookups.ts'
 
 export function every(i: ItemView): string {
   const parts = [i.months ? plural(i.months, 'month') : null, i.distance].filter(Boolean)
   return `${parts.join(' or ')}${parts.length > 1 ? ', whichever comes first' : ''}${i.fixed ? ' (fixed schedule)' : ''}`
 }
 
-function itemFields(i: ItemView): NonNullable<Reply['fields']> {
+/** An item's fields: items' labels (in the garage's number format) and its last date in the garage's order. */
+function itemFields(i: ItemView, dates: DateOrder): NonNullable<Reply['fields']> {
   const fields: NonNullable<Reply['fields']> = [
     { name: 'Every', value: every(i), inline: true },
-    { name: 'Last done', value: [i.last_date, i.last_odometer].filter(Boolean).join(' at '), inline: true },
+    { name: 'Last done', value: [formatDate(i.last_date, dates), i.last_odometer].filter(Boolean).join(' at '), inline: true },
     { name: 'Urgency', value: LEVEL_TAG[i.level], inline: true },
   ]
   if (i.urgent || i.very_urgent) {
@@ -63,7 +66,8 @@ export default {
   ...handlers(item, {
     add: async (p, ctx) => {
       const i = await callItems(itemsClient(ctx, { write: true }).items.post(p))
-      return { tone: 'ok', title: `Added ${i.name} to ${i.car}`, text: i.due_text, fields: itemFields(i) }
+      const { dates } = await garageOf(ctx)
+      return { tone: 'ok', title: `Added ${i.name} to ${i.car}`, text: i.due_text, fields: itemFields(i, dates) }
     },
 
     list: async (p, ctx) => {
@@ -75,7 +79,8 @@ export default {
         }
       }
       const title = p.car ? `${items[0]!.car}: ${plural(items.length, 'item')}` : `${items.length} items`
-      return { tone: 'ok', title, text: fitLines(items.map((i) => itemLine(i, !p.car))) }
+      const { dates } = await garageOf(ctx)
+      return { tone: 'ok', title, text: fitLines(items.map((i) => itemLine(i, dates, !p.car))) }
     },
 
     edit: async (p, ctx) => {
@@ -88,11 +93,12 @@ export default {
       const i = await callItems(
         itemsClient(ctx, { write: true }).items.patch({ car, item: name, ...changes }),
       )
+      const { dates } = await garageOf(ctx)
       return {
         tone: 'ok',
         title: `Updated ${i.name} on ${i.car}`,
         text: `${i.due_text}\nChanged: ${Object.keys(changes).join(', ')}`,
-        fields: itemFields(i),
+        fields: itemFields(i, dates),
       }
     },
 
@@ -120,10 +126,11 @@ export default {
         }
       }
       const at = r.record.odometer ? ` at ${r.record.odometer}` : ''
+      const { dates } = await garageOf(ctx)
       return {
         tone: 'ok',
         title: `${r.item.name} on ${r.item.car}: done`,
-        text: `${who} marked it done on ${r.record.date}${at}. Next ${r.item.due_text}.`,
+        text: `${who} marked it done on ${formatDate(r.record.date, dates)}${at}. Next ${r.item.due_text}.`,
       }
     },
   },
@@ -132,9 +139,10 @@ export default {
     schema: buttonSchema,
     run: async (p: typeof buttonSchema.static, ctx) => {
       const r = await callItems(itemOf(ctx, p.arg).snooze.post({ days: 7 }))
+      const { dates } = await garageOf(ctx)
       return {
         tone: 'ok',
-        text: `${r.item.name} on ${r.item.car} is snoozed until ${r.until}; it will be reminded again then if still due.`,
+        text: `${r.item.name} on ${r.item.car} is snoozed until ${formatDate(r.until, dates)}; it will be reminded again then if still due.`,
       }
     },
   },
@@ -158,10 +166,11 @@ export default {
       ]
         .filter(Boolean)
         .join(' ')
+      const { dates } = await garageOf(ctx)
       return {
         tone: 'ok',
         title: `Logged ${r.item.name} on ${r.item.car}`,
-        text: `Done on ${r.record.date}${details ? ` ${details}` : ''}. Next ${r.item.due_text}.`,
+        text: `Done on ${formatDate(r.record.date, dates)}${details ? ` ${details}` : ''}. Next ${r.item.due_text}.`,
       }
     },
   },

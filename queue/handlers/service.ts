@@ -9,21 +9,23 @@ import { callItems, itemsClient } from '../clients/items.ts'
 import type { RecordView } from '../../services/items/records/model.ts'
 import { type AcceptedQuote, checkAcceptedQuote, linkAcceptedQuote } from '../clients/quotes.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
+import { type DateOrder, formatDate } from '../../lib/domain/dates.ts'
 import { plural } from '../../lib/domain/text.ts'
 import { Type as T } from '@sinclair/typebox'
 import { type HandlerContext, type HandlerFamily, handlers, UserError } from '../handler.ts'
 import { LOG_AGAIN_KIND, parseLogAgainArg } from './shared/log-again.ts'
 import { undoActions } from './shared/changes.ts'
 import { archivedNote, fitLines, olderLine, issueRef } from './shared/format.ts'
-import { issueInGarage, resolveCar } from './shared/lookups.ts'
+import { garageOf, issueInGarage, resolveCar } from './shared/lookups.ts'
 
 /** A record's odometer as shown: one not typed on it is the car's estimated for its date (≈). */
 export const recordOdometer = (r: RecordView): string | null =>
   r.odometer ? `${r.odometer_typed ? '' : '≈'}${r.odometer}` : null
 
-export function recordLine(r: RecordView, withCar = false): string {
+/** "#12 2026-05-01 · Oil change · 48,000 mi · $89.90 (Oil change)": items' labels, the date in the garage's order. */
+export function recordLine(r: RecordView, dates: DateOrder, withCar = false): string {
   const bits = [
-    r.date,
+    formatDate(r.date, dates),
     withCar ? r.car : null,
     r.title,
     r.kind === 'service' ? null : r.kind,
@@ -107,9 +109,10 @@ const family = handlers(service, {
     const lines = r.items.length ? [`Done: ${r.items.map((i) => i.name).join(', ')}`] : []
     if (issue && quote)
       lines.push(...(await issueLines(ctx, issue.number, body.cost !== undefined, quote, r)))
+    const { dates } = await garageOf(ctx)
     return {
       tone: 'ok',
-      title: `Logged ${r.title} on ${r.car} (${r.date})${issue ? ` for issue #${issue.number}` : ''}`,
+      title: `Logged ${r.title} on ${r.car} (${formatDate(r.date, dates)})${issue ? ` for issue #${issue.number}` : ''}`,
       text: lines.length ? lines.join('\n') : 'Recorded.',
       fields,
       ...(issue ? { ref: issueRef(issue.number) } : {}),
@@ -127,10 +130,11 @@ const family = handlers(service, {
     )
     const fields: NonNullable<Reply['fields']> = []
     for (const i of r.items.slice(0, 20)) fields.push({ name: `${i.name}: next`, value: i.due_text })
+    const { dates } = await garageOf(ctx)
     return {
       tone: 'ok',
       title: `Service record #${r.id} corrected`,
-      text: recordLine(r, true),
+      text: recordLine(r, dates, true),
       ...(fields.length ? { fields } : {}),
       ...undoActions(r.change),
     }
@@ -138,7 +142,8 @@ const family = handlers(service, {
 
   remove: async (p, ctx) => {
     const r = await callItems(itemsClient(ctx, { write: true }).records({ id: p.number }).delete())
-    const lines = [recordLine(r, true)]
+    const { dates } = await garageOf(ctx)
+    const lines = [recordLine(r, dates, true)]
     for (const i of r.items) lines.push(`${i.name} is back to its due point before it: ${i.due_text}`)
     return { tone: 'ok', title: `Service record #${r.id} removed`, text: lines.join('\n'), ...undoActions(r.change) }
   },
@@ -151,7 +156,9 @@ const family = handlers(service, {
       callItems(itemsClient(ctx).records.get({ query })),
       p.car ? callItems(itemsClient(ctx).cars({ car: p.car }).get()) : null,
     ])
-    const note = c ? archivedNote(c) : ''
+    // the car comes with its garage's date order; without one, the garage is asked
+    const dates = c ? c.presentation.dates : (await garageOf(ctx)).dates
+    const note = c ? archivedNote(c, dates) : ''
     if (r.records.length === 0)
       return {
         tone: 'ok',
@@ -166,7 +173,7 @@ const family = handlers(service, {
     return {
       tone: 'ok',
       title: `${plural(r.total, 'service record')}${r.total > r.records.length ? ` (${(page - 1) * limit + 1}–${upTo} shown)` : ''}`,
-      text: note + fitLines(r.records.map((rec) => recordLine(rec, !p.car))) + olderLine(r, upTo, command),
+      text: note + fitLines(r.records.map((rec) => recordLine(rec, dates, !p.car))) + olderLine(r, upTo, command),
     }
   },
 })
@@ -191,10 +198,11 @@ export default {
       const details = [r.record.odometer ? `at ${r.record.odometer}` : null, r.record.cost ? `for ${r.record.cost}` : null]
         .filter(Boolean)
         .join(' ')
+      const { dates } = await garageOf(ctx)
       return {
         tone: 'ok',
         title: `Logged ${r.item.name} on ${r.item.car} again`,
-        text: `Service record #${r.record.id}, done on ${r.record.date}${details ? ` ${details}` : ''} (the same as #${record}). Next ${r.item.due_text}.`,
+        text: `Service record #${r.record.id}, done on ${formatDate(r.record.date, dates)}${details ? ` ${details}` : ''} (the same as #${record}). Next ${r.item.due_text}.`,
         fields: [{ name: 'Record', value: `#${r.record.id}`, inline: true }],
         ...undoActions(r.record.change),
       }

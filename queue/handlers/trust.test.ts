@@ -13,7 +13,7 @@ let stack: Stack
 let clock = new Date('2026-05-10T12:00:00Z')
 
 beforeAll(async () => {
-  stack = await startStack({ services: ['items', 'calculator'], now: () => clock })
+  stack = await startStack({ services: ['items', 'calculator', 'issues', 'quotes'], now: () => clock })
 })
 
 afterAll(async () => {
@@ -68,27 +68,28 @@ describe('a number that reads two ways', () => {
     expect(await say(g, '/car odometer golf reading:"83.000 km"')).toMatchObject({
       tone: 'ok',
       title: 'golf: 83.000 km',
-      text: 'Recorded 83.000 km on 2026-05-10. +1,000 km since the last reading.',
+      text: 'Recorded 83.000 km on 2026-05-10. +1.000 km since the last reading.',
     })
     expect(await say(g, '/car odometer golf reading:"52,000 mi"')).toMatchObject({
       tone: 'error',
       text: 'reading: "52,000 mi" reads as 52 mi or 52.000 mi; type 52 mi or 52000 mi (this garage writes numbers 1.234,5)',
     })
-    // the loan amount 25.000 is 25,000 here
-    expect((await say(g, '/calc loan "25.000" 5% 60')).title).toStartWith('$25,000.00 at 5% over 60 months')
+    // the loan amount 25.000 is 25,000 here, and written back the garage's way
+    expect((await say(g, '/calc loan "25.000" 5% 60')).title).toStartWith('$25.000,00 at 5% over 60 months')
   })
 
   test('"1.234,5 km" reads the same in every garage', async () => {
-    for (const [g, numbers] of [
-      ['local:numbers-same-a', '1,234.5'],
-      ['local:numbers-same-b', '1.234,5'],
-      ['local:numbers-same-c', '1 234,5'],
+    // … and the difference is written back in each garage's format
+    for (const [g, numbers, delta] of [
+      ['local:numbers-same-a', '1,234.5', '5.5'],
+      ['local:numbers-same-b', '1.234,5', '5,5'],
+      ['local:numbers-same-c', '1 234,5', '5,5'],
     ] as const) {
       expect((await say(g, `/garage settings numbers:"${numbers}"`)).tone).toBe('ok')
       expect((await say(g, '/car add polo odometer:"1.234,5 km"')).tone).toBe('ok')
       expect(await say(g, '/car odometer polo reading:"1240 km"')).toMatchObject({
         tone: 'ok',
-        text: 'Recorded 1240 km on 2026-05-10. +5.5 km since the last reading.',
+        text: `Recorded 1240 km on 2026-05-10. +${delta} km since the last reading.`,
       })
     }
   })
@@ -210,11 +211,11 @@ describe('dates in the garage\'s order', () => {
     expect(set.tone).toBe('ok')
     expect(set.fields).toContainEqual({ name: 'Dates', value: 'DD/MM/YYYY', inline: true })
     expect(await say(g, '/car odometer golf 1,100 km date:03/04/2026')).toMatchObject({
-      text: 'Recorded 1,100 km on 2026-04-03. +100 km since 2026-03-25.',
+      text: 'Recorded 1,100 km on 03/04/2026. +100 km since 25/03/2026.',
     })
     expect(await say(g, '/garage settings dates:MM/DD/YYYY')).toMatchObject({ tone: 'ok' })
     expect(await say(g, '/car odometer golf 1,200 km date:04/05/2026')).toMatchObject({
-      text: 'Recorded 1,200 km on 2026-04-05. +100 km since 2026-04-03.',
+      text: 'Recorded 1,200 km on 04/05/2026. +100 km since 04/03/2026.',
     })
     // In a MM/DD garage 25/03/2026 is no date: refused, naming the order and how to change it.
     const wrongOrder = await say(g, '/fuel log golf 40 L date:25/03/2026')

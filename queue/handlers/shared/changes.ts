@@ -3,6 +3,7 @@
  * has its own, `carUndoActions`), and a change as a history line.
  */
 import type { Action } from '../../../lib/contracts/envelope.ts'
+import { type DateOrder, DEFAULT_DATE_ORDER, formatDate } from '../../../lib/domain/dates.ts'
 import type { ChangeView } from '../../../services/items/changes/model.ts'
 
 /** `garage.undo_change:<id>`: undoes that change; pressed without an id, the presser's last. */
@@ -18,12 +19,24 @@ export const carUndoActions = (change: number): { actions: Action[] } => ({
   actions: [{ id: `${CAR_UNDO_KIND}:${change}`, label: 'Undo', style: 'secondary' }],
 })
 
-const NOUN = { fuel: 'fill-up', service: 'service record', reading: 'odometer reading', car: 'car', settings: 'the settings' } as const
+const NOUN = { fuel: 'fill-up', service: 'service record', reading: 'odometer reading', car: 'car', settings: 'the settings', expense: 'expense' } as const
 const DONE = { add: 'logged', edit: 'edited', remove: 'removed', undo: 'undid a change of' } as const
 
-/** "#14 2026-06-01 17:02 Ann edited fill-up #3 (corolla): odometer 48,400 mi → 48,500 mi". */
-export function changeLine(c: ChangeView): string {
-  const at = c.at.slice(0, 16).replace('T', ' ')
+/**
+ * "#14 2026-06-01 17:02 Ann edited fill-up #3 (corolla): odometer 48,400 mi → 48,500 mi", the
+ * date in a garage's order (the fields come from items in its format and order already):
+ * `changeLineIn(dates)` makes the lines of that garage, `lines.map(changeLineIn(g.dates))`.
+ */
+export const changeLineIn =
+  (dates: DateOrder) =>
+  (c: ChangeView): string =>
+    writeChange(c, dates)
+
+/** A change as a history line with its date written YYYY-MM-DD (`changeLineIn` for a garage's order). */
+export const changeLine = changeLineIn(DEFAULT_DATE_ORDER)
+
+function writeChange(c: ChangeView, dates: DateOrder): string {
+  const at = `${formatDate(c.at.slice(0, 10), dates)} ${c.at.slice(11, 16)}`
   const what =
     c.kind === 'car'
       ? (c.car ?? `car #${c.ref}`)

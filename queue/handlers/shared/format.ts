@@ -3,6 +3,7 @@
  * text, a maintenance item's line, and the refs a reply carries (a thread started from it then
  * knows what a photo dropped in it belongs to). Counted words use `plural` of lib/domain/text.ts.
  */
+import { type DateOrder, formatDate } from '../../../lib/domain/dates.ts'
 import { plural } from '../../../lib/domain/text.ts'
 import type { ItemView } from '../../../services/items/maintenance/model.ts'
 
@@ -40,22 +41,28 @@ export const LEVEL_TAG: Record<ItemView['level'], string> = {
   not_urgent: 'not urgent',
 }
 
-/** "Oil change — urgent — due 2026-11-01 (in 12 days) or at 53,000 mi (…)" */
-export function itemLine(i: ItemView, withCar = false): string {
-  const snoozed = i.snoozed_until ? ` (snoozed until ${i.snoozed_until})` : ''
+/** "Oil change — urgent — due 2026-11-01 (in 12 days) or at 53,000 mi (…)", dates in the garage's order. */
+export function itemLine(i: ItemView, dates: DateOrder, withCar = false): string {
+  const snoozed = i.snoozed_until ? ` (snoozed until ${formatDate(i.snoozed_until, dates)})` : ''
   return `${withCar ? `${i.car}: ` : ''}${i.name} — ${LEVEL_TAG[i.level]}${snoozed} — ${i.due_text}`
 }
 
-/** "Archived 2026-05-01 · sold for $9,500.00 · at 98,000 mi": a car sold or scrapped, as every reply about it says. */
-export function archivedText(a: { on: string; price: { label: string } | null; odometer: string | null }): string {
-  return [`Archived ${a.on}`, a.price ? `sold for ${a.price.label}` : null, a.odometer ? `at ${a.odometer}` : null]
+/**
+ * "Archived 2026-05-01 · sold for $9,500.00 · at 98,000 mi": a car sold or scrapped, as every reply
+ * about it says (the date in the garage's order; the labels are items', in its number format).
+ */
+export function archivedText(
+  a: { on: string; price: { label: string } | null; odometer: string | null },
+  dates: DateOrder,
+): string {
+  return [`Archived ${formatDate(a.on, dates)}`, a.price ? `sold for ${a.price.label}` : null, a.odometer ? `at ${a.odometer}` : null]
     .filter(Boolean)
     .join(' · ')
 }
 
 /** The line a reply about an archived car starts with (empty for a car in use). */
-export const archivedNote = (c: { nickname: string; archived: Parameters<typeof archivedText>[0] | null }) =>
-  c.archived ? `${archivedText(c.archived)} (/car unarchive ${c.nickname} to use it again).\n` : ''
+export const archivedNote = (c: { nickname: string; archived: Parameters<typeof archivedText>[0] | null }, dates: DateOrder) =>
+  c.archived ? `${archivedText(c.archived, dates)} (/car unarchive ${c.nickname} to use it again).\n` : ''
 
 /** The ref of a reply about a car (`car:<nickname>`). */
 export const carRef = (nickname: string) => `car:${nickname}`

@@ -3,6 +3,7 @@
  * a car by nickname (or id), an issue of this garage, and the actor as the services record it.
  */
 import { DEFAULT_NUMBER_FORMAT } from '../../../lib/domain/numbers.ts'
+import { DEFAULT_PRESENTATION, type Presentation } from '../../../lib/domain/presentation.ts'
 import { DEFAULT_DATE_ORDER, garageToday } from '../../../lib/domain/dates.ts'
 import { callIssues, issuesClient } from '../../clients/issues.ts'
 import { callItems, itemsClient } from '../../clients/items.ts'
@@ -40,25 +41,29 @@ async function askGarage(ctx: HandlerContext) {
 export type Garage = Awaited<ReturnType<typeof askGarage>>
 
 /**
- * The garage's timezone for showing times, or null when the items service cannot be reached: a
- * command that only shows times need not wait for it (the caller says the times are UTC).
+ * How the garage writes numbers and dates, or the default way when the items service cannot be
+ * reached: a command that needs nothing else of the garage (the labour-hours list) need not
+ * wait for it. Its numbers read one way in every format (`0.5 h` has no thousands group).
  */
-export async function garageTimezone(ctx: HandlerContext): Promise<string | null> {
+export async function presentationOr(ctx: HandlerContext): Promise<Presentation> {
   try {
-    return (await garageOf(ctx)).timezone
+    return await garageOf(ctx)
   } catch (error) {
-    if (error instanceof ServiceUnavailable) return null
+    if (error instanceof ServiceUnavailable) return DEFAULT_PRESENTATION
     throw error
   }
 }
 
-/** The car of a nickname (or id) in this garage, or the items service's 404 naming the garage's cars. */
+/**
+ * The car of a nickname (or id) in this garage, or the items service's 404 naming the garage's
+ * cars; with how its garage writes numbers and dates, which items sends with the car.
+ */
 export async function resolveCar(
   ctx: HandlerContext,
   car: string,
-): Promise<{ id: number; nickname: string }> {
+): Promise<{ id: number; nickname: string; presentation: Presentation }> {
   const c = await callItems(itemsClient(ctx).cars({ car }).get())
-  return { id: c.id, nickname: c.nickname }
+  return { id: c.id, nickname: c.nickname, presentation: c.presentation }
 }
 
 /** The issue in this garage, or a UserError naming `issue` (another garage's issue is simply not found here). */

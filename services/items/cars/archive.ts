@@ -5,7 +5,7 @@
  * are changes in the garage's history (kind 'car', ref the car's id), undone on their own route.
  */
 import type { Database } from 'bun:sqlite'
-import { checkDate } from '../../../lib/domain/dates.ts'
+import { checkDate, formatDate } from '../../../lib/domain/dates.ts'
 import { formatMoney } from '../../../lib/domain/money.ts'
 import { badRequest, conflict } from '../../lib/http.ts'
 import { type ChangeActor, logChange, NOBODY, type Snapshot } from '../changes/log.ts'
@@ -13,7 +13,7 @@ import { NOT_NOW } from '../maintenance/item.ts'
 import { currentOdometer } from '../readings/view.ts'
 import { type CarRow, carById, requireCar } from '../shared/car.ts'
 import { formatDistance, inCarUnit } from '../shared/distance.ts'
-import { garageAt } from '../shared/garage.ts'
+import { garageAt, garageShown } from '../shared/garage.ts'
 import { typedMoney } from '../shared/money.ts'
 import type { ArchiveBody, ArchiveResult } from './model.ts'
 import { carView } from './view.ts'
@@ -77,22 +77,22 @@ export function archiveCar(
     if (car.archived_on !== null)
       throw conflict(
         'archived',
-        `car: ${car.nickname} is already archived (since ${car.archived_on}); nothing changed. /car unarchive ${car.nickname} brings it back`,
+        `car: ${car.nickname} is already archived (since ${formatDate(car.archived_on, garageShown(db, tenant).dates)}); nothing changed. /car unarchive ${car.nickname} brings it back`,
         'car',
       )
-    const { garage, today } = garageAt(db, tenant, now)
-    const date = body.date === undefined ? today : checkDate('date', body.date, today)
+    const { garage, today, shown } = garageAt(db, tenant, now)
+    const date = body.date === undefined ? today : checkDate('date', body.date, today, shown.dates)
     const price = body.price === undefined ? null : typedMoney('price', body.price, garage.currency)
     let odometer: { value: number; text: string } | null = null
     if (body.odometer !== undefined) {
       odometer = inCarUnit('odometer', body.odometer, car.odometer_unit, garage.units)
       if (odometer.value > 10_000_000)
         throw badRequest('odometer', `odometer: ${odometer.text} is more than any odometer shows`)
-      const last = currentOdometer(db, tenant, car.id)
+      const last = currentOdometer(db, tenant, car.id, shown.numbers)
       if (last && odometer.value < last.value - 1e-6)
         throw conflict(
           'lower_odometer',
-          `odometer: ${odometer.text} is lower than ${car.nickname}'s last reading ${last.label} (${last.read_on}); give the odometer it left with, or leave it out`,
+          `odometer: ${odometer.text} is lower than ${car.nickname}'s last reading ${last.label} (${formatDate(last.read_on, shown.dates)}); give the odometer it left with, or leave it out`,
           'odometer',
         )
     }
@@ -105,13 +105,13 @@ export function archiveCar(
       price?.minor ?? null,
       price ? garage.currency : null,
       odometer?.value ?? null,
-      odometer ? (odometer.text || formatDistance(odometer.value, car.odometer_unit)) : null,
+      odometer ? (odometer.text || formatDistance(odometer.value, car.odometer_unit, shown.numbers)) : null,
       car.id,
       tenant,
     )
     const after = carById(db, tenant, car.id) as CarRow
     const change = logChange(db, tenant, actor, { kind: 'car', action: 'edit', ref: car.id, before, after: archiveSnap(after) }, now)
-    return { car: carView(db, after), change }
+    return { car: carView(db, after, shown), change }
   })()
 }
 
@@ -136,6 +136,6 @@ export function unarchiveCar(
     db.query(`UPDATE maintenance_items SET check_on = '${NOT_NOW}' WHERE car_id = ? AND tenant = ?`).run(car.id, tenant)
     const after = carById(db, tenant, car.id) as CarRow
     const change = logChange(db, tenant, actor, { kind: 'car', action: 'edit', ref: car.id, before, after: archiveSnap(after) }, now)
-    return { car: carView(db, after), change }
+    return { car: carView(db, after, garageShown(db, tenant)), change }
   })()
 }

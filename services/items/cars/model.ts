@@ -13,6 +13,7 @@ import {
   DistanceInput,
   DistanceUnit,
   MoneyInput,
+  Presentation,
   strict,
   text,
   Whole,
@@ -103,6 +104,12 @@ export const CarView = t.Object({
   archived: t.Nullable(
     t.Object({ on: t.String(), price: t.Nullable(MoneyView), odometer: t.Nullable(t.String()) }),
   ),
+  /**
+   * How the garage writes numbers and dates: the labels here are written in its number format;
+   * dates (`purchase_date`, `read_on`, `archived.on`) stay YYYY-MM-DD for the caller to show in
+   * its date order.
+   */
+  presentation: Presentation,
 })
 export type CarView = typeof CarView.static
 

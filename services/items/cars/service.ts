@@ -8,15 +8,14 @@ import { checkDate } from '../../../lib/domain/dates.ts'
 import { carUnits, distanceUnitOf, economyUnitFor, UNIT_SETS } from '../../../lib/domain/units.ts'
 import { conflict } from '../../lib/http.ts'
 import { addReading, insertReading } from '../readings/service.ts'
-import { currentView } from '../readings/view.ts'
 import { type CarRow, noSuchCar, requireCar, requireInUse } from '../shared/car.ts'
 import { typedDistance } from '../shared/distance.ts'
-import { ensureTenant, garageAt } from '../shared/garage.ts'
+import { ensureTenant, garageAt, garageShown } from '../shared/garage.ts'
 import { typedMoney } from '../shared/money.ts'
 import { prepared, readTogether } from '../shared/statements.ts'
 import type { CarCreate, CarDetail, CarEdit, CarView, EditResult, RemoveResult } from './model.ts'
 import { CAR_SQL, type CarWithCurrent } from './sql.ts'
-import { carDetail, carView, detailOf, findCarDetail, viewOf } from './view.ts'
+import { carDetail, carView, detailOf, findCarDetail, listedView } from './view.ts'
 import { checkVin } from './vin.ts'
 
 /**
@@ -34,7 +33,7 @@ export function listCars(db: Database, tenant: string, q?: string, archived = fa
   for (const car of rows) {
     // an archived car is left out of the list, unless asked for; autocomplete (q) finds it
     if (car.archived_on !== null && !archived && !prefix) continue
-    cars.push(viewOf(car, currentView(car, car.odometer_unit)))
+    cars.push(listedView(car))
   }
   return cars
 }
@@ -82,14 +81,14 @@ function checkUniqueNickname(db: Database, tenant: string, nickname: string, exc
 export function createCar(db: Database, tenant: string, body: CarCreate, now: Date): CarDetail {
   return nicknameRace(
     db.transaction(() => {
-      const { garage, today } = garageAt(db, tenant, now)
+      const { garage, today, shown } = garageAt(db, tenant, now)
       const nickname = checkNickname(body.nickname)
       const make = checkCarText('make', body.make)
       const model = checkCarText('model', body.model)
       const plate = checkCarText('plate', body.plate)
       const year = body.year === undefined ? null : checkYear(body.year, now)
       const purchaseDate =
-        body.purchase_date === undefined ? null : checkDate('purchase_date', body.purchase_date, today)
+        body.purchase_date === undefined ? null : checkDate('purchase_date', body.purchase_date, today, shown.dates)
       const price =
         body.purchase_price === undefined
           ? null
@@ -158,8 +157,8 @@ export function editCar(db: Database, tenant: string, ref: string, body: CarEdit
     db.transaction(() => {
       const car = requireCar(db, tenant, ref)
       // a new odometer is a new reading: not on an archived car (its other details may change)
-      if (body.odometer !== undefined) requireInUse(car, 'odometer reading', 'odometer')
-      const { garage, today } = garageAt(db, tenant, now)
+      if (body.odometer !== undefined) requireInUse(car, 'odometer reading', 'odometer', db)
+      const { garage, today, shown } = garageAt(db, tenant, now)
       const next: CarRow = { ...car }
       if (body.nickname !== undefined) {
         next.nickname = checkNickname(body.nickname)
@@ -172,7 +171,7 @@ export function editCar(db: Database, tenant: string, ref: string, body: CarEdit
       if (body.year !== undefined) next.year = checkYear(body.year, now)
       if (body.vin !== undefined) next.vin = checkVin(body.vin, body.confirm === true)
       if (body.purchase_date !== undefined)
-        next.purchase_date = checkDate('purchase_date', body.purchase_date, today)
+        next.purchase_date = checkDate('purchase_date', body.purchase_date, today, shown.dates)
       if (body.purchase_price !== undefined) {
         const price = typedMoney('purchase_price', body.purchase_price, garage.currency)
         next.purchase_price_minor = price.minor
@@ -247,7 +246,7 @@ export function removeCar(
 ): RemoveResult {
   return db.transaction(() => {
     const car = requireCar(db, tenant, ref)
-    const view = carView(db, car)
+    const view = carView(db, car, garageShown(db, tenant))
     const count = (table: string) =>
       (db.query(`SELECT count(*) AS n FROM ${table} WHERE car_id = ?`).get(car.id) as { n: number }).n
     const counts = {

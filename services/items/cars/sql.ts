@@ -4,7 +4,15 @@
  * range). Plans in perf.test.ts; on the CAST(? AS …) see readings/sql.ts.
  */
 import type { CarRow } from '../shared/car.ts'
-import { CURRENT_COLUMNS, CURRENT_JOIN, type CurrentColumns, READING_COLUMNS } from '../readings/sql.ts'
+import {
+  CURRENT_COLUMNS,
+  CURRENT_JOIN,
+  type CurrentColumns,
+  GARAGE_JOIN,
+  READING_COLUMNS,
+  SHOWN_COLUMNS,
+  type ShownColumns,
+} from '../readings/sql.ts'
 
 /** How many readings GET /cars/:car shows. */
 const SHOWN_READINGS = 10
@@ -14,9 +22,10 @@ const VIEW_COLUMNS = `c.id, c.nickname, c.make, c.model, c.year, c.plate, c.vin,
   c.purchase_currency, c.purchase_price_text, c.odometer_unit, c.volume_unit, c.economy_unit, c.units_from_garage, c.created_at,
   c.reading_count, c.archived_on, c.archived_price_minor, c.archived_currency, c.archived_odometer, c.archived_odometer_text`
 export type ViewColumns = Omit<CarRow, 'tenant' | 'nickname_key' | 'odometer' | 'odometer_text'>
-export type CarWithCurrent = ViewColumns & CurrentColumns
+export type CarWithCurrent = ViewColumns & CurrentColumns & ShownColumns
 
-const CAR_DETAIL = `SELECT ${VIEW_COLUMNS}, ${CURRENT_COLUMNS} FROM cars c ${CURRENT_JOIN}`
+// The garage's number format and date order come with each car (its labels are written in them).
+const CAR_DETAIL = `SELECT ${VIEW_COLUMNS}, ${CURRENT_COLUMNS}, ${SHOWN_COLUMNS} FROM cars c ${CURRENT_JOIN} ${GARAGE_JOIN}`
 
 export const CAR_SQL = {
   detailByName: `${CAR_DETAIL} WHERE c.tenant = CAST(? AS TEXT) AND c.nickname_key = CAST(? AS TEXT)`,

@@ -5,15 +5,17 @@ import type { ReadingRow } from '../readings/sql.ts'
 import type { ReadingView } from '../readings/model.ts'
 import { type CarRow, ID_REF, idOfRef } from '../shared/car.ts'
 import { formatMoney } from '../../../lib/domain/money.ts'
+import type { NumberFormat } from '../../../lib/domain/numbers.ts'
+import { type Presentation, presentationOf } from '../../../lib/domain/presentation.ts'
 import { carUnits } from '../../../lib/domain/units.ts'
 import { prepared } from '../shared/statements.ts'
 import { notFound } from '../../lib/http.ts'
 import type { CarDetail, CarView, MoneyView } from './model.ts'
 import { CAR_SQL, type CarWithCurrent, type ViewColumns } from './sql.ts'
 
-function priceView(car: ViewColumns): MoneyView | null {
+function priceView(car: ViewColumns, numbers: NumberFormat): MoneyView | null {
   if (car.purchase_price_minor === null || car.purchase_currency === null) return null
-  const label = formatMoney(car.purchase_price_minor, car.purchase_currency)
+  const label = formatMoney(car.purchase_price_minor, car.purchase_currency, 0, numbers)
   return {
     minor: car.purchase_price_minor,
     currency: car.purchase_currency,
@@ -22,13 +24,14 @@ function priceView(car: ViewColumns): MoneyView | null {
   }
 }
 
-function moneyView(minor: number | null, currency: string | null): MoneyView | null {
+function moneyView(minor: number | null, currency: string | null, numbers: NumberFormat): MoneyView | null {
   if (minor === null || currency === null) return null
-  const label = formatMoney(minor, currency)
+  const label = formatMoney(minor, currency, 0, numbers)
   return { minor, currency, text: label, label }
 }
 
-export function viewOf(car: ViewColumns, odometer: ReadingView | null): CarView {
+/** A car as shown, its labels written the way its garage writes numbers (`shown`). */
+export function viewOf(car: ViewColumns, odometer: ReadingView | null, shown: Presentation): CarView {
   const units = carUnits(car.odometer_unit, car.volume_unit, car.economy_unit)
   return {
     id: car.id,
@@ -39,7 +42,7 @@ export function viewOf(car: ViewColumns, odometer: ReadingView | null): CarView 
     plate: car.plate,
     vin: car.vin,
     purchase_date: car.purchase_date,
-    purchase_price: priceView(car),
+    purchase_price: priceView(car, shown.numbers),
     odometer_unit: car.odometer_unit,
     volume_unit: units.volume,
     economy_unit: units.economy,
@@ -51,15 +54,25 @@ export function viewOf(car: ViewColumns, odometer: ReadingView | null): CarView 
         ? null
         : {
             on: car.archived_on,
-            price: moneyView(car.archived_price_minor, car.archived_currency),
+            price: moneyView(car.archived_price_minor, car.archived_currency, shown.numbers),
             odometer: car.archived_odometer_text,
           },
+    presentation: shown,
   }
 }
 
-/** A car row with its current odometer (one more statement). */
-export function carView(db: Database, car: CarRow): CarView {
-  return viewOf(car, currentOdometer(db, car.tenant, car.id))
+/** A car row with its current odometer (one more statement), shown the garage's way. */
+export function carView(db: Database, car: CarRow, shown: Presentation): CarView {
+  return viewOf(car, currentOdometer(db, car.tenant, car.id, shown.numbers), shown)
+}
+
+/** How the garage of a car read with SHOWN_COLUMNS writes numbers and dates. */
+const shownOfRow = (car: CarWithCurrent): Presentation => presentationOf(car.g_numbers, car.g_dates)
+
+/** A car read with its current odometer and its garage's presentation (CAR_SQL) as shown. */
+export function listedView(car: CarWithCurrent): CarView {
+  const shown = shownOfRow(car)
+  return viewOf(car, currentView(car, car.odometer_unit, shown.numbers), shown)
 }
 
 /** The car (by nickname, case-insensitive, else by id) with its current reading: one statement. */
@@ -72,10 +85,11 @@ export function findCarDetail(db: Database, tenant: string, ref: string): CarWit
 
 export function detailOf(db: Database, tenant: string, car: CarWithCurrent): CarDetail {
   const rows = prepared(db, CAR_SQL.latestReadings).all(car.id, tenant) as ReadingRow[]
+  const { numbers } = shownOfRow(car)
   const readings: ReadingView[] = []
-  for (const row of rows) readings.push(readingView(row, car.odometer_unit))
+  for (const row of rows) readings.push(readingView(row, car.odometer_unit, numbers))
   return {
-    ...viewOf(car, currentView(car, car.odometer_unit)),
+    ...listedView(car),
     readings,
     reading_count: car.reading_count,
   }

@@ -5,12 +5,13 @@
 import type { Database } from 'bun:sqlite'
 import { checkDate } from '../../../lib/domain/dates.ts'
 import { fuelSegments } from '../../../lib/domain/figures.ts'
+import type { NumberFormat } from '../../../lib/domain/numbers.ts'
 import { formatNumber } from '../../../lib/domain/text.ts'
 import { carUnits, economyUnitFor, fromKmPerLitre, toKm, toLitres, type VolumeUnit } from '../../../lib/domain/units.ts'
 import { badRequest, conflict, notFound } from '../../lib/http.ts'
 import { addReading } from '../readings/service.ts'
 import { type CarRow, carById, requireCar, requireInUse } from '../shared/car.ts'
-import { ensureTenant, garageAt } from '../shared/garage.ts'
+import { ensureTenant, garageAt, garageShown } from '../shared/garage.ts'
 import { type DistanceUnit, nextPage, type Page } from '../shared/model.ts'
 import { costAndOdometer, type LoggedColumns, loggedColumns } from '../shared/logged.ts'
 import { typedMoney } from '../shared/money.ts'
@@ -47,15 +48,21 @@ type Stretch = { km: number; litres: number }
  */
 export const PLAUSIBLE_FILLUP_LITRES = 150
 
-function checkVolume(v: VolumeInput, carUnit: VolumeUnit, confirm: boolean): { litres: number; text: string } {
+function checkVolume(
+  v: VolumeInput,
+  carUnit: VolumeUnit,
+  confirm: boolean,
+  numbers: NumberFormat,
+): { litres: number; text: string } {
+  const value = formatNumber(v.value, 3, 0, numbers)
   if (!Number.isFinite(v.value) || v.value <= 0)
-    throw badRequest('volume', `volume: must be more than 0 (got ${v.text ?? v.value})`)
+    throw badRequest('volume', `volume: must be more than 0 (got ${v.text ?? value})`)
   const unit = v.unit ?? carUnit
   const litres = toLitres(v.value, unit)
-  if (litres > 5000) throw badRequest('volume', `volume: ${v.text ?? v.value} is more than a fill-up`)
+  if (litres > 5000) throw badRequest('volume', `volume: ${v.text ?? value} is more than a fill-up`)
   if (litres > PLAUSIBLE_FILLUP_LITRES && !confirm) {
-    const typed = v.text?.trim() || `${v.value} ${unit}`
-    const inLitres = unit === 'L' ? '' : ` (${formatNumber(litres, 1)} L)`
+    const typed = v.text?.trim() || `${value} ${unit}`
+    const inLitres = unit === 'L' ? '' : ` (${formatNumber(litres, 1, 0, numbers)} L)`
     throw conflict(
       'confirm_volume',
       `volume: ${typed}${inLitres} is more than a fill-up of ${PLAUSIBLE_FILLUP_LITRES} L; add confirm:yes if it is right`,
@@ -63,7 +70,7 @@ function checkVolume(v: VolumeInput, carUnit: VolumeUnit, confirm: boolean): { l
     )
   }
   const typed = v.text?.trim()
-  return { litres, text: typed && v.unit ? typed : `${v.value} ${unit}` }
+  return { litres, text: typed && v.unit ? typed : `${value} ${unit}` }
 }
 
 /**
@@ -89,13 +96,13 @@ function economies(rows: FillupRow[], carUnit: DistanceUnit) {
   return { byId, total }
 }
 
-/** In the car's economy unit: "30.0 mpg", "6.9 L/100km", "14.2 km/L", "36.0 mpg (UK)". */
-function economyText(e: Stretch, car: CarRow): string {
+/** In the car's economy unit and the garage's number format: "30.0 mpg", "6.9 L/100km" ("6,9 L/100km"), "36.0 mpg (UK)". */
+function economyText(e: Stretch, car: CarRow, numbers: NumberFormat): string {
   const unit = carUnits(car.odometer_unit, car.volume_unit, car.economy_unit).economy
-  return `${formatNumber(fromKmPerLitre(e.km / e.litres, unit), 1, 1)} ${unit === 'impmpg' ? 'mpg (UK)' : unit}`
+  return `${formatNumber(fromKmPerLitre(e.km / e.litres, unit), 1, 1, numbers)} ${unit === 'impmpg' ? 'mpg (UK)' : unit}`
 }
 
-function fillupView(r: FillupRow, car: CarRow, eco: Map<number, Stretch>): FillupView {
+function fillupView(r: FillupRow, car: CarRow, eco: Map<number, Stretch>, numbers: NumberFormat): FillupView {
   const e = eco.get(r.id)
   return {
     id: r.id,
@@ -103,11 +110,11 @@ function fillupView(r: FillupRow, car: CarRow, eco: Map<number, Stretch>): Fillu
     car: car.nickname,
     volume: r.volume_text,
     litres: Math.round(r.litres * 1000) / 1000,
-    ...costAndOdometer(r, car.odometer_unit),
+    ...costAndOdometer(r, car.odometer_unit, numbers),
     full: r.full === 1,
     missed: r.missed === 1,
     date: r.filled_on,
-    economy: e ? economyText(e, car) : null,
+    economy: e ? economyText(e, car, numbers) : null,
   }
 }
 
@@ -136,10 +143,15 @@ function storeFillup(
   number: number | null,
   kept?: FillupRow,
 ): FillupView {
-  const { garage, today } = garageAt(db, tenant, now)
+  const { garage, today, shown } = garageAt(db, tenant, now)
   let car = requireCar(db, tenant, body.car)
   const volume = body.volume
-    ? checkVolume(body.volume, carUnits(car.odometer_unit, car.volume_unit, car.economy_unit).volume, body.confirm === true)
+    ? checkVolume(
+        body.volume,
+        carUnits(car.odometer_unit, car.volume_unit, car.economy_unit).volume,
+        body.confirm === true,
+        shown.numbers,
+      )
     : { litres: kept!.litres, text: kept!.volume_text }
   const cost =
     body.cost !== undefined
@@ -147,7 +159,7 @@ function storeFillup(
       : kept && kept.cost_minor !== null
         ? { minor: kept.cost_minor, text: kept.cost_text ?? '' }
         : null
-  const date = body.date === undefined ? (kept?.filled_on ?? today) : checkDate('date', body.date, today)
+  const date = body.date === undefined ? (kept?.filled_on ?? today) : checkDate('date', body.date, today, shown.dates)
   let odometer: { value: number; text: string } | null = null
   let readingId: number | null = null
   const odometerInput =
@@ -193,7 +205,7 @@ function storeFillup(
       number ?? nextNumber(db, tenant, 'fuel'),
       readingId,
     ) as FillupRow
-  return fillupView(row, car, economies(fillupsOf(db, tenant, car.id), car.odometer_unit).byId)
+  return fillupView(row, car, economies(fillupsOf(db, tenant, car.id), car.odometer_unit).byId, shown.numbers)
 }
 
 export function addFillup(
@@ -204,7 +216,7 @@ export function addFillup(
   actor: ChangeActor = NOBODY,
 ): FillupView {
   return db.transaction(() => {
-    requireInUse(requireCar(db, tenant, body.car), 'fill-up')
+    requireInUse(requireCar(db, tenant, body.car), 'fill-up', 'car', db)
     const view = storeFillup(db, tenant, body, now, null)
     const after = fillupSnapshot(db, tenant, view.number)
     const change = logChange(db, tenant, actor, { kind: 'fuel', action: 'add', ref: view.number, before: null, after }, now)
@@ -264,12 +276,13 @@ export function removeFillup(
   return db.transaction(() => {
     const { row, car } = requireFillup(db, tenant, number)
     const before = fillupSnapshot(db, tenant, number)
+    const { numbers } = garageShown(db, tenant)
     const was = economies(fillupsOf(db, tenant, car.id), car.odometer_unit)
-    const removed = fillupView(row, car, was.byId)
+    const removed = fillupView(row, car, was.byId, numbers)
     deleteFillup(db, row)
     const after = economies(fillupsOf(db, tenant, car.id), car.odometer_unit)
     const change = logChange(db, tenant, actor, { kind: 'fuel', action: 'remove', ref: number, before, after: null }, now)
-    return { removed, average: after.total ? economyText(after.total, car) : null, change }
+    return { removed, average: after.total ? economyText(after.total, car, numbers) : null, change }
   })()
 }
 
@@ -287,7 +300,7 @@ export function editFillup(
     // Moved onto another car: that car takes it only while in use, as it takes a new one.
     if (body.car !== undefined) {
       const target = requireCar(db, tenant, body.car)
-      if (target.id !== car.id) requireInUse(target, 'fill-up')
+      if (target.id !== car.id) requireInUse(target, 'fill-up', 'car', db)
     }
     const before = fillupSnapshot(db, tenant, number)
     deleteFillup(db, row)
@@ -305,6 +318,7 @@ export function listFillups(
   page: Page,
 ): { fillups: FillupView[]; average: string | null; car: string; total: number; next_page: number | null } {
   const car = requireCar(db, tenant, carRef)
+  const garage = garageShown(db, tenant)
   const all = fillupsOf(db, tenant, car.id)
   const eco = economies(all, car.odometer_unit)
   const shown = [...all]
@@ -312,8 +326,8 @@ export function listFillups(
     .slice((page.page - 1) * page.limit, page.page * page.limit)
   return {
     car: car.nickname,
-    fillups: shown.map((r) => fillupView(r, car, eco.byId)),
-    average: eco.total ? economyText(eco.total, car) : null,
+    fillups: shown.map((r) => fillupView(r, car, eco.byId, garage.numbers)),
+    average: eco.total ? economyText(eco.total, car, garage.numbers) : null,
     total: all.length,
     next_page: nextPage(page, all.length),
   }

@@ -4,13 +4,14 @@
  * and reminders judge items the same way through this module.
  */
 import type { Database } from 'bun:sqlite'
-import { addDays, daysBetween } from '../../../lib/domain/dates.ts'
+import { addDays, type DateOrder, daysBetween, formatDate } from '../../../lib/domain/dates.ts'
+import type { NumberFormat } from '../../../lib/domain/numbers.ts'
 import { clip } from '../../../lib/domain/text.ts'
 import { convertDistance, distanceUnitOf } from '../../../lib/domain/units.ts'
 import { HttpError, notFound } from '../../lib/http.ts'
 import { type CarRow, carById } from '../shared/car.ts'
 import { formatDistance } from '../shared/distance.ts'
-import type { GarageRow } from '../shared/garage.ts'
+import { type GarageRow, shownOf } from '../shared/garage.ts'
 import type { DistanceUnit } from '../shared/model.ts'
 import type { ItemView } from './model.ts'
 import {
@@ -144,13 +145,14 @@ export function odometerOn(db: Database, carId: number, date: string, today: str
   return Math.round(before.value + (after.value - before.value) * share)
 }
 
-/** "its readings run from 2025-03-01 to 2025-09-14", or "it has no odometer reading yet". */
-export function readingSpan(db: Database, carId: number): string {
+/** "its readings run from 2025-03-01 to 2025-09-14" (in the garage's date order), or "it has no odometer reading yet". */
+export function readingSpan(db: Database, carId: number, dates: DateOrder): string {
   const r = db
     .query('SELECT MIN(read_on) AS first, MAX(read_on) AS last FROM odometer_readings WHERE car_id = ?')
     .get(carId) as { first: string | null; last: string | null }
   if (r.first === null || r.last === null) return 'it has no odometer reading yet'
-  return r.first === r.last ? `its only reading is of ${r.first}` : `its readings run from ${r.first} to ${r.last}`
+  const [first, last] = [formatDate(r.first, dates), formatDate(r.last, dates)]
+  return first === last ? `its only reading is of ${first}` : `its readings run from ${first} to ${last}`
 }
 
 export type CarState = { odometer: number | null; readings: Reading[] }
@@ -209,12 +211,13 @@ function overrideText(
   km: number | null,
   text: string | null,
   unit: DistanceUnit,
+  numbers: NumberFormat,
 ): string | null {
   if (text) return text
   if (days === null && km === null) return null
   const parts = []
   if (days !== null) parts.push(`${days} d`)
-  if (km !== null) parts.push(formatDistance(Math.round(convertDistance(km, 'km', unit)), unit))
+  if (km !== null) parts.push(formatDistance(Math.round(convertDistance(km, 'km', unit)), unit, numbers))
   return parts.join(', ')
 }
 
@@ -229,6 +232,7 @@ export function itemView(
   const unit = car.odometer_unit
   const e = evaluate(dueOf(item), situation(item, state, today, garage, unit))
   const garageUnit = distanceUnitOf(garage.units)
+  const shown = shownOf(garage)
   return {
     id: item.id,
     car: car.nickname,
@@ -239,12 +243,12 @@ export function itemView(
     distance_value: item.distance,
     fixed: item.fixed === 1,
     last_date: item.last_date,
-    last_odometer: item.last_odometer === null ? null : formatDistance(item.last_odometer, unit),
+    last_odometer: item.last_odometer === null ? null : formatDistance(item.last_odometer, unit, shown.numbers),
     last_odometer_value: item.last_odometer,
     odometer_unit: unit,
     due_date: item.due_date,
     due_odometer: item.due_odometer,
-    due_text: describeDue(dueOf(item), e, unit),
+    due_text: describeDue(dueOf(item), e, unit, shown),
     level: e.level,
     level_label: LEVEL_LABEL[e.level],
     days_left: e.effectiveDays,
@@ -252,7 +256,7 @@ export function itemView(
     projected: e.projected,
     snoozed_until: item.snoozed_until && item.snoozed_until > today ? item.snoozed_until : null,
     notes: item.notes,
-    urgent: overrideText(item.urgent_days, item.urgent_km, item.urgent_text, garageUnit),
-    very_urgent: overrideText(item.very_urgent_days, item.very_urgent_km, item.very_urgent_text, garageUnit),
+    urgent: overrideText(item.urgent_days, item.urgent_km, item.urgent_text, garageUnit, shown.numbers),
+    very_urgent: overrideText(item.very_urgent_days, item.very_urgent_km, item.very_urgent_text, garageUnit, shown.numbers),
   }
 }

@@ -12,6 +12,7 @@ import {
   type Thresholds,
 } from './schedule.ts'
 import { addDays, addMonths, daysBetween, isDate, isTimezone, localClock } from '../../../lib/domain/dates.ts'
+import { DEFAULT_PRESENTATION } from '../../../lib/domain/presentation.ts'
 
 const th: Thresholds = { urgentDays: 30, urgentDistance: 500, veryUrgentDays: 7, veryUrgentDistance: 100 }
 const at = (today: string, extra: Partial<Situation> = {}): Situation => ({
@@ -129,8 +130,15 @@ describe('urgency', () => {
     expect(e.daysLeft).toBe(154)
     expect(e.projected?.days).toBe(54)
     expect(e.level).toBe('not_urgent')
-    expect(describeDue(item, e, 'mi')).toBe(
+    expect(describeDue(item, e, 'mi', DEFAULT_PRESENTATION)).toBe(
       'due 2026-11-01 (in about 5 months) or at 53,000 mi (3,200 mi left; ~54 days, at 60 mi/day)',
+    )
+    // the same in a garage that writes 1.234,5 and DD/MM/YYYY, and in a 1 234,5 MM/DD/YYYY one
+    expect(describeDue(item, e, 'mi', { numbers: '1.234,5', dates: 'DD/MM/YYYY' })).toBe(
+      'due 01/11/2026 (in about 5 months) or at 53.000 mi (3.200 mi left; ~54 days, at 60 mi/day)',
+    )
+    expect(describeDue(item, e, 'mi', { numbers: '1 234,5', dates: 'MM/DD/YYYY' })).toBe(
+      'due 11/01/2026 (in about 5 months) or at 53\u00a0000 mi (3\u00a0200 mi left; ~54 days, at 60 mi/day)',
     )
     // Urgent 30 days before the projected date, not the calendar date.
     const urgentOn = nextCheck(item, s, 0)

@@ -6,7 +6,8 @@
  * Dates are garage-local calendar dates (lib/domain/dates.ts); distances are in the car's own
  * odometer unit.
  */
-import { addDays, addMonths, daysBetween } from '../../../lib/domain/dates.ts'
+import { addDays, addMonths, daysBetween, formatDate } from '../../../lib/domain/dates.ts'
+import type { Presentation } from '../../../lib/domain/presentation.ts'
 import { formatNumber } from '../../../lib/domain/text.ts'
 import { formatDistance } from '../shared/distance.ts'
 
@@ -204,26 +205,30 @@ export function relativeDays(days: number): string {
   return days > 0 ? `in ${text}` : `${text} ago`
 }
 
-/** "due 2026-11-01 (in 12 days) or at 53,000 mi (800 mi left; ~9 days, at 42 mi/day)". */
-export function describeDue(due: Due, e: Evaluation, unit: string): string {
+/**
+ * "due 2026-11-01 (in 12 days) or at 53,000 mi (800 mi left; ~9 days, at 42 mi/day)", in the
+ * garage's date order and number format ("due 01/11/2026 … at 53.000 mi" in a DD/MM/YYYY, 1.234,5 one).
+ */
+export function describeDue(due: Due, e: Evaluation, unit: string, shown: Presentation): string {
+  const n = shown.numbers
   const parts: string[] = []
-  if (due.date && e.daysLeft !== null) parts.push(`${due.date} (${relativeDays(e.daysLeft)})`)
+  if (due.date && e.daysLeft !== null) parts.push(`${formatDate(due.date, shown.dates)} (${relativeDays(e.daysLeft)})`)
   if (due.odometer !== null) {
     const bits: string[] = []
     if (e.distanceLeft !== null) {
       bits.push(
         e.distanceLeft >= 0
-          ? `${formatDistance(e.distanceLeft, unit)} left`
-          : `${formatDistance(-e.distanceLeft, unit)} over`,
+          ? `${formatDistance(e.distanceLeft, unit, n)} left`
+          : `${formatDistance(-e.distanceLeft, unit, n)} over`,
       )
     }
     if (e.projected && (e.distanceLeft === null || e.distanceLeft >= 0)) {
       const days = e.projected.days
       bits.push(
-        `~${spanOfDays(days).text}${days < 0 ? ' ago' : ''}, at ${formatNumber(e.projected.perDay)} ${unit}/day`,
+        `~${spanOfDays(days).text}${days < 0 ? ' ago' : ''}, at ${formatNumber(e.projected.perDay, 1, 0, n)} ${unit}/day`,
       )
     }
-    parts.push(`at ${formatDistance(due.odometer, unit)}${bits.length ? ` (${bits.join('; ')})` : ''}`)
+    parts.push(`at ${formatDistance(due.odometer, unit, n)}${bits.length ? ` (${bits.join('; ')})` : ''}`)
   }
   if (parts.length === 0) return 'no due point yet'
   return `due ${parts.join(' or ')}`

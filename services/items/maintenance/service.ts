@@ -3,12 +3,12 @@
  * or whichever comes first). Every write is one transaction, so a refusal stores nothing.
  */
 import type { Database } from 'bun:sqlite'
-import { checkDate } from '../../../lib/domain/dates.ts'
+import { checkDate, formatDate } from '../../../lib/domain/dates.ts'
 import { clip } from '../../../lib/domain/text.ts'
 import { badRequest, conflict } from '../../lib/http.ts'
 import { type CarRow, requireCar, requireInUse } from '../shared/car.ts'
 import { formatDistance, inCarUnit, typedThreshold } from '../shared/distance.ts'
-import { ensureTenant, type GarageRow, garageAt } from '../shared/garage.ts'
+import { ensureTenant, type GarageRow, garageAt, shownOf } from '../shared/garage.ts'
 import type { DistanceInput, ThresholdInput } from '../shared/model.ts'
 import { checkText } from '../shared/text.ts'
 import {
@@ -57,7 +57,7 @@ type Override = { days: number | null; km: number | null; text: string | null }
 
 /** An item's own threshold: what is given, the rest from the garage's. */
 function checkOverride(field: string, input: ThresholdInput, garage: GarageRow): Override {
-  return { ...typedThreshold(field, input, garage.units), text: input.text?.trim() || null }
+  return { ...typedThreshold(field, input, garage.units, shownOf(garage).numbers), text: input.text?.trim() || null }
 }
 
 function checkDuplicate(db: Database, tenant: string, car: CarRow, name: string, exceptId?: number): void {
@@ -93,7 +93,7 @@ function resolveLastOdometer(
     if (current !== null && d.value > current + 1e-6) {
       throw badRequest(
         'last_odometer',
-        `last_odometer: ${d.text} is above ${car.nickname}'s current odometer ${formatDistance(current, car.odometer_unit)}; record the reading first with /car odometer`,
+        `last_odometer: ${d.text} is above ${car.nickname}'s current odometer ${formatDistance(current, car.odometer_unit, shownOf(garage).numbers)}; record the reading first with /car odometer`,
       )
     }
     return d.value
@@ -102,7 +102,7 @@ function resolveLastOdometer(
   if (needed && known === null) {
     throw badRequest(
       'last_odometer',
-      `last_odometer: ${car.nickname}'s readings do not tell its odometer on ${lastDate} (${readingSpan(db, car.id)}); give the odometer when it was last done`,
+      `last_odometer: ${car.nickname}'s readings do not tell its odometer on ${formatDate(lastDate, shownOf(garage).dates)} (${readingSpan(db, car.id, shownOf(garage).dates)}); give the odometer when it was last done`,
     )
   }
   return known
@@ -174,7 +174,7 @@ function applyFields(
     next.distance = d.value
     next.distance_text = d.text
   }
-  if (body.last_date !== undefined) next.last_date = checkDate('last_date', body.last_date, today)
+  if (body.last_date !== undefined) next.last_date = checkDate('last_date', body.last_date, today, shownOf(garage).dates)
   if (adding || body.last_odometer !== undefined || (next.distance !== null && next.last_odometer === null)) {
     const needed = next.distance !== null
     next.last_odometer = resolveLastOdometer(db, car, garage, body.last_odometer, next.last_date, today, needed)
@@ -223,7 +223,7 @@ export function addItem(db: Database, tenant: string, body: ItemCreate, now: Dat
   return db.transaction(() => {
     const { garage, today } = garageAt(db, tenant, now)
     // An archived car falls due for nothing: its reminders are off until it is back.
-    const car = requireInUse(requireCar(db, tenant, body.car), 'maintenance item')
+    const car = requireInUse(requireCar(db, tenant, body.car), 'maintenance item', 'car', db)
     const next = newItem(tenant, car, today, now)
     applyFields(db, next, body, car, garage, today, true)
     if (next.months === null && next.distance === null) {

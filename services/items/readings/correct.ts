@@ -5,9 +5,11 @@
  * follows by itself. Every change is in the change log with the reading before and after it.
  */
 import type { Database } from 'bun:sqlite'
+import type { NumberFormat } from '../../../lib/domain/numbers.ts'
 import { badRequest, conflict, notFound } from '../../lib/http.ts'
 import { type ChangeActor, logChange, NOBODY, removedNote, type Snapshot } from '../changes/log.ts'
 import { type CarRow, carById, requireCar } from '../shared/car.ts'
+import { garageShown } from '../shared/garage.ts'
 import { nextPage, type Page } from '../shared/model.ts'
 import type { NumberedReading, ReadingChanged, ReadingEdit } from './model.ts'
 import { addReading, readingSnap } from './service.ts'
@@ -16,7 +18,10 @@ import { currentOdometer, readingView } from './view.ts'
 
 type Row = ReadingRow & { number: number; car_id: number; tenant: string; created_at: string }
 
-const numbered = (r: Row, car: CarRow): NumberedReading => ({ ...readingView(r, car.odometer_unit), number: r.number })
+const numbered = (r: Row, car: CarRow, numbers: NumberFormat): NumberedReading => ({
+  ...readingView(r, car.odometer_unit, numbers),
+  number: r.number,
+})
 
 /** A car's readings with their numbers, newest first, a page at a time. */
 export function listReadings(db: Database, tenant: string, carRef: string, page: Page) {
@@ -27,7 +32,14 @@ export function listReadings(db: Database, tenant: string, carRef: string, page:
     )
     .all(tenant, car.id, page.limit, (page.page - 1) * page.limit) as Row[]
   const total = car.reading_count
-  return { car: car.nickname, readings: rows.map((r) => numbered(r, car)), total, next_page: nextPage(page, total) }
+  const shown = garageShown(db, tenant)
+  return {
+    car: car.nickname,
+    readings: rows.map((r) => numbered(r, car, shown.numbers)),
+    total,
+    next_page: nextPage(page, total),
+    presentation: shown,
+  }
 }
 
 function requireReading(db: Database, tenant: string, number: number): { row: Row; car: CarRow } {
@@ -57,7 +69,8 @@ function requireReading(db: Database, tenant: string, number: number): { row: Ro
   return { row, car }
 }
 
-const odometerText = (db: Database, tenant: string, car: CarRow) => currentOdometer(db, tenant, car.id)?.label ?? null
+const odometerText = (db: Database, tenant: string, car: CarRow, numbers: NumberFormat) =>
+  currentOdometer(db, tenant, car.id, numbers)?.label ?? null
 
 /** Removes reading #N; the car's odometer is what is left. */
 export function removeReading(
@@ -72,7 +85,14 @@ export function removeReading(
     const before = readingSnap(db, row.id)
     db.query('DELETE FROM odometer_readings WHERE id = ?').run(row.id)
     const change = logChange(db, tenant, actor, { kind: 'reading', action: 'remove', ref: number, before, after: null }, now)
-    return { car: car.nickname, reading: numbered(row, car), odometer: odometerText(db, tenant, car), change }
+    const shown = garageShown(db, tenant)
+    return {
+      car: car.nickname,
+      reading: numbered(row, car, shown.numbers),
+      odometer: odometerText(db, tenant, car, shown.numbers),
+      change,
+      presentation: shown,
+    }
   })()
 }
 
@@ -109,7 +129,13 @@ export function editReading(
     const after = readingSnap(db, made.reading.id, made.removed)
     const change = logChange(db, tenant, actor, { kind: 'reading', action: 'edit', ref: row.number, before, after }, now)
     const stored = db.query('SELECT * FROM odometer_readings WHERE id = ?').get(made.reading.id) as Row
-    return { car: car.nickname, reading: numbered(stored, car), odometer: odometerText(db, tenant, car), change }
+    return {
+      car: car.nickname,
+      reading: numbered(stored, car, made.shown.numbers),
+      odometer: odometerText(db, tenant, car, made.shown.numbers),
+      change,
+      presentation: made.shown,
+    }
   })()
 }
 

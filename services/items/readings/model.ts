@@ -1,6 +1,6 @@
 /** Schemas of odometer readings: the reading route's body and the reading as shown. */
 import { t } from 'elysia'
-import { CarRef, date, DistanceInput, DistanceUnit, PageInfo, PageQuery, strict, Whole } from '../shared/model.ts'
+import { CarRef, date, DistanceInput, DistanceUnit, PageInfo, PageQuery, Presentation, strict, Whole } from '../shared/model.ts'
 
 export const ReadingCreate = t.Object(
   {
@@ -49,7 +49,13 @@ export const NumberedReading = t.Composite([ReadingView, t.Object({ number: Whol
 export type NumberedReading = typeof NumberedReading.static
 
 export const ReadingsQuery = t.Object({ car: CarRef, ...PageQuery })
-export const ReadingList = t.Object({ car: t.String(), readings: t.Array(NumberedReading), ...PageInfo })
+/** `presentation`: how the garage writes numbers (the labels) and dates (`read_on` stays YYYY-MM-DD). */
+export const ReadingList = t.Object({
+  car: t.String(),
+  readings: t.Array(NumberedReading),
+  ...PageInfo,
+  presentation: Presentation,
+})
 
 /** A reading changed or removed: it (as it was, for a removal), the car's odometer after, the change. */
 export const ReadingChanged = t.Object({
@@ -58,5 +64,7 @@ export const ReadingChanged = t.Object({
   /** The car's current odometer after it ("53,400 mi"), null without readings. */
   odometer: t.Nullable(t.String()),
   change: Whole(),
+  /** How the garage writes numbers (the labels) and dates (`read_on` stays YYYY-MM-DD). */
+  presentation: Presentation,
 })
 export type ReadingChanged = typeof ReadingChanged.static

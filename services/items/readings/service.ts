@@ -5,7 +5,8 @@
 import type { Database } from 'bun:sqlite'
 import { nextNumber } from '../shared/numbers.ts'
 import { type ChangeActor, logChange, NOBODY, type Snapshot } from '../changes/log.ts'
-import { checkDate, daysBetween } from '../../../lib/domain/dates.ts'
+import { checkDate, daysBetween, formatDate } from '../../../lib/domain/dates.ts'
+import type { Presentation } from '../../../lib/domain/presentation.ts'
 import { plural } from '../../../lib/domain/text.ts'
 import { convertDistance } from '../../../lib/domain/units.ts'
 import { badRequest, conflict, notFound } from '../../lib/http.ts'
@@ -13,7 +14,7 @@ import type { ReadingResult } from '../cars/model.ts'
 import { carView } from '../cars/view.ts'
 import { type CarRow, requireCar, requireInUse } from '../shared/car.ts'
 import { formatDistance, typedDistance } from '../shared/distance.ts'
-import { ensureTenant, garageAt } from '../shared/garage.ts'
+import { ensureTenant, garageAt, garageShown } from '../shared/garage.ts'
 import type { DistanceInput, DistanceUnit } from '../shared/model.ts'
 import { prepared } from '../shared/statements.ts'
 import type { ReadingCreate, ReadingSource, ReadingView } from './model.ts'
@@ -84,17 +85,18 @@ export function addReading(
   carRef: CarRow | string | number,
   input: AddReadingInput,
   now: Date,
-): { reading: ReadingView; removed: number; car: CarRow } {
+): { reading: ReadingView; removed: number; car: CarRow; shown: Presentation } {
   return db.transaction(() => {
     const field = input.field ?? 'reading'
     const car = typeof carRef === 'object' ? carRef : requireCar(db, tenant, carRef)
     if (car.tenant !== tenant) throw notFound('no such car in this garage')
-    const { garage, today } = garageAt(db, tenant, now)
-    const readOn = input.date === undefined ? today : checkDate('date', input.date, today)
+    const { garage, today, shown: p } = garageAt(db, tenant, now)
+    const readOn = input.date === undefined ? today : checkDate('date', input.date, today, p.dates)
+    const day = (date: string) => formatDate(date, p.dates)
     const typed = typedDistance(input.reading, garage.units)
     const value = convertDistance(typed.value, typed.unit, car.odometer_unit)
     if (value > 10_000_000) throw badRequest(field, `${field}: ${typed.text} is more than any odometer shows`)
-    const label = (v: number) => formatDistance(v, car.odometer_unit)
+    const label = (v: number) => formatDistance(v, car.odometer_unit, p.numbers)
     const shown = typed.unit === car.odometer_unit ? typed.text : `${typed.text} (${label(value)})`
     const eps = 1e-6
     const prior = prepared(db, READING_SQL.prior).get(car.id, tenant, readOn) as ReadingRow | null
@@ -102,17 +104,17 @@ export function addReading(
     let removed = 0
     if (!input.confirm) {
       if (prior && value < prior.value - eps) {
-        const when = prior.read_on === readOn ? '' : ` (${prior.read_on})`
+        const when = prior.read_on === readOn ? '' : ` (${day(prior.read_on)})`
         throw conflict(
           'confirm_odometer',
-          `${field}: ${shown} is lower than the last reading ${readingView(prior, car.odometer_unit).label}${when}; add confirm:yes to correct it`,
+          `${field}: ${shown} is lower than the last reading ${readingView(prior, car.odometer_unit, p.numbers).label}${when}; add confirm:yes to correct it`,
           field,
         )
       }
       if (later && value > later.value + eps) {
         throw conflict(
           'confirm_odometer',
-          `${field}: ${shown} on ${readOn} is higher than the later reading ${readingView(later, car.odometer_unit).label} (${later.read_on}); add confirm:yes to correct it`,
+          `${field}: ${shown} on ${day(readOn)} is higher than the later reading ${readingView(later, car.odometer_unit, p.numbers).label} (${day(later.read_on)}); add confirm:yes to correct it`,
           field,
         )
       }
@@ -123,7 +125,7 @@ export function addReading(
           const since = days === 0 ? 'the same day' : `${plural(days, 'day')} later`
           throw conflict(
             'confirm_odometer',
-            `${field}: ${shown} is ${label(value - prior.value)} above the last reading ${readingView(prior, car.odometer_unit).label} (${prior.read_on}), ${since}; that is more than ${label(most)} in ${plural(Math.max(1, days), 'day')}. Add confirm:yes if it is right`,
+            `${field}: ${shown} is ${label(value - prior.value)} above the last reading ${readingView(prior, car.odometer_unit, p.numbers).label} (${day(prior.read_on)}), ${since}; that is more than ${label(most)} in ${plural(Math.max(1, days), 'day')}. Add confirm:yes if it is right`,
             field,
           )
         }
@@ -135,7 +137,7 @@ export function addReading(
     }
     ensureTenant(db, tenant, now)
     const row = insertReading(db, car, typed, input.source, readOn, now, input.number)
-    return { reading: readingView(row, car.odometer_unit), removed, car }
+    return { reading: readingView(row, car.odometer_unit, p.numbers), removed, car, shown: p }
   })()
 }
 
@@ -149,8 +151,8 @@ export function recordReading(
   actor: ChangeActor = NOBODY,
 ): ReadingResult {
   return db.transaction(() => {
-    const car = requireInUse(requireCar(db, tenant, ref), 'odometer reading')
-    const previous = currentOdometer(db, tenant, car.id)
+    const car = requireInUse(requireCar(db, tenant, ref), 'odometer reading', 'car', db)
+    const previous = currentOdometer(db, tenant, car.id, garageShown(db, tenant).numbers)
     const result = addReading(db, tenant, car, { ...body, source: 'reading', field: 'reading' }, now)
     const after = readingSnap(db, result.reading.id, result.removed)
     const change = logChange(
@@ -161,7 +163,7 @@ export function recordReading(
       now,
     )
     return {
-      car: carView(db, result.car),
+      car: carView(db, result.car, result.shown),
       reading: result.reading,
       previous,
       removed: result.removed,

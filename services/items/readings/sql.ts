@@ -27,6 +27,12 @@ export const CURRENT_COLUMNS =
 export const CURRENT_JOIN = `LEFT JOIN odometer_readings o ON o.id = (SELECT id FROM odometer_readings WHERE car_id = c.id
   ORDER BY value DESC, read_on DESC, id DESC LIMIT 1) AND o.tenant = c.tenant`
 
+/** How the car's garage writes numbers and dates (`g_*`, null for a garage that never wrote): see GARAGE_JOIN. */
+export const SHOWN_COLUMNS = 'g.number_format AS g_numbers, g.date_order AS g_dates'
+/** The garage's row beside a car `c`, by its primary key, for SHOWN_COLUMNS. */
+export const GARAGE_JOIN = 'LEFT JOIN tenants g ON g.id = c.tenant'
+export type ShownColumns = { g_numbers: string | null; g_dates: string | null }
+
 export type CurrentColumns = {
   o_id: number | null
   o_value: number | null

@@ -3,7 +3,7 @@
  * which moves their schedule on; an odometer typed on it is a reading of the car.
  */
 import type { Database } from 'bun:sqlite'
-import { checkDate } from '../../../lib/domain/dates.ts'
+import { checkDate, formatDate } from '../../../lib/domain/dates.ts'
 import { clip } from '../../../lib/domain/text.ts'
 import { badRequest, conflict, notFound } from '../../lib/http.ts'
 import {
@@ -22,7 +22,7 @@ import { advance } from '../maintenance/schedule.ts'
 import { addReading } from '../readings/service.ts'
 import { type CarRow, carById, requireCar, requireInUse } from '../shared/car.ts'
 import { formatDistance } from '../shared/distance.ts'
-import { ensureTenant, type GarageRow, garageAt } from '../shared/garage.ts'
+import { ensureTenant, type GarageRow, garageAt, shownOf } from '../shared/garage.ts'
 import { type DistanceInput, type MoneyInput, nextPage, type Page } from '../shared/model.ts'
 import { costAndOdometer, type LoggedColumns, loggedColumns } from '../shared/logged.ts'
 import { formatMoney, minorDigits } from '../../../lib/domain/money.ts'
@@ -87,7 +87,7 @@ export function recordView(
     car: car.nickname,
     title: r.title,
     kind: r.kind,
-    ...costAndOdometer(r, car.odometer_unit),
+    ...costAndOdometer(r, car.odometer_unit, shownOf(garage).numbers),
     odometer_typed: r.reading_id !== null,
     date: r.done_on,
     notes: r.notes,
@@ -131,9 +131,9 @@ function nextRecordId(db: Database): number {
 
 /** Stores a record (call inside a transaction); the items it did move on unless it is older than their last. */
 export function insertRecord(db: Database, tenant: string, input: RecordInput, now: Date): RecordView {
-  const { garage, today } = garageAt(db, tenant, now)
+  const { garage, today, shown } = garageAt(db, tenant, now)
   const { car } = input
-  const date = input.date === undefined ? today : checkDate('date', input.date, today)
+  const date = input.date === undefined ? today : checkDate('date', input.date, today, shown.dates)
   const cost = input.cost === undefined ? null : typedMoney('cost', input.cost, garage.currency)
   // An odometer typed on the record is a reading; otherwise the car's on that date (Done: its current one).
   let odometer: { value: number; text: string } | null = null
@@ -151,14 +151,14 @@ export function insertRecord(db: Database, tenant: string, input: RecordInput, n
     readingId = made.id
   } else {
     const value = input.odometerValue !== undefined ? input.odometerValue : odometerOn(db, car.id, date, today)
-    if (value !== null) odometer = { value, text: formatDistance(value, car.odometer_unit) }
+    if (value !== null) odometer = { value, text: formatDistance(value, car.odometer_unit, shown.numbers) }
     // An item due by distance moves on from the odometer it was done at: where the readings do
     // not tell it (a past date after the last reading), it is asked for, never guessed.
     const byDistance = input.items.find((i) => i.distance !== null && date >= i.last_date)
     if (value === null && byDistance && input.odometerValue === undefined) {
       throw badRequest(
         'odometer',
-        `odometer: ${car.nickname}'s readings do not tell its odometer on ${date} (${readingSpan(db, car.id)}), and ${byDistance.name} is due by distance; give the odometer it was done at`,
+        `odometer: ${car.nickname}'s readings do not tell its odometer on ${formatDate(date, shown.dates)} (${readingSpan(db, car.id, shown.dates)}), and ${byDistance.name} is due by distance; give the odometer it was done at`,
       )
     }
   }
@@ -243,7 +243,7 @@ export function logRecord(
   actor: ChangeActor = NOBODY,
 ): RecordView {
   return db.transaction(() => {
-    const car = requireInUse(requireCar(db, tenant, body.car), 'service record')
+    const car = requireInUse(requireCar(db, tenant, body.car), 'service record', 'car', db)
     const title = checkText('title', body.title, 200, true)!
     const items = resolveItems(db, tenant, car, body.items ?? [])
     const notes =
@@ -389,7 +389,7 @@ export function setRecordCost(
     if (row.cost_minor !== null && row.currency !== null)
       throw conflict(
         'has_cost',
-        `cost: service record #${id} already has a cost (${formatMoney(row.cost_minor, row.currency)}); nothing changed`,
+        `cost: service record #${id} already has a cost (${formatMoney(row.cost_minor, row.currency, 0, shownOf(garage).numbers)}); nothing changed`,
         'cost',
       )
     const money = typedMoney('cost', cost, garage.currency)
@@ -470,7 +470,7 @@ export function editRecord(
         ? oldCar
         : (() => {
             const target = requireCar(db, tenant, body.car)
-            return target.id === oldCar.id ? target : requireInUse(target, 'service record')
+            return target.id === oldCar.id ? target : requireInUse(target, 'service record', 'car', db)
           })()
     const title = body.title === undefined ? row.title : checkText('title', body.title, 200, true)!
     const items = resolveItems(db, tenant, car, body.items ?? linked.map((l) => l.name))

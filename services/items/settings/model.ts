@@ -1,12 +1,8 @@
 /** Schemas of the garage settings: the change and the settings as shown. */
 import { t } from 'elysia'
-import { DistanceUnit, strict, text, ThresholdInput, Whole } from '../shared/model.ts'
+import { Dates, DistanceUnit, Numbers, strict, text, ThresholdInput, Whole } from '../shared/model.ts'
 
 const Units = t.Union([t.Literal('metric'), t.Literal('imperial')])
-/** How the garage writes numbers (lib/domain/numbers.ts `NUMBER_FORMATS`). */
-const Numbers = t.Union([t.Literal('1,234.5'), t.Literal('1.234,5'), t.Literal('1 234,5')])
-/** How the garage writes dates (lib/domain/dates.ts `DATE_ORDERS`). */
-const Dates = t.Union([t.Literal('YYYY-MM-DD'), t.Literal('DD/MM/YYYY'), t.Literal('MM/DD/YYYY')])
 
 export const SettingsPatch = t.Object(
   {

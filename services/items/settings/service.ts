@@ -5,8 +5,8 @@
  * its row is made on its first successful write.
  */
 import type { Database } from 'bun:sqlite'
-import { type DateOrder, DEFAULT_DATE_ORDER, isDateOrder } from '../../../lib/domain/dates.ts'
-import { DEFAULT_NUMBER_FORMAT, isNumberFormat, type NumberFormat } from '../../../lib/domain/numbers.ts'
+import { type DateOrder, DEFAULT_DATE_ORDER } from '../../../lib/domain/dates.ts'
+import { DEFAULT_NUMBER_FORMAT, type NumberFormat } from '../../../lib/domain/numbers.ts'
 import { clip } from '../../../lib/domain/text.ts'
 import { convertDistance, distanceUnitOf, type Units } from '../../../lib/domain/units.ts'
 import { badRequest } from '../../lib/http.ts'
@@ -18,6 +18,7 @@ import {
   defaultGarage,
   ensureTenant,
   type GarageRow,
+  shownOf,
   storedGarage,
 } from '../shared/garage.ts'
 import type { ThresholdInput } from '../shared/model.ts'
@@ -58,10 +59,16 @@ function checkChannel(field: string, value: string): string {
   return channel
 }
 
-function thresholdView(days: number, km: number, text: string | null, units: Units): ThresholdView {
+function thresholdView(
+  days: number,
+  km: number,
+  text: string | null,
+  units: Units,
+  numbers: NumberFormat,
+): ThresholdView {
   const unit = distanceUnitOf(units)
   const value = Math.round(convertDistance(km, 'km', unit) * 10) / 10
-  const distanceText = formatDistance(value, unit)
+  const distanceText = formatDistance(value, unit, numbers)
   return {
     days,
     km,
@@ -85,17 +92,18 @@ export function getSettings(db: Database, tenant: string, channel?: string): Set
     )
     .all(tenant, tenant) as { channel: string; car_id: number; car: string }[]
   const forChannel = channel === undefined ? undefined : photoChannels.find((p) => p.channel === channel)
+  const numbers = numberFormatOf(stored)
   return {
     tenant,
     units: row.units,
-    numbers: numberFormatOf(stored),
+    numbers,
     dates: dateOrderOf(stored),
     currency: row.currency,
     timezone: row.timezone,
     reminder_channel: row.reminder_channel,
     reminder_hour: row.reminder_hour,
-    urgent: thresholdView(row.urgent_days, row.urgent_km, row.urgent_text, row.units),
-    very_urgent: thresholdView(row.very_urgent_days, row.very_urgent_km, row.very_urgent_text, row.units),
+    urgent: thresholdView(row.urgent_days, row.urgent_km, row.urgent_text, row.units, numbers),
+    very_urgent: thresholdView(row.very_urgent_days, row.very_urgent_km, row.very_urgent_text, row.units, numbers),
     photo_channels: photoChannels,
     photo_channel_car: forChannel ? { id: forChannel.car_id, nickname: forChannel.car } : null,
     stored: stored !== null,
@@ -103,16 +111,10 @@ export function getSettings(db: Database, tenant: string, channel?: string): Set
 }
 
 /** The garage's number format (a column of its row since migration 5; the default until it writes). */
-function numberFormatOf(row: GarageRow | null): NumberFormat {
-  const stored = (row as { number_format?: unknown } | null)?.number_format
-  return isNumberFormat(stored) ? stored : DEFAULT_NUMBER_FORMAT
-}
+const numberFormatOf = (row: GarageRow | null): NumberFormat => shownOf(row).numbers
 
 /** The garage's date order (a column of its row since migration 9; the default until it writes). */
-function dateOrderOf(row: GarageRow | null): DateOrder {
-  const stored = (row as { date_order?: unknown } | null)?.date_order
-  return isDateOrder(stored) ? stored : DEFAULT_DATE_ORDER
-}
+const dateOrderOf = (row: GarageRow | null): DateOrder => shownOf(row).dates
 
 /**
  * How many amounts the garage has stored in its currency. They are kept as numbers of that
@@ -136,15 +138,15 @@ type Threshold = 'urgent' | 'very_urgent'
  * urgent:14d" changes only the days). The typed text is kept when it gave both parts; otherwise
  * the text is written from the values.
  */
-function mergeThreshold(next: GarageRow, field: Threshold, input: ThresholdInput): void {
-  const typed = typedThreshold(field, input, next.units)
+function mergeThreshold(next: GarageRow, field: Threshold, input: ThresholdInput, numbers: NumberFormat): void {
+  const typed = typedThreshold(field, input, next.units, numbers)
   const days = typed.days ?? next[`${field}_days`]
   const km = typed.km ?? next[`${field}_km`]
   const text = input.text?.trim()
   next[`${field}_days`] = days
   next[`${field}_km`] = km
   next[`${field}_text`] =
-    text && input.days !== undefined && input.distance ? text : thresholdView(days, km, null, next.units).text
+    text && input.days !== undefined && input.distance ? text : thresholdView(days, km, null, next.units, numbers).text
 }
 
 /** The garage's row as a change log snapshot (a settings change has no car). */
@@ -211,8 +213,10 @@ export function updateSettings(
         patch.reminder_channel === null ? null : checkChannel('reminder_channel', patch.reminder_channel)
     }
     if (patch.reminder_hour !== undefined) next.reminder_hour = patch.reminder_hour
-    if (patch.urgent) mergeThreshold(next, 'urgent', patch.urgent)
-    if (patch.very_urgent) mergeThreshold(next, 'very_urgent', patch.very_urgent)
+    // what the answer and the thresholds' texts are written in: the format this change leaves
+    const numbers = patch.numbers ?? numberFormatOf(stored)
+    if (patch.urgent) mergeThreshold(next, 'urgent', patch.urgent, numbers)
+    if (patch.very_urgent) mergeThreshold(next, 'very_urgent', patch.very_urgent, numbers)
     const field = patch.very_urgent ? 'very_urgent' : 'urgent'
     if (next.very_urgent_days > next.urgent_days) {
       throw badRequest(
@@ -222,7 +226,7 @@ export function updateSettings(
     }
     if (next.very_urgent_km > next.urgent_km + 1e-9) {
       const unit = distanceUnitOf(next.units)
-      const shown = (km: number) => formatDistance(convertDistance(km, 'km', unit), unit)
+      const shown = (km: number) => formatDistance(convertDistance(km, 'km', unit), unit, numbers)
       throw badRequest(
         field,
         `very_urgent: ${shown(next.very_urgent_km)} must not be more than urgent's ${shown(next.urgent_km)}`,

@@ -1,8 +1,10 @@
 /** A car of a garage by nickname (case-insensitive) or id: the lookup every feature starts from. */
 import type { Database } from 'bun:sqlite'
+import { formatDate } from '../../../lib/domain/dates.ts'
 import { clip } from '../../../lib/domain/text.ts'
 import type { EconomyUnit, VolumeUnit } from '../../../lib/domain/units.ts'
 import { conflict, HttpError } from '../../lib/http.ts'
+import { garageShown } from './garage.ts'
 import type { DistanceUnit } from './model.ts'
 
 /** A row of the cars table. */
@@ -100,11 +102,13 @@ export function noSuchCar(
  * The car, refused (409 naming `field`) when it is archived: nothing new (a fill-up, a service, a
  * reading) is logged on a car that was sold or scrapped; its history stays readable and correctable.
  */
-export function requireInUse(car: CarRow, what: string, field = 'car'): CarRow {
+export function requireInUse(car: CarRow, what: string, field = 'car', db?: Database): CarRow {
   if (car.archived_on === null || car.archived_on === undefined) return car
+  // with the database, the date is written in the garage's order
+  const since = db ? formatDate(car.archived_on, garageShown(db, car.tenant).dates) : car.archived_on
   throw conflict(
     'archived',
-    `${field}: ${car.nickname} is archived (since ${car.archived_on}), so no new ${what} is logged on it; bring it back with /car unarchive ${car.nickname} first`,
+    `${field}: ${car.nickname} is archived (since ${since}), so no new ${what} is logged on it; bring it back with /car unarchive ${car.nickname} first`,
     field,
   )
 }

@@ -3,12 +3,14 @@
  * a garage are lib/domain/units.ts; this keeps what was typed beside the value.
  */
 import { convertDistance, distanceUnitOf, type Units } from '../../../lib/domain/units.ts'
+import type { NumberFormat } from '../../../lib/domain/numbers.ts'
 import { formatNumber } from '../../../lib/domain/text.ts'
 import { badRequest } from '../../lib/http.ts'
 import type { DistanceInput, DistanceUnit, ThresholdInput } from './model.ts'
 
-/** "52,000 mi": a distance in the garage's number format. */
-export const formatDistance = (value: number, unit: string) => `${formatNumber(value)} ${unit}`
+/** "52,000 mi": a distance in the garage's number format ("52.000 mi" in a `1.234,5` garage). */
+export const formatDistance = (value: number, unit: string, numbers: NumberFormat) =>
+  `${formatNumber(value, 1, 0, numbers)} ${unit}`
 
 /**
  * A typed distance in the unit it was typed in (a bare number is in the garage's unit), with
@@ -46,6 +48,7 @@ export function typedThreshold(
   field: string,
   input: ThresholdInput,
   units: Units,
+  numbers: NumberFormat,
 ): { days: number | null; km: number | null } {
   if (input.days === undefined && input.distance === undefined) {
     throw badRequest(field, `${field}: give days, a distance or both, e.g. "30 d, 500 mi"`)
@@ -56,7 +59,7 @@ export function typedThreshold(
     km = convertDistance(input.distance.value, unit, 'km')
     if (!Number.isFinite(km) || km < 0) throw badRequest(field, `${field}: the distance must be 0 or more`)
     if (km > 100_000)
-      throw badRequest(field, `${field}: ${formatDistance(input.distance.value, unit)} is too far ahead`)
+      throw badRequest(field, `${field}: ${formatDistance(input.distance.value, unit, numbers)} is too far ahead`)
   }
   const days = input.days ?? null
   if (days !== null && (!Number.isInteger(days) || days < 0 || days > 3650)) {

@@ -4,6 +4,7 @@
  */
 import type { Database } from 'bun:sqlite'
 import { garageToday } from '../../../lib/domain/dates.ts'
+import { type Presentation, presentationOf } from '../../../lib/domain/presentation.ts'
 import { KM_PER_MI, type Units } from '../../../lib/domain/units.ts'
 
 /** A row of the tenants table: a garage's settings (thresholds in days and km). */
@@ -20,6 +21,9 @@ export type GarageRow = {
   very_urgent_days: number
   very_urgent_km: number
   very_urgent_text: string | null
+  /** How the garage writes numbers and dates (migrations 5 and 9); absent until it writes. */
+  number_format?: string | null
+  date_order?: string | null
 }
 
 /** Thresholds of a garage that never set them, in its units' round numbers ([days, km]). */
@@ -61,10 +65,28 @@ export function defaultGarage(tenant: string): GarageRow {
 export const loadGarage = (db: Database, tenant: string): GarageRow =>
   storedGarage(db, tenant) ?? defaultGarage(tenant)
 
-/** The garage's settings and its today (lib/domain `garageToday`, in its timezone) at `now`. */
-export function garageAt(db: Database, tenant: string, now: Date): { garage: GarageRow; today: string } {
+/** The columns of a garage's row that say how it writes numbers and dates. */
+type FormatColumns = Pick<GarageRow, 'number_format' | 'date_order'>
+
+/** How the garage of a settings row writes numbers and dates (the defaults for a garage that never wrote). */
+export const shownOf = (row: FormatColumns | null): Presentation => presentationOf(row?.number_format, row?.date_order)
+
+/** How a garage writes numbers and dates, for a route that reads nothing else of its settings. */
+export function garageShown(db: Database, tenant: string): Presentation {
+  return shownOf(db.query('SELECT number_format, date_order FROM tenants WHERE id = ?').get(tenant) as FormatColumns | null)
+}
+
+/**
+ * The garage's settings, its today (lib/domain `garageToday`, in its timezone) at `now`, and how
+ * it writes numbers and dates (`shown`, what every label of the answer is written in).
+ */
+export function garageAt(
+  db: Database,
+  tenant: string,
+  now: Date,
+): { garage: GarageRow; today: string; shown: Presentation } {
   const garage = loadGarage(db, tenant)
-  return { garage, today: garageToday(now, garage.timezone) }
+  return { garage, today: garageToday(now, garage.timezone), shown: shownOf(garage) }
 }
 
 /** Creates the tenant's row with the defaults on its first successful write (call inside the write's transaction). */

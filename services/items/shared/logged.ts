@@ -1,6 +1,7 @@
 /** What a service record and a fill-up both log: a cost in the garage currency and an odometer. */
 import type { DistanceUnit } from './model.ts'
 import { formatMoney } from '../../../lib/domain/money.ts'
+import type { NumberFormat } from '../../../lib/domain/numbers.ts'
 
 /** The cost and odometer columns of service_records and fuel_fillups (odometer in the car's unit). */
 export type LoggedColumns = {
@@ -24,10 +25,10 @@ export const loggedColumns = (
   odometer?.text ?? null,
 ]
 
-/** The cost and odometer as shown (`CostAndOdometer`): labels, and the raw values beside them. */
-export function costAndOdometer(row: LoggedColumns, unit: DistanceUnit) {
+/** The cost and odometer as shown (`CostAndOdometer`): labels in the garage's number format, and the raw values beside them. */
+export function costAndOdometer(row: LoggedColumns, unit: DistanceUnit, numbers: NumberFormat) {
   return {
-    cost: row.cost_minor === null || row.currency === null ? null : formatMoney(row.cost_minor, row.currency),
+    cost: row.cost_minor === null || row.currency === null ? null : formatMoney(row.cost_minor, row.currency, 0, numbers),
     cost_minor: row.cost_minor,
     currency: row.currency,
     odometer: row.odometer_text,

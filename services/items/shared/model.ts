@@ -23,6 +23,13 @@ export const CarRef = text(200)
 export const Whole = () => Type.Integer()
 
 export const DistanceUnit = t.Union([t.Literal('km'), t.Literal('mi')])
+
+/** How a garage writes numbers (lib/domain/numbers.ts `NUMBER_FORMATS`). */
+export const Numbers = t.Union([t.Literal('1,234.5'), t.Literal('1.234,5'), t.Literal('1 234,5')])
+/** How a garage writes dates (lib/domain/dates.ts `DATE_ORDERS`). */
+export const Dates = t.Union([t.Literal('YYYY-MM-DD'), t.Literal('DD/MM/YYYY'), t.Literal('MM/DD/YYYY')])
+/** Both (lib/domain/presentation.ts): what the labels of an answer are written in. */
+export const Presentation = t.Object({ numbers: Numbers, dates: Dates })
 export type DistanceUnit = typeof DistanceUnit.static
 
 /** A distance as typed: `unit` null or absent means the garage's unit (metric → km, imperial → mi). */
