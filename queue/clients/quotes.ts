@@ -5,8 +5,19 @@
  * put on the record) and `linkAcceptedQuote` (remember which record logged it). Both treat the
  * quotes service as optional: when it is down they answer null instead of failing the record.
  */
-import { callService, type EdenResult, type HandlerContext, serviceClient, UserError } from '../handler.ts'
+import { treaty } from '@elysiajs/eden'
+import {
+  type CallOptions,
+  callService,
+  type EdenResult,
+  edenOptions,
+  type HandlerContext,
+  serviceClient,
+  UserError,
+} from '../handler.ts'
+import type { DateOrder } from '../../lib/domain/dates.ts'
 import { formatMoney, fromMinor } from '../../lib/domain/money.ts'
+import { DEFAULT_NUMBER_FORMAT, type NumberFormat } from '../../lib/domain/numbers.ts'
 import type { QuotesApp } from '../../services/quotes/app.ts'
 
 export const quotesClient = serviceClient<QuotesApp>('quotes')
@@ -25,8 +36,12 @@ export type AcceptedQuote = {
 }
 
 /** The accepted quote of an issue, or null when it has none or the quotes service is unavailable. */
-export async function acceptedQuoteFor(ctx: HandlerContext, issue: number): Promise<AcceptedQuote | null> {
-  return (await checkAcceptedQuote(ctx, issue)).quote
+export async function acceptedQuoteFor(
+  ctx: HandlerContext,
+  issue: number,
+  numbers: NumberFormat = DEFAULT_NUMBER_FORMAT,
+): Promise<AcceptedQuote | null> {
+  return (await checkAcceptedQuote(ctx, issue, numbers)).quote
 }
 
 /**
@@ -36,6 +51,7 @@ export async function acceptedQuoteFor(ctx: HandlerContext, issue: number): Prom
 export async function checkAcceptedQuote(
   ctx: HandlerContext,
   issue: number,
+  numbers: NumberFormat = DEFAULT_NUMBER_FORMAT,
 ): Promise<{ quote: AcceptedQuote | null; checked: boolean }> {
   try {
     const q = await callQuotes(quotesClient(ctx).issues({ issue }).accepted.get())
@@ -47,7 +63,7 @@ export async function checkAcceptedQuote(
         shop: q.shop,
         amountMinor: q.amountMinor,
         currency: q.currency,
-        cost: { value, text: formatMoney(q.amountMinor, q.currency) },
+        cost: { value, text: formatMoney(q.amountMinor, q.currency, 0, numbers) },
         recordId: q.recordId,
       },
     }
@@ -71,3 +87,18 @@ export async function linkAcceptedQuote(
     return false
   }
 }
+
+/**
+ * The quotes client whose answers write numbers and dates the garage's way: the service makes
+ * texts (a change's fields, a refusal's figures) and only items keeps the settings, so the worker
+ * sends them (X-Numbers, X-Dates).
+ */
+export const quotesClientIn = (
+  ctx: HandlerContext,
+  format: { numbers: NumberFormat; dates: DateOrder },
+  opts: CallOptions = {},
+) =>
+  treaty<QuotesApp>(
+    ctx.serviceUrl('quotes'),
+    edenOptions({ ...ctx.serviceHeaders(opts), 'x-numbers': format.numbers, 'x-dates': format.dates }),
+  )

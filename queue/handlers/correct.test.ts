@@ -13,7 +13,7 @@ const clock = new Date('2026-06-01T17:00:00Z')
 const GARAGE = 'local:correct-e2e'
 
 beforeAll(async () => {
-  stack = await startStack({ services: ['items'], now: () => clock })
+  stack = await startStack({ services: ['items', 'issues', 'quotes'], now: () => clock })
 })
 afterAll(async () => {
   await stack?.close()

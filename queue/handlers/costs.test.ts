@@ -14,7 +14,7 @@ const clock = new Date('2026-06-01T12:00:00Z')
 const GARAGE = 'local:costs-e2e'
 
 beforeAll(async () => {
-  stack = await startStack({ services: ['items', 'calculator'], now: () => clock })
+  stack = await startStack({ services: ['items', 'calculator', 'issues', 'quotes'], now: () => clock })
 })
 afterAll(async () => {
   await stack?.close()

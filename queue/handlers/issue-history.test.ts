@@ -40,7 +40,7 @@ test("history times are the garage's, and the changes not shown are counted", as
     expect((await say(`/issue comment number:1 text:"check ${n}"`)).tone).toBe('ok')
   }
   const lines = history(await say('/issue show number:1'))!.value.split('\n')
-  expect(lines[0]).toBe('… 4 earlier changes not shown')
+  expect(lines[0]).toBe('… 4 earlier changes: /garage history issue:1')
   expect(lines.slice(1)).toHaveLength(8)
   // The newest: the 11th comment, 11 hours after noon in Chicago (05:00 UTC the next day).
   expect(lines.at(-1)).toBe('2026-11-20 23:00 Ann commented')

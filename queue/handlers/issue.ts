@@ -13,61 +13,31 @@ import { callItems, itemsClient } from '../clients/items.ts'
 import type { RecordView } from '../../services/items/records/model.ts'
 import { checkAcceptedQuote, linkAcceptedQuote } from '../clients/quotes.ts'
 import type { Action, Reply } from '../../lib/contracts/envelope.ts'
-import { localClock } from '../../lib/domain/dates.ts'
 import { clip, plural } from '../../lib/domain/text.ts'
 import { type HandlerContext, type HandlerFamily, handlers, StorageFull, UserError } from '../handler.ts'
 import { fitLines, issueRef } from './shared/format.ts'
 import { carNames, named, withCarName } from './shared/car-names.ts'
-import { actorOf, garageTimezone, resolveCar } from './shared/lookups.ts'
+import { issueChangePhrase, localTime, type Shown, shownOf, STATUS_LABEL } from './shared/garage-changes.ts'
+import { actorOf, resolveCar } from './shared/lookups.ts'
 
 const SEVERITY_MARK: Record<string, string> = { critical: '🔴', high: '🟠', medium: '🟡', low: '⚪' }
-const STATUS_LABEL: Record<string, string> = {
-  open: 'open',
-  in_progress: 'in progress',
-  waiting_parts: 'waiting for parts',
-  resolved: 'resolved',
-  wont_fix: "won't fix",
-}
-
 export const summaryLine = (i: IssueSummary) =>
   `${SEVERITY_MARK[i.severity] ?? ''} #${i.number} ${i.car} — ${i.title} (${STATUS_LABEL[i.status] ?? i.status})`.trim()
 
-/** An instant as the garage's clock shows it: "2026-11-20 12:00". */
-function localTime(at: string, timezone: string): string {
-  const instant = new Date(at)
-  if (Number.isNaN(instant.getTime())) return at.slice(0, 16).replace('T', ' ')
-  const c = localClock(instant, timezone)
-  return `${c.date} ${String(c.hour).padStart(2, '0')}:${String(c.minute).padStart(2, '0')}`
-}
-
-function historyLine(h: Issue['history'][number], timezone: string): string {
-  const when = localTime(h.at, timezone)
-  if (h.field === 'opened') return `${when} ${h.actor} opened it`
-  if (h.field === 'status')
-    return `${when} ${h.actor}: ${STATUS_LABEL[h.old ?? ''] ?? h.old} → ${STATUS_LABEL[h.new ?? ''] ?? h.new}`
-  if (h.field === 'comment') return `${when} ${h.actor} commented`
-  if (h.field === 'resolution') return `${when} ${h.actor} resolution: ${clip(h.new ?? '', 80)}`
-  if (h.field === 'record') return `${when} ${h.actor} linked service record #${h.new}`
-  if (h.field === 'photo') return `${when} ${h.actor} added a photo`
-  if (h.field === 'quote') return `${when} ${h.actor} linked quote #${h.new}`
-  if (h.field === 'quote_unlink') return `${when} ${h.actor} removed quote #${h.old}`
-  if (h.field === 'comment_edit') return `${when} ${h.actor} edited comment ${h.old}`
-  if (h.field === 'comment_remove') return `${when} ${h.actor} removed comment ${h.old}`
-  if (h.field === 'comment_undo') return `${when} ${h.actor} undid a change of comment ${h.old}`
-  return `${when} ${h.actor} ${h.field}: ${h.new ?? ''}`
-}
-
 /** History lines an issue shows, the newest last. */
 const HISTORY_SHOWN = 8
-const earlier = (n: number) => (n > 0 ? `… ${plural(n, 'earlier change')} not shown\n` : '')
+/** "… 4 earlier changes: /garage history issue:1" above the lines shown, when some are not. */
+const earlier = (n: number, issue: number) =>
+  n > 0 ? `… ${plural(n, 'earlier change')}: /garage history issue:${issue}\n` : ''
+
+const historyLine = (h: Issue['history'][number], s: Shown) => `${localTime(h.at, s)} ${h.actor}${issueChangePhrase(h)}`
 
 /**
  * The full view of an issue: details, status, comments, history (the last 8 changes, in the
- * garage's timezone, or UTC and said so when it is not known; how many earlier changes are not
- * shown), photos and quotes.
+ * garage's timezone and date order, or UTC and said so when they are not known; how many earlier
+ * changes are not shown, and where to see them), photos and quotes.
  */
-export function issueReply(i: Issue, garageZone: string | null, title?: string): Reply {
-  const timezone = garageZone ?? 'UTC'
+export function issueReply(i: Issue, s: Shown, title?: string): Reply {
   const fields: NonNullable<Reply['fields']> = [
     { name: 'Car', value: i.car, inline: true },
     { name: 'Severity', value: `${SEVERITY_MARK[i.severity]} ${i.severity}`, inline: true },
@@ -94,15 +64,15 @@ export function issueReply(i: Issue, garageZone: string | null, title?: string):
     })
   }
   // The newest changes are kept, and the count of the older ones is said (a field holds 1,024 characters).
-  let lines = i.history.slice(-HISTORY_SHOWN).map((h) => historyLine(h, timezone))
+  let lines = i.history.slice(-HISTORY_SHOWN).map((h) => historyLine(h, s))
   let hidden = i.history.length - lines.length
-  while (lines.length > 1 && (earlier(hidden) + lines.join('\n')).length > 1024) {
+  while (lines.length > 1 && (earlier(hidden, i.number) + lines.join('\n')).length > 1024) {
     lines = lines.slice(1)
     hidden++
   }
   fields.push({
-    name: garageZone === null ? 'History (UTC)' : 'History',
-    value: clip(earlier(hidden) + lines.join('\n'), 1024),
+    name: s.known ? 'History' : 'History (UTC)',
+    value: clip(earlier(hidden, i.number) + lines.join('\n'), 1024),
   })
   if (i.photos.length > 0) fields.push({ name: 'Photos', value: String(i.photos.length), inline: true })
   if (i.quotes.length > 0)
@@ -173,7 +143,7 @@ async function recordFor(ctx: HandlerContext, number: number, id: number): Promi
  * accepted amount when it has no cost (a typed cost is kept). Quotes down: said, not fatal.
  */
 async function carryAcceptedQuote(ctx: HandlerContext, number: number, r: RecordView): Promise<string> {
-  const { quote: q, checked } = await checkAcceptedQuote(ctx, number)
+  const { quote: q, checked } = await checkAcceptedQuote(ctx, number, (await shownOf(ctx)).numbers)
   if (!checked)
     return `The quotes service could not be checked; close #${number} again with record:${r.id} later to carry its accepted quote.`
   if (!q) return ''
@@ -261,7 +231,7 @@ const family = handlers(issue, {
 
   show: async (p, ctx) => {
     const i = await callIssues(issuesClient(ctx).issues({ number: p.number }).get())
-    return issueReply(await withCarName(ctx, i), await garageTimezone(ctx))
+    return issueReply(await withCarName(ctx, i), await shownOf(ctx))
   },
 
   comment: async (p, ctx) => {

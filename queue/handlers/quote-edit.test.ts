@@ -95,7 +95,8 @@ describe('/quote edit and /quote remove', () => {
       (await say('/issue show number:1')).fields?.find((f) => f.name === 'Quotes')?.value
     expect(await issueQuotes()).toBe('#1')
     const edit = await say('/quote edit number:2 notes:x')
-    expect([edit.tone, edit.text]).toEqual(['error', 'no quote 2 in this garage'])
+    expect(edit.tone).toBe('error')
+    expect(edit.text).toMatch(/^no quote 2 in this garage: it was removed \(change #Q\d+\); \/garage undo change:Q\d+ brings it back$/)
     const back = await say(undoOf(removed))
     expect(back.title).toBe('Undone: quote 2 from Bob Auto is back on issue #1')
     expect((await quoteFields()).map((f) => f.split(':')[0])).toEqual(['2 · Bob Auto — cheapest', '1 · Joe'])

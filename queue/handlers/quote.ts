@@ -10,18 +10,26 @@ import { Type as T } from '@sinclair/typebox'
 import { actionId } from '../../catalog/actions.ts'
 import quote from '../../catalog/commands/quote.ts'
 import type { Action, Reply } from '../../lib/contracts/envelope.ts'
+import { type DateOrder, formatDate } from '../../lib/domain/dates.ts'
 import { formatMoney } from '../../lib/domain/money.ts'
-import { plural } from '../../lib/domain/text.ts'
+import type { NumberFormat } from '../../lib/domain/numbers.ts'
+import { formatNumber, plural } from '../../lib/domain/text.ts'
 import { callIssues, issuesClient } from '../clients/issues.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
-import { callQuotes, quotesClient } from '../clients/quotes.ts'
+import { callQuotes, quotesClientIn } from '../clients/quotes.ts'
 import { type HandlerContext, handlers, type KindHandler, UserError } from '../handler.ts'
 import { issueRef } from './shared/format.ts'
 import { withCarName } from './shared/car-names.ts'
-import { actorOf, garageOf, issueInGarage } from './shared/lookups.ts'
+import { actorOf, garageOf, issueInGarage, presentationOr } from './shared/lookups.ts'
 
-const money = (minor: number | null, currency: string) =>
-  minor === null ? '—' : formatMoney(minor, currency)
+/** How the garage writes numbers and dates (from its settings). */
+type Format = { numbers: NumberFormat; dates: DateOrder }
+
+const money = (minor: number | null, currency: string, f: Format) =>
+  minor === null ? '—' : formatMoney(minor, currency, 0, f.numbers)
+
+/** Who does it, as the quotes service keeps it: the name shown and the platform user id. */
+const byOf = (ctx: HandlerContext) => ({ by: ctx.envelope.actor.name, byId: ctx.envelope.actor.userId })
 
 type QuoteView = {
   number: number
@@ -38,12 +46,15 @@ type QuoteView = {
   recordId?: number | null
 }
 
-/** A quote's figures; its status too unless `withStatus` is false (the caller shows it elsewhere). */
-function quoteLine(q: QuoteView, withStatus = true): string {
-  const parts = [`total ${money(q.amountMinor, q.currency)}`]
-  if (q.partsMinor !== null) parts.push(`parts ${money(q.partsMinor, q.currency)}`)
-  if (q.labourMinor !== null) parts.push(`labour ${money(q.labourMinor, q.currency)}`)
-  if (q.validUntil) parts.push(q.expired ? `expired ${q.validUntil}` : `valid until ${q.validUntil}`)
+/** A quote's figures, the garage's way; its status too unless `withStatus` is false (the caller shows it elsewhere). */
+function quoteLine(q: QuoteView, f: Format, withStatus = true): string {
+  const parts = [`total ${money(q.amountMinor, q.currency, f)}`]
+  if (q.partsMinor !== null) parts.push(`parts ${money(q.partsMinor, q.currency, f)}`)
+  if (q.labourMinor !== null) parts.push(`labour ${money(q.labourMinor, q.currency, f)}`)
+  if (q.validUntil) {
+    const until = formatDate(q.validUntil, f.dates)
+    parts.push(q.expired ? `expired ${until}` : `valid until ${until}`)
+  }
   if (withStatus && q.status !== 'open') parts.push(q.status)
   if (q.recordId) parts.push(`logged as service record #${q.recordId}`)
   return parts.join(' · ')
@@ -58,11 +69,11 @@ const acceptButton = (n: number): Action => ({
 async function accept(ctx: HandlerContext, number: number): Promise<Reply> {
   const g = await garageOf(ctx)
   const { quote: q, rejected } = await callQuotes(
-    quotesClient(ctx, { write: true })
+    quotesClientIn(ctx, g, { write: true })
       .quotes({ number })
-      .accept.post({ by: ctx.envelope.actor.name, today: g.today }),
+      .accept.post({ ...byOf(ctx), today: g.today }),
   )
-  const amount = money(q.amountMinor, q.currency)
+  const amount = money(q.amountMinor, q.currency, g)
   // The issue goes in progress; a retried job replays the acceptance above and lands here again.
   const moved = await callIssues(
     issuesClient(ctx, { write: true })
@@ -108,9 +119,9 @@ const undoButtonKind: KindHandler<{ arg: string }> = {
       throw new UserError(`change: "${p.arg.slice(0, 20)}" is not a change number`, 'change')
     const g = await garageOf(ctx)
     const r = await callQuotes(
-      quotesClient(ctx, { write: true })
+      quotesClientIn(ctx, g, { write: true })
         ['quote-changes']({ change: Number(p.arg) })
-        .undo.post({ by: ctx.envelope.actor.name, today: g.today }),
+        .undo.post({ ...byOf(ctx), today: g.today }),
     )
     const q = r.quote
     if (r.undid === 'remove')
@@ -125,7 +136,7 @@ const undoButtonKind: KindHandler<{ arg: string }> = {
         r.undid === 'remove'
           ? `Undone: quote ${q.number} from ${q.shop} is back on issue #${q.issue}`
           : `Undone: quote ${q.number} from ${q.shop} reads as before`,
-      text: `${quoteLine(q)}${q.notes ? `\n${q.notes}` : ''}${r.undid === 'edit' && r.fields.length ? `\n${changedLine(r.fields)}` : ''}`,
+      text: `${quoteLine(q, g)}${q.notes ? `\n${q.notes}` : ''}${r.undid === 'edit' && r.fields.length ? `\n${changedLine(r.fields)}` : ''}`,
       ref: issueRef(q.issue),
     }
   },
@@ -143,7 +154,7 @@ export default {
       const g = await garageOf(ctx)
       const issue = await issueInGarage(ctx, p.issue)
       const created = await callQuotes(
-        quotesClient(ctx, { write: true }).quotes.post({
+        quotesClientIn(ctx, g, { write: true }).quotes.post({
           issue: p.issue,
           shop: p.shop,
           currency: g.currency,
@@ -152,7 +163,7 @@ export default {
           ...(p.labor ? { labour: p.labor } : {}),
           ...(p.valid_until ? { validUntil: p.valid_until } : {}),
           ...(p.notes ? { notes: p.notes } : {}),
-          by: ctx.envelope.actor.name,
+          ...byOf(ctx),
           today: g.today,
         }),
       )
@@ -168,7 +179,7 @@ export default {
       return {
         tone: 'ok',
         title: `Quote ${q.number} from ${q.shop} for issue #${issue.number} (${issue.title})`,
-        text: `${quoteLine(q)}${q.notes ? `\n${q.notes}` : ''}\n${note}`,
+        text: `${quoteLine(q, g)}${q.notes ? `\n${q.notes}` : ''}\n${note}`,
         ...(created.issueHasAccepted ? {} : { actions: [acceptButton(q.number)] }),
         ref: issueRef(issue.number),
       }
@@ -177,7 +188,7 @@ export default {
     list: async (p, ctx) => {
       const g = await garageOf(ctx)
       const issue = await withCarName(ctx, await issueInGarage(ctx, p.issue))
-      const c = await callQuotes(quotesClient(ctx).quotes.get({ query: { issue: p.issue, today: g.today } }))
+      const c = await callQuotes(quotesClientIn(ctx, g).quotes.get({ query: { issue: p.issue, today: g.today } }))
       if (c.quotes.length === 0) {
         return {
           tone: 'ok',
@@ -189,11 +200,11 @@ export default {
       const shown = c.quotes.slice(0, 25)
       const fields = shown.map((q) => ({
         name: `${q.number} · ${q.shop}${q.cheapest ? ' — cheapest' : ''}${q.status === 'accepted' ? ' — accepted' : ''}`,
-        value: `${quoteLine(q, q.status !== 'accepted')}${q.notes ? `\n${q.notes.slice(0, 200)}` : ''}`,
+        value: `${quoteLine(q, g, q.status !== 'accepted')}${q.notes ? `\n${q.notes.slice(0, 200)}` : ''}`,
       }))
       const summary =
         c.quotes.length > 1 && c.spreadMinor !== null
-          ? `Spread ${money(c.spreadMinor, cur)} between highest ${money(c.highestMinor, cur)} and lowest ${money(c.lowestMinor, cur)}${c.spreadPercent !== null ? ` (${c.spreadPercent.toFixed(0)}% over the lowest)` : ''}.`
+          ? `Spread ${money(c.spreadMinor, cur, g)} between highest ${money(c.highestMinor, cur, g)} and lowest ${money(c.lowestMinor, cur, g)}${c.spreadPercent !== null ? ` (${formatNumber(c.spreadPercent, 0, 0, g.numbers)}% over the lowest)` : ''}.`
           : ''
       const status = c.accepted
         ? shown.some((q) => q.number === c.accepted)
@@ -229,15 +240,15 @@ export default {
         )
       const g = await garageOf(ctx)
       const r = await callQuotes(
-        quotesClient(ctx, { write: true })
+        quotesClientIn(ctx, g, { write: true })
           .quotes({ number })
-          .edit.post({ ...given, by: ctx.envelope.actor.name, today: g.today }),
+          .edit.post({ ...given, ...byOf(ctx), today: g.today }),
       )
       const q = r.quote
       return {
         tone: 'ok',
         title: `Quote ${q.number} from ${q.shop} corrected (issue #${q.issue})`,
-        text: `${changedLine(r.fields)}\n${quoteLine(q)}`,
+        text: `${changedLine(r.fields)}\n${quoteLine(q, g)}`,
         ...quoteUndo(r.change),
         ref: issueRef(q.issue),
       }
@@ -246,9 +257,9 @@ export default {
     remove: async (p, ctx) => {
       const g = await garageOf(ctx)
       const r = await callQuotes(
-        quotesClient(ctx, { write: true })
+        quotesClientIn(ctx, g, { write: true })
           .quotes({ number: p.number })
-          .remove.post({ by: ctx.envelope.actor.name, today: g.today }),
+          .remove.post({ ...byOf(ctx), today: g.today }),
       )
       const q = r.quote
       // The issue stops listing it; a retried job replays the removal above and lands here again.
@@ -260,7 +271,7 @@ export default {
       return {
         tone: 'ok',
         title: `Quote ${q.number} from ${q.shop} removed from issue #${q.issue}`,
-        text: `${quoteLine(q)}${q.notes ? `\n${q.notes}` : ''}`,
+        text: `${quoteLine(q, g)}${q.notes ? `\n${q.notes}` : ''}`,
         ...quoteUndo(r.change),
         ref: issueRef(q.issue),
       }
@@ -269,7 +280,7 @@ export default {
     estimate: async (p, ctx) => {
       const g = await garageOf(ctx)
       const e = await callQuotes(
-        quotesClient(ctx).estimate.post({
+        quotesClientIn(ctx, g).estimate.post({
           currency: g.currency,
           rate: p.rate,
           ...(p.job ? { job: p.job } : {}),
@@ -278,14 +289,15 @@ export default {
           ...(p.tax !== undefined ? { taxPercent: p.tax } : {}),
         }),
       )
-      const m = (minor: number) => formatMoney(minor, e.currency)
+      const m = (minor: number) => formatMoney(minor, e.currency, 0, g.numbers)
+      const n = (value: number) => formatNumber(value, 2, 0, g.numbers)
       const fields = [
-        { name: 'Labour', value: `${e.hours} h × ${m(e.rateMinor)} = ${m(e.labourMinor)}`, inline: true },
+        { name: 'Labour', value: `${n(e.hours)} h × ${m(e.rateMinor)} = ${m(e.labourMinor)}`, inline: true },
         { name: 'Parts', value: m(e.partsMinor), inline: true },
-        { name: `Tax ${e.taxPercent}%`, value: m(e.taxMinor), inline: true },
+        { name: `Tax ${n(e.taxPercent)}%`, value: m(e.taxMinor), inline: true },
       ]
       const jobNote = e.job
-        ? `${e.job.name}: ${e.job.hours} h ${e.job.overridden ? "(this garage's hours)" : '(typical book hours)'}\n`
+        ? `${e.job.name}: ${n(e.job.hours)} h ${e.job.overridden ? "(this garage's hours)" : '(typical book hours)'}\n`
         : ''
       return {
         tone: 'ok',
@@ -301,23 +313,27 @@ export default {
       if (p.job && p.hours === undefined) {
         throw new UserError(`hours: give this garage's labour hours for "${p.job}", e.g. hours:2`, 'hours')
       }
+      // The hours are the quotes service's alone: the items service being down only means
+      // they are written the default way.
+      const g = await presentationOr(ctx)
+      const n = (value: number) => formatNumber(value, 2, 0, g.numbers)
       if (p.job && p.hours !== undefined) {
         const j = await callQuotes(
-          quotesClient(ctx, { write: true }).jobs.put({ job: p.job, hours: p.hours }),
+          quotesClientIn(ctx, g, { write: true }).jobs.put({ job: p.job, hours: p.hours }),
         )
         return {
           tone: 'ok',
-          text: `${j.name}: this garage now estimates ${j.hours} h (typical ${j.typicalHours} h).`,
+          text: `${j.name}: this garage now estimates ${n(j.hours)} h (typical ${n(j.typicalHours)} h).`,
         }
       }
-      const { jobs: known } = await callQuotes(quotesClient(ctx).jobs.get())
+      const { jobs: known } = await callQuotes(quotesClientIn(ctx, g).jobs.get())
       return {
         tone: 'ok',
         title: 'Common jobs and their labour hours',
         text: known
           .map(
             (j) =>
-              `${j.name}: ${j.hours} h${j.overridden ? ` (this garage; typical ${j.typicalHours} h)` : ''}`,
+              `${j.name}: ${n(j.hours)} h${j.overridden ? ` (this garage; typical ${n(j.typicalHours)} h)` : ''}`,
           )
           .join('\n'),
       }
@@ -327,13 +343,13 @@ export default {
       const g = await garageOf(ctx)
       const focus = await mostUrgent(ctx)
       const t = await callQuotes(
-        quotesClient(ctx).tip.get({
+        quotesClientIn(ctx, g).tip.get({
           query: { date: g.today, ...(focus ? { focus: focus.text, topic: focus.topic } : {}) },
         }),
       )
       return {
         tone: 'ok',
-        title: `Tip of the day (${t.date})`,
+        title: `Tip of the day (${formatDate(t.date, g.dates)})`,
         text: t.focus ? `${t.focus}\n\n${t.tip.text}` : t.tip.text,
       }
     },

@@ -8,11 +8,14 @@ import {
   ActorOnly,
   CarIssues,
   CarParams,
+  ChangeList,
   ChangeParams,
+  ChangesQuery,
   CommentChange,
   CommentCreate,
   CommentEdit,
   CommentParams,
+  EntryParams,
   Issue,
   IssueClose,
   IssueCreate,
@@ -120,6 +123,19 @@ export function createApp(deps: ServiceDeps) {
           issues.unlinkQuote(db, t, params.number, body, now()),
         ),
       { params: NumberParams, body: QuoteLink, response: Issue },
+    )
+    // The garage's history of its issues (/garage history), and the undo of one of its entries (#I12).
+    .get('/changes', ({ query, tenant }) => issues.listChanges(db, tenant, query), {
+      query: ChangesQuery,
+      response: ChangeList,
+    })
+    .post(
+      '/changes/:id/undo',
+      ({ params, body, tenant, idempotencyKey, set }) =>
+        once({ tenant, idempotencyKey, set }, `POST /changes/${params.id}/undo`, (t) =>
+          issues.undoEntry(db, t, params.id, body, now()),
+        ),
+      { params: EntryParams, body: ActorOnly, response: CommentChange },
     )
     // A car's issues, for its removal (the worker removes the car in items last).
     .get('/cars/:car/issues', ({ params, tenant }) => issues.carIssues(db, tenant, params.car), {

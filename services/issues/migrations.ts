@@ -103,4 +103,14 @@ CREATE TABLE comment_changes (
 );
 CREATE INDEX comment_changes_comment ON comment_changes (comment_id);
 `,
+  // 3: the garage's history (/garage history, /garage undo) reads issue_history across issues:
+  // each row keeps who made it by id as well as by name (actor_id: "the asker's last change"),
+  // and a comment's edit, removal or undo points at its comment_changes row (change_id), by which
+  // it is undone. Rows from before keep both null: shown, not undone from the garage's history.
+  `
+ALTER TABLE issue_history ADD COLUMN actor_id TEXT;
+ALTER TABLE issue_history ADD COLUMN change_id INTEGER;
+CREATE INDEX issue_history_actor ON issue_history (actor_id);
+CREATE INDEX issue_history_change ON issue_history (change_id);
+`,
 ]

@@ -198,3 +198,52 @@ export const CommentChange = t.Object({
   after: t.String(),
 })
 export type CommentChange = typeof CommentChange.static
+
+/**
+ * The garage's changes of its issues (/garage history): of one car (its items id), one issue, one
+ * actor (their platform user id), or (`undoable: yes`) only those that can still be undone.
+ */
+export const ChangesQuery = t.Object({
+  car: t.Optional(wholeNumber('car', 1)),
+  issue: t.Optional(wholeNumber('issue', 1, 1_000_000_000)),
+  actor: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
+  undoable: t.Optional(t.Union([t.Literal('yes'), t.Literal('no')])),
+  limit: t.Optional(wholeNumber('limit', 1, 100)),
+  page: t.Optional(wholeNumber('page', 1, 1_000_000)),
+})
+export type ChangesQuery = typeof ChangesQuery.static
+
+/**
+ * One change of an issue as the garage's history shows it (named #I<id>): who (name, and id when
+ * it was kept), when, what (`field`, with its value before and after, as in an issue's history),
+ * the issue and its car's items id; whether it can still be undone (an edit or removal of a
+ * comment not undone yet), and the entries it undid or was undone by.
+ */
+export const ChangeEntry = t.Object({
+  id: t.Integer(),
+  at: t.String(),
+  actor: t.String(),
+  actor_id: t.Nullable(t.String()),
+  issue: t.Integer(),
+  issue_title: t.String(),
+  car_id: t.Integer(),
+  /** The car's nickname the issue was filed under (the worker names it as items calls it now). */
+  car: t.String(),
+  field: t.String(),
+  old: t.Nullable(t.String()),
+  new: t.Nullable(t.String()),
+  undoable: t.Boolean(),
+  undoes: t.Nullable(t.Integer()),
+  undone_by: t.Nullable(t.Integer()),
+})
+export type ChangeEntry = typeof ChangeEntry.static
+
+export const ChangeList = t.Object({
+  changes: t.Array(ChangeEntry),
+  total: t.Integer(),
+  next_page: t.Nullable(t.Integer()),
+})
+export type ChangeList = typeof ChangeList.static
+
+/** A change of the garage's history by its id (#I12 is 12). */
+export const EntryParams = t.Object({ id: wholeNumber('id', 1, Number.MAX_SAFE_INTEGER) })

@@ -15,6 +15,9 @@ import { conflict, notFound } from '../lib/http.ts'
 import type {
   Actor,
   ActorOnly,
+  ChangeEntry,
+  ChangeList,
+  ChangesQuery,
   CarIssues,
   CommentChange,
   CommentCreate,
@@ -71,17 +74,27 @@ function record(
   old: unknown,
   next: unknown,
   at: string,
-) {
-  db.query(
-    'INSERT INTO issue_history (issue_id, actor, field, old_value, new_value, at) VALUES (?, ?, ?, ?, ?, ?)',
-  ).run(
-    issueId,
-    who(actor),
-    field,
-    old === null || old === undefined ? null : String(old),
-    next === null || next === undefined ? null : String(next),
-    at,
-  )
+): number {
+  const row = db
+    .query(
+      'INSERT INTO issue_history (issue_id, actor, actor_id, field, old_value, new_value, at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id',
+    )
+    .get(
+      issueId,
+      who(actor),
+      actor.id,
+      field,
+      old === null || old === undefined ? null : String(old),
+      next === null || next === undefined ? null : String(next),
+      at,
+    ) as { id: number }
+  return row.id
+}
+
+/** Points a history row at the change of a comment it tells of (by which the garage's history undoes it). */
+function linkHistory(db: Database, historyId: number, change: CommentChange): CommentChange {
+  db.query('UPDATE issue_history SET change_id = ? WHERE id = ?').run(change.change, historyId)
+  return change
 }
 
 /**
@@ -451,9 +464,9 @@ export function editComment(db: Database, tenant: string, number: number, input:
     if (text === c.text) throw conflict('unchanged', `comment ${commentName(number)} already says that; nothing changed`, 'text')
     const at = now.toISOString()
     db.query('UPDATE issue_comments SET text = ?, edited_at = ? WHERE id = ?').run(text, at, c.id)
-    record(db, c.issue_id, input.actor, 'comment_edit', commentName(number), clip(text, 200), at)
+    const h = record(db, c.issue_id, input.actor, 'comment_edit', commentName(number), clip(text, 200), at)
     touch(db, c.issue_id, at)
-    return changed(db, tenant, c.id, { action: 'edit', before: c.text, after: text }, input.actor, at)
+    return linkHistory(db, h, changed(db, tenant, c.id, { action: 'edit', before: c.text, after: text }, input.actor, at))
   })()
 }
 
@@ -465,9 +478,9 @@ export function removeComment(db: Database, tenant: string, number: number, inpu
       throw conflict('removed', `comment ${commentName(number)} was already removed; nothing changed`, 'number')
     const at = now.toISOString()
     db.query('UPDATE issue_comments SET removed_at = ? WHERE id = ?').run(at, c.id)
-    record(db, c.issue_id, input.actor, 'comment_remove', commentName(number), null, at)
+    const h = record(db, c.issue_id, input.actor, 'comment_remove', commentName(number), null, at)
     touch(db, c.issue_id, at)
-    return changed(db, tenant, c.id, { action: 'remove', before: c.text, after: '' }, input.actor, at)
+    return linkHistory(db, h, changed(db, tenant, c.id, { action: 'remove', before: c.text, after: '' }, input.actor, at))
   })()
 }
 
@@ -476,7 +489,14 @@ export function removeComment(db: Database, tenant: string, number: number, inpu
  * change (a later edit or removal is undone first). Every refusal is a 409 (another garage's
  * change a 404, like a missing one) and changes nothing.
  */
-export function undoCommentChange(db: Database, tenant: string, changeId: number, input: ActorOnly, now: Date) {
+export function undoCommentChange(
+  db: Database,
+  tenant: string,
+  changeId: number,
+  input: ActorOnly,
+  now: Date,
+  label: (change: number) => string = (change) => `#${change}`,
+) {
   return db.transaction(() => {
     const ch = db
       .query('SELECT * FROM comment_changes WHERE tenant = ? AND id = ?')
@@ -485,9 +505,13 @@ export function undoCommentChange(db: Database, tenant: string, changeId: number
     const c = db.query('SELECT * FROM issue_comments WHERE id = ?').get(ch.comment_id) as CommentRow
     const name = commentName(c.number)
     if (ch.action === 'undo')
-      throw conflict('not_undoable', `change #${changeId} is itself an undo; nothing changed`, 'change')
+      throw conflict('not_undoable', `change ${label(changeId)} is itself an undo; nothing changed`, 'change')
     if (ch.undone_by !== null)
-      throw conflict('already_undone', `change #${changeId} of comment ${name} was already undone; nothing changed`, 'change')
+      throw conflict(
+        'already_undone',
+        `change ${label(changeId)} of comment ${name} was already undone; nothing changed${undoneBy(db, ch.undone_by, label)}`,
+        'change',
+      )
     const later = db
       .query(
         "SELECT id FROM comment_changes WHERE comment_id = ? AND id > ? AND action != 'undo' AND undone_by IS NULL ORDER BY id DESC LIMIT 1",
@@ -496,7 +520,7 @@ export function undoCommentChange(db: Database, tenant: string, changeId: number
     if (later)
       throw conflict(
         'changed_since',
-        `comment ${name} was changed again since (change #${later.id}); undo that first. Nothing changed`,
+        `comment ${name} was changed again since (change ${label(later.id)}); undo that first. Nothing changed`,
         'change',
       )
     const at = now.toISOString()
@@ -515,15 +539,122 @@ export function undoCommentChange(db: Database, tenant: string, changeId: number
     } else {
       db.query('UPDATE issue_comments SET removed_at = NULL WHERE id = ?').run(c.id)
     }
-    record(db, c.issue_id, input.actor, 'comment_undo', name, clip(ch.before_text, 200), at)
+    const h = record(db, c.issue_id, input.actor, 'comment_undo', name, clip(ch.before_text, 200), at)
     touch(db, c.issue_id, at)
-    return changed(
+    return linkHistory(db, h, changed(
       db,
       tenant,
       c.id,
       { action: 'undo', before: ch.after_text, after: ch.before_text, undoes: ch },
       input.actor,
       at,
-    )
+    ))
   })()
+}
+
+/** " (Ann undid it: change #I9)": who undid a change of a comment. */
+function undoneBy(db: Database, undo: number, label: (change: number) => string): string {
+  const u = db.query('SELECT actor FROM comment_changes WHERE id = ?').get(undo) as { actor: string } | null
+  return u ? ` (${u.actor} undid it: change ${label(undo)})` : ''
+}
+
+/** The garage's history entry (issue_history id) of a change of a comment, when one tells of it. */
+function entryOf(db: Database, change: number): number | null {
+  const row = db.query('SELECT id FROM issue_history WHERE change_id = ?').get(change) as { id: number } | null
+  return row?.id ?? null
+}
+
+/** A change as the garage's history names it: "#I12" (its issue_history id). */
+export const entryName = (id: number) => `#I${id}`
+
+/** The history fields the quotes service keeps itself (its own changes tell of them). */
+const QUOTE_FIELDS = "('quote', 'quote_unlink')"
+const UNDOABLE = "h.field IN ('comment_edit', 'comment_remove') AND cc.id IS NOT NULL AND cc.undone_by IS NULL"
+
+/**
+ * The garage's changes of its issues (opened, status, comments and their edits, removals and
+ * undos, resolutions, photos), newest first, a page at a time: of one car (its items id), of one
+ * issue, of one actor (their id), or only those that can still be undone. Links to quotes are
+ * left to the quotes service's own changes.
+ */
+export function listChanges(db: Database, tenant: string, q: ChangesQuery): ChangeList {
+  const where = ['i.tenant = ?', `h.field NOT IN ${QUOTE_FIELDS}`]
+  const args: (string | number)[] = [tenant]
+  if (q.car !== undefined) {
+    where.push('i.car_id = ?')
+    args.push(q.car)
+  }
+  if (q.issue !== undefined) {
+    where.push('i.number = ?')
+    args.push(q.issue)
+  }
+  if (q.actor !== undefined) {
+    where.push('h.actor_id = ?')
+    args.push(q.actor)
+  }
+  if (q.undoable === 'yes') where.push(UNDOABLE)
+  const from = `FROM issue_history h JOIN issues i ON i.id = h.issue_id LEFT JOIN comment_changes cc ON cc.id = h.change_id
+    WHERE ${where.join(' AND ')}`
+  const limit = q.limit ?? 10
+  const page = q.page ?? 1
+  const changes = db
+    .query(
+      `SELECT h.id, h.at, h.actor, h.actor_id, i.number AS issue, i.title AS issue_title, i.car_id, i.car, h.field,
+         h.old_value AS old, h.new_value AS new, (${UNDOABLE}) AS undoable,
+         (SELECT u.id FROM issue_history u WHERE u.change_id = cc.undone_by) AS undone_by,
+         (SELECT u.id FROM issue_history u WHERE u.change_id = cc.undoes) AS undoes
+       ${from} ORDER BY h.at DESC, h.id DESC LIMIT ? OFFSET ?`,
+    )
+    .all(...args, limit, (page - 1) * limit) as (Omit<ChangeEntry, 'undoable'> & { undoable: number })[]
+  const { total } = db.query(`SELECT count(*) AS total ${from}`).get(...args) as { total: number }
+  return {
+    changes: changes.map((c) => ({ ...c, undoable: c.undoable === 1 })),
+    total,
+    next_page: page * limit < total ? page + 1 : null,
+  }
+}
+
+/**
+ * Undoes the change the garage's history lists as #I<id>: an edit or a removal of a comment
+ * (`undoCommentChange`, its refusals naming changes as the history does). Any other change of an
+ * issue is refused (409) saying how to change it back; nothing changes.
+ */
+export function undoEntry(db: Database, tenant: string, id: number, input: ActorOnly, now: Date): CommentChange {
+  const h = db
+    .query(
+      `SELECT h.field, h.change_id, h.old_value AS old, i.number AS issue FROM issue_history h JOIN issues i ON i.id = h.issue_id
+       WHERE i.tenant = ? AND h.id = ? AND h.field NOT IN ${QUOTE_FIELDS}`,
+    )
+    .get(tenant, id) as { field: string; change_id: number | null; old: string | null; issue: number } | null
+  const name = entryName(id)
+  if (!h) throw notFound(`change: there is no change ${name} in this garage (see /garage history)`)
+  if (h.field === 'comment_undo')
+    throw conflict('undo_of_undo', `change: ${name} is itself an undo and cannot be undone; nothing changed`, 'change')
+  if (h.field !== 'comment_edit' && h.field !== 'comment_remove')
+    throw conflict(
+      'not_undoable',
+      `change: ${name} (${NOT_UNDONE[h.field]?.[0] ?? h.field} of issue #${h.issue}) is not undone from the history; ${
+        NOT_UNDONE[h.field]?.[1] ?? `see /issue show number:${h.issue}`
+      }. Nothing changed`,
+      'change',
+    )
+  if (h.change_id === null)
+    throw conflict(
+      'not_undoable',
+      `change: ${name} (of comment ${h.old}) was kept before changes could be undone from the history; edit the comment again instead. Nothing changed`,
+      'change',
+    )
+  return undoCommentChange(db, tenant, h.change_id, input, now, (change) => {
+    const entry = entryOf(db, change)
+    return entry === null ? `#${change}` : entryName(entry)
+  })
+}
+
+const NOT_UNDONE: Record<string, [string, string]> = {
+  opened: ['its opening', 'close it with /issue close'],
+  status: ['a status change', 'set the status again with /issue status'],
+  comment: ['a comment', 'remove the comment with /issue comment_remove'],
+  resolution: ['its resolution', 'reopen it with /issue status'],
+  record: ['the link of a service record', 'close it again with the right record:'],
+  photo: ['a photo', 'photos stay with the issue'],
 }

@@ -23,6 +23,8 @@ import {
   Quote,
   QuoteAccepted,
   QuoteChange,
+  QuoteChangeList,
+  QuoteChangesQuery,
   QuoteComparison,
   QuoteCreate,
   QuoteCreated,
@@ -38,11 +40,14 @@ import {
 import {
   acceptedFor,
   acceptQuote,
+  changeName,
   compareQuotes,
   createQuote,
   editQuote,
+  formatOf,
   getQuote,
   linkRecord,
+  listChanges,
   removeIssueQuotes,
   removeQuote,
   undoQuoteChange,
@@ -57,11 +62,11 @@ export function createApp(deps: ServiceDeps) {
   const app = base
     .post(
       '/quotes',
-      ({ body, tenant, idempotencyKey, set }) =>
+      ({ body, tenant, idempotencyKey, set, headers }) =>
         once(
           { tenant, idempotencyKey, set },
           'POST /quotes',
-          (t) => createQuote(db, t, { ...body, today: today(body.today) }, now()),
+          (t) => createQuote(db, t, { ...body, today: today(body.today) }, now(), formatOf(headers)),
           201,
         ),
       {
@@ -100,9 +105,9 @@ export function createApp(deps: ServiceDeps) {
     )
     .post(
       '/quotes/:number/accept',
-      ({ params, body, tenant, idempotencyKey, set }) =>
+      ({ params, body, tenant, idempotencyKey, set, headers }) =>
         once({ tenant, idempotencyKey, set }, `POST /quotes/${params.number}/accept`, (t) =>
-          acceptQuote(db, t, params.number, { by: body.by, today: today(body.today) }, now()),
+          acceptQuote(db, t, params.number, { ...body, today: today(body.today) }, now(), formatOf(headers)),
         ),
       {
         params: NumberParams,
@@ -113,9 +118,9 @@ export function createApp(deps: ServiceDeps) {
     )
     .post(
       '/quotes/:number/edit',
-      ({ params, body, tenant, idempotencyKey, set }) =>
+      ({ params, body, tenant, idempotencyKey, set, headers }) =>
         once({ tenant, idempotencyKey, set }, `POST /quotes/${params.number}/edit`, (t) =>
-          editQuote(db, t, params.number, { ...body, today: today(body.today) }, now()),
+          editQuote(db, t, params.number, { ...body, today: today(body.today) }, now(), formatOf(headers)),
         ),
       {
         params: NumberParams,
@@ -126,9 +131,9 @@ export function createApp(deps: ServiceDeps) {
     )
     .post(
       '/quotes/:number/remove',
-      ({ params, body, tenant, idempotencyKey, set }) =>
+      ({ params, body, tenant, idempotencyKey, set, headers }) =>
         once({ tenant, idempotencyKey, set }, `POST /quotes/${params.number}/remove`, (t) =>
-          removeQuote(db, t, params.number, { by: body.by, today: today(body.today) }, now()),
+          removeQuote(db, t, params.number, { ...body, today: today(body.today) }, now(), formatOf(headers)),
         ),
       {
         params: NumberParams,
@@ -139,9 +144,9 @@ export function createApp(deps: ServiceDeps) {
     )
     .post(
       '/quote-changes/:change/undo',
-      ({ params, body, tenant, idempotencyKey, set }) =>
+      ({ params, body, tenant, idempotencyKey, set, headers }) =>
         once({ tenant, idempotencyKey, set }, `POST /quote-changes/${params.change}/undo`, (t) =>
-          undoQuoteChange(db, t, params.change, { by: body.by, today: today(body.today) }, now()),
+          undoQuoteChange(db, t, params.change, { ...body, today: today(body.today) }, now(), formatOf(headers)),
         ),
       {
         params: ChangeParams,
@@ -150,6 +155,32 @@ export function createApp(deps: ServiceDeps) {
         detail: {
           summary: "Undo an edit or a removal of a quote, once, while it is the quote's latest change",
         },
+      },
+    )
+    .get('/changes', ({ query, tenant, headers }) => listChanges(db, tenant, query, formatOf(headers)), {
+      query: QuoteChangesQuery,
+      response: QuoteChangeList,
+      detail: { summary: "The garage's changes of its quotes, newest first, a page at a time (#Q<id>)" },
+    })
+    .post(
+      '/changes/:change/undo',
+      ({ params, body, tenant, idempotencyKey, set, headers }) =>
+        once({ tenant, idempotencyKey, set }, `POST /changes/${params.change}/undo`, (t) =>
+          undoQuoteChange(
+            db,
+            t,
+            params.change,
+            { ...body, today: today(body.today) },
+            now(),
+            formatOf(headers),
+            changeName,
+          ),
+        ),
+      {
+        params: ChangeParams,
+        body: ByBody,
+        response: QuoteChange,
+        detail: { summary: 'Undo the change the garage history names #Q<change> (refusals name changes so)' },
       },
     )
     .get('/issues/:issue/accepted', ({ params, tenant }) => acceptedFor(db, tenant, params.issue), {
@@ -195,8 +226,8 @@ export function createApp(deps: ServiceDeps) {
     )
     .get(
       '/tip',
-      ({ query, tenant }) =>
-        tipOfTheDay(tenant, today(query.date), { text: query.focus, topic: query.topic }),
+      ({ query, tenant, headers }) =>
+        tipOfTheDay(tenant, today(query.date), { text: query.focus, topic: query.topic }, formatOf(headers).numbers),
       {
         query: TipQuery,
         response: Tip,

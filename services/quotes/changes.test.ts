@@ -107,7 +107,10 @@ test('remove takes the quote out; editing it is a 404; its undo puts it back und
   expect(gone.body).toMatchObject({ action: 'remove', removed: true, quote: { number: 3, shop: 'Bo' } })
   expect((await get(3)).status).toBe(404)
   const editGone = await edit(3, { notes: 'x' })
-  expect([editGone.status, editGone.body.error.message]).toEqual([404, 'no quote 3 in this garage'])
+  expect([editGone.status, editGone.body.error.message]).toEqual([
+    404,
+    `no quote 3 in this garage: it was removed (change #Q${gone.body.change}); /garage undo change:Q${gone.body.change} brings it back`,
+  ])
   const again = await call('POST', '/quotes/3/remove', { body: { today } })
   expect(again.status).toBe(404)
   const list = await call('GET', `/quotes?issue=12&today=${today}`)

@@ -19,6 +19,8 @@ const quoteFields = {
   validUntil: t.Optional(Day),
   notes: t.Optional(t.String({ maxLength: 1000 })),
   by: t.Optional(t.String({ maxLength: 200 })),
+  /** Who, by platform user id (the garage's history finds "the asker's last change" by it). */
+  byId: t.Optional(t.String({ maxLength: 64 })),
   /** Today in the garage's timezone (the worker knows it); defaults to the service's UTC date. */
   today: t.Optional(Day),
 }
@@ -38,7 +40,11 @@ export const QuoteListQuery = t.Object({
   today: t.Optional(Day),
 })
 
-export const AcceptBody = t.Object({ by: t.Optional(t.String({ maxLength: 200 })), today: t.Optional(Day) })
+export const AcceptBody = t.Object({
+  by: t.Optional(t.String({ maxLength: 200 })),
+  byId: t.Optional(t.String({ maxLength: 64 })),
+  today: t.Optional(Day),
+})
 
 export const RecordLink = t.Object({ recordId: t.Integer({ minimum: 1 }) })
 
@@ -87,7 +93,7 @@ export type QuoteEdit = typeof QuoteEdit.static
 
 /** Who removes a quote or undoes a change of one. */
 export const ByBody = t.Object(
-  { by: t.Optional(t.String({ maxLength: 200 })), today: t.Optional(Day) },
+  { by: t.Optional(t.String({ maxLength: 200 })), byId: t.Optional(t.String({ maxLength: 64 })), today: t.Optional(Day) },
   { additionalProperties: false },
 )
 
@@ -196,3 +202,41 @@ export const QuoteChange = t.Object({
   ),
 })
 export type QuoteChange = typeof QuoteChange.static
+
+/**
+ * The garage's changes of its quotes (/garage history): of some issues (`issues`: numbers,
+ * comma-separated: a car's), of one actor (platform user id), or (`undoable: yes`) only those
+ * that can still be undone.
+ */
+export const QuoteChangesQuery = t.Object({
+  issues: t.Optional(t.String({ pattern: '^([0-9]{1,10}(,[0-9]{1,10})*)?$', maxLength: 20_000 })),
+  actor: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
+  undoable: t.Optional(t.Union([t.Literal('yes'), t.Literal('no')])),
+  limit: t.Optional(wholeNumber('limit', 1, 100)),
+  page: t.Optional(wholeNumber('page', 1, 1_000_000)),
+})
+export type QuoteChangesQuery = typeof QuoteChangesQuery.static
+
+/** One change of a quote as the garage's history shows it (named #Q<id>). */
+export const QuoteChangeEntry = t.Object({
+  id: t.Integer(),
+  at: t.String(),
+  actor: t.Nullable(t.String()),
+  actor_id: t.Nullable(t.String()),
+  action: t.Union([t.Literal('add'), t.Literal('accept'), t.Literal('edit'), t.Literal('remove'), t.Literal('undo')]),
+  number: t.Integer(),
+  issue: t.Integer(),
+  shop: t.String(),
+  fields: t.Array(t.Object({ name: t.String(), before: t.Nullable(t.String()), after: t.Nullable(t.String()) })),
+  undoable: t.Boolean(),
+  undoes: t.Nullable(t.Integer()),
+  undone_by: t.Nullable(t.Integer()),
+})
+export type QuoteChangeEntry = typeof QuoteChangeEntry.static
+
+export const QuoteChangeList = t.Object({
+  changes: t.Array(QuoteChangeEntry),
+  total: t.Integer(),
+  next_page: t.Nullable(t.Integer()),
+})
+export type QuoteChangeList = typeof QuoteChangeList.static

@@ -6,11 +6,28 @@
  * names no car itself; a removed car's quotes go by its issues' numbers (`removeIssueQuotes`).
  */
 import type { Database } from 'bun:sqlite'
-import { isDate } from '../../lib/domain/dates.ts'
+import { DEFAULT_DATE_ORDER, type DateOrder, formatDate, isDate, isDateOrder } from '../../lib/domain/dates.ts'
 import { invalid } from '../../lib/domain/invalid.ts'
-import { formatMoney, toMinor } from '../../lib/domain/money.ts'
+import { formatMoney as moneyIn, toMinor } from '../../lib/domain/money.ts'
+import { DEFAULT_NUMBER_FORMAT, isNumberFormat, type NumberFormat } from '../../lib/domain/numbers.ts'
 import { conflict, notFound } from '../lib/http.ts'
-import type { Quote, QuoteChange, QuoteCreate, QuoteEdit } from './model.ts'
+import type { Quote, QuoteChange, QuoteChangeList, QuoteChangesQuery, QuoteCreate, QuoteEdit } from './model.ts'
+
+/**
+ * How the garage writes numbers and dates, for the texts this service makes (a change's fields,
+ * a refusal's figures). Only items keeps the settings; the worker sends them as X-Numbers and
+ * X-Dates, and a caller that sends none gets the defaults.
+ */
+export type Format = { numbers: NumberFormat; dates: DateOrder }
+export const DEFAULT_FORMAT: Format = { numbers: DEFAULT_NUMBER_FORMAT, dates: DEFAULT_DATE_ORDER }
+export const formatOf = (headers: Record<string, string | undefined>): Format => {
+  const numbers = headers['x-numbers']
+  const dates = headers['x-dates']
+  return {
+    numbers: isNumberFormat(numbers) ? numbers : DEFAULT_NUMBER_FORMAT,
+    dates: isDateOrder(dates) ? dates : DEFAULT_DATE_ORDER,
+  }
+}
 
 type Row = {
   id: number
@@ -59,7 +76,8 @@ function view(row: Row, today?: string): Quote {
 export type NewQuote = QuoteCreate & { today: string }
 
 /** Validates and stores a quote; every check runs before the insert, so a refusal stores nothing. */
-export function createQuote(db: Database, tenant: string, q: NewQuote, now: Date) {
+export function createQuote(db: Database, tenant: string, q: NewQuote, now: Date, f: Format = DEFAULT_FORMAT) {
+  const formatMoney = (minor: number, currency: string) => moneyIn(minor, currency, 0, f.numbers)
   const shop = q.shop.trim()
   if (!shop) throw invalid('shop', "give the shop's name")
   const parts = q.parts ? toMinor('parts', q.parts, q.currency, { allowZero: true }) : null
@@ -86,7 +104,10 @@ export function createQuote(db: Database, tenant: string, q: NewQuote, now: Date
   if (q.validUntil !== undefined) {
     if (!isDate(q.validUntil)) throw invalid('valid_until', `${q.validUntil} is not a date`)
     if (q.validUntil < q.today)
-      throw invalid('valid_until', `${q.validUntil} is already past (today is ${q.today})`)
+      throw invalid(
+        'valid_until',
+        `${formatDate(q.validUntil, f.dates)} is already past (today is ${formatDate(q.today, f.dates)})`,
+      )
   }
   return db.transaction(() => {
     const next = db
@@ -114,6 +135,7 @@ export function createQuote(db: Database, tenant: string, q: NewQuote, now: Date
         q.by ?? null,
         now.toISOString(),
       ) as Row
+    keepChange(db, tenant, row.number, { action: 'add', issue: row.issue, before: null, after: kept(row) }, q, now)
     const accepted = db
       .query("SELECT number FROM quotes WHERE tenant = ? AND issue = ? AND status = 'accepted'")
       .get(tenant, q.issue) as { number: number } | null
@@ -125,8 +147,20 @@ function getRow(db: Database, tenant: string, number: number): Row {
   const row = db
     .query('SELECT * FROM quotes WHERE tenant = ? AND number = ?')
     .get(tenant, number) as Row | null
-  if (!row) throw notFound(`no quote ${number} in this garage`)
+  if (!row) throw notFound(`no quote ${number} in this garage${removedNote(db, tenant, number)}`)
   return row
+}
+
+/** ": it was removed (change #Q7); undo that to bring it back", when its removal is kept and not undone. */
+function removedNote(db: Database, tenant: string, number: number): string {
+  const removal = db
+    .query(
+      "SELECT id FROM quote_changes WHERE tenant = ? AND number = ? AND action = 'remove' AND undone_by IS NULL ORDER BY id DESC LIMIT 1",
+    )
+    .get(tenant, number) as { id: number } | null
+  return removal
+    ? `: it was removed (change ${changeName(removal.id)}); /garage undo change:Q${removal.id} brings it back`
+    : ''
 }
 
 export function getQuote(db: Database, tenant: string, number: number, today: string) {
@@ -176,15 +210,17 @@ export function acceptQuote(
   db: Database,
   tenant: string,
   number: number,
-  opts: { by?: string; today: string },
+  opts: Actor & { today: string },
   now: Date,
+  f: Format = DEFAULT_FORMAT,
 ) {
   return db.transaction(() => {
     const row = getRow(db, tenant, number)
     if (row.status === 'accepted') {
+      const on = row.accepted_at ? ` on ${formatDate(row.accepted_at.slice(0, 10), f.dates)}` : ''
       throw conflict(
         'already_accepted',
-        `quote ${number} (${row.shop}) was already accepted on ${row.accepted_at?.slice(0, 10)}; nothing changed`,
+        `quote ${number} (${row.shop}) was already accepted${on}; nothing changed`,
         'id',
       )
     }
@@ -201,7 +237,7 @@ export function acceptQuote(
     if (row.valid_until !== null && row.valid_until < opts.today) {
       throw conflict(
         'expired',
-        `quote ${number} (${row.shop}) expired on ${row.valid_until}; ask the shop for a new one and add it`,
+        `quote ${number} (${row.shop}) expired on ${formatDate(row.valid_until, f.dates)}; ask the shop for a new one and add it`,
         'id',
       )
     }
@@ -210,6 +246,7 @@ export function acceptQuote(
         "UPDATE quotes SET status = 'accepted', accepted_at = ?, accepted_by = ? WHERE id = ? RETURNING *",
       )
       .get(now.toISOString(), opts.by ?? null, row.id) as Row
+    keepChange(db, tenant, number, { action: 'accept', issue: row.issue, before: kept(row), after: kept(accepted) }, opts, now)
     const rejected = db
       .query(
         "UPDATE quotes SET status = 'rejected' WHERE tenant = ? AND issue = ? AND status = 'open' RETURNING number",
@@ -263,9 +300,7 @@ export function removeIssueQuotes(db: Database, tenant: string, issues: number[]
     if (!preview) {
       db.query(`DELETE FROM quotes WHERE ${where}`).run(...args)
       // Their changes go too (a removed quote's among them), so no Undo puts back a quote of a removed issue.
-      db.query(
-        "DELETE FROM quote_changes WHERE tenant = ? AND json_extract(before_row, '$.issue') IN (SELECT value FROM json_each(?))",
-      ).run(...args)
+      db.query('DELETE FROM quote_changes WHERE tenant = ? AND issue IN (SELECT value FROM json_each(?))').run(...args)
     }
     return { removed: numbers }
   })()
@@ -298,16 +333,17 @@ const kept = (row: Row): Kept => {
 }
 
 /** The fields a person sees change, each as it reads: "amount $640.00 → $600.00". */
-function fieldsChanged(before: Kept, after: Kept | null) {
+function fieldsChanged(before: Kept, after: Kept | null, f: Format) {
+  const money = (minor: number, currency: string) => moneyIn(minor, currency, 0, f.numbers)
   const shown = (r: Kept | null): Record<string, string | null> =>
     r === null
       ? {}
       : {
           shop: r.shop,
-          amount: formatMoney(r.amount_minor, r.currency),
-          parts: r.parts_minor === null ? null : formatMoney(r.parts_minor, r.currency),
-          labor: r.labour_minor === null ? null : formatMoney(r.labour_minor, r.currency),
-          valid_until: r.valid_until,
+          amount: money(r.amount_minor, r.currency),
+          parts: r.parts_minor === null ? null : money(r.parts_minor, r.currency),
+          labor: r.labour_minor === null ? null : money(r.labour_minor, r.currency),
+          valid_until: r.valid_until === null ? null : formatDate(r.valid_until, f.dates),
           notes: r.notes,
         }
   const b = shown(before)
@@ -320,32 +356,42 @@ function fieldsChanged(before: Kept, after: Kept | null) {
 type ChangeRow = {
   id: number
   number: number
-  action: 'edit' | 'remove' | 'undo'
-  before_row: string
+  issue: number
+  action: 'add' | 'accept' | 'edit' | 'remove' | 'undo'
+  before_row: string | null
   after_row: string | null
+  actor: string | null
+  actor_id: string | null
+  at: string
+  undoes: number | null
   undone_by: number | null
 }
+
+/** Who made a change: the name shown (`by`) and the platform user id (`byId`). */
+type Actor = { by?: string; byId?: string }
 
 function keepChange(
   db: Database,
   tenant: string,
   number: number,
-  change: { action: ChangeRow['action']; before: Kept; after: Kept | null; undoes?: ChangeRow },
-  by: string | undefined,
+  change: { action: ChangeRow['action']; issue: number; before: Kept | null; after: Kept | null; undoes?: ChangeRow },
+  actor: Actor,
   now: Date,
 ): number {
   const { id } = db
     .query(
-      `INSERT INTO quote_changes (tenant, number, action, before_row, after_row, actor, at, undoes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO quote_changes (tenant, number, issue, action, before_row, after_row, actor, actor_id, at, undoes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
     .get(
       tenant,
       number,
+      change.issue,
       change.action,
-      JSON.stringify(change.before),
+      change.before === null ? null : JSON.stringify(change.before),
       change.after === null ? null : JSON.stringify(change.after),
-      by ?? null,
+      actor.by ?? null,
+      actor.byId ?? null,
       now.toISOString(),
       change.undoes?.id ?? null,
     ) as { id: number }
@@ -360,7 +406,15 @@ function keepChange(
  * record of the work carries, so changing them is a 409 naming the field; its shop, notes and
  * validity can still be corrected. Every check runs before the update, so a refusal changes nothing.
  */
-export function editQuote(db: Database, tenant: string, number: number, e: QuoteEdit & { today: string }, now: Date): QuoteChange {
+export function editQuote(
+  db: Database,
+  tenant: string,
+  number: number,
+  e: QuoteEdit & { today: string },
+  now: Date,
+  f: Format = DEFAULT_FORMAT,
+): QuoteChange {
+  const formatMoney = (minor: number, currency: string) => moneyIn(minor, currency, 0, f.numbers)
   return db.transaction((): QuoteChange => {
     const row = getRow(db, tenant, number)
     const before = kept(row)
@@ -401,11 +455,15 @@ export function editQuote(db: Database, tenant: string, number: number, e: Quote
       throw invalid('labor', `labour (${formatMoney(next.labour_minor!, cur)}) would be more than the total (${formatMoney(next.amount_minor, cur)})`)
     if (e.validUntil !== undefined) {
       if (!isDate(e.validUntil)) throw invalid('valid_until', `${e.validUntil} is not a date`)
-      if (e.validUntil < e.today) throw invalid('valid_until', `${e.validUntil} is already past (today is ${e.today})`)
+      if (e.validUntil < e.today)
+        throw invalid(
+          'valid_until',
+          `${formatDate(e.validUntil, f.dates)} is already past (today is ${formatDate(e.today, f.dates)})`,
+        )
       next.valid_until = e.validUntil
     }
     if (e.notes !== undefined) next.notes = e.notes.trim() || null
-    const fields = fieldsChanged(before, next)
+    const fields = fieldsChanged(before, next, f)
     if (fields.length === 0) throw conflict('unchanged', `quote ${number} already reads like that; nothing changed`, 'number')
     const updated = db
       .query(
@@ -422,7 +480,7 @@ export function editQuote(db: Database, tenant: string, number: number, e: Quote
         next.notes,
         row.id,
       ) as Row
-    const change = keepChange(db, tenant, number, { action: 'edit', before, after: kept(updated) }, e.by, now)
+    const change = keepChange(db, tenant, number, { action: 'edit', issue: row.issue, before, after: kept(updated) }, e, now)
     return { change, action: 'edit', undoes: null, undid: null, quote: view(updated, e.today), removed: false, fields }
   })()
 }
@@ -432,7 +490,14 @@ export function editQuote(db: Database, tenant: string, number: number, e: Quote
  * (numbers are never given twice). An accepted quote is not removed (409): the issue's work and
  * its service record stand on it.
  */
-export function removeQuote(db: Database, tenant: string, number: number, opts: { by?: string; today: string }, now: Date): QuoteChange {
+export function removeQuote(
+  db: Database,
+  tenant: string,
+  number: number,
+  opts: Actor & { today: string },
+  now: Date,
+  f: Format = DEFAULT_FORMAT,
+): QuoteChange {
   return db.transaction((): QuoteChange => {
     const row = getRow(db, tenant, number)
     if (row.status === 'accepted')
@@ -442,7 +507,7 @@ export function removeQuote(db: Database, tenant: string, number: number, opts: 
         'number',
       )
     db.query('DELETE FROM quotes WHERE id = ?').run(row.id)
-    const change = keepChange(db, tenant, number, { action: 'remove', before: kept(row), after: null }, opts.by, now)
+    const change = keepChange(db, tenant, number, { action: 'remove', issue: row.issue, before: kept(row), after: null }, opts, now)
     return {
       change,
       action: 'remove',
@@ -450,7 +515,7 @@ export function removeQuote(db: Database, tenant: string, number: number, opts: 
       undid: null,
       quote: view(row, opts.today),
       removed: true,
-      fields: fieldsChanged(kept(row), null),
+      fields: fieldsChanged(kept(row), null, f),
     }
   })()
 }
@@ -460,33 +525,67 @@ export function removeQuote(db: Database, tenant: string, number: number, opts: 
  * (a later edit or removal is undone first). An edit's figures are not put back on a quote
  * accepted since. Every refusal is a 409 (another garage's change a 404) and changes nothing.
  */
-export function undoQuoteChange(db: Database, tenant: string, changeId: number, opts: { by?: string; today: string }, now: Date): QuoteChange {
+export function undoQuoteChange(
+  db: Database,
+  tenant: string,
+  changeId: number,
+  opts: Actor & { today: string },
+  now: Date,
+  f: Format = DEFAULT_FORMAT,
+  label: (change: number) => string = (change) => `#${change}`,
+): QuoteChange {
+  const formatMoney = (minor: number, currency: string) => moneyIn(minor, currency, 0, f.numbers)
   return db.transaction((): QuoteChange => {
     const ch = db
       .query('SELECT * FROM quote_changes WHERE tenant = ? AND id = ?')
       .get(tenant, changeId) as ChangeRow | null
-    if (!ch) throw notFound(`no quote change #${changeId} in this garage`)
+    if (!ch) throw notFound(`no quote change ${label(changeId)} in this garage`)
     if (ch.action === 'undo')
-      throw conflict('not_undoable', `change #${changeId} is itself an undo; nothing changed`, 'change')
-    if (ch.undone_by !== null)
-      throw conflict('already_undone', `change #${changeId} of quote ${ch.number} was already undone; nothing changed`, 'change')
+      throw conflict('not_undoable', `change ${label(changeId)} is itself an undo; nothing changed`, 'change')
+    if (ch.action === 'add')
+      throw conflict(
+        'not_undoable',
+        `change ${label(changeId)} added quote ${ch.number}; an addition is not undone: remove the quote with /quote remove number:${ch.number}. Nothing changed`,
+        'change',
+      )
+    if (ch.action === 'accept')
+      throw conflict(
+        'not_undoable',
+        `change ${label(changeId)} accepted quote ${ch.number}; an acceptance is not undone (the issue's work and its service record stand on it). Nothing changed`,
+        'change',
+      )
+    if (ch.undone_by !== null) {
+      const by = db.query('SELECT actor FROM quote_changes WHERE id = ?').get(ch.undone_by) as { actor: string | null } | null
+      throw conflict(
+        'already_undone',
+        `change ${label(changeId)} of quote ${ch.number} was already undone; nothing changed (${by?.actor ?? 'someone'} undid it: change ${label(ch.undone_by)})`,
+        'change',
+      )
+    }
     const later = db
       .query(
-        "SELECT id FROM quote_changes WHERE tenant = ? AND number = ? AND id > ? AND action != 'undo' AND undone_by IS NULL ORDER BY id DESC LIMIT 1",
+        "SELECT id FROM quote_changes WHERE tenant = ? AND number = ? AND id > ? AND action IN ('edit', 'remove') AND undone_by IS NULL ORDER BY id DESC LIMIT 1",
       )
       .get(tenant, ch.number, ch.id) as { id: number } | null
     if (later)
       throw conflict(
         'changed_since',
-        `quote ${ch.number} was changed again since (change #${later.id}); undo that first. Nothing changed`,
+        `quote ${ch.number} was changed again since (change ${label(later.id)}); undo that first. Nothing changed`,
         'change',
       )
-    const before = JSON.parse(ch.before_row) as Kept
+    const before = JSON.parse(ch.before_row ?? 'null') as Kept
     if (ch.action === 'remove') {
       const restored = db
         .query(`INSERT INTO quotes (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) RETURNING *`)
         .get(...COLUMNS.map((c) => before[c])) as Row
-      const change = keepChange(db, tenant, ch.number, { action: 'undo', before: kept(restored), after: kept(restored), undoes: ch }, opts.by, now)
+      const change = keepChange(
+        db,
+        tenant,
+        ch.number,
+        { action: 'undo', issue: ch.issue, before: null, after: kept(restored), undoes: ch },
+        opts,
+        now,
+      )
       return {
         change,
         action: 'undo',
@@ -494,7 +593,7 @@ export function undoQuoteChange(db: Database, tenant: string, changeId: number, 
         undid: 'remove',
         quote: view(restored, opts.today),
         removed: false,
-        fields: fieldsChanged(kept(restored), null),
+        fields: fieldsChanged(kept(restored), null, f),
       }
     }
     const row = getRow(db, tenant, ch.number)
@@ -521,8 +620,81 @@ export function undoQuoteChange(db: Database, tenant: string, changeId: number, 
         before.notes,
         row.id,
       ) as Row
-    const fields = fieldsChanged(now_, kept(updated))
-    const change = keepChange(db, tenant, ch.number, { action: 'undo', before: now_, after: kept(updated), undoes: ch }, opts.by, now)
+    const fields = fieldsChanged(now_, kept(updated), f)
+    const change = keepChange(
+      db,
+      tenant,
+      ch.number,
+      { action: 'undo', issue: ch.issue, before: now_, after: kept(updated), undoes: ch },
+      opts,
+      now,
+    )
     return { change, action: 'undo', undoes: ch.id, undid: 'edit', quote: view(updated, opts.today), removed: false, fields }
   })()
+}
+
+/** A change as the garage's history names it: "#Q7". */
+export const changeName = (id: number) => `#Q${id}`
+
+const UNDOABLE = "action IN ('edit', 'remove') AND undone_by IS NULL"
+
+/**
+ * The garage's changes of its quotes (added, accepted, edited, removed, undone), newest first, a
+ * page at a time: of some issues (a car's), of one actor (their id), or only those that can still
+ * be undone (an edit or a removal not undone yet). Each with the fields a person sees: all of them
+ * for an add or a removal, the amount for an acceptance, before → after for an edit or an undo.
+ */
+export function listChanges(db: Database, tenant: string, q: QuoteChangesQuery, f: Format): QuoteChangeList {
+  const where = ['tenant = ?']
+  const args: (string | number)[] = [tenant]
+  if (q.issues !== undefined) {
+    where.push('issue IN (SELECT value FROM json_each(?))')
+    args.push(JSON.stringify(q.issues === '' ? [] : q.issues.split(',').map(Number)))
+  }
+  if (q.actor !== undefined) {
+    where.push('actor_id = ?')
+    args.push(q.actor)
+  }
+  if (q.undoable === 'yes') where.push(UNDOABLE)
+  const clause = where.join(' AND ')
+  const limit = q.limit ?? 10
+  const page = q.page ?? 1
+  const rows = db
+    .query(`SELECT * FROM quote_changes WHERE ${clause} ORDER BY at DESC, id DESC LIMIT ? OFFSET ?`)
+    .all(...args, limit, (page - 1) * limit) as ChangeRow[]
+  const { total } = db.query(`SELECT count(*) AS total FROM quote_changes WHERE ${clause}`).get(...args) as {
+    total: number
+  }
+  const changes = rows.map((c) => {
+    const before = c.before_row === null ? null : (JSON.parse(c.before_row) as Kept)
+    const after = c.after_row === null ? null : (JSON.parse(c.after_row) as Kept)
+    const shown = (after ?? before)!
+    // an add or a removal shows what the quote said (its shop is in the entry already)
+    const whole = () => fieldsChanged(shown, null, f).filter((x) => x.before !== null && x.name !== 'shop')
+    const fields =
+      c.action === 'add'
+        ? whole().map((x) => ({ name: x.name, before: null, after: x.before }))
+        : c.action === 'remove'
+          ? whole()
+          : c.action === 'accept'
+            ? [{ name: 'amount', before: null, after: moneyIn(shown.amount_minor, shown.currency, 0, f.numbers) }]
+            : before && after
+              ? fieldsChanged(before, after, f)
+              : whole()
+    return {
+      id: c.id,
+      at: c.at,
+      actor: c.actor,
+      actor_id: c.actor_id,
+      action: c.action,
+      number: c.number,
+      issue: c.issue,
+      shop: shown.shop,
+      fields,
+      undoable: (c.action === 'edit' || c.action === 'remove') && c.undone_by === null,
+      undoes: c.undoes,
+      undone_by: c.undone_by,
+    }
+  })
+  return { changes, total, next_page: page * limit < total ? page + 1 : null }
 }

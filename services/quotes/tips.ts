@@ -5,6 +5,8 @@
  */
 import { dayNumber, isDate } from '../../lib/domain/dates.ts'
 import { invalid } from '../../lib/domain/invalid.ts'
+import { DEFAULT_NUMBER_FORMAT, type NumberFormat } from '../../lib/domain/numbers.ts'
+import { inFormat } from '../../lib/domain/text.ts'
 
 export type Topic =
   | 'oil'
@@ -330,7 +332,12 @@ export function dailyIndex(tenant: string, day: number, n: number): number {
   return ((((h % n) + (day % n) * step) % n) + n) % n
 }
 
-export function tipOfTheDay(tenant: string, date: string, focus?: { text?: string; topic?: string }) {
+export function tipOfTheDay(
+  tenant: string,
+  date: string,
+  focus?: { text?: string; topic?: string },
+  numbers: NumberFormat = DEFAULT_NUMBER_FORMAT,
+) {
   if (!isDate(date)) throw invalid('date', `${date} is not a date`)
   const day = dayNumber(date)
   const topic: Topic | null = focus?.topic ? topicOf(focus.topic) : focus?.text ? topicOf(focus.text) : null
@@ -339,8 +346,16 @@ export function tipOfTheDay(tenant: string, date: string, focus?: { text?: strin
   return {
     date,
     focus: focus?.text ?? null,
-    tip: { number: TIPS.indexOf(chosen) + 1, topic: chosen.topic, text: chosen.text },
+    tip: { number: TIPS.indexOf(chosen) + 1, topic: chosen.topic, text: numbersIn(chosen.text, numbers) },
     relevant: topic !== null,
     catalogSize: TIPS.length,
   }
+}
+
+/**
+ * The numbers of a tip (written the 1,234.5 way: "5,000-8,000 miles", "12.6 V") in the garage's
+ * format; only the numbers, so the sentence's own commas and full stops stay.
+ */
+function numbersIn(text: string, numbers: NumberFormat): string {
+  return text.replace(/\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+/g, (n) => inFormat(n, numbers))
 }

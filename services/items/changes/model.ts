@@ -13,9 +13,10 @@ export const ChangeKind = t.Union([
   t.Literal('reading'),
   t.Literal('car'),
   t.Literal('settings'),
+  t.Literal('expense'),
 ])
 /** The records /changes/undo undoes (a car's archive is undone on its own route, /cars/archive/undo). */
-export const RecordChangeKind = t.Union([t.Literal('fuel'), t.Literal('service'), t.Literal('reading')])
+export const RecordChangeKind = t.Union([t.Literal('fuel'), t.Literal('service'), t.Literal('reading'), t.Literal('expense')])
 export const ChangeAction = t.Union([t.Literal('add'), t.Literal('edit'), t.Literal('remove'), t.Literal('undo')])
 
 const changeView = <K extends typeof ChangeKind | typeof RecordChangeKind>(kind: K) =>

@@ -6,13 +6,17 @@
  * not undone in turn.
  */
 import type { Database } from 'bun:sqlite'
+import { formatDate } from '../../../lib/domain/dates.ts'
 import { formatMoney } from '../../../lib/domain/money.ts'
+import type { Presentation } from '../../../lib/domain/presentation.ts'
 import { conflict, notFound } from '../../lib/http.ts'
 import { dropFillup, fillupSnapshot, restoreFillup } from '../fuel/service.ts'
 import { dropRecord, recordSnapshot, restoreRecord } from '../records/service.ts'
+import { dropExpense, expenseSnapshot, restoreExpense } from '../expenses/service.ts'
 import { dropReading, readingSnapshot, restoreReadingRow } from '../readings/correct.ts'
 import { carSnapshot, restoreArchive } from '../cars/archive.ts'
 import { requireCar } from '../shared/car.ts'
+import { garageShown } from '../shared/garage.ts'
 import { nextPage, type Page } from '../shared/model.ts'
 import { SETTINGS_HISTORY_FIELDS } from '../settings/service.ts'
 import { type ChangeAction, type ChangeActor, type ChangeKind, logChange, type Snapshot } from './log.ts'
@@ -40,6 +44,7 @@ const NOUN: Record<ChangeKind, string> = {
   reading: 'odometer reading',
   car: 'car',
   settings: 'the settings',
+  expense: 'expense',
 }
 
 /** The fields a history shows of each kind: label and column. */
@@ -70,17 +75,34 @@ const FIELDS: Record<ChangeKind, [string, string][]> = {
     ['odometer', 'archived_odometer_text'],
   ],
   settings: SETTINGS_HISTORY_FIELDS,
+  expense: [
+    ['date', 'paid_on'],
+    ['kind', 'kind'],
+    ['cost', 'cost_text'],
+    ['every', 'every_text'],
+    ['odometer', 'odometer_text'],
+    ['notes', 'notes'],
+  ],
 }
 
 const parse = (json: string | null): Snapshot | null => (json ? (JSON.parse(json) as Snapshot) : null)
 
-function shown(snap: Snapshot | null, column: string): string | null {
+/** The columns of a snapshot that hold a date (YYYY-MM-DD), shown in the garage's date order. */
+const DATE_COLUMNS = new Set(['filled_on', 'done_on', 'read_on', 'archived_on', 'paid_on'])
+
+/** A snapshot's field as the history shows it, in the garage's number format and date order. */
+function shown(snap: Snapshot | null, column: string, p: Presentation): string | null {
   if (!snap) return null
-  const v = snap.row[column]
+  const row = snap.row
+  const v = row[column]
   if (v === null || v === undefined) return null
   if (column === 'full' || column === 'missed') return v === 1 ? 'yes' : 'no'
-  if (column === 'cost_text' && typeof snap.row.cost_minor === 'number' && typeof snap.row.currency === 'string')
-    return formatMoney(snap.row.cost_minor, snap.row.currency)
+  if (column === 'cost_text' && typeof row.cost_minor === 'number' && typeof row.currency === 'string')
+    return formatMoney(row.cost_minor, row.currency, 0, p.numbers)
+  // the price was kept as shown when it was archived; written again from its amount
+  if (column === 'archived_price' && typeof row.archived_price_minor === 'number' && typeof row.archived_currency === 'string')
+    return formatMoney(row.archived_price_minor, row.archived_currency, 0, p.numbers)
+  if (DATE_COLUMNS.has(column) && typeof v === 'string') return formatDate(v, p.dates)
   return String(v)
 }
 
@@ -90,7 +112,8 @@ function carName(db: Database, carId: number | null | undefined): string | null 
   return row?.nickname ?? null
 }
 
-export function changeView(db: Database, c: ChangeRow): ChangeView {
+/** A change as shown; its fields in the garage's number format and date order (`at` stays an ISO time). */
+export function changeView(db: Database, c: ChangeRow, p: Presentation): ChangeView {
   const before = parse(c.before)
   const after = parse(c.after)
   const fields: ChangeView['fields'] = []
@@ -99,8 +122,8 @@ export function changeView(db: Database, c: ChangeRow): ChangeView {
   if (before && after && before.row.car_id !== after.row.car_id)
     fields.push({ name: 'car', before: carBefore, after: carAfter })
   for (const [name, column] of FIELDS[c.kind]) {
-    const b = shown(before, column)
-    const a = shown(after, column)
+    const b = shown(before, column, p)
+    const a = shown(after, column, p)
     if (before && after && a === b) continue
     if (a === null && b === null) continue
     fields.push({ name, before: b, after: a })
@@ -135,10 +158,12 @@ export function listChanges(
   const { total } = db.query(`SELECT count(*) AS total FROM changes WHERE ${where}`).get(...args) as {
     total: number
   }
-  return { changes: rows.map((r) => changeView(db, r)), total, next_page: nextPage(page, total) }
+  const p = garageShown(db, tenant)
+  return { changes: rows.map((r) => changeView(db, r, p)), total, next_page: nextPage(page, total) }
 }
 
-const when = (iso: string) => iso.slice(0, 16).replace('T', ' ')
+/** An ISO instant as "2026-05-10 14:03" (UTC), the date in the garage's order. */
+const when = (iso: string, p: Presentation) => `${formatDate(iso.slice(0, 10), p.dates)} ${iso.slice(11, 16)}`
 
 /**
  * Undoes change #id (or, without it, the actor's latest change not undone yet). Refused, with
@@ -214,7 +239,7 @@ export function undoChange(
       }
       throw conflict(
         'already_undone',
-        `change: #${c.id} (${c.action} of ${what}) was already undone by ${by.actor_name} at ${when(by.at)} UTC (change #${c.undone_by}); nothing changed`,
+        `change: #${c.id} (${c.action} of ${what}) was already undone by ${by.actor_name} at ${when(by.at, garageShown(db, tenant))} UTC (change #${c.undone_by}); nothing changed`,
         'change',
       )
     }
@@ -245,7 +270,9 @@ export function undoChange(
         ? fillupSnapshot(db, tenant, c.ref)
         : c.kind === 'service'
           ? recordSnapshot(db, tenant, c.ref)
-          : c.kind === 'car'
+          : c.kind === 'expense'
+            ? expenseSnapshot(db, tenant, c.ref)
+            : c.kind === 'car'
             ? carSnapshot(db, tenant, c.ref)
             : readingSnapshot(db, tenant, c.ref)
     const current = snapshotOf()
@@ -257,6 +284,9 @@ export function undoChange(
     } else if (c.kind === 'service') {
       dropRecord(db, tenant, c.ref)
       if (before) restoreRecord(db, tenant, before)
+    } else if (c.kind === 'expense') {
+      dropExpense(db, tenant, c.ref)
+      if (before) restoreExpense(db, before)
     } else {
       dropReading(db, tenant, c.ref)
       if (before) restoreReadingRow(db, before)
@@ -270,6 +300,6 @@ export function undoChange(
       now,
     )
     db.query('UPDATE changes SET undone_by = ? WHERE id = ?').run(undo, c.id)
-    return { undone: changeView(db, { ...c, undone_by: undo }), change: undo }
+    return { undone: changeView(db, { ...c, undone_by: undo }, garageShown(db, tenant)), change: undo }
   })()
 }
