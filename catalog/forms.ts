@@ -4,6 +4,7 @@
  * values.ts, so a submitted form becomes `{ kind, payload: { arg, ...values } }` like any command.
  * The maintenance family adds `log_service` here.
  */
+import type { Role } from '../lib/contracts/envelope.ts'
 import type { Option, OptionType } from './command.ts'
 import { parseValue } from './values.ts'
 
@@ -23,6 +24,8 @@ export type Form = {
   kind: string
   /** At most 5 (Discord's limit for a modal). */
   fields: FormField[]
+  /** The role submitting it needs (checked by the worker on the kind it dispatches; DEFAULT_ROLE when not given). */
+  role?: Role
 }
 
 export const forms: Record<string, Form> = {
@@ -30,10 +33,22 @@ export const forms: Record<string, Form> = {
   log_service: {
     title: 'Log service',
     kind: 'item.log',
+    role: 'driver',
     fields: [
       { name: 'cost', label: 'Cost (garage currency)', type: 'money' },
       { name: 'odometer', label: 'Odometer, e.g. 53,200 mi', type: 'distance' },
       { name: 'date', label: 'Date (YYYY-MM-DD, default today)', type: 'date' },
+    ],
+  },
+  // expenses: the Log payment button of a renewal's reminder (arg = the number of the expense it renews)
+  log_payment: {
+    title: 'Log payment',
+    kind: 'expense.pay',
+    role: 'driver',
+    fields: [
+      { name: 'cost', label: "This time's amount (garage currency)", type: 'money', required: true },
+      { name: 'date', label: 'Paid on (default today)', type: 'date' },
+      { name: 'notes', label: 'Notes, e.g. the insurer', type: 'string' },
     ],
   },
 }

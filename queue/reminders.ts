@@ -3,7 +3,8 @@
  * worker process under the same id, so however many workers run there is one) ticks every
  * REMINDER_EVERY_MS. Each tick asks the items service to claim — in one SQLite transaction —
  * the items that entered a more urgent level, then posts each to its garage's reminder channel
- * with the Done / Snooze 7 days / Log service buttons, and acknowledges what it posted.
+ * with the Done / Snooze 7 days / Log service buttons (a renewal of a recurring expense: Log
+ * payment), and acknowledges what it posted.
  *
  * Once only: the announcement state lives in SQLite (a restart forgets nothing), the reply job
  * id is derived from the announcement id (a retried or duplicated tick posts nothing twice),
@@ -61,6 +62,7 @@ const TONE: Record<Announcement['level'], Reply['tone']> = {
 
 /** The channel message of an announcement, with its buttons. */
 export function reminderReply(a: Announcement): Reply {
+  if (a.renewal !== null || a.item_id === null) return renewalReply(a)
   const text = `${a.due_text[0]!.toUpperCase()}${a.due_text.slice(1)}.`
   return {
     tone: TONE[a.level],
@@ -71,6 +73,17 @@ export function reminderReply(a: Announcement): Reply {
       { id: actionId('item.snooze', a.item_id), label: 'Snooze 7 days', style: 'secondary' },
       { id: formActionId('log_service', a.item_id), label: 'Log service', style: 'secondary' },
     ],
+    ref: carRef(a.car),
+  }
+}
+
+/** "Insurance for golf renews in 14 days", with a Log payment button whose form asks this time's amount. */
+function renewalReply(a: Announcement): Reply {
+  return {
+    tone: TONE[a.level],
+    title: `${a.item} for ${a.car} ${a.due_text}`.slice(0, 256),
+    text: (a.notes ?? '').slice(0, 4000),
+    actions: [{ id: formActionId('log_payment', a.renewal ?? 0), label: 'Log payment', style: 'primary' }],
     ref: carRef(a.car),
   }
 }

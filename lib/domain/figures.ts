@@ -166,3 +166,52 @@ export function calendarMonths(from: string, to: string): number {
   }
   return months
 }
+
+/**
+ * What a car's expenses are (besides fuel and service records), one word each: the kinds
+ * `/expense log kind:` takes and the cost figures sum by.
+ */
+export const EXPENSE_KINDS = [
+  'insurance',
+  'registration',
+  'tax',
+  'inspection',
+  'parking',
+  'toll',
+  'loan',
+  'lease',
+  'wash',
+  'fine',
+  'other',
+] as const
+export type ExpenseKind = (typeof EXPENSE_KINDS)[number]
+
+/** How often a recurring expense renews (`every:`), in calendar months. */
+export const RENEWAL_MONTHS = { '1m': 1, '3m': 3, '6m': 6, '12m': 12, '1y': 12 } as const
+export type RenewalEvery = keyof typeof RENEWAL_MONTHS
+export const RENEWAL_FORMS = Object.keys(RENEWAL_MONTHS) as RenewalEvery[]
+
+/** An expense as the cost figures take it. */
+export type ExpenseEntry = { date: string; kind: ExpenseKind; costMinor: number }
+
+/**
+ * The expenses paid from `from` to `to` (inclusive), summed by kind: every one of them counts.
+ * Kinds with none are left out; `totalMinor` is their sum.
+ */
+export function expensesInPeriod(expenses: readonly ExpenseEntry[], from: string, to: string) {
+  const a = dayNumber(from)
+  const b = dayNumber(to)
+  const byKind: Partial<Record<ExpenseKind, { minor: number; count: number }>> = {}
+  let totalMinor = 0
+  let count = 0
+  for (const e of expenses) {
+    const d = dayNumber(e.date)
+    if (d < a || d > b) continue
+    const k = (byKind[e.kind] ??= { minor: 0, count: 0 })
+    k.minor += e.costMinor
+    k.count += 1
+    totalMinor += e.costMinor
+    count += 1
+  }
+  return { byKind, totalMinor, count }
+}

@@ -22,7 +22,10 @@ export const Announcement = t.Object({
   id: Whole(),
   tenant: t.String(),
   channel: t.String(),
-  item_id: Whole(),
+  /** The item's id; null for a renewal of a recurring expense (`renewal`). */
+  item_id: t.Nullable(Whole()),
+  /** A renewal's: the number of the expense it renews (its Log payment form's arg); null for an item. */
+  renewal: t.Nullable(Whole()),
   car: t.String(),
   item: t.String(),
   level: Level,

@@ -35,11 +35,12 @@ import { type ChangeActor, NOBODY } from '../changes/log.ts'
 import { checkDate } from '../../../lib/domain/dates.ts'
 import { typedMoney } from '../shared/money.ts'
 import { inCarUnit } from '../shared/distance.ts'
-import { garageAt } from '../shared/garage.ts'
+import { garageAt, shownOf } from '../shared/garage.ts'
 import { requireInUse } from '../shared/car.ts'
 import type { DistanceUnit } from '../shared/model.ts'
 import type { Announcement, ItemLog } from './model.ts'
 import { CLAIM_SQL } from './sql.ts'
+import { claimRenewals } from '../expenses/service.ts'
 
 type Candidate = ItemRow & {
   /** The car's archive date: an archived car's items are parked, never announced. */
@@ -51,12 +52,14 @@ type Candidate = ItemRow & {
   g_urgent_km: number
   g_very_urgent_days: number
   g_very_urgent_km: number
+  number_format: string
+  date_order: string
   nickname: string
   odometer_unit: DistanceUnit
 }
 
 /** What an announcement row keeps of the reminder, as posted. */
-type AnnouncedBody = { car: string; item: string; due_text: string; notes: string | null }
+type AnnouncedBody = { car: string; item: string; due_text: string; notes: string | null; renewal?: number }
 
 /**
  * In ONE transaction: the items that entered a more urgent level since they were last
@@ -126,7 +129,7 @@ export function claimReminders(
           item: c.name,
           level: e.level,
           level_label: LEVEL_LABEL[e.level],
-          due_text: describeDue(dueOf(c), e, c.odometer_unit),
+          due_text: describeDue(dueOf(c), e, c.odometer_unit, shownOf(c)),
           notes: c.notes,
         }
         insert.get(c.tenant, c.id, rank, c.reminder_channel, JSON.stringify(body), at.toISOString())
@@ -137,18 +140,20 @@ export function claimReminders(
       }
       update.run(announced, nextCheck(dueOf(c), s, announced), c.id)
     }
+    // renewals of recurring expenses fall due the same way (expenses/service.ts)
+    const renewals = claimRenewals(db, at, limit)
     const pending = db
       .query('SELECT * FROM announcements WHERE posted_at IS NULL ORDER BY id LIMIT ?')
       .all(limit) as {
       id: number
       tenant: string
-      item_id: number
+      item_id: number | null
       level: number
       channel: string
       body: string
     }[]
     return {
-      examined: candidates.length,
+      examined: candidates.length + renewals,
       announcements: pending.map((a) => {
         const body = JSON.parse(a.body) as AnnouncedBody
         const level = LEVELS[a.level] ?? 'urgent'
@@ -161,6 +166,7 @@ export function claimReminders(
           item: body.item,
           due_text: body.due_text,
           notes: body.notes,
+          renewal: body.renewal ?? null,
           level,
           level_label: LEVEL_LABEL[level],
         }
@@ -204,7 +210,7 @@ export function markDone(
 ): { record: RecordView; item: ItemView; already: boolean } {
   return db.transaction(() => {
     const { item, car } = itemById(db, tenant, id)
-    requireInUse(car, 'service record')
+    requireInUse(car, 'service record', 'car', db)
     const { garage, today } = garageAt(db, tenant, now)
     const prior = db
       .query(
@@ -249,11 +255,11 @@ export function logItem(
 ): { record: RecordView; item: ItemView } {
   return db.transaction(() => {
     const { item, car } = itemById(db, tenant, id)
-    requireInUse(car, 'service record')
+    requireInUse(car, 'service record', 'car', db)
     const { again, ...fields } = body
     if (!again) {
-      const { garage, today } = garageAt(db, tenant, now)
-      const date = fields.date === undefined ? today : checkDate('date', fields.date, today)
+      const { garage, today, shown } = garageAt(db, tenant, now)
+      const date = fields.date === undefined ? today : checkDate('date', fields.date, today, shown.dates)
       const cost = fields.cost === undefined ? null : typedMoney('cost', fields.cost, garage.currency).minor
       const odometer =
         fields.odometer === undefined ? null : inCarUnit('odometer', fields.odometer, car.odometer_unit, garage.units).value
@@ -308,7 +314,7 @@ export function logItemAgain(
 ): { record: RecordView; item: ItemView; already: boolean } {
   return db.transaction(() => {
     const { item, car } = itemById(db, tenant, id)
-    requireInUse(car, 'service record')
+    requireInUse(car, 'service record', 'car', db)
     const { garage, today } = garageAt(db, tenant, now)
     const made = db
       .query('SELECT * FROM service_records WHERE tenant = ? AND again_of = ?')
