@@ -3,7 +3,30 @@
  * payload `{ arg }`), or `form:<formName>:<arg>` (pressing it opens the form of
  * catalog/forms.ts, whose submit dispatches the form's kind). Split at the first ':'.
  */
+import type { Role } from '../lib/contracts/envelope.ts'
+
 const KIND = /^[a-z]+(\.[a-z_]+)+$/
+
+/**
+ * The role each button's kind needs (the kinds that are no catalog subcommand; a subcommand's
+ * button needs what the subcommand does, catalog/roles.ts). A kind not listed needs DEFAULT_ROLE.
+ */
+export const ACTION_ROLES: Readonly<Record<string, Role>> = {
+  // a reminder's Done and Snooze, and Log another of a service record
+  'item.done': 'driver',
+  'item.snooze': 'driver',
+  'service.log_again': 'driver',
+  // a photo dropped in a channel, and its "which car?" buttons
+  'photo.attach': 'driver',
+  'photo.file': 'driver',
+  // Undo of a change: the items service undoes only the presser's own unless they manage (queue/roles.ts)
+  'garage.undo_change': 'driver',
+  // Undo of a manager's action, and accepting a quote
+  'car.undo_archive': 'manager',
+  'issue.undo_comment': 'manager',
+  'quote.undo_change': 'manager',
+  'quote.accept_btn': 'manager',
+}
 
 export type ParsedAction =
   | { type: 'kind'; kind: string; arg: string }

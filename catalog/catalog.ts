@@ -26,7 +26,17 @@ const OPTION_TYPES: ReadonlySet<OptionType> = new Set<OptionType>([
   'issue',
   'channel',
   'attachment',
+  'role',
 ])
+const ROLES: readonly string[] = ['viewer', 'driver', 'manager']
+
+function checkRole(where: string, need: unknown, problems: string[]) {
+  if (need === undefined) return
+  const ok = (r: unknown) => typeof r === 'string' && ROLES.includes(r)
+  const pair = need as { read?: unknown; change?: unknown } | null
+  if (ok(need) || (pair && typeof pair === 'object' && ok(pair.read) && ok(pair.change))) return
+  problems.push(`${where}: role must be one of ${ROLES.join(', ')}, or { read, change } of them`)
+}
 
 /** Discord's name rule for commands, subcommands and options. */
 const NAME = /^[a-z0-9_-]{1,32}$/
@@ -105,6 +115,7 @@ function checkSubcommand(command: string, s: Subcommand, problems: string[]) {
     problems.push(`${where}: example must start with "/${command} ${s.name}"`)
   if (s.ephemeral !== undefined && typeof s.ephemeral !== 'boolean')
     problems.push(`${where}: ephemeral must be a boolean`)
+  checkRole(where, s.role, problems)
 }
 
 /** The characters Discord counts toward a command's 8000 limit. */
@@ -126,6 +137,7 @@ export function commandProblems(value: unknown): string[] {
   if (!isString(c.name) || !NAME.test(c.name) || !COMMAND_NAME.test(c.name))
     problems.push(`command name ${JSON.stringify(c.name)} must be lower-case letters (at most 32)`)
   checkDescription(`/${c.name}`, c.description, problems)
+  checkRole(`/${c.name}`, c.role, problems)
   if (!Array.isArray(c.subcommands) || c.subcommands.length < 1 || c.subcommands.length > MAX_ITEMS) {
     problems.push(`/${c.name}: subcommands must be 1-${MAX_ITEMS}`)
     return problems

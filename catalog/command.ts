@@ -5,6 +5,7 @@
  * derive from it. A job kind is `<command>.<subcommand>` (e.g. `car.add`).
  */
 import { type Static, type TSchema, Type as T } from '@sinclair/typebox'
+import type { Role } from '../lib/contracts/envelope.ts'
 
 /**
  * Option types. Each has one parser (catalog/values.ts) shared by every platform and one
@@ -16,6 +17,7 @@ import { type Static, type TSchema, Type as T } from '@sinclair/typebox'
  * - threshold ("30 d, 500 mi"), period ("12m", "90d", "1y")
  * - car (a car nickname; autocompleted), issue (an issue number "12" or "#12"; autocompleted)
  * - channel (a channel id; "<#C123|name>" and "<#123>" mentions are understood), attachment (a file)
+ * - role (a Discord server role, picked from Discord's list; a Slack user group, "<!subteam^S123|@name>")
  */
 export type OptionType =
   | 'string'
@@ -34,6 +36,7 @@ export type OptionType =
   | 'issue'
   | 'channel'
   | 'attachment'
+  | 'role'
 
 export type Option = {
   /** lower_snake_case, at most 32 characters (Discord's limit). */
@@ -51,6 +54,15 @@ export type Option = {
   readonly maxLength?: number
 }
 
+/**
+ * The role a subcommand needs (queue/roles.ts checks it before the handler runs): one role, or
+ * one to look (no option given) and one to change (any option given), as `/garage settings`.
+ */
+export type RoleNeed = Role | { readonly read: Role; readonly change: Role }
+
+/** What a subcommand needs when neither it nor its command says: the most, so a forgotten one refuses rather than allows. */
+export const DEFAULT_ROLE: Role = 'manager'
+
 export type Subcommand = {
   readonly name: string
   readonly description: string
@@ -59,6 +71,8 @@ export type Subcommand = {
   readonly ephemeral?: boolean
   /** One-line usage example shown in help and Slack's usage hint. */
   readonly example?: string
+  /** The role it needs, when not its command's `role`. */
+  readonly role?: RoleNeed
 }
 
 export type Command = {
@@ -66,6 +80,8 @@ export type Command = {
   readonly name: string
   readonly description: string
   readonly subcommands: readonly Subcommand[]
+  /** The role its subcommands need unless one says otherwise (DEFAULT_ROLE when not given). */
+  readonly role?: RoleNeed
 }
 
 export const DistanceUnit = T.Union([T.Literal('km'), T.Literal('mi')])
@@ -134,6 +150,8 @@ export const Values = {
     size: T.Integer({ minimum: 0 }),
     contentType: T.Optional(T.String()),
   }),
+  /** A Discord role id or a Slack user group id. */
+  role: T.String({ pattern: '^[A-Za-z0-9]{1,30}$' }),
 } satisfies Record<OptionType, TSchema>
 
 export type Distance = Static<(typeof Values)['distance']>

@@ -144,6 +144,20 @@ const attachment: Parser<'attachment'> = (raw, option) => {
   return fail(option, 'attach a file (files cannot be typed as text)')
 }
 
+/**
+ * A Discord role (Discord delivers its id) or a Slack user group (the text has its mention,
+ * `<!subteam^S0123|@drivers>`); a bare id is taken as it is (the terminal chat).
+ */
+const role: Parser<'role'> = (raw, option) => {
+  const text = textOf(raw)
+  const hint = 'pick a role (Discord) or mention a user group like @drivers (Slack)'
+  if (!text) return fail(option, `no role given; ${hint}`)
+  const mention = /^<(?:@&|!subteam\^)([A-Za-z0-9]{1,30})(?:\|[^>]*)?>$/.exec(text)
+  if (mention) return ok(mention[1]!)
+  if (/^[A-Za-z0-9]{1,30}$/.test(text)) return ok(text)
+  return fail(option, `${show(text)} is not a role or user group; ${hint}`)
+}
+
 /** The parser of each option type. */
 export const parsers: { [K in OptionType]: Parser<K> } = {
   string,
@@ -162,6 +176,7 @@ export const parsers: { [K in OptionType]: Parser<K> } = {
   issue,
   channel,
   attachment,
+  role,
 }
 
 /** Parses one option's value (text or an already-typed value) into its payload shape. */
@@ -189,4 +204,5 @@ export const TYPE_HINTS: Record<OptionType, string> = {
   issue: 'issue number, e.g. #12',
   channel: 'channel',
   attachment: 'file',
+  role: 'role or user group',
 }

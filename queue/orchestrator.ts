@@ -33,6 +33,7 @@ import { SERVICES } from '../lib/contracts/services.ts'
 import { dateFields, needsGarage, settleDates, settleTwoWay } from '../catalog/two-way.ts'
 import { garageOf } from './handlers/shared/lookups.ts'
 import { startReminders } from './reminders.ts'
+import { checkRole } from './roles.ts'
 import { replyJob, replyPoster } from './replies.ts'
 
 const HANDLERS_DIR = join(import.meta.dir, 'handlers')
@@ -207,6 +208,8 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     }
     let reply: Reply | null
     try {
+      // Refuses (a UserError, answered privately) before anything runs when the actor's role does not allow it.
+      await checkRole(env, ctx)
       const dates = dateFields(handler.schema)
       const payload = needsGarage(env.payload, dates) ? await settleForGarage(env.payload, dates, ctx) : env.payload
       reply = await handler.run(payload, ctx)

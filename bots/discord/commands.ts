@@ -38,6 +38,7 @@ export const DISCORD_OPTION_TYPE: Record<OptionType, ApplicationCommandOptionTyp
   issue: ApplicationCommandOptionType.Integer,
   channel: ApplicationCommandOptionType.Channel,
   attachment: ApplicationCommandOptionType.Attachment,
+  role: ApplicationCommandOptionType.Role,
 }
 
 /** Types whose value is looked up in the garage while the user types. */

@@ -20,7 +20,7 @@ import {
   type RepliableInteraction,
   Routes,
 } from 'discord.js'
-import type { Envelope, ReplyTo } from '../../lib/contracts/envelope.ts'
+import type { DiscordFacts, Envelope, ReplyTo } from '../../lib/contracts/envelope.ts'
 import { clip } from '../../lib/domain/text.ts'
 import type { Logger } from '../../lib/log.ts'
 import { type DispatchResult, dispatchFailureText } from '../shared/dispatch.ts'
@@ -31,7 +31,7 @@ import type { Command } from '../../catalog/command.ts'
 import { type Form, parseFormSubmission } from '../../catalog/forms.ts'
 import { parseTyped } from '../../catalog/grammar.ts'
 import type { Lookup } from './lookup.ts'
-import { actorOf, PHOTO_KIND, type PhotoPayload } from './photos.ts'
+import { actorOf, memberRoles, PHOTO_KIND, type PhotoPayload } from './photos.ts'
 
 export type InteractionDeps = {
   dispatcher: { dispatch: (envelope: Envelope) => Promise<DispatchResult> }
@@ -74,6 +74,20 @@ async function foreignChannel(
   return undefined
 }
 
+/**
+ * What Discord verified about the member who acted: their computed permissions in the channel
+ * (Administrator or Manage Server make a manager, queue/roles.ts) and their server roles. None in a DM.
+ */
+export function memberFacts(interaction: RepliableInteraction): DiscordFacts | undefined {
+  if (!interaction.inGuild() || !interaction.member) return undefined
+  return {
+    ...(interaction.memberPermissions
+      ? { permissions: interaction.memberPermissions.bitfield.toString() }
+      : {}),
+    roles: memberRoles(interaction.member, interaction.guildId),
+  }
+}
+
 function replyToOf(interaction: RepliableInteraction): ReplyTo {
   return {
     platform: 'discord',
@@ -114,7 +128,7 @@ async function deferAndDispatch(
     id: interaction.id,
     kind,
     tenant: tenantOf(interaction),
-    actor: actorOf(interaction.user),
+    actor: actorOf(interaction.user, memberFacts(interaction)),
     replyTo: replyToOf(interaction),
     payload: typeof payload === 'function' ? await (payload as () => Promise<unknown>)() : payload,
     at: interaction.createdTimestamp,

@@ -11,9 +11,9 @@
  * resolves the rules (thread ref, a car or #issue named, the channel's default car) before it
  * downloads anything, so a photo no rule files is never downloaded or stored.
  */
-import type { Message, User } from 'discord.js'
+import type { APIInteractionGuildMember, GuildMember, Message, User } from 'discord.js'
 import type IORedis from 'ioredis'
-import type { Actor, Envelope } from '../../lib/contracts/envelope.ts'
+import type { Actor, DiscordFacts, Envelope } from '../../lib/contracts/envelope.ts'
 import type { Logger } from '../../lib/log.ts'
 import { type DispatchResult, dispatchFailureText } from '../shared/dispatch.ts'
 import { envelope } from '../shared/envelope.ts'
@@ -27,12 +27,25 @@ const IMAGE_NAME = /\.(jpe?g|png|webp|gif|heic|heif|avif|bmp|tiff?)$/i
 export const isImage = (a: { contentType?: string | null; name?: string | null }) =>
   (a.contentType ?? '').toLowerCase().startsWith('image/') || IMAGE_NAME.test(a.name ?? '')
 
-/** The envelope's actor for a Discord user: the display name where one is set. */
-export const actorOf = (user: Pick<User, 'id' | 'globalName' | 'username'>): Actor => ({
+/**
+ * The envelope's actor for a Discord user: the display name where one is set, and what Discord
+ * verified about the member with the event (`facts`, absent outside a server).
+ */
+export const actorOf = (user: Pick<User, 'id' | 'globalName' | 'username'>, facts?: DiscordFacts): Actor => ({
   platform: 'discord',
   userId: user.id,
   name: user.globalName ?? user.username,
+  ...(facts ? { discord: facts } : {}),
 })
+
+/**
+ * A member's server role ids, @everyone (the guild's own id) left out: discord.js's member when
+ * it has the guild (its role cache), or the event's raw member.
+ */
+export function memberRoles(member: GuildMember | APIInteractionGuildMember, guildId: string): string[] {
+  const ids = Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()]
+  return ids.filter((id) => id !== guildId).slice(0, 250)
+}
 
 export type PhotoDeps = {
   dispatcher: { dispatch: (envelope: Envelope) => Promise<DispatchResult> }
@@ -82,7 +95,11 @@ export async function photoEnvelope(
     id: message.id,
     kind: PHOTO_KIND,
     tenant,
-    actor: actorOf(message.author),
+    // A message carries the member's roles but not their permissions in the channel.
+    actor: actorOf(
+      message.author,
+      message.member ? { roles: memberRoles(message.member, message.guildId) } : undefined,
+    ),
     // In a thread the answer goes to the thread; otherwise a thread is started on the message.
     replyTo: inThread
       ? { platform: 'discord', channelId: channel.id }

@@ -10,6 +10,7 @@ import type { Envelope } from '../../lib/contracts/envelope.ts'
 import type { Logger } from '../../lib/log.ts'
 import type { DispatchResult } from '../shared/dispatch.ts'
 import { rememberThreadRef, threadRefOf } from '../shared/threads.ts'
+import type { FactsLookup } from './facts.ts'
 
 export type SlackContext = {
   dispatch: (envelope: Envelope) => Promise<DispatchResult>
@@ -19,6 +20,8 @@ export type SlackContext = {
   threadRef: (tenant: string, threadTs: string) => Promise<string | undefined>
   /** Remembers what a thread is about (a prompt the app posted itself). */
   rememberThread: (tenant: string, ts: string, ref: string) => Promise<void>
+  /** The user's admin/owner facts for the envelope's actor (bots/slack/facts.ts). */
+  facts: FactsLookup
   log: Logger
   now: () => Date
 }

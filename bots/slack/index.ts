@@ -13,6 +13,7 @@ import { forms } from '../../catalog/forms.ts'
 import { createSlackApp } from './app.ts'
 import { type SlackContext, threadLookup, threadRemember } from './context.ts'
 import { type DeliveryWorker, startDelivery } from './deliver.ts'
+import { factsLookup } from './facts.ts'
 
 export type RunningSlack = {
   port: number
@@ -45,6 +46,7 @@ export async function startSlack(
     forms: overrides.forms ?? forms,
     threadRef: threadLookup(producer, config.QUEUE_PREFIX, log),
     rememberThread: threadRemember(producer, config.QUEUE_PREFIX),
+    facts: factsLookup(log),
     log,
     now: overrides.now ?? (() => new Date()),
   }

@@ -25,6 +25,8 @@ export const BOT_SCOPES: readonly (readonly [string, string])[] = [
   ['files:write', 'upload thumbnails shown in replies'],
   ['channels:history', 'see photos dropped in public channels the app is in'],
   ['groups:history', 'see photos dropped in private channels the app is in'],
+  ['users:read', 'tell workspace owners and admins (users.info), who manage every garage'],
+  ['usergroups:read', 'the user groups a garage maps to roles (/garage roles)'],
 ]
 
 export const BOT_EVENTS = ['message.channels', 'message.groups'] as const

@@ -3,6 +3,7 @@ import type { Command } from '../command.ts'
 const calc = {
   name: 'calc',
   description: 'Fuel economy, trip cost, running costs of a car and loan payments',
+  role: 'viewer',
   subcommands: [
     {
       name: 'fuel',

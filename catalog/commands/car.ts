@@ -4,6 +4,7 @@ import type { Command } from '../command.ts'
 const car = {
   name: 'car',
   description: 'Add, show, edit and remove the cars of this garage',
+  role: 'manager',
   subcommands: [
     {
       name: 'add',
@@ -26,11 +27,13 @@ const car = {
     },
     {
       name: 'list',
+      role: 'viewer',
       description: 'List the cars of the garage',
       options: [{ name: 'archived', type: 'boolean', description: 'yes to list archived (sold or scrapped) cars too' }],
     },
     {
       name: 'show',
+      role: 'viewer',
       description: 'Show a car with its odometer history',
       example: '/car show corolla',
       options: [{ name: 'car', type: 'car', required: true, description: 'The car' }],
@@ -57,6 +60,7 @@ const car = {
     },
     {
       name: 'odometer',
+      role: 'driver',
       description: 'Record an odometer reading',
       example: '/car odometer corolla reading:"53,400 mi"',
       options: [
@@ -74,6 +78,7 @@ const car = {
     },
     {
       name: 'readings',
+      role: 'viewer',
       description: "A car's odometer readings with their numbers, newest first",
       example: '/car readings corolla',
       options: [
@@ -83,6 +88,7 @@ const car = {
     },
     {
       name: 'reading_remove',
+      role: 'driver',
       description: 'Remove odometer reading #N (one typed, not one a fill-up or service made)',
       example: '/car reading_remove number:3',
       options: [
@@ -123,11 +129,13 @@ const car = {
     },
     {
       name: 'photos',
+      role: 'viewer',
       description: 'Show the photos of a car',
       options: [{ name: 'car', type: 'car', required: true, description: 'The car' }],
     },
     {
       name: 'stats',
+      role: 'viewer',
       description: 'Fuel economy over time and running costs of a car',
       options: [{ name: 'car', type: 'car', required: true, description: 'The car' }],
     },

@@ -27,6 +27,7 @@ const number = {
 const fuel = {
   name: 'fuel',
   description: 'Fuel fill-ups and economy',
+  role: 'driver',
   subcommands: [
     {
       name: 'log',
@@ -36,6 +37,7 @@ const fuel = {
     },
     {
       name: 'list',
+      role: 'viewer',
       description: 'Fill-ups of a car with their economy, newest first',
       example: '/fuel list car:corolla',
       options: [

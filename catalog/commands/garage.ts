@@ -3,6 +3,7 @@ import type { Command } from '../command.ts'
 const garage = {
   name: 'garage',
   description: 'Help, the settings and the history of this garage',
+  role: 'viewer',
   subcommands: [
     {
       name: 'help',
@@ -13,6 +14,7 @@ const garage = {
     },
     {
       name: 'settings',
+      role: { read: 'viewer', change: 'manager' },
       description: 'Show or change the garage settings',
       ephemeral: true,
       example: '/garage settings units:imperial currency:USD timezone:America/Chicago reminder_hour:9 dates:MM/DD/YYYY',
@@ -41,19 +43,45 @@ const garage = {
     },
     {
       name: 'undo',
-      description: 'Undo your last change of a fill-up or service record, or change #N',
-      example: '/garage undo',
+      role: 'driver',
+      description: 'Undo your last change (a record, a comment, a quote), or one change /garage history names',
+      example: '/garage undo change:Q5',
       options: [
-        { name: 'change', type: 'integer', description: 'The change number (#N in /garage history); default your last', min: 1 },
+        {
+          name: 'change',
+          type: 'string',
+          description: 'The change as /garage history names it: 12 (records), I3 (issues), Q5 (quotes); default your last',
+          maxLength: 20,
+        },
       ],
     },
     {
       name: 'history',
-      description: 'Who logged, edited, removed or undid which fill-up or service record, newest first',
+      description: 'Who changed what in this garage (records, issues, comments, quotes), newest first',
       example: '/garage history car:corolla',
       options: [
         { name: 'car', type: 'car', description: 'Only this car (default every car)' },
+        { name: 'issue', type: 'issue', description: 'Only this issue: its changes, comments and quotes' },
         { name: 'page', type: 'integer', description: 'Which page, newest first (default 1)', min: 1 },
+      ],
+    },
+    {
+      name: 'roles',
+      description: 'Who may do what: show it, or make a role or user group viewers, drivers or managers',
+      role: { read: 'viewer', change: 'manager' },
+      example: '/garage roles',
+      options: [
+        {
+          name: 'role',
+          type: 'role',
+          description: 'A server role (Discord) or user group (Slack); @everyone for all members',
+        },
+        {
+          name: 'level',
+          type: 'string',
+          choices: ['viewer', 'driver', 'manager', 'none'],
+          description: 'What its members may do: viewer reads, driver logs, manager does all; none forgets it',
+        },
       ],
     },
   ],

@@ -3,6 +3,7 @@ import type { Command } from '../command.ts'
 const issue = {
   name: 'issue',
   description: 'Problems with a car: log, follow, comment and close them',
+  role: 'driver',
   subcommands: [
     {
       name: 'log',
@@ -22,6 +23,7 @@ const issue = {
     },
     {
       name: 'list',
+      role: 'viewer',
       description: 'Open issues, most severe first',
       example: '/issue list car:corolla',
       options: [
@@ -37,6 +39,7 @@ const issue = {
     },
     {
       name: 'show',
+      role: 'viewer',
       description: 'An issue with its history, comments, photos and quotes',
       example: '/issue show number:12',
       options: [{ name: 'number', type: 'issue', required: true, description: 'The issue number, e.g. 12' }],
@@ -52,6 +55,7 @@ const issue = {
     },
     {
       name: 'comment_edit',
+      role: 'manager',
       description: 'Correct a comment, by its number shown in /issue show (#C3); with Undo',
       example: '/issue comment_edit number:C3 text:"Pads are down to 3 mm"',
       options: [
@@ -61,6 +65,7 @@ const issue = {
     },
     {
       name: 'comment_remove',
+      role: 'manager',
       description: 'Remove a comment, by its number shown in /issue show (#C3); with Undo',
       example: '/issue comment_remove number:C3',
       options: [
@@ -69,6 +74,7 @@ const issue = {
     },
     {
       name: 'status',
+      role: 'manager',
       description: 'Change the status of an issue',
       example: '/issue status number:12 status:waiting_parts',
       options: [
@@ -85,6 +91,7 @@ const issue = {
     },
     {
       name: 'close',
+      role: 'manager',
       description: 'Close an issue with its resolution and the service record that fixed it',
       example: '/issue close number:12 resolution:"Replaced front pads" record:42',
       options: [

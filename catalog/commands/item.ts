@@ -3,6 +3,7 @@ import type { Command } from '../command.ts'
 const item = {
   name: 'item',
   description: 'Maintenance items: what a car needs and when (by months, distance or both)',
+  role: 'manager',
   subcommands: [
     {
       name: 'add',
@@ -45,6 +46,7 @@ const item = {
     },
     {
       name: 'list',
+      role: 'viewer',
       description: 'The maintenance items of a car (or all cars) with their next due and urgency',
       example: '/item list car:corolla',
       options: [{ name: 'car', type: 'car', description: 'The car (default every car)' }],

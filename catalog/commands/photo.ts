@@ -3,6 +3,7 @@ import type { Command } from '../command.ts'
 const photo = {
   name: 'photo',
   description: 'File or remove a photo of a car or an issue',
+  role: 'driver',
   subcommands: [
     {
       name: 'add',
@@ -16,6 +17,7 @@ const photo = {
     },
     {
       name: 'remove',
+      role: 'manager',
       description: "Remove a photo from this garage by its number or the start of its code",
       example: '/photo remove 12',
       options: [

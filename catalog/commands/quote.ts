@@ -11,6 +11,7 @@ const details = [
 const quote = {
   name: 'quote',
   description: 'Shop quotes for an issue, compared and accepted; estimates; the tip of the day',
+  role: 'driver',
   subcommands: [
     {
       name: 'add',
@@ -26,12 +27,14 @@ const quote = {
     },
     {
       name: 'list',
+      role: 'viewer',
       description: 'Compare the quotes of an issue side by side',
       example: '/quote list issue:12',
       options: [{ name: 'issue', type: 'issue', required: true, description: 'The issue, e.g. 12' }],
     },
     {
       name: 'accept',
+      role: 'manager',
       description: "Accept a quote: the issue goes in progress and the work's record carries its amount",
       example: '/quote accept id:3',
       options: [
@@ -46,6 +49,7 @@ const quote = {
     },
     {
       name: 'edit',
+      role: 'manager',
       description: "Correct a quote's fields (an accepted quote keeps its amount); with Undo",
       example: '/quote edit number:3 amount:600 notes:"includes rotors"',
       options: [
@@ -63,6 +67,7 @@ const quote = {
     },
     {
       name: 'remove',
+      role: 'manager',
       description: 'Remove a quote (not an accepted one); with Undo',
       example: '/quote remove number:3',
       options: [
@@ -77,6 +82,7 @@ const quote = {
     },
     {
       name: 'estimate',
+      role: 'viewer',
       description: "Estimate a job: hours × rate + parts + tax, or a catalog job's typical hours",
       example: '/quote estimate hours:1.5 rate:120 parts:80 tax:8.25%',
       options: [
@@ -100,6 +106,7 @@ const quote = {
     },
     {
       name: 'jobs',
+      role: { read: 'viewer', change: 'manager' },
       description: "The catalog of common jobs and their labour hours; set this garage's own hours for one",
       example: '/quote jobs job:"Brake pads, front" hours:2',
       options: [
@@ -113,7 +120,7 @@ const quote = {
         },
       ],
     },
-    { name: 'tip', description: 'The car-care tip of the day', options: [] },
+    { name: 'tip', role: 'viewer', description: 'The car-care tip of the day', options: [] },
   ],
 } as const satisfies Command
 

@@ -3,6 +3,7 @@ import type { Command } from '../command.ts'
 const reminders = {
   name: 'reminders',
   description: 'What falls due soon, most urgent first',
+  role: 'viewer',
   subcommands: [
     {
       name: 'list',

@@ -38,6 +38,7 @@ const number = {
 const service = {
   name: 'service',
   description: 'Service, repair and upgrade records; the items a record names are done',
+  role: 'driver',
   subcommands: [
     {
       name: 'log',
@@ -57,6 +58,7 @@ const service = {
     },
     {
       name: 'list',
+      role: 'viewer',
       description: 'Service records of a car (or all cars), newest first',
       example: '/service list car:corolla',
       options: [

@@ -15,10 +15,42 @@ export type Tenant = Static<typeof Tenant>
 export const Platform = T.Union([T.Literal('discord'), T.Literal('slack'), T.Literal('local')])
 export type Platform = Static<typeof Platform>
 
+/** What a member may do in a garage (queue/roles.ts decides it; catalog/roles.ts says what each kind needs). */
+export const Role = T.Union([T.Literal('viewer'), T.Literal('driver'), T.Literal('manager')])
+export type Role = Static<typeof Role>
+/** The roles from least to most allowed. */
+export const ROLES: readonly Role[] = ['viewer', 'driver', 'manager']
+
+/**
+ * What Discord verified about the member with the event: the member's computed permission bit
+ * set in that channel (decimal, as Discord sends it; absent on a message event, which carries
+ * none) and the ids of the member's server roles.
+ */
+export const DiscordFacts = T.Object({
+  permissions: T.Optional(T.String({ pattern: '^[0-9]{1,40}$' })),
+  roles: T.Array(T.String({ pattern: '^[0-9]{1,25}$' }), { maxItems: 250 }),
+})
+export type DiscordFacts = Static<typeof DiscordFacts>
+
+/** What Slack's `users.info` said about the user (looked up by the bot with its token), and their user groups. */
+export const SlackFacts = T.Object({
+  admin: T.Boolean(),
+  owner: T.Boolean(),
+  groups: T.Optional(T.Array(T.String({ pattern: '^[A-Z0-9]{1,30}$' }), { maxItems: 250 })),
+})
+export type SlackFacts = Static<typeof SlackFacts>
+
+/**
+ * Who sent the event. `discord` / `slack` are the platform's verified facts about the member,
+ * set by the bot from the event (never from typed text); a job without them (one queued before
+ * they existed, or a lookup that failed) is decided with no facts (queue/roles.ts).
+ */
 export const Actor = T.Object({
   platform: Platform,
   userId: T.String({ minLength: 1, maxLength: 64 }),
   name: T.String({ maxLength: 200 }),
+  discord: T.Optional(DiscordFacts),
+  slack: T.Optional(SlackFacts),
 })
 export type Actor = Static<typeof Actor>
 

@@ -4,6 +4,8 @@
  * channel); "none" forgets that channel's car. `reminder_channel:off` (or none) stops reminder posts.
  * /garage help: the help text generated from the command catalog, answered privately; an
  * unknown command is the user's mistake, and the answer lists the commands there are.
+ * /garage history and /garage undo: the changes of records, issues and quotes together
+ * (shared/garage-changes.ts).
  */
 import { Type as T } from '@sinclair/typebox'
 import garage from '../../catalog/commands/garage.ts'
@@ -14,9 +16,9 @@ import type { Reply, ReplyTo } from '../../lib/contracts/envelope.ts'
 import { DATE_ORDERS, isDateOrder } from '../../lib/domain/dates.ts'
 import { isNumberFormat, NUMBER_FORMATS } from '../../lib/domain/numbers.ts'
 import { type HandlerContext, type HandlerFamily, handlers, UserError } from '../handler.ts'
-import { plural } from '../../lib/domain/text.ts'
-import { changeLine, UNDO_KIND } from './shared/changes.ts'
-import { fitLines, olderLine } from './shared/format.ts'
+import { UNDO_KIND } from './shared/changes.ts'
+import { garageHistory, garageUndo, parseChangeRef, shownOf, undoItems } from './shared/garage-changes.ts'
+import { garageRoles } from './shared/garage-roles.ts'
 
 function channelOf(replyTo: ReplyTo): string | undefined {
   return replyTo.platform === 'local' ? undefined : replyTo.channelId
@@ -63,22 +65,10 @@ const undoButton = T.Object(
   { additionalProperties: false },
 )
 
-/** Undoes change `id` (undefined: the asker's last) and says what it put back. */
-async function undo(ctx: HandlerContext, id: number | undefined): Promise<Reply> {
-  const r = await callItems(itemsClient(ctx, { write: true }).changes.undo.post(id === undefined ? {} : { change: id }))
-  const u = r.undone
-  const noun = { fuel: 'Fill-up', service: 'Service record', reading: 'Odometer reading' }[u.kind]
-  const put = { add: 'is gone again', edit: 'is back as it was', remove: 'is back', undo: '' }[u.action]
-  return {
-    tone: 'ok',
-    title: `Undone: change #${u.id}`,
-    text: `${noun} #${u.ref}${u.car ? ` (${u.car})` : ''} ${put}.\n${changeLine(u)}`,
-  }
-}
-
 const PAGE = 10
 
 const family = handlers(garage, {
+  roles: garageRoles,
   settings: async (p, ctx) => {
     const channel = channelOf(ctx.envelope.replyTo)
     const { photo_channel_car, ...rest } = p
@@ -127,26 +117,9 @@ const family = handlers(garage, {
 
   help: async (p) => helpReply(p.command).reply,
 
-  undo: async (p, ctx) => undo(ctx, p.change),
+  undo: async (p, ctx) => garageUndo(ctx, p.change),
 
-  history: async (p, ctx) => {
-    const page = p.page ?? 1
-    const query = { ...(p.car ? { car: p.car } : {}), limit: PAGE, page }
-    const r = await callItems(itemsClient(ctx).changes.get({ query }))
-    const of = p.car ? ` of ${p.car}` : ''
-    if (r.changes.length === 0)
-      return {
-        tone: 'ok',
-        text: r.total === 0 ? `No changes${of} yet.` : `${plural(r.total, 'change')}${of}; page ${page} is past the last`,
-      }
-    const upTo = (page - 1) * PAGE + r.changes.length
-    const command = `/garage history${p.car ? ` car:${p.car}` : ''}`
-    return {
-      tone: 'ok',
-      title: `History${of}: ${plural(r.total, 'change')}${r.total > r.changes.length ? ` (${(page - 1) * PAGE + 1}–${upTo} shown)` : ''}`,
-      text: fitLines(r.changes.map(changeLine)) + olderLine(r, upTo, command),
-    }
-  },
+  history: async (p, ctx) => garageHistory(ctx, p, PAGE),
 })
 
 export default {
@@ -155,9 +128,9 @@ export default {
   [UNDO_KIND]: {
     schema: undoButton,
     run: async (p: typeof undoButton.static, ctx: HandlerContext) => {
-      const id = p.arg === undefined || p.arg === '' ? undefined : Number(p.arg)
-      if (id !== undefined && !Number.isSafeInteger(id)) throw new UserError(`change: "${p.arg}" is not a change number`)
-      return undo(ctx, id)
+      if (p.arg === undefined || p.arg === '') return undoItems(ctx, await shownOf(ctx), undefined)
+      const ref = parseChangeRef(p.arg)
+      return ref.service === 'items' ? undoItems(ctx, await shownOf(ctx), ref.id) : garageUndo(ctx, p.arg)
     },
   },
 } satisfies HandlerFamily

@@ -1,6 +1,6 @@
 /**
  * The items service (the garage): settings, cars, odometer readings, maintenance items,
- * service records, fuel fill-ups and reminders, one folder each with its routes (`app.ts`),
+ * service records, fuel fill-ups, expenses and reminders, one folder each with its routes (`app.ts`),
  * logic (`service.ts`) and schemas (`model.ts`). Every route but /health needs the service
  * token; every garage route is scoped by X-Tenant; writes honour Idempotency-Key.
  */
@@ -8,12 +8,14 @@ import { Elysia } from 'elysia'
 import { type ServiceDeps, serviceApp } from '../lib/app.ts'
 import { carRoutes } from './cars/app.ts'
 import { changeRoutes } from './changes/app.ts'
+import { expenseRoutes } from './expenses/app.ts'
 import { fuelRoutes } from './fuel/app.ts'
 import { maintenanceRoutes } from './maintenance/app.ts'
 import { migrations } from './migrations.ts'
 import { readingRoutes } from './readings/app.ts'
 import { recordRoutes } from './records/app.ts'
 import { reminderClaimRoutes, reminderRoutes } from './reminders/app.ts'
+import { roleRoutes } from './roles/app.ts'
 import { settingsRoutes } from './settings/app.ts'
 import { closeStatements } from './shared/statements.ts'
 
@@ -27,8 +29,10 @@ export function createApp(deps: ServiceDeps) {
     .use(maintenanceRoutes(feature))
     .use(recordRoutes(feature))
     .use(fuelRoutes(feature))
+    .use(expenseRoutes(feature))
     .use(reminderRoutes(feature))
     .use(changeRoutes(feature))
+    .use(roleRoutes(feature))
   // normalize: false makes unknown body fields a 422 instead of silently dropping them (a typo
   // such as "odometr" must not be ignored); the outermost instance's config decides this. The
   // reminder tick's routes come after the garage's, outside the base's tenant scope.

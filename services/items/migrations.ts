@@ -334,4 +334,111 @@ CREATE INDEX changes_tenant ON changes (tenant, id);
 CREATE INDEX changes_ref ON changes (tenant, kind, ref, id);
 CREATE INDEX changes_actor ON changes (tenant, actor_id, id);
 `,
+  // 11: expenses (insurance, registration, tax, … one kind each): numbered per garage (#N, from
+  // record_counters 'expense'), a cost in the garage currency, and `every_months` for one that
+  // renews. A car's renewal of a kind follows its latest recurring expense of that kind (kept by
+  // expenses/service.ts `syncRenewal` on every write), with the reminder state maintenance
+  // items have; a payment logged from a renewal's reminder names the expense it renews
+  // (`renews`, once each). An announcement is of an item or of a renewal, and the change log
+  // takes expenses (the CHECKs are widened by copying the tables).
+  `
+CREATE TABLE expenses (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  number INTEGER NOT NULL,
+  car_id INTEGER NOT NULL REFERENCES cars (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('insurance', 'registration', 'tax', 'inspection', 'parking', 'toll', 'loan', 'lease', 'wash', 'fine', 'other')),
+  cost_minor INTEGER NOT NULL CHECK (cost_minor >= 0),
+  currency TEXT NOT NULL,
+  cost_text TEXT NOT NULL,
+  paid_on TEXT NOT NULL,
+  -- as typed, in the car's unit; not one of the car's readings
+  odometer REAL,
+  odometer_text TEXT,
+  every_months INTEGER CHECK (every_months IS NULL OR every_months > 0),
+  every_text TEXT,
+  renews INTEGER,
+  notes TEXT,
+  created_at TEXT NOT NULL,
+  UNIQUE (tenant, number)
+);
+CREATE INDEX expenses_car ON expenses (car_id, paid_on);
+CREATE INDEX expenses_tenant ON expenses (tenant, paid_on);
+CREATE UNIQUE INDEX expenses_renews ON expenses (tenant, renews) WHERE renews IS NOT NULL;
+
+CREATE TABLE expense_renewals (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  car_id INTEGER NOT NULL REFERENCES cars (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  -- the number of the expense it follows, and when it renews
+  expense_number INTEGER NOT NULL,
+  due_date TEXT NOT NULL,
+  announced_level INTEGER NOT NULL DEFAULT 0,
+  check_on TEXT DEFAULT '0000-00-00',
+  UNIQUE (tenant, car_id, kind)
+);
+CREATE INDEX expense_renewals_check ON expense_renewals (check_on) WHERE check_on IS NOT NULL;
+CREATE TRIGGER tenants_recheck_renewals AFTER UPDATE ON tenants BEGIN
+  UPDATE expense_renewals SET check_on = '0000-00-00' WHERE tenant = NEW.id;
+END;
+CREATE TRIGGER cars_recheck_renewals AFTER UPDATE OF archived_on ON cars BEGIN
+  UPDATE expense_renewals SET check_on = '0000-00-00' WHERE car_id = NEW.id;
+END;
+
+CREATE TABLE announcements_11 (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  item_id INTEGER REFERENCES maintenance_items (id) ON DELETE CASCADE,
+  renewal_id INTEGER REFERENCES expense_renewals (id) ON DELETE CASCADE,
+  level INTEGER NOT NULL,
+  channel TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  posted_at TEXT,
+  CHECK ((item_id IS NULL) != (renewal_id IS NULL))
+);
+INSERT INTO announcements_11 (id, tenant, item_id, level, channel, body, created_at, posted_at)
+  SELECT id, tenant, item_id, level, channel, body, created_at, posted_at FROM announcements;
+DROP TABLE announcements;
+ALTER TABLE announcements_11 RENAME TO announcements;
+CREATE INDEX announcements_unposted ON announcements (id) WHERE posted_at IS NULL;
+CREATE INDEX announcements_item ON announcements (item_id);
+CREATE INDEX announcements_renewal ON announcements (renewal_id);
+
+CREATE TABLE changes_11 (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  actor_name TEXT NOT NULL,
+  at TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('fuel', 'service', 'reading', 'car', 'settings', 'expense')),
+  action TEXT NOT NULL CHECK (action IN ('add', 'edit', 'remove', 'undo')),
+  ref INTEGER NOT NULL,
+  car_id INTEGER,
+  before TEXT,
+  after TEXT,
+  undoes INTEGER,
+  undone_by INTEGER
+);
+INSERT INTO changes_11 (id, tenant, actor_id, actor_name, at, kind, action, ref, car_id, before, after, undoes, undone_by)
+  SELECT id, tenant, actor_id, actor_name, at, kind, action, ref, car_id, before, after, undoes, undone_by FROM changes;
+DROP TABLE changes;
+ALTER TABLE changes_11 RENAME TO changes;
+CREATE INDEX changes_tenant ON changes (tenant, id);
+CREATE INDEX changes_ref ON changes (tenant, kind, ref, id);
+CREATE INDEX changes_actor ON changes (tenant, actor_id, id);
+`,
+  // 12: a garage's own roles: a Discord role id (the guild's id is @everyone) or a Slack user group
+  // id mapped to viewer, driver or manager (the worker decides from it, queue/roles.ts)
+  `
+CREATE TABLE garage_roles (
+  tenant TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('viewer', 'driver', 'manager')),
+  set_by TEXT NOT NULL,
+  set_at TEXT NOT NULL,
+  PRIMARY KEY (tenant, ref)
+) WITHOUT ROWID;
+`,
 ]

@@ -32,7 +32,22 @@ export function snowflakeTime(id: Snowflake): number {
 }
 
 export type StandinChannel = { id: Snowflake; name: string; type?: number; parentId?: Snowflake }
-export type StandinGuild = { id: Snowflake; name: string; channels: StandinChannel[] }
+export type StandinGuild = {
+  id: Snowflake
+  name: string
+  channels: StandinChannel[]
+  /** Server roles besides @everyone (whose id is the guild's). */
+  roles?: { id: Snowflake; name: string }[]
+}
+
+/** Discord's guild owner in the stand-in's guilds (`owner_id`): the default user, alice. */
+export const GUILD_OWNER = '1400000000000000001'
+/** The permissions of @everyone in the stand-in's guilds (no Administrator, no Manage Server). */
+export const EVERYONE_PERMISSIONS = '2248473465835073'
+/** Every permission bit Discord defines today: what Discord computes for a guild's owner. */
+export const ALL_PERMISSIONS = String((1n << 51n) - 1n)
+/** A member's server roles and computed permissions in the channel (set with `setMember`). */
+export type StandinMember = { roles?: Snowflake[]; permissions?: string }
 export type StandinUser = { id: Snowflake; username: string; global_name?: string; bot?: boolean }
 
 export type RecordedFile = {
@@ -115,6 +130,7 @@ export type OptionInput =
   | boolean
   | { attachment: { filename: string; bytes: Uint8Array; contentType?: string } }
   | { channel: Snowflake }
+  | { role: Snowflake }
 
 type FileEntry = { bytes: Uint8Array; contentType: string; filename: string }
 type Socket = ServerWebSocket<{ id: number }>
@@ -162,6 +178,7 @@ export class DiscordStandin {
   private counter = 0
   private socketIds = 0
   readonly users = new Map<Snowflake, StandinUser>()
+  private readonly members = new Map<string, StandinMember>()
 
   constructor(
     opts: { token?: string; applicationId?: Snowflake; guilds?: StandinGuild[]; users?: StandinUser[] } = {},
@@ -297,6 +314,23 @@ export class DiscordStandin {
 
   // ---------------------------------------------------------------- user actions
 
+  /**
+   * What a user is in a guild from now on: their server roles and their computed permissions
+   * (as Discord sends them in an interaction's `member`). Without it a member has no roles and the
+   * permissions of @everyone, and the guild's owner has every permission.
+   */
+  setMember(guildId: Snowflake, userId: Snowflake, member: StandinMember): void {
+    this.members.set(`${guildId}:${userId}`, member)
+  }
+
+  private memberOf(guildId: Snowflake, userId: Snowflake): { roles: Snowflake[]; permissions: string } {
+    const m = this.members.get(`${guildId}:${userId}`)
+    return {
+      roles: m?.roles ?? [],
+      permissions: m?.permissions ?? (userId === GUILD_OWNER ? ALL_PERMISSIONS : EVERYONE_PERMISSIONS),
+    }
+  }
+
   /** A user runs `/<name> <sub> options…` in a guild's first channel (or `opts.channelId`). */
   sendCommand(
     guildId: Snowflake | null,
@@ -412,7 +446,10 @@ export class DiscordStandin {
       { content: message.content ?? '', attachments },
       guildId,
     )
-    this.dispatch('MESSAGE_CREATE', { ...stored, member: { roles: [], joined_at: stored.timestamp } })
+    this.dispatch('MESSAGE_CREATE', {
+      ...stored,
+      member: { roles: this.memberOf(guildId, author.id).roles, joined_at: stored.timestamp },
+    })
     return stored
   }
 
@@ -485,6 +522,24 @@ export class DiscordStandin {
       const attachment = this.attachment(value.attachment)
       resolved.attachments = { ...resolved.attachments, [attachment.id]: attachment }
       return { name, type: 11, value: attachment.id }
+    }
+    if (typeof value === 'object' && 'role' in value) {
+      const role = this.guilds.find((g) => g.id === guildId)?.roles?.find((r) => r.id === value.role)
+      resolved.roles = {
+        ...resolved.roles,
+        [value.role]: {
+          id: value.role,
+          name: role?.name ?? 'role',
+          color: 0,
+          hoist: false,
+          position: 1,
+          permissions: '0',
+          managed: false,
+          mentionable: false,
+          flags: 0,
+        },
+      }
+      return { name, type: 8, value: value.role }
     }
     if (typeof value === 'object' && 'channel' in value) {
       const ch = this.channels.get(value.channel)
@@ -569,8 +624,7 @@ export class DiscordStandin {
             guild_locale: 'en-US',
             member: {
               user,
-              roles: [],
-              permissions: '2248473465835073',
+              ...this.memberOf(guildId, user.id),
               joined_at: new Date(0).toISOString(),
               deaf: false,
               mute: false,
@@ -1065,11 +1119,22 @@ export class DiscordStandin {
           color: 0,
           hoist: false,
           position: 0,
-          permissions: '2248473465835073',
+          permissions: EVERYONE_PERMISSIONS,
           managed: false,
           mentionable: false,
           flags: 0,
         },
+        ...(g.roles ?? []).map((r, i) => ({
+          id: r.id,
+          name: r.name,
+          color: 0,
+          hoist: false,
+          position: i + 1,
+          permissions: '0',
+          managed: false,
+          mentionable: false,
+          flags: 0,
+        })),
       ],
       emojis: [],
       stickers: [],

@@ -150,6 +150,14 @@ export class SlackStandin {
   readonly notInChannel = new Set<string>()
   /** Envelopes sent over Socket Mode and the acks received for them. */
   readonly socketAcks = new Map<string, any>()
+  /**
+   * What `users.info` says about a user: workspace admin, owner. A user not set here is answered
+   * as `defaultUser` (one of the workspace's owners, like the person who installed the app).
+   */
+  readonly users = new Map<string, { admin: boolean; owner: boolean }>()
+  defaultUser = { admin: true, owner: true }
+  /** The workspace's user groups for `usergroups.list`: group id (`S…`) → its members' user ids. */
+  readonly userGroups = new Map<string, string[]>()
   private readonly files = new Map<string, StoredFile>()
   private readonly responseUrls = new Map<string, ResponseUrlState>()
   private readonly rateLimits = new Map<string, { times: number; retryAfter: number }>()
@@ -870,6 +878,42 @@ export class SlackStandin {
         const file = this.files.get(String(body.file ?? ''))
         if (!file || !file.complete) return json({ ok: false, error: 'file_not_found' })
         return json({ ok: true, file: this.publicFile(file) })
+      }
+      case 'users.info': {
+        const id = String(body.user ?? '')
+        if (!/^[UW][A-Z0-9]{1,30}$/.test(id)) return json({ ok: false, error: 'user_not_found' })
+        const u = this.users.get(id) ?? this.defaultUser
+        return json({
+          ok: true,
+          user: {
+            id,
+            team_id: this.teamId,
+            name: id.toLowerCase(),
+            deleted: false,
+            is_admin: u.admin || u.owner,
+            is_owner: u.owner,
+            is_primary_owner: false,
+            is_restricted: false,
+            is_ultra_restricted: false,
+            is_bot: false,
+            updated: 1700000000,
+          },
+        })
+      }
+      case 'usergroups.list': {
+        const include = body.include_users === true || body.include_users === 'true'
+        return json({
+          ok: true,
+          usergroups: [...this.userGroups.entries()].map(([id, users]) => ({
+            id,
+            team_id: this.teamId,
+            is_usergroup: true,
+            name: id.toLowerCase(),
+            handle: id.toLowerCase(),
+            date_delete: 0,
+            ...(include ? { users, user_count: users.length } : { user_count: users.length }),
+          })),
+        })
       }
       default:
         return json({ ok: false, error: 'unknown_method' })

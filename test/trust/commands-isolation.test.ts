@@ -28,6 +28,7 @@ let fileSeq = 0
 
 /** Good typed values for options that are not references. */
 const GOOD: Record<OptionType, string> = {
+  role: 'S0123',
   string: 'Brakes',
   integer: '2',
   number: '1.5',
@@ -71,6 +72,9 @@ const BUTTON_ARGS: Record<string, (value: string, kind: RefKind) => string> = {
   // (services/issues/comments.test.ts, services/quotes/changes.test.ts)
   'issue.undo_comment': (v) => v,
   'quote.undo_change': (v) => v,
+  // an expense number, numbered per garage; another garage's is refused like a missing one by
+  // the items service (services/items/expenses/app.test.ts "another garage")
+  'expense.pay': (v) => v,
 }
 const BUTTON_REFS: Record<string, RefKind[]> = {
   'item.done': ['item'],
@@ -82,6 +86,7 @@ const BUTTON_REFS: Record<string, RefKind[]> = {
   'car.undo_archive': [],
   'issue.undo_comment': [],
   'quote.undo_change': [],
+  'expense.pay': [],
 }
 
 const attachment = () => ({

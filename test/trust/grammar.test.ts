@@ -16,6 +16,7 @@ const RUNS = Number(process.env.TRUST_GRAMMAR_RUNS ?? 1500)
 
 /** Values a person would type for each option type, good and bad. */
 const TYPED: Record<OptionType, string[]> = {
+  role: ['<@&123456789>', '<!subteam^S0123|@drivers>', 'S0123', '@everyone', ''],
   string: ['Toyota', 'Land Rover', "O'Brien", '', 'x'.repeat(300)],
   integer: ['2018', '-3', '1e3', '2.5', '99999999999999999999', 'twelve'],
   number: ['1.5', '1,5', '-0', 'NaN', 'Infinity', '1e400'],

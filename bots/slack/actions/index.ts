@@ -93,6 +93,7 @@ export function register(app: App, ctx: SlackContext): void {
           })
           return
         }
+        const facts = await ctx.facts(client, body.team?.id ?? '', body.user.id)
         const job = envelope({
           id: [body.team?.id, action.action_ts, body.user.id],
           kind: parsed.kind,
@@ -101,6 +102,7 @@ export function register(app: App, ctx: SlackContext): void {
             platform: 'slack',
             userId: body.user.id,
             name: body.user.name ?? body.user.username ?? '',
+            ...(facts ? { slack: facts } : {}),
           },
           replyTo: {
             platform: 'slack',

@@ -10,7 +10,7 @@ import type { App, SlashCommand } from '@slack/bolt'
 import type { Command, Subcommand } from '../../../catalog/command.ts'
 import { parseCommandText } from '../../../catalog/grammar.ts'
 import { usage } from '../../../catalog/help.ts'
-import type { Envelope } from '../../../lib/contracts/envelope.ts'
+import type { Envelope, SlackFacts } from '../../../lib/contracts/envelope.ts'
 import { clip } from '../../../lib/domain/text.ts'
 import { dispatchFailureText } from '../../shared/dispatch.ts'
 import { envelope } from '../../shared/envelope.ts'
@@ -80,7 +80,8 @@ export function register(app: App, ctx: SlackContext): void {
         if (!parsed.ok) return await answerPrivately(helpText(parsed.error, parsed.help))
         acked = true
         await ack()
-        const job = commandEnvelope(body, tenant, parsed.kind, parsed.payload, ctx.now())
+        const facts = await ctx.facts(client, body.team_id, body.user_id)
+        const job = commandEnvelope(body, tenant, parsed.kind, parsed.payload, ctx.now(), facts)
         const result = await ctx.dispatch(job)
         if (!result.ok) await respond({ response_type: 'ephemeral', text: dispatchFailureText(result) })
       } catch (err) {
@@ -120,13 +121,19 @@ export function commandEnvelope(
   kind: string,
   payload: Record<string, unknown>,
   now: Date,
+  facts?: SlackFacts,
 ): Envelope {
   return envelope({
     // trigger_id is unique per invocation; Slack does not resend slash commands.
     id: body.trigger_id || [body.team_id, body.user_id, String(now.getTime())],
     kind,
     tenant,
-    actor: { platform: 'slack', userId: body.user_id, name: body.user_name ?? '' },
+    actor: {
+      platform: 'slack',
+      userId: body.user_id,
+      name: body.user_name ?? '',
+      ...(facts ? { slack: facts } : {}),
+    },
     replyTo: {
       platform: 'slack',
       channelId: body.channel_id,

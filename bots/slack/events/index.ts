@@ -65,11 +65,12 @@ export function register(app: App, ctx: SlackContext): void {
       }
       const inThread = message.thread_ts && message.thread_ts !== message.ts ? message.thread_ts : undefined
       const threadRef = inThread ? await ctx.threadRef(tenant, inThread) : undefined
+      const facts = await ctx.facts(client, body.team_id, message.user)
       const job = envelope({
         id: body.event_id || [body.team_id, message.channel, message.ts],
         kind: 'photo.attach',
         tenant,
-        actor: { platform: 'slack', userId: message.user, name: '' },
+        actor: { platform: 'slack', userId: message.user, name: '', ...(facts ? { slack: facts } : {}) },
         replyTo: {
           platform: 'slack',
           channelId: message.channel,

@@ -83,11 +83,17 @@ export function register(app: App, ctx: SlackContext): void {
       }
       await ack()
       try {
+        const facts = await ctx.facts(client, body.team?.id ?? '', body.user.id)
         const job = envelope({
           id: [body.team?.id, view.id, body.user.id],
           kind: parsed.kind,
           tenant,
-          actor: { platform: 'slack', userId: body.user.id, name: body.user.name ?? '' },
+          actor: {
+            platform: 'slack',
+            userId: body.user.id,
+            name: body.user.name ?? '',
+            ...(facts ? { slack: facts } : {}),
+          },
           replyTo: {
             platform: 'slack',
             channelId: meta.channelId,
