@@ -26,14 +26,14 @@ export function expenseLine(e: ExpenseView, dates: DateOrder, withCar = false): 
   return `#${e.number} ${bits.join(' · ')}${e.notes ? ` (${e.notes.slice(0, 80)})` : ''}`
 }
 
-function expenseFields(e: ExpenseView): NonNullable<Reply['fields']> {
+function expenseFields(e: ExpenseView, dates: DateOrder): NonNullable<Reply['fields']> {
   const fields: NonNullable<Reply['fields']> = [
     { name: 'Expense', value: `#${e.number}`, inline: true },
     { name: 'Cost', value: e.cost, inline: true },
   ]
   if (e.odometer) fields.push({ name: 'Odometer', value: e.odometer, inline: true })
   if (e.every) fields.push({ name: 'Every', value: e.every, inline: true })
-  if (e.renews_on) fields.push({ name: 'Renews', value: e.renews_on, inline: true })
+  if (e.renews_on) fields.push({ name: 'Renews', value: formatDate(e.renews_on, dates), inline: true })
   return fields
 }
 
@@ -53,11 +53,14 @@ export default {
   ...handlers(expense, {
     log: async (p, ctx) => {
       const e = await callItems(itemsClient(ctx, { write: true }).expenses.post({ ...p, kind: p.kind as Kind }))
+      const { dates } = await garageOf(ctx)
       return {
         tone: 'ok',
-        title: `Logged ${e.kind} for ${e.car}: ${e.cost} (${e.date})`,
-        text: e.renews_on ? `It renews every ${e.every}: next due ${e.renews_on}, reminded before then.` : 'Recorded.',
-        fields: expenseFields(e),
+        title: `Logged ${e.kind} for ${e.car}: ${e.cost} (${formatDate(e.date, dates)})`,
+        text: e.renews_on
+          ? `It renews every ${e.every}: next due ${formatDate(e.renews_on, dates)}, reminded before then.`
+          : 'Recorded.',
+        fields: expenseFields(e, dates),
         ...undoActions(e.change),
       }
     },
@@ -123,11 +126,12 @@ export default {
       if (!/^\d{1,12}$/.test(p.arg)) throw new UserError(`arg: "${p.arg.slice(0, 20)}" is not an expense number`, 'arg')
       const { arg, ...payment } = p
       const e = await callItems(itemsClient(ctx, { write: true }).expenses.pay.post({ number: Number(arg), ...payment }))
+      const { dates } = await garageOf(ctx)
       return {
         tone: 'ok',
-        title: `Logged ${e.kind} for ${e.car}: ${e.cost} (${e.date})`,
-        text: `The payment after #${arg}. ${e.renews_on ? `Next renewal ${e.renews_on}.` : ''}`.trim(),
-        fields: expenseFields(e),
+        title: `Logged ${e.kind} for ${e.car}: ${e.cost} (${formatDate(e.date, dates)})`,
+        text: `The payment after #${arg}. ${e.renews_on ? `Next renewal ${formatDate(e.renews_on, dates)}.` : ''}`.trim(),
+        fields: expenseFields(e, dates),
         ...undoActions(e.change),
       }
     },

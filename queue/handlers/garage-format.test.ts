@@ -89,6 +89,13 @@ describe('a 1.234,5 DD/MM/YYYY garage', () => {
     )
     expect((await ok(EURO, '/reminders list')).text).toContain('due 01/11/2026 (in about 5 months)')
   })
+  test('expenses: €1.015,40 renewing on 01/06/2027, in /expense log and list', async () => {
+    const paid = await ok(EURO, '/expense log car:golf kind:insurance cost:"1.015,40" date:01/06/2026 every:12m')
+    expect(paid.title).toBe('Logged insurance for golf: €1.015,40 (01/06/2026)')
+    expect(paid.text).toBe('It renews every 12m: next due 01/06/2027, reminded before then.')
+    expect(field(paid, 'Renews')).toBe('01/06/2027')
+    expect((await ok(EURO, '/expense list car:golf')).text).toContain('01/06/2026 · insurance · €1.015,40 · every 12m, renews 01/06/2027')
+  })
 })
 
 describe('a 1 234,5 garage', () => {

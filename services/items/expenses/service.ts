@@ -23,7 +23,8 @@ import { NOT_NOW } from '../maintenance/item.ts'
 import { evaluate, type Level, levelRank, nextCheck, relativeDays } from '../maintenance/schedule.ts'
 import { type CarRow, carById, requireCar, requireInUse } from '../shared/car.ts'
 import { inCarUnit } from '../shared/distance.ts'
-import { ensureTenant, type GarageRow, garageAt } from '../shared/garage.ts'
+import { ensureTenant, type GarageRow, garageAt, garageShown } from '../shared/garage.ts'
+import type { Presentation } from '../../../lib/domain/presentation.ts'
 import { type DistanceInput, type MoneyInput, nextPage, type Page } from '../shared/model.ts'
 import { typedMoney } from '../shared/money.ts'
 import { nextNumber } from '../shared/numbers.ts'
@@ -85,13 +86,19 @@ const renewalOf = (db: Database, tenant: string, carId: number, kind: string) =>
     .query('SELECT * FROM expense_renewals WHERE tenant = ? AND car_id = ? AND kind = ?')
     .get(tenant, carId, kind) as RenewalRow | null
 
-export function expenseView(db: Database, row: ExpenseRow, car: CarRow): ExpenseView {
+/** An expense as replies show it; `shown` (how the garage writes numbers) is read when not given. */
+export function expenseView(
+  db: Database,
+  row: ExpenseRow,
+  car: CarRow,
+  shown: Presentation = garageShown(db, row.tenant),
+): ExpenseView {
   const renewal = row.every_months === null ? null : renewalOf(db, row.tenant, row.car_id, row.kind)
   return {
     number: row.number,
     car: car.nickname,
     kind: row.kind,
-    cost: formatMoney(row.cost_minor, row.currency),
+    cost: formatMoney(row.cost_minor, row.currency, 0, shown.numbers),
     cost_minor: row.cost_minor,
     currency: row.currency,
     date: row.paid_on,
@@ -234,13 +241,14 @@ export function listExpenses(
     .all(...args, page.limit, (page.page - 1) * page.limit) as ExpenseRow[]
   const { total } = db.query(`SELECT count(*) AS total FROM expenses WHERE ${where}`).get(...args) as { total: number }
   const cars = new Map<number, CarRow>()
+  const shown = garageShown(db, tenant)
   const expenses = rows.map((r) => {
     let c = cars.get(r.car_id)
     if (!c) {
       c = carById(db, tenant, r.car_id) as CarRow
       cars.set(r.car_id, c)
     }
-    return expenseView(db, r, c)
+    return expenseView(db, r, c, shown)
   })
   return { expenses, total, next_page: nextPage(page, total) }
 }
@@ -344,7 +352,7 @@ export function payRenewal(
     if (paid)
       throw conflict(
         'already_logged',
-        `${kindName(row.kind)} for ${car.nickname} was already logged as #${paid.number} (${formatMoney(paid.cost_minor, paid.currency)} on ${paid.paid_on}); nothing new was logged. See /expense list car:${car.nickname} kind:${row.kind}`,
+        `${kindName(row.kind)} for ${car.nickname} was already logged as #${paid.number} (${formatMoney(paid.cost_minor, paid.currency, 0, garageShown(db, tenant).numbers)} on ${formatDate(paid.paid_on, garageShown(db, tenant).dates)}); nothing new was logged. See /expense list car:${car.nickname} kind:${row.kind}`,
         undefined,
         paid.number,
       )
