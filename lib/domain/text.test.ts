@@ -1,7 +1,7 @@
 /** Numbers and money written in each of a garage's number formats. */
 import { describe, expect, test } from 'bun:test'
 import { formatMoney } from './money.ts'
-import { formatNumber, inFormat } from './text.ts'
+import { formatNumber, inFormat, plural } from './text.ts'
 
 const NBSP = '\u00a0'
 
@@ -56,4 +56,11 @@ describe('formatNumber and formatMoney in a garage format', () => {
     expect(formatMoney(12_000, 'JPY', 0, '1.234,5')).toBe('¥12.000')
     expect(formatMoney(189.9, 'USD', 1, '1.234,5')).toBe('$1,899')
   })
+})
+
+test('a count reads one way in every number format: grouped with a narrow no-break space', () => {
+  expect(plural(1, 'reading')).toBe('1 reading')
+  expect(plural(3, 'reading')).toBe('3 readings')
+  expect(plural(12345, 'fill-up')).toBe('12\u202f345 fill-ups')
+  expect(plural(1234567, 'entry', 'entries')).toBe('1\u202f234\u202f567 entries')
 })

@@ -4,8 +4,13 @@ import { DEFAULT_NUMBER_FORMAT, type NumberFormat, SEPARATORS } from './numbers.
 /** `text` cut to at most `max` characters, the cut marked with an ellipsis. */
 export const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`)
 
-/** "1 reading", "3 readings"; `many` for words that do not just take an s. */
-export const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
+/**
+ * "1 reading", "3 readings", "12 345 fill-ups"; `many` for words that do not just take an s. A
+ * count is grouped with a narrow no-break space, which reads one way in every number format
+ * (a comma or a full stop would be a decimal separator in some garage).
+ */
+export const plural = (n: number, one: string, many = `${one}s`) =>
+  `${n.toLocaleString('en-US').replace(/,/g, '\u202f')} ${n === 1 ? one : many}`
 
 const formats = new Map<string, Intl.NumberFormat>()
 
