@@ -19,6 +19,7 @@ import type { DateOrder } from '../../lib/domain/dates.ts'
 import { formatMoney, fromMinor } from '../../lib/domain/money.ts'
 import { DEFAULT_NUMBER_FORMAT, type NumberFormat } from '../../lib/domain/numbers.ts'
 import type { QuotesApp } from '../../services/quotes/app.ts'
+import { callIssues, issuesClient } from './issues.ts'
 
 export const quotesClient = serviceClient<QuotesApp>('quotes')
 
@@ -102,3 +103,28 @@ export const quotesClientIn = (
     ctx.serviceUrl('quotes'),
     edenOptions({ ...ctx.serviceHeaders(opts), 'x-numbers': format.numbers, 'x-dates': format.dates }),
   )
+
+/**
+ * Undoes quote change #Q`change` (an edit or a removal; a quote's Undo button names the same
+ * change) and, when a removed quote is back, lists it on its issue again (a retried job replays
+ * the undo itself from its Idempotency-Key, so the link is made once).
+ */
+export async function undoQuoteChange(
+  ctx: HandlerContext,
+  shown: { numbers: NumberFormat; dates: DateOrder; today?: string },
+  change: number,
+) {
+  const { name, userId } = ctx.envelope.actor
+  const r = await callQuotes(
+    quotesClientIn(ctx, shown, { write: true })
+      .changes({ change })
+      .undo.post({ by: name, byId: userId, ...(shown.today ? { today: shown.today } : {}) }),
+  )
+  if (r.undid === 'remove')
+    await callIssues(
+      issuesClient(ctx, { write: true })
+        .issues({ number: r.quote.issue })
+        .quotes.post({ quote_id: r.quote.number, actor: { id: userId, name: name || userId } }),
+    )
+  return r
+}

@@ -79,7 +79,7 @@ describe('/quote edit and /quote remove', () => {
     const early = await say(undoOf(first))
     expect(early.tone).toBe('error')
     expect(early.text).toMatch(
-      /^quote 2 was changed again since \(change #\d+\); undo that first\. Nothing changed$/,
+      /^quote 2 was changed again since \(change #Q\d+\); undo that first\. Nothing changed$/,
     )
     expect((await quoteFields()).some((f) => f.startsWith('2 · Bob Auto — cheapest: total $580.00'))).toBe(
       true,
@@ -136,7 +136,7 @@ describe('/quote edit and /quote remove', () => {
       expect([line, r.tone, r.text.includes(expected)]).toEqual([line, 'error', true])
     }
     expect((await say('/quote remove number:2', OTHER)).text).toBe('no quote 2 in this garage')
-    expect((await say('!press quote.undo_change:1', OTHER)).text).toBe('no quote change #1 in this garage')
+    expect((await say('!press quote.undo_change:1', OTHER)).text).toBe('no quote change #Q1 in this garage')
     expect(await quoteFields()).toEqual(before)
   })
 })

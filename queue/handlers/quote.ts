@@ -16,7 +16,7 @@ import type { NumberFormat } from '../../lib/domain/numbers.ts'
 import { formatNumber, plural } from '../../lib/domain/text.ts'
 import { callIssues, issuesClient } from '../clients/issues.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
-import { callQuotes, quotesClientIn } from '../clients/quotes.ts'
+import { callQuotes, quotesClientIn, undoQuoteChange } from '../clients/quotes.ts'
 import { type HandlerContext, handlers, type KindHandler, UserError } from '../handler.ts'
 import { issueRef } from './shared/format.ts'
 import { withCarName } from './shared/car-names.ts'
@@ -118,18 +118,8 @@ const undoButtonKind: KindHandler<{ arg: string }> = {
     if (!/^\d{1,15}$/.test(p.arg))
       throw new UserError(`change: "${p.arg.slice(0, 20)}" is not a change number`, 'change')
     const g = await garageOf(ctx)
-    const r = await callQuotes(
-      quotesClientIn(ctx, g, { write: true })
-        ['quote-changes']({ change: Number(p.arg) })
-        .undo.post({ ...byOf(ctx), today: g.today }),
-    )
+    const r = await undoQuoteChange(ctx, g, Number(p.arg))
     const q = r.quote
-    if (r.undid === 'remove')
-      await callIssues(
-        issuesClient(ctx, { write: true })
-          .issues({ number: q.issue })
-          .quotes.post({ quote_id: q.number, actor: actorOf(ctx) }),
-      )
     return {
       tone: 'ok',
       title:

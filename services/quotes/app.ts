@@ -142,21 +142,6 @@ export function createApp(deps: ServiceDeps) {
         detail: { summary: 'Remove a quote (kept in its change for its Undo); an accepted one is a 409' },
       },
     )
-    .post(
-      '/quote-changes/:change/undo',
-      ({ params, body, tenant, idempotencyKey, set, headers }) =>
-        once({ tenant, idempotencyKey, set }, `POST /quote-changes/${params.change}/undo`, (t) =>
-          undoQuoteChange(db, t, params.change, { ...body, today: today(body.today) }, now(), formatOf(headers)),
-        ),
-      {
-        params: ChangeParams,
-        body: ByBody,
-        response: QuoteChange,
-        detail: {
-          summary: "Undo an edit or a removal of a quote, once, while it is the quote's latest change",
-        },
-      },
-    )
     .get('/changes', ({ query, tenant, headers }) => listChanges(db, tenant, query, formatOf(headers)), {
       query: QuoteChangesQuery,
       response: QuoteChangeList,
@@ -180,7 +165,10 @@ export function createApp(deps: ServiceDeps) {
         params: ChangeParams,
         body: ByBody,
         response: QuoteChange,
-        detail: { summary: 'Undo the change the garage history names #Q<change> (refusals name changes so)' },
+        detail: {
+          summary:
+            "Undo an edit or a removal of a quote (#Q<change>, its Undo button's change too), once, while it is the quote's latest change",
+        },
       },
     )
     .get('/issues/:issue/accepted', ({ params, tenant }) => acceptedFor(db, tenant, params.issue), {

@@ -28,7 +28,7 @@ const get = async (n: number, tenant = A) => call('GET', `/quotes/${n}?today=${t
 const edit = (n: number, body: Record<string, unknown>, key?: string, tenant = A) =>
   call('POST', `/quotes/${n}/edit`, { tenant, body: { today, by: 'Ann', ...body }, key })
 const undo = (change: number, tenant = A) =>
-  call('POST', `/quote-changes/${change}/undo`, { tenant, body: { today, by: 'Ann' } })
+  call('POST', `/changes/${change}/undo`, { tenant, body: { today, by: 'Ann' } })
 
 test('setup: quotes in two garages', async () => {
   for (const [shop, amount] of [
@@ -93,7 +93,7 @@ test('undo of an edit after a later edit is refused until the later one is undon
   const early = await undo(first.body.change)
   expect(early.status).toBe(409)
   expect(early.body.error.message).toBe(
-    `quote 2 was changed again since (change #${second.body.change}); undo that first. Nothing changed`,
+    `quote 2 was changed again since (change #Q${second.body.change}); undo that first. Nothing changed`,
   )
   expect((await get(2)).body).toMatchObject({ shop: 'Ace Motors', amountMinor: 68000 })
   expect((await undo(second.body.change)).status).toBe(200)
@@ -172,7 +172,7 @@ test('an edit of the figures is not undone once the quote was accepted since', a
   const after = await undo(cut.body.change, B)
   expect([after.status, after.body.error.message]).toEqual([
     404,
-    `no quote change #${cut.body.change} in this garage`,
+    `no quote change #Q${cut.body.change} in this garage`,
   ])
   expect((await get(1, B)).status).toBe(404)
 })
@@ -184,9 +184,9 @@ test("another garage's quote or change is a 404 like a missing one, and nothing 
   const missing = await undo(987654, B)
   expect([foreign.status, foreign.body.error.message]).toEqual([
     404,
-    `no quote change #${mine.body.change} in this garage`,
+    `no quote change #Q${mine.body.change} in this garage`,
   ])
-  expect(missing.body.error.message).toBe('no quote change #987654 in this garage')
+  expect(missing.body.error.message).toBe('no quote change #Q987654 in this garage')
   // B has no quote 2: A's is not touched
   expect((await edit(2, { notes: 'hijack' }, undefined, B)).status).toBe(404)
   expect((await call('POST', '/quotes/2/remove', { tenant: B, body: { today } })).status).toBe(404)
@@ -218,7 +218,7 @@ test('bad values name the field: 422 or 409, never 500, nothing stored', async (
   }
   const frac = await call('POST', '/quotes/2.5/edit', { body: { today } })
   expect([frac.status, frac.body.error.field]).toEqual([422, 'number'])
-  const change = await call('POST', '/quote-changes/x/undo', { body: { today } })
+  const change = await call('POST', '/changes/x/undo', { body: { today } })
   expect([change.status, change.body.error.field]).toEqual([422, 'change'])
   expect((await get(2)).body).toEqual(before)
 })

@@ -19,7 +19,7 @@ import type { QuoteChangeEntry } from '../../../services/quotes/model.ts'
 import type { ChangeView } from '../../../services/items/changes/model.ts'
 import { callIssues, issuesClient } from '../../clients/issues.ts'
 import { callItems, itemsClient } from '../../clients/items.ts'
-import { callQuotes, quotesClientIn } from '../../clients/quotes.ts'
+import { callQuotes, quotesClientIn, undoQuoteChange } from '../../clients/quotes.ts'
 import { type HandlerContext, ServiceUnavailable, UserError } from '../../handler.ts'
 import { type CarNames, carName, carNames } from './car-names.ts'
 import { changeLine } from './changes.ts'
@@ -366,23 +366,8 @@ export async function garageUndo(ctx: HandlerContext, change: string | undefined
       ),
     }
   }
-  const r = await callQuotes(
-    quotesClientIn(ctx, s, { write: true })
-      .changes({ change: picked.id })
-      .undo.post({
-        by: ctx.envelope.actor.name,
-        byId: ctx.envelope.actor.userId,
-        ...(s.today ? { today: s.today } : {}),
-      }),
-  )
+  const r = await undoQuoteChange(ctx, s, picked.id)
   const q = r.quote
-  // A removed quote that is back is listed by its issue again (a retried job replays the undo above).
-  if (r.undid === 'remove')
-    await callIssues(
-      issuesClient(ctx, { write: true })
-        .issues({ number: q.issue })
-        .quotes.post({ quote_id: q.number, actor: actorOf(ctx) }),
-    )
   const fields =
     r.undid === 'edit'
       ? r.fields.map((f) => `${f.name} ${f.before ?? '—'} → ${f.after ?? '—'}`).join('\n')
