@@ -6,17 +6,19 @@
  * has it; never the machine's 6379), every service and the worker as separate processes with
  * SQLite on disk in a temporary folder (bench/stack.ts), and removes all of it afterwards. The
  * parts: commands (bench/commands.ts), service http (bench/http.ts), memory (bench/memory.ts),
- * one garage's flood against twenty others (bench/fairness.ts), operations (bench/ops.ts), the reminder tick (bench/reminder-tick.ts) and photo thumbnails
- * (bench/thumbnails.ts).
+ * one garage's flood against twenty others (bench/fairness.ts), operations (bench/ops.ts),
+ * commands during backups (bench/backup.ts), the reminder tick (bench/reminder-tick.ts) and
+ * photo thumbnails (bench/thumbnails.ts).
  *
  * Options: --n=2000 (commands per run), --rate=200 (offered commands/s), --seconds=5 (per HTTP
  * run), --concurrency=8 (worker and baseline), --quick (n=300, 2 s HTTP runs),
- * --only=commands,http,memory,fairness,ops,reminders,thumbnails
+ * --only=commands,http,memory,fairness,ops,backup,reminders,thumbnails
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startRedis } from '../test/redis.ts'
+import { benchBackup } from './backup.ts'
 import { benchCommands } from './commands.ts'
 import { benchFairness } from './fairness.ts'
 import { benchItemsHttp } from './http.ts'
@@ -25,7 +27,7 @@ import { idleMemory, memoryAfterRuns } from './memory.ts'
 import { opsRows } from './ops.ts'
 import { startBenchStack, TOKEN } from './stack.ts'
 
-const PARTS = ['commands', 'http', 'memory', 'fairness', 'ops', 'reminders', 'thumbnails'] as const
+const PARTS = ['commands', 'http', 'memory', 'fairness', 'ops', 'backup', 'reminders', 'thumbnails'] as const
 
 type Options = {
   n: number
@@ -139,6 +141,24 @@ async function main() {
 
     // Operations: health/readiness of every HTTP process, and the structure of their logs.
     if (opts.only.has('ops')) rows.push(...(await opsRows(stack, children, TOKEN)))
+
+    // Commands while `bun run backup` runs back to back, against the same mix without it.
+    if (opts.only.has('backup')) {
+      try {
+        rows.push(
+          ...(await benchBackup({
+            stack,
+            redisUrl: redis.url,
+            workDir,
+            n: opts.n,
+            rate: opts.rate,
+            rows: opts.quick ? 2_000 : 20_000,
+          })),
+        )
+      } catch (error) {
+        rows.push(failedRow('backup', error))
+      }
+    }
 
     // d. Parts measured in processes of their own. Each module is loaded only when its part
     // runs, so the bench client measured above does not hold the image codecs.

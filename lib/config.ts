@@ -46,7 +46,10 @@ export const ConfigSchema = T.Object({
   COMMAND_ATTEMPTS: positive(4, 'Attempts of a command job before the user is told it failed.'),
   WORKER_LOCK_MS: T.Integer({ minimum: 1000, default: 15_000, description: 'How long a worker holds a job before a crashed worker\'s jobs are handed to another (ms).', expects: 'milliseconds, at least 1000' }),
   REMINDER_EVERY_MS: positive(60_000, 'How often the reminder scheduler ticks, in milliseconds.'),
+  GARAGE_GRACE_DAYS: positive(30, 'Days a garage whose bot was removed (Discord server, Slack workspace) is kept before all its data is deleted; adding the bot back within them keeps everything.'),
   DASHBOARD_PASSWORD: secret('Password of the Bull Board queue dashboard at /queues on the worker (user `admin`); the dashboard is off when unset.', 8),
+  BACKUP_EVERY_HOURS: T.Integer({ minimum: 0, default: 0, description: 'How often the worker takes a snapshot of every service into DATA_DIR/backups/auto-<time> (as `bun run backup` does), in hours; 0 = never.', expects: 'a whole number of hours, 0 = off' }),
+  BACKUP_KEEP: positive(7, 'Scheduled snapshots kept in DATA_DIR/backups; after each one the oldest beyond this many are removed (snapshots taken by hand are never removed).'),
   // rate limits (checked by the bots when they dispatch; a refused command is answered, never queued)
   RATE_USER_PER_MINUTE: perMinute(60, 'Commands one user of a garage may send per minute, on average (a token bucket refilled evenly); 0 = no per-user limit.'),
   RATE_USER_BURST: positive(10, 'Commands one user may send at once before RATE_USER_PER_MINUTE applies (the bucket\'s size).'),

@@ -1,12 +1,13 @@
 /**
- * The worker process (`bun queue/worker.ts`): the orchestrator on the `commands` queue, plus
- * /health and /ready on WORKER_PORT. SIGINT/SIGTERM let jobs in flight finish (or hand them
- * back) before exiting.
+ * The worker process (`bun queue/worker.ts`): the orchestrator on the `commands` queue, the
+ * backup schedule (queue/backups.ts), plus /health and /ready on WORKER_PORT. SIGINT/SIGTERM
+ * let jobs in flight finish (or hand them back) before exiting.
  */
 import { loadConfig, requireSetting } from '../lib/config.ts'
 import { collectWhenQuiet } from '../lib/idle-gc.ts'
 import { createLogger } from '../lib/log.ts'
 import { workerConnection } from '../lib/redis.ts'
+import { startBackups } from './backups.ts'
 import { startOrchestrator } from './orchestrator.ts'
 
 const config = loadConfig()
@@ -17,6 +18,12 @@ requireSetting(config, 'SERVICE_TOKEN', 'the worker authenticates to the service
 const connection = workerConnection(redisUrl)
 connection.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'))
 const orchestrator = await startOrchestrator({ config, connection, log })
+const backups = await startBackups({
+  connection,
+  queuePrefix: config.QUEUE_PREFIX,
+  config,
+  log: log.child({ part: 'backups' }),
+})
 // The heap a burst of jobs leaves is given back once the jobs stop (lib/idle-gc.ts).
 const idle = collectWhenQuiet()
 orchestrator.worker.on('active', idle.busy)
@@ -52,6 +59,7 @@ async function shutdown(signal: string) {
   }, 20_000)
   idle.stop()
   await orchestrator.close()
+  await backups.close()
   await dashboard?.close()
   http.stop(true)
   await connection.quit().catch(() => {})

@@ -3,16 +3,18 @@
  * migrations, and returns the Elysia app every service starts from: the service token, errors
  * as `{ error: { code, message, field? } }` (their responses documented once for every route),
  * `/health`, `/ready` (the database answers and the last write did not find the disk full),
- * OpenAPI, and on every route after it the request's `tenant` (X-Tenant, checked) and
- * `idempotencyKey`. `once` runs a write at most once per (tenant, Idempotency-Key, route); keys
- * older than a week are pruned at start and hourly. `finish(app, ...release)` makes `app.stop()`
- * close the database and whatever else the service holds.
+ * `POST /backup` (services/lib/backup.ts), OpenAPI, and on every route after it the request's
+ * `tenant` (X-Tenant, checked) and `idempotencyKey`. `once` runs a write at most once per
+ * (tenant, Idempotency-Key, route); keys older than a week are pruned at start and hourly.
+ * `finish(app, ...release)` makes `app.stop()` close the database and whatever else the service
+ * holds.
  */
 import type { Database } from 'bun:sqlite'
 import { join } from 'node:path'
 import type { Config } from '../../lib/config.ts'
 import type { ServiceName } from '../../lib/contracts/services.ts'
 import { createLogger, type Logger } from '../../lib/log.ts'
+import { backupRoutes } from './backup.ts'
 import { checkpoint, IDEMPOTENCY_CREATED_INDEX, type Migration, openDatabase, pruneIdempotency } from './db.ts'
 import { errorResponses, idempotent, releaseOnStop, requestScope, serviceBase } from './http.ts'
 import { databaseHasRoom, diskHasRoom, StorageWatch } from './storage.ts'
@@ -118,6 +120,7 @@ export function serviceApp(name: ServiceName, deps: ServiceDeps, migrations: rea
   if (hasIdempotency) db.exec(IDEMPOTENCY_CREATED_INDEX)
   const pruning = hasIdempotency ? idempotencyPruner(db, now, log) : undefined
   const app = serviceBase({ name, token: deps.token, ready: answers(db), storage, log })
+    .use(backupRoutes({ name, dataDir: deps.dataDir, db, log }))
     .guard({ response: TENANT_ROUTE_ERRORS })
     .resolve(({ request }) => requestScope(request))
   /**
@@ -169,7 +172,9 @@ export function serviceApp(name: ServiceName, deps: ServiceDeps, migrations: rea
 
 /** The base of a service without storage or tenant data (the calculator): the same edge, no database. */
 export function statelessServiceApp(name: ServiceName, deps: ServiceDeps) {
-  const app = serviceBase({ name, token: deps.token }).guard({ response: STATELESS_ROUTE_ERRORS })
+  const app = serviceBase({ name, token: deps.token })
+    .use(backupRoutes({ name, dataDir: deps.dataDir }))
+    .guard({ response: STATELESS_ROUTE_ERRORS })
   const finish = <A extends Stoppable>(built: A, ...release: (() => void)[]) =>
     releaseOnStop(built, ...release)
   return { app, now: deps.now ?? (() => new Date()), finish }

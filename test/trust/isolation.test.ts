@@ -182,11 +182,11 @@ describe('tenant isolation at every service route', () => {
     expect(unknown).toEqual([])
   })
 
-  test('routes answering without X-Tenant: stateless services, /ready and the worker’s reminder routes only', () => {
+  test('routes answering without X-Tenant: stateless services, /ready and the worker’s reminder routes and its daily list of leaving garages only', () => {
     // Anything else answering without a garage would act on every garage's data.
     const stateful = (r: string) => existsSync(booted.get(r.split(' ')[0] as ServiceName)!.dbPath)
     expect(
-      systemRoutes.filter((r) => stateful(r) && !/ POST \/reminders\/(claim|ack)$| GET \/ready$/.test(r)),
+      systemRoutes.filter((r) => stateful(r) && !/ POST \/reminders\/(claim|ack)$| GET \/garages\/leaving$| POST \/backup$| GET \/ready$/.test(r)),
     ).toEqual([])
   })
 

@@ -1,0 +1,136 @@
+/**
+ * Backups while the stack works: the command mix (bench/commands.ts) at the offered rate on its
+ * own, then again while `bun run backup` runs back to back in a process of its own, as an
+ * operator's would (each service writes its part with VACUUM INTO; the command hashes every
+ * file). Before both, another garage gets `rows` odometer readings over HTTP so the snapshot has
+ * something to copy. Aim: the commands' p99 during backups at most twice their p99 without.
+ */
+import { mkdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { makeProducer, mixedCommand, runLoad, setupCommands } from './commands.ts'
+import { median, round, type Row, say, stats } from './lib.ts'
+import type { BenchStack } from './stack.ts'
+
+const ROOT = join(import.meta.dir, '..')
+const SEED_TENANT = 'local:bench-backup'
+
+/** Writes `rows` odometer readings to a car of another garage, 32 requests at a time. */
+async function seed(stack: BenchStack, rows: number): Promise<void> {
+  const items = stack.env.ITEMS_URL!
+  const headers = {
+    authorization: `Bearer ${stack.env.SERVICE_TOKEN}`,
+    'x-tenant': SEED_TENANT,
+    'content-type': 'application/json',
+  }
+  await fetch(`${items}/cars`, { method: 'POST', headers, body: JSON.stringify({ nickname: 'archive' }) })
+  let next = 0
+  const lane = async () => {
+    for (let i = next++; i < rows; i = next++) {
+      const value = 10_000 + i
+      const res = await fetch(`${items}/cars/archive/readings`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ reading: { value, unit: 'km', text: `${value} km` }, confirm: true }),
+      })
+      if (!res.ok) throw new Error(`seeding readings: ${res.status} ${(await res.text()).slice(0, 200)}`)
+    }
+  }
+  await Promise.all(Array.from({ length: 32 }, lane))
+}
+
+/** Runs `bun run backup --to …` back to back until `stop()`; each one's time and the last one's output. */
+function backupsUntilStopped(stack: BenchStack, workDir: string) {
+  const times: number[] = []
+  let failures = 0
+  let lastOutput = ''
+  let stopped = false
+  const done = (async () => {
+    for (let i = 0; !stopped; i++) {
+      const started = performance.now()
+      const to = join(workDir, 'backups', `${i}`)
+      const proc = Bun.spawn([process.execPath, join(ROOT, 'scripts', 'backup.ts'), '--to', to], {
+        env: { ...stack.env, LOG_LEVEL: 'warn' },
+        stdout: 'pipe',
+        stderr: 'pipe',
+      })
+      const [out, err, code] = await Promise.all([
+        new Response(proc.stdout).text(),
+        new Response(proc.stderr).text(),
+        proc.exited,
+      ])
+      if (code === 0) times.push(performance.now() - started)
+      else failures++
+      lastOutput = code === 0 ? out : err
+      // Only the time matters here; a full run takes a hundred snapshots.
+      rmSync(to, { recursive: true, force: true })
+    }
+  })()
+  return {
+    stop: async () => {
+      stopped = true
+      await done
+      return { times, failures, lastOutput }
+    },
+  }
+}
+
+export async function benchBackup(o: {
+  stack: BenchStack
+  redisUrl: string
+  workDir: string
+  n: number
+  rate: number
+  rows: number
+}): Promise<Row[]> {
+  const section = 'backup'
+  mkdirSync(join(o.workDir, 'backups'), { recursive: true })
+  say(`backup: seeding ${o.rows} odometer readings in another garage`)
+  await seed(o.stack, o.rows)
+  const producer = makeProducer(o.redisUrl, o.stack.prefix)
+  try {
+    await producer.collector.ready()
+    // The two cars the mix uses (already there when the commands part ran: those replies are refusals).
+    await runLoad(producer, setupCommands.length, undefined, (i, id) => setupCommands[i]!(id), 10_000)
+    say(`backup: ${o.n} commands at ${o.rate}/s without a backup`)
+    const without = await runLoad(producer, o.n, o.rate, mixedCommand, 60_000)
+    say(`backup: ${o.n} commands at ${o.rate}/s while backups run back to back`)
+    const backups = backupsUntilStopped(o.stack, o.workDir)
+    // The first backup starts a Bun process before it asks the services: let it reach them.
+    await Bun.sleep(300)
+    const during = await runLoad(producer, o.n, o.rate, mixedCommand, 60_000)
+    const taken = await backups.stop()
+    const ratio = during.latency.p99 / without.latency.p99
+    const lost = (x: typeof without) =>
+      x.lost || x.tones.error ? `; ${x.lost} unanswered, ${x.tones.error ?? 0} errors` : ''
+    const size = /manifest\.json: (.+)$/m.exec(taken.lastOutput)?.[1]
+    return [
+      {
+        section,
+        name: 'command p99 without a backup',
+        value: round(without.latency.p99),
+        unit: 'ms',
+        note: `p50 ${round(without.latency.p50)} ms, ${without.answered} answered${lost(without)}`,
+      },
+      {
+        section,
+        name: 'command p99 while backups run',
+        value: round(during.latency.p99),
+        unit: 'ms',
+        baseline: round(without.latency.p99),
+        ratio: round(ratio, 2),
+        aim: '≤ 2× without',
+        met: ratio <= 2 && taken.times.length > 0 && during.lost === 0,
+        note: `p50 ${round(during.latency.p50)} ms, ${during.answered} answered${lost(during)}`,
+      },
+      {
+        section,
+        name: 'backups taken during the run',
+        value: taken.times.length,
+        unit: '',
+        note: `each ${round(median(taken.times), 0)} ms (median, max ${round(stats(taken.times).max, 0)} ms, with its process start)${taken.failures ? `; ${taken.failures} failed: ${taken.lastOutput.slice(0, 160)}` : ''}; snapshot ${size ?? '?'}; ${o.rows} readings seeded`,
+      },
+    ]
+  } finally {
+    await producer.close()
+  }
+}
