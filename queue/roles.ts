@@ -12,7 +12,7 @@
  *   mapped role counts, which may be viewer.
  * - Slack: workspace owners and admins are managers; everyone else a driver unless the garage
  *   maps one of their user groups, as above.
- * - A driver may change or remove only the fill-ups, service records and readings they logged,
+ * - A driver may change or remove only the fill-ups, charges, service records and readings they logged,
  *   and undo only their own changes; a record whose author is not known is a manager's to change.
  *
  * Kinds a viewer may run need no lookup at all; a manager by the platform's facts needs none
@@ -142,7 +142,7 @@ function howToGet(actor: Actor, need: Role): string {
 export function ownedRecord(
   kind: string,
   payload: unknown,
-): { kind: 'fuel' | 'service' | 'reading' | 'change' | 'unknown'; ref: number; what: string } | undefined {
+): { kind: 'fuel' | 'charge' | 'service' | 'reading' | 'change' | 'unknown'; ref: number; what: string } | undefined {
   const p = (payload ?? {}) as Record<string, unknown>
   const n = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined)
   switch (kind) {
@@ -150,6 +150,11 @@ export function ownedRecord(
     case 'fuel.remove': {
       const ref = n(p.number)
       return ref ? { kind: 'fuel', ref, what: `Fill-up #${ref}` } : undefined
+    }
+    case 'charge.edit':
+    case 'charge.remove': {
+      const ref = n(p.number)
+      return ref ? { kind: 'charge', ref, what: `Charge #${ref}` } : undefined
     }
     case 'service.edit':
     case 'service.remove': {

@@ -16,6 +16,8 @@ export type FuelEntry = {
   litres: number
   full: boolean
   missed?: boolean
+  /** The tank it went into (`tankOf` its fuel); segments chain only fill-ups of the same tank. */
+  tank?: string
 }
 
 /**
@@ -51,30 +53,33 @@ const loggedOrder = (a: FuelEntry, b: FuelEntry) =>
 export function fuelSegments<F extends FuelEntry>(fillUps: readonly F[]) {
   const ordered = [...fillUps].sort((a, b) => dayNumber(a.date) - dayNumber(b.date) || loggedOrder(a, b))
   const entries: FuelEntryResult<F>[] = []
-  let anchorKm: number | null = null
-  let litres = 0
-  let count = 0
+  // One chain per tank: a dual-fuel car's LPG and petrol fill-ups never close each other's segments.
+  const chains = new Map<string, { anchorKm: number | null; litres: number; count: number }>()
+  const tanks = new Map<string, { km: number; litres: number }>()
   let totalKm = 0
   let totalLitres = 0
-  const restart = (f: F) => {
-    anchorKm = f.full ? f.odometerKm : null
-    litres = 0
-    count = 0
-  }
   for (const f of ordered) {
+    const tank = f.tank ?? ''
+    let chain = chains.get(tank)
+    if (!chain) chains.set(tank, (chain = { anchorKm: null, litres: 0, count: 0 }))
+    const restart = () => {
+      chain.anchorKm = f.full ? f.odometerKm : null
+      chain.litres = 0
+      chain.count = 0
+    }
     if (f.missed) {
       entries.push({ fillUp: f, status: 'missed' })
-      restart(f)
+      restart()
       continue
     }
-    if (anchorKm === null) {
+    if (chain.anchorKm === null) {
       const starts = f.full && f.odometerKm !== null
       entries.push({ fillUp: f, status: starts ? 'baseline' : 'no_baseline' })
-      restart(f)
+      restart()
       continue
     }
-    litres += f.litres
-    count += 1
+    chain.litres += f.litres
+    chain.count += 1
     if (!f.full) {
       entries.push({ fillUp: f, status: 'partial' })
       continue
@@ -83,21 +88,26 @@ export function fuelSegments<F extends FuelEntry>(fillUps: readonly F[]) {
       entries.push({ fillUp: f, status: 'unknown' })
       continue
     }
-    const km: number = f.odometerKm - anchorKm
+    const km: number = f.odometerKm - chain.anchorKm
+    const litres = chain.litres
     if (km <= 0 || litres <= 0) {
       entries.push({ fillUp: f, status: 'invalid' })
     } else {
       totalKm += km
       totalLitres += litres
-      entries.push({ fillUp: f, status: 'segment', segment: { km, litres, fillUps: count } })
+      const t = tanks.get(tank) ?? { km: 0, litres: 0 }
+      tanks.set(tank, { km: t.km + km, litres: t.litres + litres })
+      entries.push({ fillUp: f, status: 'segment', segment: { km, litres, fillUps: chain.count } })
     }
-    restart(f)
+    restart()
   }
   return {
     entries,
     segments: entries.filter((e) => e.status === 'segment').length,
     /** Over every segment that can be measured; null when none can. */
     total: totalLitres > 0 ? { km: totalKm, litres: totalLitres } : null,
+    /** The same per tank (`tank` of the fill-ups; '' for those without one). */
+    tanks,
   }
 }
 
@@ -214,4 +224,96 @@ export function expensesInPeriod(expenses: readonly ExpenseEntry[], from: string
     count += 1
   }
   return { byKind, totalMinor, count }
+}
+
+/**
+ * Fuels as they are bought (`/fuel log fuel:`). Each goes into a tank: petrol grades and
+ * ethanol blends share the petrol tank, LPG and CNG have their own (a dual-fuel car keeps two
+ * tanks' economy apart); AdBlue is not fuel and has no economy.
+ */
+export const FUEL_TYPES = ['petrol_91', 'petrol_95', 'petrol_98', 'diesel', 'e10', 'e85', 'lpg', 'cng', 'adblue'] as const
+export type FuelType = (typeof FUEL_TYPES)[number]
+export type Tank = 'petrol' | 'diesel' | 'lpg' | 'cng'
+export const TANKS: readonly Tank[] = ['petrol', 'diesel', 'lpg', 'cng']
+
+const TANK_OF: Readonly<Record<FuelType, Tank | null>> = {
+  petrol_91: 'petrol',
+  petrol_95: 'petrol',
+  petrol_98: 'petrol',
+  e10: 'petrol',
+  e85: 'petrol',
+  diesel: 'diesel',
+  lpg: 'lpg',
+  cng: 'cng',
+  adblue: null,
+}
+
+/** The tank a fuel goes into; null for AdBlue, which is not fuel. */
+export const tankOf = (fuel: FuelType): Tank | null => TANK_OF[fuel]
+
+/** "petrol 95", "E10", "LPG", "AdBlue": a fuel as a reply shows it. */
+export const FUEL_LABEL: Readonly<Record<FuelType, string>> = {
+  petrol_91: 'petrol 91',
+  petrol_95: 'petrol 95',
+  petrol_98: 'petrol 98',
+  diesel: 'diesel',
+  e10: 'E10',
+  e85: 'E85',
+  lpg: 'LPG',
+  cng: 'CNG',
+  adblue: 'AdBlue',
+}
+export const TANK_LABEL: Readonly<Record<Tank, string>> = { petrol: 'petrol', diesel: 'diesel', lpg: 'LPG', cng: 'CNG' }
+
+const squeezed = (text: string) => text.trim().toLowerCase().replace(/[\s_-]+/g, '')
+
+/** A fuel as typed ("petrol 95", "E10", "95"), or undefined. */
+export function readFuel(text: string): FuelType | undefined {
+  const s = squeezed(text)
+  return FUEL_TYPES.find((f) => squeezed(f) === s || squeezed(f) === `petrol${s}`)
+}
+
+/** A tank as typed: its name ("petrol", "lpg") or a fuel that goes into it ("diesel", "e10"); undefined otherwise. */
+export function readTank(text: string): Tank | undefined {
+  const s = squeezed(text)
+  const named = TANKS.find((t) => t === s)
+  if (named) return named
+  const fuel = readFuel(text)
+  return fuel ? (tankOf(fuel) ?? undefined) : undefined
+}
+
+/** A charge as the cost figures take it: energy in kWh, cost in minor units (0 when free or not known). */
+export type ChargeEntry = { date: string; kwh: number; costMinor: number; odometerKm: number | null; logged?: number }
+
+/**
+ * Electricity use per stretch between charges with their odometer: the energy of every charge
+ * after one up to and including the next covers the distance between them (each charge puts
+ * back what was used since the last; one without its odometer counts in the next). A plug-in
+ * hybrid's stretch is all of its distance, petrol-driven too: what it costs per distance in
+ * electricity, beside what it costs in fuel. The same rules as fill-ups (`fuelSegments`), every
+ * charge taken as filling the battery to where it was left.
+ */
+export function chargeSegments<C extends ChargeEntry>(charges: readonly C[]) {
+  const r = fuelSegments(charges.map((c) => ({ date: c.date, logged: c.logged, odometerKm: c.odometerKm, litres: c.kwh, full: true, charge: c })))
+  return {
+    entries: r.entries.map((e) => ({ charge: e.fillUp.charge, status: e.status, ...(e.segment ? { segment: { km: e.segment.km, kwh: e.segment.litres } } : {}) })),
+    total: r.total ? { km: r.total.km, kwh: r.total.litres } : null,
+  }
+}
+
+/** The charges from `from` to `to` (inclusive): what they cost, how many and how much energy. */
+export function chargesInPeriod(charges: readonly ChargeEntry[], from: string, to: string) {
+  const a = dayNumber(from)
+  const b = dayNumber(to)
+  let minor = 0
+  let count = 0
+  let kwh = 0
+  for (const c of charges) {
+    const d = dayNumber(c.date)
+    if (d < a || d > b) continue
+    minor += c.costMinor
+    kwh += c.kwh
+    count += 1
+  }
+  return { minor, count, kwh }
 }

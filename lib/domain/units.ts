@@ -98,3 +98,32 @@ export const ECONOMY_LABEL: Readonly<Record<EconomyUnit, string>> = {
   mpg: 'mpg',
   impmpg: 'mpg (UK)',
 }
+
+/** How a car's electricity use is shown: energy per distance (kWh/100km, Wh/mi) or distance per energy (mi/kWh, km/kWh). */
+export type EnergyUnit = 'kWh/100km' | 'km/kWh' | 'mi/kWh' | 'Wh/mi'
+export const ENERGY_UNITS: readonly EnergyUnit[] = ['kWh/100km', 'km/kWh', 'mi/kWh', 'Wh/mi']
+
+/** The energy unit that goes with a car's distance unit: mi/kWh for a mi car, kWh/100km for a km one. */
+export const energyUnitFor = (distance: DistanceUnit): EnergyUnit => (distance === 'mi' ? 'mi/kWh' : 'kWh/100km')
+
+/** Km per kWh (the one internal measure; higher is better) in a unit a person reads. */
+export function fromKmPerKwh(kmPerKwh: number, unit: EnergyUnit): number {
+  switch (unit) {
+    case 'kWh/100km':
+      return 100 / kmPerKwh
+    case 'km/kWh':
+      return kmPerKwh
+    case 'mi/kWh':
+      return kmPerKwh / KM_PER_MI
+    case 'Wh/mi':
+      return (1000 * KM_PER_MI) / kmPerKwh
+  }
+}
+
+/** "kWh/100 km", "mi/kWh": an energy unit as a reply shows it. */
+export const ENERGY_LABEL: Readonly<Record<EnergyUnit, string>> = {
+  'kWh/100km': 'kWh/100 km',
+  'km/kWh': 'km/kWh',
+  'mi/kWh': 'mi/kWh',
+  'Wh/mi': 'Wh/mi',
+}

@@ -8,20 +8,22 @@ import { plural } from '../../lib/domain/text.ts'
 import { handlers, UserError } from '../handler.ts'
 import { undoActions } from './shared/changes.ts'
 import { archivedNote, fitLines, olderLine } from './shared/format.ts'
+import { linesWithAuthors } from './shared/authors.ts'
 import { garageOf } from './shared/lookups.ts'
 
-/** "#3 2026-05-01 · 40 L · €60.00 · 20,500 km · 8.0 L/100km": items' labels, the date in the garage's order. */
+/** "#3 2026-05-01 · 40 L petrol 95 · €60.00 (€1.500/L) · at Shell · 20,500 km · 8.0 L/100km": items' labels, the date in the garage's order. */
 export function fillupLine(f: FillupView, dates: DateOrder): string {
   const flags = [
     f.full ? null : 'partial',
     // A full one without its odometer has no economy of its own; its fuel is in the next segment.
-    f.full && !f.odometer && !f.missed ? 'no odometer (its fuel counts toward the next full fill-up with one)' : null,
+    f.full && !f.odometer && !f.missed && f.tank !== null ? 'no odometer (its fuel counts toward the next full fill-up with one)' : null,
     f.missed ? 'after a missed fill-up' : null,
   ].filter(Boolean)
   const bits = [
     formatDate(f.date, dates),
-    f.volume,
-    f.cost,
+    f.fuel ? `${f.volume} ${f.fuel}` : f.volume,
+    f.price ? `${f.cost} (${f.price})` : f.cost,
+    f.station ? `at ${f.station}` : null,
     f.odometer,
     f.economy,
     flags.length ? flags.join(', ') : null,
@@ -35,7 +37,9 @@ function fillupFields(f: FillupView): NonNullable<Reply['fields']> {
     { name: 'Fill-up', value: `#${f.number}`, inline: true },
     { name: 'Volume', value: f.volume, inline: true },
   ]
-  if (f.cost) fields.push({ name: 'Cost', value: f.cost, inline: true })
+  if (f.fuel) fields.push({ name: 'Fuel', value: f.fuel, inline: true })
+  if (f.cost) fields.push({ name: 'Cost', value: f.price ? `${f.cost} (${f.price})` : f.cost, inline: true })
+  if (f.station) fields.push({ name: 'Station', value: f.station, inline: true })
   if (f.odometer) fields.push({ name: 'Odometer', value: f.odometer, inline: true })
   if (f.economy) fields.push({ name: 'Economy', value: f.economy, inline: true })
   return fields
@@ -46,9 +50,12 @@ export default handlers(fuel, {
     const f = await callItems(itemsClient(ctx, { write: true }).fillups.post(p))
     const { dates } = await garageOf(ctx)
     const notes: string[] = []
-    if (!f.full) notes.push('Partial fill-up: counted into the next full one.')
-    if (f.missed) notes.push('After a missed fill-up: this stretch is left out of the economy.')
-    if (!f.odometer) notes.push('No odometer: economy needs one.')
+    if (f.tank === null) notes.push(`${f.fuel} is not fuel: counted in costs, not in the economy.`)
+    else {
+      if (!f.full) notes.push('Partial fill-up: counted into the next full one.')
+      if (f.missed) notes.push('After a missed fill-up: this stretch is left out of the economy.')
+      if (!f.odometer) notes.push('No odometer: economy needs one.')
+    }
     return {
       tone: 'ok',
       title: `Fill-up logged for ${f.car} (${formatDate(f.date, dates)})`,
@@ -106,7 +113,7 @@ export default handlers(fuel, {
     return {
       tone: 'ok',
       title: `${r.car}: ${plural(r.total, 'fill-up')}${r.total > r.fillups.length ? ` (${(page - 1) * limit + 1}–${upTo} shown)` : ''}`,
-      text: archivedNote(c, dates) + avg + fitLines(r.fillups.map((f) => fillupLine(f, dates))) + olderLine(r, upTo, `/fuel list car:${r.car}${p.limit ? ` limit:${limit}` : ''}`),
+      text: archivedNote(c, dates) + avg + fitLines(linesWithAuthors(r.fillups, ctx.envelope.actor, (f) => fillupLine(f, dates))) + olderLine(r, upTo, `/fuel list car:${r.car}${p.limit ? ` limit:${limit}` : ''}`),
     }
   },
 })

@@ -19,7 +19,7 @@ export const carUndoActions = (change: number): { actions: Action[] } => ({
   actions: [{ id: `${CAR_UNDO_KIND}:${change}`, label: 'Undo', style: 'secondary' }],
 })
 
-const NOUN = { fuel: 'fill-up', service: 'service record', reading: 'odometer reading', car: 'car', settings: 'the settings', expense: 'expense' } as const
+const NOUN = { fuel: 'fill-up', service: 'service record', reading: 'odometer reading', car: 'car', settings: 'the settings', expense: 'expense', charge: 'charge' } as const
 const DONE = { add: 'logged', edit: 'edited', remove: 'removed', undo: 'undid a change of' } as const
 
 /**

@@ -6,12 +6,33 @@
  */
 import type { Reply } from '../../../lib/contracts/envelope.ts'
 import { dayNumber, formatDate, fromDayNumber } from '../../../lib/domain/dates.ts'
-import { EXPENSE_KINDS, type ExpenseEntry, expensesInPeriod } from '../../../lib/domain/figures.ts'
+import {
+  type ChargeEntry,
+  chargeSegments,
+  chargesInPeriod,
+  EXPENSE_KINDS,
+  type ExpenseEntry,
+  expensesInPeriod,
+  fuelSegments,
+  type Tank,
+  TANK_LABEL,
+} from '../../../lib/domain/figures.ts'
 import { formatMoney } from '../../../lib/domain/money.ts'
 import type { NumberFormat } from '../../../lib/domain/numbers.ts'
 import type { Presentation } from '../../../lib/domain/presentation.ts'
 import { formatNumber } from '../../../lib/domain/text.ts'
-import { type DistanceUnit, fromKm, KM_PER_MI, toKm } from '../../../lib/domain/units.ts'
+import {
+  type DistanceUnit,
+  ECONOMY_LABEL,
+  ENERGY_LABEL,
+  type EconomyUnit,
+  energyUnitFor,
+  fromKm,
+  fromKmPerKwh,
+  fromKmPerLitre,
+  KM_PER_MI,
+  toKm,
+} from '../../../lib/domain/units.ts'
 import { calculatorClient, callCalculator } from '../../clients/calculator.ts'
 import { callItems, itemsClient } from '../../clients/items.ts'
 import type { HandlerContext } from '../../handler.ts'
@@ -47,11 +68,28 @@ export async function carData(ctx: HandlerContext, carRef: string, currency: str
   const items = itemsClient(ctx)
   const c = await callItems(items.cars({ car: carRef }).get())
   // Every record and fill-up, a page at a time: a figure over a period uses all of them.
-  const [records, fillups, expenses] = await Promise.all([
+  const [records, fillups, expenses, charges] = await Promise.all([
     everyPage((page) => callItems(items.records.get({ query: { car: c.nickname, limit: PAGE, page } })), (r) => r.records),
     everyPage((page) => callItems(items.fillups.get({ query: { car: c.nickname, limit: PAGE, page } })), (r) => r.fillups),
     everyPage((page) => callItems(items.expenses.get({ query: { car: c.nickname, limit: PAGE, page } })), (r) => r.expenses),
+    everyPage((page) => callItems(items.charges.get({ query: { car: c.nickname, limit: PAGE, page } })), (r) => r.charges),
   ])
+  // Every fill-up counts in cost; the economy is of one tank at a time (AdBlue is not fuel):
+  // the tank filled most is the car's economy, each tank's is a figure of its own (costFields).
+  const allFillUps = fillups.map((f) => ({
+    id: f.id,
+    logged: f.number,
+    date: f.date,
+    odometerKm: readingKm(f.odometer_value, f.odometer_unit),
+    litres: f.litres,
+    full: f.full,
+    missed: f.missed,
+    ...(f.cost_minor === null ? {} : { costMinor: f.cost_minor }),
+  }))
+  const tankOf = new Map(fillups.map((f) => [f.id, f.tank]))
+  const counted = new Map<string, number>()
+  for (const f of fillups) if (f.tank !== null) counted.set(f.tank, (counted.get(f.tank) ?? 0) + 1)
+  const mainTank = [...counted].sort((a, b) => b[1] - a[1])[0]?.[0] ?? ''
   return {
     car: c,
     records: records.map((r) => ({
@@ -63,16 +101,19 @@ export async function carData(ctx: HandlerContext, carRef: string, currency: str
       odometerKm: r.odometer_typed ? readingKm(r.odometer_value, r.odometer_unit) : null,
     })),
     // A fill-up without its odometer counts in cost, and its fuel in the segment around it.
-    fillUps: fillups.map((f) => ({
-      id: f.id,
-      logged: f.number,
-      date: f.date,
-      odometerKm: readingKm(f.odometer_value, f.odometer_unit),
-      litres: f.litres,
-      full: f.full,
-      missed: f.missed,
-      ...(f.cost_minor === null ? {} : { costMinor: f.cost_minor }),
-    })),
+    fillUps: allFillUps.filter((f) => tankOf.get(f.id) === mainTank),
+    allFillUps,
+    /** Each tank's fill-ups, for the economy of each (a dual-fuel car's LPG and petrol). */
+    tanks: [...counted.keys()].map((tank) => ({ tank, fillUps: allFillUps.filter((f) => tankOf.get(f.id) === tank) })),
+    charges: charges.map(
+      (x): ChargeEntry => ({
+        date: x.date,
+        logged: x.number,
+        kwh: x.kwh,
+        costMinor: x.cost_minor ?? 0,
+        odometerKm: readingKm(x.odometer_value, x.odometer_unit),
+      }),
+    ),
     readings: c.readings.map((r) => ({ date: r.read_on, km: toKm(r.value, r.unit) })),
     expenses: expenses.map((e): ExpenseEntry => ({ date: e.date, kind: e.kind, costMinor: e.cost_minor })),
     purchase:
@@ -109,19 +150,36 @@ export async function costOf(ctx: HandlerContext, d: CarData, g: Garage, days: n
       from,
       to,
       records: d.records,
-      fillUps: d.fillUps,
-      readings: d.readings,
+      fillUps: d.allFillUps,
+      // a charge's odometer is a reading too (it makes none of its own)
+      readings: [...d.readings, ...d.charges.flatMap((x) => (x.odometerKm === null ? [] : [{ date: x.date, km: x.odometerKm }]))],
       purchase: d.purchase,
     }),
   )
   // Expenses (insurance, tax, tolls …) are summed by kind here and are running costs: they go
   // into the running and total costs and every rate built on them.
   const expenses = expensesInPeriod(d.expenses, from, to)
-  const running = c.runningMinor + expenses.totalMinor
-  const total = c.totalMinor + expenses.totalMinor
+  // Charging is a running cost beside fuel; with it, fuel and electricity per distance is a
+  // plug-in hybrid's energy cost per km or mile.
+  const electricity = chargesInPeriod(d.charges, from, to)
+  const running = c.runningMinor + expenses.totalMinor + electricity.minor
+  const total = c.totalMinor + expenses.totalMinor + electricity.minor
   return {
     ...c,
     expenses,
+    electricity,
+    energyPerKmMinor: c.km ? (c.byKindMinor.fuel + electricity.minor) / c.km : null,
+    /** The car's electricity use over every charge (all of its history, as its fuel economy). */
+    consumption: chargeSegments(d.charges).total,
+    /** Each tank's economy over its whole history, when the car fills more than one. */
+    tankEconomy:
+      d.tanks.length < 2
+        ? []
+        : d.tanks.flatMap(({ tank, fillUps }) => {
+            const t = fuelSegments(fillUps).total
+            return t ? [{ tank: tank as Tank, ...t }] : []
+          }),
+    economyUnit: d.car.economy_unit as EconomyUnit,
     runningMinor: running,
     totalMinor: total,
     perMonthMinor: total / c.months,
@@ -159,6 +217,26 @@ export function costFields(
     const e = c.expenses.byKind[kind]
     if (e) fields.push({ name: `${kind[0]!.toUpperCase()}${kind.slice(1)}`, value: `${m(e.minor)} (${count(e.count)})`, inline: true })
   }
+  if (c.electricity.count > 0)
+    fields.push({
+      name: 'Electricity',
+      value: `${m(c.electricity.minor)} (${count(c.electricity.count)} charges, ${formatNumber(c.electricity.kwh, 1, 0, n)} kWh)`,
+      inline: true,
+    })
+  for (const t of c.tankEconomy)
+    fields.push({
+      name: `Economy (${TANK_LABEL[t.tank]})`,
+      value: `${fmt(fromKmPerLitre(t.km / t.litres, c.economyUnit), 1, n)} ${ECONOMY_LABEL[c.economyUnit]}`,
+      inline: true,
+    })
+  if (c.consumption) {
+    const e = energyUnitFor(unit)
+    fields.push({
+      name: 'Electricity use',
+      value: `${fmt(fromKmPerKwh(c.consumption.km / c.consumption.kwh, e), e === 'mi/kWh' ? 2 : 1, n)} ${ENERGY_LABEL[e]} over ${distanceText(c.consumption.km, unit, n)}`,
+      inline: true,
+    })
+  }
   fields.push({
     name: 'Depreciation',
     value:
@@ -176,5 +254,11 @@ export function costFields(
         : 'unknown (needs odometer readings in the period)',
     inline: false,
   })
+  if (c.electricity.count > 0 && c.energyPerKmMinor !== null)
+    fields.push({
+      name: 'Fuel and charging per distance',
+      value: `${perDistance(c.energyPerKmMinor, unit, c.currency, n)} (fuel ${m(k.fuel)} + electricity ${m(c.electricity.minor)} over ${distanceText(c.km!, unit, n)})`,
+      inline: false,
+    })
   return fields
 }

@@ -390,6 +390,7 @@ export async function undoItems(ctx: HandlerContext, s: Shown, id: number | unde
     service: 'Service record',
     reading: 'Odometer reading',
     expense: 'Expense',
+    charge: 'Charge',
   }[u.kind]
   const put = { add: 'is gone again', edit: 'is back as it was', remove: 'is back', undo: '' }[u.action]
   return {

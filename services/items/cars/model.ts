@@ -54,8 +54,18 @@ export const CarCreate = t.Object(
 )
 export type CarCreate = typeof CarCreate.static
 
-/** Every field of a new car may change; `confirm` here also lowers the odometer (a correction). */
-export const CarEdit = t.Partial(CarCreate, strict)
+/**
+ * Every field of a new car may change; `confirm` here also lowers the odometer (a correction).
+ * `fuels`: the tanks it fills ("lpg,petrol"; "none" forgets them); `powertrain`: combustion,
+ * hybrid, phev or ev (checked by the service, which lists them).
+ */
+export const CarEdit = t.Composite(
+  [
+    t.Partial(CarCreate),
+    t.Object({ fuels: t.Optional(text(100)), powertrain: t.Optional(t.String({ maxLength: 20 })) }),
+  ],
+  strict,
+)
 export type CarEdit = typeof CarEdit.static
 
 /** `archived=yes` lists archived cars too (left out otherwise; a `q` prefix finds them always). */

@@ -5,8 +5,10 @@
 import type { Database } from 'bun:sqlite'
 import { checkCarText, checkNickname, checkYear, recordedFor } from '../../../lib/domain/car.ts'
 import { checkDate } from '../../../lib/domain/dates.ts'
+import { readTank, TANKS } from '../../../lib/domain/figures.ts'
+import { clip } from '../../../lib/domain/text.ts'
 import { carUnits, distanceUnitOf, economyUnitFor, UNIT_SETS } from '../../../lib/domain/units.ts'
-import { conflict } from '../../lib/http.ts'
+import { badRequest, conflict } from '../../lib/http.ts'
 import { addReading, insertReading } from '../readings/service.ts'
 import { type CarRow, noSuchCar, requireCar, requireInUse } from '../shared/car.ts'
 import { typedDistance } from '../shared/distance.ts'
@@ -152,6 +154,38 @@ function storesDistances(db: Database, car: CarRow): boolean {
   return row.stored === 1
 }
 
+const POWERTRAINS = ['combustion', 'hybrid', 'phev', 'ev'] as const
+
+/**
+ * What a car runs on as typed (migration 13): `fuels` its tanks in order, the first the main
+ * one ("lpg,petrol"; a grade names its tank; "none" forgets them), `powertrain` one of
+ * POWERTRAINS ("none" forgets it). Undefined: not given.
+ */
+function checkPowers(body: CarEdit): { fuels?: string | null; powertrain?: string | null } {
+  const said: { fuels?: string | null; powertrain?: string | null } = {}
+  if (body.fuels !== undefined) {
+    const typed = body.fuels.trim()
+    if (typed.toLowerCase() === 'none' || typed === '') said.fuels = null
+    else {
+      const tanks = typed.split(/[,;/+\s]+/).filter(Boolean).map((f) => {
+        const tank = readTank(f)
+        if (!tank)
+          throw badRequest('fuels', `fuels: "${clip(f, 40)}" is not a fuel; give the tanks it fills: ${TANKS.join(', ')} (or none)`)
+        return tank
+      })
+      said.fuels = [...new Set(tanks)].join(',')
+    }
+  }
+  if (body.powertrain !== undefined) {
+    const typed = body.powertrain.trim().toLowerCase()
+    const known = POWERTRAINS.find((p) => p === typed)
+    if (!known && typed !== 'none')
+      throw badRequest('powertrain', `powertrain: "${clip(body.powertrain, 20)}" is not one of ${POWERTRAINS.join(', ')} (or none)`)
+    said.powertrain = known ?? null
+  }
+  return said
+}
+
 export function editCar(db: Database, tenant: string, ref: string, body: CarEdit, now: Date): EditResult {
   return nicknameRace(
     db.transaction(() => {
@@ -227,6 +261,9 @@ export function editCar(db: Database, tenant: string, ref: string, body: CarEdit
           car.id,
           tenant,
         ) as CarRow
+      const said = checkPowers(body)
+      if (said.fuels !== undefined) db.query('UPDATE cars SET fuels = ? WHERE id = ?').run(said.fuels, car.id)
+      if (said.powertrain !== undefined) db.query('UPDATE cars SET powertrain = ? WHERE id = ?').run(said.powertrain, car.id)
       return { ...carDetail(db, updated), removed }
     }),
   )

@@ -14,9 +14,16 @@ export const ChangeKind = t.Union([
   t.Literal('car'),
   t.Literal('settings'),
   t.Literal('expense'),
+  t.Literal('charge'),
 ])
 /** The records /changes/undo undoes (a car's archive is undone on its own route, /cars/archive/undo). */
-export const RecordChangeKind = t.Union([t.Literal('fuel'), t.Literal('service'), t.Literal('reading'), t.Literal('expense')])
+export const RecordChangeKind = t.Union([
+  t.Literal('fuel'),
+  t.Literal('service'),
+  t.Literal('reading'),
+  t.Literal('expense'),
+  t.Literal('charge'),
+])
 export const ChangeAction = t.Union([t.Literal('add'), t.Literal('edit'), t.Literal('remove'), t.Literal('undo')])
 
 const changeView = <K extends typeof ChangeKind | typeof RecordChangeKind>(kind: K) =>

@@ -7,12 +7,14 @@
  */
 import type { Database } from 'bun:sqlite'
 import { formatDate } from '../../../lib/domain/dates.ts'
+import { FUEL_LABEL, type FuelType } from '../../../lib/domain/figures.ts'
 import { formatMoney } from '../../../lib/domain/money.ts'
 import type { Presentation } from '../../../lib/domain/presentation.ts'
 import { conflict, notFound } from '../../lib/http.ts'
 import { dropFillup, fillupSnapshot, restoreFillup } from '../fuel/service.ts'
 import { dropRecord, recordSnapshot, restoreRecord } from '../records/service.ts'
 import { dropExpense, expenseSnapshot, restoreExpense } from '../expenses/service.ts'
+import { chargeSnapshot, dropCharge, restoreCharge } from '../charging/service.ts'
 import { dropReading, readingSnapshot, restoreReadingRow } from '../readings/correct.ts'
 import { carSnapshot, restoreArchive } from '../cars/archive.ts'
 import { requireCar } from '../shared/car.ts'
@@ -45,6 +47,7 @@ const NOUN: Record<ChangeKind, string> = {
   car: 'car',
   settings: 'the settings',
   expense: 'expense',
+  charge: 'charge',
 }
 
 /** The fields a history shows of each kind: label and column. */
@@ -56,6 +59,9 @@ const FIELDS: Record<ChangeKind, [string, string][]> = {
     ['odometer', 'odometer_text'],
     ['full', 'full'],
     ['missed', 'missed'],
+    ['fuel', 'fuel'],
+    ['price', 'price_text'],
+    ['station', 'station'],
   ],
   service: [
     ['date', 'done_on'],
@@ -75,6 +81,14 @@ const FIELDS: Record<ChangeKind, [string, string][]> = {
     ['odometer', 'archived_odometer_text'],
   ],
   settings: SETTINGS_HISTORY_FIELDS,
+  charge: [
+    ['date', 'charged_on'],
+    ['energy', 'energy_text'],
+    ['cost', 'cost_text'],
+    ['price', 'price_text'],
+    ['odometer', 'odometer_text'],
+    ['where', 'place'],
+  ],
   expense: [
     ['date', 'paid_on'],
     ['kind', 'kind'],
@@ -88,7 +102,7 @@ const FIELDS: Record<ChangeKind, [string, string][]> = {
 const parse = (json: string | null): Snapshot | null => (json ? (JSON.parse(json) as Snapshot) : null)
 
 /** The columns of a snapshot that hold a date (YYYY-MM-DD), shown in the garage's date order. */
-const DATE_COLUMNS = new Set(['filled_on', 'done_on', 'read_on', 'archived_on', 'paid_on'])
+const DATE_COLUMNS = new Set(['filled_on', 'done_on', 'read_on', 'archived_on', 'paid_on', 'charged_on'])
 
 /** A snapshot's field as the history shows it, in the garage's number format and date order. */
 function shown(snap: Snapshot | null, column: string, p: Presentation): string | null {
@@ -97,6 +111,7 @@ function shown(snap: Snapshot | null, column: string, p: Presentation): string |
   const v = row[column]
   if (v === null || v === undefined) return null
   if (column === 'full' || column === 'missed') return v === 1 ? 'yes' : 'no'
+  if (column === 'fuel' && typeof v === 'string' && Object.hasOwn(FUEL_LABEL, v)) return FUEL_LABEL[v as FuelType]
   if (column === 'cost_text' && typeof row.cost_minor === 'number' && typeof row.currency === 'string')
     return formatMoney(row.cost_minor, row.currency, 0, p.numbers)
   // the price was kept as shown when it was archived; written again from its amount
@@ -272,6 +287,8 @@ export function undoChange(
           ? recordSnapshot(db, tenant, c.ref)
           : c.kind === 'expense'
             ? expenseSnapshot(db, tenant, c.ref)
+            : c.kind === 'charge'
+            ? chargeSnapshot(db, tenant, c.ref)
             : c.kind === 'car'
             ? carSnapshot(db, tenant, c.ref)
             : readingSnapshot(db, tenant, c.ref)
@@ -284,6 +301,9 @@ export function undoChange(
     } else if (c.kind === 'service') {
       dropRecord(db, tenant, c.ref)
       if (before) restoreRecord(db, tenant, before)
+    } else if (c.kind === 'charge') {
+      dropCharge(db, tenant, c.ref)
+      if (before) restoreCharge(db, before)
     } else if (c.kind === 'expense') {
       dropExpense(db, tenant, c.ref)
       if (before) restoreExpense(db, before)

@@ -1,6 +1,7 @@
 /** Schemas of fuel fill-ups and the economy they give. */
 import { t } from 'elysia'
-import { CarRef, CostAndOdometer, date, DistanceInput, MoneyInput, PageInfo, PageQuery, strict, Whole } from '../shared/model.ts'
+import { Author } from '../drivers/authors.ts'
+import { CarRef, CostAndOdometer, date, DistanceInput, MoneyInput, PageInfo, PageQuery, strict, text, Whole } from '../shared/model.ts'
 
 /** A volume as typed: `unit` null or absent means the garage's (metric → L, imperial → US gal). */
 export const VolumeInput = t.Object(
@@ -17,7 +18,14 @@ export const FillupCreate = t.Object(
   {
     car: CarRef,
     volume: VolumeInput,
+    /** The total; with `price_per` it must agree with price × volume (to a cent), without it it is computed. */
     cost: t.Optional(MoneyInput),
+    /** The price per unit as typed: "1.899/L", "$3.45/gal" (checked by the service, which says the forms). */
+    price_per: t.Optional(text(100)),
+    /** What was bought: petrol_91, petrol_95, petrol_98, diesel, e10, e85, lpg, cng or adblue (checked by the service, which lists them). */
+    fuel: t.Optional(t.String({ maxLength: 40 })),
+    /** Where: the station as typed. */
+    station: t.Optional(text(200)),
     odometer: t.Optional(DistanceInput),
     /** Filled to the top (default yes). */
     full: t.Optional(t.Boolean()),
@@ -45,17 +53,28 @@ export const FillupView = t.Object({
   full: t.Boolean(),
   missed: t.Boolean(),
   date: t.String(),
+  /** "petrol 95", "LPG", "AdBlue"; null when not said. */
+  fuel: t.Nullable(t.String()),
+  /** The fuel as its code (petrol_95, lpg …); null when not said. */
+  fuel_type: t.Nullable(t.String()),
+  /** The tank its economy is of ('petrol', 'lpg' …; the car's main one when no fuel was said, '' while that is not known); null for AdBlue, which is not fuel. */
+  tank: t.Nullable(t.String()),
+  station: t.Nullable(t.String()),
+  /** "$3.45/gal", "$1.899/L" when a price per unit was given. */
+  price: t.Nullable(t.String()),
   /** Economy since the previous full fill-up ("34.1 mpg" / "6.9 L/100km"); null when it cannot be known. */
   economy: t.Nullable(t.String()),
   /** On a write's answer: the change it made (what Undo takes). */
   change: t.Optional(Whole()),
+  /** In a list: who logged it (absent when not known). */
+  by: Author,
 })
 export type FillupView = typeof FillupView.static
 
 export const FillupList = t.Object({
   car: t.String(),
   fillups: t.Array(FillupView),
-  /** Economy over every stretch that can be known. */
+  /** Economy over every stretch that can be known ("8.0 L/100km"; per tank on a dual-fuel car: "8.0 L/100km petrol · 11.2 L/100km LPG"). */
   average: t.Nullable(t.String()),
   ...PageInfo,
 })

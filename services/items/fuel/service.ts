@@ -3,19 +3,22 @@
  * typed text; the conversions are lib/domain/units.ts.
  */
 import type { Database } from 'bun:sqlite'
+import { withAuthors } from '../drivers/authors.ts'
 import { checkDate } from '../../../lib/domain/dates.ts'
-import { fuelSegments } from '../../../lib/domain/figures.ts'
+import { FUEL_LABEL, FUEL_TYPES, type FuelType, fuelSegments, readFuel, readTank, type Tank, TANK_LABEL, tankOf } from '../../../lib/domain/figures.ts'
 import type { NumberFormat } from '../../../lib/domain/numbers.ts'
-import { formatNumber } from '../../../lib/domain/text.ts'
-import { carUnits, economyUnitFor, fromKmPerLitre, toKm, toLitres, type VolumeUnit } from '../../../lib/domain/units.ts'
+import { clip, formatNumber } from '../../../lib/domain/text.ts'
+import { carUnits, economyUnitFor, fromKmPerLitre, fromLitres, toKm, toLitres, type VolumeUnit } from '../../../lib/domain/units.ts'
 import { badRequest, conflict, notFound } from '../../lib/http.ts'
 import { addReading } from '../readings/service.ts'
 import { type CarRow, carById, requireCar, requireInUse } from '../shared/car.ts'
 import { ensureTenant, garageAt, garageShown } from '../shared/garage.ts'
-import { type DistanceUnit, nextPage, type Page } from '../shared/model.ts'
+import { nextPage, type Page } from '../shared/model.ts'
 import { costAndOdometer, type LoggedColumns, loggedColumns } from '../shared/logged.ts'
 import { typedMoney } from '../shared/money.ts'
 import { nextNumber } from '../shared/numbers.ts'
+import { checkText } from '../shared/text.ts'
+import { priceText, readUnitPrice, settleCost } from './price.ts'
 import {
   type ChangeActor,
   removedNote,
@@ -38,9 +41,43 @@ type FillupRow = LoggedColumns & {
   created_at: string
   number: number
   reading_id: number | null
+  fuel: FuelType | null
+  station: string | null
+  price_minor: number | null
+  price_unit: VolumeUnit | null
+  price_text: string | null
 }
 
 type Stretch = { km: number; litres: number }
+
+/** What a car says it runs on (migration 13): its tanks ("lpg,petrol") and powertrain; NULL when not said. */
+export type CarPowers = { fuels: string | null; powertrain: 'combustion' | 'hybrid' | 'phev' | 'ev' | null }
+export const powersOf = (car: CarRow) => car as CarRow & CarPowers
+
+/** The fuel typed, or a refusal that lists the fuels. */
+export function checkFuel(value: string): FuelType {
+  const fuel = readFuel(value)
+  if (fuel) return fuel
+  throw badRequest('fuel', `fuel: "${clip(value, 40)}" is not a fuel; fuels: ${FUEL_TYPES.join(', ')}`)
+}
+
+/** The tanks a car's `fuels` names, in the order given ("lpg,petrol"). */
+export function carTanks(car: CarRow): Tank[] {
+  const fuels = powersOf(car).fuels
+  return fuels ? (fuels.split(',').map((f) => readTank(f)).filter(Boolean) as Tank[]) : []
+}
+
+/**
+ * The tank a fill-up's fuel goes into; one logged without its fuel goes into the car's main
+ * tank: the first of its `fuels`, else that of its first fill-up that said its fuel. Null: AdBlue.
+ */
+function tanksOf(rows: FillupRow[], car: CarRow): (r: FillupRow) => Tank | '' | null {
+  const first = [...rows]
+    .sort((a, b) => (a.filled_on < b.filled_on ? -1 : a.filled_on > b.filled_on ? 1 : a.number - b.number))
+    .find((r) => r.fuel && tankOf(r.fuel))
+  const main: Tank | '' = carTanks(car)[0] ?? (first?.fuel ? tankOf(first.fuel)! : '')
+  return (r) => (r.fuel ? tankOf(r.fuel) : main)
+}
 
 /**
  * The largest fill-up taken without confirm:yes, in litres: more than a car's tank (cars carry no
@@ -77,11 +114,14 @@ function checkVolume(
  * Economy per full fill-up, from lib/domain/figures.ts `fuelSegments` (the one computation
  * `/car stats` and `/calc` use too): the distance since the previous full fill-up over the fuel
  * put in since then, partial fill-ups with or without their odometer included. A missed
- * fill-up, or a full one without its odometer, leaves that stretch out.
+ * fill-up, or a full one without its odometer, leaves that stretch out. Each tank chains its own
+ * fill-ups (a dual-fuel car's LPG and petrol); AdBlue is in none.
  */
-function economies(rows: FillupRow[], carUnit: DistanceUnit) {
-  const { entries, total } = fuelSegments(
-    rows.map((r) => ({
+function economies(rows: FillupRow[], car: CarRow) {
+  const carUnit = car.odometer_unit
+  const tank = tanksOf(rows, car)
+  const { entries, total, tanks } = fuelSegments(
+    rows.filter((r) => tank(r) !== null).map((r) => ({
       id: r.id,
       logged: r.number,
       date: r.filled_on,
@@ -89,11 +129,21 @@ function economies(rows: FillupRow[], carUnit: DistanceUnit) {
       litres: r.litres,
       full: r.full === 1,
       missed: r.missed === 1,
+      tank: tank(r) ?? '',
     })),
   )
   const byId = new Map<number, Stretch>()
   for (const e of entries) if (e.segment) byId.set(e.fillUp.id, { km: e.segment.km, litres: e.segment.litres })
-  return { byId, total }
+  return { byId, total, tanks, tank }
+}
+
+/** The average economy: one figure, or one per tank on a car that fills two ("8.0 L/100km petrol · 11.2 L/100km LPG"). */
+function averageText(eco: ReturnType<typeof economies>, car: CarRow, numbers: NumberFormat): string | null {
+  if (!eco.total) return null
+  if (eco.tanks.size < 2) return economyText(eco.total, car, numbers)
+  return [...eco.tanks]
+    .map(([tank, e]) => `${economyText(e, car, numbers)} ${tank ? TANK_LABEL[tank as Tank] : ''}`.trim())
+    .join(' · ')
 }
 
 /** In the car's economy unit and the garage's number format: "30.0 mpg", "6.9 L/100km" ("6,9 L/100km"), "36.0 mpg (UK)". */
@@ -102,8 +152,8 @@ function economyText(e: Stretch, car: CarRow, numbers: NumberFormat): string {
   return `${formatNumber(fromKmPerLitre(e.km / e.litres, unit), 1, 1, numbers)} ${unit === 'impmpg' ? 'mpg (UK)' : unit}`
 }
 
-function fillupView(r: FillupRow, car: CarRow, eco: Map<number, Stretch>, numbers: NumberFormat): FillupView {
-  const e = eco.get(r.id)
+function fillupView(r: FillupRow, car: CarRow, eco: ReturnType<typeof economies>, numbers: NumberFormat): FillupView {
+  const e = eco.byId.get(r.id)
   return {
     id: r.id,
     number: r.number,
@@ -115,6 +165,14 @@ function fillupView(r: FillupRow, car: CarRow, eco: Map<number, Stretch>, number
     missed: r.missed === 1,
     date: r.filled_on,
     economy: e ? economyText(e, car, numbers) : null,
+    fuel: r.fuel ? FUEL_LABEL[r.fuel] : null,
+    fuel_type: r.fuel,
+    tank: eco.tank(r),
+    station: r.station,
+    price:
+      r.price_minor === null || r.price_unit === null || r.currency === null
+        ? null
+        : priceText(r.price_minor, r.price_unit, r.currency, numbers),
   }
 }
 
@@ -153,12 +211,38 @@ function storeFillup(
         shown.numbers,
       )
     : { litres: kept!.litres, text: kept!.volume_text }
-  const cost =
-    body.cost !== undefined
-      ? typedMoney('cost', body.cost, garage.currency)
-      : kept && kept.cost_minor !== null
-        ? { minor: kept.cost_minor, text: kept.cost_text ?? '' }
-        : null
+  const carVolume = carUnits(car.odometer_unit, car.volume_unit, car.economy_unit).volume
+  const typedCost = body.cost !== undefined ? typedMoney('cost', body.cost, garage.currency) : null
+  const keptCost = kept && kept.cost_minor !== null ? { minor: kept.cost_minor, text: kept.cost_text ?? '' } : null
+  const keptPrice =
+    kept && kept.price_minor !== null && kept.price_unit !== null
+      ? { minor: kept.price_minor, unit: kept.price_unit, text: kept.price_text ?? '' }
+      : null
+  const typedPrice =
+    body.price_per !== undefined
+      ? (readUnitPrice(body.price_per, [body.volume?.unit ?? carVolume, 'L', 'gal', 'impgal'], garage.currency, shown.numbers) as {
+          minor: number
+          unit: VolumeUnit
+          text: string
+        })
+      : null
+  // A cost typed alone replaces the price it had; a price typed, or kept with a new volume,
+  // gives the cost unless one is typed beside it (then the two must agree).
+  const price = typedPrice ?? (typedCost ? null : keptPrice)
+  const quantity = (p: { unit: VolumeUnit }) => fromLitres(volume.litres, p.unit)
+  const cost = price
+    ? settleCost(
+        quantity(price),
+        price,
+        typedCost ?? (typedPrice || body.volume ? null : keptCost),
+        garage.currency,
+        shown.numbers,
+        `${formatNumber(quantity(price), 3, 0, shown.numbers)} ${price.unit}`,
+      )
+    : (typedCost ?? keptCost)
+  const fuel = body.fuel !== undefined ? checkFuel(body.fuel) : (kept?.fuel ?? null)
+  const station =
+    body.station !== undefined ? (checkText('station', body.station, 200, false) ?? null) : (kept?.station ?? null)
   const date = body.date === undefined ? (kept?.filled_on ?? today) : checkDate('date', body.date, today, shown.dates)
   let odometer: { value: number; text: string } | null = null
   let readingId: number | null = null
@@ -190,7 +274,8 @@ function storeFillup(
   const row = db
     .query(
       `INSERT INTO fuel_fillups (tenant, car_id, litres, volume_text, cost_minor, currency, cost_text, odometer, odometer_text, full, missed,
-         filled_on, created_at, number, reading_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+         filled_on, created_at, number, reading_id, fuel, station, price_minor, price_unit, price_text)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     )
     .get(
       tenant,
@@ -204,8 +289,13 @@ function storeFillup(
       kept?.created_at ?? now.toISOString(),
       number ?? nextNumber(db, tenant, 'fuel'),
       readingId,
+      fuel,
+      station,
+      price?.minor ?? null,
+      price?.unit ?? null,
+      price?.text ?? null,
     ) as FillupRow
-  return fillupView(row, car, economies(fillupsOf(db, tenant, car.id), car.odometer_unit).byId, shown.numbers)
+  return fillupView(row, car, economies(fillupsOf(db, tenant, car.id), car), shown.numbers)
 }
 
 export function addFillup(
@@ -277,12 +367,12 @@ export function removeFillup(
     const { row, car } = requireFillup(db, tenant, number)
     const before = fillupSnapshot(db, tenant, number)
     const { numbers } = garageShown(db, tenant)
-    const was = economies(fillupsOf(db, tenant, car.id), car.odometer_unit)
-    const removed = fillupView(row, car, was.byId, numbers)
+    const was = economies(fillupsOf(db, tenant, car.id), car)
+    const removed = fillupView(row, car, was, numbers)
     deleteFillup(db, row)
-    const after = economies(fillupsOf(db, tenant, car.id), car.odometer_unit)
+    const after = economies(fillupsOf(db, tenant, car.id), car)
     const change = logChange(db, tenant, actor, { kind: 'fuel', action: 'remove', ref: number, before, after: null }, now)
-    return { removed, average: after.total ? economyText(after.total, car, numbers) : null, change }
+    return { removed, average: averageText(after, car, numbers), change }
   })()
 }
 
@@ -320,14 +410,14 @@ export function listFillups(
   const car = requireCar(db, tenant, carRef)
   const garage = garageShown(db, tenant)
   const all = fillupsOf(db, tenant, car.id)
-  const eco = economies(all, car.odometer_unit)
+  const eco = economies(all, car)
   const shown = [...all]
     .sort((a, b) => (b.filled_on < a.filled_on ? -1 : b.filled_on > a.filled_on ? 1 : b.number - a.number))
     .slice((page.page - 1) * page.limit, page.page * page.limit)
   return {
     car: car.nickname,
-    fillups: shown.map((r) => fillupView(r, car, eco.byId, garage.numbers)),
-    average: eco.total ? economyText(eco.total, car, garage.numbers) : null,
+    fillups: withAuthors(db, tenant, 'fuel', shown.map((r) => fillupView(r, car, eco, garage.numbers)), (f) => f.number),
+    average: averageText(eco, car, garage.numbers),
     total: all.length,
     next_page: nextPage(page, all.length),
   }

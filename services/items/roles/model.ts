@@ -18,7 +18,7 @@ export type RoleSet = typeof RoleSet.static
 
 /** A fill-up or reading by its number, a service record by its id, a change by its id. */
 export const LoggedQuery = t.Object({
-  kind: t.Union([t.Literal('fuel'), t.Literal('service'), t.Literal('reading'), t.Literal('change')]),
+  kind: t.Union([t.Literal('fuel'), t.Literal('charge'), t.Literal('service'), t.Literal('reading'), t.Literal('change')]),
   ref: t.Numeric({ minimum: 1 }),
 })
 export type LoggedQuery = typeof LoggedQuery.static
