@@ -19,6 +19,9 @@
  * - Rate limits: @discordjs/rest waits out 429 Retry-After by itself; 5xx and network failures
  *   are retried here with backoff, then the job fails and BullMQ retries it with its own backoff.
  * - A photo (Reply.image) is fetched from the images service and uploaded as `photo.jpg`.
+ * - A file (Reply.file, an export zip) is fetched from the images service's files and attached
+ *   under its name; one over DISCORD_FILE_MAX (what Discord takes from a bot) or gone is said in
+ *   the message instead.
  * - A Reply with `ref` records the thread ref of the message it produced (bots/shared/threads.ts).
  * - A progress notice never overwrites the final answer.
  */
@@ -132,6 +135,45 @@ async function fetchPhoto(
     )
     return undefined
   }
+}
+
+/** The largest file Discord takes from a bot in a message (10 MiB). */
+export const DISCORD_FILE_MAX = 10 * 1024 * 1024
+
+/** A reply's file from the images service; undefined when it is gone (expired, or not this tenant's). */
+async function fetchFile(deps: DeliveryDeps, tenant: string, file: NonNullable<Reply['file']>) {
+  const url = `${deps.config.IMAGES_URL.replace(/\/$/, '')}/files/${file.id}`
+  const res = await fetch(url, {
+    headers: { authorization: `Bearer ${deps.config.SERVICE_TOKEN ?? ''}`, 'x-tenant': tenant },
+    signal: AbortSignal.timeout(60_000),
+  })
+  if (res.status === 404) return undefined
+  if (!res.ok) throw new Error(`images service answered ${res.status} for a file`)
+  return new Uint8Array(await res.arrayBuffer())
+}
+
+/**
+ * Adds the reply's file to the upload (`files`) and the body's attachments, or says in the
+ * message why it is not there.
+ */
+async function attachFile(deps: DeliveryDeps, data: ReplyJobT, files: RawFile[], body: MessageBody) {
+  const file = data.reply.file
+  if (!file) return
+  const say = (line: string) => {
+    const embed = body.embeds[0]
+    if (embed) embed.description = `${String(embed.description ?? '')}\n${line}`.slice(0, 4096)
+  }
+  if (file.bytes > DISCORD_FILE_MAX) {
+    say(`${file.name} is ${(file.bytes / 1048576).toFixed(1)} MB, over the 10 MB Discord takes from a bot: export one car, or without photos.`)
+    return
+  }
+  const bytes = await fetchFile(deps, data.tenant, file)
+  if (!bytes) {
+    say(`${file.name} is no longer kept (files are kept for a day): export again.`)
+    return
+  }
+  body.attachments.push({ id: files.length, filename: file.name })
+  files.push({ name: file.name, data: bytes, contentType: file.type })
 }
 
 const threadName = (reply: Reply) =>
@@ -263,10 +305,10 @@ export async function deliver(
       )
 
     const photo = reply.image ? await fetchPhoto(deps, data.tenant, reply.image, !finalAttempt) : undefined
-    const files: RawFile[] | undefined = photo
-      ? [{ name: PHOTO_NAME, data: photo, contentType: 'image/jpeg' }]
-      : undefined
+    const uploads: RawFile[] = photo ? [{ name: PHOTO_NAME, data: photo, contentType: 'image/jpeg' }] : []
     let body = renderReply(reply, photo !== undefined)
+    await attachFile(deps, data, uploads, body)
+    const files = uploads.length > 0 ? uploads : undefined
 
     const send = async (): Promise<Delivered> => {
       // The last look before Discord is touched: this attempt still holds the lease and BullMQ's lock.

@@ -309,7 +309,11 @@ async function main(): Promise<never> {
   say(
     `ready: ${children.map((c) => c.name).join(', ') || 'no processes'}; terminal chat as local:${config.LOCAL_TENANT}`,
   )
-  const code = await runChat({ config: { ...config, DATA_DIR: dataDir }, redisUrl })
+  const code = await runChat({
+    // The chat fetches the files replies carry from the images service, with the stack's token.
+    config: { ...config, DATA_DIR: dataDir, SERVICE_TOKEN: token, IMAGES_URL: env.IMAGES_URL ?? config.IMAGES_URL },
+    redisUrl,
+  })
   return stopAll(code)
 }
 

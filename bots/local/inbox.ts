@@ -25,6 +25,11 @@ export type InboxOptions = {
   tenant?: string
   /** Reply jobs taken at once (1 keeps a session's replies in order). */
   concurrency?: number
+  /**
+   * Makes a reply job ready before it is kept and its waiters woken (the terminal chat saves the
+   * file a reply carries and says where); the job as it arrived when absent.
+   */
+  prepare?: (job: ReplyJob) => Promise<ReplyJob>
   /** Every reply job, as it arrives (a reminder too); the job is done when what it returns settles. */
   onReply?: (job: ReplyJob) => void | Promise<void>
   /** Worker options a test (or an operator) may shorten (lock duration, stalled interval). */
@@ -57,11 +62,12 @@ export class ReplyInbox {
   }
 
   /** Keeps a reply job (`key`: its queue and id) unless it was seen already. */
-  private async take1(key: string, data: ReplyJob): Promise<void> {
+  private async take1(key: string, arrived: ReplyJob): Promise<void> {
     if (this.seen.has(key)) return
     this.seen.add(key)
     // A Set iterates in insertion order: the first is the oldest.
     if (this.seen.size > SEEN_KEPT) this.seen.delete(this.seen.values().next().value!)
+    const data = this.options?.prepare ? await this.options.prepare(arrived) : arrived
     const list = this.received.get(data.envelopeId) ?? []
     list.push(data)
     this.received.set(data.envelopeId, list)

@@ -53,6 +53,12 @@ export type LocalChatOptions = {
   maxFileBytes?: number
   /** Where relative file paths start (default the current directory). */
   cwd?: string
+  /**
+   * Where the files replies carry (an export zip) come from and go: the images service with the
+   * service token, and the folder they are written to (DATA_DIR/exports). Without it a reply's
+   * file is named but not saved.
+   */
+  files?: { imagesUrl: string; token: string; dir: string }
   /** Every reply job of this session or its garage's channel, as it first arrives (a reminder too). */
   onReply?: (job: ReplyJob) => void
 }
@@ -107,6 +113,7 @@ export class LocalChat {
       queuePrefix: this.options.queuePrefix,
       session: this.session,
       tenant: this.tenant,
+      prepare: (job) => saveReplyFile(job, this.options.files),
       onReply: this.options.onReply,
     })
   }
@@ -236,6 +243,37 @@ export class LocalChat {
 }
 
 const DEFAULT_MAX_FILE = 20 * 1024 * 1024
+
+/**
+ * The terminal chat's delivery of a reply's file: fetched from the images service and written
+ * to `dir` (DATA_DIR/exports) as `<name>-<id>.<ext>`, the reply then saying where. The id is the
+ * reply's own, so a reply job seen again writes the same path; a file that cannot be fetched is
+ * said instead (the reply still shows).
+ */
+export async function saveReplyFile(job: ReplyJob, files: LocalChatOptions['files']): Promise<ReplyJob> {
+  const file = job.reply.file
+  if (!file) return job
+  const say = (line: string): ReplyJob => ({
+    ...job,
+    reply: { ...job.reply, text: clip(`${job.reply.text}\n${line}`, 4000) },
+  })
+  if (!files) return say(`File: ${file.name} (${megabytes(file.bytes)}), not saved: this chat has no images service`)
+  const dot = file.name.lastIndexOf('.')
+  const stem = dot > 0 ? file.name.slice(0, dot) : file.name
+  const path = resolve(files.dir, `${stem}-${file.id.slice(0, 8)}${dot > 0 ? file.name.slice(dot) : ''}`)
+  try {
+    const res = await fetch(`${files.imagesUrl.replace(/\/$/, '')}/files/${file.id}`, {
+      headers: { authorization: `Bearer ${files.token}`, 'x-tenant': job.tenant },
+      signal: AbortSignal.timeout(60_000),
+    })
+    if (!res.ok) throw new Error(`the images service answered ${res.status}`)
+    mkdirSync(files.dir, { recursive: true })
+    await Bun.write(path, res)
+  } catch (error) {
+    return say(`File: ${file.name} could not be saved: ${(error as Error).message}`)
+  }
+  return say(`Saved to ${path}`)
+}
 
 /**
  * The catalog with the attachment options of the line's subcommand taking text (the path), so
@@ -398,6 +436,15 @@ export async function runChat(options: RunChatOptions): Promise<number> {
     attempts: options.config.COMMAND_ATTEMPTS,
     maxFileBytes: options.config.IMAGE_MAX_BYTES,
     timeoutMs: options.timeoutMs ?? 30_000,
+    ...(options.config.SERVICE_TOKEN
+      ? {
+          files: {
+            imagesUrl: options.config.IMAGES_URL,
+            token: options.config.SERVICE_TOKEN,
+            dir: resolve(options.config.DATA_DIR, 'exports'),
+          },
+        }
+      : {}),
     onReply: (job) => printReply(job),
   })
   try {

@@ -12,6 +12,10 @@
  *   none or it is used up.
  * A Reply's photo is fetched from the images service and uploaded with the files methods
  * (getUploadURLExternal → upload → completeUploadExternal), then shown by file id.
+ * A Reply's file (an export zip) is fetched from the images service's files and uploaded the
+ * same way into the asker's direct message with the app (conversations.open), which only they
+ * see; the answer says so. It is shared once per reply job (its Slack file id is kept under
+ * `fileKey`), so a rerun answers without uploading it again.
  *
  * Once per reply job (bots/shared/delivery.ts): an attempt claims the job's lease before it acts
  * and records what it produced (the channel and ts of a chat.postMessage, `response_url`, or
@@ -77,6 +81,9 @@ type Posted =
 /** Redis key of an uploaded thumbnail (tenant, sha256, size) → Slack file id. */
 export const thumbKey = (queuePrefix: string, tenant: string, sha256: string, size: number) =>
   `${queuePrefix}:slack:thumb:${tenant}:${sha256}:${size}`
+
+/** Redis key of the file a reply job shared to its asker → its Slack file id. */
+export const fileKey = (queuePrefix: string, jobId: string) => `${queuePrefix}:slack:file:${jobId}`
 
 class RetryAfter extends Error {
   constructor(
@@ -163,7 +170,8 @@ export class SlackDelivery {
         'an earlier attempt may have posted this reply; posting again (Slack may show it twice)',
       )
 
-    const reply = data.reply
+    const shared = await this.shareFile(jobId, data, replyTo)
+    const reply = shared ? { ...data.reply, text: `${data.reply.text}\n${shared}`.slice(0, 4000) } : data.reply
     const image = await this.image(data)
     const blocks = renderBlocks(reply, image)
     const text = fallbackText(reply)
@@ -293,6 +301,63 @@ export class SlackDelivery {
       throw new Error(`response_url answered ${response.status}: ${why}`)
     }
     await response.body?.cancel()
+  }
+
+  /**
+   * Shares the Reply's file with the asker in their direct message with the app, once per reply
+   * job; answers the line the answer adds (where the file went, or why it did not), or undefined
+   * when the Reply has no file.
+   */
+  private async shareFile(jobId: string, data: ReplyJob, replyTo: SlackReplyTo): Promise<string | undefined> {
+    const file = data.reply.file
+    if (!file) return undefined
+    const sent = `${file.name} is in your direct messages with Car Manager (only you see it).`
+    if (!replyTo.userId) return `${file.name} could not be sent: there is no member to send it to.`
+    const redis = this.options.connection
+    const key = fileKey(this.prefix, jobId)
+    if (await redis.get(key)) return sent
+    const { config } = this.options
+    const response = await fetch(`${config.IMAGES_URL.replace(/\/$/, '')}/files/${file.id}`, {
+      headers: { authorization: `Bearer ${config.SERVICE_TOKEN ?? ''}`, 'x-tenant': data.tenant },
+      signal: AbortSignal.timeout(60_000),
+    })
+    if (response.status === 404) {
+      await response.body?.cancel()
+      return `${file.name} is no longer kept (files are kept for a day): export again.`
+    }
+    if (!response.ok) {
+      await response.body?.cancel()
+      throw new Error(`images service answered ${response.status} for a file`)
+    }
+    const bytes = new Uint8Array(await response.arrayBuffer())
+    const dm = await this.patiently('conversations.open', () =>
+      this.client.conversations.open({ users: replyTo.userId! }),
+    )
+    const channel = String(dm.channel?.id)
+    const url = await this.patiently('files.getUploadURLExternal', () =>
+      this.client.files.getUploadURLExternal({ filename: file.name, length: bytes.byteLength }),
+    )
+    const fileId = String(url.file_id)
+    await this.patiently('upload', async () => {
+      const upload = await fetch(String(url.upload_url), {
+        method: 'POST',
+        body: bytes,
+        headers: { 'content-type': file.type },
+        signal: AbortSignal.timeout(120_000),
+      })
+      if (upload.status === 429) throw new RetryAfter(Number(upload.headers.get('retry-after') ?? '1') || 1, 'upload')
+      const why = await upload.text()
+      if (!upload.ok) throw new Error(`file upload answered ${upload.status}: ${why.slice(0, 200)}`)
+    })
+    await this.patiently('files.completeUploadExternal', () =>
+      this.client.files.completeUploadExternal({
+        files: [{ id: fileId, title: file.name }],
+        channel_id: channel,
+        initial_comment: data.reply.title ?? file.name,
+      }),
+    )
+    await redis.set(key, fileId, 'EX', 7 * 24 * 3600)
+    return sent
   }
 
   /** Uploads the Reply's thumbnail once per (tenant, photo, size); undefined when there is none or it cannot be had. */

@@ -118,6 +118,20 @@ export const ReplyImage = T.Object({
 })
 
 /**
+ * A file a Reply carries (an export zip): stored short-lived in the images service
+ * (`GET /files/:id`, this tenant's only, kept a day) and fetched by the delivering bot, which
+ * attaches it (Discord), uploads it to the asker (Slack) or writes it to a path it prints (the
+ * terminal chat). `bytes` lets a bot refuse one too big for its platform before fetching it.
+ */
+export const ReplyFile = T.Object({
+  id: T.String({ pattern: '^[0-9a-f]{32}$' }),
+  name: T.String({ minLength: 1, maxLength: 200, pattern: '^[^/\\\\\\x00-\\x1f]+$' }),
+  type: T.String({ minLength: 1, maxLength: 100 }),
+  bytes: T.Integer({ minimum: 0 }),
+})
+export type ReplyFile = Static<typeof ReplyFile>
+
+/**
  * What a handler answers; each adapter renders it (Discord embed, Slack Block Kit, plain text).
  * Text is shown as written, except a channel mention `<#channelId>`, which Discord and Slack
  * both render as a link to the channel.
@@ -130,6 +144,7 @@ export const Reply = T.Object({
     T.Array(T.Object({ name: T.String({ maxLength: 256 }), value: T.String({ maxLength: 1024 }), inline: T.Optional(T.Boolean()) }), { maxItems: 25 }),
   ),
   image: T.Optional(ReplyImage),
+  file: T.Optional(ReplyFile),
   actions: T.Optional(T.Array(Action, { maxItems: 5 })),
   /** Only the person who asked sees it (Discord ephemeral, Slack ephemeral). */
   ephemeral: T.Optional(T.Boolean()),

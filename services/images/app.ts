@@ -8,6 +8,8 @@ import { join } from 'node:path'
 import { parseConfig } from '../../lib/config.ts'
 import { type ServiceDeps, serviceApp } from '../lib/app.ts'
 import { errorResponses, notFound } from '../lib/http.ts'
+import { imagesExportRoutes } from './export.ts'
+import { imagesTenantDeleteRoutes } from './tenant-delete.ts'
 import { migrations } from './migrations.ts'
 import {
   Covers,
@@ -65,6 +67,8 @@ export function createApp(deps: ServiceDeps) {
     .decorate('store', store)
     .decorate('db', db)
     .decorate('expireUnfiled', expiry.run)
+    .use(imagesExportRoutes({ db, store, dataDir: deps.dataDir, now }))
+    .use(imagesTenantDeleteRoutes({ db, store, dataDir: deps.dataDir, once }))
     .post(
       '/images',
       async ({ request, query, tenant, idempotencyKey, set }) => {

@@ -31,4 +31,18 @@ CREATE UNIQUE INDEX photos_target ON photos (tenant, sha256, IFNULL(car_id, 0), 
 CREATE INDEX photos_car ON photos (tenant, car_id, created_at);
 CREATE INDEX photos_issue ON photos (tenant, issue, created_at);
 `,
+  // 2: short-lived files of a garage (an export zip) a reply carries by reference; the bytes
+  // are DATA_DIR/files/<id>, kept a day (files.ts)
+  `
+CREATE TABLE files (
+  id TEXT PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  -- epoch ms
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX files_created ON files (created_at);
+`,
 ]

@@ -3,6 +3,8 @@
  * writes replay their first answer for a repeated Idempotency-Key.
  */
 import { type ServiceDeps, serviceApp } from '../lib/app.ts'
+import { issuesExportRoutes } from './export.ts'
+import { issuesTenantDeleteRoutes } from './tenant-delete.ts'
 import { migrations } from './migrations.ts'
 import {
   ActorOnly,
@@ -32,6 +34,8 @@ export function createApp(deps: ServiceDeps) {
   const { app: base, db, now, once, finish } = serviceApp('issues', deps, migrations)
 
   const app = base
+    .use(issuesExportRoutes(db))
+    .use(issuesTenantDeleteRoutes(db, once))
     .post(
       '/issues',
       ({ body, tenant, idempotencyKey, set }) =>

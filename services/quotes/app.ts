@@ -8,6 +8,8 @@
 import { garageToday } from '../../lib/domain/dates.ts'
 import { type ServiceDeps, serviceApp } from '../lib/app.ts'
 import { estimate, listJobs, overrideJob } from './estimates.ts'
+import { quotesExportRoutes } from './export.ts'
+import { quotesTenantDeleteRoutes } from './tenant-delete.ts'
 import { migrations } from './migrations.ts'
 import {
   AcceptBody,
@@ -60,6 +62,8 @@ export function createApp(deps: ServiceDeps) {
   const today = (given: string | undefined) => given ?? garageToday(now(), 'UTC')
 
   const app = base
+    .use(quotesExportRoutes(db))
+    .use(quotesTenantDeleteRoutes(db, once))
     .post(
       '/quotes',
       ({ body, tenant, idempotencyKey, set, headers }) =>
