@@ -15,6 +15,7 @@ export const ACTION_ROLES: Readonly<Record<string, Role>> = {
   // a reminder's Done and Snooze, and Log another of a service record
   'item.done': 'driver',
   'item.snooze': 'driver',
+  'item.take': 'driver',
   'service.log_again': 'driver',
   // a photo dropped in a channel, and its "which car?" buttons
   'photo.attach': 'driver',
@@ -26,6 +27,10 @@ export const ACTION_ROLES: Readonly<Record<string, Role>> = {
   'issue.undo_comment': 'manager',
   'quote.undo_change': 'manager',
   'quote.accept_btn': 'manager',
+  // an import's preview (Import, Cancel) and the Undo of an import (queue/handlers/shared/import.ts)
+  'garage.import_confirm': 'manager',
+  'garage.import_cancel': 'manager',
+  'garage.import_undo': 'manager',
 }
 
 export type ParsedAction =

@@ -75,6 +75,14 @@ const BUTTON_ARGS: Record<string, (value: string, kind: RefKind) => string> = {
   // an expense number, numbered per garage; another garage's is refused like a missing one by
   // the items service (services/items/expenses/app.test.ts "another garage")
   'expense.pay': (v) => v,
+  // a posted reminder's id (I'll do it); another garage's is refused like a missing one by the
+  // items service (queue/handlers/shared-garage.test.ts "another garage cannot take it")
+  'item.take': (v) => v,
+  // a pending import's random id, and an import's number (per garage); another garage's is
+  // refused like a missing one by the items service (services/items/imports/app.test.ts)
+  'garage.import_confirm': (v) => v,
+  'garage.import_cancel': (v) => v,
+  'garage.import_undo': (v) => v,
 }
 const BUTTON_REFS: Record<string, RefKind[]> = {
   'item.done': ['item'],
@@ -87,6 +95,10 @@ const BUTTON_REFS: Record<string, RefKind[]> = {
   'issue.undo_comment': [],
   'quote.undo_change': [],
   'expense.pay': [],
+  'item.take': [],
+  'garage.import_confirm': [],
+  'garage.import_cancel': [],
+  'garage.import_undo': [],
 }
 
 const attachment = () => ({

@@ -19,6 +19,7 @@ export type RefKind =
   | 'record'
   | 'sha256'
   | 'photoLink'
+  | 'token'
 
 /**
  * Reference fields by `service:name` (then `*:name`). A path param missing from here fails the
@@ -42,6 +43,17 @@ const REFS: Record<string, RefKind> = {
   '*:recordId': 'record',
   '*:sha256': 'sha256',
   'images:id': 'photoLink',
+  // A car's id, where an export is narrowed to one car.
+  'items:GET /export:car': 'carId',
+  'issues:GET /export:car': 'carId',
+  'images:GET /export:car': 'carId',
+  'quotes:GET /export:car': 'carId',
+  // Random ids of short-lived objects a garage made (a pending import, an export's file): the
+  // seeded garages hold none, so only the refusal without X-Tenant is checked here; their
+  // tenant scope is in services/items/imports/app.test.ts and services/images/files.test.ts.
+  'items:POST /imports/commit:id': 'token',
+  'items:POST /imports/cancel:id': 'token',
+  'images:GET /files/:id:id': 'token',
 }
 
 /** Path params that name no object; the value to use. */
@@ -100,6 +112,8 @@ export function valuesOf(kind: RefKind, h: Holdings): string[] {
       return h.photo ? [h.photo.sha256] : []
     case 'photoLink':
       return h.photo ? [String(h.photo.linkId)] : []
+    case 'token':
+      return []
   }
 }
 
@@ -116,6 +130,8 @@ export function missingOf(kind: RefKind): string {
       return 'nomatchword'
     case 'sha256':
       return 'e'.repeat(64)
+    case 'token':
+      return 'f'.repeat(32)
     default:
       return MISSING_NUMBER
   }
@@ -145,6 +161,8 @@ export function ownOf(kind: RefKind, h: Holdings): string | undefined {
       return h.photo?.sha256
     case 'photoLink':
       return h.photo ? String(h.photo.linkId) : undefined
+    case 'token':
+      return missingOf('token')
   }
 }
 

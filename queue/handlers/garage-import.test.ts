@@ -1,0 +1,540 @@
+/**
+ * /garage import end to end through the queue, with the real items and calculator services and
+ * a local file host standing in for the platform's: a preview that stores nothing, Import in one
+ * transaction, the same file again adding nothing, an overlapping file adding only its new rows,
+ * and every bad file refused with its reason. Economy and costs are checked against sums
+ * written out here from the fixture files (test/fixtures/imports).
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { zipSync } from 'fflate'
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseLine } from '../../catalog/grammar.ts'
+import type { Reply } from '../../lib/contracts/envelope.ts'
+import { type FileHost, startFileHost } from '../../test/file-host.ts'
+import { type Stack, startStack } from '../../test/stack.ts'
+
+const FIXTURES = join(import.meta.dir, '../../test/fixtures/imports')
+const fixture = (name: string) => new Uint8Array(readFileSync(join(FIXTURES, name)))
+
+let stack: Stack
+let files: FileHost
+const clock = new Date('2026-06-01T12:00:00Z')
+const GARAGE = 'local:imports-e2e'
+
+beforeAll(async () => {
+  files = startFileHost()
+  // issues, quotes and images for /garage export, whose zip is imported back
+  stack = await startStack({
+    services: ['items', 'calculator', 'issues', 'quotes', 'images'],
+    now: () => clock,
+  })
+})
+afterAll(async () => {
+  await stack?.close()
+  files?.stop()
+})
+
+const say = (line: string, tenant = GARAGE): Promise<Reply> => {
+  const parsed = parseLine(line)
+  if (!parsed.ok) throw new Error(`grammar refused ${line}: ${parsed.error}`)
+  return stack.command(parsed.kind, parsed.payload, { tenant })
+}
+const press = (id: string, tenant = GARAGE) => stack.press(id, tenant)
+const field = (r: Reply, name: string) => r.fields?.find((f) => f.name === name)?.value
+/** Money as read, without the no-break space Intl puts after a currency code ("PLN 25.00"). */
+const plain = (text: string | undefined) => text?.replace(/\u00a0/g, ' ')
+
+let seq = 0
+/** /garage import with `bytes` served as the attachment `name`. */
+function importFile(
+  name: string,
+  bytes: Uint8Array,
+  options: { map?: string; car?: string; size?: number; tenant?: string } = {},
+): Promise<Reply> {
+  const path = `/attachments/${++seq}/${name}`
+  files.served.set(path, bytes)
+  return stack.command(
+    'garage.import',
+    {
+      file: { url: files.urlOf(path), filename: name, size: options.size ?? bytes.byteLength },
+      ...(options.map ? { map: options.map } : {}),
+      ...(options.car ? { car: options.car } : {}),
+    },
+    { tenant: options.tenant ?? GARAGE },
+  )
+}
+
+/** Rows of the garage the items service keeps, counted by kind. */
+async function counts(tenant = GARAGE) {
+  const get = async (path: string) => {
+    const res = await fetch(`${stack.url('items')}${path}`, { headers: stack.headers(tenant) })
+    return res.json() as Promise<Record<string, unknown>>
+  }
+  const { cars } = (await get('/cars?archived=yes')) as { cars: { nickname: string }[] }
+  let fuel = 0
+  for (const c of cars) fuel += ((await get(`/fillups?car=${c.nickname}`)) as { total: number }).total
+  const records = ((await get('/records')) as { total: number }).total
+  const expenses = ((await get('/expenses')) as { total: number }).total
+  return { cars: cars.map((c) => c.nickname).sort(), fuel, records, expenses }
+}
+
+const importButton = (r: Reply) => r.actions?.find((a) => a.id.startsWith('garage.import_confirm:'))
+
+describe('/garage import: Fuelly', () => {
+  test('setup: an imperial USD garage with golf', async () => {
+    expect((await say('/garage settings units:imperial currency:USD')).tone).toBe('ok')
+    expect((await say('/car add golf units:imperial')).tone).toBe('ok')
+  })
+
+  test('the preview says what Import would add and stores nothing', async () => {
+    const before = await counts()
+    const r = await importFile('fuelly.csv', fixture('fuelly.csv'))
+    expect(r.title).toBe('Import preview: fuelly.csv (Fuelly export)')
+    expect(r.tone).toBe('warn')
+    expect(r.text.split('\n')).toEqual([
+      'Nothing is stored until you press Import.',
+      '9 fill-ups found: 9 new',
+      'Dates: 2022-06-01 to 2024-04-10',
+      'Cars: "Honda Civic" → new car Honda-Civic (mi, gal) · "Golf" → golf',
+      'Units: miles and US gallons',
+      'Numbers: 1,234.5 (as the file writes them) · Dates read as MM/DD/YYYY (as the file writes them)',
+      'Rows not used (2):',
+      '• line 10: volume: "abc" is not a number',
+      '• line 12: date: no date',
+    ])
+    expect(r.actions?.map((a) => a.label)).toEqual(['Import 9 rows', 'Cancel'])
+    expect(await counts()).toEqual(before)
+    // Cancel drops it: its Import button does nothing after
+    const cancelled = await press(r.actions![1]!.id)
+    expect(cancelled.title).toBe('Import cancelled')
+    const late = await press(importButton(r)!.id)
+    expect(late.tone).toBe('error')
+    expect(late.text).toContain('no longer waiting')
+    expect(await counts()).toEqual(before)
+  })
+
+  test('Import adds the fill-ups with numbers; economy and cost match the hand sums', async () => {
+    const preview = await importFile('fuelly.csv', fixture('fuelly.csv'), { map: 'Honda Civic=new' })
+    const done = await press(importButton(preview)!.id)
+    expect(done.tone).toBe('ok')
+    expect(done.title).toBe('Imported 9 fill-ups')
+    expect(done.text).toContain('Numbered fill-ups #1–#9.')
+    expect(done.text).toContain('New car: Honda-Civic.')
+    expect(await counts()).toEqual({ cars: ['Honda-Civic', 'golf'], fuel: 9, records: 0, expenses: 0 })
+
+    // golf: 300 mi / 10 gal, then (30,700 − 30,300) = 400 mi on the 5 gal partial + 5 gal full,
+    // the 03/25/2023 stretch left out (a fill-up before it was missed), then 300 mi / 10 gal:
+    // 1,000 mi / 30 gal = 33.3 mpg.
+    const golf = await say('/fuel list car:golf')
+    expect(golf.text).toContain('33.3 mpg')
+    // price × gallons: 34.59 + 32.99 + 18.00 + 17.50 + 40.00 + 31.00 = $174.08
+    const golfCost = await say('/calc cost car:golf period:5y')
+    expect(field(golfCost, 'Fuel')).toBe('$174.08 (6 fill-ups)')
+    // Honda-Civic: 330 mi / 11 gal twice = 30.0 mpg; 43.99 + 46.19 + 38.50 = $128.68
+    expect((await say('/fuel list car:Honda-Civic')).text).toContain('30.0 mpg')
+    expect(field(await say('/calc cost car:Honda-Civic period:5y'), 'Fuel')).toBe('$128.68 (3 fill-ups)')
+  })
+
+  test('the same file again adds nothing; an overlapping one adds only its new rows', async () => {
+    const again = await importFile('fuelly.csv', fixture('fuelly.csv'))
+    expect(again.title).toBe('Nothing new in fuelly.csv')
+    expect(again.text).toContain('9 fill-ups found: 0 new, 9 already in the garage')
+    expect(again.actions ?? []).toEqual([])
+    expect((await counts()).fuel).toBe(9)
+
+    const later = await importFile('fuelly-later.csv', fixture('fuelly-later.csv'))
+    expect(later.text).toContain('11 fill-ups found: 2 new, 9 already in the garage')
+    const done = await press(importButton(later)!.id)
+    expect(done.title).toBe('Imported 2 fill-ups')
+    expect(done.text).toContain('Numbered fill-ups #10–#11.')
+    expect(done.text).toContain('9 rows already in the garage were skipped.')
+    expect((await counts()).fuel).toBe(11)
+    // $174.08 before, and 10 gal × $3.30 + 10 gal × $3.40 = $67.00: $241.08
+    expect(field(await say('/calc cost car:golf period:5y'), 'Fuel')).toBe('$241.08 (8 fill-ups)')
+
+    // its Undo takes the two back out
+    const undone = await press(done.actions![0]!.id)
+    expect(undone.title).toBe('Import #2 undone')
+    expect((await counts()).fuel).toBe(9)
+  })
+})
+
+const LUBE = 'local:imports-lubelogger'
+/** LubeLogger's exports of one car, zipped as a user would send them. */
+const lubeZip = () =>
+  zipSync(
+    Object.fromEntries(
+      readdirSync(join(FIXTURES, 'lubelogger')).map((f) => [`polo/${f}`, fixture(`lubelogger/${f}`)]),
+    ),
+  )
+
+describe('/garage import: LubeLogger (a zip of its CSVs)', () => {
+  test('setup: a metric EUR garage with polo and skoda', async () => {
+    expect((await say('/garage settings units:metric currency:EUR', LUBE)).tone).toBe('ok')
+    for (const car of ['polo', 'skoda'])
+      expect((await say(`/car add ${car} units:metric`, LUBE)).tone).toBe('ok')
+  })
+
+  test('a file that names no car needs car: when the garage has several', async () => {
+    const r = await importFile('polo.zip', lubeZip(), { tenant: LUBE })
+    expect(r.tone).toBe('error')
+    expect(r.text).toBe(
+      'car: this file names no car (an export of one car); say which with car:<car>. Nothing was imported.',
+    )
+  })
+
+  test('every kind previewed, then imported with its numbers; costs and economy match the hand sums', async () => {
+    const preview = await importFile('polo.zip', lubeZip(), { tenant: LUBE, car: 'polo' })
+    expect(preview.title).toBe('Import preview: polo.zip (LubeLogger export)')
+    expect(preview.text.split('\n')).toEqual([
+      'Nothing is stored until you press Import.',
+      '6 fill-ups found: 6 new',
+      '2 service records found: 2 new',
+      '1 repair found: 1 new',
+      '1 odometer reading found: 1 new',
+      '2 expenses found: 2 new',
+      'Dates: 2023-01-25 to 2025-01-10',
+      'Cars: (the file names none) → polo',
+      "Units: not said in the file; taken as each car's own",
+      'Numbers: 1,234.5 (as the file writes them) · Dates read as DD/MM/YYYY (as the file writes them)',
+    ])
+    expect(await counts(LUBE)).toEqual({ cars: ['polo', 'skoda'], fuel: 0, records: 0, expenses: 0 })
+    const done = await press(importButton(preview)!.id, LUBE)
+    expect(done.title).toBe(
+      'Imported 6 fill-ups, 2 service records, 1 repair, 1 odometer reading, 2 expenses',
+    )
+    expect(await counts(LUBE)).toEqual({ cars: ['polo', 'skoda'], fuel: 6, records: 3, expenses: 2 })
+
+    // 500 km / 40 L, 500 km / (20 + 20) L, the 13/01/2024 stretch out (missed), 500 km / 50 L:
+    // 1,500 km / 130 L = 8.7 L/100 km
+    expect((await say('/fuel list car:polo', LUBE)).text).toContain('8.7 L/100km')
+    const cost = await say('/calc cost car:polo period:5y', LUBE)
+    // 60 + 62 + 31 + 30 + 48.50 + 80 = 311.50; 89.90 + 120 = 209.90; 245.50; 180 + 185 = 365
+    expect(field(cost, 'Fuel')).toBe('€311.50 (6 fill-ups)')
+    expect(field(cost, 'Service')).toBe('€209.90 (2)')
+    expect(field(cost, 'Repair')).toBe('€245.50 (1)')
+    expect(field(cost, 'Tax')).toBe('€365.00 (2)')
+    // the odometer reading and the records' odometers are readings of polo: 23,000 km is the last
+    expect(field(await say('/car show polo', LUBE), 'Odometer')).toBe('23,000 km (2025-01-10)')
+    // notes keep the tags and custom fields
+    expect((await say('/service list car:polo', LUBE)).text).toContain('Oil change')
+
+    const again = await importFile('polo.zip', lubeZip(), { tenant: LUBE, car: 'polo' })
+    expect(again.title).toBe('Nothing new in polo.zip')
+    expect(await counts(LUBE)).toEqual({ cars: ['polo', 'skoda'], fuel: 6, records: 3, expenses: 2 })
+  })
+
+  test('Spritmonitor: ";", DD.MM.YYYY, decimal commas, type 2 a partial fill-up', async () => {
+    const preview = await importFile('spritmonitor.csv', fixture('spritmonitor.csv'), {
+      tenant: LUBE,
+      car: 'skoda',
+    })
+    expect(preview.title).toBe('Import preview: spritmonitor.csv (Spritmonitor export)')
+    expect(preview.text).toContain(
+      'Numbers: 1.234,5 (as the file writes them) · Dates read as DD/MM/YYYY (as the file writes them)',
+    )
+    expect(preview.text).toContain('Units: km and litres')
+    await press(importButton(preview)!.id, LUBE)
+    // 600 km / 42 L, then 600 km / (20 + 22) L: 7.0 L/100 km; 76.50 + 71.40 + 35.00 + 37.40 = 220.30
+    expect((await say('/fuel list car:skoda', LUBE)).text).toContain('7.0 L/100km')
+    expect(field(await say('/calc cost car:skoda period:5y', LUBE), 'Fuel')).toBe('€220.30 (4 fill-ups)')
+  })
+
+  test('any other CSV through a column map', async () => {
+    const csv =
+      'Tag,KM,Liter,Betrag,Voll\n2025-03-01,60000,40,64.00,ja\n2025-03-20,60500,20,33.00,nein\n2025-04-02,60800,20,32.00,ja\n'
+    const plain = await importFile('tankbuch.csv', new TextEncoder().encode(csv), {
+      tenant: LUBE,
+      car: 'skoda',
+    })
+    expect(plain.tone).toBe('error')
+    expect(plain.text).toContain('its columns (Tag, KM, Liter, Betrag, Voll) are no export I know')
+    const preview = await importFile('tankbuch.csv', new TextEncoder().encode(csv), {
+      tenant: LUBE,
+      car: 'skoda',
+      map: 'date=Tag,odometer=KM,volume=Liter,cost=Betrag,full=Voll',
+    })
+    expect(preview.text).toContain('3 fill-ups found: 3 new')
+    await press(importButton(preview)!.id, LUBE)
+    // 800 km / 40 L = 5.0 L/100 km for this stretch
+    expect((await say('/fuel list car:skoda', LUBE)).text).toContain('5.0 L/100km')
+  })
+})
+
+describe('/garage import: aCar (one file of sections)', () => {
+  test('its vehicles with their own units; fill-ups and events; economy and costs match the hand sums', async () => {
+    const ACAR = 'local:imports-acar'
+    expect((await say('/garage settings units:metric currency:USD', ACAR)).tone).toBe('ok')
+    const preview = await importFile('aCar-export.csv', fixture('acar.csv'), { tenant: ACAR })
+    expect(preview.title).toBe('Import preview: aCar-export.csv (aCar export)')
+    expect(preview.text.split('\n')).toEqual([
+      'Nothing is stored until you press Import.',
+      '8 fill-ups found: 8 new',
+      '1 service record found: 1 new',
+      '1 expense found: 1 new',
+      'Dates: 2022-01-10 to 2023-05-20',
+      'Cars: "Altima" → new car Altima (mi, gal) · "Fabia" → new car Fabia (km, L)',
+      'Units: "Altima" miles and US gallons; "Fabia" km and litres',
+      'Numbers: 1,234.5 (as the file writes them) · Dates read as MM/DD/YYYY (as the file writes them)',
+    ])
+    await press(importButton(preview)!.id, ACAR)
+    // Altima: 300 mi / 10 gal, 400 mi / (5 + 5) gal, the 1/15/2023 stretch out (missed), 360 mi / 12 gal:
+    // 1,060 mi / 32 gal = 33.1 mpg; 39.59 + 34 + 17.50 + 18 + 31 + 36 = $176.09
+    expect((await say('/fuel list car:Altima', ACAR)).text).toContain('33.1 mpg')
+    const altima = await say('/calc cost car:Altima period:5y', ACAR)
+    expect(field(altima, 'Fuel')).toBe('$176.09 (6 fill-ups)')
+    expect(field(altima, 'Service')).toBe('$22.00 (1)')
+    expect(field(altima, 'Registration')).toBe('$85.00 (1)')
+    // Fabia: 35.5 L over 500 km = 7.1 L/100 km; 60 + 53.25 = $113.25
+    expect((await say('/fuel list car:Fabia', ACAR)).text).toContain('7.1 L/100km')
+    expect(field(await say('/calc cost car:Fabia period:5y', ACAR), 'Fuel')).toBe('$113.25 (2 fill-ups)')
+  })
+})
+
+describe('/garage import: Fuelio (a backup of sections)', () => {
+  test('the vehicle, its fill-ups and its costs by category; economy and costs match the hand sums', async () => {
+    const FUELIO = 'local:imports-fuelio'
+    expect((await say('/garage settings units:metric currency:PLN', FUELIO)).tone).toBe('ok')
+    expect((await say('/car add octavia units:metric', FUELIO)).tone).toBe('ok')
+    const preview = await importFile('Fuelio-backup.csv', fixture('fuelio.csv'), { tenant: FUELIO })
+    expect(preview.title).toBe('Import preview: Fuelio-backup.csv (Fuelio backup)')
+    expect(preview.text.split('\n')).toEqual([
+      'Nothing is stored until you press Import.',
+      '6 fill-ups found: 6 new',
+      '1 service record found: 1 new',
+      '2 expenses found: 2 new',
+      'Dates: 2023-03-01 to 2024-03-01',
+      'Cars: "Octavia" → octavia',
+      'Units: "Octavia" km and litres',
+      'Numbers: 1,234.5 (as the file writes them) · Dates read as YYYY-MM-DD (as the file writes them)',
+    ])
+    await press(importButton(preview)!.id, FUELIO)
+    // 600 km on 42 L, 600 km on 20 + 22 L, the 2024-02-10 stretch out (missed), 500 km on 35 L:
+    // 119 L over 1,700 km = 7.0 L/100 km
+    expect((await say('/fuel list car:octavia', FUELIO)).text).toContain('Average 7.0 L/100km')
+    const cost = await say('/calc cost car:octavia period:5y', FUELIO)
+    // 283.50 + 268.80 + 130 + 143 + 260 + 227.50 = 1,312.80; the income row (the roof box sold) is left out
+    expect(plain(field(cost, 'Fuel'))).toBe('PLN 1,312.80 (6 fill-ups)')
+    expect(plain(field(cost, 'Service'))).toBe('PLN 450.00 (1)')
+    expect(plain(field(cost, 'Insurance'))).toBe('PLN 1,200.00 (1)')
+    expect(plain(field(cost, 'Parking'))).toBe('PLN 25.00 (1)')
+  })
+})
+
+const BAD = 'local:imports-bad'
+
+describe('/garage import: files it refuses, storing nothing', () => {
+  test('setup', async () => {
+    expect((await say('/car add golf units:imperial', BAD)).tone).toBe('ok')
+    expect((await say('/car add skoda units:metric', BAD)).tone).toBe('ok')
+    expect((await say('/car add passat odometer:"50,000 mi"', BAD)).tone).toBe('ok')
+  })
+
+  const refused = async (name: string, bytes: Uint8Array, options: Parameters<typeof importFile>[2] = {}) => {
+    const r = await importFile(name, bytes, { tenant: BAD, ...options })
+    expect(r.tone).toBe('error')
+    expect(await counts(BAD)).toEqual({ cars: ['golf', 'passat', 'skoda'], fuel: 0, records: 0, expenses: 0 })
+    return r.text
+  }
+
+  test('not a CSV, zip or SQLite file; empty; an SQLite file; JSON', async () => {
+    const png = new Uint8Array([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52,
+    ])
+    expect(await refused('fuel.csv', png)).toBe(
+      'fuel.csv: not a CSV, zip or SQLite file (it holds binary data). Nothing was imported.',
+    )
+    expect(await refused('empty.csv', new Uint8Array(0))).toContain('the file is empty')
+    expect(await refused('blank.csv', new TextEncoder().encode('\n\n  \n'))).toBe(
+      'blank.csv: the file is empty. Nothing was imported.',
+    )
+    const header = 'car_name,model,mpg,odometer,miles,gallons,price,city_percentage,fuelup_date\n'
+    expect(await refused('header.csv', new TextEncoder().encode(header))).toBe(
+      'header.csv: the file has a header but no rows. Nothing was imported.',
+    )
+    const sqlite = new TextEncoder().encode('SQLite format 3\0rest of a database')
+    expect(await refused('hammond.db', sqlite)).toContain('an SQLite database')
+  })
+
+  test('rows it cannot use: the first 20 with their line and why, then a count', async () => {
+    const lines = ['car_name,odometer,gallons,price,fuelup_date,partial_fuelup,missed_fuelup']
+    lines.push('Golf,1000,10.5,3.1,01/15/2024 8:00,0,0')
+    for (let i = 0; i < 25; i++) lines.push(`Golf,${1100 + i},,3.1,01/16/2024 8:00,0,0`)
+    const r = await importFile('gaps.csv', new TextEncoder().encode(lines.join('\n')), { tenant: BAD })
+    const text = r.text.split('\n')
+    expect(text).toContain('Rows not used (25):')
+    expect(text).toContain('• line 3: volume: missing, a fill-up needs how much was put in')
+    expect(text.filter((l) => l.startsWith('• '))).toHaveLength(20)
+    expect(text.at(-1)).toBe('… and 5 more')
+    expect(r.actions?.[0]?.label).toBe('Import 1 row')
+    expect((await press(r.actions![1]!.id, BAD)).title).toBe('Import cancelled')
+  })
+
+  test("an odometer that contradicts the car's readings or an earlier row is a row it cannot use", async () => {
+    const csv = [
+      'car_name,odometer,gallons,price,fuelup_date,partial_fuelup,missed_fuelup',
+      'Passat,40000,10.5,3.1,01/10/2024 8:00,0,0',
+      'Passat,39000,10.5,3.1,01/20/2024 8:00,0,0',
+      'Passat,60000,10.5,3.1,02/01/2024 8:00,0,0',
+      'Passat,40300,10.5,3.1,03/01/2024 8:00,0,0',
+    ].join('\n')
+    const r = await importFile('passat.csv', new TextEncoder().encode(csv), { tenant: BAD })
+    expect(r.text).toContain('4 fill-ups found: 2 new')
+    expect(r.text).toContain(
+      [
+        'Rows not used (2):',
+        '• line 3: odometer: 39,000 mi is lower than 40,000 mi on line 2, an earlier date',
+        "• line 4: odometer: 60,000 mi is higher than the garage's later reading 50,000 mi of 2026-06-01",
+      ].join('\n'),
+    )
+    expect((await press(r.actions![1]!.id, BAD)).title).toBe('Import cancelled')
+  })
+
+  test('a date in the future is a row it cannot use', async () => {
+    const csv =
+      'car_name,odometer,gallons,price,fuelup_date,partial_fuelup,missed_fuelup\nGolf,1000,10.5,3.1,01/15/2024 8:00,0,0\nGolf,9000,10.5,3.1,12/31/2030 8:00,0,0\n'
+    const r = await importFile('future.csv', new TextEncoder().encode(csv), { tenant: BAD })
+    expect(r.text).toContain('Rows not used (1):\n• line 3: date: 2030-12-31 is in the future')
+    expect((await press(r.actions![1]!.id, BAD)).title).toBe('Import cancelled')
+  })
+
+  test('too big: refused by its size before it is downloaded', async () => {
+    const before = files.requests.length
+    const text = await refused('huge.csv', fixture('fuelly.csv'), { size: 25 * 1024 * 1024 })
+    expect(text).toBe(
+      'file: huge.csv is 25 MB, over the limit of 20 MB for an import; nothing was read. Split it (one CSV per year or per car) and import each.',
+    )
+    expect(files.requests.length).toBe(before)
+  })
+
+  test('a zip bomb stops at 100 MB inflated', async () => {
+    const bomb = zipSync({ 'FuelRecords.csv': new Uint8Array(120 * 1024 * 1024) }, { level: 1 })
+    expect(bomb.byteLength).toBeLessThan(1024 * 1024)
+    expect(await refused('bomb.zip', bomb, { car: 'golf' })).toBe(
+      'bomb.zip: the zip inflates to more than 100 MB, the most an import takes. Nothing was imported.',
+    )
+  })
+
+  test('a broken quote on line 3,000 is named by its line', async () => {
+    const lines = [
+      'car_name,model,mpg,odometer,miles,gallons,price,city_percentage,fuelup_date,date_added,tags,notes',
+    ]
+    for (let i = 2; i <= 3500; i++) {
+      const notes = i === 3000 ? '"forgot the closing quote' : ''
+      lines.push(`Golf,Golf,0,${10000 + i * 100},100,3.5,3.1,40,01/15/2020 8:00,,,${notes}`)
+    }
+    expect(await refused('long.csv', new TextEncoder().encode(lines.join('\n')))).toBe(
+      'long.csv: not a well-formed CSV at line 3000: a quote opened there is never closed. Nothing was imported.',
+    )
+  })
+
+  test('dates that read two ways: refused naming both in a YYYY-MM-DD garage, read the garage way otherwise', async () => {
+    const csv = new TextEncoder().encode(
+      'car_name,odometer,gallons,price,fuelup_date,partial_fuelup,missed_fuelup\nGolf,1000,10.5,3.1,03/04/2024 8:00,0,0\nGolf,1300,10.5,3.1,05/06/2024 8:00,0,0\n',
+    )
+    expect(await refused('ambiguous.csv', csv)).toBe(
+      'ambiguous.csv line 2: "03/04/2024" reads two ways: 3 April 2024 or 4 March 2024, and no date in the file tells which. Say how this garage writes dates (/garage settings dates:DD/MM/YYYY or dates:MM/DD/YYYY), then import again. Nothing was imported.',
+    )
+    expect((await say('/garage settings dates:DD/MM/YYYY', BAD)).tone).toBe('ok')
+    const r = await importFile('ambiguous.csv', csv, { tenant: BAD })
+    expect(r.text).toContain('Dates: 03/04/2024 to 05/06/2024')
+    expect(r.text).toContain(
+      "Dates read as DD/MM/YYYY (the file's dates read either way; the garage's order)",
+    )
+    expect((await press(r.actions![1]!.id, BAD)).title).toBe('Import cancelled')
+    expect((await say('/garage settings dates:YYYY-MM-DD', BAD)).tone).toBe('ok')
+  })
+
+  test('numbers written two ways are refused naming a line of each', async () => {
+    const csv = new TextEncoder().encode(
+      'Date,Odometer,FuelConsumed,Cost,FuelEconomy,IsFillToFull,MissedFuelUp,Notes,Tags\n2024-01-05,1000,40.5,60.75,0,True,False,,\n2024-01-20,1500,"41,5","62,25",0,True,False,,\n',
+    )
+    expect(await refused('mixed.csv', csv, { car: 'skoda' })).toBe(
+      'numbers are written two ways: "40.5" (mixed.csv line 2) has a decimal point, "41,5" (mixed.csv line 3) a decimal comma. Export the file again with one number format. Nothing was imported.',
+    )
+  })
+
+  test('a file in other units than the car is converted, and the preview says so', async () => {
+    const csv = new TextEncoder().encode(
+      'car_name,model,mpg,odometer,miles,gallons,price,city_percentage,fuelup_date,date_added,tags,notes,missed_fuelup,partial_fuelup\nSkoda,Octavia,0,10000,0,10.5,3.1,40,01/15/2024 8:00,,,,0,0\nSkoda,Octavia,30,10300,300,10,3.2,40,01/29/2024 8:00,,,,0,0\n',
+    )
+    const r = await importFile('us-trip.csv', csv, { tenant: BAD })
+    expect(r.text).toContain('Cars: "Skoda" → skoda')
+    expect(r.text).toContain("Units: miles and US gallons; converted to skoda's km and L")
+    await press(importButton(r)!.id, BAD)
+    const list = await fetch(`${stack.url('items')}/fillups?car=skoda`, { headers: stack.headers(BAD) })
+    const { fillups } = (await list.json()) as { fillups: { litres: number; odometer_value: number }[] }
+    // 10 US gal = 37.854 L; 10,300 mi = 16,576.243 km
+    expect(fillups[0]!.litres).toBe(37.854)
+    expect(fillups[0]!.odometer_value).toBeCloseTo(16_576.243, 2)
+    // 300 mi / 10 gal = 30 mpg = 7.8 L/100 km
+    expect((await say('/fuel list car:skoda', BAD)).text).toContain('7.8 L/100km')
+  })
+})
+
+describe("/garage import: Car Manager's own export", () => {
+  const exported = async (format: string) => {
+    const reply = await say(`/garage export format:${format}`, LUBE)
+    expect(reply.file).toBeDefined()
+    const res = await fetch(`${stack.url('images')}/files/${reply.file!.id}`, {
+      headers: stack.headers(LUBE),
+    })
+    return new Uint8Array(await res.arrayBuffer())
+  }
+
+  test('the json zip of one garage imported into another: the same cars, records, costs and economy', async () => {
+    const COPY = 'local:imports-copy'
+    expect((await say('/garage settings units:imperial currency:EUR', COPY)).tone).toBe('ok')
+    const zip = await exported('json')
+    const preview = await importFile('garage.zip', zip, { tenant: COPY })
+    expect(preview.title).toBe('Import preview: garage.zip (Car Manager export)')
+    expect(preview.text).toContain('"polo" → new car polo (km, L) · "skoda" → new car skoda (km, L)')
+    expect(preview.text).toContain('Units: "polo" km and litres; "skoda" km and litres')
+    await press(importButton(preview)!.id, COPY)
+    const source = await counts(LUBE)
+    expect(await counts(COPY)).toEqual(source)
+    for (const car of ['polo', 'skoda']) {
+      const [a, b] = [
+        await say(`/calc cost car:${car} period:5y`, LUBE),
+        await say(`/calc cost car:${car} period:5y`, COPY),
+      ]
+      expect(b.fields).toEqual(a.fields)
+      // the same fill-ups and economy; numbered anew, in date order across the cars
+      const unnumbered = async (t: string) =>
+        (await say(`/fuel list car:${car}`, t)).text.replace(/#\d+ /g, '')
+      expect(await unnumbered(COPY)).toBe(await unnumbered(LUBE))
+    }
+    // and back into the garage it came from: all of it is there already
+    const back = await importFile('garage.zip', zip, { tenant: LUBE })
+    expect(back.title).toBe('Nothing new in garage.zip')
+  })
+
+  test('costs in another currency than the garage are rows it cannot use; the rest is imported', async () => {
+    const USD = 'local:imports-usd'
+    expect((await say('/garage settings units:metric currency:USD', USD)).tone).toBe('ok')
+    const preview = await importFile('garage.zip', await exported('json'), { tenant: USD })
+    expect(preview.text).toContain('1 odometer reading found: 1 new')
+    expect(preview.text).toContain(
+      'fuel_fillups.json line 2: cost: in EUR, but this garage keeps its money in USD',
+    )
+    expect(preview.text).toContain('Cars: "polo" → new car polo (km, L)\n')
+    // 13 fill-ups, 3 records and 2 expenses in EUR: each listed (20 at most)
+    expect(preview.text).toContain('Rows not used (18):')
+    await press(importButton(preview)!.id, USD)
+    expect(await counts(USD)).toEqual({ cars: ['polo'], fuel: 0, records: 0, expenses: 0 })
+  })
+
+  test('its LubeLogger zip (a folder per car) imported into another garage', async () => {
+    const LL = 'local:imports-ll-copy'
+    expect((await say('/garage settings units:metric currency:EUR', LL)).tone).toBe('ok')
+    const preview = await importFile('lubelogger.zip', await exported('lubelogger'), { tenant: LL })
+    expect(preview.title).toBe('Import preview: lubelogger.zip (LubeLogger export)')
+    expect(preview.text).toContain('"polo" → new car polo (km, L)')
+    await press(importButton(preview)!.id, LL)
+    const fuel = await say('/calc cost car:polo period:5y', LL)
+    expect(field(fuel, 'Fuel')).toBe('€311.50 (6 fill-ups)')
+    expect(field(fuel, 'Tax')).toBe('€365.00 (2)')
+    expect((await say('/fuel list car:polo', LL)).text).toContain('8.7 L/100km')
+  })
+})

@@ -1,0 +1,342 @@
+/**
+ * /garage import: a file from another app (Fuelly, LubeLogger, Spritmonitor, any CSV with a column
+ * map) read into rows (lib/import), kept by the items service as a pending import, and answered
+ * with a preview; its Import button stores it in one transaction, Cancel drops it. Nothing is
+ * stored before Import. The file is refused by its declared size before anything is read, and
+ * downloaded like a photo: only from the platform's file hosts, with the size cap while it arrives.
+ */
+import { Type as T } from '@sinclair/typebox'
+import { actionId } from '../../../catalog/actions.ts'
+import type { Attachment } from '../../../catalog/command.ts'
+import { megabytes } from '../../../lib/bytes.ts'
+import type { Reply } from '../../../lib/contracts/envelope.ts'
+import { type DateOrder, formatDate } from '../../../lib/domain/dates.ts'
+import { minorDigits } from '../../../lib/domain/money.ts'
+import { formatIn, type NumberFormat } from '../../../lib/domain/numbers.ts'
+import { clip, plural } from '../../../lib/domain/text.ts'
+import {
+  IMPORT_MAX_BYTES,
+  ImportRefused,
+  type ParsedImport,
+  parseImport,
+  splitMap,
+} from '../../../lib/import/index.ts'
+import type { ImportKind, PendingCreate, PendingView } from '../../../services/items/imports/model.ts'
+import { DownloadRefused, downloadAttachment } from '../../clients/download.ts'
+import { callItems, itemsClient } from '../../clients/items.ts'
+import { type HandlerContext, type HandlerFamily, UserError } from '../../handler.ts'
+
+/** Problems listed in the preview one by one; the rest are counted. */
+const SHOWN_PROBLEMS = 20
+
+const NOUNS: Record<ImportKind, [string, string]> = {
+  fuel: ['fill-up', 'fill-ups'],
+  service: ['service record', 'service records'],
+  repair: ['repair', 'repairs'],
+  upgrade: ['upgrade', 'upgrades'],
+  reading: ['odometer reading', 'odometer readings'],
+  // LubeLogger's taxes, and every expense of Car Manager's export
+  tax: ['expense', 'expenses'],
+}
+const count = (n: number, kind: ImportKind, numbers: NumberFormat) =>
+  `${formatIn(n, numbers)} ${NOUNS[kind][n === 1 ? 0 : 1]}`
+
+const UNIT_NAMES = {
+  km: 'km',
+  mi: 'miles',
+  L: 'litres',
+  gal: 'US gallons',
+  impgal: 'imperial gallons',
+} as const
+
+/** A file's car name as a nickname: "Old Golf" → "Old-Golf". */
+export const nicknameOf = (name: string) =>
+  clip(
+    name
+      .trim()
+      .replace(/\s+/g, '-')
+      .replace(/[^\p{L}\p{N}_-]/gu, ''),
+    32,
+  ).replace(/…$/, '') || 'imported'
+
+type Payload = { file: Attachment; map?: string; car?: string }
+
+/** The garage's car (or a new one) of each car the file names; `map:` first, then the nicknames. */
+function carsOf(parsed: ParsedImport, p: Payload, nicknames: string[]): PendingCreate['cars'] {
+  const { cars: mapped } = splitMap(p.map)
+  const names = [...new Set(parsed.rows.map((r) => r.car))]
+  const unknown = [...mapped.keys()].filter((k) => !names.some((n) => n.toLowerCase() === k))
+  if (unknown.length)
+    throw new UserError(
+      `map: ${unknown.map((u) => `"${u}"`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a car of the file (its cars: ${names.map((n) => `"${n || '(none named)'}"`).join(', ')}). Nothing was imported.`,
+      'map',
+    )
+  const byKey = new Map(nicknames.map((n) => [n.toLowerCase(), n]))
+  const withUnits = (c: PendingCreate['cars'][number]): PendingCreate['cars'][number] => {
+    const own = parsed.cars?.get(c.name)
+    return own ? { ...c, units: { distance: own.distance, volume: own.volume }, create_units: own.units } : c
+  }
+  const carOf = (name: string): PendingCreate['cars'][number] => {
+    const to = mapped.get(name.toLowerCase())
+    if (to !== undefined)
+      return /^new$/i.test(to) ? { name, new_nickname: nicknameOf(name) } : { name, car: to }
+    if (name === '') {
+      const only = nicknames.length === 1 ? nicknames[0] : undefined
+      const car = p.car ?? only
+      if (!car)
+        throw new UserError(
+          'car: this file names no car (an export of one car); say which with car:<car>. Nothing was imported.',
+          'car',
+        )
+      return { name, car }
+    }
+    const same = byKey.get(name.toLowerCase()) ?? byKey.get(nicknameOf(name).toLowerCase())
+    return same ? { name, car: same } : { name, new_nickname: nicknameOf(name) }
+  }
+  return names.map((name) => withUnits(carOf(name)))
+}
+
+/** Rows with a cost in another currency than the garage's become problems of the preview. */
+function keepGarageCurrency(parsed: ParsedImport, currency: string) {
+  parsed.rows = parsed.rows.filter((r) => {
+    if (r.currency === null || r.cost === null || r.currency === currency) return true
+    parsed.problems.push({
+      file: r.file,
+      line: r.line,
+      why: `cost: in ${r.currency}, but this garage keeps its money in ${currency}`,
+    })
+    return false
+  })
+}
+
+function rowsOf(parsed: ParsedImport, cars: PendingCreate['cars'], currency: string): PendingCreate['rows'] {
+  const index = new Map(cars.map((c, i) => [c.name, i]))
+  const scale = 10 ** minorDigits(currency)
+  return parsed.rows.map((r) => ({
+    line: r.line,
+    car: index.get(r.car)!,
+    kind: r.kind,
+    date: r.date,
+    odometer: r.odometer,
+    volume: r.volume,
+    cost_minor: r.cost === null ? null : Math.round(r.cost * scale),
+    cost_text: r.cost === null ? null : String(r.cost),
+    full: r.full,
+    missed: r.missed,
+    title: r.title === null ? null : clip(r.title, 200),
+    notes: r.notes === null ? null : clip(r.notes, 2000),
+  }))
+}
+
+/** The preview: what Import would add, from when to when, to which cars, read how; and each row not used. */
+export function previewText(
+  parsed: ParsedImport,
+  pending: PendingView,
+  garage: { dates: DateOrder; numbers: NumberFormat },
+): string {
+  const lines: string[] = []
+  for (const k of pending.kinds) {
+    const known = k.known ? `, ${formatIn(k.known, garage.numbers)} already in the garage` : ''
+    lines.push(
+      `${count(k.rows, k.kind, garage.numbers)} found: ${formatIn(k.new, garage.numbers)} new${known}`,
+    )
+  }
+  const dates = parsed.rows.map((r) => r.date).sort()
+  if (dates.length)
+    lines.push(`Dates: ${formatDate(dates[0]!, garage.dates)} to ${formatDate(dates.at(-1)!, garage.dates)}`)
+  const cars = pending.cars.map((c) => {
+    const from = c.name ? `"${clip(c.name, 40)}"` : '(the file names none)'
+    return `${from} → ${c.new ? `new car ${c.nickname} (${c.distance}, ${c.volume})` : c.nickname}`
+  })
+  lines.push(`Cars: ${cars.join(' · ')}`)
+  const { distance, volume } = parsed.units
+  if (distance || volume) {
+    const said = [distance, volume]
+      .filter((u) => u !== null)
+      .map((u) => UNIT_NAMES[u!])
+      .join(' and ')
+    const converted = pending.cars.filter(
+      (c) => !c.new && ((distance && distance !== c.distance) || (volume && volume !== c.volume)),
+    )
+    lines.push(
+      `Units: ${said}${converted.length ? `; converted to ${converted.map((c) => `${c.nickname}'s ${c.distance} and ${c.volume}`).join(', ')}` : ''}`,
+    )
+  } else if (parsed.cars) {
+    const own = pending.cars.flatMap((c) => {
+      const u = parsed.cars?.get(c.name)
+      return u ? [`"${clip(c.name, 40)}" ${UNIT_NAMES[u.distance]} and ${UNIT_NAMES[u.volume]}`] : []
+    })
+    lines.push(`Units: ${own.join('; ')}`)
+  } else lines.push("Units: not said in the file; taken as each car's own")
+  const numbers = `Numbers: ${parsed.numbers.format}${parsed.numbers.how === 'file' ? ' (as the file writes them)' : " (the file's numbers read either way; the garage's format)"}`
+  const order =
+    parsed.dates.how === 'iso'
+      ? 'YYYY-MM-DD'
+      : `${parsed.dates.order}${parsed.dates.how === 'file' ? ' (as the file writes them)' : " (the file's dates read either way; the garage's order)"}`
+  lines.push(`${numbers} · Dates read as ${order}`)
+  for (const n of parsed.notes) lines.push(`Note: ${n}`)
+  const problems = [
+    ...parsed.problems.map((p) => `${parsed.files.length > 1 ? `${p.file} ` : ''}line ${p.line}: ${p.why}`),
+    ...pending.refused.map((r) => `line ${r.line}: ${r.why}`),
+  ]
+  if (problems.length) {
+    lines.push(`Rows not used (${formatIn(problems.length, garage.numbers)}):`)
+    for (const p of problems.slice(0, SHOWN_PROBLEMS)) lines.push(`• ${clip(p, 160)}`)
+    if (problems.length > SHOWN_PROBLEMS)
+      lines.push(`… and ${formatIn(problems.length - SHOWN_PROBLEMS, garage.numbers)} more`)
+  }
+  return lines.join('\n')
+}
+
+/** /garage import file: [map:] [car:]: downloads, reads, keeps it pending and answers the preview. */
+export async function garageImport(p: Payload, ctx: HandlerContext): Promise<Reply> {
+  const name = clip(p.file.filename || 'the file', 100)
+  if (p.file.size > IMPORT_MAX_BYTES)
+    throw new UserError(
+      `file: ${name} is ${megabytes(p.file.size)}, over the limit of ${megabytes(IMPORT_MAX_BYTES)} for an import; nothing was read. Split it (one CSV per year or per car) and import each.`,
+      'file',
+    )
+  let bytes: Uint8Array
+  try {
+    bytes = await downloadAttachment(p.file.url, {
+      platform: ctx.envelope.actor.platform,
+      config: ctx.config,
+      filename: name,
+      maxBytes: IMPORT_MAX_BYTES,
+    })
+  } catch (error) {
+    if (!(error instanceof DownloadRefused)) throw error
+    throw new UserError(`file: ${error.message}. Nothing was imported.`, 'file')
+  }
+  const settings = await callItems(itemsClient(ctx).settings.get({ query: {} }))
+  let parsed: ParsedImport
+  try {
+    parsed = parseImport(bytes, name, { numbers: settings.numbers, dates: settings.dates }, p.map)
+  } catch (error) {
+    if (error instanceof ImportRefused) throw new UserError(error.message, 'file')
+    throw error
+  }
+  keepGarageCurrency(parsed, settings.currency)
+  if (parsed.rows.length === 0)
+    throw new UserError(
+      `${name}: no row can be used.\n${previewProblems(parsed)}\nNothing was imported.`,
+      'file',
+    )
+  const { cars: garageCars } = await callItems(itemsClient(ctx).cars.get({ query: { archived: 'yes' } }))
+  const cars = carsOf(
+    parsed,
+    p,
+    garageCars.map((c) => c.nickname),
+  )
+  const body: PendingCreate = {
+    file: name,
+    format: parsed.format,
+    units: parsed.units,
+    cars,
+    rows: rowsOf(parsed, cars, settings.currency),
+  }
+  const pending = await callItems(itemsClient(ctx, { write: true, key: ctx.envelope.id }).imports.post(body))
+  const text = previewText(parsed, pending, settings)
+  const fresh = pending.kinds.reduce((n, k) => n + k.new, 0)
+  if (fresh === 0) {
+    await callItems(
+      itemsClient(ctx, { write: true, key: `${ctx.envelope.id}-cancel` }).imports.cancel.post({
+        id: pending.id,
+      }),
+    )
+    return {
+      tone: 'ok',
+      title: clip(`Nothing new in ${name}`, 256),
+      text: clip(
+        `Every row of this ${parsed.format} is in the garage already; nothing to import.\n${text}`,
+        3900,
+      ),
+    }
+  }
+  return {
+    tone: parsed.problems.length + pending.refused.length > 0 ? 'warn' : 'ok',
+    title: clip(`Import preview: ${name} (${parsed.format})`, 256),
+    text: clip(`Nothing is stored until you press Import.\n${text}`, 3900),
+    actions: [
+      {
+        id: actionId('garage.import_confirm', pending.id),
+        label: `Import ${plural(fresh, 'row')}`,
+        style: 'primary',
+      },
+      { id: actionId('garage.import_cancel', pending.id), label: 'Cancel', style: 'secondary' },
+    ],
+  }
+}
+
+function previewProblems(parsed: ParsedImport): string {
+  const shown = parsed.problems.slice(0, SHOWN_PROBLEMS).map((p) => `• line ${p.line}: ${clip(p.why, 160)}`)
+  const more = parsed.problems.length - shown.length
+  return [...shown, ...(more > 0 ? [`… and ${more} more`] : [])].join('\n')
+}
+
+const Button = T.Object({ arg: T.String({ maxLength: 80 }) }, { additionalProperties: false })
+type Button = typeof Button.static
+
+const pendingId = (arg: string) => {
+  if (!/^[0-9a-f]{8,64}$/.test(arg))
+    throw new UserError('That button is not valid any more; run /garage import again.')
+  return arg
+}
+
+/** The preview's Import and Cancel buttons, and the Undo of a finished import. */
+export const importActions = {
+  'garage.import_confirm': {
+    schema: Button,
+    run: async (p: Button, ctx: HandlerContext): Promise<Reply> => {
+      const r = await callItems(
+        itemsClient(ctx, { write: true, key: ctx.envelope.id }).imports.commit.post({ id: pendingId(p.arg) }),
+      )
+      const { numbers } = await callItems(itemsClient(ctx).settings.get({ query: {} }))
+      const added = r.kinds.filter((k) => k.new > 0).map((k) => count(k.new, k.kind, numbers))
+      const skipped = r.kinds.reduce((n, k) => n + k.known, 0)
+      const ranges = r.numbers.map((n) => {
+        const noun = n.kind === 'tax' ? 'expenses' : n.kind === 'service' ? 'records' : NOUNS[n.kind][1]
+        return n.first === n.last ? `${noun} #${n.first}` : `${noun} #${n.first}–#${n.last}`
+      })
+      const lines = [
+        ranges.length ? `Numbered ${ranges.join(', ')}.` : 'Every row was in the garage already.',
+        ...(r.cars_created.length
+          ? [`New ${r.cars_created.length === 1 ? 'car' : 'cars'}: ${r.cars_created.join(', ')}.`]
+          : []),
+        ...(skipped
+          ? [`${plural(skipped, 'row')} already in the garage ${skipped === 1 ? 'was' : 'were'} skipped.`]
+          : []),
+        `This is import #${r.import}; Undo removes what it added while none of it is changed.`,
+      ]
+      return {
+        tone: 'ok',
+        title: clip(added.length ? `Imported ${added.join(', ')}` : 'Nothing new imported', 256),
+        text: lines.join('\n'),
+        actions: [{ id: actionId('garage.import_undo', r.import), label: 'Undo', style: 'secondary' }],
+      }
+    },
+  },
+  'garage.import_cancel': {
+    schema: Button,
+    run: async (p: Button, ctx: HandlerContext): Promise<Reply> => {
+      await callItems(
+        itemsClient(ctx, { write: true, key: ctx.envelope.id }).imports.cancel.post({ id: pendingId(p.arg) }),
+      )
+      return { tone: 'ok', title: 'Import cancelled', text: 'Nothing was stored.' }
+    },
+  },
+  'garage.import_undo': {
+    schema: Button,
+    run: async (p: Button, ctx: HandlerContext): Promise<Reply> => {
+      if (!/^\d{1,12}$/.test(p.arg)) throw new UserError('That button is not valid any more.')
+      const r = await callItems(
+        itemsClient(ctx, { write: true, key: ctx.envelope.id }).imports.undo.post({ import: Number(p.arg) }),
+      )
+      return {
+        tone: 'ok',
+        title: `Import #${r.import} undone`,
+        text: `Removed the ${plural(r.removed, 'record')} it added from ${r.file}; the cars it made stay (/car remove takes them).`,
+      }
+    },
+  },
+} satisfies HandlerFamily
