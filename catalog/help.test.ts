@@ -1,6 +1,7 @@
 import { expect, test } from 'bun:test'
 import { Value } from '@sinclair/typebox/value'
 import { Reply } from '../lib/contracts/envelope.ts'
+import type { HandlerContext, HandlerFamily } from '../queue/handler.ts'
 import family from '../queue/handlers/garage.ts'
 import { commands } from './catalog.ts'
 import { helpReply, optionLine, usage } from './help.ts'
@@ -50,9 +51,11 @@ test('option lines show choices and bounds', () => {
 })
 
 test('the garage.help handler answers the help reply for its payload', async () => {
-  const handler = family['garage.help']
+  const handler = (family as HandlerFamily)['garage.help']!
+  // The help needs nothing of the job: no service, no garage.
+  const run = (p: object) => handler.run(p, {} as HandlerContext) as Promise<Reply>
   expect(Value.Check(handler.schema, { command: 'car' })).toBe(true)
   expect(Value.Check(handler.schema, { command: 3 })).toBe(false)
-  expect(await handler.run({})).toEqual(helpReply().reply)
-  expect((await handler.run({ command: 'bike' })).tone).toBe('error')
+  expect(await run({})).toEqual(helpReply().reply)
+  expect((await run({ command: 'bike' })).tone).toBe('error')
 })

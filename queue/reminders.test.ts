@@ -126,12 +126,14 @@ async function waitFor<T>(
 }
 
 describe('reminder tick', () => {
-  test('several workers upserting make one scheduler on the reminders queue', async () => {
+  test('several workers upserting make one scheduler of each kind on the reminders queue: the tick and the daily check of garages that left', async () => {
     await reminders()
     const second = await reminders()
     const schedulers = await second.queue.getJobSchedulers()
-    expect(schedulers.map((s) => s.key)).toEqual(['reminder-tick'])
-    expect(schedulers[0]!.every).toBe(3_600_000)
+    expect(schedulers.map((s) => [s.key, s.every]).sort()).toEqual([
+      ['garage-leave-check', 24 * 3_600_000],
+      ['reminder-tick', 3_600_000],
+    ])
     expect(second.queue.name).toBe(REMINDERS_QUEUE)
   })
 
@@ -168,6 +170,7 @@ describe('reminder tick', () => {
       [`item.done:${item.id}`, 'Done'],
       [`item.snooze:${item.id}`, 'Snooze 7 days'],
       [`form:log_service:${item.id}`, 'Log service'],
+      [`item.take:${job.data.envelopeId.slice('reminder-'.length)}`, "I'll do it"],
     ])
   })
 

@@ -15,6 +15,8 @@ import { createClient, createRest } from './client.ts'
 import { type Delivery, startDelivery } from './deliver.ts'
 import { handleInteraction } from './interactions.ts'
 import { type Lookup, serviceLookup } from './lookup.ts'
+import { registerGuildPresence } from './guilds.ts'
+import { garagePresence } from '../shared/garage-presence.ts'
 import { handleMessage } from './photos.ts'
 import { threadRefOf } from '../shared/threads.ts'
 
@@ -67,6 +69,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
   client.on(Events.MessageCreate, (message) =>
     handleMessage(message, { dispatcher, redis: producer, queuePrefix: config.QUEUE_PREFIX, log }),
   )
+  registerGuildPresence(client, garagePresence({ itemsUrl: config.ITEMS_URL, serviceToken: config.SERVICE_TOKEN ?? '', log }))
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'))
   client.on(Events.ShardDisconnect, (event) => log.warn({ code: event.code }, 'gateway disconnected'))
 

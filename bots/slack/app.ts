@@ -19,6 +19,8 @@ import { register as registerCommands } from './commands/index.ts'
 import type { SlackContext } from './context.ts'
 import { register as registerEvents } from './events/index.ts'
 import { register as registerViews } from './views/index.ts'
+import { registerUninstall } from './uninstall.ts'
+import { garagePresence } from '../shared/garage-presence.ts'
 
 export const EVENTS_PATH = '/slack/events'
 /** Slack's replay window, both ways. */
@@ -164,6 +166,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerActions(app, ctx)
   registerEvents(app, ctx)
   registerViews(app, ctx)
+  registerUninstall(app, garagePresence({ itemsUrl: config.ITEMS_URL, serviceToken: config.SERVICE_TOKEN ?? '', log }))
 
   return {
     app,

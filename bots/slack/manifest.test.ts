@@ -39,7 +39,7 @@ describe('manifest.yml', () => {
         'groups:history',
       ]),
     )
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['message.channels', 'message.groups'])
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['message.channels', 'message.groups', 'app_uninstalled', 'tokens_revoked'])
     expect(manifest.settings.interactivity.is_enabled).toBe(true)
     expect(manifest.settings.socket_mode_enabled).toBe(false)
     expect(renderManifest()).toContain('connections:write')

@@ -23,13 +23,14 @@ export const BOT_SCOPES: readonly (readonly [string, string])[] = [
   ['chat:write.public', 'reminders in a public channel the bot was not invited to'],
   ['files:read', 'download photos dropped in a channel (url_private)'],
   ['files:write', 'upload thumbnails shown in replies'],
+  ['im:write', 'send an export zip to the member who asked, in a direct message'],
   ['channels:history', 'see photos dropped in public channels the app is in'],
   ['groups:history', 'see photos dropped in private channels the app is in'],
   ['users:read', 'tell workspace owners and admins (users.info), who manage every garage'],
   ['usergroups:read', 'the user groups a garage maps to roles (/garage roles)'],
 ]
 
-export const BOT_EVENTS = ['message.channels', 'message.groups'] as const
+export const BOT_EVENTS = ['message.channels', 'message.groups', 'app_uninstalled', 'tokens_revoked'] as const
 
 /** Slack's usage hint for a command: each subcommand with its required values. */
 export function usageHint(command: Command): string {

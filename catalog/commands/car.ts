@@ -55,6 +55,8 @@ const car = {
         { name: 'purchase_price', type: 'money', description: 'Price paid', min: 0 },
         { name: 'units', type: 'string', choices: ['metric', 'imperial', 'uk'], description: 'metric, imperial (mi, gal) or uk (UK gal); nothing stored is converted' },
         { name: 'economy_unit', type: 'string', choices: ['L/100km', 'km/L', 'mpg', 'impmpg'], description: 'Economy shown in, if not its units\' own' },
+        { name: 'fuels', type: 'string', description: 'What it runs on, e.g. "lpg,petrol" (two tanks kept apart); none: learn it', maxLength: 100 },
+        { name: 'powertrain', type: 'string', choices: ['combustion', 'hybrid', 'phev', 'ev'], description: 'combustion, hybrid, phev (plug-in hybrid) or ev (electric)' },
         { name: 'confirm', type: 'boolean', description: 'yes to lower the odometer or accept an unusual VIN' },
       ],
     },
@@ -138,6 +140,18 @@ const car = {
       role: 'viewer',
       description: 'Fuel economy over time and running costs of a car',
       options: [{ name: 'car', type: 'car', required: true, description: 'The car' }],
+    },
+    {
+      name: 'drivers',
+      // anyone sees a car's drivers; adding or removing one needs a manager (queue/handlers/shared/drivers.ts)
+      role: 'viewer',
+      description: "Show a car's drivers, or add or remove one (reminders of the car mention them)",
+      example: '/car drivers corolla add:@Ann',
+      options: [
+        { name: 'car', type: 'car', required: true, description: 'The car' },
+        { name: 'add', type: 'string', description: 'A member to add as a driver: mention them, e.g. @Ann', maxLength: 200 },
+        { name: 'remove', type: 'string', description: 'A driver to remove: mention them, e.g. @Ann', maxLength: 200 },
+      ],
     },
   ],
 } as const satisfies Command

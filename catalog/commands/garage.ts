@@ -84,6 +84,66 @@ const garage = {
         },
       ],
     },
+    {
+      name: 'export',
+      role: 'manager',
+      description: "Everything of this garage (or one car) as a zip, sent only to you",
+      ephemeral: true,
+      example: '/garage export format:csv',
+      options: [
+        { name: 'car', type: 'car', description: 'Only this car (default every car)' },
+        {
+          name: 'format',
+          type: 'string',
+          choices: ['json', 'csv', 'lubelogger'],
+          description: 'json (the whole garage, for /garage import), csv (a file per kind) or lubelogger (its CSV import)',
+        },
+        { name: 'photos', type: 'boolean', description: 'yes to add the photos (originals) to the zip' },
+      ],
+    },
+    {
+      name: 'import',
+      role: 'manager',
+      description: 'Import from Fuelly, LubeLogger, aCar, Fuelio, Spritmonitor or any CSV; previewed before it is stored',
+      example: '/garage import file:<attachment> map:"Old Golf=golf,Civic=new"',
+      options: [
+        {
+          name: 'file',
+          type: 'attachment',
+          required: true,
+          description: 'The export: a CSV or a zip of CSVs (at most 20 MB)',
+        },
+        {
+          name: 'map',
+          type: 'string',
+          description: 'Cars: "Old Golf=golf,Civic=new"; columns of another CSV: "date=Datum,odometer=KM,volume=Liter"',
+          maxLength: 1000,
+        },
+        { name: 'car', type: 'car', description: 'The car of a file that names none (LubeLogger, Spritmonitor)' },
+      ],
+    },
+    {
+      name: 'me',
+      role: 'viewer',
+      description: 'Your own settings here: where the reminders of the cars you drive reach you',
+      ephemeral: true,
+      example: '/garage me reminders:dm',
+      options: [
+        {
+          name: 'reminders',
+          type: 'string',
+          choices: ['dm', 'channel'],
+          description: 'dm: also send me the reminders of the cars I drive privately; channel: only in the channel',
+        },
+      ],
+    },
+    {
+      name: 'delete',
+      role: 'manager',
+      description: 'Delete this garage and everything in it (without confirm: what would go)',
+      example: '/garage delete confirm:yes',
+      options: [{ name: 'confirm', type: 'boolean', description: 'yes to delete everything now; it cannot be undone' }],
+    },
   ],
 } as const satisfies Command
 

@@ -25,6 +25,8 @@ import { Type as T } from '@sinclair/typebox'
 import { carData, costFields, costOf, distanceText, economyText, fmt } from './shared/costs.ts'
 import { CAR_UNDO_KIND, carUndoActions, changeLineIn, undoActions } from './shared/changes.ts'
 import { archivedNote, archivedText, carRef, fitLines, olderLine } from './shared/format.ts'
+import { linesWithAuthors } from './shared/authors.ts'
+import { carDrivers } from './shared/drivers.ts'
 import { garageOf, resolveCar } from './shared/lookups.ts'
 
 /**
@@ -201,6 +203,7 @@ async function removeEverywhere(
 }
 
 const family = handlers(car, {
+  drivers: carDrivers,
   add: async (p, ctx) => {
     const c = await callItems(itemsClient(ctx, { write: true }).cars.post(typedUnits(p)))
     return {
@@ -332,7 +335,7 @@ const family = handlers(car, {
       tone: 'ok',
       title: `${r.car}: ${plural(r.total, 'odometer reading')}${r.total > r.readings.length ? ` (${(page - 1) * limit + 1}–${upTo} shown)` : ''}`,
       text:
-        fitLines(r.readings.map((n) => numberedLine(n, r.presentation.dates))) +
+        fitLines(linesWithAuthors(r.readings, ctx.envelope.actor, (n) => numberedLine(n, r.presentation.dates))) +
         olderLine(r, upTo, `/car readings ${r.car}`) +
         `\nCorrect one with /car odometer ${r.car} reading:… number:N, remove a typed one with /car reading_remove number:N.`,
       ref: carRef(r.car),

@@ -15,6 +15,7 @@ import { callItems, itemsClient } from '../clients/items.ts'
 import { type HandlerContext, type HandlerFamily, handlers, UserError } from '../handler.ts'
 import { undoActions } from './shared/changes.ts'
 import { archivedNote, fitLines, olderLine } from './shared/format.ts'
+import { linesWithAuthors } from './shared/authors.ts'
 import { garageOf } from './shared/lookups.ts'
 
 const PAGE = 10
@@ -90,7 +91,7 @@ export default {
       return {
         tone: 'ok',
         title: `${p.car ? `${r.expenses[0]!.car}: ` : ''}${plural(r.total, what)}${r.total > r.expenses.length ? ` (${(page - 1) * PAGE + 1}–${upTo} shown)` : ''}`,
-        text: note + fitLines(r.expenses.map((e) => expenseLine(e, dates, !p.car))) + olderLine(r, upTo, command),
+        text: note + fitLines(linesWithAuthors(r.expenses, ctx.envelope.actor, (e) => expenseLine(e, dates, !p.car))) + olderLine(r, upTo, command),
       }
     },
 

@@ -19,6 +19,10 @@ import { type HandlerContext, type HandlerFamily, handlers, UserError } from '..
 import { UNDO_KIND } from './shared/changes.ts'
 import { garageHistory, garageUndo, parseChangeRef, shownOf, undoItems } from './shared/garage-changes.ts'
 import { garageRoles } from './shared/garage-roles.ts'
+import { garageMe } from './shared/drivers.ts'
+import { garageDelete } from './shared/garage-leave.ts'
+import { garageImport, importActions } from './shared/import.ts'
+import { garageExport } from './shared/export.ts'
 
 function channelOf(replyTo: ReplyTo): string | undefined {
   return replyTo.platform === 'local' ? undefined : replyTo.channelId
@@ -68,6 +72,8 @@ const undoButton = T.Object(
 const PAGE = 10
 
 const family = handlers(garage, {
+  me: garageMe,
+  delete: garageDelete,
   roles: garageRoles,
   settings: async (p, ctx) => {
     const channel = channelOf(ctx.envelope.replyTo)
@@ -120,10 +126,15 @@ const family = handlers(garage, {
   undo: async (p, ctx) => garageUndo(ctx, p.change),
 
   history: async (p, ctx) => garageHistory(ctx, p, PAGE),
+
+  import: garageImport,
+
+  export: garageExport,
 })
 
 export default {
   ...family,
+  ...importActions,
   /** The Undo button of a change's reply: `garage.undo_change:<change id>`; without an id, the presser's last change. */
   [UNDO_KIND]: {
     schema: undoButton,

@@ -15,6 +15,7 @@ import { plural } from '../../lib/domain/text.ts'
 import { type HandlerContext, type HandlerFamily, handlers, UserError } from '../handler.ts'
 import { fitLines, itemLine, LEVEL_TAG } from './shared/format.ts'
 import { alreadyLoggedReply } from './shared/log-again.ts'
+import { takeHandlers } from './shared/take.ts'
 import { garageOf } from './shared/lookups.ts'
 
 export function every(i: ItemView): string {
@@ -63,6 +64,7 @@ const logSchema = T.Object(
 )
 
 export default {
+  ...takeHandlers,
   ...handlers(item, {
     add: async (p, ctx) => {
       const i = await callItems(itemsClient(ctx, { write: true }).items.post(p))

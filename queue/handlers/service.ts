@@ -16,6 +16,7 @@ import { type HandlerContext, type HandlerFamily, handlers, UserError } from '..
 import { LOG_AGAIN_KIND, parseLogAgainArg } from './shared/log-again.ts'
 import { undoActions } from './shared/changes.ts'
 import { archivedNote, fitLines, olderLine, issueRef } from './shared/format.ts'
+import { linesWithAuthors } from './shared/authors.ts'
 import { garageOf, issueInGarage, resolveCar } from './shared/lookups.ts'
 
 /** A record's odometer as shown: one not typed on it is the car's estimated for its date (≈). */
@@ -173,7 +174,7 @@ const family = handlers(service, {
     return {
       tone: 'ok',
       title: `${plural(r.total, 'service record')}${r.total > r.records.length ? ` (${(page - 1) * limit + 1}–${upTo} shown)` : ''}`,
-      text: note + fitLines(r.records.map((rec) => recordLine(rec, dates, !p.car))) + olderLine(r, upTo, command),
+      text: note + fitLines(linesWithAuthors(r.records, ctx.envelope.actor, (rec) => recordLine(rec, dates, !p.car))) + olderLine(r, upTo, command),
     }
   },
 })

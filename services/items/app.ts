@@ -8,8 +8,11 @@ import { Elysia } from 'elysia'
 import { type ServiceDeps, serviceApp } from '../lib/app.ts'
 import { carRoutes } from './cars/app.ts'
 import { changeRoutes } from './changes/app.ts'
+import { chargingRoutes } from './charging/app.ts'
 import { expenseRoutes } from './expenses/app.ts'
+import { itemsExportRoutes } from './export.ts'
 import { fuelRoutes } from './fuel/app.ts'
+import { importRoutes } from './imports/app.ts'
 import { maintenanceRoutes } from './maintenance/app.ts'
 import { migrations } from './migrations.ts'
 import { readingRoutes } from './readings/app.ts'
@@ -18,6 +21,8 @@ import { reminderClaimRoutes, reminderRoutes } from './reminders/app.ts'
 import { roleRoutes } from './roles/app.ts'
 import { settingsRoutes } from './settings/app.ts'
 import { closeStatements } from './shared/statements.ts'
+import { driverRoutes } from './drivers/app.ts'
+import { leavingListRoutes, tenantDeleteRoutes } from './tenant-delete.ts'
 
 export function createApp(deps: ServiceDeps) {
   const { app: base, db, now, once, finish } = serviceApp('items', deps, migrations)
@@ -29,10 +34,15 @@ export function createApp(deps: ServiceDeps) {
     .use(maintenanceRoutes(feature))
     .use(recordRoutes(feature))
     .use(fuelRoutes(feature))
+    .use(chargingRoutes(feature))
     .use(expenseRoutes(feature))
     .use(reminderRoutes(feature))
     .use(changeRoutes(feature))
     .use(roleRoutes(feature))
+    .use(importRoutes(feature))
+    .use(driverRoutes(feature))
+    .use(tenantDeleteRoutes(feature))
+    .use(itemsExportRoutes(db))
   // normalize: false makes unknown body fields a 422 instead of silently dropping them (a typo
   // such as "odometr" must not be ignored); the outermost instance's config decides this. The
   // reminder tick's routes come after the garage's, outside the base's tenant scope.
@@ -40,6 +50,7 @@ export function createApp(deps: ServiceDeps) {
     .decorate('db', db)
     .use(garage)
     .use(reminderClaimRoutes(feature))
+    .use(leavingListRoutes(feature))
   return finish(app, () => closeStatements(db))
 }
 

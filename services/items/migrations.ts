@@ -441,4 +441,127 @@ CREATE TABLE garage_roles (
   PRIMARY KEY (tenant, ref)
 ) WITHOUT ROWID;
 `,
+  // 13: every cost a car has. A fill-up keeps the fuel bought (`fuel`: petrol_95, lpg, adblue …),
+  // where (`station`) and its price per unit as typed (`price_minor`, minor units that may carry a
+  // fraction, per `price_unit` L, gal or impgal). A car says what it runs on: `fuels` (the tanks,
+  // "lpg,petrol"; NULL: learned from its fill-ups) and `powertrain` (combustion, hybrid, phev, ev;
+  // NULL: not said). Charges of electric and plug-in hybrid cars are numbered per garage (#N, from
+  // record_counters 'charge') with the energy put in (kWh), cost and price per kWh, state of
+  // charge before and after, odometer (in the car's unit; no reading is made) and where
+  // (home, public, fast); the change log takes them (its CHECK widened by copying the table).
+  `
+ALTER TABLE fuel_fillups ADD COLUMN fuel TEXT;
+ALTER TABLE fuel_fillups ADD COLUMN station TEXT;
+ALTER TABLE fuel_fillups ADD COLUMN price_minor REAL;
+ALTER TABLE fuel_fillups ADD COLUMN price_unit TEXT;
+ALTER TABLE fuel_fillups ADD COLUMN price_text TEXT;
+ALTER TABLE cars ADD COLUMN fuels TEXT;
+ALTER TABLE cars ADD COLUMN powertrain TEXT CHECK (powertrain IS NULL OR powertrain IN ('combustion', 'hybrid', 'phev', 'ev'));
+
+CREATE TABLE charges (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  number INTEGER NOT NULL,
+  car_id INTEGER NOT NULL REFERENCES cars (id) ON DELETE CASCADE,
+  kwh REAL NOT NULL CHECK (kwh > 0),
+  energy_text TEXT NOT NULL,
+  cost_minor INTEGER CHECK (cost_minor IS NULL OR cost_minor >= 0),
+  currency TEXT,
+  cost_text TEXT,
+  price_minor REAL,
+  price_text TEXT,
+  soc_from REAL,
+  soc_to REAL,
+  odometer REAL,
+  odometer_text TEXT,
+  place TEXT CHECK (place IS NULL OR place IN ('home', 'public', 'fast')),
+  charged_on TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (tenant, number)
+);
+CREATE INDEX charges_car ON charges (car_id, charged_on);
+
+CREATE TABLE changes_13 (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  actor_name TEXT NOT NULL,
+  at TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('fuel', 'service', 'reading', 'car', 'settings', 'expense', 'charge')),
+  action TEXT NOT NULL CHECK (action IN ('add', 'edit', 'remove', 'undo')),
+  ref INTEGER NOT NULL,
+  car_id INTEGER,
+  before TEXT,
+  after TEXT,
+  undoes INTEGER,
+  undone_by INTEGER
+);
+INSERT INTO changes_13 (id, tenant, actor_id, actor_name, at, kind, action, ref, car_id, before, after, undoes, undone_by)
+  SELECT id, tenant, actor_id, actor_name, at, kind, action, ref, car_id, before, after, undoes, undone_by FROM changes;
+DROP TABLE changes;
+ALTER TABLE changes_13 RENAME TO changes;
+CREATE INDEX changes_tenant ON changes (tenant, id);
+CREATE INDEX changes_ref ON changes (tenant, kind, ref, id);
+CREATE INDEX changes_actor ON changes (tenant, actor_id, id);
+`,
+  // 14: shared garages: a car's drivers (by platform user id, with the name shown), each member's
+  // choice of where their reminders go, a garage leaving (the bot removed; deleted after the grace
+  // period), and who took a reminder (I'll do it)
+  `
+CREATE TABLE car_drivers (
+  tenant TEXT NOT NULL,
+  car_id INTEGER NOT NULL REFERENCES cars (id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  added_by TEXT NOT NULL,
+  added_at TEXT NOT NULL,
+  PRIMARY KEY (car_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX car_drivers_tenant ON car_drivers (tenant, user_id);
+
+CREATE TABLE member_prefs (
+  tenant TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  reminders TEXT NOT NULL CHECK (reminders IN ('dm', 'channel')),
+  -- where a private copy goes: the terminal chat's session (Discord and Slack: the user id)
+  dm_to TEXT,
+  set_at TEXT NOT NULL,
+  PRIMARY KEY (tenant, user_id)
+) WITHOUT ROWID;
+
+CREATE TABLE garages_leaving (
+  tenant TEXT PRIMARY KEY,
+  since TEXT NOT NULL,
+  reason TEXT NOT NULL
+) WITHOUT ROWID;
+
+ALTER TABLE announcements ADD COLUMN taken_by_id TEXT;
+ALTER TABLE announcements ADD COLUMN taken_by TEXT;
+`,
+  // 15: imports (services/items/imports): a file's rows kept as a pending import between its preview
+  // and Import (the button carries only the id; expired ones are dropped), and each import done,
+  // with the numbers of what it added (JSON), so it can be undone while none of that changed
+  `
+CREATE TABLE pending_imports (
+  id TEXT PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX pending_imports_expiry ON pending_imports (expires_at);
+CREATE TABLE imports (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  actor_name TEXT NOT NULL,
+  at TEXT NOT NULL,
+  file TEXT NOT NULL,
+  format TEXT NOT NULL,
+  added TEXT NOT NULL,
+  undone_at TEXT
+);
+CREATE INDEX imports_tenant ON imports (tenant, id);
+`,
 ]

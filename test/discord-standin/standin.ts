@@ -179,6 +179,8 @@ export class DiscordStandin {
   private socketIds = 0
   readonly users = new Map<Snowflake, StandinUser>()
   private readonly members = new Map<string, StandinMember>()
+  /** The DM channel the bot opened with each user (POST /users/@me/channels). */
+  readonly dmChannels = new Map<Snowflake, Snowflake>()
 
   constructor(
     opts: { token?: string; applicationId?: Snowflake; guilds?: StandinGuild[]; users?: StandinUser[] } = {},
@@ -313,6 +315,18 @@ export class DiscordStandin {
   }
 
   // ---------------------------------------------------------------- user actions
+
+  /** The bot removed from a guild (GUILD_DELETE without `unavailable`, as Discord sends a removal). */
+  removeFromGuild(guildId: Snowflake): void {
+    this.dispatch('GUILD_DELETE', { id: guildId })
+  }
+
+  /** The bot added (back) to one of the stand-in's guilds: GUILD_CREATE with the guild. */
+  addToGuild(guildId: Snowflake): void {
+    const g = this.guilds.find((x) => x.id === guildId)
+    if (!g) throw new Error(`the stand-in has no guild ${guildId}`)
+    this.dispatch('GUILD_CREATE', this.guildObject(g))
+  }
 
   /**
    * What a user is in a guild from now on: their server roles and their computed permissions
@@ -841,6 +855,15 @@ export class DiscordStandin {
       })
     if (method === 'GET' && path === '/users/@me')
       return json({ ...this.botUser, discriminator: '0', avatar: null })
+    // The bot opens a DM with a user: one DM channel per user, the same one again on every call.
+    if (method === 'POST' && path === '/users/@me/channels') {
+      const user = String(body?.recipient_id ?? '')
+      if (!/^\d{1,25}$/.test(user)) return discordError(400, 50035, 'Invalid Form Body')
+      const id = this.dmChannels.get(user) ?? this.nextId()
+      this.dmChannels.set(user, id)
+      this.channels.set(id, { name: `dm-${user}`, type: 1 })
+      return json({ id, type: 1, recipients: [{ id: user, username: this.users.get(user)?.username ?? 'user' }] })
+    }
     if ((m = path.match(/^\/applications\/(\d+)\/(?:guilds\/(\d+)\/)?commands$/))) {
       if (m[1] !== this.applicationId) return discordError(403, 50001, 'Missing Access')
       const scope = m[2] ?? 'global'

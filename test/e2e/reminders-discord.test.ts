@@ -136,6 +136,7 @@ describe('reminders on Discord', () => {
       ['Done', `item.done:${oil.id}`, 2],
       ['Snooze 7 days', `item.snooze:${oil.id}`, 2],
       ['Log service', `form:log_service:${oil.id}`, 2],
+      ["I'll do it", expect.stringMatching(/^item\.take:\d+$/), 2],
     ])
 
     const press = standin.pressButton(GUILD, `item.done:${oil.id}`, { message: msg })
@@ -171,6 +172,7 @@ describe('reminders on Discord', () => {
       `item.done:${cabin.id}`,
       `item.snooze:${cabin.id}`,
       `form:log_service:${cabin.id}`,
+      expect.stringMatching(/^item\.take:\d+$/),
     ])
 
     const press = standin.pressButton(GUILD, `item.snooze:${cabin.id}`, { message: msg })

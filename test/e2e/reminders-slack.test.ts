@@ -197,6 +197,7 @@ describe('reminders on Slack', () => {
       ['Done', `item.done:${oil.id}`, 'button'],
       ['Snooze 7 days', `item.snooze:${oil.id}`, 'button'],
       ['Log service', `form:log_service:${oil.id}`, 'button'],
+      ["I'll do it", expect.stringMatching(/^item\.take:\d+$/), 'button'],
     ])
 
     const done = await press(msg, `item.done:${oil.id}`)

@@ -25,7 +25,8 @@ export class Ticks {
   async since(since: number): Promise<Tick[]> {
     const jobs = await this.queue.getJobs(['completed'], 0, 49)
     return jobs
-      .filter((j) => j?.processedOn !== undefined && j.processedOn >= since && j.finishedOn !== undefined)
+      // the daily check of garages that left runs on the same queue (job name leave-check)
+      .filter((j) => j?.name === 'tick' && j.processedOn !== undefined && j.processedOn >= since && j.finishedOn !== undefined)
       .map((j) => {
         const r = (
           typeof j.returnvalue === 'string' ? JSON.parse(j.returnvalue) : j.returnvalue

@@ -462,13 +462,20 @@ export class SlackStandin {
     actionId: string
     value?: string
     userId?: string
+    /** The presser's user name (default alice). */
+    userName?: string
     channelId?: string
     messageTs?: string
   }): any {
     const actionTs = `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`
     return {
       type: 'block_actions',
-      user: { id: input.userId ?? 'U0ALICE', username: 'alice', name: 'alice', team_id: input.teamId },
+      user: {
+        id: input.userId ?? 'U0ALICE',
+        username: input.userName ?? 'alice',
+        name: input.userName ?? 'alice',
+        team_id: input.teamId,
+      },
       api_app_id: this.appId,
       token: 'deprecated-verification-token',
       container: {
@@ -835,7 +842,7 @@ export class SlackStandin {
           id,
           name,
           title: name,
-          mimetype: name.endsWith('.png') ? 'image/png' : 'image/jpeg',
+          mimetype: name.endsWith('.png') ? 'image/png' : name.endsWith('.zip') ? 'application/zip' : 'image/jpeg',
           filetype: name.split('.').pop() ?? 'jpg',
           size: length,
           url_private: `${this.url}/files-pri/${this.teamId}-${id}/${encodeURIComponent(name)}`,
@@ -873,6 +880,12 @@ export class SlackStandin {
           done.push({ id: file.id, title: file.title })
         }
         return json({ ok: true, files: done })
+      }
+      case 'conversations.open': {
+        // The app's direct message with one member (im:write): D + the user id, the same each time.
+        const users = String(body.users ?? '').split(',').filter(Boolean)
+        if (users.length !== 1 || !/^[UW][A-Z0-9]+$/.test(users[0]!)) return json({ ok: false, error: 'users_not_found' })
+        return json({ ok: true, channel: { id: `D${users[0]!.slice(1)}` } })
       }
       case 'files.info': {
         const file = this.files.get(String(body.file ?? ''))

@@ -1,5 +1,6 @@
 /** Schemas of expenses: what a car costs besides fuel and service (insurance, tax, tolls …), and their renewals. */
 import { t } from 'elysia'
+import { Author } from '../drivers/authors.ts'
 import { EXPENSE_KINDS, RENEWAL_FORMS } from '../../../lib/domain/figures.ts'
 import { CarRef, date, DistanceInput, MoneyInput, PageInfo, PageQuery, strict, text, Whole } from '../shared/model.ts'
 import { Level } from '../maintenance/model.ts'
@@ -81,6 +82,8 @@ export const ExpenseView = t.Object({
   notes: t.Nullable(t.String()),
   /** On a write's answer: the change it made (what Undo takes). */
   change: t.Optional(Whole()),
+  /** In a list: who logged it (absent when not known). */
+  by: Author,
 })
 export type ExpenseView = typeof ExpenseView.static
 

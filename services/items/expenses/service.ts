@@ -5,6 +5,7 @@
  * included), so logging the next payment moves it on and removing that payment moves it back.
  */
 import type { Database } from 'bun:sqlite'
+import { withAuthors } from '../drivers/authors.ts'
 import {
   addMonths,
   checkDate,
@@ -250,7 +251,7 @@ export function listExpenses(
     }
     return expenseView(db, r, c, shown)
   })
-  return { expenses, total, next_page: nextPage(page, total) }
+  return { expenses: withAuthors(db, tenant, 'expense', expenses, (e) => e.number), total, next_page: nextPage(page, total) }
 }
 
 /** Takes an expense out and its renewal back to the expense before it. Call in a transaction. */

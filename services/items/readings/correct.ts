@@ -5,6 +5,7 @@
  * follows by itself. Every change is in the change log with the reading before and after it.
  */
 import type { Database } from 'bun:sqlite'
+import { withAuthors } from '../drivers/authors.ts'
 import type { NumberFormat } from '../../../lib/domain/numbers.ts'
 import { badRequest, conflict, notFound } from '../../lib/http.ts'
 import { type ChangeActor, logChange, NOBODY, removedNote, type Snapshot } from '../changes/log.ts'
@@ -35,7 +36,7 @@ export function listReadings(db: Database, tenant: string, carRef: string, page:
   const shown = garageShown(db, tenant)
   return {
     car: car.nickname,
-    readings: rows.map((r) => numbered(r, car, shown.numbers)),
+    readings: withAuthors(db, tenant, 'reading', rows.map((r) => numbered(r, car, shown.numbers)), (r) => r.number),
     total,
     next_page: nextPage(page, total),
     presentation: shown,

@@ -1,5 +1,6 @@
 /** Schemas of odometer readings: the reading route's body and the reading as shown. */
 import { t } from 'elysia'
+import { Author } from '../drivers/authors.ts'
 import { CarRef, date, DistanceInput, DistanceUnit, PageInfo, PageQuery, Presentation, strict, Whole } from '../shared/model.ts'
 
 export const ReadingCreate = t.Object(
@@ -45,7 +46,11 @@ export const ReadingEdit = t.Composite([ReadingNumber, t.Partial(ReadingCreate),
 export type ReadingEdit = typeof ReadingEdit.static
 
 /** A reading with its number, as /car readings lists it. */
-export const NumberedReading = t.Composite([ReadingView, t.Object({ number: Whole() })])
+export const NumberedReading = t.Composite([
+  ReadingView,
+  /** `by`, in a list: who logged it (absent when not known). */
+  t.Object({ number: Whole(), by: Author }),
+])
 export type NumberedReading = typeof NumberedReading.static
 
 export const ReadingsQuery = t.Object({ car: CarRef, ...PageQuery })

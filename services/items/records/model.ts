@@ -1,5 +1,6 @@
 /** Schemas of service records: what was done to a car, when, at what odometer and cost. */
 import { t } from 'elysia'
+import { Author } from '../drivers/authors.ts'
 import { wholeNumber } from '../../lib/whole.ts'
 import {
   CarRef,
@@ -65,6 +66,8 @@ export const RecordView = t.Object({
   items: t.Array(t.Object({ id: Whole(), name: t.String(), due_text: t.String() })),
   /** On a write's answer: the change it made (what Undo takes). */
   change: t.Optional(Whole()),
+  /** In a list or show: who logged it (absent when not known). */
+  by: Author,
 })
 export type RecordView = typeof RecordView.static
 

@@ -3,6 +3,7 @@
  * which moves their schedule on; an odometer typed on it is a reading of the car.
  */
 import type { Database } from 'bun:sqlite'
+import { withAuthors } from '../drivers/authors.ts'
 import { checkDate, formatDate } from '../../../lib/domain/dates.ts'
 import { clip } from '../../../lib/domain/text.ts'
 import { badRequest, conflict, notFound } from '../../lib/http.ts'
@@ -351,7 +352,7 @@ export function listRecords(
     }
     return recordView(db, tenant, r, c, garage, today)
   })
-  return { records, total, next_page: nextPage(page, total) }
+  return { records: withAuthors(db, tenant, 'service', records, (r) => r.id), total, next_page: nextPage(page, total) }
 }
 
 function requireRecord(db: Database, tenant: string, id: number): { row: RecordRow; car: CarRow } {
@@ -369,7 +370,7 @@ function requireRecord(db: Database, tenant: string, id: number): { row: RecordR
 export function getRecord(db: Database, tenant: string, id: number, now: Date): RecordView {
   const { garage, today } = garageAt(db, tenant, now)
   const { row, car } = requireRecord(db, tenant, id)
-  return recordView(db, tenant, row, car, garage, today)
+  return withAuthors(db, tenant, 'service', [recordView(db, tenant, row, car, garage, today)], (r) => r.id)[0]!
 }
 
 /**

@@ -32,6 +32,18 @@ export const Announcement = t.Object({
   level_label: t.String(),
   due_text: t.String(),
   notes: t.Nullable(t.String()),
+  /** The car's drivers (mentioned in the post); `dm`: they also want it privately. */
+  drivers: t.Optional(
+    t.Array(
+      t.Object({
+        user_id: t.String(),
+        name: t.String(),
+        dm: t.Boolean(),
+        /** Where a private copy goes (queue/reminders.ts `privateTarget`). */
+        dm_to: t.String(),
+      }),
+    ),
+  ),
 })
 export type Announcement = typeof Announcement.static
 

@@ -41,6 +41,7 @@ import type { DistanceUnit } from '../shared/model.ts'
 import type { Announcement, ItemLog } from './model.ts'
 import { CLAIM_SQL } from './sql.ts'
 import { claimRenewals } from '../expenses/service.ts'
+import { announcementDrivers } from '../drivers/service.ts'
 
 type Candidate = ItemRow & {
   /** The car's archive date: an archived car's items are parked, never announced. */
@@ -148,6 +149,7 @@ export function claimReminders(
       id: number
       tenant: string
       item_id: number | null
+      renewal_id: number | null
       level: number
       channel: string
       body: string
@@ -169,6 +171,7 @@ export function claimReminders(
           renewal: body.renewal ?? null,
           level,
           level_label: LEVEL_LABEL[level],
+          drivers: announcementDrivers(db, a.tenant, a.item_id, a.renewal_id),
         }
       }),
     }
