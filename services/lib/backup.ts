@@ -16,6 +16,7 @@ import { Elysia } from 'elysia'
 import { BackupAnswer, BackupRequest, backupRoot } from '../../lib/backup/contract.ts'
 import { fsyncPath } from '../../lib/backup/files.ts'
 import type { Logger } from '../../lib/log.ts'
+import { vacuumIntoOffThread } from './backup-vacuum.ts'
 import { errorResponses, HttpError } from './http.ts'
 
 export type BackupDeps = {
@@ -98,10 +99,11 @@ async function storeFiles(store: string): Promise<string[]> {
 }
 
 /**
- * Writes the service's part of a snapshot into `target`. The store's files are linked first
- * without holding the event loop; then, in one synchronous stretch (no request runs in
- * between), the database is copied with `VACUUM INTO` and the files that appeared meanwhile are
- * linked. A photo's files are placed before its row is written and deleted after its row is, so
+ * Writes the service's part of a snapshot into `target`. A service without a file store copies
+ * its database with `VACUUM INTO` on a thread of its own (backup-vacuum.ts), answering requests
+ * meanwhile. With a store, its files are linked first without holding the event loop; then, in
+ * one synchronous stretch (no request runs in between), the database is copied with `VACUUM
+ * INTO` and the files that appeared meanwhile are linked. A photo's files are placed before its row is written and deleted after its row is, so
  * every row of the copy has its files in the snapshot (a file removed after being linked stays
  * in the snapshot, and the images service sweeps it at start after a restore).
  */
@@ -132,8 +134,14 @@ async function snapshot(deps: BackupDeps, target: string): Promise<Omit<BackupAn
     }
     let userVersion: number | null = null
     if (db && database) {
-      db.run('VACUUM INTO ?', [join(target, database)])
-      userVersion = (db.query('PRAGMA user_version').get() as { user_version: number }).user_version
+      if (linked.size === 0 && !existsSync(store) && db.filename !== ':memory:') {
+        // No files to keep in step with the rows: the copy is made on a thread of its own, and
+        // requests go on meanwhile (a large database takes a while to copy).
+        userVersion = await vacuumIntoOffThread(db.filename, join(target, database))
+      } else {
+        db.run('VACUUM INTO ?', [join(target, database)])
+        userVersion = (db.query('PRAGMA user_version').get() as { user_version: number }).user_version
+      }
     }
     for (const rel of storeFilesSync(store)) {
       if (linked.has(rel)) continue
