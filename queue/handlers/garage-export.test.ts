@@ -51,6 +51,9 @@ beforeAll(async () => {
   await say('/service log car:mustang title:Brakes kind:repair cost:420 date:2026-05-10')
   await say('/expense log car:golf kind:insurance cost:600 date:2026-01-15 every:12m')
   await say('/expense log car:mustang kind:tax cost:120 date:2026-02-01')
+  await say('/car edit golf powertrain:phev')
+  await say('/charge log car:golf energy:"8.5 kWh" cost:2.55 odometer:"41700 km" date:2026-05-05 where:home')
+  await say('/car drivers golf add:ann')
   const issue = await say('/issue log car:mustang title:"Grinding when braking" severity:high')
   const number = Number(/#(\d+)/.exec(`${issue.title} ${issue.text}`)![1])
   await say(`/issue comment number:${number} text:"Pads are down to 2 mm"`)
@@ -87,6 +90,8 @@ describe('/garage export', () => {
       maintenance_items: 1,
       expenses: 2,
       expense_renewals: 1,
+      charges: 1,
+      car_drivers: 1,
       issues: 1,
       issue_comments: 2,
       quotes: 2,

@@ -2,7 +2,7 @@
  * What the items service gives to /garage export (services/lib/export.ts): the garage's
  * settings, roles and channel cars, its cars (archived ones too), odometer readings,
  * maintenance items, service records (with the ids of the items each did), fill-ups, expenses
- * and renewals. Reminder bookkeeping (announced levels, when to look again) stays out: a garage
+ * and renewals, charges of electric cars, cars' drivers and members' reminder choices. Reminder bookkeeping (announced levels, when to look again) stays out: a garage
  * made from the export works it out again.
  */
 import type { Database } from 'bun:sqlite'
@@ -42,6 +42,12 @@ export const ITEMS_EXPORT: Record<string, ExportKind> = {
   fuel_fillups: page('fuel_fillups'),
   expenses: page('expenses'),
   expense_renewals: { ...page('expense_renewals'), omit: ['announced_level', 'check_on'] },
+  charges: page('charges'),
+  car_drivers: {
+    sql: 'SELECT * FROM car_drivers WHERE tenant = $tenant ORDER BY car_id, user_id',
+    byCar: 'SELECT * FROM car_drivers WHERE tenant = $tenant AND car_id = $car ORDER BY user_id',
+  },
+  member_prefs: { sql: 'SELECT * FROM member_prefs WHERE tenant = $tenant ORDER BY user_id' },
 }
 
 export const itemsExportRoutes = (db: Database) => exportRoutes(db, ITEMS_EXPORT)

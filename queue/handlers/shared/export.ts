@@ -17,7 +17,8 @@
  * The kinds, each a service's own table with its own column names (minus `tenant`):
  * - items: `garage_roles`, `channel_cars`, `cars` (archived ones too: `archived_on` not null),
  *   `odometer_readings`, `maintenance_items`, `service_records` (+ `item_ids`: the maintenance
- *   items the record did; `items_before` parsed), `fuel_fillups`, `expenses`, `expense_renewals`;
+ *   items the record did; `items_before` parsed), `fuel_fillups`, `expenses`, `expense_renewals`,
+ *   `charges`, `car_drivers`, `member_prefs`;
  * - issues: `issues` (+ `photos`: [{ sha256, added_by, added_at }], `quotes`: [{ quote_id, … }]),
  *   `issue_comments` (by `issue_id`; removed ones keep `removed_at`), `issue_history`;
  * - quotes: `quotes` (its issue by number in `issue`), `job_overrides`;
@@ -66,6 +67,9 @@ const KINDS: readonly { kind: string; service: ServiceName; garage?: boolean }[]
   { kind: 'fuel_fillups', service: 'items' },
   { kind: 'expenses', service: 'items' },
   { kind: 'expense_renewals', service: 'items' },
+  { kind: 'charges', service: 'items' },
+  { kind: 'car_drivers', service: 'items' },
+  { kind: 'member_prefs', service: 'items', garage: true },
   { kind: 'issues', service: 'issues' },
   { kind: 'issue_comments', service: 'issues' },
   { kind: 'issue_history', service: 'issues' },
