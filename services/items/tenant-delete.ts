@@ -7,6 +7,7 @@
 import { Elysia, t } from 'elysia'
 import { TenantCounts } from '../lib/model.ts'
 import { tenantDelete } from '../lib/tenant-delete.ts'
+import { NOT_NOW } from './maintenance/item.ts'
 import { type Feature, featureRoutes } from './shared/routes.ts'
 
 /** The kinds a garage's answer counts (every table with a tenant column is deleted). */
@@ -70,7 +71,12 @@ export const tenantDeleteRoutes = ({ db, now, once }: Feature) =>
     .delete(
       '/tenant/leaving',
       ({ tenant }) => {
-        db.query('DELETE FROM garages_leaving WHERE tenant = ?').run(tenant)
+        const back = db.query('DELETE FROM garages_leaving WHERE tenant = ?').run(tenant).changes > 0
+        if (back) {
+          // Its reminders were parked while it was away: they are looked at again.
+          db.query(`UPDATE maintenance_items SET check_on = '${NOT_NOW}' WHERE tenant = ? AND check_on IS NULL`).run(tenant)
+          db.query(`UPDATE expense_renewals SET check_on = '${NOT_NOW}' WHERE tenant = ? AND check_on IS NULL`).run(tenant)
+        }
         return leavingOf(db, tenant)
       },
       { response: Leaving, detail: { summary: 'The garage is back: clear its leaving mark' } },

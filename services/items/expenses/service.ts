@@ -24,7 +24,7 @@ import { NOT_NOW } from '../maintenance/item.ts'
 import { evaluate, type Level, levelRank, nextCheck, relativeDays } from '../maintenance/schedule.ts'
 import { type CarRow, carById, requireCar, requireInUse } from '../shared/car.ts'
 import { inCarUnit } from '../shared/distance.ts'
-import { ensureTenant, type GarageRow, garageAt, garageShown } from '../shared/garage.ts'
+import { ensureTenant, type GarageRow, garageAt, garageShown, leavingGarages } from '../shared/garage.ts'
 import type { Presentation } from '../../../lib/domain/presentation.ts'
 import { type DistanceInput, type MoneyInput, nextPage, type Page } from '../shared/model.ts'
 import { typedMoney } from '../shared/money.ts'
@@ -492,11 +492,12 @@ export function claimRenewals(db: Database, at: Date, limit: number): number {
     )
     .all(latestDateOnEarth(at), limit) as RenewalCandidate[]
   const update = db.query('UPDATE expense_renewals SET announced_level = ?, check_on = ? WHERE id = ?')
+  const leaving = leavingGarages(db)
   const insert = db.query(
     'INSERT INTO announcements (tenant, renewal_id, level, channel, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
   )
   for (const c of candidates) {
-    if (c.archived_on !== null || !c.reminder_channel) {
+    if (c.archived_on !== null || !c.reminder_channel || leaving.has(c.tenant)) {
       update.run(c.announced_level, null, c.id)
       continue
     }

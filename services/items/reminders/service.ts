@@ -35,7 +35,7 @@ import { type ChangeActor, NOBODY } from '../changes/log.ts'
 import { checkDate } from '../../../lib/domain/dates.ts'
 import { typedMoney } from '../shared/money.ts'
 import { inCarUnit } from '../shared/distance.ts'
-import { garageAt, shownOf } from '../shared/garage.ts'
+import { garageAt, leavingGarages, shownOf } from '../shared/garage.ts'
 import { requireInUse } from '../shared/car.ts'
 import type { DistanceUnit } from '../shared/model.ts'
 import type { Announcement, ItemLog } from './model.ts'
@@ -83,7 +83,14 @@ export function claimReminders(
       'INSERT INTO announcements (tenant, item_id, level, channel, body, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
     )
     const clocks = new Map<string, { date: string; hour: number }>()
+    const leaving = leavingGarages(db)
     for (const c of candidates) {
+      if (leaving.has(c.tenant)) {
+        // A garage whose bot was removed is kept a while, silent: park it; coming back
+        // (DELETE /tenant/leaving) looks at its items again.
+        update.run(c.announced_level, null, c.id)
+        continue
+      }
       if (c.archived_on !== null) {
         // An archived car's reminders stop: park it; /car unarchive looks at its items again.
         update.run(c.announced_level, null, c.id)

@@ -108,3 +108,7 @@ export function ensureTenant(db: Database, tenant: string, now: Date): void {
     now.toISOString(),
   )
 }
+
+/** The garages marked leaving (a bot removed from a guild, an app uninstalled): kept a while, but silent. */
+export const leavingGarages = (db: Database): Set<string> =>
+  new Set((db.query('SELECT tenant FROM garages_leaving').all() as { tenant: string }[]).map((r) => r.tenant))
