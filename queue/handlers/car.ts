@@ -424,7 +424,7 @@ const family = handlers(car, {
     }
   },
 
-  /** Economy per full-to-full segment, the average, and the last 12 months' costs. */
+  /** Economy per full-to-full segment, the average, and the last 12 months' costs (electricity too). */
   stats: async (p, ctx) => {
     const g = await garageOf(ctx)
     const d = await carData(ctx, p.car, g.currency)
@@ -447,7 +447,9 @@ const family = handlers(car, {
       )
     const text = archivedNote(d.car, g.dates) + (eco.average
       ? `Average ${show(eco.average)} (${economyText(eco.average, n)}) over ${plural(eco.segments, 'full-to-full segment')}.\n${lines.join('\n')}`
-      : `Not enough fill-ups for fuel economy yet: log two full fill-ups with their odometer (/fuel log car:${d.car.nickname} volume:… odometer:… full:yes).`)
+      : d.fillUps.length === 0 && d.charges.length > 0
+        ? 'No fill-ups: this car charges; its electricity use and costs are below.'
+        : `Not enough fill-ups for fuel economy yet: log two full fill-ups with their odometer (/fuel log car:${d.car.nickname} volume:… odometer:… full:yes).`)
     return {
       tone: 'ok',
       title: `${d.car.nickname}: fuel economy and costs`,

@@ -89,6 +89,8 @@ describe("consumption in the car's units", () => {
     const r = await say('/charge log car:leaf energy:"30 kWh" odometer:"20,105 mi" date:2026-05-10')
     expect(field(r, 'Consumption')).toBe('3.50 mi/kWh')
     expect((await say('/charge list car:leaf')).text.split('\n')[0]).toBe('Average 3.50 mi/kWh')
+    // /car stats of a car that only charges speaks of its charges, not of missing fill-ups
+    expect((await say('/car stats leaf')).text).toBe('No fill-ups: this car charges; its electricity use and costs are below.')
   })
 })
 
