@@ -1,6 +1,8 @@
 /**
  * The Discord bot as one unit that index.ts (and the tests) start and stop: the gateway client
  * with its interaction and message listeners, the dispatcher, and the delivery worker.
+ * The client runs this process's shards (shards.ts); it is ready when every one of them is.
+ * Replies go out over REST (interactions' webhooks, the delivery worker), on no shard.
  */
 import { Events } from 'discord.js'
 import type IORedis from 'ioredis'
@@ -19,6 +21,7 @@ import { registerGuildPresence } from './guilds.ts'
 import { garagePresence } from '../shared/garage-presence.ts'
 import { handleMessage } from './photos.ts'
 import { threadRefOf } from '../shared/threads.ts'
+import { shardsOf } from './shards.ts'
 
 export type DiscordBotOptions = {
   config: Config
@@ -30,6 +33,11 @@ export type DiscordBotOptions = {
   /** Start the delivery worker too (default true). */
   delivery?: boolean
   readyTimeoutMs?: number
+  /**
+   * Called when, after ready, a shard of this process is closed for good (a close code discord.js
+   * does not reconnect after): its servers get no answers until the process starts again.
+   */
+  onShardLost?: (shard: number, code: number) => void
 }
 
 export type DiscordBot = {
@@ -40,6 +48,7 @@ export type DiscordBot = {
 
 export async function startDiscordBot(options: DiscordBotOptions): Promise<DiscordBot> {
   const { config, log, token } = options
+  const shards = shardsOf(config)
   if (!config.REDIS_URL) throw new Error('REDIS_URL is missing: the Discord bot dispatches through Redis')
   const producer = producerConnection(config.REDIS_URL)
   producer.on('error', (err) => log.warn({ err: err.message }, 'redis (producer) error'))
@@ -55,7 +64,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     })
   const connections: IORedis[] = [producer]
 
-  const client = createClient(config.DISCORD_API_URL)
+  const client = createClient(config.DISCORD_API_URL, shards)
   client.on(Events.InteractionCreate, (interaction) =>
     handleInteraction(interaction, {
       dispatcher,
@@ -71,7 +80,6 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
   )
   registerGuildPresence(client, garagePresence({ itemsUrl: config.ITEMS_URL, serviceToken: config.SERVICE_TOKEN ?? '', log }))
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'))
-  client.on(Events.ShardDisconnect, (event) => log.warn({ code: event.code }, 'gateway disconnected'))
 
   let delivery: Delivery | undefined
   if (options.delivery !== false) {
@@ -102,6 +110,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
       () => reject(new Error('the Discord gateway did not become ready in time')),
       options.readyTimeoutMs ?? 30_000,
     )
+    // discord.js emits it once every shard of this process is ready with its guilds.
     client.once(Events.ClientReady, () => resolve())
   })
   try {
@@ -112,7 +121,19 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
   } finally {
     clearTimeout(timer)
   }
-  log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord gateway ready')
+  log.info(
+    {
+      user: client.user?.tag,
+      guilds: client.guilds.cache.size,
+      shards: [...client.ws.shards.keys()],
+      shardCount: client.options.shardCount,
+    },
+    'discord gateway ready',
+  )
+  client.on(Events.ShardDisconnect, (event, shard) => {
+    log.error({ code: event.code, shard }, 'gateway shard closed for good')
+    options.onShardLost?.(shard, event.code)
+  })
 
   return { client, delivery, close }
 }

@@ -3,9 +3,11 @@
  * MessageContent (to see photos dropped in a channel and the words beside them; MESSAGE CONTENT
  * is a privileged intent switched on in the developer portal). Every REST call goes to
  * DISCORD_API_URL, and the gateway URL comes from `GET <base>/v10/gateway/bot`, so a local
- * stand-in can play Discord in tests.
+ * stand-in can play Discord in tests. The client runs this process's shards (shards.ts): all in
+ * one process, each guild's events arriving on its own shard.
  */
 import { Client, GatewayIntentBits, REST } from 'discord.js'
+import type { Shards } from './shards.ts'
 
 export const INTENTS = [
   GatewayIntentBits.Guilds,
@@ -13,8 +15,12 @@ export const INTENTS = [
   GatewayIntentBits.MessageContent,
 ]
 
-export function createClient(apiUrl: string): Client {
-  return new Client({ intents: INTENTS, rest: { api: apiUrl } })
+export function createClient(apiUrl: string, shards: Shards): Client {
+  return new Client({
+    intents: INTENTS,
+    rest: { api: apiUrl },
+    ...(shards === 'auto' ? { shards: 'auto' } : { shards: shards.ids, shardCount: shards.count }),
+  })
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The Discord bot process (`bun bots/discord/index.ts`, Procfile `discord`): the gateway client
  * and the delivery worker on `replies.discord`. SIGINT/SIGTERM close the gateway and let
- * deliveries in flight finish before exiting.
+ * deliveries in flight finish before exiting. A shard of this process closed for good (say the
+ * token was reset) closes it the same way and exits 1, so its supervisor starts it again.
  */
 import { loadConfig, requireSetting } from '../../lib/config.ts'
 import { createLogger } from '../../lib/log.ts'
@@ -23,25 +24,30 @@ requireSetting(config, 'REDIS_URL', 'the Discord bot dispatches commands and tak
 requireSetting(config, 'SERVICE_TOKEN', 'autocomplete and thumbnails call the services with it.')
 
 let bot: Awaited<ReturnType<typeof startDiscordBot>>
+let stopping = false
 try {
-  bot = await startDiscordBot({ config, token, log })
+  bot = await startDiscordBot({
+    config,
+    token,
+    log,
+    onShardLost: (shard) => void shutdown(`shard ${shard} closed for good`, 1),
+  })
 } catch (error) {
   log.fatal({ err: error }, 'the Discord bot could not start')
   process.exit(1)
 }
 
-let stopping = false
-async function shutdown(signal: string) {
+async function shutdown(reason: string, code = 0) {
   if (stopping) return
   stopping = true
-  log.info({ signal }, 'shutting down: closing the gateway, finishing deliveries in flight')
+  log.info({ reason }, 'shutting down: closing the gateway, finishing deliveries in flight')
   const force = setTimeout(() => {
     log.error('shutdown took too long; exiting')
     process.exit(1)
   }, 20_000)
   await bot.close().catch((err) => log.error({ err }, 'error while closing'))
   clearTimeout(force)
-  process.exit(0)
+  process.exit(code)
 }
 process.on('SIGINT', () => void shutdown('SIGINT'))
 process.on('SIGTERM', () => void shutdown('SIGTERM'))

@@ -8,7 +8,11 @@
  *   interaction (50027 Invalid Webhook Token);
  * - a channel message with `enforce_nonce` and a nonce already used in that channel by the same
  *   author answers the first message instead of creating another;
- * - `failNext()` makes matching requests answer 429 with Retry-After, or a 5xx.
+ * - `failNext()` makes matching requests answer 429 with Retry-After, or a 5xx;
+ * - sharded: `GET /gateway/bot` recommends `shards` (default 1), a session IDENTIFYs with
+ *   `shard: [id, count]`, and a guild's events (READY's list, GUILD_CREATE, interactions,
+ *   messages) reach only the sessions of its shard `(guild_id >> 22) % count`; DMs reach shard 0;
+ *   with `requiredShards`, a session of fewer shards is closed with 4011 Sharding required.
  *
  * Test helpers act as a user would: `sendCommand`, `pressButton`, `submitModal`,
  * `autocomplete`, `dropPhoto`, and `waitFor(predicate, timeout)`.
@@ -29,6 +33,11 @@ export function snowflake(at = Date.now(), increment = 0): Snowflake {
 
 export function snowflakeTime(id: Snowflake): number {
   return Number((BigInt(id) >> 22n) + DISCORD_EPOCH)
+}
+
+/** The shard Discord sends a guild's events to, out of `count`. */
+export function shardOf(guildId: Snowflake, count: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(count))
 }
 
 export type StandinChannel = { id: Snowflake; name: string; type?: number; parentId?: Snowflake }
@@ -134,7 +143,7 @@ export type OptionInput =
 
 type FileEntry = { bytes: Uint8Array; contentType: string; filename: string }
 type Socket = ServerWebSocket<{ id: number }>
-type Session = { ws: Socket; seq: number; identified: boolean; sessionId: string }
+type Session = { ws: Socket; seq: number; identified: boolean; sessionId: string; shard: [number, number] }
 
 const json = (value: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json', ...headers } })
@@ -155,6 +164,14 @@ export class DiscordStandin {
   readonly commands = new Map<string, any[]>()
   /** Gateway connections opened so far (a restarted bot opens another). */
   identifies = 0
+  /** The `shard: [id, count]` of every IDENTIFY so far, in order ([0, 1] when it sent none). */
+  readonly identifiedShards: [number, number][] = []
+  /** The shard count `GET /gateway/bot` recommends. */
+  readonly recommendedShards: number
+  /** `session_start_limit.max_concurrency`: how many shards may identify at once (Discord: 1, large bots 16). */
+  readonly maxConcurrency: number
+  /** The fewest shards Discord accepts (it closes a session of fewer with 4011); 1 = any. */
+  readonly requiredShards: number
   /** Called after every REST request is answered (serve.ts prints them). */
   onRequest?: (request: RecordedRequest) => void
   /** Called when a bot identifies on the gateway. */
@@ -183,8 +200,19 @@ export class DiscordStandin {
   readonly dmChannels = new Map<Snowflake, Snowflake>()
 
   constructor(
-    opts: { token?: string; applicationId?: Snowflake; guilds?: StandinGuild[]; users?: StandinUser[] } = {},
+    opts: {
+      token?: string
+      applicationId?: Snowflake
+      guilds?: StandinGuild[]
+      users?: StandinUser[]
+      shards?: number
+      maxConcurrency?: number
+      requiredShards?: number
+    } = {},
   ) {
+    this.recommendedShards = opts.shards ?? 1
+    this.maxConcurrency = opts.maxConcurrency ?? 1
+    this.requiredShards = opts.requiredShards ?? 1
     this.applicationId = opts.applicationId ?? '1100000000000000001'
     this.token = opts.token ?? `standin.${crypto.randomUUID().replaceAll('-', '')}`
     this.botUser = { id: this.applicationId, username: 'Car Manager', bot: true }
@@ -318,14 +346,20 @@ export class DiscordStandin {
 
   /** The bot removed from a guild (GUILD_DELETE without `unavailable`, as Discord sends a removal). */
   removeFromGuild(guildId: Snowflake): void {
-    this.dispatch('GUILD_DELETE', { id: guildId })
+    this.dispatch('GUILD_DELETE', { id: guildId }, guildId)
+  }
+
+  /** Discord closes the sessions of a shard with a gateway close code (4004 after a token reset …). */
+  closeShard(shardId: number, code: number, reason = 'closed by the stand-in'): void {
+    for (const s of this.sessions.values())
+      if (s.identified && s.shard[0] === shardId) s.ws.close(code, reason)
   }
 
   /** The bot added (back) to one of the stand-in's guilds: GUILD_CREATE with the guild. */
   addToGuild(guildId: Snowflake): void {
     const g = this.guilds.find((x) => x.id === guildId)
     if (!g) throw new Error(`the stand-in has no guild ${guildId}`)
-    this.dispatch('GUILD_CREATE', this.guildObject(g))
+    this.dispatch('GUILD_CREATE', this.guildObject(g), g.id)
   }
 
   /**
@@ -460,10 +494,11 @@ export class DiscordStandin {
       { content: message.content ?? '', attachments },
       guildId,
     )
-    this.dispatch('MESSAGE_CREATE', {
-      ...stored,
-      member: { roles: this.memberOf(guildId, author.id).roles, joined_at: stored.timestamp },
-    })
+    this.dispatch(
+      'MESSAGE_CREATE',
+      { ...stored, member: { roles: this.memberOf(guildId, author.id).roles, joined_at: stored.timestamp } },
+      guildId,
+    )
     return stored
   }
 
@@ -663,7 +698,7 @@ export class DiscordStandin {
       followups: [],
     }
     this.interactions.set(id, record)
-    this.dispatch('INTERACTION_CREATE', payload)
+    this.dispatch('INTERACTION_CREATE', payload, guildId ?? undefined)
     return record
   }
 
@@ -850,8 +885,13 @@ export class DiscordStandin {
     if (method === 'GET' && path === '/gateway/bot')
       return json({
         url: `ws://127.0.0.1:${this.port}`,
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+        shards: this.recommendedShards,
+        session_start_limit: {
+          total: 1000,
+          remaining: 999,
+          reset_after: 14_400_000,
+          max_concurrency: this.maxConcurrency,
+        },
       })
     if (method === 'GET' && path === '/users/@me')
       return json({ ...this.botUser, discriminator: '0', avatar: null })
@@ -915,7 +955,7 @@ export class DiscordStandin {
       rate_limit_per_user: 0,
       newly_created: true,
     }
-    this.dispatch('THREAD_CREATE', thread)
+    this.dispatch('THREAD_CREATE', thread, guildId)
     return thread
   }
 
@@ -1048,15 +1088,18 @@ export class DiscordStandin {
       ch.guildId,
     )
     if (nonceKey) this.nonces.set(nonceKey, message.id)
-    this.dispatch('MESSAGE_CREATE', message)
+    this.dispatch('MESSAGE_CREATE', message, ch.guildId)
     return json(message)
   }
 
   // ---------------------------------------------------------------- gateway
 
-  private dispatch(t: string, d: unknown): void {
+  /** Sends an event to the identified sessions of the guild's shard (a DM's: shard 0). */
+  private dispatch(t: string, d: unknown, guildId: Snowflake | undefined): void {
     for (const s of this.sessions.values()) {
       if (!s.identified) continue
+      const [id, count] = s.shard
+      if (id !== (guildId === undefined ? 0 : shardOf(guildId, count))) continue
       s.ws.send(JSON.stringify({ op: 0, t, s: ++s.seq, d }))
     }
   }
@@ -1067,6 +1110,7 @@ export class DiscordStandin {
       seq: 0,
       identified: false,
       sessionId: crypto.randomUUID().replaceAll('-', ''),
+      shard: [0, 1],
     })
     ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: this.heartbeatIntervalMs }, s: null, t: null }))
   }
@@ -1093,21 +1137,29 @@ export class DiscordStandin {
           return
         }
         const intents = Number(packet.d?.intents ?? 0)
+        const [shardId, shardCount] = packet.d?.shard ?? [0, 1]
+        if (shardCount < this.requiredShards) {
+          ws.close(4011, 'Sharding required.')
+          return
+        }
+        session.shard = [shardId, shardCount]
         session.identified = true
         this.identifies++
+        this.identifiedShards.push([shardId, shardCount])
+        const guilds = this.guilds.filter((g) => shardOf(g.id, shardCount) === shardId)
         const send = (t: string, d: unknown) => ws.send(JSON.stringify({ op: 0, t, s: ++session.seq, d }))
         send('READY', {
           v: 10,
           user: { ...this.botUser, discriminator: '0', avatar: null, verified: true, flags: 0 },
-          guilds: this.guilds.map((g) => ({ id: g.id, unavailable: true })),
+          guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
           session_id: session.sessionId,
           resume_gateway_url: `ws://127.0.0.1:${this.port}`,
           application: { id: this.applicationId, flags: 0 },
           private_channels: [],
-          shard: [0, 1],
+          shard: session.shard,
           intents,
         })
-        for (const g of this.guilds) send('GUILD_CREATE', this.guildObject(g))
+        for (const g of guilds) send('GUILD_CREATE', this.guildObject(g))
         this.onIdentify?.()
         this.notify()
         return
