@@ -51,3 +51,9 @@ export function threadRemember(redis: IORedis, queuePrefix: string): SlackContex
 
 /** Tells the user something went wrong in a listener, without throwing again. */
 export const SORRY = 'Something went wrong on our side and nothing was done. Please try again.'
+
+/** The team id of a `slack:<team_id>` tenant, or undefined when it is not one. */
+export function teamOf(tenant: string): string | undefined {
+  const team = tenant.startsWith('slack:') ? tenant.slice('slack:'.length) : undefined
+  return team && TEAM.test(team) ? team : undefined
+}

@@ -30,8 +30,10 @@
  * A job that fails for good: a stalled-out one is delivered by one final attempt; one out of
  * attempts or refused is logged as not delivered.
  * Web API and response_url 429s are waited out (Retry-After); other failures throw and BullMQ
- * retries with backoff. The bot token lives only in this process's WebClient; it is never logged
- * or put in job data.
+ * retries with backoff. Each job is answered with the bot token of its workspace (the tenant
+ * `slack:<team_id>`; bots/slack/installations.ts: the OAuth installation, or SLACK_BOT_TOKEN);
+ * a workspace with no token (uninstalled) fails the job for good. Tokens live only in this
+ * process's WebClients; they are never logged or put in job data.
  */
 import { ErrorCode, WebClient, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api'
 import { UnrecoverableError, type Worker } from 'bullmq'
@@ -49,6 +51,8 @@ import {
 } from '../shared/delivery.ts'
 import { rememberThreadRef } from '../shared/threads.ts'
 import { boltLogger } from './app.ts'
+import { teamOf } from './context.ts'
+import { type TokenResolver, tokenResolver } from './installations.ts'
 import { fallbackText, renderBlocks, responseBody, type UploadedImage } from './render.ts'
 
 type SlackReplyTo = Extract<ReplyJob['replyTo'], { platform: 'slack' }>
@@ -65,6 +69,8 @@ export type DeliveryOptions = {
   leaseMs?: number
   /** Worker options a test (or an operator) may shorten. */
   workerOptions?: DeliveryWorkerOptions
+  /** The bot token of a workspace (default: SLACK_BOT_TOKEN for every workspace). */
+  tokens?: TokenResolver
 }
 
 export type Delivered =
@@ -102,28 +108,45 @@ class ResponseUrlGone extends Error {}
  */
 const CANNOT_POST = new Set<string | undefined>(['not_in_channel', 'channel_not_found'])
 
+/** WebClients kept, one per bot token; beyond this many the oldest goes. */
+const MAX_CLIENTS = 1_000
+
 export class SlackDelivery {
-  readonly client: WebClient
+  private readonly clients = new Map<string, WebClient>()
+  private readonly tokens: TokenResolver
   private readonly prefix: string
   private readonly maxRetryAfterMs: number
   private readonly ledger: DeliveryLedger
 
   constructor(private readonly options: DeliveryOptions) {
-    const token = options.config.SLACK_BOT_TOKEN
-    if (!token) throw new Error('SLACK_BOT_TOKEN is missing')
+    if (!options.tokens && !options.config.SLACK_BOT_TOKEN) throw new Error('SLACK_BOT_TOKEN is missing')
+    this.tokens = options.tokens ?? tokenResolver(undefined, options.config.SLACK_BOT_TOKEN)
     this.prefix = options.config.QUEUE_PREFIX
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000
     this.ledger = new DeliveryLedger(options.connection, this.prefix, {
       ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
     })
-    this.client = new WebClient(token, {
-      slackApiUrl: options.config.SLACK_API_URL,
-      logger: boltLogger(options.log),
-      // 429s are handled below (waited out, bounded); everything else is BullMQ's retry.
-      rejectRateLimitedCalls: true,
-      retryConfig: { retries: 0 },
-      timeout: 15_000,
-    })
+  }
+
+  /** The Web API client of the tenant's workspace, with its bot token. */
+  private async clientOf(tenant: string): Promise<WebClient> {
+    const team = teamOf(tenant)
+    const token = team ? await this.tokens(team) : undefined
+    if (!token) throw new UnrecoverableError(`the app is not installed in the workspace of ${tenant}`)
+    let client = this.clients.get(token)
+    if (!client) {
+      client = new WebClient(token, {
+        slackApiUrl: this.options.config.SLACK_API_URL,
+        logger: boltLogger(this.options.log),
+        // 429s are handled below (waited out, bounded); everything else is BullMQ's retry.
+        rejectRateLimitedCalls: true,
+        retryConfig: { retries: 0 },
+        timeout: 15_000,
+      })
+      this.clients.set(token, client)
+      if (this.clients.size > MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value!)
+    }
+    return client
   }
 
   /** Runs `fn`, waiting out 429s (Retry-After, at most `maxRetryAfterMs` each, five times). */
@@ -170,9 +193,12 @@ export class SlackDelivery {
         'an earlier attempt may have posted this reply; posting again (Slack may show it twice)',
       )
 
-    const shared = await this.shareFile(jobId, data, replyTo)
-    const reply = shared ? { ...data.reply, text: `${data.reply.text}\n${shared}`.slice(0, 4000) } : data.reply
-    const image = await this.image(data)
+    const client = await this.clientOf(data.tenant)
+    const shared = await this.shareFile(client, jobId, data, replyTo)
+    const reply = shared
+      ? { ...data.reply, text: `${data.reply.text}\n${shared}`.slice(0, 4000) }
+      : data.reply
+    const image = await this.image(client, data)
     const blocks = renderBlocks(reply, image)
     const text = fallbackText(reply)
     await claim.intend()
@@ -180,7 +206,7 @@ export class SlackDelivery {
     if (before?.state === 'done' && before.ref?.via === 'chat') {
       const { channel, ts } = before.ref
       await this.patiently('chat.update', () =>
-        this.client.chat.update({ channel, ts, text, blocks: blocks as never }),
+        client.chat.update({ channel, ts, text, blocks: blocks as never }),
       )
       // The record and the thread ref were written together; writing the ref again repairs a lost one.
       await this.rememberRef(data, replyTo, ts)
@@ -192,7 +218,7 @@ export class SlackDelivery {
       // updates and a Reply's ref is remembered under; the response_url only when the bot cannot
       // post there.
       try {
-        return await this.postMessage(claim, data, replyTo, text, blocks)
+        return await this.postMessage(client, claim, data, replyTo, text, blocks)
       } catch (error) {
         const code = (error as WebAPIPlatformError).data?.error
         if (!replyTo.responseUrl || !CANNOT_POST.has(code)) throw error
@@ -223,7 +249,7 @@ export class SlackDelivery {
     if (!replyTo.userId)
       throw new UnrecoverableError('a private reply with neither a response_url nor a user to show it to')
     await this.patiently('chat.postEphemeral', () =>
-      this.client.chat.postEphemeral({
+      client.chat.postEphemeral({
         channel: replyTo.channelId,
         user: replyTo.userId!,
         text,
@@ -236,6 +262,7 @@ export class SlackDelivery {
   }
 
   private async postMessage(
+    client: WebClient,
     claim: DeliveryClaim<Posted>,
     data: ReplyJob,
     replyTo: SlackReplyTo,
@@ -243,7 +270,7 @@ export class SlackDelivery {
     blocks: unknown[],
   ): Promise<Delivered> {
     const result = await this.patiently('chat.postMessage', () =>
-      this.client.chat.postMessage({
+      client.chat.postMessage({
         channel: replyTo.channelId,
         text,
         blocks: blocks as never,
@@ -308,7 +335,12 @@ export class SlackDelivery {
    * job; answers the line the answer adds (where the file went, or why it did not), or undefined
    * when the Reply has no file.
    */
-  private async shareFile(jobId: string, data: ReplyJob, replyTo: SlackReplyTo): Promise<string | undefined> {
+  private async shareFile(
+    client: WebClient,
+    jobId: string,
+    data: ReplyJob,
+    replyTo: SlackReplyTo,
+  ): Promise<string | undefined> {
     const file = data.reply.file
     if (!file) return undefined
     const sent = `${file.name} is in your direct messages with Car Manager (only you see it).`
@@ -331,11 +363,11 @@ export class SlackDelivery {
     }
     const bytes = new Uint8Array(await response.arrayBuffer())
     const dm = await this.patiently('conversations.open', () =>
-      this.client.conversations.open({ users: replyTo.userId! }),
+      client.conversations.open({ users: replyTo.userId! }),
     )
     const channel = String(dm.channel?.id)
     const url = await this.patiently('files.getUploadURLExternal', () =>
-      this.client.files.getUploadURLExternal({ filename: file.name, length: bytes.byteLength }),
+      client.files.getUploadURLExternal({ filename: file.name, length: bytes.byteLength }),
     )
     const fileId = String(url.file_id)
     await this.patiently('upload', async () => {
@@ -345,12 +377,13 @@ export class SlackDelivery {
         headers: { 'content-type': file.type },
         signal: AbortSignal.timeout(120_000),
       })
-      if (upload.status === 429) throw new RetryAfter(Number(upload.headers.get('retry-after') ?? '1') || 1, 'upload')
+      if (upload.status === 429)
+        throw new RetryAfter(Number(upload.headers.get('retry-after') ?? '1') || 1, 'upload')
       const why = await upload.text()
       if (!upload.ok) throw new Error(`file upload answered ${upload.status}: ${why.slice(0, 200)}`)
     })
     await this.patiently('files.completeUploadExternal', () =>
-      this.client.files.completeUploadExternal({
+      client.files.completeUploadExternal({
         files: [{ id: fileId, title: file.name }],
         channel_id: channel,
         initial_comment: data.reply.title ?? file.name,
@@ -361,7 +394,7 @@ export class SlackDelivery {
   }
 
   /** Uploads the Reply's thumbnail once per (tenant, photo, size); undefined when there is none or it cannot be had. */
-  private async image(data: ReplyJob): Promise<UploadedImage | undefined> {
+  private async image(client: WebClient, data: ReplyJob): Promise<UploadedImage | undefined> {
     const wanted = data.reply.image
     if (!wanted) return undefined
     const redis = this.options.connection
@@ -390,7 +423,7 @@ export class SlackDelivery {
     }
     const filename = `photo-${wanted.sha256.slice(0, 12)}-${wanted.size}.jpg`
     const url = await this.patiently('files.getUploadURLExternal', () =>
-      this.client.files.getUploadURLExternal({
+      client.files.getUploadURLExternal({
         filename,
         length: bytes.byteLength,
         alt_text: wanted.alt ?? 'photo',
@@ -411,9 +444,9 @@ export class SlackDelivery {
       if (!response.ok) throw new Error(`file upload answered ${response.status}: ${why.slice(0, 200)}`)
     })
     await this.patiently('files.completeUploadExternal', () =>
-      this.client.files.completeUploadExternal({ files: [{ id: fileId, title: wanted.alt ?? 'photo' }] }),
+      client.files.completeUploadExternal({ files: [{ id: fileId, title: wanted.alt ?? 'photo' }] }),
     )
-    const info = await this.patiently('files.info', () => this.client.files.info({ file: fileId }))
+    const info = await this.patiently('files.info', () => client.files.info({ file: fileId }))
     if (!info.file?.id) return undefined
     await redis.set(key, fileId, 'EX', 30 * 24 * 3600)
     return { fileId }
@@ -436,7 +469,10 @@ export async function startDelivery(options: DeliveryOptions): Promise<DeliveryW
     what: 'slack reply',
     deliver: (jobId, data, { finalAttempt: _, ...guard }) => delivery.deliver(jobId, data, guard),
     delivered: (job, outcome) =>
-      log.debug({ jobId: job.id, tenant: (job.data as ReplyJob).tenant, via: outcome.via }, 'reply delivered'),
+      log.debug(
+        { jobId: job.id, tenant: (job.data as ReplyJob).tenant, via: outcome.via },
+        'reply delivered',
+      ),
   })
   return { ...running, delivery }
 }

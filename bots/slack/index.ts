@@ -1,7 +1,9 @@
 /**
  * Entry of the `slack` process (`bun bots/slack/index.ts`): the Bolt app (HTTP receiver on
  * SLACK_PORT, or Socket Mode when SLACK_APP_TOKEN is set) and the delivery worker on
- * `replies.slack`, closed gracefully on SIGINT / SIGTERM.
+ * `replies.slack`, closed gracefully on SIGINT / SIGTERM. With OAuth installs on
+ * (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET), both use the workspaces kept in
+ * DATA_DIR/slack.sqlite, sealed under SLACK_TOKEN_KEY (bots/slack/installations.ts).
  */
 import type IORedis from 'ioredis'
 import { type Config, loadConfig, requireSetting } from '../../lib/config.ts'
@@ -10,10 +12,11 @@ import { producerConnection, workerConnection } from '../../lib/redis.ts'
 import { Dispatcher } from '../shared/dispatch.ts'
 import { commands } from '../../catalog/catalog.ts'
 import { forms } from '../../catalog/forms.ts'
-import { createSlackApp } from './app.ts'
+import { createSlackApp, oauthEnabled } from './app.ts'
 import { type SlackContext, threadLookup, threadRemember } from './context.ts'
 import { type DeliveryWorker, startDelivery } from './deliver.ts'
 import { factsLookup } from './facts.ts'
+import { SqliteInstallationStore, tokenResolver } from './installations.ts'
 
 export type RunningSlack = {
   port: number
@@ -35,6 +38,12 @@ export async function startSlack(
 ): Promise<RunningSlack> {
   const redisUrl = config.REDIS_URL
   if (!redisUrl) throw new Error('REDIS_URL is missing')
+  let installations: SqliteInstallationStore | undefined
+  if (oauthEnabled(config)) {
+    if (!config.SLACK_TOKEN_KEY)
+      throw new Error('SLACK_TOKEN_KEY is missing: OAuth installs keep their tokens encrypted')
+    installations = SqliteInstallationStore.open(config.DATA_DIR, config.SLACK_TOKEN_KEY)
+  }
   const producer: IORedis = producerConnection(redisUrl)
   producer.on('error', (err) => log.warn({ err: err.message }, 'redis (producer) error'))
   const consumer: IORedis = workerConnection(redisUrl)
@@ -57,6 +66,7 @@ export async function startSlack(
     log,
     queueReady,
     ...(overrides.port !== undefined ? { port: overrides.port } : {}),
+    ...(installations ? { installations } : {}),
   })
   let delivery: DeliveryWorker | undefined
   try {
@@ -64,6 +74,7 @@ export async function startSlack(
       config,
       connection: consumer,
       log,
+      tokens: tokenResolver(installations, config.SLACK_BOT_TOKEN),
       ...(overrides.maxRetryAfterMs ? { maxRetryAfterMs: overrides.maxRetryAfterMs } : {}),
     })
     const { port } = await slack.start()
@@ -79,6 +90,7 @@ export async function startSlack(
         await dispatcher.close()
         producer.disconnect()
         consumer.disconnect()
+        installations?.close()
       },
     }
   } catch (error) {
@@ -86,6 +98,7 @@ export async function startSlack(
     await dispatcher.close()
     producer.disconnect()
     consumer.disconnect()
+    installations?.close()
     throw error
   }
 }
@@ -93,7 +106,18 @@ export async function startSlack(
 if (import.meta.main) {
   const config = loadConfig()
   const log = createLogger('slack', config.LOG_LEVEL)
-  requireSetting(config, 'SLACK_BOT_TOKEN', 'the Slack app needs its bot token (xoxb-…)')
+  const oauthParts = [config.SLACK_CLIENT_ID, config.SLACK_CLIENT_SECRET, config.SLACK_STATE_SECRET]
+  if (oauthParts.some(Boolean)) {
+    const why = 'OAuth installs need SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET together'
+    requireSetting(config, 'SLACK_CLIENT_ID', why)
+    requireSetting(config, 'SLACK_CLIENT_SECRET', why)
+    requireSetting(config, 'SLACK_STATE_SECRET', why)
+    requireSetting(
+      config,
+      'SLACK_TOKEN_KEY',
+      "OAuth installs keep the workspaces' bot tokens encrypted with it",
+    )
+  } else requireSetting(config, 'SLACK_BOT_TOKEN', 'the Slack app needs its bot token (xoxb-…)')
   if (!config.SLACK_APP_TOKEN)
     requireSetting(
       config,

@@ -39,10 +39,30 @@ describe('manifest.yml', () => {
         'groups:history',
       ]),
     )
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['message.channels', 'message.groups', 'app_uninstalled', 'tokens_revoked'])
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual([
+      'message.channels',
+      'message.groups',
+      'app_uninstalled',
+      'tokens_revoked',
+    ])
     expect(manifest.settings.interactivity.is_enabled).toBe(true)
     expect(manifest.settings.socket_mode_enabled).toBe(false)
     expect(renderManifest()).toContain('connections:write')
+  })
+
+  test('with a public URL: the OAuth redirect URL and the request URLs on it; the scopes unchanged', () => {
+    const plain = manifestObject()
+    expect(plain.oauth_config).not.toHaveProperty('redirect_urls')
+    const pub = manifestObject(commands, 'https://cars.example.org/')
+    expect(pub.oauth_config.redirect_urls).toEqual(['https://cars.example.org/slack/oauth_redirect'])
+    expect(pub.oauth_config.scopes).toEqual(plain.oauth_config.scopes)
+    expect(pub.settings.event_subscriptions.request_url).toBe('https://cars.example.org/slack/events')
+    expect(pub.features.slash_commands.every((c) => c.url === 'https://cars.example.org/slack/events')).toBe(
+      true,
+    )
+    expect(parse(renderManifest(commands, 'https://cars.example.org')).oauth_config.redirect_urls).toEqual([
+      'https://cars.example.org/slack/oauth_redirect',
+    ])
   })
 
   test('a new catalog command changes the manifest', () => {

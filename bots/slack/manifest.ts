@@ -3,18 +3,22 @@
  * command (description and usage hint from the catalog), the bot scopes and events the app
  * uses, and interactivity. `bun run manifest:slack` writes `manifest.yml` at the project root;
  * `bun run manifest:slack --check` exits 1 when the committed file and the catalog differ.
+ * With SLACK_PUBLIC_URL set, the request URLs are on that address and the manifest lists
+ * `<url>/slack/oauth_redirect` as its OAuth redirect URL (installs in many workspaces).
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Document, isMap, isPair, isScalar, type Pair } from 'yaml'
 import { commands as catalogCommands } from '../../catalog/catalog.ts'
 import type { Command } from '../../catalog/command.ts'
+import { loadConfig } from '../../lib/config.ts'
 import { clip } from '../../lib/domain/text.ts'
 
 export const MANIFEST_PATH = join(import.meta.dir, '..', '..', 'manifest.yml')
 
 /** Placeholder request URL; replace the host with the app's public address (HTTP receiver). */
 export const REQUEST_URL = 'https://car-manager.example.com/slack/events'
+export const REDIRECT_PATH = '/slack/oauth_redirect'
 
 /** Bot scopes, each with the reason the app needs it. */
 export const BOT_SCOPES: readonly (readonly [string, string])[] = [
@@ -40,7 +44,12 @@ export function usageHint(command: Command): string {
   return clip(parts.join(' | '), 1000)
 }
 
-export function manifestObject(list: readonly Command[] = catalogCommands) {
+/** The request URL on the app's public address, when there is one. */
+const requestUrl = (publicUrl?: string) =>
+  publicUrl ? `${publicUrl.replace(/\/$/, '')}${new URL(REQUEST_URL).pathname}` : REQUEST_URL
+
+export function manifestObject(list: readonly Command[] = catalogCommands, publicUrl?: string) {
+  const url = requestUrl(publicUrl)
   return {
     _metadata: { major_version: 1, minor_version: 1 },
     display_information: {
@@ -52,16 +61,19 @@ export function manifestObject(list: readonly Command[] = catalogCommands) {
       bot_user: { display_name: 'car-manager', always_online: true },
       slash_commands: list.map((c) => ({
         command: `/${c.name}`,
-        url: REQUEST_URL,
+        url,
         description: clip(c.description, 100),
         usage_hint: usageHint(c),
         should_escape: true,
       })),
     },
-    oauth_config: { scopes: { bot: BOT_SCOPES.map(([scope]) => scope) } },
+    oauth_config: {
+      ...(publicUrl ? { redirect_urls: [`${publicUrl.replace(/\/$/, '')}${REDIRECT_PATH}`] } : {}),
+      scopes: { bot: BOT_SCOPES.map(([scope]) => scope) },
+    },
     settings: {
-      event_subscriptions: { request_url: REQUEST_URL, bot_events: [...BOT_EVENTS] },
-      interactivity: { is_enabled: true, request_url: REQUEST_URL },
+      event_subscriptions: { request_url: url, bot_events: [...BOT_EVENTS] },
+      interactivity: { is_enabled: true, request_url: url },
       org_deploy_enabled: false,
       socket_mode_enabled: false,
       token_rotation_enabled: false,
@@ -75,13 +87,18 @@ function pairOf(node: unknown, key: string): Pair | undefined {
 }
 
 /** The manifest as YAML, with comments on what to change when creating the app. */
-export function renderManifest(list: readonly Command[] = catalogCommands): string {
-  const doc = new Document(manifestObject(list))
+export function renderManifest(list: readonly Command[] = catalogCommands, publicUrl?: string): string {
+  const doc = new Document(manifestObject(list, publicUrl))
   doc.commentBefore = [
     ' Slack app manifest of Car Manager. GENERATED from catalog/commands by `bun run manifest:slack`;',
     ' do not edit by hand (a test fails when this file and the catalog differ).',
     ' Create the app at https://api.slack.com/apps → Create New App → From an app manifest, then',
-    ` replace ${new URL(REQUEST_URL).host} with the public address of the Slack process (HTTP receiver).`,
+    publicUrl
+      ? ` Request and redirect URLs are on SLACK_PUBLIC_URL (${publicUrl}).`
+      : ` replace ${new URL(REQUEST_URL).host} with the public address of the Slack process (HTTP receiver),`,
+    ...(publicUrl
+      ? []
+      : [' or set SLACK_PUBLIC_URL and run it again (which also lists the OAuth redirect URL).']),
   ].join('\n')
   const settings = doc.get('settings', true)
   const socket = pairOf(settings, 'socket_mode_enabled')
@@ -102,7 +119,7 @@ export function renderManifest(list: readonly Command[] = catalogCommands): stri
 }
 
 if (import.meta.main) {
-  const expected = renderManifest()
+  const expected = renderManifest(catalogCommands, loadConfig().SLACK_PUBLIC_URL)
   if (process.argv.includes('--check')) {
     let current = ''
     try {

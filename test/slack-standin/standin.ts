@@ -12,7 +12,12 @@
  *   without it Slack redirects to its sign-in page, and so does the stand-in;
  * - `rateLimit()` makes the next calls of a method (or `response_url`) answer 429 with
  *   Retry-After;
- * - `chat.postMessage` in a channel listed in `notInChannel` fails with `not_in_channel`.
+ * - `chat.postMessage` in a channel listed in `notInChannel` fails with `not_in_channel`;
+ * - OAuth v2: `approveInstall` plays the installer approving the app on Slack's authorize page
+ *   (the client id and the state must be there) and gives the redirect with a one-time `code`;
+ *   `oauth.v2.access` trades it (with the client id and secret) for a bot token of that team.
+ *   Every bot token belongs to one team, which `auth.test` names, and each recorded Web API call
+ *   keeps the token it used and its team (`token`, `team`).
  *
  * Test helpers act as Slack does towards the app: signed `sendCommand`, `sendEvent`,
  * `dropPhoto`, `pressButton`, `submitView`, `urlVerification`, and the same payloads over
@@ -27,6 +32,9 @@ export type RecordedRequest = RecordedBase & {
   /** Parsed body: form fields (JSON-looking values decoded) or JSON; raw bytes are in `bytes`. */
   body: any
   bytes?: Uint8Array
+  /** Web API calls: the token the call carried, and the team that token belongs to (if any). */
+  token?: string
+  team?: string
 }
 
 export type PostedMessage = {
@@ -69,6 +77,9 @@ export type StandinOptions = {
   appToken?: string
   /** The team auth.test reports (default T0STANDIN). */
   teamId?: string
+  /** The app's OAuth client id and secret (default random). */
+  clientId?: string
+  clientSecret?: string
   /** Clock for response_url expiry (tests move time forward). */
   now?: () => number
 }
@@ -138,6 +149,8 @@ export class SlackStandin {
   readonly signingSecret: string
   readonly appToken: string
   readonly teamId: string
+  readonly clientId: string
+  readonly clientSecret: string
   readonly botUserId = 'U0CARBOT'
   readonly botId = 'B0CARBOT'
   readonly appId = 'A0CARMGR'
@@ -159,6 +172,10 @@ export class SlackStandin {
   /** The workspace's user groups for `usergroups.list`: group id (`S…`) → its members' user ids. */
   readonly userGroups = new Map<string, string[]>()
   private readonly files = new Map<string, StoredFile>()
+  /** Bot token → its team: the stand-in's own, and every one `oauth.v2.access` gave. */
+  private readonly teamsByToken = new Map<string, string>()
+  /** Unused OAuth codes → the team that approved the install. */
+  private readonly codes = new Map<string, string>()
   private readonly responseUrls = new Map<string, ResponseUrlState>()
   private readonly rateLimits = new Map<string, { times: number; retryAfter: number }>()
   private readonly sockets = new Set<ServerWebSocket<SocketData>>()
@@ -174,6 +191,9 @@ export class SlackStandin {
     this.signingSecret = options.signingSecret ?? random(16)
     this.appToken = options.appToken ?? `xapp-1-standin-${random()}`
     this.teamId = options.teamId ?? 'T0STANDIN'
+    this.clientId = options.clientId ?? `${Date.now()}.${Math.floor(Math.random() * 1e12)}`
+    this.clientSecret = options.clientSecret ?? random(16)
+    this.teamsByToken.set(this.botToken, this.teamId)
     this.now = options.now ?? Date.now
   }
 
@@ -264,6 +284,35 @@ export class SlackStandin {
   /** Web API calls of one method, in order. */
   calls(method: string): RecordedRequest[] {
     return this.requests.filter((r) => r.path === `/api/${method}`)
+  }
+
+  /** Bot tokens `oauth.v2.access` gave, by team. */
+  installedTokens(teamId: string): string[] {
+    return [...this.teamsByToken]
+      .filter(([t, team]) => team === teamId && t !== this.botToken)
+      .map(([t]) => t)
+  }
+
+  /**
+   * A member of `teamId` approves the install on Slack's authorize page, `authorizeUrl` (where
+   * the app's /slack/install sent them): the URL must carry the app's client id, the `commands`
+   * scope and a state. Answers the app's redirect URL with a one-time `code` and that state.
+   */
+  approveInstall(authorizeUrl: string, teamId: string, redirectUrl: string): string {
+    const url = new URL(authorizeUrl)
+    if (url.pathname !== '/oauth/v2/authorize') throw new Error(`not Slack's authorize page: ${url.pathname}`)
+    if (url.searchParams.get('client_id') !== this.clientId)
+      throw new Error('authorize URL with a wrong client_id')
+    if (!(url.searchParams.get('scope') ?? '').split(',').includes('commands'))
+      throw new Error('authorize URL without the commands scope')
+    const state = url.searchParams.get('state')
+    if (!state) throw new Error('authorize URL without a state')
+    const code = `code-${random()}`
+    this.codes.set(code, teamId)
+    const back = new URL(redirectUrl)
+    back.searchParams.set('code', code)
+    back.searchParams.set('state', state)
+    return back.href
   }
 
   /** Messages in a channel (and thread). */
@@ -743,6 +792,34 @@ export class SlackStandin {
     return typeof body.token === 'string' ? body.token : undefined
   }
 
+  /** `oauth.v2.access`: the client's id and secret (form or Basic) and an unused code → a bot token. */
+  private oauthAccess(request: Request, body: Record<string, any>): Response {
+    let id = body.client_id
+    let secret = body.client_secret
+    const basic = request.headers.get('authorization')
+    if (basic?.startsWith('Basic '))
+      [id, secret] = Buffer.from(basic.slice(6), 'base64').toString().split(':')
+    if (id !== this.clientId || secret !== this.clientSecret)
+      return json({ ok: false, error: 'invalid_client_id' })
+    const team = this.codes.get(String(body.code))
+    if (!team) return json({ ok: false, error: 'invalid_code' })
+    this.codes.delete(String(body.code))
+    const token = `xoxb-${team.toLowerCase()}-${random()}`
+    this.teamsByToken.set(token, team)
+    return json({
+      ok: true,
+      app_id: this.appId,
+      authed_user: { id: 'U0INSTALLER' },
+      scope: 'commands,chat:write',
+      token_type: 'bot',
+      access_token: token,
+      bot_user_id: this.botUserId,
+      team: { id: team, name: `Team ${team}` },
+      enterprise: null,
+      is_enterprise_install: false,
+    })
+  }
+
   private async webApi(
     method: string,
     request: Request,
@@ -755,6 +832,12 @@ export class SlackStandin {
     const limited = this.limited(method)
     if (limited) return limited
     const token = this.tokenOf(request, body)
+    if (token) {
+      record.token = token
+      const team = this.teamsByToken.get(token)
+      if (team) record.team = team
+    }
+    if (method === 'oauth.v2.access') return this.oauthAccess(request, body)
     if (method === 'apps.connections.open') {
       if (!token) return json({ ok: false, error: 'not_authed' })
       if (token !== this.appToken) return json({ ok: false, error: 'invalid_auth' })
@@ -763,7 +846,8 @@ export class SlackStandin {
       return json({ ok: true, url: `ws://127.0.0.1:${this.server!.port}/socket?ticket=${ticket}` })
     }
     if (!token) return json({ ok: false, error: 'not_authed' })
-    if (token !== this.botToken) return json({ ok: false, error: 'invalid_auth' })
+    const team = this.teamsByToken.get(token)
+    if (!team) return json({ ok: false, error: 'invalid_auth' })
     switch (method) {
       case 'auth.test':
         return json({
@@ -771,7 +855,7 @@ export class SlackStandin {
           url: `${this.url}/`,
           team: 'Stand-in',
           user: 'car-manager',
-          team_id: this.teamId,
+          team_id: team,
           user_id: this.botUserId,
           bot_id: this.botId,
           is_enterprise_install: false,
@@ -842,7 +926,11 @@ export class SlackStandin {
           id,
           name,
           title: name,
-          mimetype: name.endsWith('.png') ? 'image/png' : name.endsWith('.zip') ? 'application/zip' : 'image/jpeg',
+          mimetype: name.endsWith('.png')
+            ? 'image/png'
+            : name.endsWith('.zip')
+              ? 'application/zip'
+              : 'image/jpeg',
           filetype: name.split('.').pop() ?? 'jpg',
           size: length,
           url_private: `${this.url}/files-pri/${this.teamId}-${id}/${encodeURIComponent(name)}`,
@@ -883,8 +971,11 @@ export class SlackStandin {
       }
       case 'conversations.open': {
         // The app's direct message with one member (im:write): D + the user id, the same each time.
-        const users = String(body.users ?? '').split(',').filter(Boolean)
-        if (users.length !== 1 || !/^[UW][A-Z0-9]+$/.test(users[0]!)) return json({ ok: false, error: 'users_not_found' })
+        const users = String(body.users ?? '')
+          .split(',')
+          .filter(Boolean)
+        if (users.length !== 1 || !/^[UW][A-Z0-9]+$/.test(users[0]!))
+          return json({ ok: false, error: 'users_not_found' })
         return json({ ok: true, channel: { id: `D${users[0]!.slice(1)}` } })
       }
       case 'files.info': {
