@@ -31,6 +31,8 @@ export const ACTION_ROLES: Readonly<Record<string, Role>> = {
   'garage.import_confirm': 'manager',
   'garage.import_cancel': 'manager',
   'garage.import_undo': 'manager',
+  // /car add's Add starter items: it adds maintenance items, as /item preset does
+  'item.starter': 'manager',
 }
 
 export type ParsedAction =

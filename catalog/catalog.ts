@@ -116,6 +116,10 @@ function checkSubcommand(command: string, s: Subcommand, problems: string[]) {
   if (s.ephemeral !== undefined && typeof s.ephemeral !== 'boolean')
     problems.push(`${where}: ephemeral must be a boolean`)
   checkRole(where, s.role, problems)
+  // a misspelt name in `by` would let the lesser role change
+  const by = (s.role as { by?: unknown } | undefined)?.by
+  if (by !== undefined && (!Array.isArray(by) || by.some((n) => !names.has(n))))
+    problems.push(`${where}: role.by must list options of the subcommand`)
 }
 
 /** The characters Discord counts toward a command's 8000 limit. */

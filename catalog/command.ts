@@ -56,9 +56,10 @@ export type Option = {
 
 /**
  * The role a subcommand needs (queue/roles.ts checks it before the handler runs): one role, or
- * one to look (no option given) and one to change (any option given), as `/garage settings`.
+ * one to look (no option given) and one to change (any option given, or any of `by` when it
+ * says which options change: `/item preset car:` looks, `/item preset car: name:` changes), as `/garage settings`.
  */
-export type RoleNeed = Role | { readonly read: Role; readonly change: Role }
+export type RoleNeed = Role | { readonly read: Role; readonly change: Role; readonly by?: readonly string[] }
 
 /** What a subcommand needs when neither it nor its command says: the most, so a forgotten one refuses rather than allows. */
 export const DEFAULT_ROLE: Role = 'manager'
@@ -84,7 +85,8 @@ export type Command = {
   readonly role?: RoleNeed
 }
 
-export const DistanceUnit = T.Union([T.Literal('km'), T.Literal('mi')])
+/** km, mi, or h: engine hours, the meter of a tractor, a boat or a generator (lib/domain/units.ts `MeterUnit`). */
+export const DistanceUnit = T.Union([T.Literal('km'), T.Literal('mi'), T.Literal('h')])
 export const VolumeUnit = T.Union([T.Literal('L'), T.Literal('gal'), T.Literal('impgal')])
 
 /**

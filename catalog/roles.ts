@@ -13,12 +13,14 @@ import { type Form, forms } from './forms.ts'
 /** True when `role` allows what `need` asks. */
 export const allows = (role: Role, need: Role): boolean => ROLES.indexOf(role) >= ROLES.indexOf(need)
 
-/** True when a payload gives any option (a `{ read, change }` subcommand then changes). */
-const changes = (payload: unknown): boolean =>
-  payload !== null && typeof payload === 'object' && Object.values(payload).some((v) => v !== undefined)
+/** True when a payload gives any option, or any of `by` (a `{ read, change }` subcommand then changes). */
+const changes = (payload: unknown, by?: readonly string[]): boolean =>
+  payload !== null &&
+  typeof payload === 'object' &&
+  Object.entries(payload).some(([name, v]) => v !== undefined && (!by || by.includes(name)))
 
 const settle = (need: RoleNeed, payload: unknown): Role =>
-  typeof need === 'string' ? need : changes(payload) ? need.change : need.read
+  typeof need === 'string' ? need : changes(payload, need.by) ? need.change : need.read
 
 /** The role a job of `kind` with `payload` needs. */
 export function roleNeeded(

@@ -90,6 +90,39 @@ const item = {
         },
       ],
     },
+    {
+      name: 'preset',
+      role: { read: 'viewer', change: 'manager', by: ['name'] },
+      description: 'Give a car a set of maintenance items; without name: list the sets',
+      example: '/item preset car:corolla name:petrol',
+      options: [
+        { name: 'car', type: 'car', description: 'The car (listing: distances in its unit)' },
+        {
+          name: 'name',
+          type: 'string',
+          description: 'The set: petrol, diesel, ev, hybrid or one the garage saved',
+          maxLength: 60,
+        },
+      ],
+    },
+    {
+      name: 'preset_save',
+      description: "Save a car's maintenance items as a set of the garage's own",
+      example: '/item preset_save name:family from:corolla',
+      options: [
+        { name: 'name', type: 'string', required: true, description: 'Name of the set', maxLength: 60 },
+        { name: 'from', type: 'car', required: true, description: 'The car whose items make the set' },
+        { name: 'replace', type: 'boolean', description: "yes: replace the garage's set of that name" },
+      ],
+    },
+    {
+      name: 'preset_remove',
+      description: "Remove a set of the garage's own",
+      example: '/item preset_remove name:family',
+      options: [
+        { name: 'name', type: 'string', required: true, description: 'Name of the set', maxLength: 60 },
+      ],
+    },
   ],
 } as const satisfies Command
 

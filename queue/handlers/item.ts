@@ -2,13 +2,16 @@
  * /item add, list, edit, remove, and the reminder buttons: `item.done:<id>` (a record at the
  * current odometer and today; the item moves on), `item.snooze:<id>` (hidden 7 days), and the
  * `log_service` form's submit `item.log` (cost, odometer, date for that item). Service refusals
- * carry the service's message, which names the field.
+ * carry the service's message, which names the field. /item preset, preset_save and
+ * preset_remove: sets of items (services/items/presets); `item.starter:<car id>` is /car add's
+ * Add starter items button (the starter set of the car's fuel type; pressed again, nothing is doubled).
  */
 import { Type as T } from '@sinclair/typebox'
 import { Values } from '../../catalog/command.ts'
 import item from '../../catalog/commands/item.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
 import type { ItemView } from '../../services/items/maintenance/model.ts'
+import type { PresetApplied, PresetItem, PresetView } from '../../services/items/presets/model.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
 import { type DateOrder, formatDate } from '../../lib/domain/dates.ts'
 import { plural } from '../../lib/domain/text.ts'
@@ -38,6 +41,28 @@ function itemFields(i: ItemView, dates: DateOrder): NonNullable<Reply['fields']>
   }
   if (i.notes) fields.push({ name: 'Notes', value: i.notes.slice(0, 1024) })
   return fields
+}
+
+/** "Oil and filter (12 months or 15,000 km)" */
+const presetItemText = (i: PresetItem) =>
+  `${i.name} (${[i.months ? plural(i.months, 'month') : null, i.distance_text].filter(Boolean).join(' or ')})`
+
+/** "petrol (built-in): Oil and filter (12 months or 15,000 km), …" */
+const presetLine = (p: PresetView) =>
+  `${p.name}${p.builtin ? ' (built-in)' : ''}: ${p.items.map(presetItemText).join(', ')}`
+
+/** What applying a set did: the items added with their schedules, and those the car already had. */
+function appliedReply(r: PresetApplied): Reply {
+  if (r.added.length === 0) {
+    return { tone: 'ok', text: `The ${r.preset} set is already added to ${r.car}: it has every item of it.` }
+  }
+  const lines = r.added.map((i) => `• ${i.name}: every ${every(i)}`)
+  const skipped = r.skipped.length > 0 ? `Skipped (${r.car} already has them): ${r.skipped.join(', ')}` : ''
+  return {
+    tone: 'ok',
+    title: `Added ${plural(r.added.length, 'item')} of the ${r.preset} set to ${r.car}`,
+    text: fitLines(skipped ? [...lines, skipped] : lines),
+  }
 }
 
 const itemId = (arg: string): number => {
@@ -114,7 +139,53 @@ export default {
         text: `${r.removed.name} is no longer tracked on ${r.removed.car}.`,
       }
     },
+
+    preset: async (p, ctx) => {
+      if (p.name === undefined) {
+        const { presets } = await callItems(
+          itemsClient(ctx).presets.get({ query: p.car ? { car: p.car } : {} }),
+        )
+        return {
+          tone: 'ok',
+          title: 'Sets of maintenance items',
+          text: fitLines([
+            ...presets.map(presetLine),
+            `Give a car one with /item preset car:<car> name:<set>; save a car's items as a set with /item preset_save`,
+          ]),
+        }
+      }
+      if (p.car === undefined) throw new UserError('car: give the car to add the set to', 'car')
+      return appliedReply(
+        await callItems(itemsClient(ctx, { write: true }).presets.apply.post({ car: p.car, name: p.name })),
+      )
+    },
+
+    preset_save: async (p, ctx) => {
+      const r = await callItems(itemsClient(ctx, { write: true }).presets.post(p))
+      return {
+        tone: 'ok',
+        title: `${r.replaced ? 'Replaced' : 'Saved'} the set ${r.preset.name} (${plural(r.preset.items.length, 'item')})`,
+        text: `${fitLines(r.preset.items.map((i) => `• ${presetItemText(i)}`))}\nGive a car these with /item preset car:<car> name:${r.preset.name}`,
+      }
+    },
+
+    preset_remove: async (p, ctx) => {
+      const r = await callItems(itemsClient(ctx, { write: true }).presets.remove.post(p))
+      return {
+        tone: 'ok',
+        title: `Removed the set ${r.removed.name}`,
+        text: 'Items already given to cars stay.',
+      }
+    },
   }),
+
+  'item.starter': {
+    schema: buttonSchema,
+    run: async (p: typeof buttonSchema.static, ctx) => {
+      const car = String(itemId(p.arg))
+      return appliedReply(await callItems(itemsClient(ctx, { write: true }).presets.apply.post({ car })))
+    },
+  },
 
   'item.done': {
     schema: buttonSchema,

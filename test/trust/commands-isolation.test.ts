@@ -83,6 +83,9 @@ const BUTTON_ARGS: Record<string, (value: string, kind: RefKind) => string> = {
   'garage.import_confirm': (v) => v,
   'garage.import_cancel': (v) => v,
   'garage.import_undo': (v) => v,
+  // /car add's Add starter items: a car's id; another garage's is refused like a missing car by
+  // the items service (requireCar, tenant-scoped)
+  'item.starter': (v) => v,
 }
 const BUTTON_REFS: Record<string, RefKind[]> = {
   'item.done': ['item'],
@@ -99,6 +102,7 @@ const BUTTON_REFS: Record<string, RefKind[]> = {
   'garage.import_confirm': [],
   'garage.import_cancel': [],
   'garage.import_undo': [],
+  'item.starter': ['carId'],
 }
 
 const attachment = () => ({
