@@ -36,6 +36,12 @@ const DISTANCE_UNITS: Record<string, NonNullable<Distance['unit']>> = {
   mi: 'mi',
   mile: 'mi',
   miles: 'mi',
+  // engine hours, the meter of a tractor, a boat or a generator (a car with meter:hours)
+  h: 'h',
+  hr: 'h',
+  hrs: 'h',
+  hour: 'h',
+  hours: 'h',
 }
 
 const VOLUME_UNITS: Record<string, NonNullable<Volume['unit']>> = {

@@ -71,6 +71,8 @@ export const ConfigSchema = T.Object({
   DISCORD_API_URL: url('Discord REST base URL (the gateway URL comes from GET <base>/v10/gateway/bot).', 'https://discord.com/api'),
   DISCORD_GUILD_ID: T.Optional(T.String({ pattern: '^[0-9]{5,25}$', description: 'When set, `bun run deploy:discord` registers the commands in this guild only (instant, for development).', expects: 'a numeric Discord snowflake' })),
   DISCORD_FILE_HOSTS: hosts('cdn.discordapp.com,media.discordapp.net', 'Hosts Discord attachments may be downloaded from.'),
+  DISCORD_SHARD_COUNT: T.Optional(T.Integer({ minimum: 1, description: 'Gateway shards of the Discord bot over all its processes (Discord refuses an unsharded session beyond 2,500 servers); unset = the count Discord recommends (GET /gateway/bot) at each start.', expects: 'a positive whole number' })),
+  DISCORD_SHARD_IDS: T.Optional(T.String({ pattern: '^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$', description: 'Shard ids this Discord bot process runs, e.g. `0,1` or `0-3`, to spread the shards over processes or machines; unset = every shard. Needs DISCORD_SHARD_COUNT (every process must agree on the total), and each id must be below it.', expects: 'shard ids or ranges such as 0,1 or 0-3' })),
   // slack
   SLACK_BOT_TOKEN: secret('Slack bot token (xoxb-…); the Slack app starts only when it and SLACK_SIGNING_SECRET are set.'),
   SLACK_SIGNING_SECRET: secret('Slack signing secret; requests whose signature does not match are refused.'),
@@ -78,6 +80,11 @@ export const ConfigSchema = T.Object({
   SLACK_PORT: port(3000, 'Port of the Slack HTTP receiver (/slack/events).'),
   SLACK_API_URL: url('Slack Web API base URL.', 'https://slack.com/api/'),
   SLACK_FILE_HOSTS: hosts('files.slack.com', 'Hosts Slack files may be downloaded from (with the bot token).'),
+  SLACK_CLIENT_ID: T.Optional(T.String({ pattern: '^[0-9]+\\.[0-9]+$', description: 'Slack app client id; with SLACK_CLIENT_SECRET and SLACK_STATE_SECRET it turns on installing the app in many workspaces (/slack/install, /slack/oauth_redirect), each answered with its own bot token.', expects: 'a Slack client id (digits.digits)' })),
+  SLACK_CLIENT_SECRET: secret('Slack app client secret, for OAuth installs (with SLACK_CLIENT_ID).'),
+  SLACK_STATE_SECRET: secret('Secret that signs the state of an OAuth install, so a forged or replayed redirect is refused.', 16),
+  SLACK_TOKEN_KEY: secret('Key that encrypts the installed workspaces\' bot tokens in DATA_DIR/slack.sqlite (AES-256-GCM): 32 bytes, base64 (openssl rand -base64 32). Required when OAuth installs are on.', 44),
+  SLACK_PUBLIC_URL: T.Optional(T.String({ pattern: '^https?://', description: 'Public base URL of the Slack app (https://cars.example.com); the manifest then lists <url>/slack/oauth_redirect as its redirect URL and OAuth installs ask for it.', expects: 'a URL starting with http:// or https://' })),
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -21,6 +21,30 @@ export const distanceUnitOf = (units: Units): DistanceUnit => (units === 'imperi
 export const toKm = (value: number, unit: DistanceUnit) => (unit === 'mi' ? value * KM_PER_MI : value)
 export const fromKm = (km: number, unit: DistanceUnit) => (unit === 'mi' ? km / KM_PER_MI : km)
 
+/**
+ * What a meter counts: a distance (km, mi) or engine hours (h), for a tractor, a boat, a
+ * generator or a track motorbike run on an hour meter. Hours never convert to a distance.
+ */
+export type MeterUnit = DistanceUnit | 'h'
+
+/** Hours and a distance are different meters: a value in one cannot be stored in the other. */
+export const sameMeter = (a: MeterUnit, b: MeterUnit) => (a === 'h') === (b === 'h')
+
+/** A meter value in another unit of the same meter (see `sameMeter`), kept to a thousandth. */
+export function convertMeter(value: number, from: MeterUnit, to: MeterUnit): number {
+  if (from === 'h' || to === 'h') {
+    if (from !== to) throw new RangeError(`${from} and ${to} are different meters`)
+    return value
+  }
+  return convertDistance(value, from, to)
+}
+
+/**
+ * The distance unit the figures (which count in km) take a meter's values in: an hour counts as
+ * a km would, so an hour-meter car's economy, cost per km and projections come out per hour.
+ */
+export const figuresUnit = (unit: MeterUnit): DistanceUnit => (unit === 'h' ? 'km' : unit)
+
 /** A distance in another unit, kept to a metre (or a thousandth of a mile). */
 export function convertDistance(value: number, from: DistanceUnit, to: DistanceUnit): number {
   if (from === to) return value

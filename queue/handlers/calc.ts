@@ -8,12 +8,18 @@ import { InvalidValue } from '../../lib/domain/invalid.ts'
 import { formatDate } from '../../lib/domain/dates.ts'
 import { formatMoney, toMinor } from '../../lib/domain/money.ts'
 import { formatNumber } from '../../lib/domain/text.ts'
-import { distanceUnitOf } from '../../lib/domain/units.ts'
+import { type DistanceUnit, distanceUnitOf, type MeterUnit, type Units } from '../../lib/domain/units.ts'
 import { calculatorClient, callCalculator } from '../clients/calculator.ts'
 import { handlers, UserError } from '../handler.ts'
 import { carData, costFields, costOf, economyText, fmt } from './shared/costs.ts'
 import { carRef } from './shared/format.ts'
 import { garageOf, presentationOr } from './shared/lookups.ts'
+
+/** A typed distance's unit (a bare number: the garage's); engine hours are not a distance to drive. */
+function distanceOf(d: { unit: MeterUnit | null; text: string }, units: Units): DistanceUnit {
+  if (d.unit === 'h') throw new UserError(`distance: ${d.text} is engine hours; give a distance, e.g. 300 km or 180 mi`, 'distance')
+  return d.unit ?? distanceUnitOf(units)
+}
 
 /** Money typed by the user in minor units of the garage currency; a refusal names the field. */
 function minor(
@@ -38,7 +44,7 @@ export default handlers(calc, {
     const garage = p.distance.unit && p.volume.unit ? null : await garageOf(ctx)
     const g = garage ?? (await presentationOr(ctx))
     const units = garage?.units ?? 'metric'
-    const du = p.distance.unit ?? distanceUnitOf(units)
+    const du = distanceOf(p.distance, units)
     const vu = p.volume.unit ?? (units === 'imperial' ? 'gal' : 'L')
     const e = await callCalculator(
       calculatorClient(ctx).fuel.post({
@@ -51,7 +57,7 @@ export default handlers(calc, {
 
   trip: async (p, ctx) => {
     const g = await garageOf(ctx)
-    const du = p.distance.unit ?? distanceUnitOf(g.units)
+    const du = distanceOf(p.distance, g.units)
     const per = (p.price_per as 'L' | 'gal' | 'impgal' | undefined) ?? (g.units === 'imperial' ? 'gal' : 'L')
     const price = minor('price', p.price, g.currency, true)
     const t = await callCalculator(

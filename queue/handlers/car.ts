@@ -4,6 +4,7 @@
  * service) and stats (fuel economy and running costs from the calculator). Service refusals
  * (4xx) become UserErrors carrying the service's message, which names the field.
  */
+import { actionId } from '../../catalog/actions.ts'
 import car from '../../catalog/commands/car.ts'
 import { calculatorClient, callCalculator } from '../clients/calculator.ts'
 import { callImages, carCovers, imagesClient, removePhotos } from '../clients/images.ts'
@@ -22,7 +23,7 @@ import type { NumberedReading, ReadingView } from '../../services/items/readings
 import type { Reply } from '../../lib/contracts/envelope.ts'
 import { type HandlerContext, type HandlerFamily, handlers, ServiceUnavailable, UserError } from '../handler.ts'
 import { Type as T } from '@sinclair/typebox'
-import { carData, costFields, costOf, distanceText, economyText, fmt } from './shared/costs.ts'
+import { carData, costFields, costOf, distanceText, economyText, fmt, perHour } from './shared/costs.ts'
 import { CAR_UNDO_KIND, carUndoActions, changeLineIn, undoActions } from './shared/changes.ts'
 import { archivedNote, archivedText, carRef, fitLines, olderLine } from './shared/format.ts'
 import { linesWithAuthors } from './shared/authors.ts'
@@ -75,13 +76,19 @@ const VOLUME_LABEL = { L: 'L', gal: 'gal', impgal: 'UK gal' } as const
 
 /** "km, L, L/100 km (the garage's; change with /car edit units:…)": the car's units, and where they came from. */
 export function unitsText(c: CarView): string {
-  const units = `${c.odometer_unit}, ${VOLUME_LABEL[c.volume_unit]}, ${ECONOMY_LABEL[c.economy_unit]}`
+  // an hour-meter car's economy is fuel per hour
+  const economy = c.odometer_unit === 'h' ? `${VOLUME_LABEL[c.volume_unit]}/h` : ECONOMY_LABEL[c.economy_unit]
+  const units = `${c.odometer_unit}, ${VOLUME_LABEL[c.volume_unit]}, ${economy}`
   return c.units_from_garage ? `${units} (the garage's; change with /car edit units:…)` : units
 }
 
-/** The `units:` and `economy_unit:` typed, checked against their choices (the catalog's). */
-function typedUnits<P extends { units?: string; economy_unit?: string }>(p: P) {
-  const { units, economy_unit, ...rest } = p
+const METERS = ['distance', 'hours'] as const
+
+/** The `units:`, `economy_unit:` and `meter:` typed, checked against their choices (the catalog's). */
+function typedUnits<P extends { units?: string; economy_unit?: string; meter?: string }>(p: P) {
+  const { units, economy_unit, meter, ...rest } = p
+  const knownMeter = METERS.find((m) => m === meter)
+  if (meter !== undefined && !knownMeter) throw new UserError(`meter: "${meter}" is not one of ${METERS.join(', ')}`, 'meter')
   if (units !== undefined && !(units in UNIT_SETS)) {
     throw new UserError(`units: "${units}" is not one of ${Object.keys(UNIT_SETS).join(', ')}`, 'units')
   }
@@ -92,6 +99,7 @@ function typedUnits<P extends { units?: string; economy_unit?: string }>(p: P) {
     ...rest,
     ...(units !== undefined ? { units: units as UnitSet } : {}),
     ...(economy_unit !== undefined ? { economy_unit: economy_unit as EconomyUnit } : {}),
+    ...(knownMeter ? { meter: knownMeter } : {}),
   }
 }
 
@@ -215,6 +223,8 @@ const family = handlers(car, {
         { name: 'Units', value: unitsText(c), inline: false },
       ],
       ref: ref(c),
+      // the starter set of maintenance items (queue/handlers/item.ts `item.starter`)
+      actions: [{ id: actionId('item.starter', c.id), label: 'Add starter items', style: 'secondary' }],
     }
   },
 
@@ -265,7 +275,7 @@ const family = handlers(car, {
     const changed = Object.keys(changes).filter((k) => k !== 'confirm')
     if (changed.length === 0) {
       throw new UserError(
-        'Nothing to change: give at least one of nickname, make, model, year, odometer, plate, vin, purchase_date, purchase_price, units, economy_unit',
+        'Nothing to change: give at least one of nickname, make, model, year, odometer, plate, vin, purchase_date, purchase_price, units, economy_unit, meter',
       )
     }
     const body = typedUnits(changes)
@@ -277,6 +287,12 @@ const family = handlers(car, {
         `Units now ${unitsText(c)}. Nothing stored is converted (readings and fill-ups keep their values); only what is shown changes${wanted !== c.odometer_unit ? `; distances stay in ${c.odometer_unit}, the unit its readings and items are stored in` : ''}.`,
       )
     }
+    if (body.meter)
+      lines.push(
+        c.odometer_unit === 'h'
+          ? 'Its meter counts engine hours now: readings and items\' intervals are in h (e.g. "1,250 h").'
+          : `Its meter counts distance now, in ${c.odometer_unit}.`,
+      )
     if (c.removed > 0) lines.push(`Corrected: removed ${plural(c.removed, 'reading')} above the new odometer`)
     return {
       tone: 'ok',
@@ -435,8 +451,11 @@ const family = handlers(car, {
     // In the car's units, whatever the garage's: the one conversion is lib/domain/units.ts.
     const unit = d.car.odometer_unit
     const n = g.numbers
+    // an hour-meter car's figures count hours as km: its economy is fuel per hour
     const show = (e: { kmPerLitre: number }) =>
-      `${fmt(fromKmPerLitre(e.kmPerLitre, d.car.economy_unit), 1, n)} ${ECONOMY_LABEL[d.car.economy_unit]}`
+      unit === 'h'
+        ? perHour(1 / e.kmPerLitre, d.car.volume_unit, n)
+        : `${fmt(fromKmPerLitre(e.kmPerLitre, d.car.economy_unit), 1, n)} ${ECONOMY_LABEL[d.car.economy_unit]}`
     const segments = eco.entries.filter((e) => e.segment || e.status === 'missed')
     const lines = segments
       .slice(-10)
@@ -446,7 +465,7 @@ const family = handlers(car, {
           : `${formatDate(e.date, g.dates)}  — a fill-up before this one was not logged; the chain restarts here`,
       )
     const text = archivedNote(d.car, g.dates) + (eco.average
-      ? `Average ${show(eco.average)} (${economyText(eco.average, n)}) over ${plural(eco.segments, 'full-to-full segment')}.\n${lines.join('\n')}`
+      ? `Average ${show(eco.average)}${unit === 'h' ? '' : ` (${economyText(eco.average, n)})`} over ${plural(eco.segments, 'full-to-full segment')}.\n${lines.join('\n')}`
       : d.fillUps.length === 0 && d.charges.length > 0
         ? 'No fill-ups: this car charges; its electricity use and costs are below.'
         : `Not enough fill-ups for fuel economy yet: log two full fill-ups with their odometer (/fuel log car:${d.car.nickname} volume:… odometer:… full:yes).`)

@@ -15,6 +15,7 @@ import { fuelRoutes } from './fuel/app.ts'
 import { importRoutes } from './imports/app.ts'
 import { maintenanceRoutes } from './maintenance/app.ts'
 import { migrations } from './migrations.ts'
+import { presetRoutes } from './presets/app.ts'
 import { readingRoutes } from './readings/app.ts'
 import { recordRoutes } from './records/app.ts'
 import { reminderClaimRoutes, reminderRoutes } from './reminders/app.ts'
@@ -32,6 +33,7 @@ export function createApp(deps: ServiceDeps) {
     .use(carRoutes(feature))
     .use(readingRoutes(feature))
     .use(maintenanceRoutes(feature))
+    .use(presetRoutes(feature))
     .use(recordRoutes(feature))
     .use(fuelRoutes(feature))
     .use(chargingRoutes(feature))

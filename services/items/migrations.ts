@@ -564,4 +564,23 @@ CREATE TABLE imports (
 );
 CREATE INDEX imports_tenant ON imports (tenant, id);
 `,
+  // 16: maintenance presets (services/items/presets): a garage's own named sets of items, saved
+  // from a car's items (JSON: name, months, distance in `unit`, the unit of the car saved from)
+  `
+CREATE TABLE item_presets (
+  tenant TEXT NOT NULL,
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL,
+  items TEXT NOT NULL,
+  saved_at TEXT NOT NULL,
+  PRIMARY KEY (tenant, name_key)
+) WITHOUT ROWID;
+`,
+  // 17: engine hours: a car on an hour meter (tractor, boat, generator) has meter 'hours', and its
+  // readings, items' intervals and due points are in hours ('h'). odometer_unit's CHECK cannot widen
+  // without copying cars, whose drop would cascade to every car's rows, so it keeps 'km' there and
+  // shared/car.ts reads the car's unit as 'h'; its readings' typed_unit stays NULL (the car's unit).
+  `
+ALTER TABLE cars ADD COLUMN meter TEXT CHECK (meter IN ('hours'));
+`,
 ]

@@ -22,7 +22,6 @@ import type { NumberFormat } from '../../../lib/domain/numbers.ts'
 import type { Presentation } from '../../../lib/domain/presentation.ts'
 import { formatNumber } from '../../../lib/domain/text.ts'
 import {
-  type DistanceUnit,
   ECONOMY_LABEL,
   ENERGY_LABEL,
   type EconomyUnit,
@@ -30,8 +29,12 @@ import {
   fromKm,
   fromKmPerKwh,
   fromKmPerLitre,
+  fromLitres,
+  figuresUnit,
   KM_PER_MI,
+  type MeterUnit,
   toKm,
+  type VolumeUnit,
 } from '../../../lib/domain/units.ts'
 import { calculatorClient, callCalculator } from '../../clients/calculator.ts'
 import { callItems, itemsClient } from '../../clients/items.ts'
@@ -47,19 +50,23 @@ export const economyText = (
 ) =>
   `${fmt(e.mpgUs, 1, numbers)} mpg (US) · ${fmt(e.mpgUk, 1, numbers)} mpg (UK) · ${fmt(e.lPer100km, 2, numbers)} L/100 km · ${fmt(e.kmPerLitre, 2, numbers)} km/L`
 
-/** Money per distance in the car's distance unit ("$0.21/mi"). */
-const perDistance = (minorPerKm: number, unit: DistanceUnit, currency: string, numbers: NumberFormat) =>
+/** Money per distance in the car's distance unit ("$0.21/mi"), or per engine hour ("$4.10/h"). */
+const perDistance = (minorPerKm: number, unit: MeterUnit, currency: string, numbers: NumberFormat) =>
   unit === 'mi'
     ? `${formatMoney(minorPerKm * KM_PER_MI, currency, 1, numbers)}/mi`
-    : `${formatMoney(minorPerKm, currency, 1, numbers)}/km`
+    : `${formatMoney(minorPerKm, currency, 1, numbers)}/${unit}`
 
-/** A distance in the car's unit ("1,243 mi"; "1.243 mi"). */
-export function distanceText(km: number, unit: DistanceUnit, numbers: NumberFormat): string {
-  return `${fmt(fromKm(km, unit), 0, numbers)} ${unit}`
+/** A distance in the car's unit ("1,243 mi"; "1.243 mi"), or engine hours ("412 h"). */
+export function distanceText(km: number, unit: MeterUnit, numbers: NumberFormat): string {
+  return `${fmt(fromKm(km, figuresUnit(unit)), 0, numbers)} ${unit}`
 }
 
-/** An odometer reading of the items views (a value in the car's unit), in km; null when there is none. */
-const readingKm = (value: number | null, unit: 'km' | 'mi') => (value === null ? null : toKm(value, unit))
+/** Fuel per engine hour in the car's volume unit ("4.2 L/h", "1.1 gal/h"): an hour-meter car's economy. */
+export const perHour = (litresPerHour: number, volume: VolumeUnit, numbers: NumberFormat) =>
+  `${fmt(fromLitres(litresPerHour, volume), 1, numbers)} ${volume === 'impgal' ? 'gal (UK)' : volume}/h`
+
+/** An odometer reading of the items views (a value in the car's unit), in km (hours as km); null when there is none. */
+const readingKm = (value: number | null, unit: MeterUnit) => (value === null ? null : toKm(value, figuresUnit(unit)))
 
 export type CarData = Awaited<ReturnType<typeof carData>>
 
@@ -114,7 +121,7 @@ export async function carData(ctx: HandlerContext, carRef: string, currency: str
         odometerKm: readingKm(x.odometer_value, x.odometer_unit),
       }),
     ),
-    readings: c.readings.map((r) => ({ date: r.read_on, km: toKm(r.value, r.unit) })),
+    readings: c.readings.map((r) => ({ date: r.read_on, km: toKm(r.value, figuresUnit(r.unit)) })),
     expenses: expenses.map((e): ExpenseEntry => ({ date: e.date, kind: e.kind, costMinor: e.cost_minor })),
     purchase:
       c.purchase_price && c.purchase_date
@@ -180,6 +187,7 @@ export async function costOf(ctx: HandlerContext, d: CarData, g: Garage, days: n
             return t ? [{ tank: tank as Tank, ...t }] : []
           }),
     economyUnit: d.car.economy_unit as EconomyUnit,
+    volumeUnit: d.car.volume_unit,
     runningMinor: running,
     totalMinor: total,
     perMonthMinor: total / c.months,
@@ -200,7 +208,7 @@ function coverage(d: { from: string; to: string }, from: string, to: string, p: 
 /** The cost fields of a car, per distance in the car's distance unit (`unit`), written the garage's way (`p`). */
 export function costFields(
   c: Awaited<ReturnType<typeof costOf>>,
-  unit: DistanceUnit,
+  unit: MeterUnit,
   p: Presentation,
 ): NonNullable<Reply['fields']> {
   const n = p.numbers
@@ -226,11 +234,14 @@ export function costFields(
   for (const t of c.tankEconomy)
     fields.push({
       name: `Economy (${TANK_LABEL[t.tank]})`,
-      value: `${fmt(fromKmPerLitre(t.km / t.litres, c.economyUnit), 1, n)} ${ECONOMY_LABEL[c.economyUnit]}`,
+      value:
+        unit === 'h'
+          ? perHour(t.litres / t.km, c.volumeUnit, n)
+          : `${fmt(fromKmPerLitre(t.km / t.litres, c.economyUnit), 1, n)} ${ECONOMY_LABEL[c.economyUnit]}`,
       inline: true,
     })
   if (c.consumption) {
-    const e = energyUnitFor(unit)
+    const e = energyUnitFor(figuresUnit(unit))
     fields.push({
       name: 'Electricity use',
       value: `${fmt(fromKmPerKwh(c.consumption.km / c.consumption.kwh, e), e === 'mi/kWh' ? 2 : 1, n)} ${ENERGY_LABEL[e]} over ${distanceText(c.consumption.km, unit, n)}`,
@@ -247,7 +258,7 @@ export function costFields(
   })
   fields.push({ name: 'Per month', value: m(c.perMonthMinor), inline: true })
   fields.push({
-    name: 'Per distance',
+    name: unit === 'h' ? 'Per hour' : 'Per distance',
     value:
       c.km && c.perKmMinor !== null
         ? `${perDistance(c.perKmMinor, unit, c.currency, n)} over ${distanceText(c.km, unit, n)}${c.distance && !c.distance.whole ? ` (${coverage(c.distance, c.from, c.to, p)})` : ''}${c.runningPerKmMinor !== null && c.depreciationMinor !== null ? ` (running costs alone ${perDistance(c.runningPerKmMinor, unit, c.currency, n)})` : ''}`
@@ -256,7 +267,7 @@ export function costFields(
   })
   if (c.electricity.count > 0 && c.energyPerKmMinor !== null)
     fields.push({
-      name: 'Fuel and charging per distance',
+      name: unit === 'h' ? 'Fuel and charging per hour' : 'Fuel and charging per distance',
       value: `${perDistance(c.energyPerKmMinor, unit, c.currency, n)} (fuel ${m(k.fuel)} + electricity ${m(c.electricity.minor)} over ${distanceText(c.km!, unit, n)})`,
       inline: false,
     })

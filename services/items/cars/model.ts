@@ -11,7 +11,7 @@ import {
   CarRef,
   date,
   DistanceInput,
-  DistanceUnit,
+  MeterUnit,
   MoneyInput,
   Presentation,
   strict,
@@ -45,6 +45,12 @@ export const CarCreate = t.Object(
      * gal, mpg (UK)). Without it a typed odometer sets the distance unit, else the garage's are taken.
      */
     units: t.Optional(t.Union([t.Literal('metric'), t.Literal('imperial'), t.Literal('uk')])),
+    /**
+     * What its meter counts: distance (the default), or hours for a tractor, a boat or a generator
+     * run on an hour meter (its readings and items' intervals are then engine hours, 'h'). An edit
+     * changes it only while the car has no readings.
+     */
+    meter: t.Optional(t.Union([t.Literal('distance'), t.Literal('hours')])),
     /** Overrides the economy unit of `units` (or of the garage's), e.g. km/L. */
     economy_unit: t.Optional(EconomyUnit),
     /** Accept a VIN whose North-American check digit does not match. */
@@ -101,7 +107,7 @@ export const CarView = t.Object({
   vin: t.Nullable(t.String()),
   purchase_date: t.Nullable(t.String()),
   purchase_price: t.Nullable(MoneyView),
-  odometer_unit: DistanceUnit,
+  odometer_unit: MeterUnit,
   /** The car's volume and economy units (one never set follows the distance unit). */
   volume_unit: VolumeUnit,
   economy_unit: EconomyUnit,

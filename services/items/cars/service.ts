@@ -6,12 +6,13 @@ import type { Database } from 'bun:sqlite'
 import { checkCarText, checkNickname, checkYear, recordedFor } from '../../../lib/domain/car.ts'
 import { checkDate } from '../../../lib/domain/dates.ts'
 import { readTank, TANKS } from '../../../lib/domain/figures.ts'
-import { clip } from '../../../lib/domain/text.ts'
-import { carUnits, distanceUnitOf, economyUnitFor, UNIT_SETS } from '../../../lib/domain/units.ts'
+import { clip, plural } from '../../../lib/domain/text.ts'
+import { carUnits, distanceUnitOf, economyUnitFor, UNIT_SETS, type Units } from '../../../lib/domain/units.ts'
 import { badRequest, conflict } from '../../lib/http.ts'
 import { addReading, insertReading } from '../readings/service.ts'
-import { type CarRow, noSuchCar, requireCar, requireInUse } from '../shared/car.ts'
-import { typedDistance } from '../shared/distance.ts'
+import { type CarRow, carRow, noSuchCar, requireCar, requireInUse, storedUnit } from '../shared/car.ts'
+import { checkMeter, typedDistance } from '../shared/distance.ts'
+import type { MeterUnit } from '../shared/model.ts'
 import { ensureTenant, garageAt, garageShown } from '../shared/garage.ts'
 import { typedMoney } from '../shared/money.ts'
 import { prepared, readTogether } from '../shared/statements.ts'
@@ -95,18 +96,23 @@ export function createCar(db: Database, tenant: string, body: CarCreate, now: Da
         body.purchase_price === undefined
           ? null
           : typedMoney('purchase_price', body.purchase_price, garage.currency)
-      const odometer = body.odometer ? typedDistance(body.odometer, garage.units) : null
+      const odometer = body.odometer
+        ? typedDistance(body.odometer, garage.units, body.meter === 'hours' ? 'h' : undefined)
+        : null
+      if (odometer) checkMeter('odometer', odometer.text, odometer.unit, body.meter === 'hours' ? 'h' : 'km')
       const vin = body.vin === undefined ? null : checkVin(body.vin, body.confirm === true)
       checkUniqueNickname(db, tenant, nickname)
       ensureTenant(db, tenant, now)
       // The units typed win; then a typed odometer's; then the garage's, which /car show says.
       const set = body.units ? UNIT_SETS[body.units] : null
       const fromGarage = !set && !odometer
-      const unit = set?.distance ?? odometer?.unit ?? distanceUnitOf(garage.units)
-      const volume = set?.volume ?? (fromGarage ? carUnits(unit, null, null).volume : null)
-      const economy = body.economy_unit ?? set?.economy ?? (fromGarage ? economyUnitFor(volume ?? 'L', unit) : null)
+      const distance = set?.distance ?? (odometer && odometer.unit !== 'h' ? odometer.unit : distanceUnitOf(garage.units))
+      const unit = body.meter === 'hours' ? 'h' : distance
+      const volume = set?.volume ?? (fromGarage ? carUnits(distance, null, null).volume : null)
+      const economy = body.economy_unit ?? set?.economy ?? (fromGarage ? economyUnitFor(volume ?? 'L', distance) : null)
+      const stored = storedUnit(unit)
       const { last: id } = db.query(CAR_SQL.nextId).get() as { last: number }
-      const created = db
+      const inserted = db
         .query(CAR_SQL.insert)
         .get(
           id,
@@ -117,7 +123,7 @@ export function createCar(db: Database, tenant: string, body: CarCreate, now: Da
           model ?? null,
           year,
           odometer?.value ?? null,
-          unit,
+          stored.odometer_unit,
           odometer?.text ?? null,
           plate ?? null,
           vin,
@@ -129,7 +135,9 @@ export function createCar(db: Database, tenant: string, body: CarCreate, now: Da
           volume,
           economy,
           fromGarage ? 1 : 0,
+          stored.meter,
         ) as CarRow
+      const created = carRow(inserted)
       if (odometer) insertReading(db, created, odometer, 'car', today, now)
       return carDetail(db, created)
     }),
@@ -152,6 +160,29 @@ function storesDistances(db: Database, car: CarRow): boolean {
     )
     .get(car.id) as { stored: number }
   return row.stored === 1
+}
+
+/**
+ * The unit of a car whose meter is set to distance or hours: a car keeps its distance unit (or
+ * takes the garage's when it had hours). Refused once it has readings (they would be relabelled),
+ * naming how many, or other values stored in its unit.
+ */
+function meterUnit(db: Database, car: CarRow, meter: 'distance' | 'hours', units: Units): MeterUnit {
+  const unit = meter === 'hours' ? 'h' : car.odometer_unit === 'h' ? distanceUnitOf(units) : car.odometer_unit
+  if (unit === car.odometer_unit) return unit
+  if (car.reading_count > 0)
+    throw conflict(
+      'meter_in_use',
+      `meter: ${car.nickname} has ${plural(car.reading_count, 'reading')} in ${car.odometer_unit}; the meter changes only while a car has none (remove them with /car reading_remove, or add a new car)`,
+      'meter',
+    )
+  if (storesDistances(db, car))
+    throw conflict(
+      'meter_in_use',
+      `meter: ${car.nickname} has items, records or fill-ups in ${car.odometer_unit}; the meter changes only while nothing is stored in it`,
+      'meter',
+    )
+  return unit
 }
 
 const POWERTRAINS = ['combustion', 'hybrid', 'phev', 'ev'] as const
@@ -215,7 +246,7 @@ export function editCar(db: Database, tenant: string, ref: string, body: CarEdit
       if (body.units) {
         // Values are stored with the car's distance unit: a car with readings keeps it (nothing is converted).
         const set = UNIT_SETS[body.units]
-        if (!storesDistances(db, car)) next.odometer_unit = set.distance
+        if (!storesDistances(db, car) && car.odometer_unit !== 'h') next.odometer_unit = set.distance
         next.volume_unit = set.volume
         next.economy_unit = set.economy
         next.units_from_garage = 0
@@ -224,6 +255,7 @@ export function editCar(db: Database, tenant: string, ref: string, body: CarEdit
         next.economy_unit = body.economy_unit
         next.units_from_garage = 0
       }
+      if (body.meter) next.odometer_unit = meterUnit(db, car, body.meter, garage.units)
       let removed = 0
       if (body.odometer) {
         const input = {
@@ -232,12 +264,13 @@ export function editCar(db: Database, tenant: string, ref: string, body: CarEdit
           confirm: body.confirm,
           field: 'odometer',
         } as const
-        const result = addReading(db, tenant, car, input, now)
+        const result = addReading(db, tenant, next, input, now)
         removed = result.removed
         next.odometer = result.reading.value
         next.odometer_text = result.reading.text
       }
       ensureTenant(db, tenant, now)
+      const stored = storedUnit(next.odometer_unit)
       const updated = db
         .query(CAR_SQL.update)
         .get(
@@ -254,17 +287,18 @@ export function editCar(db: Database, tenant: string, ref: string, body: CarEdit
           next.purchase_price_minor,
           next.purchase_currency,
           next.purchase_price_text,
-          next.odometer_unit,
+          stored.odometer_unit,
           next.volume_unit,
           next.economy_unit,
           next.units_from_garage,
+          stored.meter,
           car.id,
           tenant,
         ) as CarRow
       const said = checkPowers(body)
       if (said.fuels !== undefined) db.query('UPDATE cars SET fuels = ? WHERE id = ?').run(said.fuels, car.id)
       if (said.powertrain !== undefined) db.query('UPDATE cars SET powertrain = ? WHERE id = ?').run(said.powertrain, car.id)
-      return { ...carDetail(db, updated), removed }
+      return { ...carDetail(db, carRow(updated)), removed }
     }),
   )
 }

@@ -3,7 +3,7 @@
  * odometer and its reading count, kept on the row; then its latest readings, from one index
  * range). Plans in perf.test.ts; on the CAST(? AS …) see readings/sql.ts.
  */
-import type { CarRow } from '../shared/car.ts'
+import { type CarRow, carUnitSql } from '../shared/car.ts'
 import {
   CURRENT_COLUMNS,
   CURRENT_JOIN,
@@ -19,7 +19,7 @@ const SHOWN_READINGS = 10
 
 /** The car columns a view shows (not the lookup keys nor the odometer last typed on the car). */
 const VIEW_COLUMNS = `c.id, c.nickname, c.make, c.model, c.year, c.plate, c.vin, c.purchase_date, c.purchase_price_minor,
-  c.purchase_currency, c.purchase_price_text, c.odometer_unit, c.volume_unit, c.economy_unit, c.units_from_garage, c.created_at,
+  c.purchase_currency, c.purchase_price_text, ${carUnitSql('c')} AS odometer_unit, c.volume_unit, c.economy_unit, c.units_from_garage, c.created_at,
   c.reading_count, c.archived_on, c.archived_price_minor, c.archived_currency, c.archived_odometer, c.archived_odometer_text`
 export type ViewColumns = Omit<CarRow, 'tenant' | 'nickname_key' | 'odometer' | 'odometer_text'>
 export type CarWithCurrent = ViewColumns & CurrentColumns & ShownColumns
@@ -39,8 +39,8 @@ export const CAR_SQL = {
     WHERE c.tenant = CAST(? AS TEXT) AND c.nickname_key >= CAST(? AS TEXT) AND c.nickname_key < CAST(? AS TEXT)
     ORDER BY c.nickname_key LIMIT 25`,
   insert: `INSERT INTO cars (id, tenant, nickname, nickname_key, make, model, year, odometer, odometer_unit, odometer_text, plate, vin,
-    purchase_date, purchase_price_minor, purchase_currency, purchase_price_text, created_at, volume_unit, economy_unit, units_from_garage)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    purchase_date, purchase_price_minor, purchase_currency, purchase_price_text, created_at, volume_unit, economy_unit, units_from_garage, meter)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   /**
    * The id of a new car: issues, photos and quotes in the other services point at a car by its
    * id, so an id is never given again once a car had it (SQLite would give a removed newest
@@ -52,6 +52,6 @@ export const CAR_SQL = {
     ON CONFLICT (tenant, kind) DO UPDATE SET last = max(last + 1, excluded.last) RETURNING last`,
   update: `UPDATE cars SET nickname = ?, nickname_key = ?, make = ?, model = ?, year = ?, odometer = ?, odometer_text = ?, plate = ?,
     vin = ?, purchase_date = ?, purchase_price_minor = ?, purchase_currency = ?, purchase_price_text = ?,
-    odometer_unit = ?, volume_unit = ?, economy_unit = ?, units_from_garage = ?
+    odometer_unit = ?, volume_unit = ?, economy_unit = ?, units_from_garage = ?, meter = ?
     WHERE id = ? AND tenant = ? RETURNING *`,
 } as const

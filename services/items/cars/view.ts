@@ -7,7 +7,7 @@ import { type CarRow, ID_REF, idOfRef } from '../shared/car.ts'
 import { formatMoney } from '../../../lib/domain/money.ts'
 import type { NumberFormat } from '../../../lib/domain/numbers.ts'
 import { type Presentation, presentationOf } from '../../../lib/domain/presentation.ts'
-import { carUnits } from '../../../lib/domain/units.ts'
+import { carUnits, figuresUnit } from '../../../lib/domain/units.ts'
 import { prepared } from '../shared/statements.ts'
 import { notFound } from '../../lib/http.ts'
 import type { CarDetail, CarView, MoneyView } from './model.ts'
@@ -32,7 +32,7 @@ function moneyView(minor: number | null, currency: string | null, numbers: Numbe
 
 /** A car as shown, its labels written the way its garage writes numbers (`shown`). */
 export function viewOf(car: ViewColumns, odometer: ReadingView | null, shown: Presentation): CarView {
-  const units = carUnits(car.odometer_unit, car.volume_unit, car.economy_unit)
+  const units = carUnits(figuresUnit(car.odometer_unit), car.volume_unit, car.economy_unit)
   return {
     id: car.id,
     nickname: car.nickname,

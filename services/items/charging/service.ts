@@ -10,7 +10,7 @@ import { checkDate } from '../../../lib/domain/dates.ts'
 import { chargeSegments, tankOf } from '../../../lib/domain/figures.ts'
 import type { NumberFormat } from '../../../lib/domain/numbers.ts'
 import { clip, formatNumber } from '../../../lib/domain/text.ts'
-import { ENERGY_LABEL, energyUnitFor, fromKmPerKwh, toKm } from '../../../lib/domain/units.ts'
+import { ENERGY_LABEL, energyUnitFor, figuresUnit, fromKmPerKwh, toKm } from '../../../lib/domain/units.ts'
 import { badRequest, conflict, notFound } from '../../lib/http.ts'
 import { type ChangeActor, logChange, NOBODY, removedNote, type Snapshot } from '../changes/log.ts'
 import { carTanks, powersOf } from '../fuel/service.ts'
@@ -60,7 +60,7 @@ function consumptions(rows: ChargeRow[], car: CarRow) {
       date: r.charged_on,
       kwh: r.kwh,
       costMinor: r.cost_minor ?? 0,
-      odometerKm: r.odometer === null ? null : toKm(r.odometer, car.odometer_unit),
+      odometerKm: r.odometer === null ? null : toKm(r.odometer, figuresUnit(car.odometer_unit)),
     })),
   )
   const byId = new Map<number, Stretch>()
@@ -70,7 +70,7 @@ function consumptions(rows: ChargeRow[], car: CarRow) {
 
 /** In the car's energy unit and the garage's number format: "17.5 kWh/100 km", "3.6 mi/kWh", "280 Wh/mi". */
 export function consumptionText(e: Stretch, car: CarRow, numbers: NumberFormat): string {
-  const unit = energyUnitFor(car.odometer_unit)
+  const unit = energyUnitFor(figuresUnit(car.odometer_unit))
   const digits = unit === 'Wh/mi' ? 0 : unit === 'mi/kWh' || unit === 'km/kWh' ? 2 : 1
   return `${formatNumber(fromKmPerKwh(e.km / e.kwh, unit), digits, digits, numbers)} ${ENERGY_LABEL[unit]}`
 }

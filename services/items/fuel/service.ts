@@ -8,7 +8,7 @@ import { checkDate } from '../../../lib/domain/dates.ts'
 import { FUEL_LABEL, FUEL_TYPES, type FuelType, fuelSegments, readFuel, readTank, type Tank, TANK_LABEL, tankOf } from '../../../lib/domain/figures.ts'
 import type { NumberFormat } from '../../../lib/domain/numbers.ts'
 import { clip, formatNumber } from '../../../lib/domain/text.ts'
-import { carUnits, economyUnitFor, fromKmPerLitre, fromLitres, toKm, toLitres, type VolumeUnit } from '../../../lib/domain/units.ts'
+import { carUnits, economyUnitFor, figuresUnit, fromKmPerLitre, fromLitres, toKm, toLitres, type VolumeUnit } from '../../../lib/domain/units.ts'
 import { badRequest, conflict, notFound } from '../../lib/http.ts'
 import { addReading } from '../readings/service.ts'
 import { type CarRow, carById, requireCar, requireInUse } from '../shared/car.ts'
@@ -118,7 +118,7 @@ function checkVolume(
  * fill-ups (a dual-fuel car's LPG and petrol); AdBlue is in none.
  */
 function economies(rows: FillupRow[], car: CarRow) {
-  const carUnit = car.odometer_unit
+  const carUnit = figuresUnit(car.odometer_unit)
   const tank = tanksOf(rows, car)
   const { entries, total, tanks } = fuelSegments(
     rows.filter((r) => tank(r) !== null).map((r) => ({
@@ -148,7 +148,11 @@ function averageText(eco: ReturnType<typeof economies>, car: CarRow, numbers: Nu
 
 /** In the car's economy unit and the garage's number format: "30.0 mpg", "6.9 L/100km" ("6,9 L/100km"), "36.0 mpg (UK)". */
 function economyText(e: Stretch, car: CarRow, numbers: NumberFormat): string {
-  const unit = carUnits(car.odometer_unit, car.volume_unit, car.economy_unit).economy
+  const units = carUnits(figuresUnit(car.odometer_unit), car.volume_unit, car.economy_unit)
+  // an hour-meter car's stretches are in hours: fuel per hour ("4.2 L/h")
+  if (car.odometer_unit === 'h')
+    return `${formatNumber(fromLitres(e.litres / e.km, units.volume), 1, 1, numbers)} ${units.volume === 'impgal' ? 'gal (UK)' : units.volume}/h`
+  const unit = units.economy
   return `${formatNumber(fromKmPerLitre(e.km / e.litres, unit), 1, 1, numbers)} ${unit === 'impmpg' ? 'mpg (UK)' : unit}`
 }
 
@@ -206,12 +210,12 @@ function storeFillup(
   const volume = body.volume
     ? checkVolume(
         body.volume,
-        carUnits(car.odometer_unit, car.volume_unit, car.economy_unit).volume,
+        carUnits(figuresUnit(car.odometer_unit), car.volume_unit, car.economy_unit).volume,
         body.confirm === true,
         shown.numbers,
       )
     : { litres: kept!.litres, text: kept!.volume_text }
-  const carVolume = carUnits(car.odometer_unit, car.volume_unit, car.economy_unit).volume
+  const carVolume = carUnits(figuresUnit(car.odometer_unit), car.volume_unit, car.economy_unit).volume
   const typedCost = body.cost !== undefined ? typedMoney('cost', body.cost, garage.currency) : null
   const keptCost = kept && kept.cost_minor !== null ? { minor: kept.cost_minor, text: kept.cost_text ?? '' } : null
   const keptPrice =
@@ -268,7 +272,7 @@ function storeFillup(
   if (car.volume_unit === null && typedUnit) {
     car = db
       .query('UPDATE cars SET volume_unit = ?, economy_unit = coalesce(economy_unit, ?) WHERE id = ? AND tenant = ? RETURNING *')
-      .get(typedUnit, economyUnitFor(typedUnit, car.odometer_unit), car.id, tenant) as CarRow
+      .get(typedUnit, economyUnitFor(typedUnit, figuresUnit(car.odometer_unit)), car.id, tenant) as CarRow
   }
   ensureTenant(db, tenant, now)
   const row = db

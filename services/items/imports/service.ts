@@ -14,7 +14,9 @@ import { formatIn } from '../../../lib/domain/numbers.ts'
 import {
   carUnits,
   convertDistance,
+  convertMeter,
   type DistanceUnit,
+  figuresUnit,
   toLitres,
   UNIT_SETS,
   type VolumeUnit,
@@ -111,7 +113,7 @@ function targets(db: Database, tenant: string, body: PendingCreate, units: 'metr
     if (c.car !== undefined && !existing)
       throw notFound(`map: there is no car "${c.car}" in this garage (see /car list); nothing was imported`)
     if (existing) {
-      const u = carUnits(existing.odometer_unit, existing.volume_unit, existing.economy_unit)
+      const u = carUnits(figuresUnit(existing.odometer_unit), existing.volume_unit, existing.economy_unit)
       return {
         name: c.name,
         nickname: existing.nickname,
@@ -417,7 +419,7 @@ export function commitPending(
       } else if (row.kind === 'tax') {
         const number = nextNumber(db, tenant, 'expense')
         const odometer =
-          row.odometer === null ? null : convertDistance(row.odometer, distance, car.odometer_unit)
+          row.odometer === null ? null : convertMeter(row.odometer, distance, car.odometer_unit)
         // LubeLogger's taxes are any cost (Car Manager's export writes its kind as the description).
         const kind =
           (EXPENSE_KINDS as readonly string[]).find((k) => k === row.title?.trim().toLowerCase()) ?? 'tax'

@@ -7,12 +7,12 @@ import type { Database } from 'bun:sqlite'
 import { addDays, type DateOrder, daysBetween, formatDate } from '../../../lib/domain/dates.ts'
 import type { NumberFormat } from '../../../lib/domain/numbers.ts'
 import { clip } from '../../../lib/domain/text.ts'
-import { convertDistance, distanceUnitOf } from '../../../lib/domain/units.ts'
+import { convertDistance, distanceUnitOf, figuresUnit } from '../../../lib/domain/units.ts'
 import { HttpError, notFound } from '../../lib/http.ts'
 import { type CarRow, carById } from '../shared/car.ts'
 import { formatDistance } from '../shared/distance.ts'
 import { type GarageRow, shownOf } from '../shared/garage.ts'
-import type { DistanceUnit } from '../shared/model.ts'
+import type { MeterUnit } from '../shared/model.ts'
 import type { ItemView } from './model.ts'
 import {
   type Due,
@@ -180,8 +180,9 @@ export type GarageThresholds = Pick<
   'urgent_days' | 'urgent_km' | 'very_urgent_days' | 'very_urgent_km'
 >
 
-function thresholdsFor(item: ItemRow, garage: GarageThresholds, unit: DistanceUnit): Thresholds {
-  const dist = (km: number) => convertDistance(km, 'km', unit)
+/** An hour-meter car's items are urgent by days (projected from its hours): km thresholds do not apply. */
+function thresholdsFor(item: ItemRow, garage: GarageThresholds, unit: MeterUnit): Thresholds {
+  const dist = (km: number) => (unit === 'h' ? null : convertDistance(km, 'km', unit))
   return {
     urgentDays: item.urgent_days ?? garage.urgent_days,
     urgentDistance: dist(item.urgent_km ?? garage.urgent_km),
@@ -196,7 +197,7 @@ export function situation(
   state: CarState,
   today: string,
   garage: GarageThresholds,
-  unit: DistanceUnit,
+  unit: MeterUnit,
 ): Situation {
   return {
     today,
@@ -210,14 +211,14 @@ function overrideText(
   days: number | null,
   km: number | null,
   text: string | null,
-  unit: DistanceUnit,
+  unit: MeterUnit,
   numbers: NumberFormat,
 ): string | null {
   if (text) return text
   if (days === null && km === null) return null
   const parts = []
   if (days !== null) parts.push(`${days} d`)
-  if (km !== null) parts.push(formatDistance(Math.round(convertDistance(km, 'km', unit)), unit, numbers))
+  if (km !== null) parts.push(formatDistance(Math.round(convertDistance(km, 'km', figuresUnit(unit))), figuresUnit(unit), numbers))
   return parts.join(', ')
 }
 

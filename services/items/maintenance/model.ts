@@ -9,7 +9,7 @@ import {
   CarRef,
   date,
   DistanceInput,
-  DistanceUnit,
+  MeterUnit,
   strict,
   text,
   ThresholdInput,
@@ -67,7 +67,7 @@ export const ItemView = t.Object({
   /** The same in the car's odometer unit. */
   last_odometer_value: t.Nullable(t.Number()),
   /** The unit of the car's odometer, of every *_value and due_odometer. */
-  odometer_unit: DistanceUnit,
+  odometer_unit: MeterUnit,
   due_date: t.Nullable(t.String()),
   due_odometer: t.Nullable(t.Number()),
   /** "due 2026-11-01 (in 12 days) or at 53,000 mi (800 mi left; ~9 days, at 42 mi/day)" */

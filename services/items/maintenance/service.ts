@@ -6,7 +6,7 @@ import type { Database } from 'bun:sqlite'
 import { checkDate, formatDate } from '../../../lib/domain/dates.ts'
 import { clip } from '../../../lib/domain/text.ts'
 import { badRequest, conflict } from '../../lib/http.ts'
-import { type CarRow, requireCar, requireInUse } from '../shared/car.ts'
+import { type CarRow, carRow, requireCar, requireInUse } from '../shared/car.ts'
 import { formatDistance, inCarUnit, typedThreshold } from '../shared/distance.ts'
 import { ensureTenant, type GarageRow, garageAt, shownOf } from '../shared/garage.ts'
 import type { DistanceInput, ThresholdInput } from '../shared/model.ts'
@@ -277,9 +277,9 @@ export function listItems(
   const { garage, today } = garageAt(db, tenant, now)
   const cars = carRef
     ? [requireCar(db, tenant, carRef)]
-    : (db.query('SELECT * FROM cars WHERE tenant = ? ORDER BY nickname_key').all(tenant) as CarRow[]).filter(
-        (c) => !inUseOnly || c.archived_on === null,
-      )
+    : (db.query('SELECT * FROM cars WHERE tenant = ? ORDER BY nickname_key').all(tenant) as CarRow[])
+        .filter((c) => !inUseOnly || c.archived_on === null)
+        .map(carRow)
   const items: ItemView[] = []
   for (const car of cars) {
     const rows = itemsOfCar(db, tenant, car.id)

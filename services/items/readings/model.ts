@@ -1,7 +1,7 @@
 /** Schemas of odometer readings: the reading route's body and the reading as shown. */
 import { t } from 'elysia'
 import { Author } from '../drivers/authors.ts'
-import { CarRef, date, DistanceInput, DistanceUnit, PageInfo, PageQuery, Presentation, strict, Whole } from '../shared/model.ts'
+import { CarRef, date, DistanceInput, MeterUnit, PageInfo, PageQuery, Presentation, strict, Whole } from '../shared/model.ts'
 
 export const ReadingCreate = t.Object(
   {
@@ -28,7 +28,7 @@ export const ReadingView = t.Object({
   id: Whole(),
   /** In the car's unit. */
   value: t.Number(),
-  unit: DistanceUnit,
+  unit: MeterUnit,
   /** As typed. */
   text: t.String(),
   /** For display: the typed text, with the car-unit value first when it was typed in the other unit. */

@@ -8,14 +8,14 @@ import { type ChangeActor, logChange, NOBODY, type Snapshot } from '../changes/l
 import { checkDate, daysBetween, formatDate } from '../../../lib/domain/dates.ts'
 import type { Presentation } from '../../../lib/domain/presentation.ts'
 import { plural } from '../../../lib/domain/text.ts'
-import { convertDistance } from '../../../lib/domain/units.ts'
+import { convertMeter } from '../../../lib/domain/units.ts'
 import { badRequest, conflict, notFound } from '../../lib/http.ts'
 import type { ReadingResult } from '../cars/model.ts'
 import { carView } from '../cars/view.ts'
 import { type CarRow, requireCar, requireInUse } from '../shared/car.ts'
-import { formatDistance, typedDistance } from '../shared/distance.ts'
+import { checkMeter, formatDistance, typedDistance } from '../shared/distance.ts'
 import { ensureTenant, garageAt, garageShown } from '../shared/garage.ts'
-import type { DistanceInput, DistanceUnit } from '../shared/model.ts'
+import type { DistanceInput, MeterUnit } from '../shared/model.ts'
 import { prepared } from '../shared/statements.ts'
 import type { ReadingCreate, ReadingSource, ReadingView } from './model.ts'
 import { READING_SQL, type ReadingRow } from './sql.ts'
@@ -25,13 +25,13 @@ import { currentOdometer, readingView } from './view.ts'
 export function insertReading(
   db: Database,
   car: CarRow,
-  reading: { value: number; unit: DistanceUnit; text: string },
+  reading: { value: number; unit: MeterUnit; text: string },
   source: ReadingSource,
   readOn: string,
   now: Date,
   number?: number,
 ): ReadingRow {
-  const value = convertDistance(reading.value, reading.unit, car.odometer_unit)
+  const value = convertMeter(reading.value, reading.unit, car.odometer_unit)
   return db
     .query(READING_SQL.insert)
     .get(
@@ -39,7 +39,8 @@ export function insertReading(
       car.id,
       value,
       reading.text,
-      reading.unit,
+      // hours are only ever typed on an hour-meter car: NULL, the car's unit (the column knows km and mi)
+      reading.unit === 'h' ? null : reading.unit,
       source,
       readOn,
       now.toISOString(),
@@ -53,6 +54,8 @@ export function insertReading(
  * likely a typo or a misread number ("52,000" read as 52) than a drive, and asks for confirm:yes.
  */
 export const PLAUSIBLE_PER_DAY = 2000
+/** An hour meter runs at most 24 hours a day. */
+const PLAUSIBLE_HOURS_PER_DAY = 24
 
 export type AddReadingInput = {
   /** As typed; unit null or absent = the garage's unit. */
@@ -93,8 +96,9 @@ export function addReading(
     const { garage, today, shown: p } = garageAt(db, tenant, now)
     const readOn = input.date === undefined ? today : checkDate('date', input.date, today, p.dates)
     const day = (date: string) => formatDate(date, p.dates)
-    const typed = typedDistance(input.reading, garage.units)
-    const value = convertDistance(typed.value, typed.unit, car.odometer_unit)
+    const typed = typedDistance(input.reading, garage.units, car.odometer_unit)
+    checkMeter(field, typed.text, typed.unit, car.odometer_unit)
+    const value = convertMeter(typed.value, typed.unit, car.odometer_unit)
     if (value > 10_000_000) throw badRequest(field, `${field}: ${typed.text} is more than any odometer shows`)
     const label = (v: number) => formatDistance(v, car.odometer_unit, p.numbers)
     const shown = typed.unit === car.odometer_unit ? typed.text : `${typed.text} (${label(value)})`
@@ -120,7 +124,7 @@ export function addReading(
       }
       if (prior && value > prior.value + eps) {
         const days = daysBetween(prior.read_on, readOn)
-        const most = PLAUSIBLE_PER_DAY * Math.max(1, days)
+        const most = (car.odometer_unit === 'h' ? PLAUSIBLE_HOURS_PER_DAY : PLAUSIBLE_PER_DAY) * Math.max(1, days)
         if (value - prior.value > most + eps) {
           const since = days === 0 ? 'the same day' : `${plural(days, 'day')} later`
           throw conflict(

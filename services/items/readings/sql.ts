@@ -6,6 +6,7 @@
  * (about 2 µs, more than the query itself). The cast keeps the comparison and the index use;
  * ids and tenants are bound as integers and strings.
  */
+import { carUnitSql } from '../shared/car.ts'
 import type { DistanceUnit } from '../shared/model.ts'
 import type { ReadingSource } from './model.ts'
 
@@ -62,6 +63,6 @@ export const READING_SQL = {
   insert: `INSERT INTO odometer_readings (tenant, car_id, value, text, typed_unit, source, read_on, created_at, number)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${READING_COLUMNS}`,
   /** The car's unit and current reading. */
-  current: `SELECT c.odometer_unit, ${CURRENT_COLUMNS} FROM cars c ${CURRENT_JOIN}
+  current: `SELECT ${carUnitSql('c')} AS odometer_unit, ${CURRENT_COLUMNS} FROM cars c ${CURRENT_JOIN}
     WHERE c.tenant = CAST(? AS TEXT) AND c.id = CAST(? AS INTEGER)`,
 } as const

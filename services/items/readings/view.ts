@@ -2,13 +2,13 @@
 import type { Database } from 'bun:sqlite'
 import type { NumberFormat } from '../../../lib/domain/numbers.ts'
 import { formatDistance } from '../shared/distance.ts'
-import type { DistanceUnit } from '../shared/model.ts'
+import type { MeterUnit } from '../shared/model.ts'
 import { prepared } from '../shared/statements.ts'
 import type { ReadingSource, ReadingView } from './model.ts'
 import { type CurrentColumns, READING_SQL, type ReadingRow } from './sql.ts'
 
 /** A reading as shown: as typed, or in the car's unit with what was typed beside it ("51,499.5 km (32,000 mi)"). */
-export function readingView(row: ReadingRow, unit: DistanceUnit, numbers: NumberFormat): ReadingView {
+export function readingView(row: ReadingRow, unit: MeterUnit, numbers: NumberFormat): ReadingView {
   const label =
     row.typed_unit && row.typed_unit !== unit ? `${formatDistance(row.value, unit, numbers)} (${row.text})` : row.text
   return {
@@ -23,7 +23,7 @@ export function readingView(row: ReadingRow, unit: DistanceUnit, numbers: Number
 }
 
 /** The current reading selected beside a car (CURRENT_COLUMNS); null without readings. */
-export function currentView(row: CurrentColumns, unit: DistanceUnit, numbers: NumberFormat): ReadingView | null {
+export function currentView(row: CurrentColumns, unit: MeterUnit, numbers: NumberFormat): ReadingView | null {
   if (row.o_id === null) return null
   return readingView(
     {
@@ -42,7 +42,7 @@ export function currentView(row: CurrentColumns, unit: DistanceUnit, numbers: Nu
 /** The car's current odometer: its highest reading from any source (null without readings). */
 export function currentOdometer(db: Database, tenant: string, carId: number, numbers: NumberFormat): ReadingView | null {
   const row = prepared(db, READING_SQL.current).get(tenant, carId) as
-    | (CurrentColumns & { odometer_unit: DistanceUnit })
+    | (CurrentColumns & { odometer_unit: MeterUnit })
     | null
   return row ? currentView(row, row.odometer_unit, numbers) : null
 }

@@ -37,7 +37,7 @@ import { typedMoney } from '../shared/money.ts'
 import { inCarUnit } from '../shared/distance.ts'
 import { garageAt, leavingGarages, shownOf } from '../shared/garage.ts'
 import { requireInUse } from '../shared/car.ts'
-import type { DistanceUnit } from '../shared/model.ts'
+import type { MeterUnit } from '../shared/model.ts'
 import type { Announcement, ItemLog } from './model.ts'
 import { CLAIM_SQL } from './sql.ts'
 import { claimRenewals } from '../expenses/service.ts'
@@ -56,7 +56,7 @@ type Candidate = ItemRow & {
   number_format: string
   date_order: string
   nickname: string
-  odometer_unit: DistanceUnit
+  odometer_unit: MeterUnit
 }
 
 /** What an announcement row keeps of the reminder, as posted. */

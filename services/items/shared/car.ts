@@ -5,7 +5,7 @@ import { clip } from '../../../lib/domain/text.ts'
 import type { EconomyUnit, VolumeUnit } from '../../../lib/domain/units.ts'
 import { conflict, HttpError } from '../../lib/http.ts'
 import { garageShown } from './garage.ts'
-import type { DistanceUnit } from './model.ts'
+import type { MeterUnit } from './model.ts'
 
 /** A row of the cars table. */
 export type CarRow = {
@@ -17,7 +17,7 @@ export type CarRow = {
   model: string | null
   year: number | null
   odometer: number | null
-  odometer_unit: DistanceUnit
+  odometer_unit: MeterUnit
   /** NULL until set (migration 8); lib/domain/units.ts `carUnits` gives the one in use. */
   volume_unit: VolumeUnit | null
   economy_unit: EconomyUnit | null
@@ -40,7 +40,24 @@ export type CarRow = {
   /** In the car's unit. */
   archived_odometer: number | null
   archived_odometer_text: string | null
+  /** 'hours' for a car on an hour meter (migration 17); `carRow` then reads its odometer_unit as 'h'. */
+  meter: 'hours' | null
 }
+
+/** The car's unit in SQL, for a query that selects it beside other columns (see `carRow`). */
+export const carUnitSql = (c: string) => `CASE WHEN ${c}.meter = 'hours' THEN 'h' ELSE ${c}.odometer_unit END`
+
+/**
+ * A row of the cars table as the code reads it: a car on an hour meter keeps 'km' in its
+ * odometer_unit column (its CHECK knows km and mi, migration 17), and counts in 'h'.
+ */
+export function carRow<R extends CarRow | null>(row: R): R {
+  return row?.meter === 'hours' ? { ...row, odometer_unit: 'h' } : row
+}
+
+/** The odometer_unit and meter columns that store a car's unit (see `carRow`). */
+export const storedUnit = (unit: MeterUnit) =>
+  unit === 'h' ? { odometer_unit: 'km' as const, meter: 'hours' as const } : { odometer_unit: unit, meter: null }
 
 /** "12", "#12": a reference that may be a car's id (when no nickname matches it). */
 export const ID_REF = /^#?\d{1,15}$/
@@ -49,16 +66,16 @@ export const idOfRef = (ref: string) => Number(ref.replace('#', ''))
 /** A car of this tenant by nickname (case-insensitive) or numeric id; null when none. */
 export function findCar(db: Database, tenant: string, nicknameOrId: string | number): CarRow | null {
   const ref = String(nicknameOrId).trim()
-  const byName = db
-    .query('SELECT * FROM cars WHERE tenant = ? AND nickname_key = ?')
-    .get(tenant, ref.toLowerCase()) as CarRow | null
+  const byName = carRow(
+    db.query('SELECT * FROM cars WHERE tenant = ? AND nickname_key = ?').get(tenant, ref.toLowerCase()) as CarRow | null,
+  )
   if (byName || !ID_REF.test(ref)) return byName
   return carById(db, tenant, idOfRef(ref))
 }
 
 /** A car of this tenant by its id (a record's or an item's car). */
 export function carById(db: Database, tenant: string, id: number): CarRow | null {
-  return db.query('SELECT * FROM cars WHERE tenant = ? AND id = ?').get(tenant, id) as CarRow | null
+  return carRow(db.query('SELECT * FROM cars WHERE tenant = ? AND id = ?').get(tenant, id) as CarRow | null)
 }
 
 /** Like findCar, but a missing car is a 404 that lists the garage's cars. */

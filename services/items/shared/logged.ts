@@ -1,5 +1,5 @@
 /** What a service record and a fill-up both log: a cost in the garage currency and an odometer. */
-import type { DistanceUnit } from './model.ts'
+import type { MeterUnit } from './model.ts'
 import { formatMoney } from '../../../lib/domain/money.ts'
 import type { NumberFormat } from '../../../lib/domain/numbers.ts'
 
@@ -26,7 +26,7 @@ export const loggedColumns = (
 ]
 
 /** The cost and odometer as shown (`CostAndOdometer`): labels in the garage's number format, and the raw values beside them. */
-export function costAndOdometer(row: LoggedColumns, unit: DistanceUnit, numbers: NumberFormat) {
+export function costAndOdometer(row: LoggedColumns, unit: MeterUnit, numbers: NumberFormat) {
   return {
     cost: row.cost_minor === null || row.currency === null ? null : formatMoney(row.cost_minor, row.currency, 0, numbers),
     cost_minor: row.cost_minor,

@@ -23,6 +23,8 @@ export const CarRef = text(200)
 export const Whole = () => Type.Integer()
 
 export const DistanceUnit = t.Union([t.Literal('km'), t.Literal('mi')])
+/** What a car's meter counts: a distance, or h (engine hours; lib/domain/units.ts `MeterUnit`). */
+export const MeterUnit = t.Union([DistanceUnit, t.Literal('h')])
 
 /** How a garage writes numbers (lib/domain/numbers.ts `NUMBER_FORMATS`). */
 export const Numbers = t.Union([t.Literal('1,234.5'), t.Literal('1.234,5'), t.Literal('1 234,5')])
@@ -31,12 +33,13 @@ export const Dates = t.Union([t.Literal('YYYY-MM-DD'), t.Literal('DD/MM/YYYY'), 
 /** Both (lib/domain/presentation.ts): what the labels of an answer are written in. */
 export const Presentation = t.Object({ numbers: Numbers, dates: Dates })
 export type DistanceUnit = typeof DistanceUnit.static
+export type MeterUnit = typeof MeterUnit.static
 
 /** A distance as typed: `unit` null or absent means the garage's unit (metric → km, imperial → mi). */
 export const DistanceInput = t.Object(
   {
     value: t.Number({ minimum: 0, maximum: 100_000_000 }),
-    unit: t.Optional(t.Union([DistanceUnit, t.Null()])),
+    unit: t.Optional(t.Union([MeterUnit, t.Null()])),
     text: t.Optional(t.String({ maxLength: 100 })),
   },
   strict,
@@ -77,7 +80,7 @@ export const CostAndOdometer = {
   /** The odometer in the car's unit (`odometer_unit`). */
   odometer_value: t.Nullable(t.Number()),
   /** The unit of the car's odometer. */
-  odometer_unit: DistanceUnit,
+  odometer_unit: MeterUnit,
 }
 
 /**
