@@ -116,3 +116,21 @@ describe('another garage', () => {
     expect(await fillups(g, 'golf')).toBe(1)
   })
 })
+
+describe('a car on an hour meter', () => {
+  test('a file counting distance is not imported into it: refused naming map, nothing kept', async () => {
+    const g = new Garage('2026-05-01T12:00:00Z')
+    await g.ok('POST', '/cars', { nickname: 'tractor', meter: 'hours' })
+    const r = await g.call('POST', '/imports', {
+      file: 'fuel.csv',
+      format: 'Fuelly export',
+      units: { distance: 'km', volume: 'L' },
+      cars: [{ name: 'Tractor', car: 'tractor' }],
+      rows: [row(0, '2025-01-05', 1000, 40)],
+    })
+    expect(r.status).toBe(422)
+    expect(r.body.error).toMatchObject({ field: 'map' })
+    expect(r.body.error.message).toContain('tractor runs on an hour meter')
+    expect(g.count('pending_imports')).toBe(0)
+  })
+})

@@ -21,7 +21,7 @@ import {
   UNIT_SETS,
   type VolumeUnit,
 } from '../../../lib/domain/units.ts'
-import { conflict, notFound } from '../../lib/http.ts'
+import { badRequest, conflict, notFound } from '../../lib/http.ts'
 import { createCar } from '../cars/service.ts'
 import type { ChangeActor } from '../changes/log.ts'
 import { dropExpense } from '../expenses/service.ts'
@@ -112,6 +112,11 @@ function targets(db: Database, tenant: string, body: PendingCreate, units: 'metr
     const existing = findCar(db, tenant, c.car ?? c.new_nickname ?? c.name)
     if (c.car !== undefined && !existing)
       throw notFound(`map: there is no car "${c.car}" in this garage (see /car list); nothing was imported`)
+    if (existing?.odometer_unit === 'h')
+      throw badRequest(
+        'map',
+        `map: ${existing.nickname} runs on an hour meter and a file from another app counts distance; import "${c.name}" into another car or a new one (map:"${c.name}=new"); nothing was imported`,
+      )
     if (existing) {
       const u = carUnits(figuresUnit(existing.odometer_unit), existing.volume_unit, existing.economy_unit)
       return {
