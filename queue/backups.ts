@@ -7,7 +7,9 @@
  */
 import { Queue, Worker } from 'bullmq'
 import type IORedis from 'ioredis'
-import { SCHEDULED_PREFIX } from '../lib/backup/contract.ts'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { backupRoot, SCHEDULED_PREFIX, snapshotName } from '../lib/backup/contract.ts'
 import { pruneScheduled, serviceToken, serviceUrls, takeBackup } from '../lib/backup/take.ts'
 import type { Config } from '../lib/config.ts'
 import { bullPrefix, queueOptions } from '../lib/contracts/queues.ts'
@@ -62,6 +64,13 @@ export async function startBackups(options: BackupsOptions): Promise<Backups> {
   )
 
   const run = async (): Promise<BackupRun> => {
+    // Two runs in the same millisecond (the scheduler's job and one brought forward, or a
+    // redelivered job) take one snapshot: a complete one of that name is this run's.
+    const dir = join(backupRoot(config.DATA_DIR), snapshotName(now(), SCHEDULED_PREFIX))
+    if (existsSync(join(dir, 'manifest.json'))) {
+      const files = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: unknown[] }).files.length
+      return { dir, files, removed: [] }
+    }
     const taken = await takeBackup({
       dataDir: config.DATA_DIR,
       token: serviceToken(config),

@@ -189,7 +189,10 @@ describe('the command grammar under arbitrary and near-valid input', () => {
       { numRuns: RUNS },
     )
     // The generator does reach valid commands, so the success side is checked too.
-    expect(parsed).toBeGreaterThan(RUNS / 50)
+    // About 3% of the lines parse (30 to 51 of 1,500 in six runs with the catalog of this round):
+    // the floor is far below that, so a random run never misses it, and still fails a generator
+    // that stopped reaching valid commands.
+    expect(parsed).toBeGreaterThan(RUNS / 150)
   })
 
   test('catalog examples with typos', () => {
