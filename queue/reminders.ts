@@ -89,6 +89,12 @@ export function driversLine(a: Announcement): string {
   return `\nDrivers: ${drivers.map((d) => (chat ? `<@${d.user_id}>` : d.name)).join(', ')}`
 }
 
+/** On Discord, the drivers a reminder pings (a mention in its embed notifies no one). */
+const notifyOf = (a: Announcement): { notify?: string[] } => {
+  const ids = (a.drivers ?? []).map((d) => d.user_id).filter((id) => /^[0-9]{1,32}$/.test(id))
+  return a.tenant.startsWith('discord:') && ids.length ? { notify: ids.slice(0, 25) } : {}
+}
+
 /** The channel message of an announcement, with its buttons. */
 export function reminderReply(a: Announcement): Reply {
   if (a.renewal !== null || a.item_id === null) return renewalReply(a)
@@ -97,6 +103,7 @@ export function reminderReply(a: Announcement): Reply {
     tone: TONE[a.level],
     title: `${a.item} on ${a.car} is ${a.level_label}`.slice(0, 256),
     text: `${a.notes ? `${text}\n${a.notes}` : text}${driversLine(a)}`.slice(0, 4000),
+    ...notifyOf(a),
     actions: [
       { id: actionId('item.done', a.item_id), label: 'Done', style: 'primary' },
       { id: actionId('item.snooze', a.item_id), label: 'Snooze 7 days', style: 'secondary' },
@@ -113,6 +120,7 @@ function renewalReply(a: Announcement): Reply {
     tone: TONE[a.level],
     title: `${a.item} for ${a.car} ${a.due_text}`.slice(0, 256),
     text: `${a.notes ?? ''}${driversLine(a)}`.trim().slice(0, 4000),
+    ...notifyOf(a),
     actions: [{ id: formActionId('log_payment', a.renewal ?? 0), label: 'Log payment', style: 'primary' }],
     ref: carRef(a.car),
   }

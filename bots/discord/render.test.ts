@@ -4,6 +4,14 @@ import type { Reply } from '../../lib/contracts/envelope.ts'
 import { actionRows, renderReply, TONE_COLOUR } from './render.ts'
 
 describe('a Reply as a Discord message', () => {
+  test('the members a message is for are pinged in its content, and no one else', () => {
+    const plain = renderReply({ tone: 'ok', text: 'hi <@99> @everyone' })
+    expect([plain.content, plain.allowed_mentions]).toEqual(['', { parse: [] }])
+    const meant = renderReply({ tone: 'warn', text: 'Drivers: <@1>, <@2>', notify: ['1', '2'] })
+    expect(meant.content).toBe('<@1> <@2>')
+    expect(meant.allowed_mentions).toEqual({ parse: [], users: ['1', '2'] })
+  })
+
   test('an embed with title, text, fields and the colour of its tone', () => {
     const reply: Reply = {
       tone: 'warn',

@@ -27,7 +27,7 @@ export type MessageBody = {
   components: { type: ComponentType.ActionRow; components: Record<string, unknown>[] }[]
   /** Attachments to keep or upload; an empty list removes the previous ones on an edit. */
   attachments: { id: number; filename: string; description?: string }[]
-  allowed_mentions: { parse: never[] }
+  allowed_mentions: { parse: never[]; users?: string[] }
   flags?: number
 }
 
@@ -74,11 +74,14 @@ export function renderReply(reply: Reply, withPhoto = false): MessageBody {
       ...(reply.image.alt ? { description: reply.image.alt.slice(0, 1024) } : {}),
     })
   }
+  // Mentions in an embed notify no one: the members a message is for are pinged in its content,
+  // and only they (no @everyone or role pings whatever the text holds).
+  const notify = reply.notify ?? []
   return {
-    content: '',
+    content: notify.map((id) => `<@${id}>`).join(' '),
     embeds: [embed],
     components: actionRows(reply.actions),
     attachments,
-    allowed_mentions: { parse: [] },
+    allowed_mentions: notify.length ? { parse: [], users: notify } : { parse: [] },
   }
 }

@@ -153,6 +153,12 @@ export const Reply = T.Object({
    * remembers (message id → ref) so a photo dropped in that message's thread is filed there.
    */
   ref: T.Optional(T.String({ pattern: '^(issue|car):[^\\s]{1,64}$' })),
+  /**
+   * Platform user ids the message is meant to reach (a reminder's drivers). Discord notifies no
+   * one for a mention inside an embed, so its delivery puts these in the message content and
+   * allows exactly them; Slack notifies for the mentions in the text itself.
+   */
+  notify: T.Optional(T.Array(T.String({ pattern: '^[A-Za-z0-9]{1,32}$' }), { maxItems: 25 })),
 })
 export type Reply = Static<typeof Reply>
 

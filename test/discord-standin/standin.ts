@@ -713,6 +713,7 @@ export class DiscordStandin {
       flags?: number
       nonce?: any
       message_reference?: any
+      allowed_mentions?: { parse?: string[]; users?: string[] }
     },
     guildId?: Snowflake,
     extra: Partial<StoredMessage> = {},
@@ -735,7 +736,9 @@ export class DiscordStandin {
       type: body.message_reference ? 19 : 0,
       tts: false,
       mention_everyone: false,
-      mentions: [],
+      // Whom Discord notifies: the users mentioned in the content (never in an embed) that
+      // allowed_mentions lets through (all of them without it).
+      mentions: mentionedUsers(body.content ?? '', body.allowed_mentions).map((uid) => ({ id: uid })),
       mention_roles: [],
       pinned: false,
       ...extra,
@@ -1252,4 +1255,11 @@ export class DiscordStandin {
 
 export function startStandin(opts: ConstructorParameters<typeof DiscordStandin>[0] = {}): DiscordStandin {
   return new DiscordStandin(opts).start()
+}
+
+/** The user ids a message's content mentions that its allowed_mentions lets notify. */
+function mentionedUsers(content: string, allowed?: { parse?: string[]; users?: string[] }): string[] {
+  const ids = [...content.matchAll(/<@!?([0-9]+)>/g)].map((m) => m[1]!)
+  const ok = (uid: string) => !allowed || allowed.parse?.includes('users') || (allowed.users ?? []).includes(uid)
+  return [...new Set(ids)].filter(ok)
 }

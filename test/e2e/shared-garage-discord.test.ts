@@ -111,6 +111,9 @@ test('drivers are mentioned in the reminder, get it privately, and I’ll do it 
   const post = await standin.waitFor(() => standin.channelMessages(REMINDERS)[0], 8_000, 'the reminder')
   expect(post.embeds[0].title).toBe('Oil change on corolla is very urgent')
   expect(post.embeds[0].description).toContain(`Drivers: <@${BOB}>`)
+  // a mention in an embed notifies no one: the driver is pinged in the content, and only he
+  expect(post.content).toBe(`<@${BOB}>`)
+  expect(post.mentions.map((u: { id: string }) => u.id)).toEqual([BOB])
   const copy = await standin.waitFor(() => standin.channelMessages(dm!)[0], 8_000, 'the private copy')
   expect(copy.embeds[0].title).toBe('Oil change on corolla is very urgent (a car you drive)')
   expect(standin.channelMessages(REMINDERS)).toHaveLength(1)
