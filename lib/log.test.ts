@@ -64,6 +64,13 @@ describe('createLogger', () => {
     expect(fields.headers.authorization).toBe('Bearer x')
     log.child({ botToken: 'b' }).info('child')
     expect(lines[1]?.botToken).toBe('[redacted]')
+    // Slack's OAuth settings and an installation's tokens
+    log.info({ clientSecret: 'c', stateSecret: 's', bot: { token: 'xoxb', refreshToken: 'r' } }, 'oauth')
+    expect(lines[2]).toMatchObject({
+      clientSecret: '[redacted]',
+      stateSecret: '[redacted]',
+      bot: { token: '[redacted]', refreshToken: '[redacted]' },
+    })
   })
 
   test('errors are written as type, message, stack and cause, under err or any key', () => {

@@ -55,6 +55,10 @@ const REDACT = [
   'botToken',
   'signingSecret',
   'serviceToken',
+  'clientSecret',
+  'stateSecret',
+  'refreshToken',
+  '*.refreshToken',
   'interaction.token',
   'replyTo.interaction.token',
 ].map((path) => path.split('.'))
