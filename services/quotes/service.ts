@@ -332,6 +332,15 @@ const kept = (row: Row): Kept => {
   return rest
 }
 
+/** Writes a quote's correctable fields (an edit, or an undo putting them back); the row as it is now. */
+const writeFields = (db: Database, id: number, q: Kept): Row =>
+  db
+    .query(
+      `UPDATE quotes SET shop = ?, amount_minor = ?, amount_text = ?, parts_minor = ?, labour_minor = ?, valid_until = ?, notes = ?
+       WHERE id = ? RETURNING *`,
+    )
+    .get(q.shop, q.amount_minor, q.amount_text, q.parts_minor, q.labour_minor, q.valid_until, q.notes, id) as Row
+
 /** The fields a person sees change, each as it reads: "amount $640.00 → $600.00". */
 function fieldsChanged(before: Kept, after: Kept | null, f: Format) {
   const money = (minor: number, currency: string) => moneyIn(minor, currency, 0, f.numbers)
@@ -465,21 +474,7 @@ export function editQuote(
     if (e.notes !== undefined) next.notes = e.notes.trim() || null
     const fields = fieldsChanged(before, next, f)
     if (fields.length === 0) throw conflict('unchanged', `quote ${number} already reads like that; nothing changed`, 'number')
-    const updated = db
-      .query(
-        `UPDATE quotes SET shop = ?, amount_minor = ?, amount_text = ?, parts_minor = ?, labour_minor = ?, valid_until = ?, notes = ?
-         WHERE id = ? RETURNING *`,
-      )
-      .get(
-        next.shop,
-        next.amount_minor,
-        next.amount_text,
-        next.parts_minor,
-        next.labour_minor,
-        next.valid_until,
-        next.notes,
-        row.id,
-      ) as Row
+    const updated = writeFields(db, row.id, next)
     const change = keepChange(db, tenant, number, { action: 'edit', issue: row.issue, before, after: kept(updated) }, e, now)
     return { change, action: 'edit', undoes: null, undid: null, quote: view(updated, e.today), removed: false, fields }
   })()
@@ -605,21 +600,7 @@ export function undoQuoteChange(
         `quote ${ch.number} was accepted since, with its amount ${formatMoney(row.amount_minor, row.currency)}; its figures are not put back. Nothing changed`,
         'change',
       )
-    const updated = db
-      .query(
-        `UPDATE quotes SET shop = ?, amount_minor = ?, amount_text = ?, parts_minor = ?, labour_minor = ?, valid_until = ?, notes = ?
-         WHERE id = ? RETURNING *`,
-      )
-      .get(
-        before.shop,
-        before.amount_minor,
-        before.amount_text,
-        before.parts_minor,
-        before.labour_minor,
-        before.valid_until,
-        before.notes,
-        row.id,
-      ) as Row
+    const updated = writeFields(db, row.id, before)
     const fields = fieldsChanged(now_, kept(updated), f)
     const change = keepChange(
       db,
