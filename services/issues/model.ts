@@ -3,7 +3,7 @@
  * them (`typeof X.static`). Length limits live here so a refusal names the field (422).
  */
 import { t } from 'elysia'
-import { Sha256 } from '../lib/schemas.ts'
+import { changePaging, Sha256 } from '../lib/schemas.ts'
 import { wholeNumber } from '../lib/whole.ts'
 
 const strict = { additionalProperties: false } as const
@@ -206,10 +206,7 @@ export type CommentChange = typeof CommentChange.static
 export const ChangesQuery = t.Object({
   car: t.Optional(wholeNumber('car', 1)),
   issue: t.Optional(wholeNumber('issue', 1, 1_000_000_000)),
-  actor: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
-  undoable: t.Optional(t.Union([t.Literal('yes'), t.Literal('no')])),
-  limit: t.Optional(wholeNumber('limit', 1, 100)),
-  page: t.Optional(wholeNumber('page', 1, 1_000_000)),
+  ...changePaging,
 })
 export type ChangesQuery = typeof ChangesQuery.static
 

@@ -3,7 +3,7 @@
  * arrives as typed ({ value, text }) with the garage currency and leaves as integer minor units.
  */
 import { t } from 'elysia'
-import { Currency, Day } from '../lib/schemas.ts'
+import { changePaging, Currency, Day } from '../lib/schemas.ts'
 import { wholeNumber } from '../lib/whole.ts'
 
 export const TypedMoney = t.Object({ value: t.Number(), text: t.Optional(t.String({ maxLength: 64 })) })
@@ -210,10 +210,7 @@ export type QuoteChange = typeof QuoteChange.static
  */
 export const QuoteChangesQuery = t.Object({
   issues: t.Optional(t.String({ pattern: '^([0-9]{1,10}(,[0-9]{1,10})*)?$', maxLength: 20_000 })),
-  actor: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
-  undoable: t.Optional(t.Union([t.Literal('yes'), t.Literal('no')])),
-  limit: t.Optional(wholeNumber('limit', 1, 100)),
-  page: t.Optional(wholeNumber('page', 1, 1_000_000)),
+  ...changePaging,
 })
 export type QuoteChangesQuery = typeof QuoteChangesQuery.static
 
