@@ -12,6 +12,7 @@ import type { Logger } from '../lib/log.ts'
 import { type Command, type PayloadOf, payloadSchema } from '../catalog/command.ts'
 import type { Envelope, Reply } from '../lib/contracts/envelope.ts'
 import type { ServiceName } from '../lib/contracts/services.ts'
+import type { WebhookEventType } from '../lib/contracts/queues.ts'
 
 export type HandlerContext = {
   envelope: Envelope
@@ -26,6 +27,33 @@ export type HandlerContext = {
   config: import('../lib/config.ts').Config
   /** True on the job's last attempt: a failure now is final. */
   finalAttempt: boolean
+  /**
+   * Declares an event for the garage's webhooks (queue/handlers/shared/webhook-events.ts); the
+   * orchestrator publishes what a run emitted once it succeeded, and drops it when it throws.
+   */
+  emit?: (type: WebhookEventType, data: Record<string, unknown>) => void
+  /** The garage's stamps of what workers cache across jobs (see `Stamps`). */
+  stamps: Stamps
+}
+
+/** What a worker may cache across jobs, per garage: the photos (each car's newest photo). */
+export type StampTag = 'photos'
+
+/**
+ * A garage's stamp of a tag names the current state of what the tag covers: a cache entry made
+ * under one stamp is good while `read` still answers that stamp. A job that may change what a
+ * tag covers `touch`es it (before its calls), and the orchestrator gives the garage a new stamp
+ * when the job ends, whatever its outcome; every worker process then reads the new stamp.
+ */
+export type Stamps = {
+  read: (tag: StampTag) => Promise<string>
+  touch: (tag: StampTag) => void
+}
+
+/** Stamps for a context without Redis (tests calling a handler directly): nothing is ever cached. */
+export const uncachedStamps: Stamps = {
+  read: async () => crypto.randomUUID(),
+  touch: () => {},
 }
 
 export type KindHandler<P = any> = {

@@ -33,7 +33,9 @@ import { SERVICES } from '../lib/contracts/services.ts'
 import { dateFields, needsGarage, settleDates, settleTwoWay } from '../catalog/two-way.ts'
 import { garageOf } from './handlers/shared/lookups.ts'
 import { startReminders } from './reminders.ts'
+import { type Emitted, startWebhooks } from './webhooks.ts'
 import { checkRole } from './roles.ts'
+import { jobStamps } from './stamps.ts'
 import { replyJob, replyPoster } from './replies.ts'
 
 const HANDLERS_DIR = join(import.meta.dir, 'handlers')
@@ -106,6 +108,8 @@ export type OrchestratorOptions = {
   concurrency?: number
   /** Run the reminder scheduler and its ticks here (default true; see queue/reminders.ts). */
   reminders?: boolean
+  /** Deliver webhooks here (default true; see queue/webhooks.ts); events are published either way. */
+  webhooks?: boolean
   /**
    * Stall handling of the commands worker (tests shorten it). Default: the lock is
    * WORKER_LOCK_MS, checked every third of it, and a job stalled more than 3 times fails.
@@ -144,6 +148,15 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
 
   const replies = replyPoster(connection, config.QUEUE_PREFIX, log)
   const postReply = (data: ReplyJob, jobId: string) => replies.post(data, jobId)
+
+  const webhooks = await startWebhooks({
+    connection,
+    config,
+    log: log.child({ part: 'webhooks' }),
+    now,
+    postReply,
+    process: options.webhooks !== false,
+  })
 
   const answer = (env: EnvelopeT, reply: Reply, notice = false) =>
     postReply(replyJob(env, reply, notice), replyJobId(env.id, notice ? 'notice' : 'final'))
@@ -189,6 +202,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     }
     const attempts = job.opts.attempts ?? 1
     const finalAttempt = job.attemptsMade + 1 >= attempts
+    const stamps = jobStamps(connection, prefix, env.tenant)
     const ctx: HandlerContext = {
       envelope: env,
       serviceUrl: (name) => String(config[SERVICES[name].url]),
@@ -205,15 +219,26 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
       },
       config,
       finalAttempt,
+      stamps,
     }
+    // The run's events for the garage's webhooks, published once it succeeded.
+    const emitted: Emitted[] = []
+    ctx.emit = (type, data) => emitted.push({ type, data })
     let reply: Reply | null
     try {
       // Refuses (a UserError, answered privately) before anything runs when the actor's role does not allow it.
       await checkRole(env, ctx)
       const dates = dateFields(handler.schema)
       const payload = needsGarage(env.payload, dates) ? await settleForGarage(env.payload, dates, ctx) : env.payload
-      reply = await handler.run(payload, ctx)
+      try {
+        reply = await handler.run(payload, ctx)
+      } finally {
+        // Whatever the run's outcome, what it may have changed is stale in every worker's cache.
+        await stamps.renew()
+      }
     } catch (error) {
+      // A run that failed publishes nothing (a retry emits again, with the same event ids).
+      emitted.length = 0
       if (error instanceof UserError) {
         reply = { tone: 'error', text: error.message, ephemeral: true }
       } else if (error instanceof ServiceUnavailable) {
@@ -243,6 +268,12 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
           text: `Something went wrong and this was not done (reference ${env.id}). Please try again later.`,
         }
       }
+    }
+    if (emitted.length > 0) {
+      // The change is made: an event that cannot be queued now is logged, not a reason to run it again.
+      await webhooks.publish(env.tenant, emitted, env.id).catch((err) =>
+        jobLog().warn({ err: (err as Error).message, events: emitted.length }, 'could not publish webhook events'),
+      )
     }
     if (reply === null) {
       if (!waitedOn(env)) return { outcome: 'silent' }
@@ -294,6 +325,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
           config,
           log: log.child({ part: 'reminders' }),
           now,
+          webhooks,
         })
 
   return {
@@ -303,6 +335,7 @@ export async function startOrchestrator(options: OrchestratorOptions): Promise<O
     close: async () => {
       await reminders?.close()
       await worker.close()
+      await webhooks.close()
       await replies.close()
     },
   }

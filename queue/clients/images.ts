@@ -5,6 +5,7 @@
  */
 import type { Reply } from '../../lib/contracts/envelope.ts'
 import {
+  type CallOptions,
   callService,
   type EdenResult,
   type HandlerContext,
@@ -18,7 +19,16 @@ import type { RemoveRequest, RemoveResult, UploadQuery, UploadResult } from '../
 
 type ReplyImage = NonNullable<Reply['image']>
 
-export const imagesClient = serviceClient<ImagesApp>('images')
+const imagesTreaty = serviceClient<ImagesApp>('images')
+
+/**
+ * The images service's Eden treaty client. A write may change a car's newest photo, so it
+ * touches the garage's photos stamp (the covers cached below go stale in every worker).
+ */
+export const imagesClient = (ctx: HandlerContext, opts: CallOptions = {}) => {
+  if (opts.write) ctx.stamps.touch('photos')
+  return imagesTreaty(ctx, opts)
+}
 
 /** A call of the images service: data on 2xx, UserError on 4xx, ServiceUnavailable otherwise. */
 export const callImages = <T>(request: Promise<EdenResult<T>>) => callService('images', request)
@@ -30,6 +40,7 @@ export async function uploadPhoto(
   query: UploadQuery,
   key: string,
 ): Promise<UploadResult> {
+  ctx.stamps.touch('photos')
   const qs = new URLSearchParams()
   for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, String(v))
   let res: Response
@@ -55,22 +66,46 @@ export async function uploadPhoto(
   return body
 }
 
+/** Garages whose covers a worker process keeps (the least recently asked go first). */
+const COVERS_CACHED = 1_000
+/** Each garage's covers by size, with the photos stamp they were read under. */
+const coversCache = new Map<string, { stamp: string; covers: Map<number, ReplyImage> }>()
+
 /**
  * The newest photo of each of the garage's cars as Reply images, by car id; empty when it has
  * none or the images service cannot be reached (a car is still shown without its photo). Asked
  * alongside the car, not after it, so `/car show` waits for one round trip instead of two:
  * `const [car, covers] = await Promise.all([…, carCovers(ctx)]); covers.get(car.id)`.
+ *
+ * Kept per garage under its photos stamp: every photo a garage gains, moves or loses goes
+ * through a worker's images client, whose writes renew the stamp, so a cached answer is the
+ * images service's answer until then, and `/car show` costs one Redis read instead of a call.
  */
 export async function carCovers(ctx: HandlerContext, size: 256 | 1024 = 256): Promise<Map<number, ReplyImage>> {
+  const key = `${size} ${ctx.envelope.tenant}`
+  const stamp = await ctx.stamps.read('photos').catch(() => undefined)
+  const cached = coversCache.get(key)
+  if (cached && stamp !== undefined && cached.stamp === stamp) {
+    coversCache.delete(key)
+    coversCache.set(key, cached)
+    return cached.covers
+  }
   const covers = new Map<number, ReplyImage>()
   try {
-    const { data } = await imagesClient(ctx).images.covers.get()
-    for (const photo of data && 'covers' in data ? data.covers : []) {
+    const { data, error } = await imagesTreaty(ctx).images.covers.get()
+    if (error || !data) return covers
+    for (const photo of data.covers) {
       if (photo.car_id === null) continue
       covers.set(photo.car_id, { sha256: photo.sha256, size, alt: photo.filename ?? `photo of ${photo.car ?? 'the car'}` })
     }
   } catch {
     // No photo then: the images service being down never stops a car being shown.
+    return covers
+  }
+  if (stamp !== undefined) {
+    coversCache.delete(key)
+    coversCache.set(key, { stamp, covers })
+    if (coversCache.size > COVERS_CACHED) coversCache.delete(coversCache.keys().next().value!)
   }
   return covers
 }

@@ -12,7 +12,7 @@ import { acceptedQuoteFor, linkAcceptedQuote } from '../clients/quotes.ts'
 import { type Stack, startStack } from '../../test/stack.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
 import type { ServiceName } from '../../lib/contracts/services.ts'
-import type { HandlerContext } from '../handler.ts'
+import { type HandlerContext, uncachedStamps } from '../handler.ts'
 
 let stack: Stack
 let clock = new Date('2026-11-20T18:00:00Z')
@@ -196,6 +196,7 @@ describe('/quote through the queue', () => {
       log: silentLogger,
       config: stack.config,
       finalAttempt: true,
+      stamps: uncachedStamps,
     } satisfies HandlerContext
     const q = await acceptedQuoteFor(ctx, issue)
     expect(q).toMatchObject({
