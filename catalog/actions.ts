@@ -22,10 +22,11 @@ export const ACTION_ROLES: Readonly<Record<string, Role>> = {
   'photo.file': 'driver',
   // Undo of a change: the items service undoes only the presser's own unless they manage (queue/roles.ts)
   'garage.undo_change': 'driver',
+  // Undo of a comment's or a quote's change: a driver their own (queue/roles.ts ownedRecord)
+  'issue.undo_comment': 'driver',
+  'quote.undo_change': 'driver',
   // Undo of a manager's action, and accepting a quote
   'car.undo_archive': 'manager',
-  'issue.undo_comment': 'manager',
-  'quote.undo_change': 'manager',
   'quote.accept_btn': 'manager',
   // an import's preview (Import, Cancel) and the Undo of an import (queue/handlers/shared/import.ts)
   'garage.import_confirm': 'manager',

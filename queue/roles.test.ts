@@ -10,7 +10,7 @@ import { roleNeeded } from '../catalog/roles.ts'
 import { parseConfig } from '../lib/config.ts'
 import type { Actor, Envelope, Role } from '../lib/contracts/envelope.ts'
 import { silentLogger } from '../lib/log.ts'
-import { type HandlerContext, ServiceUnavailable } from './handler.ts'
+import { type HandlerContext, ServiceUnavailable, uncachedStamps } from './handler.ts'
 import { loadHandlers } from './orchestrator.ts'
 import {
   checkRole,
@@ -130,7 +130,7 @@ describe('what each kind needs', () => {
 })
 
 describe('records a driver changes only if theirs', () => {
-  test('fill-ups, service records and readings by number; changes by number, issue and quote changes unknown', () => {
+  test('fill-ups, service records and readings by number; changes of every service by their name', () => {
     expect(ownedRecord('fuel.edit', { number: 3, volume: {} })).toMatchObject({ kind: 'fuel', ref: 3 })
     expect(ownedRecord('fuel.remove', { number: 3 })).toMatchObject({ kind: 'fuel', ref: 3 })
     expect(ownedRecord('service.remove', { number: 7 })).toMatchObject({ kind: 'service', ref: 7 })
@@ -142,11 +142,52 @@ describe('records a driver changes only if theirs', () => {
     // a new reading is not a correction
     expect(ownedRecord('car.odometer', { car: 'x', reading: {} })).toBeUndefined()
     expect(ownedRecord('garage.undo', { change: '12' })).toMatchObject({ kind: 'change', ref: 12 })
-    expect(ownedRecord('garage.undo', { change: 'Q5' })).toMatchObject({ kind: 'unknown' })
+    expect(ownedRecord('garage.undo', { change: 'Q5' })).toMatchObject({ kind: 'quote_change', ref: 5 })
+    expect(ownedRecord('garage.undo', { change: '#i3' })).toMatchObject({ kind: 'issue_change', ref: 3 })
+    expect(ownedRecord('garage.undo_change', { arg: 'I4' })).toMatchObject({ kind: 'issue_change', ref: 4 })
+    // what parseChangeRef refuses needs no author
+    expect(ownedRecord('garage.undo', { change: 'X5' })).toBeUndefined()
+    // the Undo buttons of a comment's and a quote's change
+    expect(ownedRecord('issue.undo_comment', { arg: '7' })).toMatchObject({ kind: 'comment_change', ref: 7 })
+    expect(ownedRecord('quote.undo_change', { arg: '8' })).toMatchObject({ kind: 'quote_change', ref: 8 })
+    expect(ownedRecord('quote.undo_change', { arg: 'nope' })).toBeUndefined()
     expect(ownedRecord('garage.undo', {})).toBeUndefined()
     expect(ownedRecord('garage.undo_change', { arg: '14' })).toMatchObject({ kind: 'change', ref: 14 })
     expect(ownedRecord('garage.undo_change', { arg: '' })).toBeUndefined()
     expect(ownedRecord('fuel.log', { car: 'x' })).toBeUndefined()
+  })
+
+  test('expenses, issues, comments (C3), quotes and photos (number or code), as their handlers read them', () => {
+    expect(ownedRecord('expense.edit', { number: 3, cost: {} })).toMatchObject({
+      kind: 'expense',
+      ref: 3,
+      what: 'Expense #3',
+    })
+    expect(ownedRecord('expense.remove', { number: 3 })).toMatchObject({ kind: 'expense', ref: 3 })
+    expect(ownedRecord('issue.status', { number: 2, status: 'open' })).toMatchObject({
+      kind: 'issue',
+      ref: 2,
+    })
+    expect(ownedRecord('issue.close', { number: 2, resolution: 'x' })).toMatchObject({
+      kind: 'issue',
+      ref: 2,
+    })
+    for (const given of ['C3', '#C3', 'c3', '3', ' C3 '])
+      expect(ownedRecord('issue.comment_edit', { number: given, text: 'x' })).toMatchObject({
+        kind: 'comment',
+        ref: 3,
+        what: 'Comment #C3',
+      })
+    expect(ownedRecord('issue.comment_remove', { number: 'Q3' })).toBeUndefined()
+    expect(ownedRecord('quote.edit', { number: 5 })).toMatchObject({ kind: 'quote', ref: 5 })
+    expect(ownedRecord('quote.remove', { number: 5 })).toMatchObject({ kind: 'quote', ref: 5 })
+    expect(ownedRecord('photo.remove', { photo: '12' })).toMatchObject({ kind: 'photo', ref: 12 })
+    expect(ownedRecord('photo.remove', { photo: 'photo 12' })).toMatchObject({ kind: 'photo', ref: 12 })
+    expect(ownedRecord('photo.remove', { photo: '3FA9C2' })).toMatchObject({ kind: 'photo', sha: '3fa9c2' })
+    // what the handler refuses itself needs no author
+    expect(ownedRecord('photo.remove', { photo: 'the red one' })).toBeUndefined()
+    // accepting a quote is a manager's, whoever added it
+    expect(ownedRecord('quote.accept', { id: 5 })).toBeUndefined()
   })
 })
 
@@ -166,6 +207,8 @@ describe('the worker’s lookups', () => {
         if (url.pathname === '/roles')
           return Response.json({ roles: mapping.map((m) => ({ ...m, set_by: 'x', set_at: '2026-01-01' })) })
         if (url.pathname === '/roles/logged') return Response.json({ by: 'discord:1400000000000000002' })
+        // the issues and quotes services keep the platform user id
+        if (url.pathname === '/logged') return Response.json({ by: '1400000000000000002' })
         return new Response('no', { status: 404 })
       },
     })
@@ -186,6 +229,7 @@ describe('the worker’s lookups', () => {
     log: silentLogger,
     config,
     finalAttempt: true,
+    stamps: uncachedStamps,
   })
   const job = (tenant: string, actor: Actor, kind: string, payload: unknown = {}) => {
     const env = { tenant, actor, kind, payload }
@@ -246,7 +290,16 @@ describe('the worker’s lookups', () => {
     expect(asked.at(-1)).toContain('GET /roles/logged?kind=fuel&ref=4')
     const other = job(tenant, discord({ roles: [] }, '1400000000000000009'), 'fuel.remove', { number: 4 })
     await expect(checkRole(other.env, other.ctx)).rejects.toThrow('Fill-up #4 was logged by someone else')
+    // an issue's or a quote's change: the service that keeps it says who made it
     const issueChange = job(tenant, discord({ roles: [] }), 'garage.undo', { change: 'I3' })
-    await expect(checkRole(issueChange.env, issueChange.ctx)).rejects.toThrow('only a manager can')
+    await checkRole(issueChange.env, issueChange.ctx)
+    expect(asked.at(-1)).toContain('GET /logged?kind=entry&ref=3')
+    const quoteUndo = job(tenant, discord({ roles: [] }, '1400000000000000009'), 'quote.undo_change', {
+      arg: '5',
+    })
+    await expect(checkRole(quoteUndo.env, quoteUndo.ctx)).rejects.toThrow(
+      'Change #Q5 was logged by someone else',
+    )
+    expect(asked.at(-1)).toContain('GET /logged?kind=change&ref=5')
   })
 })

@@ -12,8 +12,10 @@
  *   mapped role counts, which may be viewer.
  * - Slack: workspace owners and admins are managers; everyone else a driver unless the garage
  *   maps one of their user groups, as above.
- * - A driver may change or remove only the fill-ups, charges, service records and readings they logged,
- *   and undo only their own changes; a record whose author is not known is a manager's to change.
+ * - A driver may change or remove only the fill-ups, charges, service records, readings, expenses,
+ *   issues (status, closing), comments, quotes and photos they logged, and undo only their own
+ *   changes; a record whose author is not known is a manager's to change. The author is asked of
+ *   the service that keeps the record and compared with the envelope's verified actor id.
  *
  * Kinds a viewer may run need no lookup at all; a manager by the platform's facts needs none
  * either. Otherwise the mapping is read at most once per job and kept per garage for
@@ -22,7 +24,10 @@
 
 import { allows, roleNeeded } from '../catalog/roles.ts'
 import type { Actor, Envelope, Role } from '../lib/contracts/envelope.ts'
+import { callImages, imagesClient } from './clients/images.ts'
+import { callIssues, issuesClient } from './clients/issues.ts'
 import { callItems, itemsClient } from './clients/items.ts'
+import { callQuotes, quotesClient } from './clients/quotes.ts'
 import { type HandlerContext, ServiceUnavailable, UserError } from './handler.ts'
 
 /** A garage's mapping: Discord role id or Slack user group id → role. */
@@ -134,56 +139,166 @@ function howToGet(actor: Actor, need: Role): string {
   return `Ask a manager of this garage (/garage roles shows who is what).`
 }
 
+/** Where a record's author is kept: the items service (fill-ups, charges, service records, readings, expenses, its changes), issues, quotes or images. */
+export type OwnedKind =
+  | 'fuel'
+  | 'charge'
+  | 'service'
+  | 'reading'
+  | 'change'
+  | 'expense'
+  | 'issue'
+  | 'comment'
+  | 'quote'
+  | 'photo'
+  | 'issue_change'
+  | 'comment_change'
+  | 'quote_change'
+
+/** A record a driver may change only if they logged it; a photo by its number (`ref`) or the start of its code (`sha`). */
+export type OwnedRecord = { kind: OwnedKind; ref: number; sha?: string; what: string }
+
 /**
- * The record a driver may change only if they logged it: a fill-up, service record, reading or
- * change of the items service by its number, or (`kind: 'unknown'`) a change of the issues or
- * quotes service (`I3`, `Q5`), whose author this check cannot ask, so only a manager undoes it.
+ * The record a driver may change only if they logged it: a fill-up, charge, service record,
+ * reading, expense or change of the items service by its number; an issue (its status, closing
+ * it) or a comment (`C3`) of the issues service; a quote; a photo (by number or code); a change
+ * to undo: of the items service (`12`), of the issues service (`I3`, or a comment's Undo
+ * button), of the quotes service (`Q5`, or a quote's Undo button).
  */
-export function ownedRecord(
-  kind: string,
-  payload: unknown,
-): { kind: 'fuel' | 'charge' | 'service' | 'reading' | 'change' | 'unknown'; ref: number; what: string } | undefined {
+export function ownedRecord(kind: string, payload: unknown): OwnedRecord | undefined {
   const p = (payload ?? {}) as Record<string, unknown>
   const n = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined)
+  const numbered = (k: OwnedKind, name: string, v: unknown): OwnedRecord | undefined => {
+    const ref = n(v)
+    return ref ? { kind: k, ref, what: `${name} #${ref}` } : undefined
+  }
   switch (kind) {
     case 'fuel.edit':
-    case 'fuel.remove': {
-      const ref = n(p.number)
-      return ref ? { kind: 'fuel', ref, what: `Fill-up #${ref}` } : undefined
-    }
+    case 'fuel.remove':
+      return numbered('fuel', 'Fill-up', p.number)
     case 'charge.edit':
-    case 'charge.remove': {
-      const ref = n(p.number)
-      return ref ? { kind: 'charge', ref, what: `Charge #${ref}` } : undefined
-    }
+    case 'charge.remove':
+      return numbered('charge', 'Charge', p.number)
     case 'service.edit':
-    case 'service.remove': {
-      const ref = n(p.number)
-      return ref ? { kind: 'service', ref, what: `Service record #${ref}` } : undefined
-    }
+    case 'service.remove':
+      return numbered('service', 'Service record', p.number)
     case 'car.odometer':
-    case 'car.reading_remove': {
-      const ref = n(p.number)
-      return ref ? { kind: 'reading', ref, what: `Reading #${ref}` } : undefined
+    case 'car.reading_remove':
+      return numbered('reading', 'Reading', p.number)
+    case 'expense.edit':
+    case 'expense.remove':
+      return numbered('expense', 'Expense', p.number)
+    case 'issue.status':
+    case 'issue.close':
+      return numbered('issue', 'Issue', p.number)
+    case 'quote.edit':
+    case 'quote.remove':
+      return numbered('quote', 'Quote', p.number)
+    case 'issue.comment_edit':
+    case 'issue.comment_remove': {
+      // as the handler reads it (queue/handlers/issue.ts commentNumber); anything else it refuses itself
+      const m = typeof p.number === 'string' ? /^#?[cC]?(\d{1,9})$/.exec(p.number.trim()) : null
+      const ref = m ? n(Number(m[1])) : undefined
+      return ref ? { kind: 'comment', ref, what: `Comment #C${ref}` } : undefined
+    }
+    case 'photo.remove': {
+      // as the handler reads it (queue/handlers/photo.ts); anything else it refuses itself
+      const given =
+        typeof p.photo === 'string'
+          ? p.photo
+              .trim()
+              .toLowerCase()
+              .replace(/^(?:photo\s*|#)/, '')
+          : ''
+      if (/^\d{1,12}$/.test(given)) return numbered('photo', 'Photo', Number(given))
+      return /^[0-9a-f]{6,64}$/.test(given)
+        ? { kind: 'photo', ref: 0, sha: given, what: `Photo ${given}` }
+        : undefined
     }
     case 'garage.undo':
     case 'garage.undo_change': {
-      // /garage undo change:12 (or I3, Q5; an integer in jobs from before those), the Undo button's arg
+      // /garage undo change:12 (or I3, Q5; an integer in jobs from before those), the Undo button's
+      // arg; as queue/handlers/shared/garage-changes.ts parseChangeRef reads it (it refuses the rest)
       const raw = kind === 'garage.undo' ? p.change : p.arg
       const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : ''
-      if (text === '') return undefined
-      const ref = /^#?[0-9]{1,15}$/.test(text) ? n(Number(text.replace('#', ''))) : undefined
-      return ref
-        ? { kind: 'change', ref, what: `Change #${ref}` }
-        : { kind: 'unknown', ref: 0, what: `Change ${text}` }
+      const m = /^#?([iIqQ]?)([0-9]{1,15})$/.exec(text)
+      const ref = m ? n(Number(m[2])) : undefined
+      if (!m || !ref) return undefined
+      const letter = m[1]!.toUpperCase()
+      return letter === 'I'
+        ? { kind: 'issue_change', ref, what: `Change #I${ref}` }
+        : letter === 'Q'
+          ? { kind: 'quote_change', ref, what: `Change #Q${ref}` }
+          : { kind: 'change', ref, what: `Change #${ref}` }
+    }
+    case 'issue.undo_comment':
+    case 'quote.undo_change': {
+      // the Undo button of a comment's or a quote's edit or removal: the change's id
+      const ref = typeof p.arg === 'string' && /^[0-9]{1,15}$/.test(p.arg) ? n(Number(p.arg)) : undefined
+      if (!ref) return undefined
+      return kind === 'issue.undo_comment'
+        ? { kind: 'comment_change', ref, what: 'That change of a comment' }
+        : { kind: 'quote_change', ref, what: `Change #Q${ref}` }
     }
     default:
       return undefined
   }
 }
 
-/** The id the items service's change log keeps for an actor (queue/clients/items.ts `actorHeader`). */
-const actorId = (a: Actor) => `${a.platform}:${a.userId}`
+/**
+ * Whether the actor logged the record, as the service that keeps it says: the items service
+ * keeps `<platform>:<user id>` (queue/clients/items.ts `actorHeader`), the issues, quotes and
+ * images services the platform user id (within a garage, which is one platform's). `unknown`
+ * when the service does not know its author.
+ */
+async function authorship(
+  ctx: HandlerContext,
+  record: OwnedRecord,
+  actor: Actor,
+): Promise<'mine' | 'other' | 'unknown'> {
+  const said = (by: string | null, me: string) => (by === null ? 'unknown' : by === me ? 'mine' : 'other')
+  const itemsId = `${actor.platform}:${actor.userId}`
+  switch (record.kind) {
+    case 'fuel':
+    case 'charge':
+    case 'service':
+    case 'reading':
+    case 'change': {
+      const { by } = await callItems(
+        itemsClient(ctx).roles.logged.get({ query: { kind: record.kind, ref: record.ref } }),
+      )
+      return said(by, itemsId)
+    }
+    case 'expense': {
+      const { by } = await callItems(itemsClient(ctx).expenses.logged.get({ query: { number: record.ref } }))
+      return said(by, itemsId)
+    }
+    case 'issue':
+    case 'comment':
+    case 'issue_change':
+    case 'comment_change': {
+      const kind = record.kind === 'issue_change' ? 'entry' : record.kind
+      const { by } = await callIssues(issuesClient(ctx).logged.get({ query: { kind, ref: record.ref } }))
+      return said(by, actor.userId)
+    }
+    case 'quote':
+    case 'quote_change': {
+      const kind = record.kind === 'quote' ? 'quote' : 'change'
+      const { by } = await callQuotes(quotesClient(ctx).logged.get({ query: { kind, ref: record.ref } }))
+      return said(by, actor.userId)
+    }
+    case 'photo': {
+      // What /photo remove would remove (a preview writes nothing): every link must be theirs.
+      const { removed } = await callImages(
+        imagesClient(ctx).images.remove.post({
+          ...(record.sha ? { sha: record.sha } : { id: record.ref }),
+          preview: true,
+        }),
+      )
+      return removed.every((photo) => photo.uploader === actor.userId) ? 'mine' : 'other'
+    }
+  }
+}
 
 /**
  * Refuses the job (throws RoleRefused) when its actor's role does not allow its kind, or when a
@@ -202,16 +317,10 @@ export async function checkRole(env: Envelope, ctx: HandlerContext, ttlMs = MAPP
   if (role !== 'driver') return
   const record = ownedRecord(env.kind, env.payload)
   if (!record) return
-  if (record.kind === 'unknown')
-    throw new RoleRefused(
-      `${record.what}: a driver undoes an issue's or quote's change only as their last (/garage undo with no change); by its number only a manager can, so nothing was done.`,
-    )
-  const { by } = await callItems(
-    itemsClient(ctx).roles.logged.get({ query: { kind: record.kind, ref: record.ref } }),
-  )
-  if (by === actorId(env.actor)) return
+  const whose = await authorship(ctx, record, env.actor)
+  if (whose === 'mine') return
   throw new RoleRefused(
-    by === null
+    whose === 'unknown'
       ? `${record.what}: who logged it is not known (it is older than Car Manager's record of that, or does not exist), so only a manager can change it; nothing was done.`
       : `${record.what} was logged by someone else; a driver changes only their own, so nothing was done. A manager can change it.`,
   )

@@ -37,14 +37,24 @@ import {
 
 const ROOT = join(import.meta.dir, '..', '..')
 
+/**
+ * What the Slack app needs, as bots/slack/index.ts checks it at start: OAuth installs (any of
+ * SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET set) need all of them and
+ * SLACK_TOKEN_KEY, and no SLACK_BOT_TOKEN (each workspace installs the app); otherwise
+ * SLACK_BOT_TOKEN. Socket Mode (an app token) needs no signing secret; the HTTP receiver does.
+ */
+export function slackNeeds(config: Config): (keyof Config)[] {
+  const oauth = Boolean(config.SLACK_CLIENT_ID || config.SLACK_CLIENT_SECRET || config.SLACK_STATE_SECRET)
+  const token: (keyof Config)[] = oauth
+    ? ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET', 'SLACK_TOKEN_KEY']
+    : ['SLACK_BOT_TOKEN']
+  return config.SLACK_APP_TOKEN ? token : [...token, 'SLACK_SIGNING_SECRET']
+}
+
 /** Settings a Procfile process needs before the demo starts it. */
 const NEEDS: Record<string, { settings: (config: Config) => (keyof Config)[]; what: string }> = {
   discord: { settings: () => ['DISCORD_TOKEN', 'DISCORD_APP_ID'], what: 'the Discord bot' },
-  // Socket Mode (an app token) needs no signing secret; the HTTP receiver does.
-  slack: {
-    settings: (config) => (config.SLACK_APP_TOKEN ? ['SLACK_BOT_TOKEN'] : ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']),
-    what: 'the Slack app',
-  },
+  slack: { settings: slackNeeds, what: 'the Slack app' },
 }
 
 /** The setting holding the port of a Procfile process's /health: each service's, and the worker's. */

@@ -5,6 +5,7 @@
 import { Database } from 'bun:sqlite'
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { join } from 'node:path'
+import { FAMILY_COMMANDS } from '../../test/e2e/role-families.ts'
 import { type Stack, startStack } from '../../test/stack.ts'
 import { LocalChat } from './index.ts'
 
@@ -57,3 +58,15 @@ test('/garage roles says so; there is nothing to map here and nothing is stored'
   expect(mapped.text).toContain('the terminal chat has no roles or user groups to map')
   expect(one<{ n: number }>('SELECT COUNT(*) AS n FROM garage_roles WHERE tenant = ?').n).toBe(0)
 })
+
+test('every command family, each level of it, is the local user’s (none is refused by role)', async () => {
+  // corolla is there from the first test; issue #1 for the issue and quote commands
+  expect((await say('/issue log car:corolla title:"Squeal"')).text).toContain('#1')
+  for (const fc of FAMILY_COMMANDS) {
+    const line = `/${fc.command} ${fc.sub} ${fc.text}`
+    const answer = await say(line)
+    expect(answer.text, line).not.toContain('This needs')
+    expect(answer.text, line).not.toContain('so nothing was done. A manager can')
+  }
+  expect(one<{ n: number }>('SELECT COUNT(*) AS n FROM cars WHERE tenant = ?').n).toBe(0)
+}, 60_000)

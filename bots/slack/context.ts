@@ -11,6 +11,7 @@ import type { Logger } from '../../lib/log.ts'
 import type { DispatchResult } from '../shared/dispatch.ts'
 import { rememberThreadRef, threadRefOf } from '../shared/threads.ts'
 import type { FactsLookup } from './facts.ts'
+import type { KeepFile } from './files.ts'
 
 export type SlackContext = {
   dispatch: (envelope: Envelope) => Promise<DispatchResult>
@@ -22,6 +23,8 @@ export type SlackContext = {
   rememberThread: (tenant: string, ts: string, ref: string) => Promise<void>
   /** The user's admin/owner facts for the envelope's actor (bots/slack/facts.ts). */
   facts: FactsLookup
+  /** Downloads a dropped file with its workspace's token and keeps it for the worker (bots/slack/files.ts). */
+  keepFile: KeepFile
   log: Logger
   now: () => Date
 }

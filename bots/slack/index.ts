@@ -16,6 +16,7 @@ import { createSlackApp, oauthEnabled } from './app.ts'
 import { type SlackContext, threadLookup, threadRemember } from './context.ts'
 import { type DeliveryWorker, startDelivery } from './deliver.ts'
 import { factsLookup } from './facts.ts'
+import { fileKeeper } from './files.ts'
 import { SqliteInstallationStore, tokenResolver } from './installations.ts'
 
 export type RunningSlack = {
@@ -56,6 +57,7 @@ export async function startSlack(
     threadRef: threadLookup(producer, config.QUEUE_PREFIX, log),
     rememberThread: threadRemember(producer, config.QUEUE_PREFIX),
     facts: factsLookup(log),
+    keepFile: fileKeeper(config, log),
     log,
     now: overrides.now ?? (() => new Date()),
   }

@@ -3,8 +3,9 @@
  * first workspace is SLACK_BOT_TOKEN's; a second installs the app through /slack/install →
  * Slack's authorize page → /slack/oauth_redirect, and each workspace's commands are answered
  * with its own bot token (the stand-in records the token of every call). The installed token
- * is not in the SQLite file in plain text; a forged state installs nothing; uninstalling
- * deletes the installation.
+ * is not in the SQLite file in plain text; a photo dropped in the second workspace is downloaded
+ * by the app with that workspace's token (the worker has none) and filed; a forged state installs
+ * nothing; uninstalling deletes the installation.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { Database } from 'bun:sqlite'
@@ -14,6 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseConfig } from '../../lib/config.ts'
 import { silentLogger } from '../../lib/log.ts'
+import { makeJpeg } from '../../test/fixtures/images.ts'
 import { type SlackStandin, startStandin } from '../../test/slack-standin/standin.ts'
 import { type Stack, startStack } from '../../test/stack.ts'
 import { type RunningSlack, startSlack } from './index.ts'
@@ -30,7 +32,8 @@ let base: string
 
 beforeAll(async () => {
   standin = startStandin({ teamId: FIRST })
-  stack = await startStack({ services: ['items'] })
+  // The worker has no Slack token at all: a workspace's files are downloaded by the app.
+  stack = await startStack({ services: ['items', 'images', 'issues'] })
   dataDir = mkdtempSync(join(tmpdir(), 'cm-slack-oauth-'))
   const config = parseConfig({
     RATE_USER_PER_MINUTE: '0',
@@ -48,6 +51,7 @@ beforeAll(async () => {
     SLACK_STATE_SECRET: randomBytes(24).toString('hex'),
     SLACK_TOKEN_KEY: randomBytes(32).toString('base64'),
     SLACK_API_URL: standin.apiUrl,
+    SLACK_FILE_HOSTS: standin.fileHost,
     SLACK_PORT: '0',
     LOG_LEVEL: 'silent',
   })
@@ -135,6 +139,49 @@ test('a second workspace installs the app; each workspace is answered with its o
     expect(bytes).not.toContain(token!)
     expect(bytes).not.toContain(standin.botToken)
   }
+}, 30_000)
+
+test("a photo dropped in the second workspace is downloaded with that workspace's token and filed", async () => {
+  const [token] = standin.installedTokens(SECOND)
+  expect(token).toBeDefined()
+  expect(stack.config.SLACK_BOT_TOKEN).toBeUndefined()
+  // The stand-in's file host serves this file to the second workspace's token only.
+  const file = standin.addFile({
+    name: 'dash.jpg',
+    bytes: await makeJpeg(320, 240, { seed: 3 }),
+    mimetype: 'image/jpeg',
+    teamId: SECOND,
+    token,
+  })
+  const drop = await standin.dropPhoto(`${base}/slack/events`, {
+    teamId: SECOND,
+    channel: 'C0SECOND',
+    user: 'U0SECOND',
+    text: 'c0second dashboard light',
+    files: [file],
+  })
+  expect(drop.status).toBe(200)
+  const answer = await standin.waitFor(
+    () => standin.channelMessages('C0SECOND', drop.ts)[0],
+    15_000,
+    'the answer in the thread',
+  )
+  expect(answer.text).toContain('c0second')
+  const fetches = standin.requests.filter((r) => r.path.startsWith('/files-pri/') && r.path.includes(file.id))
+  expect(fetches.map((r) => [r.headers.authorization, r.status])).toEqual([[`Bearer ${token}`, 200]])
+  const post = standin.calls('chat.postMessage').find((c) => c.body?.thread_ts === drop.ts)
+  expect(post?.token).toBe(token)
+
+  const gallery = async (team: string) =>
+    (
+      (await (
+        await fetch(`${stack.url('images')}/images`, { headers: stack.headers(`slack:${team}`) })
+      ).json()) as {
+        photos: { car: string | null }[]
+      }
+    ).photos
+  expect((await gallery(SECOND)).map((p) => p.car)).toEqual(['c0second'])
+  expect(await gallery(FIRST)).toEqual([])
 }, 30_000)
 
 test('a forged state installs nothing', async () => {

@@ -1,7 +1,7 @@
 /**
- * Photo drops on Slack end to end: a `message` event with files through the real Bolt app, the
- * orchestrator's photo handler downloading `url_private` from the stand-in's file host with the
- * bot token, the real images service storing it, and the delivery answering in the thread with
+ * Photo drops on Slack end to end: a `message` event with files through the real Bolt app, which
+ * downloads `url_private` from the stand-in's file host with the bot token and keeps it in the
+ * images service's files for the orchestrator's photo handler, the real images service storing it, and the delivery answering in the thread with
  * the thumbnail uploaded through the files methods.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
@@ -47,6 +47,7 @@ beforeAll(async () => {
     SLACK_BOT_TOKEN: standin.botToken,
     SLACK_SIGNING_SECRET: standin.signingSecret,
     SLACK_API_URL: standin.apiUrl,
+    SLACK_FILE_HOSTS: standin.fileHost,
   })
   slack = await startSlack(config, silentLogger, { port: 0 })
   appUrl = `http://127.0.0.1:${slack.port}/slack/events`

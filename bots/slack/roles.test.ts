@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { parseConfig } from '../../lib/config.ts'
 import { silentLogger } from '../../lib/log.ts'
+import { everyFamilyByEveryRole } from '../../test/e2e/role-families.ts'
 import { type SlackStandin, startStandin } from '../../test/slack-standin/standin.ts'
 import { type Stack, startStack } from '../../test/stack.ts'
 import { type RunningSlack, startSlack } from './index.ts'
@@ -146,4 +147,15 @@ describe('roles from Slack', () => {
     await run(MEMBER, '/car', 'list')
     expect(standin.calls('users.info').filter((c) => c.body.user === MEMBER).length).toBe(before)
   })
+})
+
+describe('every command family by every role on Slack', () => {
+  test('an admin manages, a member drives, a viewer group reads; every refusal is private and stores nothing', async () => {
+    // issue #1, the admin's, for the issue and quote commands
+    expect((await run(ADMIN, '/issue', 'log car:corolla title:"Squeal"')).text).toContain('#1')
+    const user = { manager: ADMIN, driver: MEMBER, viewer: FAMILY } as const
+    await everyFamilyByEveryRole(stack, TENANT, (role, fc) =>
+      run(user[role], `/${fc.command}`, `${fc.sub} ${fc.text}`),
+    )
+  }, 120_000)
 })

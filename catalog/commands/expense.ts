@@ -62,8 +62,8 @@ const expense = {
       name: 'edit',
       description: 'Correct an expense: the options given replace what it had',
       example: '/expense edit number:3 cost:1250',
-      // a manager's: the worker cannot yet tell a driver's own expenses (queue/roles.ts ownedRecord)
-      role: 'manager',
+      // a driver their own, a manager anyone's (queue/roles.ts ownedRecord)
+      role: 'driver',
       options: [
         number,
         { name: 'car', type: 'car', description: 'Move it to another car' },
@@ -77,7 +77,8 @@ const expense = {
       name: 'remove',
       description: 'Remove an expense; a renewal it started goes back to the payment before it',
       example: '/expense remove number:3',
-      role: 'manager',
+      // a driver their own, a manager anyone's (queue/roles.ts ownedRecord)
+      role: 'driver',
       options: [number],
     },
   ],

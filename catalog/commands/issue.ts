@@ -55,7 +55,8 @@ const issue = {
     },
     {
       name: 'comment_edit',
-      role: 'manager',
+      // a driver their own, a manager anyone's (queue/roles.ts ownedRecord)
+      role: 'driver',
       description: 'Correct a comment, by its number shown in /issue show (#C3); with Undo',
       example: '/issue comment_edit number:C3 text:"Pads are down to 3 mm"',
       options: [
@@ -65,7 +66,8 @@ const issue = {
     },
     {
       name: 'comment_remove',
-      role: 'manager',
+      // a driver their own, a manager anyone's (queue/roles.ts ownedRecord)
+      role: 'driver',
       description: 'Remove a comment, by its number shown in /issue show (#C3); with Undo',
       example: '/issue comment_remove number:C3',
       options: [
@@ -74,7 +76,8 @@ const issue = {
     },
     {
       name: 'status',
-      role: 'manager',
+      // a driver their own, a manager anyone's (queue/roles.ts ownedRecord)
+      role: 'driver',
       description: 'Change the status of an issue',
       example: '/issue status number:12 status:waiting_parts',
       options: [
@@ -91,7 +94,8 @@ const issue = {
     },
     {
       name: 'close',
-      role: 'manager',
+      // a driver their own, a manager anyone's (queue/roles.ts ownedRecord)
+      role: 'driver',
       description: 'Close an issue with its resolution and the service record that fixed it',
       example: '/issue close number:12 resolution:"Replaced front pads" record:42',
       options: [

@@ -17,7 +17,8 @@ const photo = {
     },
     {
       name: 'remove',
-      role: 'manager',
+      // a driver their own, a manager anyone's (queue/roles.ts ownedRecord)
+      role: 'driver',
       description: "Remove a photo from this garage by its number or the start of its code",
       example: '/photo remove 12',
       options: [

@@ -49,7 +49,8 @@ const quote = {
     },
     {
       name: 'edit',
-      role: 'manager',
+      // a driver their own, a manager anyone's (queue/roles.ts ownedRecord)
+      role: 'driver',
       description: "Correct a quote's fields (an accepted quote keeps its amount); with Undo",
       example: '/quote edit number:3 amount:600 notes:"includes rotors"',
       options: [
@@ -67,7 +68,8 @@ const quote = {
     },
     {
       name: 'remove',
-      role: 'manager',
+      // a driver their own, a manager anyone's (queue/roles.ts ownedRecord)
+      role: 'driver',
       description: 'Remove a quote (not an accepted one); with Undo',
       example: '/quote remove number:3',
       options: [

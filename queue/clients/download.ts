@@ -1,17 +1,21 @@
 /**
- * Downloads a chat attachment for the worker, at once (platform URLs expire) and safely:
- * only from the platform's file hosts (settings), redirects followed by hand and only on the
- * same host, the size cap enforced while the bytes arrive, a time limit over the whole
- * download, and for Slack the bot token from the worker's config (never from job data).
+ * The worker's chat attachments, at once (platform URLs expire) and safely (lib/download.ts:
+ * only from the platform's file hosts, redirects only on the same host, size cap and time limit).
+ *
+ * A Slack file is not downloaded here: a Slack workspace's files need that workspace's bot token,
+ * which only the Slack app holds (an OAuth-installed workspace's is in its own store). The Slack
+ * app downloads a dropped photo itself with the right token, keeps it a short while in the images
+ * service's files (`POST /files`, this garage's only) and puts its id in the job (`stored`), or
+ * why it could not (`refused`); the worker takes the bytes from there (`attachmentBytes`). A
+ * Slack file a job names only by its URL (a job queued by an app from before) is downloaded with
+ * SLACK_BOT_TOKEN, as it used to be, when this worker has it.
  */
-import { type CappedRead, megabytes, readCapped } from '../../lib/bytes.ts'
 import type { Config } from '../../lib/config.ts'
 import type { Platform } from '../../lib/contracts/envelope.ts'
+import { DownloadRefused, fetchAttachment, hostAllowed, hostList, readBody } from '../../lib/download.ts'
+import { ServiceUnavailable } from '../handler.ts'
 
-export class DownloadRefused extends Error {}
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
-const MAX_HOPS = 3
+export { DownloadRefused, hostAllowed }
 
 /**
  * The terminal chat is its own file host: it serves a file the local user named on loopback, at
@@ -21,47 +25,13 @@ const MAX_HOPS = 3
 const LOCAL_FILE_HOSTS = '127.0.0.1:*'
 
 function allowedHosts(platform: Platform, config: Config): string[] {
-  const list =
+  return hostList(
     platform === 'discord'
       ? config.DISCORD_FILE_HOSTS
       : platform === 'slack'
         ? config.SLACK_FILE_HOSTS
-        : LOCAL_FILE_HOSTS
-  return list
-    .split(',')
-    .map((h) => h.trim().toLowerCase())
-    .filter(Boolean)
-}
-
-/**
- * Whether a URL's host is one of the entries (`host` matches the default port only, `host:port`
- * exactly, `host:*` any port).
- */
-export function hostAllowed(url: URL, hosts: string[]): boolean {
-  const host = url.host.toLowerCase()
-  const name = url.hostname.toLowerCase()
-  return hosts.some((entry) => {
-    if (entry.endsWith(':*')) return entry.slice(0, -2) === name
-    return entry.includes(':') ? entry === host : entry === name && url.port === ''
-  })
-}
-
-function checkUrl(raw: string, hosts: string[], filename: string): URL {
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    throw new DownloadRefused(`${filename}: the file's address is not a URL`)
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
-    throw new DownloadRefused(`${filename}: only https downloads are allowed`)
-  }
-  if (!hostAllowed(url, hosts)) {
-    throw new DownloadRefused(
-      `${filename}: ${url.host} is not one of this platform's file hosts, so it was not downloaded`,
-    )
-  }
-  return url
+        : LOCAL_FILE_HOSTS,
+  )
 }
 
 export type DownloadOptions = {
@@ -79,78 +49,58 @@ export async function downloadAttachment(raw: string, options: DownloadOptions):
   const hosts = allowedHosts(platform, config)
   if (hosts.length === 0)
     throw new DownloadRefused(`${filename}: files from ${platform} cannot be downloaded here`)
-  const maxBytes = options.maxBytes ?? config.IMAGE_MAX_BYTES
-  const timeoutMs = options.timeoutMs ?? config.DOWNLOAD_TIMEOUT_MS
-  const headers: Record<string, string> = { 'user-agent': 'car-manager' }
-  if (platform === 'slack') {
-    if (!config.SLACK_BOT_TOKEN) {
-      throw new DownloadRefused(
-        `${filename}: Slack files need the bot token (SLACK_BOT_TOKEN), which this worker does not have`,
-      )
-    }
-    headers.authorization = `Bearer ${config.SLACK_BOT_TOKEN}`
-  }
-  const controller = new AbortController()
-  const timer = setTimeout(() => controller.abort(), timeoutMs)
-  const tooSlow = () =>
-    new DownloadRefused(`${filename}: the download took longer than ${Math.round(timeoutMs / 1000)} s`)
-  try {
-    let url = checkUrl(raw, hosts, filename)
-    const firstHost = url.host
-    let res: Response | undefined
-    for (let hop = 0; ; hop++) {
-      try {
-        res = await fetch(url, { headers, redirect: 'manual', signal: controller.signal })
-      } catch (error) {
-        if (controller.signal.aborted) throw tooSlow()
-        throw new DownloadRefused(`${filename}: the download failed (${(error as Error).message})`)
-      }
-      if (res.status < 300 || res.status >= 400) break
-      const location = res.headers.get('location')
-      await res.body?.cancel().catch(() => {})
-      if (!location) throw new DownloadRefused(`${filename}: the file host redirected without a location`)
-      if (hop + 1 >= MAX_HOPS) throw new DownloadRefused(`${filename}: too many redirects`)
-      const next = new URL(location, url)
-      if (next.host !== firstHost) {
-        throw new DownloadRefused(
-          `${filename}: the file host redirected to another host (${next.host}), so it was not downloaded`,
-        )
-      }
-      url = checkUrl(next.href, hosts, filename)
-    }
-    if (res.status === 401 || res.status === 403) {
-      throw new DownloadRefused(
-        `${filename}: the file host refused the download (${res.status})${platform === 'slack' ? '; the Slack app may lack the files:read scope' : ''}`,
-      )
-    }
-    if (res.status === 404 || res.status === 410)
-      throw new DownloadRefused(`${filename}: the file is no longer available (its link may have expired)`)
-    if (res.status !== 200) throw new DownloadRefused(`${filename}: the file host answered ${res.status}`)
-    // Slack answers an HTML login page with 200 when the token is not accepted.
-    if (platform === 'slack' && (res.headers.get('content-type') ?? '').startsWith('text/html')) {
-      throw new DownloadRefused(`${filename}: Slack did not accept the bot token for this file`)
-    }
-    const declared = Number(res.headers.get('content-length') ?? Number.NaN)
-    if (declared > maxBytes) {
-      await res.body?.cancel().catch(() => {})
-      throw new DownloadRefused(`${filename}: the file is ${megabytes(declared)}, over the limit of ${megabytes(maxBytes)}`)
-    }
-    if (!res.body) throw new DownloadRefused(`${filename}: the file is empty`)
-    let read: CappedRead
-    try {
-      read = await readCapped(res.body, maxBytes)
-    } catch (error) {
-      if (controller.signal.aborted) throw tooSlow()
-      throw new DownloadRefused(`${filename}: the download broke off (${(error as Error).message})`)
-    }
-    if (read.ok) return read.bytes
+  if (platform === 'slack' && !config.SLACK_BOT_TOKEN) {
     throw new DownloadRefused(
-      read.why === 'empty'
-        ? `${filename}: the file is empty`
-        : `${filename}: the file is over the limit of ${megabytes(maxBytes)}`,
+      `${filename}: Slack files need the bot token (SLACK_BOT_TOKEN), which this worker does not have`,
     )
-  } finally {
-    clearTimeout(timer)
-    if (!controller.signal.aborted) controller.abort()
   }
+  return fetchAttachment(raw, {
+    hosts,
+    filename,
+    maxBytes: options.maxBytes ?? config.IMAGE_MAX_BYTES,
+    timeoutMs: options.timeoutMs ?? config.DOWNLOAD_TIMEOUT_MS,
+    ...(platform === 'slack' ? { slackToken: config.SLACK_BOT_TOKEN } : {}),
+  })
+}
+
+/** A file of a job: its URL, or (Slack) the id the app kept it under, or why the app could not. */
+export type JobFile = { url: string; filename: string; stored?: string; refused?: string }
+
+/**
+ * A job's file's bytes: from the images service's files when the bot kept it there (`stored`),
+ * refused as the bot said (`refused`), else downloaded from its URL. DownloadRefused says why not;
+ * ServiceUnavailable when the images service cannot be reached (the job is retried).
+ */
+export async function attachmentBytes(
+  file: JobFile,
+  options: DownloadOptions & { tenant: string },
+): Promise<Uint8Array> {
+  const { config, filename } = options
+  const maxBytes = options.maxBytes ?? config.IMAGE_MAX_BYTES
+  if (file.refused) throw new DownloadRefused(`${filename}: ${file.refused}`)
+  if (!file.stored) return downloadAttachment(file.url, options)
+  let res: Response
+  try {
+    res = await fetch(`${config.IMAGES_URL.replace(/\/$/, '')}/files/${file.stored}`, {
+      headers: { authorization: `Bearer ${config.SERVICE_TOKEN ?? ''}`, 'x-tenant': options.tenant },
+      signal: AbortSignal.timeout(options.timeoutMs ?? config.DOWNLOAD_TIMEOUT_MS),
+    })
+  } catch {
+    // the images service is down: the job is retried, as for any service call
+    throw new ServiceUnavailable('images')
+  }
+  if (res.status === 404) {
+    await res.body?.cancel().catch(() => {})
+    throw new DownloadRefused(
+      `${filename}: the photo is no longer kept for filing (a day at most); drop it again`,
+    )
+  }
+  if (res.status !== 200) {
+    await res.body?.cancel().catch(() => {})
+    if (res.status >= 500) throw new ServiceUnavailable('images')
+    throw new DownloadRefused(
+      `${filename}: the photo kept for filing could not be read (${res.status}); drop it again`,
+    )
+  }
+  return readBody(res, { filename, maxBytes })
 }

@@ -13,7 +13,7 @@ import { Type as T } from '@sinclair/typebox'
 import { actionId } from '../../catalog/actions.ts'
 import photo from '../../catalog/commands/photo.ts'
 import { callImages, imagesClient, removePhotos, uploadPhoto } from '../clients/images.ts'
-import { DownloadRefused, downloadAttachment } from '../clients/download.ts'
+import { attachmentBytes, DownloadRefused } from '../clients/download.ts'
 import type { UploadResult } from '../../services/images/model.ts'
 import { callIssues, issuesClient } from '../clients/issues.ts'
 import { callItems, itemsClient } from '../clients/items.ts'
@@ -29,6 +29,10 @@ const FileSchema = T.Object({
   filename: T.String({ maxLength: 255 }),
   size: T.Integer({ minimum: 0 }),
   contentType: T.Optional(T.String({ maxLength: 200 })),
+  /** Slack: the id the app kept the file under in the images service's files (queue/clients/download.ts). */
+  stored: T.Optional(T.String({ pattern: '^[0-9a-f]{32}$' })),
+  /** Slack: why the app could not download it (said in the answer when the drop is taken). */
+  refused: T.Optional(T.String({ maxLength: 500 })),
 })
 
 /** The `photo.attach` payload the bots dispatch (bots/discord/photos.ts, bots/slack/events/index.ts). */
@@ -107,10 +111,11 @@ async function downloadAll(ctx: HandlerContext, p: AttachPayload) {
       continue
     }
     try {
-      const bytes = await downloadAttachment(f.url, {
+      const bytes = await attachmentBytes(f, {
         platform: ctx.envelope.actor.platform,
         config: ctx.config,
         filename: f.filename,
+        tenant: ctx.envelope.tenant,
       })
       got.push({ bytes, filename: f.filename, index })
     } catch (error) {

@@ -26,7 +26,7 @@ const BOB: Partial<Actor> = { platform: 'discord', userId: '4242', name: 'Bob', 
 
 beforeAll(async () => {
   stack = await startStack({
-    services: ['items', 'issues', 'images', 'quotes', 'calculator'],
+    services: ['items', 'issues', 'images', 'quotes', 'calculator', 'api'],
     now: () => clock,
     // the stack's own scheduler stays out of the way: the tests tick by hand
     env: { REMINDER_EVERY_MS: '3600000', GARAGE_GRACE_DAYS: '30' },

@@ -23,6 +23,8 @@ import {
   IssueCreate,
   IssueList,
   IssueQuery,
+  LoggedBy,
+  LoggedQuery,
   NumberParams,
   PhotoLink,
   QuoteLink,
@@ -128,6 +130,12 @@ export function createApp(deps: ServiceDeps) {
         ),
       { params: NumberParams, body: QuoteLink, response: Issue },
     )
+    // Who opened an issue, wrote a comment or made a change, for a driver's "only your own" (queue/roles.ts).
+    .get('/logged', ({ query, tenant }) => issues.loggedBy(db, tenant, query), {
+      query: LoggedQuery,
+      response: LoggedBy,
+      detail: { summary: 'Who opened an issue, wrote a comment or made a change (their platform user id), or null' },
+    })
     // The garage's history of its issues (/garage history), and the undo of one of its entries (#I12).
     .get('/changes', ({ query, tenant }) => issues.listChanges(db, tenant, query), {
       query: ChangesQuery,

@@ -113,4 +113,12 @@ ALTER TABLE issue_history ADD COLUMN change_id INTEGER;
 CREATE INDEX issue_history_actor ON issue_history (actor_id);
 CREATE INDEX issue_history_change ON issue_history (change_id);
 `,
+  // 4: who wrote a comment, by id (the platform user id), so a driver may correct or remove
+  // their own (queue/roles.ts). Comments from before have no row: only a manager changes them.
+  `
+CREATE TABLE comment_authors (
+  comment_id INTEGER PRIMARY KEY REFERENCES issue_comments (id) ON DELETE CASCADE,
+  author_id TEXT NOT NULL
+);
+`,
 ]

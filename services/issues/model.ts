@@ -178,6 +178,19 @@ export const CommentEdit = t.Object(
 export type CommentEdit = typeof CommentEdit.static
 
 /** Who removes a comment, or undoes a change of one. */
+/**
+ * Who opened an issue, wrote a comment, or made a change: `ref` is the issue's number, the
+ * comment's (#C3), an entry of the garage's history (#I12, `entry`) or a change of a comment (its
+ * Undo button's id, `comment_change`).
+ */
+export const LoggedQuery = t.Object({
+  kind: t.Union([t.Literal('issue'), t.Literal('comment'), t.Literal('entry'), t.Literal('comment_change')]),
+  ref: wholeNumber('ref', 1, 1_000_000_000),
+})
+export type LoggedQuery = typeof LoggedQuery.static
+/** Their platform user id, or null when that is not known. */
+export const LoggedBy = t.Object({ by: t.Nullable(t.String()) })
+
 export const ActorOnly = t.Object({ actor: Actor }, strict)
 export type ActorOnly = typeof ActorOnly.static
 

@@ -28,6 +28,7 @@ import type {
   IssueList,
   IssueQuery,
   IssueSummary,
+  LoggedQuery,
   PhotoLink,
   QuoteLink,
   Severity,
@@ -107,9 +108,12 @@ function comment(db: Database, tenant: string, issueId: number, actor: Actor, te
       'INSERT INTO comment_numbers (tenant, last) VALUES (?, 1) ON CONFLICT (tenant) DO UPDATE SET last = last + 1 RETURNING last',
     )
     .get(tenant) as { last: number }
-  db.query(
-    'INSERT INTO issue_comments (tenant, number, issue_id, author, text, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-  ).run(tenant, last, issueId, who(actor), text, at)
+  const { id } = db
+    .query(
+      'INSERT INTO issue_comments (tenant, number, issue_id, author, text, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
+    )
+    .get(tenant, last, issueId, who(actor), text, at) as { id: number }
+  db.query('INSERT INTO comment_authors (comment_id, author_id) VALUES (?, ?)').run(id, actor.id)
   record(db, issueId, actor, 'comment', null, clip(text, 200), at)
 }
 
@@ -657,4 +661,33 @@ const NOT_UNDONE: Record<string, [string, string]> = {
   resolution: ['its resolution', 'reopen it with /issue status'],
   record: ['the link of a service record', 'close it again with the right record:'],
   photo: ['a photo', 'photos stay with the issue'],
+}
+
+/**
+ * Who opened issue #ref, wrote comment #C<ref>, made history entry #I<ref> or change <ref> of a
+ * comment, by their platform user id (for a driver's "only your own" check, queue/roles.ts); null
+ * when that is not known (from before it was kept, or no such record in this garage).
+ */
+export function loggedBy(db: Database, tenant: string, q: LoggedQuery): { by: string | null } {
+  const history = (where: string) =>
+    db
+      .query(
+        `SELECT h.actor_id AS by FROM issue_history h JOIN issues i ON i.id = h.issue_id
+         WHERE i.tenant = ? AND ${where} ORDER BY h.id LIMIT 1`,
+      )
+      .get(tenant, q.ref)
+  const row =
+    q.kind === 'issue'
+      ? history(`i.number = ? AND h.field = 'opened'`)
+      : q.kind === 'entry'
+        ? history('h.id = ?')
+        : q.kind === 'comment_change'
+          ? history('h.change_id = ?')
+          : db
+              .query(
+                `SELECT a.author_id AS by FROM comment_authors a JOIN issue_comments c ON c.id = a.comment_id
+                 WHERE c.tenant = ? AND c.number = ?`,
+              )
+              .get(tenant, q.ref)
+  return { by: (row as { by: string | null } | null)?.by ?? null }
 }

@@ -21,6 +21,8 @@ import {
   Job,
   JobList,
   JobOverride,
+  LoggedBy,
+  LoggedQuery,
   NumberParams,
   Quote,
   QuoteAccepted,
@@ -50,6 +52,7 @@ import {
   getQuote,
   linkRecord,
   listChanges,
+  loggedBy,
   removeIssueQuotes,
   removeQuote,
   undoQuoteChange,
@@ -79,6 +82,11 @@ export function createApp(deps: ServiceDeps) {
         detail: { summary: "Record a shop's quote for an issue (the caller has checked the issue exists)" },
       },
     )
+    .get('/logged', ({ query, tenant }) => loggedBy(db, tenant, query), {
+      query: LoggedQuery,
+      response: LoggedBy,
+      detail: { summary: "Who added a quote or made a change of one (their platform user id), or null; for a driver's \"only your own\"" },
+    })
     .post(
       '/quotes/remove',
       ({ body, tenant, idempotencyKey, set }) =>

@@ -97,6 +97,15 @@ export const ByBody = t.Object(
   { additionalProperties: false },
 )
 
+/** A quote by its number (`quote`), or a change of one by its id (#Q5, its Undo button's: `change`). */
+export const LoggedQuery = t.Object({
+  kind: t.Union([t.Literal('quote'), t.Literal('change')]),
+  ref: wholeNumber('ref', 1, Number.MAX_SAFE_INTEGER),
+})
+export type LoggedQuery = typeof LoggedQuery.static
+/** Who added it or made it (their platform user id), or null when that is not known (from before it was kept, or none such). */
+export const LoggedBy = t.Object({ by: t.Nullable(t.String()) })
+
 export const ChangeParams = t.Object({ change: wholeNumber('change', 1, Number.MAX_SAFE_INTEGER) })
 
 // ——— responses ———

@@ -11,7 +11,7 @@ import { invalid } from '../../lib/domain/invalid.ts'
 import { formatMoney as moneyIn, toMinor } from '../../lib/domain/money.ts'
 import { DEFAULT_NUMBER_FORMAT, isNumberFormat, type NumberFormat } from '../../lib/domain/numbers.ts'
 import { conflict, notFound } from '../lib/http.ts'
-import type { Quote, QuoteChange, QuoteChangeList, QuoteChangesQuery, QuoteCreate, QuoteEdit } from './model.ts'
+import type { LoggedQuery, Quote, QuoteChange, QuoteChangeList, QuoteChangesQuery, QuoteCreate, QuoteEdit } from './model.ts'
 
 /**
  * How the garage writes numbers and dates, for the texts this service makes (a change's fields,
@@ -678,4 +678,18 @@ export function listChanges(db: Database, tenant: string, q: QuoteChangesQuery, 
     }
   })
   return { changes, total, next_page: page * limit < total ? page + 1 : null }
+}
+
+/** Who added quote #ref (its `add` change) or made change #Q<ref>, by their platform user id; null when not known. */
+export function loggedBy(db: Database, tenant: string, q: LoggedQuery): { by: string | null } {
+  const row = (
+    q.kind === 'quote'
+      ? db
+          .query(
+            "SELECT actor_id FROM quote_changes WHERE tenant = ? AND number = ? AND action = 'add' ORDER BY id LIMIT 1",
+          )
+          .get(tenant, q.ref)
+      : db.query('SELECT actor_id FROM quote_changes WHERE tenant = ? AND id = ?').get(tenant, q.ref)
+  ) as { actor_id: string | null } | null
+  return { by: row?.actor_id ?? null }
 }

@@ -1,13 +1,13 @@
 /**
  * Photos dropped in a channel the app is in: a `message` event with `files` (subtype
- * `file_share`) becomes a `photo.attach` job. The files travel as their `url_private`
- * (downloaded by the worker at once, with the bot token from its own config — never in the
- * job); the text ("corolla", "#12") and the thread's ref (looked up from Redis for
- * `thread_ts`) tell the photo handler where it belongs. The answer goes to the message's thread.
- * The envelope id is the event id, so Slack's redelivery of an event is not run twice.
- * Which drops are taken is decided by the worker before it downloads anything (the channel's
- * default car is in the items service's settings, which this app does not call); see
- * queue/handlers/photo.ts.
+ * `file_share`) becomes a `photo.attach` job. The app downloads each file at once with the bot
+ * token of the workspace it is in and keeps it for the worker in the images service's files; the
+ * job names it by that id (`stored`), or says why it could not be downloaded (`refused`), never
+ * with a token (bots/slack/files.ts). The text ("corolla", "#12") and the thread's ref (looked
+ * up from Redis for `thread_ts`) tell the photo handler where it belongs. The answer goes to the
+ * message's thread. The envelope id is the event id, so Slack's redelivery of an event is not
+ * run twice. Which drops are taken is decided by the worker (the channel's default car is in the
+ * items service's settings, which this app does not call); see queue/handlers/photo.ts.
  */
 import type { App } from '@slack/bolt'
 import { dispatchFailureText } from '../../shared/dispatch.ts'
@@ -39,7 +39,7 @@ export function photoFiles(files: readonly SlackFile[] | undefined) {
 }
 
 export function register(app: App, ctx: SlackContext): void {
-  app.event('message', async ({ event, body, client }) => {
+  app.event('message', async ({ event, body, client, context }) => {
     const log = ctx.log.child({ listener: 'message', team: body.team_id })
     try {
       const message = event as unknown as {
@@ -66,6 +66,13 @@ export function register(app: App, ctx: SlackContext): void {
       const inThread = message.thread_ts && message.thread_ts !== message.ts ? message.thread_ts : undefined
       const threadRef = inThread ? await ctx.threadRef(tenant, inThread) : undefined
       const facts = await ctx.facts(client, body.team_id, message.user)
+      const eventKey = body.event_id || `${body.team_id}-${message.channel}-${message.ts}`
+      const kept = []
+      for (const [index, f] of files.entries())
+        kept.push({
+          ...f,
+          ...(await ctx.keepFile({ tenant, key: `${eventKey}-${index}`, ...f, token: context.botToken })),
+        })
       const job = envelope({
         id: body.event_id || [body.team_id, message.channel, message.ts],
         kind: 'photo.attach',
@@ -78,7 +85,7 @@ export function register(app: App, ctx: SlackContext): void {
           userId: message.user,
         },
         payload: {
-          files,
+          files: kept,
           text: (message.text ?? '').slice(0, 4000),
           channelId: message.channel,
           ...(inThread ? { threadId: inThread } : {}),

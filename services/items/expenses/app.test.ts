@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { cleanUpAfterAll, expectFieldRefused, Garage } from '../testing.ts'
+import { cleanUpAfterAll, expectFieldRefused, Garage, request } from '../testing.ts'
 
 cleanUpAfterAll()
 
@@ -80,5 +80,31 @@ describe('another garage', () => {
     expect((await g.ok('GET', '/renewals', undefined, 'local:b')).renewals).toEqual([])
     expect(await renewals(g)).toEqual(['corolla insurance #1 2026-06-15'])
     expect(g.count('expenses')).toBe(1)
+  })
+})
+
+describe('who logged an expense', () => {
+  test('the change log’s actor of its add, by id (`GET /expenses/logged`); unknown, another garage’s or none: null', async () => {
+    const g = new Garage('2026-05-01T17:00:00Z')
+    await g.setup()
+    const logged = await request(g.app, 'POST', '/expenses', {
+      body: { car: 'corolla', kind: 'parking', cost: usd(5) },
+      headers: { 'x-actor': 'discord:1400000000000000002 Dan' },
+    })
+    expect(logged.status).toBe(201)
+    const number = (logged.body as { number: number }).number
+    // an edit by someone else does not make it theirs
+    const edited = await request(g.app, 'POST', '/expenses/edit', {
+      body: { number, cost: usd(6) },
+      headers: { 'x-actor': 'discord:1400000000000000003 Ola' },
+    })
+    expect(edited.status).toBe(200)
+    expect(await g.ok('GET', `/expenses/logged?number=${number}`)).toEqual({ by: 'discord:1400000000000000002' })
+    // logged without an actor (before the change log knew one)
+    const anon = await g.ok('POST', '/expenses', { car: 'corolla', kind: 'toll', cost: usd(2) })
+    expect(await g.ok('GET', `/expenses/logged?number=${anon.number}`)).toEqual({ by: null })
+    expect(await g.ok('GET', `/expenses/logged?number=${number}`, undefined, 'local:b')).toEqual({ by: null })
+    expect(await g.ok('GET', '/expenses/logged?number=999')).toEqual({ by: null })
+    expect((await g.call('GET', '/expenses/logged?number=1.5')).status).toBe(422)
   })
 })

@@ -6,14 +6,16 @@ import {
   ExpenseCreate,
   ExpenseEdit,
   ExpenseList,
+  ExpenseLoggedBy,
   ExpenseNumber,
+  ExpenseLoggedQuery,
   ExpensesQuery,
   ExpenseView,
   RenewalList,
   RenewalPayment,
   RenewalsQuery,
 } from './model.ts'
-import { editExpense, listExpenses, listRenewals, logExpense, payRenewal, removeExpense } from './service.ts'
+import { editExpense, expenseLoggedBy, listExpenses, listRenewals, logExpense, payRenewal, removeExpense } from './service.ts'
 
 export const expenseRoutes = ({ db, now, once }: Feature) =>
   featureRoutes()
@@ -32,6 +34,11 @@ export const expenseRoutes = ({ db, now, once }: Feature) =>
         detail: { summary: 'Log an expense; with `every` it renews, and its renewal is reminded' },
       },
     )
+    .get('/expenses/logged', ({ tenant, query }) => expenseLoggedBy(db, tenant, query.number), {
+      query: ExpenseLoggedQuery,
+      response: ExpenseLoggedBy,
+      detail: { summary: 'Who logged an expense (`<platform>:<user id>`), or null when not known' },
+    })
     .post(
       '/expenses/edit',
       ({ tenant, idempotencyKey, body, set, headers }) =>

@@ -4,6 +4,7 @@ import { Author } from '../drivers/authors.ts'
 import { EXPENSE_KINDS, RENEWAL_FORMS } from '../../../lib/domain/figures.ts'
 import { CarRef, date, DistanceInput, MoneyInput, PageInfo, PageQuery, strict, text, Whole } from '../shared/model.ts'
 import { Level } from '../maintenance/model.ts'
+import { wholeNumber } from '../../lib/whole.ts'
 
 export const ExpenseKind = t.UnionEnum(EXPENSE_KINDS)
 /** How often it renews: `12m`, `1y`, `6m`, `3m` or `1m` (checked by the service, which names the forms). */
@@ -41,6 +42,10 @@ export const ExpenseEdit = t.Object(
 export type ExpenseEdit = typeof ExpenseEdit.static
 
 export const ExpenseNumber = t.Object({ number: t.Integer({ minimum: 1, maximum: 1e12 }) }, strict)
+/** An expense by its number (as /roles/logged takes a record's). */
+export const ExpenseLoggedQuery = t.Object({ number: wholeNumber('number', 1, 1e12) })
+/** Who logged it (`<platform>:<user id>`), or null when that is not known. */
+export const ExpenseLoggedBy = t.Object({ by: t.Nullable(t.String()) })
 
 export const ExpensesQuery = t.Object({
   car: t.Optional(CarRef),

@@ -525,3 +525,17 @@ export function claimRenewals(db: Database, at: Date, limit: number): number {
   }
   return candidates.length
 }
+
+/**
+ * Who logged expense #number (the actor of its `add` in the change log, `<platform>:<user id>`),
+ * for a driver's "only your own" (queue/roles.ts); null when the log does not say.
+ */
+export function expenseLoggedBy(db: Database, tenant: string, number: number): { by: string | null } {
+  const row = db
+    .query(
+      `SELECT actor_id FROM changes WHERE tenant = ? AND kind = 'expense' AND ref = ? AND action = 'add'
+       ORDER BY id LIMIT 1`,
+    )
+    .get(tenant, number) as { actor_id: string } | null
+  return { by: row && row.actor_id !== 'unknown' ? row.actor_id : null }
+}
