@@ -49,7 +49,7 @@ const calc = {
     {
       name: 'cost',
       description:
-        'What a car cost over a period: fuel, service, repair, upgrade, depreciation, per distance',
+        'A car\'s total cost by kind (fuel, expenses, loan interest, depreciation …), per month and distance',
       example: '/calc cost car:corolla period:12m',
       options: [
         { name: 'car', type: 'car', required: true, description: 'The car' },

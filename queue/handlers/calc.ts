@@ -119,7 +119,7 @@ export default handlers(calc, {
       title: `${d.car.nickname}: ${m(c.totalMinor)} over ${p.period?.text ?? '12m'} (${formatDate(c.from, g.dates)} – ${formatDate(c.to, g.dates)})`,
       text:
         c.runningMinor === 0 && c.depreciationMinor === null
-          ? `Nothing recorded for ${d.car.nickname} in this period. Log costs with /service log and /fuel log.`
+          ? `Nothing recorded for ${d.car.nickname} in this period. Log costs with /fuel log, /charge log, /service log and /expense log.`
           : c.depreciationMinor === null
             ? `Running costs ${m(c.runningMinor)}; depreciation unknown, so not in the total.`
             : `Running costs ${m(c.runningMinor)} + depreciation ${m(c.depreciationMinor)} = ${m(c.totalMinor)}.`,

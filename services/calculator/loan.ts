@@ -4,7 +4,7 @@
  */
 import { invalid } from '../../lib/domain/invalid.ts'
 import type { AmortisationLine } from './model.ts'
-import { figure, positive } from './service.ts'
+import { figure, positive } from './checks.ts'
 
 export const MAX_LOAN_RATE_PERCENT = 100
 export const MAX_LOAN_MONTHS = 600

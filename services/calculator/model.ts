@@ -1,6 +1,7 @@
 /** Request and response schemas of the calculator. Units travel with their values; the routes convert them at the edge. */
 import type { TSchema } from '@sinclair/typebox'
 import { t } from 'elysia'
+import { EXPENSE_KINDS } from '../../lib/domain/figures.ts'
 import { Currency, Day } from '../lib/schemas.ts'
 
 export const DistanceUnit = t.Union([t.Literal('km'), t.Literal('mi')])
@@ -60,6 +61,34 @@ export const CostRecord = t.Object({
 })
 export type CostRecord = typeof CostRecord.static
 
+/** An expense (lib/domain/figures.ts EXPENSE_KINDS) with what it cost. */
+export const Expense = t.Object({
+  date: Day,
+  kind: t.UnionEnum(EXPENSE_KINDS),
+  costMinor: t.Integer({ minimum: 0 }),
+})
+
+/** A charge: energy in kWh, cost in minor units (0 when free or not known), odometer in km. */
+export const Charge = t.Object({
+  date: Day,
+  kwh: t.Number({ exclusiveMinimum: 0 }),
+  costMinor: t.Integer({ minimum: 0 }),
+  odometerKm: t.Nullable(t.Number({ minimum: 0 })),
+  logged: t.Optional(t.Integer()),
+})
+
+/**
+ * A car's fixed-rate loan: the amount borrowed, the annual rate, the term and the day it started;
+ * payment n falls n calendar months after `start` (loan.ts gives each payment's interest).
+ */
+export const CarLoan = t.Object({
+  principalMinor: t.Integer({ minimum: 1 }),
+  ratePercent: t.Number({ minimum: 0, maximum: 100 }),
+  months: t.Integer({ minimum: 1, maximum: 600 }),
+  start: Day,
+})
+export type CarLoan = typeof CarLoan.static
+
 /** An odometer reading. */
 export const Reading = t.Object({ date: Day, km: t.Number({ minimum: 0 }) })
 export type Reading = typeof Reading.static
@@ -76,6 +105,16 @@ export const CostBody = t.Object({
   readings: t.Optional(t.Array(Reading, { maxItems: 100_000 })),
   purchase: t.Optional(t.Nullable(t.Object({ priceMinor: t.Integer({ minimum: 0 }), date: Day }))),
   depreciationPercent: t.Optional(t.Number({ minimum: 0, maximum: 100 })),
+  /** Insurance, tax, tolls …: each counts on its date; `loan` ones are payments, not costs (see costOfOwnership). */
+  expenses: t.Optional(t.Array(Expense, { maxItems: 100_000 })),
+  /** Charges of an electric or plug-in hybrid car: their cost is electricity; their odometer is a reading. */
+  charges: t.Optional(t.Array(Charge, { maxItems: 100_000 })),
+  /** The car's loan: its interest, payment by payment, is a cost of ownership. */
+  loan: t.Optional(t.Nullable(CarLoan)),
+  /** A value the car had after its purchase (a valuation, or its sale price): depreciation runs through it. */
+  valuation: t.Optional(t.Nullable(t.Object({ minor: t.Integer({ minimum: 1 }), date: Day }))),
+  /** The day the car was sold or scrapped: it loses no value after it. */
+  soldOn: t.Optional(t.Nullable(Day)),
 })
 /** What a cost of ownership is worked out from (the body's currency only labels the answer). */
 export type CostInput = Omit<typeof CostBody.static, 'currency'>
@@ -165,6 +204,9 @@ export const EconomyResult = t.Object({
   average: t.Nullable(t.Composite([Segment, Economy])),
 })
 
+/** One kind of cost of a period: `kind` is 'fuel', 'electricity', a record kind, an expense kind, 'loan_interest' or 'depreciation'. */
+export const CostKind = t.Object({ kind: t.String(), minor: t.Number(), count: t.Integer() })
+
 const byKind = <T extends TSchema>(value: T) =>
   t.Object({ fuel: value, service: value, repair: value, upgrade: value })
 
@@ -178,6 +220,8 @@ export const CostResult = t.Object({
   runningMinor: t.Number(),
   depreciationMinor: t.Nullable(t.Number()),
   depreciationPercent: t.Nullable(t.Number()),
+  /** The value depreciation runs through (a valuation or the sale price); null: the yearly rate alone. */
+  valuation: t.Nullable(t.Object({ minor: t.Integer(), date: t.String() })),
   totalMinor: t.Number(),
   perMonthMinor: t.Number(),
   km: t.Nullable(t.Number()),
@@ -185,5 +229,23 @@ export const CostResult = t.Object({
   distance: t.Nullable(t.Object({ from: t.String(), to: t.String(), whole: t.Boolean() })),
   perKmMinor: t.Nullable(t.Number()),
   runningPerKmMinor: t.Nullable(t.Number()),
+  /**
+   * Every kind of cost of the period, in this order: fuel, electricity, service, repair,
+   * upgrade, each expense kind but loan (EXPENSE_KINDS order), loan interest, depreciation; a
+   * kind with nothing recorded is left out (fuel, service, repair and upgrade are always there).
+   * Their sum is `totalMinor`.
+   */
+  kinds: t.Array(CostKind),
+  /** Electricity bought by charging: its cost, how many charges and how much energy. */
+  electricity: t.Object({ minor: t.Number(), count: t.Integer(), kwh: t.Number() }),
+  /**
+   * The loan payments logged as expenses (kind loan): money paid back, not a cost of ownership
+   * (the principal is the car, whose cost is its depreciation; the interest is `loanInterest`).
+   */
+  loanPayments: t.Object({ minor: t.Number(), count: t.Integer() }),
+  /** Interest of the car's loan in the period (payments falling due in it); null when the car has no loan. */
+  loanInterest: t.Nullable(t.Object({ minor: t.Number(), payments: t.Integer() })),
+  /** Fuel and electricity per km: a plug-in hybrid's energy cost per distance; null without a distance. */
+  energyPerKmMinor: t.Nullable(t.Number()),
   currency: t.String(),
 })

@@ -4,8 +4,10 @@ import { loan } from './loan.ts'
 import {
   costOfOwnership,
   depreciation,
+  depreciationOver,
   economyOverTime,
   fuelEconomy,
+  loanInterestIn,
   LP100KM_TIMES_MPG,
   trip,
 } from './service.ts'
@@ -243,5 +245,101 @@ describe('properties', () => {
         },
       ),
     )
+  })
+})
+
+describe('every cost a car has', () => {
+  const base = { from: '2026-01-01', to: '2026-12-31', records: [], fillUps: [] }
+
+  test("a loan's interest counts payment by payment, on the day each falls due", () => {
+    // 12,000.00 at 6% over 12 months from 2025-11-20: payments 2025-12-20, 2026-01-20 … 2026-11-20;
+    // r = 0.5% a month; the first payment's interest is 1,200,000 × 0.005 = 6,000 and is in 2025
+    const l = { principalMinor: 1_200_000, ratePercent: 6, months: 12, start: '2025-11-20' }
+    const lines = loan(1_200_000, 6, 12).lines
+    const in2026 = loanInterestIn(l, '2026-01-01', '2026-12-31')
+    expect(in2026.payments).toBe(11)
+    expect(in2026.minor).toBe(lines.slice(1).reduce((a, x) => a + x.interestMinor, 0))
+    expect(loanInterestIn(l, '2025-12-20', '2025-12-20')).toEqual({ minor: 6_000, payments: 1 })
+    expect(loanInterestIn(l, '2025-12-21', '2026-01-19')).toEqual({ minor: 0, payments: 0 })
+    // every payment's interest, over the whole loan, is the loan's total interest
+    expect(loanInterestIn(l, '2025-01-01', '2027-12-31').minor).toBe(loan(1_200_000, 6, 12).totalInterestMinor)
+  })
+
+  test('a payment on the 31st falls on a shorter month’s last day', () => {
+    const l = { principalMinor: 100_000, ratePercent: 12, months: 3, start: '2026-01-31' }
+    expect(loanInterestIn(l, '2026-02-28', '2026-02-28').payments).toBe(1)
+    expect(loanInterestIn(l, '2026-03-31', '2026-03-31').payments).toBe(1)
+  })
+
+  test('loan payments logged as expenses are not costs; lease, insurance and the loan interest are', () => {
+    const c = costOfOwnership({
+      ...base,
+      expenses: [
+        { date: '2026-02-15', kind: 'loan', costMinor: 30_000 },
+        { date: '2026-03-15', kind: 'loan', costMinor: 30_000 },
+        { date: '2026-03-01', kind: 'lease', costMinor: 25_000 },
+        { date: '2026-04-01', kind: 'insurance', costMinor: 80_000 },
+        { date: '2027-01-01', kind: 'insurance', costMinor: 99_999 }, // after the period
+      ],
+      loan: { principalMinor: 1_200_000, ratePercent: 6, months: 12, start: '2025-12-15' },
+    })
+    const interest = loan(1_200_000, 6, 12).totalInterestMinor // payments 2026-01-15 … 2026-12-15: all in the period
+    expect(c.loanPayments).toEqual({ minor: 60_000, count: 2 })
+    expect(c.loanInterest).toEqual({ minor: interest, payments: 12 })
+    expect(c.kinds.map((k) => k.kind)).toEqual(['fuel', 'service', 'repair', 'upgrade', 'insurance', 'lease', 'loan_interest'])
+    expect(c.totalMinor).toBe(25_000 + 80_000 + interest)
+    expect(c.runningMinor).toBe(c.totalMinor)
+  })
+
+  test('without a loan there is no loan interest (null), and its payments are still not costs', () => {
+    const c = costOfOwnership({ ...base, expenses: [{ date: '2026-02-15', kind: 'loan', costMinor: 30_000 }] })
+    expect(c.loanInterest).toBeNull()
+    expect(c.totalMinor).toBe(0)
+    expect(c.kinds.some((k) => k.kind === 'loan_interest')).toBe(false)
+  })
+
+  test('electricity counts beside fuel, a charge odometer is a reading, and the kinds sum to the total', () => {
+    const c = costOfOwnership({
+      ...base,
+      fillUps: [{ date: '2026-03-01', costMinor: 7_000, odometerKm: null }],
+      charges: [
+        { date: '2026-01-01', kwh: 40, costMinor: 1_200, odometerKm: 10_000 },
+        { date: '2026-12-31', kwh: 30, costMinor: 900, odometerKm: 20_000 },
+      ],
+      purchase: { priceMinor: 3_000_000, date: '2025-06-01' },
+    })
+    expect(c.electricity).toEqual({ minor: 2_100, count: 2, kwh: 70 })
+    // from the first charge's day to the last's: 10,000 km
+    expect(c.km).toBe(10_000)
+    expect(c.kinds.map((k) => k.kind)).toEqual(['fuel', 'electricity', 'service', 'repair', 'upgrade', 'depreciation'])
+    expect(c.kinds.reduce((a, k) => a + k.minor, 0)).toBe(c.totalMinor)
+    expect(c.energyPerKmMinor).toBe((7_000 + 2_100) / 10_000)
+    expect(c.totalMinor).toBe(7_000 + 2_100 + c.depreciationMinor!)
+  })
+})
+
+describe('depreciation through a known value', () => {
+  test('the curve runs through the valuation: from the purchase to it, the loss is price − value', () => {
+    const d = depreciationOver(3_000_000, '2024-01-01', '2024-01-01', '2025-12-31', {
+      valuation: { minor: 2_400_000, date: '2026-01-01' },
+    })
+    expect(d.minor).toBe(600_000)
+    // 24,000 ÷ 30,000 = 0.8 over 731 days: 0.8^(365.2425 / 731) kept a year
+    expect(d.ratePercent).toBeCloseTo((1 - 0.8 ** (365.2425 / 731)) * 100, 10)
+  })
+
+  test('a car loses nothing after it was sold; the sale price is the value it ran to', () => {
+    const sold = { valuation: { minor: 1_800_000, date: '2025-07-01' }, soldOn: '2025-07-01' }
+    const year = depreciationOver(2_000_000, '2024-07-01', '2025-01-01', '2025-12-31', sold)
+    const toSale = depreciationOver(2_000_000, '2024-07-01', '2025-01-01', '2025-06-30', sold)
+    expect(year.minor).toBe(toSale.minor)
+    expect(depreciationOver(2_000_000, '2024-07-01', '2025-07-01', '2025-12-31', sold).minor).toBe(0)
+    expect(depreciationOver(2_000_000, '2024-07-01', '2024-07-01', '2025-12-31', sold).minor).toBe(200_000)
+  })
+
+  test('without a value the yearly rate is 15%, as before', () => {
+    const d = depreciationOver(1_000_000, '2025-01-01', '2025-01-01', '2025-12-31')
+    expect(d.ratePercent).toBeCloseTo(15, 10)
+    expect(d.minor).toBe(depreciation(1_000_000, '2025-01-01', '2025-01-01', '2025-12-31'))
   })
 })

@@ -9,14 +9,13 @@ import { dayNumber, formatDate, fromDayNumber } from '../../../lib/domain/dates.
 import {
   type ChargeEntry,
   chargeSegments,
-  chargesInPeriod,
   EXPENSE_KINDS,
   type ExpenseEntry,
-  expensesInPeriod,
   fuelSegments,
   type Tank,
   TANK_LABEL,
 } from '../../../lib/domain/figures.ts'
+import { energyDigits } from '../../../lib/domain/energy.ts'
 import { formatMoney } from '../../../lib/domain/money.ts'
 import type { NumberFormat } from '../../../lib/domain/numbers.ts'
 import type { Presentation } from '../../../lib/domain/presentation.ts'
@@ -25,7 +24,6 @@ import {
   ECONOMY_LABEL,
   ENERGY_LABEL,
   type EconomyUnit,
-  energyUnitFor,
   fromKm,
   fromKmPerKwh,
   fromKmPerLitre,
@@ -39,6 +37,7 @@ import {
 import { calculatorClient, callCalculator } from '../../clients/calculator.ts'
 import { callItems, itemsClient } from '../../clients/items.ts'
 import type { HandlerContext } from '../../handler.ts'
+import type { CarView } from '../../../services/items/cars/model.ts'
 import type { Garage } from './lookups.ts'
 
 /** A figure with exactly `digits` decimals in the garage's number format ("6.50"; "6,50"). */
@@ -75,11 +74,13 @@ export async function carData(ctx: HandlerContext, carRef: string, currency: str
   const items = itemsClient(ctx)
   const c = await callItems(items.cars({ car: carRef }).get())
   // Every record and fill-up, a page at a time: a figure over a period uses all of them.
-  const [records, fillups, expenses, charges] = await Promise.all([
+  const [records, fillups, expenses, charges, readings] = await Promise.all([
     everyPage((page) => callItems(items.records.get({ query: { car: c.nickname, limit: PAGE, page } })), (r) => r.records),
     everyPage((page) => callItems(items.fillups.get({ query: { car: c.nickname, limit: PAGE, page } })), (r) => r.fillups),
     everyPage((page) => callItems(items.expenses.get({ query: { car: c.nickname, limit: PAGE, page } })), (r) => r.expenses),
     everyPage((page) => callItems(items.charges.get({ query: { car: c.nickname, limit: PAGE, page } })), (r) => r.charges),
+    // every reading: the car's detail carries only its latest few, and a period reaches further back
+    everyPage((page) => callItems(items.readings.get({ query: { car: c.nickname, limit: PAGE, page } })), (r) => r.readings),
   ])
   // Every fill-up counts in cost; the economy is of one tank at a time (AdBlue is not fuel):
   // the tank filled most is the car's economy, each tank's is a figure of its own (costFields).
@@ -121,13 +122,25 @@ export async function carData(ctx: HandlerContext, carRef: string, currency: str
         odometerKm: readingKm(x.odometer_value, x.odometer_unit),
       }),
     ),
-    readings: c.readings.map((r) => ({ date: r.read_on, km: toKm(r.value, figuresUnit(r.unit)) })),
+    readings: readings.map((r) => ({ date: r.read_on, km: toKm(r.value, figuresUnit(r.unit)) })),
     expenses: expenses.map((e): ExpenseEntry => ({ date: e.date, kind: e.kind, costMinor: e.cost_minor })),
     purchase:
       c.purchase_price && c.purchase_date
         ? { priceMinor: c.purchase_price.minor, date: c.purchase_date }
         : null,
+    /** The latest value known after the purchase: the sale price of an archived car, else a valuation. */
+    valuation: valuationOf(c),
+    soldOn: c.archived?.on ?? null,
   }
+}
+
+/** The value a car's depreciation runs through: its sale price when archived with one, else its valuation (in the purchase's currency). */
+function valuationOf(c: CarView): { minor: number; date: string } | null {
+  const currency = c.purchase_price?.currency
+  const sold = c.archived?.price
+  if (c.archived && sold && sold.minor > 0 && sold.currency === currency) return { minor: sold.minor, date: c.archived.on }
+  if (c.value && c.value.amount.currency === currency) return { minor: c.value.amount.minor, date: c.value.on }
+  return null
 }
 
 /** The largest page the items lists give. */
@@ -147,10 +160,20 @@ async function everyPage<R extends { next_page: number | null }, T>(
   return all
 }
 
-/** The car's costs over the `days` up to the garage's today. */
+/**
+ * The car's costs over the `days` up to the garage's today: the calculator's cost of ownership
+ * (services/calculator/service.ts `costOfOwnership`, the one computation of every kind: fuel,
+ * electricity, records, expenses, loan interest, depreciation), with the car's economy per tank
+ * and electricity use beside it.
+ */
 export async function costOf(ctx: HandlerContext, d: CarData, g: Garage, days: number) {
   const to = g.today
   const from = fromDayNumber(dayNumber(to) - days + 1)
+  const l = d.car.loan
+  // a loan in another currency than the garage's (it changed since) cannot be added to its costs
+  const loan = l && l.amount.currency === g.currency
+    ? { principalMinor: l.amount.minor, ratePercent: l.rate_percent, months: l.months, start: l.start }
+    : null
   const c = await callCalculator(
     calculatorClient(ctx).cost.post({
       currency: g.currency,
@@ -158,26 +181,22 @@ export async function costOf(ctx: HandlerContext, d: CarData, g: Garage, days: n
       to,
       records: d.records,
       fillUps: d.allFillUps,
-      // a charge's odometer is a reading too (it makes none of its own)
-      readings: [...d.readings, ...d.charges.flatMap((x) => (x.odometerKm === null ? [] : [{ date: x.date, km: x.odometerKm }]))],
+      readings: d.readings,
       purchase: d.purchase,
+      valuation: d.valuation,
+      soldOn: d.soldOn,
+      expenses: d.expenses,
+      charges: d.charges,
+      loan,
     }),
   )
-  // Expenses (insurance, tax, tolls …) are summed by kind here and are running costs: they go
-  // into the running and total costs and every rate built on them.
-  const expenses = expensesInPeriod(d.expenses, from, to)
-  // Charging is a running cost beside fuel; with it, fuel and electricity per distance is a
-  // plug-in hybrid's energy cost per km or mile.
-  const electricity = chargesInPeriod(d.charges, from, to)
-  const running = c.runningMinor + expenses.totalMinor + electricity.minor
-  const total = c.totalMinor + expenses.totalMinor + electricity.minor
   return {
     ...c,
-    expenses,
-    electricity,
-    energyPerKmMinor: c.km ? (c.byKindMinor.fuel + electricity.minor) / c.km : null,
+    /** The car has a loan the costs cannot count (its currency is not the garage's). */
+    loanElsewhere: l !== null && loan === null ? l.amount.currency : null,
     /** The car's electricity use over every charge (all of its history, as its fuel economy). */
     consumption: chargeSegments(d.charges).total,
+    energyUnit: d.car.energy_unit,
     /** Each tank's economy over its whole history, when the car fills more than one. */
     tankEconomy:
       d.tanks.length < 2
@@ -188,13 +207,12 @@ export async function costOf(ctx: HandlerContext, d: CarData, g: Garage, days: n
           }),
     economyUnit: d.car.economy_unit as EconomyUnit,
     volumeUnit: d.car.volume_unit,
-    runningMinor: running,
-    totalMinor: total,
-    perMonthMinor: total / c.months,
-    perKmMinor: c.km ? total / c.km : null,
-    runningPerKmMinor: c.km ? running / c.km : null,
   }
 }
+
+/** A kind of cost as a breakdown names it. */
+const KIND_LABEL: Readonly<Record<string, string>> = { loan_interest: 'Loan interest', electricity: 'Electricity' }
+const kindLabel = (kind: string) => KIND_LABEL[kind] ?? `${kind[0]!.toUpperCase()}${kind.slice(1)}`
 
 /** Which part of the period the odometer readings cover, when not all of it. */
 function coverage(d: { from: string; to: string }, from: string, to: string, p: Presentation): string {
@@ -215,21 +233,30 @@ export function costFields(
   const m = (x: number) => formatMoney(x, c.currency, 0, n)
   const count = (x: number) => formatNumber(x, 0, 0, n)
   const k = c.byKindMinor
-  const fields: NonNullable<Reply['fields']> = [
-    { name: 'Fuel', value: `${m(k.fuel)} (${count(c.counts.fuel)} fill-ups)`, inline: true },
-    { name: 'Service', value: `${m(k.service)} (${count(c.counts.service)})`, inline: true },
-    { name: 'Repair', value: `${m(k.repair)} (${count(c.counts.repair)})`, inline: true },
-    { name: 'Upgrade', value: `${m(k.upgrade)} (${count(c.counts.upgrade)})`, inline: true },
-  ]
-  for (const kind of EXPENSE_KINDS) {
-    const e = c.expenses.byKind[kind]
-    if (e) fields.push({ name: `${kind[0]!.toUpperCase()}${kind.slice(1)}`, value: `${m(e.minor)} (${count(e.count)})`, inline: true })
+  const fields: NonNullable<Reply['fields']> = []
+  for (const x of c.kinds) {
+    if (x.kind === 'depreciation') continue
+    const what =
+      x.kind === 'fuel'
+        ? `${count(x.count)} fill-ups`
+        : x.kind === 'electricity'
+          ? `${count(x.count)} charges, ${formatNumber(c.electricity.kwh, 1, 0, n)} kWh`
+          : x.kind === 'loan_interest'
+            ? `${count(x.count)} payments`
+            : count(x.count)
+    fields.push({ name: kindLabel(x.kind), value: `${m(x.minor)} (${what})`, inline: true })
   }
-  if (c.electricity.count > 0)
+  if (c.loanPayments.count > 0)
     fields.push({
-      name: 'Electricity',
-      value: `${m(c.electricity.minor)} (${count(c.electricity.count)} charges, ${formatNumber(c.electricity.kwh, 1, 0, n)} kWh)`,
-      inline: true,
+      name: 'Loan payments',
+      value: `${m(c.loanPayments.minor)} (${count(c.loanPayments.count)}), not a cost: the principal is the car (its depreciation)${c.loanInterest ? ' and the interest is counted from its loan' : '; set its loan with /car edit loan: so its interest counts'}`,
+      inline: false,
+    })
+  if (c.loanElsewhere)
+    fields.push({
+      name: 'Loan interest',
+      value: `unknown: the loan is in ${c.loanElsewhere}, the garage counts in ${c.currency}; set it again with /car edit loan:`,
+      inline: false,
     })
   for (const t of c.tankEconomy)
     fields.push({
@@ -241,10 +268,10 @@ export function costFields(
       inline: true,
     })
   if (c.consumption) {
-    const e = energyUnitFor(figuresUnit(unit))
+    const e = c.energyUnit
     fields.push({
       name: 'Electricity use',
-      value: `${fmt(fromKmPerKwh(c.consumption.km / c.consumption.kwh, e), e === 'mi/kWh' ? 2 : 1, n)} ${ENERGY_LABEL[e]} over ${distanceText(c.consumption.km, unit, n)}`,
+      value: `${fmt(fromKmPerKwh(c.consumption.km / c.consumption.kwh, e), energyDigits(e), n)} ${ENERGY_LABEL[e]} over ${distanceText(c.consumption.km, unit, n)}`,
       inline: true,
     })
   }
@@ -253,7 +280,7 @@ export function costFields(
     value:
       c.depreciationMinor === null || c.depreciationPercent === null
         ? 'unknown (set purchase_price and purchase_date with /car edit)'
-        : `${m(c.depreciationMinor)} (${formatNumber(c.depreciationPercent, 1, 0, n)}% a year, declining balance)`,
+        : `${m(c.depreciationMinor)} (${formatNumber(c.depreciationPercent, 1, 0, n)}% a year, declining balance${c.valuation ? ` through ${m(c.valuation.minor)} on ${formatDate(c.valuation.date, p.dates)}` : ''})`,
     inline: true,
   })
   fields.push({ name: 'Per month', value: m(c.perMonthMinor), inline: true })
@@ -271,5 +298,22 @@ export function costFields(
       value: `${perDistance(c.energyPerKmMinor, unit, c.currency, n)} (fuel ${m(k.fuel)} + electricity ${m(c.electricity.minor)} over ${distanceText(c.km!, unit, n)})`,
       inline: false,
     })
-  return fields
+  return withinRoom(fields)
+}
+
+/** The most fields a reply takes (Discord's 25), one left for the caller's own ("Last 12 months"). */
+const ROOM = 24
+const EXPENSE_LABELS = new Set(EXPENSE_KINDS.map(kindLabel))
+
+/**
+ * The cost fields within ROOM: a car with many kinds of expense, a loan and several tanks would
+ * pass it, so its expenses are then shown in one field, kind by kind ("Insurance €856.80 (2) · …").
+ */
+function withinRoom(fields: NonNullable<Reply['fields']>): NonNullable<Reply['fields']> {
+  if (fields.length <= ROOM) return fields
+  const expenses = fields.filter((f) => EXPENSE_LABELS.has(f.name))
+  const at = fields.findIndex((f) => EXPENSE_LABELS.has(f.name))
+  const rest = fields.filter((f) => !EXPENSE_LABELS.has(f.name))
+  const merged = { name: 'Expenses', value: expenses.map((f) => `${f.name} ${f.value}`).join(' · ').slice(0, 1024), inline: false }
+  return [...rest.slice(0, at), merged, ...rest.slice(at)].slice(0, ROOM)
 }

@@ -279,3 +279,44 @@ describe('cars', () => {
   })
 })
 
+
+describe('what a car runs on, its energy unit, loan and value', () => {
+  test('a car is added with its powertrain, fuels and energy unit; a unit of the other distance is refused and nothing stored', async () => {
+    const added = await call('POST', '/cars', {
+      body: { nickname: 'leaf', units: 'imperial', powertrain: 'ev', energy_unit: 'Wh/mi' },
+    })
+    expect(added.status).toBe(201)
+    expect(added.body).toMatchObject({ powertrain: 'ev', fuels: null, energy_unit: 'Wh/mi', loan: null, value: null })
+    const fuels = await call('POST', '/cars', { body: { nickname: 'vito', fuels: 'lpg, petrol 95' } })
+    expect(fuels.body).toMatchObject({ fuels: 'lpg,petrol', energy_unit: 'kWh/100km' })
+    const cars = count('cars')
+    expectRefused(
+      await call('POST', '/cars', { body: { nickname: 'zoe', units: 'metric', energy_unit: 'mi/kWh' } }),
+      422,
+      'energy_unit',
+      /mi\/kWh is for a car that counts mi; zoe counts km: use kWh\/100km or km\/kWh/,
+    )
+    expectRefused(await call('POST', '/cars', { body: { nickname: 'zoe', powertrain: 'steam' } }), 422, 'powertrain', /not one of combustion, hybrid, phev, ev/)
+    expect(count('cars')).toBe(cars)
+    // a unit chosen for a mi car is not shown once the car counts km
+    const metric = await call('PATCH', '/cars/leaf', { body: { units: 'metric' } })
+    expect(metric.body.energy_unit).toBe('kWh/100km')
+  })
+
+  test("a loan and a value as typed, in the garage's number format; a value not after the purchase is refused", async () => {
+    await call('PATCH', '/settings', { body: { numbers: '1.234,5', currency: 'EUR' } })
+    await call('POST', '/cars', { body: { nickname: 'astra', purchase_date: '2024-03-01', purchase_price: { value: 21000, text: '21.000' } } })
+    const loan = await call('PATCH', '/cars/astra', { body: { loan: '12.000 at 5,9% over 48m from 2024-03' } })
+    expect(loan.status).toBe(200)
+    expect(loan.body.loan).toMatchObject({ amount: { minor: 1_200_000, currency: 'EUR' }, rate_percent: 5.9, months: 48, start: '2024-03-01' })
+    expectRefused(
+      await call('PATCH', '/cars/astra', { body: { value: '25.000 on 2024-02-01' } }),
+      422,
+      'value',
+      /is not after astra was bought \(2024-03-01\)/,
+    )
+    const value = await call('PATCH', '/cars/astra', { body: { value: '17.500 on 2025-03-01' } })
+    expect(value.body.value).toMatchObject({ amount: { minor: 1_750_000 }, on: '2025-03-01' })
+    expect((await call('PATCH', '/cars/astra', { body: { loan: 'none', value: 'none' } })).body).toMatchObject({ loan: null, value: null })
+  })
+})

@@ -53,6 +53,15 @@ export const CarCreate = t.Object(
     meter: t.Optional(t.Union([t.Literal('distance'), t.Literal('hours')])),
     /** Overrides the economy unit of `units` (or of the garage's), e.g. km/L. */
     economy_unit: t.Optional(EconomyUnit),
+    /** The tanks it fills ("lpg,petrol"; "none" forgets them), the first the main one (checked by the service, which lists them). */
+    fuels: t.Optional(text(100)),
+    /** combustion, hybrid, phev or ev ("none" forgets it; checked by the service, which lists them). */
+    powertrain: t.Optional(t.String({ maxLength: 20 })),
+    /**
+     * How its electricity use is shown: kWh/100km or km/kWh for a km car, mi/kWh or Wh/mi for a
+     * mi one (lib/domain/energy.ts); "none": its distance unit's own.
+     */
+    energy_unit: t.Optional(t.String({ maxLength: 20 })),
     /** Accept a VIN whose North-American check digit does not match. */
     confirm: t.Optional(t.Boolean()),
   },
@@ -62,14 +71,13 @@ export type CarCreate = typeof CarCreate.static
 
 /**
  * Every field of a new car may change; `confirm` here also lowers the odometer (a correction).
- * `fuels`: the tanks it fills ("lpg,petrol"; "none" forgets them); `powertrain`: combustion,
- * hybrid, phev or ev (checked by the service, which lists them).
+ * `loan`: the car's loan as typed, "15,000 at 4.9% over 60m from 2025-03-01" (the amount in the
+ * garage currency and number format, the annual rate, the number of monthly payments, the day it
+ * started: payment n falls n months after it), or "none" to remove it (checked by the service).
+ * `value`: what the car is worth, "24,500 on 2025-12-01" (without a date: today), or "none".
  */
 export const CarEdit = t.Composite(
-  [
-    t.Partial(CarCreate),
-    t.Object({ fuels: t.Optional(text(100)), powertrain: t.Optional(t.String({ maxLength: 20 })) }),
-  ],
+  [t.Partial(CarCreate), t.Object({ loan: t.Optional(text(100)), value: t.Optional(text(100)) })],
   strict,
 )
 export type CarEdit = typeof CarEdit.static
@@ -113,6 +121,18 @@ export const CarView = t.Object({
   economy_unit: EconomyUnit,
   /** The car took the garage's units when it was added, nothing being typed. */
   units_from_garage: t.Boolean(),
+  /** How its electricity use is shown (the one chosen, else its distance unit's own; lib/domain/energy.ts). */
+  energy_unit: t.Union([t.Literal('kWh/100km'), t.Literal('km/kWh'), t.Literal('mi/kWh'), t.Literal('Wh/mi')]),
+  /** What it runs on as said: combustion, hybrid, phev or ev; null when not said. */
+  powertrain: t.Nullable(t.String()),
+  /** The tanks it fills as said ("lpg,petrol"); null when not said (learned from its fill-ups). */
+  fuels: t.Nullable(t.String()),
+  /** Its loan: amount borrowed, annual rate in percent, months, start date (YYYY-MM-DD); null when none. */
+  loan: t.Nullable(
+    t.Object({ amount: MoneyView, rate_percent: t.Number(), months: Whole(), start: t.String() }),
+  ),
+  /** What it was worth on a day (a valuation, `/car edit value:`); null when not known. */
+  value: t.Nullable(t.Object({ amount: MoneyView, on: t.String() })),
   /** The current odometer: the highest reading from any source. */
   odometer: t.Nullable(ReadingView),
   created_at: t.String(),

@@ -5,9 +5,13 @@
 import type { Database } from 'bun:sqlite'
 import { checkCarText, checkNickname, checkYear, recordedFor } from '../../../lib/domain/car.ts'
 import { checkDate } from '../../../lib/domain/dates.ts'
+import { toMinor } from '../../../lib/domain/money.ts'
+import { type NumberFormat, readDigits, SEPARATORS } from '../../../lib/domain/numbers.ts'
+import type { Presentation } from '../../../lib/domain/presentation.ts'
+import { ENERGY_UNITS_OF } from '../../../lib/domain/energy.ts'
 import { readTank, TANKS } from '../../../lib/domain/figures.ts'
 import { clip, plural } from '../../../lib/domain/text.ts'
-import { carUnits, distanceUnitOf, economyUnitFor, UNIT_SETS, type Units } from '../../../lib/domain/units.ts'
+import { carUnits, distanceUnitOf, economyUnitFor, figuresUnit, UNIT_SETS, type Units } from '../../../lib/domain/units.ts'
 import { badRequest, conflict } from '../../lib/http.ts'
 import { addReading, insertReading } from '../readings/service.ts'
 import { type CarRow, carRow, noSuchCar, requireCar, requireInUse, storedUnit } from '../shared/car.ts'
@@ -138,6 +142,14 @@ export function createCar(db: Database, tenant: string, body: CarCreate, now: Da
           stored.meter,
         ) as CarRow
       const created = carRow(inserted)
+      const said = checkPowers(body)
+      const energy = checkEnergyUnit(body.energy_unit, unit, nickname)
+      db.query('UPDATE cars SET fuels = ?, powertrain = ?, energy_unit = ? WHERE id = ?').run(
+        said.fuels ?? null,
+        said.powertrain ?? null,
+        energy ?? null,
+        created.id,
+      )
       if (odometer) insertReading(db, created, odometer, 'car', today, now)
       return carDetail(db, created)
     }),
@@ -187,12 +199,16 @@ function meterUnit(db: Database, car: CarRow, meter: 'distance' | 'hours', units
 
 const POWERTRAINS = ['combustion', 'hybrid', 'phev', 'ev'] as const
 
+/** A loan's limits, the calculator's (services/calculator/loan.ts). */
+const MAX_LOAN_RATE_PERCENT = 100
+const MAX_LOAN_MONTHS = 600
+
 /**
  * What a car runs on as typed (migration 13): `fuels` its tanks in order, the first the main
  * one ("lpg,petrol"; a grade names its tank; "none" forgets them), `powertrain` one of
  * POWERTRAINS ("none" forgets it). Undefined: not given.
  */
-function checkPowers(body: CarEdit): { fuels?: string | null; powertrain?: string | null } {
+function checkPowers(body: Pick<CarEdit, 'fuels' | 'powertrain'>): { fuels?: string | null; powertrain?: string | null } {
   const said: { fuels?: string | null; powertrain?: string | null } = {}
   if (body.fuels !== undefined) {
     const typed = body.fuels.trim()
@@ -215,6 +231,89 @@ function checkPowers(body: CarEdit): { fuels?: string | null; powertrain?: strin
     said.powertrain = known ?? null
   }
   return said
+}
+
+/**
+ * The energy unit typed for a car counting `unit` (lib/domain/energy.ts): one of its distance
+ * unit's, or "none" (null: the distance unit's own); undefined when not given.
+ */
+function checkEnergyUnit(typed: string | undefined, unit: MeterUnit, nickname: string): string | null | undefined {
+  if (typed === undefined) return undefined
+  const value = typed.trim()
+  if (value.toLowerCase() === 'none' || value === '') return null
+  const distance = figuresUnit(unit)
+  const fits = ENERGY_UNITS_OF[distance].find((u) => u.toLowerCase() === value.toLowerCase())
+  if (fits) return fits
+  const other = ENERGY_UNITS_OF[distance === 'km' ? 'mi' : 'km'].some((u) => u.toLowerCase() === value.toLowerCase())
+  throw badRequest(
+    'energy_unit',
+    other
+      ? `energy_unit: ${clip(value, 20)} is for a car that counts ${distance === 'km' ? 'mi' : 'km'}; ${nickname} counts ${unit}: use ${ENERGY_UNITS_OF[distance].join(' or ')}`
+      : `energy_unit: "${clip(value, 20)}" is not one of ${[...ENERGY_UNITS_OF.km, ...ENERGY_UNITS_OF.mi].join(', ')} (or none)`,
+  )
+}
+
+/** The loan columns of a car (migration 19), in order: amount, currency, text, rate, months, start. */
+type LoanColumns = [number, string, string, number, number, string] | [null, null, null, null, null, null]
+const NO_LOAN: LoanColumns = [null, null, null, null, null, null]
+
+const LOAN_EXAMPLE = '"15000 at 4.9% over 60m from 2025-03-01"'
+const LOAN_TYPED = /^(?<amount>.+?)\s+at\s+(?<rate>[\d.,]+)\s*%\s+(?:over|for)\s+(?<months>\d+)\s*(?:m|mo|months?)\s+from\s+(?<start>\S+)$/i
+
+/** A number as typed in the garage's format; a two-way one ("15.000") is read the garage's way. */
+function numberIn(text: string, numbers: NumberFormat): number | undefined {
+  const r = readDigits(text)
+  if (!r) return undefined
+  if (!r.readings || !r.separator) return r.value
+  return r.separator === SEPARATORS[numbers].group ? r.readings[1] : r.readings[0]
+}
+
+/**
+ * A car's loan as typed: "15,000 at 4.9% over 60m from 2025-03-01" (the amount in the garage
+ * currency and number format, the annual rate, how many monthly payments, the day it started,
+ * or its month: the 1st), or "none" to remove it. Each part refused names what is wrong.
+ */
+function checkLoan(typed: string, currency: string, today: string, shown: Presentation): LoanColumns {
+  const text = typed.trim().replace(/\s+/g, ' ')
+  if (text.toLowerCase() === 'none' || text === '') return NO_LOAN
+  const m = LOAN_TYPED.exec(text)?.groups
+  if (!m) throw badRequest('loan', `loan: "${clip(text, 60)}" is not a loan; give amount, rate, months and start, e.g. ${LOAN_EXAMPLE} (or none)`)
+  const digits = m.amount!.replace(/[^\d.,\s']/g, '').trim()
+  const value = numberIn(digits, shown.numbers)
+  if (value === undefined) throw badRequest('loan', `loan: "${clip(m.amount!, 30)}" is not an amount; e.g. ${LOAN_EXAMPLE}`)
+  const minor = toMinor('loan', { value, text: m.amount! }, currency)
+  const rate = numberIn(m.rate!, shown.numbers)
+  if (rate === undefined || rate > MAX_LOAN_RATE_PERCENT)
+    throw badRequest('loan', `loan: ${clip(m.rate!, 10)}% is not a loan rate; use 0% to ${MAX_LOAN_RATE_PERCENT}% a year`)
+  const months = Number(m.months)
+  if (months < 1 || months > MAX_LOAN_MONTHS)
+    throw badRequest('loan', `loan: ${months} months is not a loan term; use 1 to ${MAX_LOAN_MONTHS} monthly payments`)
+  const start = checkDate('loan', /^\d{4}-\d{2}$/.test(m.start!) ? `${m.start}-01` : m.start!, today, shown.dates)
+  return [minor, currency, m.amount!.trim(), rate, months, start]
+}
+
+const VALUE_TYPED = /^(?<amount>.+?)(?:\s+on\s+(?<on>\S+))?$/i
+
+/**
+ * What a car is worth as typed: "24,500 on 2025-12-01" (without a date: today), or "none" to
+ * forget it; its columns: amount, currency, text, date.
+ */
+function checkValue(
+  typed: string,
+  currency: string,
+  today: string,
+  shown: Presentation,
+): [number, string, string, string] | [null, null, null, null] {
+  const text = typed.trim().replace(/\s+/g, ' ')
+  if (text.toLowerCase() === 'none' || text === '') return [null, null, null, null]
+  const m = VALUE_TYPED.exec(text)!.groups!
+  const digits = m.amount!.replace(/[^\d.,\s']/g, '').trim()
+  const value = numberIn(digits, shown.numbers)
+  if (value === undefined)
+    throw badRequest('value', `value: "${clip(m.amount!, 30)}" is not an amount; e.g. "24500 on 2025-12-01" (or none)`)
+  const minor = toMinor('value', { value, text: m.amount! }, currency)
+  const on = m.on === undefined ? today : checkDate('value', m.on, today, shown.dates)
+  return [minor, currency, m.amount!.trim(), on]
 }
 
 export function editCar(db: Database, tenant: string, ref: string, body: CarEdit, now: Date): EditResult {
@@ -298,6 +397,21 @@ export function editCar(db: Database, tenant: string, ref: string, body: CarEdit
       const said = checkPowers(body)
       if (said.fuels !== undefined) db.query('UPDATE cars SET fuels = ? WHERE id = ?').run(said.fuels, car.id)
       if (said.powertrain !== undefined) db.query('UPDATE cars SET powertrain = ? WHERE id = ?').run(said.powertrain, car.id)
+      // a unit chosen before the car's distance unit changed is kept; carEnergyUnit shows it only while it fits
+      const energy = checkEnergyUnit(body.energy_unit, next.odometer_unit, next.nickname)
+      if (energy !== undefined) db.query('UPDATE cars SET energy_unit = ? WHERE id = ?').run(energy, car.id)
+      if (body.value !== undefined) {
+        const value = checkValue(body.value, garage.currency, today, shown)
+        const bought = next.purchase_date
+        if (value[3] !== null && bought !== null && value[3] <= bought)
+          throw badRequest('value', `value: ${value[3]} is not after ${next.nickname} was bought (${bought}); a value is what it is worth later`)
+        db.query('UPDATE cars SET value_minor = ?, value_currency = ?, value_text = ?, value_on = ? WHERE id = ?').run(...value, car.id)
+      }
+      const loan = body.loan === undefined ? undefined : checkLoan(body.loan, garage.currency, today, shown)
+      if (loan)
+        db.query(
+          'UPDATE cars SET loan_minor = ?, loan_currency = ?, loan_text = ?, loan_rate = ?, loan_months = ?, loan_start = ? WHERE id = ?',
+        ).run(...loan, car.id)
       return { ...carDetail(db, carRow(updated)), removed }
     }),
   )

@@ -20,8 +20,26 @@ const SHOWN_READINGS = 10
 /** The car columns a view shows (not the lookup keys nor the odometer last typed on the car). */
 const VIEW_COLUMNS = `c.id, c.nickname, c.make, c.model, c.year, c.plate, c.vin, c.purchase_date, c.purchase_price_minor,
   c.purchase_currency, c.purchase_price_text, ${carUnitSql('c')} AS odometer_unit, c.volume_unit, c.economy_unit, c.units_from_garage, c.created_at,
-  c.reading_count, c.archived_on, c.archived_price_minor, c.archived_currency, c.archived_odometer, c.archived_odometer_text`
-export type ViewColumns = Omit<CarRow, 'tenant' | 'nickname_key' | 'odometer' | 'odometer_text'>
+  c.reading_count, c.archived_on, c.archived_price_minor, c.archived_currency, c.archived_odometer, c.archived_odometer_text,
+  c.fuels, c.powertrain, c.energy_unit, c.loan_minor, c.loan_currency, c.loan_text, c.loan_rate, c.loan_months, c.loan_start,
+  c.value_minor, c.value_currency, c.value_text, c.value_on`
+/** What a car runs on (migration 13), its loan, energy unit and value (migration 19): NULL when not said. */
+export type CarExtras = {
+  fuels: string | null
+  powertrain: string | null
+  energy_unit: string | null
+  loan_minor: number | null
+  loan_currency: string | null
+  loan_text: string | null
+  loan_rate: number | null
+  loan_months: number | null
+  loan_start: string | null
+  value_minor: number | null
+  value_currency: string | null
+  value_text: string | null
+  value_on: string | null
+}
+export type ViewColumns = Omit<CarRow, 'tenant' | 'nickname_key' | 'odometer' | 'odometer_text'> & CarExtras
 export type CarWithCurrent = ViewColumns & CurrentColumns & ShownColumns
 
 // The garage's number format and date order come with each car (its labels are written in them).

@@ -11,7 +11,8 @@ import { carUnits, figuresUnit } from '../../../lib/domain/units.ts'
 import { prepared } from '../shared/statements.ts'
 import { notFound } from '../../lib/http.ts'
 import type { CarDetail, CarView, MoneyView } from './model.ts'
-import { CAR_SQL, type CarWithCurrent, type ViewColumns } from './sql.ts'
+import { CAR_SQL, type CarExtras, type CarWithCurrent, type ViewColumns } from './sql.ts'
+import { carEnergyUnit } from '../../../lib/domain/energy.ts'
 
 function priceView(car: ViewColumns, numbers: NumberFormat): MoneyView | null {
   if (car.purchase_price_minor === null || car.purchase_currency === null) return null
@@ -28,6 +29,13 @@ function moneyView(minor: number | null, currency: string | null, numbers: Numbe
   if (minor === null || currency === null) return null
   const label = formatMoney(minor, currency, 0, numbers)
   return { minor, currency, text: label, label }
+}
+
+function loanView(car: ViewColumns, numbers: NumberFormat): CarView['loan'] {
+  const { loan_minor: minor, loan_currency: currency, loan_rate: rate, loan_months: months, loan_start: start } = car
+  if (minor == null || currency == null || rate == null || months == null || start == null) return null
+  const label = formatMoney(minor, currency, 0, numbers)
+  return { amount: { minor, currency, text: car.loan_text ?? label, label }, rate_percent: rate, months, start }
 }
 
 /** A car as shown, its labels written the way its garage writes numbers (`shown`). */
@@ -47,6 +55,14 @@ export function viewOf(car: ViewColumns, odometer: ReadingView | null, shown: Pr
     volume_unit: units.volume,
     economy_unit: units.economy,
     units_from_garage: car.units_from_garage === 1,
+    energy_unit: carEnergyUnit(units.distance, car.energy_unit),
+    powertrain: car.powertrain ?? null,
+    fuels: car.fuels ?? null,
+    loan: loanView(car, shown.numbers),
+    value:
+      car.value_minor == null || car.value_currency == null || car.value_on == null
+        ? null
+        : { amount: moneyView(car.value_minor, car.value_currency, shown.numbers)!, on: car.value_on },
     odometer,
     created_at: car.created_at,
     archived:
@@ -61,9 +77,9 @@ export function viewOf(car: ViewColumns, odometer: ReadingView | null, shown: Pr
   }
 }
 
-/** A car row with its current odometer (one more statement), shown the garage's way. */
+/** A car row (every column, its loan and energy unit too) with its current odometer (one more statement), shown the garage's way. */
 export function carView(db: Database, car: CarRow, shown: Presentation): CarView {
-  return viewOf(car, currentOdometer(db, car.tenant, car.id, shown.numbers), shown)
+  return viewOf(car as CarRow & CarExtras, currentOdometer(db, car.tenant, car.id, shown.numbers), shown)
 }
 
 /** How the garage of a car read with SHOWN_COLUMNS writes numbers and dates. */

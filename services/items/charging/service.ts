@@ -2,7 +2,8 @@
  * Charges of electric and plug-in hybrid cars, numbered per garage (#N) like fill-ups, each
  * write in the change log. Energy is stored in kWh with its typed text; consumption between
  * charges with their odometer is lib/domain/figures.ts `chargeSegments`, shown in the car's
- * energy unit (kWh/100 km for a km car, mi/kWh for a mi one). A charge's odometer is kept on
+ * energy unit (kWh/100 km for a km car, mi/kWh for a mi one, or the other of its distance unit's
+ * chosen with /car edit energy_unit:). A charge's odometer is kept on
  * the charge (no reading is made), as an expense's is.
  */
 import type { Database } from 'bun:sqlite'
@@ -10,7 +11,8 @@ import { checkDate } from '../../../lib/domain/dates.ts'
 import { chargeSegments, tankOf } from '../../../lib/domain/figures.ts'
 import type { NumberFormat } from '../../../lib/domain/numbers.ts'
 import { clip, formatNumber } from '../../../lib/domain/text.ts'
-import { ENERGY_LABEL, energyUnitFor, figuresUnit, fromKmPerKwh, toKm } from '../../../lib/domain/units.ts'
+import { carEnergyUnit, energyDigits } from '../../../lib/domain/energy.ts'
+import { ENERGY_LABEL, figuresUnit, fromKmPerKwh, toKm } from '../../../lib/domain/units.ts'
 import { badRequest, conflict, notFound } from '../../lib/http.ts'
 import { type ChangeActor, logChange, NOBODY, removedNote, type Snapshot } from '../changes/log.ts'
 import { carTanks, powersOf } from '../fuel/service.ts'
@@ -68,10 +70,14 @@ function consumptions(rows: ChargeRow[], car: CarRow) {
   return { byId, total }
 }
 
-/** In the car's energy unit and the garage's number format: "17.5 kWh/100 km", "3.6 mi/kWh", "280 Wh/mi". */
+/**
+ * In the car's energy unit (the one chosen with /car edit energy_unit:, else its distance unit's
+ * own; lib/domain/energy.ts) and the garage's number format: "17.5 kWh/100 km", "3.62 mi/kWh", "280 Wh/mi".
+ */
 export function consumptionText(e: Stretch, car: CarRow, numbers: NumberFormat): string {
-  const unit = energyUnitFor(figuresUnit(car.odometer_unit))
-  const digits = unit === 'Wh/mi' ? 0 : unit === 'mi/kWh' || unit === 'km/kWh' ? 2 : 1
+  const chosen = (car as CarRow & { energy_unit?: string | null }).energy_unit
+  const unit = carEnergyUnit(figuresUnit(car.odometer_unit), chosen)
+  const digits = energyDigits(unit)
   return `${formatNumber(fromKmPerKwh(e.km / e.kwh, unit), digits, digits, numbers)} ${ENERGY_LABEL[unit]}`
 }
 
@@ -114,10 +120,13 @@ function requireElectric(db: Database, tenant: string, car: CarRow): void {
     }[]
   ).some((f) => f.fuel === null || tankOf(f.fuel) !== null)
   if (powertrain === null && carTanks(car).length === 0 && !filled) return
+  const tanks = carTanks(car)
   const runs =
     powertrain === 'combustion' || powertrain === 'hybrid'
       ? `a ${powertrain} car`
-      : 'a car that runs on fuel only (its fill-ups)'
+      : tanks.length > 0
+        ? `a car that runs on ${tanks.join(' and ')} (its fuels)`
+        : 'a car that runs on fuel only (its fill-ups)'
   throw conflict(
     'not_electric',
     `energy: ${car.nickname} is ${runs} as far as this garage knows. Is it a plug-in hybrid? Mark it with /car edit car:${car.nickname} powertrain:phev (or powertrain:ev), then log the charge again; nothing was stored`,
