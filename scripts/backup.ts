@@ -1,10 +1,12 @@
 /**
  * `bun run backup [--to DIR]`: a snapshot of every service while the stack runs (each service
- * writes its own part; lib/backup/take.ts), into DIR or DATA_DIR/backups/<time>. Reads the
+ * writes its own part; lib/backup/take.ts) and of the Slack bot's installation store when DATA_DIR
+ * has one, into DIR or DATA_DIR/backups/<time>. Reads the
  * settings like every process: each service's URL and SERVICE_TOKEN (or the token `bun run demo`
  * generated into DATA_DIR). Prints what it saved; exits 1 saying why when it could not.
  */
 import { parseArgs } from 'node:util'
+import { SLACK_STORE } from '../lib/backup/contract.ts'
 import { BackupError, serviceToken, serviceUrls, takeBackup } from '../lib/backup/take.ts'
 import { humanBytes } from '../lib/backup/files.ts'
 import { loadConfig } from '../lib/config.ts'
@@ -42,6 +44,11 @@ try {
     }
     console.log(`  ${s.service.padEnd(11)} ${parts.join(', ') || 'nothing to save'}  [${s.ms} ms]`)
   }
+  const slack = taken.manifest.databases.find((d) => d.service === SLACK_STORE.service)
+  if (slack)
+    console.log(
+      `  ${'slack'.padEnd(11)} ${slack.file} (${humanBytes(size(slack.file))}, schema ${slack.user_version}; the bot's installations, tokens still encrypted)`,
+    )
   const total = taken.manifest.files.reduce((n, f) => n + f.bytes, 0)
   console.log(
     `  manifest.json: ${taken.manifest.files.length} files, ${humanBytes(total)}, each with its sha256`,

@@ -24,6 +24,7 @@ import { createApp as itemsApp } from '../../services/items/app.ts'
 import { makePng } from '../../test/fixtures/images.ts'
 import { type Stack, startStack } from '../../test/stack.ts'
 import { callHttp, seedTenant } from '../../test/trust/seed.ts'
+import { SqliteInstallationStore } from '../../bots/slack/installations.ts'
 import { listFiles } from './files.ts'
 import { restoreBackup } from './restore.ts'
 import { BackupError, serviceUrls, takeBackup } from './take.ts'
@@ -191,6 +192,7 @@ describe('backup and restore', () => {
     expect(readdirSync(join(stack.dataDir, 'backups')).filter((f) => f.startsWith('.partial'))).toEqual([])
     const manifest = JSON.parse(readFileSync(join(taken.dir, 'manifest.json'), 'utf8'))
     expect(manifest.databases.map((d: { service: string }) => d.service).sort()).toEqual([
+      'api',
       'images',
       'issues',
       'items',
@@ -200,6 +202,7 @@ describe('backup and restore', () => {
     const target = join(tmp, 'restored-quiet')
     const restored = await restoreBackup(taken.dir, target)
     expect(restored.databases.map((d) => d.file).sort()).toEqual([
+      'api.sqlite',
       'images.sqlite',
       'issues.sqlite',
       'items.sqlite',
@@ -208,6 +211,7 @@ describe('backup and restore', () => {
     expect(counts(target)).toEqual(counts(stack.dataDir))
     expect(photoFiles(target)).toEqual(photoFiles(stack.dataDir))
     expect(readdirSync(target).sort()).toEqual([
+      'api.sqlite',
       'images',
       'images.sqlite',
       'issues.sqlite',
@@ -273,6 +277,40 @@ describe('backup and restore', () => {
     expect(error.message).toContain('x/../../escape: leads outside the snapshot')
     expect(existsSync(target)).toBe(false)
   })
+
+  test("the Slack bot's installation store is copied while it is open, still encrypted, and restored beside the services", async () => {
+    const key = Buffer.alloc(32, 7).toString('base64')
+    const token = 'xoxb-backup-secret-0123456789'
+    const store = SqliteInstallationStore.open(stack.dataDir, key)
+    try {
+      await store.keepSingle({ teamId: 'T0BACKUP1', botUserId: 'U0BOT', botId: 'B0BOT', token })
+      // the bot keeps its store open (WAL) while the backup runs
+      const r = await run('backup', ['--to', join(tmp, 'with-slack')], env())
+      expect(r.err).toBe('')
+      expect(r.code).toBe(0)
+      expect(r.out).toContain('slack       slack.sqlite (')
+    } finally {
+      store.close()
+    }
+    const snap = join(tmp, 'with-slack')
+    const manifest = JSON.parse(readFileSync(join(snap, 'manifest.json'), 'utf8'))
+    expect(manifest.databases).toContainEqual({ service: 'slack', file: 'slack.sqlite', user_version: expect.any(Number) })
+    expect(manifest.files.map((f: { path: string }) => f.path)).toContain('slack.sqlite')
+    expect(readFileSync(join(snap, 'slack.sqlite')).includes(token)).toBe(false)
+    const target = join(tmp, 'restored-slack')
+    const restored = await run('restore', [snap], env({ DATA_DIR: target }))
+    expect(restored.code).toBe(0)
+    expect(restored.out).toMatch(/slack\.sqlite +integrity_check ok, schema \d+, 1 rows/)
+    const back = SqliteInstallationStore.open(target, key)
+    try {
+      expect(back.find('T0BACKUP1')?.bot?.token).toBe(token)
+    } finally {
+      back.close()
+    }
+    rmSync(join(stack.dataDir, 'slack.sqlite'), { force: true })
+    rmSync(join(stack.dataDir, 'slack.sqlite-wal'), { force: true })
+    rmSync(join(stack.dataDir, 'slack.sqlite-shm'), { force: true })
+  }, 30_000)
 
   test('a backup whose service cannot be reached saves nothing and names the service', async () => {
     const r = await run('backup', ['--to', join(tmp, 'down')], env({ QUOTES_URL: 'http://127.0.0.1:9' }))

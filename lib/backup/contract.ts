@@ -5,8 +5,8 @@
  *
  * A snapshot folder holds `<service>.sqlite` (a `VACUUM INTO` copy made by the service itself)
  * for every service with a database, `<service>/…` for a service that keeps files
- * (the photo store, `images/<sha[0:2]>/…`), and `manifest.json`, written last: a folder without
- * it is not a snapshot.
+ * (the photo store, `images/<sha[0:2]>/…`), `slack.sqlite` when the Slack bot keeps its
+ * installations in DATA_DIR, and `manifest.json`, written last: a folder without it is not a snapshot.
  */
 import { join, resolve } from 'node:path'
 import { type Static, Type as T } from '@sinclair/typebox'
@@ -14,6 +14,13 @@ import { type Static, Type as T } from '@sinclair/typebox'
 /** Snapshots are taken below `DATA_DIR/backups`; a service writes nowhere else for a backup. */
 export const BACKUPS_FOLDER = 'backups'
 export const MANIFEST_FILE = 'manifest.json'
+/**
+ * The Slack bot's installation store (bots/slack/installations.ts), kept by the bot itself in
+ * DATA_DIR rather than by a service: the backup copies it when it is there (its tokens are
+ * encrypted at rest, and stay so in the copy), and restore puts it back in DATA_DIR.
+ */
+export const SLACK_STORE = { service: 'slack', file: 'slack.sqlite' } as const
+
 /** The name of a snapshot the worker's schedule took (the only ones it removes): `auto-<time>`. */
 export const SCHEDULED_PREFIX = 'auto-'
 

@@ -3,8 +3,10 @@
  * queue/backups.ts). Each service writes its own part through its `POST /backup` into a
  * `.partial-…` folder below DATA_DIR/backups; then every file is hashed into `manifest.json`
  * (written last) and the folder is renamed to its place, so a folder with a manifest is always
- * a whole snapshot. Nothing here opens a service's database.
+ * a whole snapshot. Nothing here opens a service's database; the Slack bot's installation store,
+ * which no service keeps, is copied here (copySlackStore).
  */
+import { Database } from 'bun:sqlite'
 import { randomBytes } from 'node:crypto'
 import {
   cpSync,
@@ -28,6 +30,7 @@ import {
   MANIFEST_FILE,
   type Manifest,
   SCHEDULED_PREFIX,
+  SLACK_STORE,
   snapshotName,
 } from './contract.ts'
 import { fsyncPath, hashFile, listFiles } from './files.ts'
@@ -92,6 +95,24 @@ async function askService(name: ServiceName, url: string, token: string, to: str
   return body
 }
 
+/**
+ * The Slack bot's installation store, copied consistently while the bot may be writing it
+ * (`VACUUM INTO`, SQLite's online copy: one read transaction, so a token rotation lands wholly
+ * in the copy or not at all); its schema version, or null when DATA_DIR has no store.
+ */
+export function copySlackStore(dataDir: string, staging: string): number | null {
+  const from = join(resolve(dataDir), SLACK_STORE.file)
+  if (!existsSync(from)) return null
+  const db = new Database(from, { readwrite: true, create: false })
+  try {
+    db.exec('PRAGMA busy_timeout = 5000')
+    db.query('VACUUM INTO ?').run(join(staging, SLACK_STORE.file))
+    return (db.query('PRAGMA user_version').get() as { user_version: number }).user_version
+  } finally {
+    db.close()
+  }
+}
+
 /** Moves the finished folder to `dest` (a rename, or a copy to another disk). */
 function place(staging: string, dest: string): void {
   mkdirSync(dirname(dest), { recursive: true })
@@ -134,6 +155,11 @@ export async function takeBackup(options: TakeOptions): Promise<Taken> {
           `${s.service}: wrote its part below its own DATA_DIR, not ${options.dataDir}; run the backup with the services' DATA_DIR`,
         )
       databases.push({ service: s.service, file: s.database, user_version: s.user_version })
+    }
+    const slack = copySlackStore(options.dataDir, staging)
+    if (slack !== null) {
+      fsyncPath(join(staging, SLACK_STORE.file))
+      databases.push({ ...SLACK_STORE, user_version: slack })
     }
     const files: Manifest['files'] = []
     for (const path of listFiles(staging)) files.push({ path, ...(await hashFile(join(staging, path))) })

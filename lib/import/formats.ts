@@ -7,7 +7,7 @@ import type { CsvTable } from './csv.ts'
 import { cellOf, fold, hasAny } from './csv.ts'
 import type { DateOrder } from '../domain/dates.ts'
 import type { NumberFormat } from '../domain/numbers.ts'
-import type { CarSource, FileUnits, ImportKind, RawRow } from './model.ts'
+import type { CarSource, FileUnits, ImportKind, Problem, RawRow } from './model.ts'
 
 export type TableRead = {
   format: string
@@ -20,6 +20,8 @@ export type TableRead = {
   dates?: DateOrder
   /** Per car, when the file says each car's units (aCar's vehicles). */
   cars?: Map<string, CarSource>
+  /** Rows the format's reader could not take already (a flag it cannot read). */
+  problems?: Problem[]
 }
 
 const truthy = (cell: string | undefined) => /^(1|true|yes|y|x|ja|wahr)$/i.test(cell?.trim() ?? '')

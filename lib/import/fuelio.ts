@@ -24,18 +24,19 @@ export const isFuelio = (text: string) =>
 const DISTANCE: Record<string, DistanceUnit> = { '0': 'km', '1': 'mi' }
 const VOLUME: Record<string, VolumeUnit> = { '0': 'L', '1': 'gal', '2': 'impgal' }
 /** The expense kind a category's name says ("Car wash" → wash), if any. */
-function expenseKindOf(name: string): string | undefined {
+export function expenseKindOf(name: string): string | undefined {
+  // English first, then the words of the apps' other languages (Drivvo's Portuguese, Spanish, German, French).
   const kinds: [RegExp, string][] = [
-    [/insur/i, 'insurance'],
-    [/regist/i, 'registration'],
-    [/tax/i, 'tax'],
-    [/inspect|mot\b|tüv/i, 'inspection'],
-    [/park/i, 'parking'],
-    [/toll|vignette/i, 'toll'],
-    [/loan|credit/i, 'loan'],
+    [/insur|seguro|versicherung|assurance/i, 'insurance'],
+    [/regist|licenciamento|zulassung|immatricul/i, 'registration'],
+    [/tax|ipva|imposto|impuesto|steuer|taxe/i, 'tax'],
+    [/inspect|mot\b|tüv|vistoria|itv\b|contr[oô]le technique/i, 'inspection'],
+    [/park|estaciona|stationnement/i, 'parking'],
+    [/toll|vignette|ped[aá]gio|peaje|maut|p[ée]age/i, 'toll'],
+    [/loan|credit|financiamento|financiaci/i, 'loan'],
     [/leas/i, 'lease'],
-    [/wash/i, 'wash'],
-    [/fine|ticket|penalt/i, 'fine'],
+    [/wash|lavag|lavado|w[äa]sche|lavage/i, 'wash'],
+    [/fine|ticket|penalt|multa|bu[sß]geld|amende/i, 'fine'],
   ]
   return kinds.find(([re]) => re.test(name))?.[1]
 }

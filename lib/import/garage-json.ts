@@ -8,7 +8,10 @@ import { fromMinor } from '../domain/money.ts'
 import type { DistanceUnit, VolumeUnit } from '../domain/units.ts'
 import {
   type CarSource,
+  type ImportCarFields,
+  type ImportItem,
   ImportRefused,
+  type ImportSettings,
   type ImportKind,
   type ImportRow,
   type ParsedImport,
@@ -53,16 +56,22 @@ export function readGarageExport(files: Map<string, Uint8Array>, zip: string): P
     throw new ImportRefused(
       `${zip}: a Car Manager export of version ${String(manifest.version)}; this Car Manager reads version 1. Nothing was imported.`,
     )
-  const cars = new Map<number, { name: string; distance: DistanceUnit; volume: VolumeUnit | null }>()
+  const cars = new Map<
+    number,
+    { name: string; distance: DistanceUnit; volume: VolumeUnit | null; hours: boolean; fields: ImportCarFields }
+  >()
   for (const c of arrayOf(files, 'cars.json', zip)) {
     const id = num(c.id)
     const name = str(c.nickname)
     if (id === null || name === null) continue
     cars.set(id, {
       name,
+      // An hour meter's readings are hours (its odometer_unit column keeps 'km'): imported as hours.
+      hours: c.meter === 'hours' || c.odometer_unit === 'h',
       distance: c.odometer_unit === 'mi' ? 'mi' : 'km',
       volume:
         c.volume_unit === 'gal' || c.volume_unit === 'impgal' || c.volume_unit === 'L' ? c.volume_unit : null,
+      fields: carFields(c),
     })
   }
   const rows: ImportRow[] = []
@@ -124,14 +133,32 @@ export function readGarageExport(files: Map<string, Uint8Array>, zip: string): P
         }
       : null,
   )
-  add('expenses.json', arrayOf(files, 'expenses.json', zip), (r) => ({
+  add('expenses.json', arrayOf(files, 'expenses.json', zip), (r) => {
+    const months = num(r.every_months)
+    const text = str(r.every_text)
+    return {
+      ...base,
+      kind: 'tax',
+      date: String(r.paid_on),
+      odometer: num(r.odometer),
+      ...money(r),
+      title: str(r.kind),
+      notes: str(r.notes),
+      // a renewal as the garage takes one (every 1, 3, 6 or 12 months); another is left a payment of its own
+      ...(months !== null && [1, 3, 6, 12].includes(months)
+        ? { every: { months, text: text && text.length <= 10 ? text : `${months}m` } }
+        : {}),
+    }
+  })
+  // A charge's kWh ride in `volume`; where it was (home, public, fast) in `title`.
+  add('charges.json', arrayOf(files, 'charges.json', zip), (r) => ({
     ...base,
-    kind: 'tax',
-    date: String(r.paid_on),
+    kind: 'charge',
+    date: String(r.charged_on),
     odometer: num(r.odometer),
+    volume: num(r.kwh),
     ...money(r),
-    title: str(r.kind),
-    notes: str(r.notes),
+    title: str(r.place),
   }))
   const sources = new Map<string, CarSource>()
   for (const c of cars.values())
@@ -139,10 +166,23 @@ export function readGarageExport(files: Map<string, Uint8Array>, zip: string): P
       distance: c.distance,
       volume: 'L',
       units: c.distance === 'km' ? 'metric' : c.volume === 'impgal' ? 'uk' : 'imperial',
+      ...(c.hours ? { meter: 'hours' as const } : {}),
+      fields: c.fields,
     })
-  const left = ['maintenance_items', 'issues', 'quotes', 'photos'].filter(
-    (k) => arrayOf(files, `${k}.json`, zip).length > 0,
-  )
+  // A car's drivers: a chat user id as the platform writes it (letters, digits, . _ -) and a name.
+  const drivers: NonNullable<ParsedImport['drivers']> = []
+  for (const d of arrayOf(files, 'car_drivers.json', zip)) {
+    const car = cars.get(num(d.car_id) ?? -1)
+    const user = str(d.user_id)
+    const name = str(d.name)
+    if (!car || !user || !/^[A-Za-z0-9._-]{1,64}$/.test(user) || !name) continue
+    drivers.push({ car: car.name, user_id: user, name: name.slice(0, 200) })
+  }
+  const items = readItems(files, zip, cars, problems)
+  const settings = readSettings(files)
+  // Said in the preview, so a garage that is not whole after the import says so before Import.
+  const left = ['photos'].filter((k) => arrayOf(files, `${k}.json`, zip).length > 0)
+  const recurring = rows.filter((r) => r.file === 'expenses.json' && r.every).length
   return {
     format: 'Car Manager export',
     files: [...files.keys()].filter((f) => f.endsWith('.json')),
@@ -150,12 +190,132 @@ export function readGarageExport(files: Map<string, Uint8Array>, zip: string): P
     problems,
     units: { distance: null, volume: null },
     cars: sources,
+    ...(drivers.length ? { drivers } : {}),
+    ...(items.length ? { items } : {}),
+    ...(settings ? { settings } : {}),
     numbers: { format: '1,234.5', how: 'file' },
     dates: { order: 'YYYY-MM-DD', how: 'iso' },
-    notes: left.length
-      ? [
-          `only fill-ups, service records, odometer readings and expenses are imported; the export's ${left.join(', ').replace(/_/g, ' ')} are not`,
-        ]
-      : [],
+    notes: [
+      ...(left.length
+        ? [
+            `the export's ${left.join(', ')} are not imported (photos stay in the garage they were taken in)`,
+          ]
+        : []),
+      ...(recurring
+        ? [
+            `${recurring} recurring ${recurring === 1 ? 'expense renews' : 'expenses renew'} as in the export (reminded before the next is due)`,
+          ]
+        : []),
+    ],
+  }
+}
+
+const threshold = (days: unknown, km: unknown, text: unknown) => {
+  const d = num(days)
+  const k = num(km)
+  return d === null || k === null || !Number.isInteger(d) || d < 0 || k < 0 ? null : { days: d, km: k, text: str(text) }
+}
+const DATE = /^\d{4}-\d{2}-\d{2}$/
+
+/** The maintenance items of the export's cars; a row that does not fit is a problem with its line. */
+function readItems(
+  files: Map<string, Uint8Array>,
+  zip: string,
+  cars: Map<number, { name: string }>,
+  problems: Problem[],
+): ImportItem[] {
+  const items: ImportItem[] = []
+  arrayOf(files, 'maintenance_items.json', zip).forEach((r, i) => {
+    const file = 'maintenance_items.json'
+    const line = i + 2
+    const car = cars.get(num(r.car_id) ?? -1)
+    const name = str(r.name)?.trim()
+    const months = num(r.months)
+    const distance = num(r.distance)
+    const last = str(r.last_date)
+    if (!car) return problems.push({ file, line, why: `car_id ${String(r.car_id)} is no car of cars.json` })
+    if (!name || name.length > 100) return problems.push({ file, line, why: 'name: missing or longer than 100 characters' })
+    if ((months === null || !Number.isInteger(months) || months <= 0) && (distance === null || distance <= 0))
+      return problems.push({ file, line, why: `${name}: no schedule (months or distance)` })
+    if (!last || !DATE.test(last)) return problems.push({ file, line, why: `${name}: last_date is no date` })
+    const due = str(r.due_date)
+    const snoozed = str(r.snoozed_until)
+    items.push({
+      car: car.name,
+      name,
+      months: months !== null && Number.isInteger(months) && months > 0 ? months : null,
+      distance: distance !== null && distance > 0 ? distance : null,
+      distance_text: distance !== null && distance > 0 ? (str(r.distance_text)?.slice(0, 100) ?? null) : null,
+      fixed: r.fixed === 1 || r.fixed === true,
+      last_date: last,
+      last_odometer: num(r.last_odometer),
+      due_date: due && DATE.test(due) ? due : null,
+      due_odometer: num(r.due_odometer),
+      notes: str(r.notes)?.slice(0, 2000) ?? null,
+      snoozed_until: snoozed && DATE.test(snoozed) ? snoozed : null,
+      urgent: threshold(r.urgent_days, r.urgent_km, r.urgent_text),
+      very_urgent: threshold(r.very_urgent_days, r.very_urgent_km, r.very_urgent_text),
+    })
+  })
+  return items
+}
+
+/** settings.json: the exporting garage's settings row, or null (it kept the defaults). */
+function readSettings(files: Map<string, Uint8Array>): ImportSettings | null {
+  const bytes = files.get('settings.json')
+  if (!bytes) return null
+  let r: Row | null
+  try {
+    r = JSON.parse(new TextDecoder().decode(bytes)) as Row | null
+  } catch {
+    return null
+  }
+  if (!r || typeof r !== 'object') return null
+  const hour = num(r.reminder_hour)
+  const urgent = threshold(r.urgent_days, r.urgent_km, r.urgent_text)
+  const very = threshold(r.very_urgent_days, r.very_urgent_km, r.very_urgent_text)
+  const units = r.units === 'imperial' ? 'imperial' : r.units === 'metric' ? 'metric' : null
+  const currency = str(r.currency)
+  const timezone = str(r.timezone)
+  if (!units || !currency || !timezone || hour === null || !urgent || !very) return null
+  const one = (v: unknown, known: string[]) => (typeof v === 'string' && known.includes(v) ? v : known[0]!)
+  return {
+    units,
+    numbers: one(r.number_format, ['1,234.5', '1.234,5', '1 234,5']),
+    dates: one(r.date_order, ['YYYY-MM-DD', 'DD/MM/YYYY', 'MM/DD/YYYY']),
+    currency,
+    timezone,
+    reminder_hour: hour,
+    digest: one(r.digest, ['off', 'weekly', 'monthly']),
+    urgent,
+    very_urgent: very,
+  }
+}
+
+const oneOf = <T extends string>(v: unknown, known: readonly T[]): T | null =>
+  typeof v === 'string' && (known as readonly string[]).includes(v) ? (v as T) : null
+const text = (v: unknown, max: number) => (typeof v === 'string' && v.trim() && [...v].length <= max ? v.trim() : null)
+
+/** A car row's own fields; a value that does not fit is left out (the car made by the import has none). */
+function carFields(c: Row): ImportCarFields {
+  const year = num(c.year)
+  const price = num(c.purchase_price_minor)
+  const bought = str(c.purchase_date)
+  return {
+    make: text(c.make, 60),
+    model: text(c.model, 60),
+    year: year !== null && Number.isInteger(year) && year >= 1886 && year <= 2200 ? year : null,
+    plate: text(c.plate, 20),
+    vin: typeof c.vin === 'string' && /^[A-HJ-NPR-Z0-9]{17}$/.test(c.vin) ? c.vin : null,
+    purchase_date: bought && DATE.test(bought) ? bought : null,
+    purchase_price_minor: price !== null && Number.isInteger(price) && price >= 0 ? price : null,
+    purchase_currency: text(c.purchase_currency, 20),
+    purchase_price_text: text(c.purchase_price_text, 100),
+    volume_unit: oneOf(c.volume_unit, ['L', 'gal', 'impgal'] as const),
+    economy_unit: oneOf(c.economy_unit, ['L/100km', 'km/L', 'mpg', 'impmpg'] as const),
+    energy_unit: oneOf(c.energy_unit, ['kWh/100km', 'km/kWh', 'mi/kWh', 'Wh/mi'] as const),
+    powertrain: oneOf(c.powertrain, ['combustion', 'hybrid', 'phev', 'ev'] as const),
+    fuels: typeof c.fuels === 'string' && /^[a-z]{1,20}(,[a-z]{1,20}){0,5}$/.test(c.fuels) ? c.fuels : null,
+    units_from_garage: c.units_from_garage === 1 || c.units_from_garage === true,
   }
 }

@@ -1,4 +1,8 @@
+import { Database } from 'bun:sqlite'
 import { describe, expect, test } from 'bun:test'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parseImport, splitMap } from './index.ts'
 
 const GARAGE = { numbers: '1,234.5', dates: 'YYYY-MM-DD' } as const
@@ -90,4 +94,49 @@ describe('numbers and dates of a file', () => {
       ['civic', 'new'],
     ])
   })
+})
+
+describe('Hammond database', () => {
+  test('a database in WAL mode (as a running server leaves it) is read from its main file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hammond-wal-'))
+    try {
+      const db = new Database(join(dir, 'h.db'), { create: true })
+      db.exec('PRAGMA journal_mode = WAL')
+      db.exec(
+        "CREATE TABLE vehicles (id text, nickname text, fuel_unit integer, distance_unit integer); CREATE TABLE fillups (id text, vehicle_id text, fuel_quantity real, per_unit_price real, total_amount real, odo_reading integer, is_tank_full numeric, has_missed_fillup numeric, date datetime); CREATE TABLE expenses (id text, vehicle_id text, amount real, expense_type text, date datetime); INSERT INTO vehicles VALUES ('v', 'Van', 1, 0); INSERT INTO fillups VALUES ('f', 'v', 10, 5.5, 0, 1200, 1, 0, '2024-02-03 10:00:00+00:00')",
+      )
+      db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
+      const bytes = new Uint8Array(readFileSync(join(dir, 'h.db')))
+      db.close()
+      expect(bytes[18]).toBe(2)
+      const p = parseImport(bytes, 'h.db', GARAGE)
+      expect(p.format).toBe('Hammond database')
+      // fuel_unit 1 is Hammond's (imperial) gallon, distance_unit 0 miles; no total: 5.5 × 10
+      expect(p.cars?.get('Van')).toEqual({ distance: 'mi', volume: 'impgal', units: 'uk' })
+      expect(p.rows).toEqual([
+        expect.objectContaining({ car: 'Van', date: '2024-02-03', odometer: 1200, volume: 10, cost: 55, full: true }),
+      ])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+test("Hammond: an electric vehicle's kWh are never taken as litres", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hammond-ev-'))
+  try {
+    const db = new Database(join(dir, 'h.db'), { create: true })
+    db.exec(
+      "CREATE TABLE vehicles (id text, nickname text, fuel_unit integer, distance_unit integer); CREATE TABLE fillups (id text, vehicle_id text, fuel_quantity real, total_amount real, odo_reading integer, date datetime); CREATE TABLE expenses (id text, vehicle_id text, amount real, expense_type text, date datetime); INSERT INTO vehicles VALUES ('v', 'Leaf', 4, 1); INSERT INTO fillups VALUES ('f', 'v', 30, 9, 1200, '2024-02-03'); INSERT INTO expenses VALUES ('e', 'v', 300, 'Insurance', '2024-03-01')",
+    )
+    db.close()
+    const p = parseImport(new Uint8Array(readFileSync(join(dir, 'h.db'))), 'h.db', GARAGE)
+    expect(p.problems).toEqual([
+      { file: 'fillups', line: 1, why: 'fuel_unit: a fill-up in kilograms, kWh or minutes is no fuel volume' },
+    ])
+    expect(p.rows.map((r) => [r.kind, r.cost, r.title])).toEqual([['tax', 300, 'insurance']])
+    expect(p.notes).toContain('"Leaf": its fuel is not measured in litres or gallons; its fill-ups are left out')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })

@@ -1,9 +1,10 @@
 /**
  * An import file read into rows, its format recognised by its content (never its name): a zip
- * (`PK`) of CSVs, an SQLite database (recognised, not taken yet), or a CSV whose header says
+ * (`PK`) of CSVs, an SQLite database (Hammond's), or a CSV whose header says
  * which app wrote it. Nothing here writes; the worker turns the result into a preview.
  */
 import { isACar, readACar } from './acar.ts'
+import { isDrivvo, readDrivvo } from './drivvo.ts'
 import { isFuelio, readFuelio } from './fuelio.ts'
 import { type CsvTable, readCsv } from './csv.ts'
 import {
@@ -27,6 +28,7 @@ import {
   type RawRow,
 } from './model.ts'
 import { isGarageExport, readGarageExport } from './garage-json.ts'
+import { readHammond } from './hammond.ts'
 import { dateOrderOf, normalize, numberFormatOf } from './values.ts'
 import { unzip } from './zip.ts'
 
@@ -89,7 +91,7 @@ function readTable(table: CsvTable, file: string, columns: ColumnMap): TableRead
   if (isSpritmonitor(table)) return readSpritmonitor(table, file)
   const shown = table.header.slice(0, 12).join(', ')
   throw new ImportRefused(
-    `${file}: a CSV, but its columns (${shown}) are no export I know (Fuelly, LubeLogger, aCar, Fuelio, Spritmonitor). Say which column is which, e.g. map:"date=Date,odometer=Odometer,volume=Litres,cost=Total". Nothing was imported.`,
+    `${file}: a CSV, but its columns (${shown}) are no export I know (Fuelly, LubeLogger, aCar, Fuelio, Drivvo, Spritmonitor). Say which column is which, e.g. map:"date=Date,odometer=Odometer,volume=Litres,cost=Total". Nothing was imported.`,
   )
 }
 
@@ -101,6 +103,7 @@ function csvFile(bytes: Uint8Array, file: string, columns: ColumnMap): TableRead
       `${file}: a JSON file; Car Manager's own export is imported as the zip /garage export format:json made, whole. Nothing was imported.`,
     )
   if (isACar(text)) return readACar(text, file)
+  if (isDrivvo(text)) return readDrivvo(text, file)
   if (isFuelio(text)) return readFuelio(text, file)
   const table = readCsv(text, file)
   if (table.records.length === 0) return undefined
@@ -111,13 +114,12 @@ function csvFile(bytes: Uint8Array, file: string, columns: ColumnMap): TableRead
 export function parseImport(bytes: Uint8Array, name: string, ctx: ImportContext, map?: string): ParsedImport {
   const { columns } = splitMap(map)
   if (bytes.byteLength === 0) throw new ImportRefused(`${name}: the file is empty. Nothing was imported.`)
-  if (startsWith(bytes, SQLITE))
-    throw new ImportRefused(
-      `${name}: an SQLite database (a Hammond backup?); those cannot be imported yet. Export CSVs from the app instead. Nothing was imported.`,
-    )
   let tables: TableRead[]
   const files: string[] = []
-  if (startsWith(bytes, ZIP) || startsWith(bytes, EMPTY_ZIP)) {
+  if (startsWith(bytes, SQLITE)) {
+    tables = [readHammond(bytes, name)]
+    files.push('fillups', 'expenses')
+  } else if (startsWith(bytes, ZIP) || startsWith(bytes, EMPTY_ZIP)) {
     const entries = unzip(bytes, name).filter((e) => !/(^|\/)(__MACOSX\/|\.)/.test(e.name))
     const byName = new Map(entries.map((e) => [e.name, e.bytes]))
     if (isGarageExport(byName)) return readGarageExport(byName, name)
@@ -156,7 +158,8 @@ export function parseImport(bytes: Uint8Array, name: string, ctx: ImportContext,
         }
   }
   const raw: RawRow[] = tables.flatMap((t) => t.rows)
-  if (raw.length === 0)
+  const refused = tables.flatMap((t) => t.problems ?? [])
+  if (raw.length === 0 && refused.length === 0)
     throw new ImportRefused(`${name}: the file has a header but no rows. Nothing was imported.`)
   if (raw.length > IMPORT_MAX_ROWS)
     throw new ImportRefused(
@@ -171,7 +174,14 @@ export function parseImport(bytes: Uint8Array, name: string, ctx: ImportContext,
       : numberFormatOf(raw, ctx)
   const said = tables.find((t) => t.dates)?.dates
   const dates = said ? { order: said, how: 'file' as const } : dateOrderOf(raw, ctx)
-  const { rows, problems } = normalize(raw, numbers.format, dates.order)
+  const normal = normalize(raw, numbers.format, dates.order)
+  const rows = normal.rows
+  // A reader's own problems (a flag it cannot read) among normalize's, in the file's order.
+  const problems = refused.length
+    ? [...refused, ...normal.problems].sort((a, b) =>
+        a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1,
+      )
+    : normal.problems
   return {
     format: formats.join(' + '),
     files,

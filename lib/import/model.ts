@@ -15,7 +15,8 @@ export const IMPORT_MAX_INFLATED_BYTES = 100 * 1024 * 1024
 /** The most rows one import takes. */
 export const IMPORT_MAX_ROWS = 100_000
 
-export const IMPORT_KINDS = ['fuel', 'service', 'repair', 'upgrade', 'reading', 'tax'] as const
+/** `charge`: a charge of an electric car (its kWh in `volume`), from Car Manager's own export. */
+export const IMPORT_KINDS = ['fuel', 'service', 'repair', 'upgrade', 'reading', 'tax', 'charge'] as const
 export type ImportKind = (typeof IMPORT_KINDS)[number]
 
 /** A row as a format's parser read it: cells still text, flags already read. */
@@ -55,6 +56,8 @@ export type ImportRow = {
   missed: boolean
   title: string | null
   notes: string | null
+  /** An expense that renews, every this many months, and how it was written (12m, 1y); Car Manager's export only. */
+  every?: { months: number; text: string }
 }
 
 /** A row that cannot be used, and why. */
@@ -64,7 +67,70 @@ export type Problem = { file: string; line: number; why: string }
 export type FileUnits = { distance: DistanceUnit | null; volume: VolumeUnit | null }
 
 /** The units a car's rows are in when they differ per car (Car Manager's export), and a new car's. */
-export type CarSource = { distance: DistanceUnit; volume: VolumeUnit; units: 'metric' | 'imperial' | 'uk' }
+export type CarSource = {
+  distance: DistanceUnit
+  volume: VolumeUnit
+  units: 'metric' | 'imperial' | 'uk'
+  /** The car runs on an hour meter: its rows' odometers are hours (Car Manager's export). */
+  meter?: 'hours'
+  /** The car's own fields as exported, given to the car an import makes (Car Manager's export). */
+  fields?: ImportCarFields
+}
+
+/** What a car of Car Manager's export says of itself beyond its rows. */
+export type ImportCarFields = {
+  make: string | null
+  model: string | null
+  year: number | null
+  plate: string | null
+  vin: string | null
+  purchase_date: string | null
+  purchase_price_minor: number | null
+  purchase_currency: string | null
+  purchase_price_text: string | null
+  volume_unit: 'L' | 'gal' | 'impgal' | null
+  economy_unit: 'L/100km' | 'km/L' | 'mpg' | 'impmpg' | null
+  energy_unit: 'kWh/100km' | 'km/kWh' | 'mi/kWh' | 'Wh/mi' | null
+  powertrain: 'combustion' | 'hybrid' | 'phev' | 'ev' | null
+  fuels: string | null
+  /** It takes the garage's units (nothing was typed when it was added). */
+  units_from_garage: boolean
+}
+
+/**
+ * A maintenance item of Car Manager's export: its schedule (every `months` and/or `distance`,
+ * in the car's meter unit), when it was last done and its next due point, as the export has them.
+ */
+export type ImportItem = {
+  car: string
+  name: string
+  months: number | null
+  distance: number | null
+  distance_text: string | null
+  fixed: boolean
+  last_date: string
+  last_odometer: number | null
+  due_date: string | null
+  due_odometer: number | null
+  notes: string | null
+  snoozed_until: string | null
+  /** Per-item thresholds (days, km, as typed); null: the garage's. */
+  urgent: { days: number; km: number; text: string | null } | null
+  very_urgent: { days: number; km: number; text: string | null } | null
+}
+
+/** The garage settings of Car Manager's export (the reminder channel left out: it is of one platform). */
+export type ImportSettings = {
+  units: 'metric' | 'imperial'
+  numbers: string
+  dates: string
+  currency: string
+  timezone: string
+  reminder_hour: number
+  digest: string
+  urgent: { days: number; km: number; text: string | null }
+  very_urgent: { days: number; km: number; text: string | null }
+}
 
 export type ParsedImport = {
   /** "Fuelly export", "LubeLogger export" … */
@@ -75,6 +141,12 @@ export type ParsedImport = {
   units: FileUnits
   /** Per car of the file, when its rows are in its own units. */
   cars?: Map<string, CarSource>
+  /** The drivers of the file's cars (Car Manager's export): chat user ids, as the platform gives them. */
+  drivers?: { car: string; user_id: string; name: string }[]
+  /** Maintenance items of the file's cars (Car Manager's export). */
+  items?: ImportItem[]
+  /** The exporting garage's settings (Car Manager's export), taken by a garage with none of its own. */
+  settings?: ImportSettings
   numbers: { format: NumberFormat; how: 'file' | 'garage' }
   dates: { order: DateOrder; how: 'file' | 'garage' | 'iso' }
   /** Said in the preview: what was assumed (a record kind taken from a file name …). */

@@ -203,6 +203,10 @@ export function normalize(
       if ((total === null || total === 0) && n(price) !== null)
         total = Math.round(n(price)! * n(volume)! * 100) / 100
     }
+    if (r.kind === 'charge' && !n(volume)) {
+      fail('energy: missing, a charge needs how many kWh')
+      continue
+    }
     if (r.kind === 'reading' && n(odometer) === null) {
       fail('odometer: missing, an odometer reading needs one')
       continue

@@ -19,7 +19,29 @@ export const carUndoActions = (change: number): { actions: Action[] } => ({
   actions: [{ id: `${CAR_UNDO_KIND}:${change}`, label: 'Undo', style: 'secondary' }],
 })
 
-const NOUN = { fuel: 'fill-up', service: 'service record', reading: 'odometer reading', car: 'car', settings: 'the settings', expense: 'expense', charge: 'charge' } as const
+const NOUN = { fuel: 'fill-up', service: 'service record', reading: 'odometer reading', car: 'car', settings: 'the settings', expense: 'expense', charge: 'charge', import: 'import' } as const
+
+/** "Fuelly file fuelly.csv", "Hammond file hammond.db": an import's file with the app that wrote it. */
+const importedFile = (c: ChangeView) => {
+  const field = (name: string) => {
+    const f = c.fields.find((x) => x.name === name)
+    return f?.after ?? f?.before ?? null
+  }
+  const format = field('format') ?? ''
+  const app = /^(.+) (export|backup|database)$/.exec(format)?.[1]
+  const file = field('file') ?? 'a file'
+  return app ? `${app} file ${file}` : format ? `${file} (${format})` : file
+}
+
+/** "#15 2026-06-01 12:00 Ann imported 312 rows from Fuelly file fuelups.csv (import #2)". */
+function writeImport(c: ChangeView, at: string): string {
+  const rows = Number(c.fields.find((f) => f.name === 'rows')?.after ?? c.fields.find((f) => f.name === 'rows')?.before ?? 0)
+  const undone = c.undone_by === null ? '' : ` [undone by #${c.undone_by}]`
+  const what = `${rows} ${rows === 1 ? 'row' : 'rows'} from ${importedFile(c)} (import #${c.ref})`
+  return c.action === 'undo'
+    ? `#${c.id} ${at} ${c.actor} undid the import of ${what} (undo of change #${c.undoes})`
+    : `#${c.id} ${at} ${c.actor} imported ${what}${undone}`
+}
 const DONE = { add: 'logged', edit: 'edited', remove: 'removed', undo: 'undid a change of' } as const
 
 /**
@@ -37,6 +59,7 @@ export const changeLine = changeLineIn(DEFAULT_DATE_ORDER)
 
 function writeChange(c: ChangeView, dates: DateOrder): string {
   const at = `${formatDate(c.at.slice(0, 10), dates)} ${c.at.slice(11, 16)}`
+  if (c.kind === 'import') return writeImport(c, at)
   const what =
     c.kind === 'car'
       ? (c.car ?? `car #${c.ref}`)

@@ -391,8 +391,12 @@ export async function undoItems(ctx: HandlerContext, s: Shown, id: number | unde
     reading: 'Odometer reading',
     expense: 'Expense',
     charge: 'Charge',
+    import: 'Import',
   }[u.kind]
-  const put = { add: 'is gone again', edit: 'is back as it was', remove: 'is back', undo: '' }[u.action]
+  const put =
+    u.kind === 'import'
+      ? `is undone: the ${u.fields.find((f) => f.name === 'rows')?.after ?? ''} rows it added are removed (the cars it made stay)`
+      : { add: 'is gone again', edit: 'is back as it was', remove: 'is back', undo: '' }[u.action]
   return {
     tone: 'ok',
     title: `Undone: change #${u.id}`,

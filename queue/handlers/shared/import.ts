@@ -37,6 +37,7 @@ const NOUNS: Record<ImportKind, [string, string]> = {
   reading: ['odometer reading', 'odometer readings'],
   // LubeLogger's taxes, and every expense of Car Manager's export
   tax: ['expense', 'expenses'],
+  charge: ['charge', 'charges'],
 }
 const count = (n: number, kind: ImportKind, numbers: NumberFormat) =>
   `${formatIn(n, numbers)} ${NOUNS[kind][n === 1 ? 0 : 1]}`
@@ -62,7 +63,7 @@ export const nicknameOf = (name: string) =>
 type Payload = { file: Attachment; map?: string; car?: string }
 
 /** The garage's car (or a new one) of each car the file names; `map:` first, then the nicknames. */
-function carsOf(parsed: ParsedImport, p: Payload, nicknames: string[]): PendingCreate['cars'] {
+export function carsOf(parsed: ParsedImport, p: Payload, nicknames: string[]): PendingCreate['cars'] {
   const { cars: mapped } = splitMap(p.map)
   const names = [...new Set(parsed.rows.map((r) => r.car))]
   const unknown = [...mapped.keys()].filter((k) => !names.some((n) => n.toLowerCase() === k))
@@ -74,7 +75,15 @@ function carsOf(parsed: ParsedImport, p: Payload, nicknames: string[]): PendingC
   const byKey = new Map(nicknames.map((n) => [n.toLowerCase(), n]))
   const withUnits = (c: PendingCreate['cars'][number]): PendingCreate['cars'][number] => {
     const own = parsed.cars?.get(c.name)
-    return own ? { ...c, units: { distance: own.distance, volume: own.volume }, create_units: own.units } : c
+    return own
+      ? {
+          ...c,
+          units: { distance: own.distance, volume: own.volume },
+          create_units: own.units,
+          ...(own.meter ? { meter: own.meter } : {}),
+          ...(own.fields ? { fields: own.fields } : {}),
+        }
+      : c
   }
   const carOf = (name: string): PendingCreate['cars'][number] => {
     const to = mapped.get(name.toLowerCase())
@@ -93,6 +102,9 @@ function carsOf(parsed: ParsedImport, p: Payload, nicknames: string[]): PendingC
     const same = byKey.get(name.toLowerCase()) ?? byKey.get(nicknameOf(name).toLowerCase())
     return same ? { name, car: same } : { name, new_nickname: nicknameOf(name) }
   }
+  // every car of Car Manager's export comes, also one without a row
+  for (const name of parsed.cars?.keys() ?? []) if (!names.includes(name)) names.push(name)
+  for (const i of parsed.items ?? []) if (!names.includes(i.car)) names.push(i.car)
   return names.map((name) => withUnits(carOf(name)))
 }
 
@@ -109,9 +121,9 @@ function keepGarageCurrency(parsed: ParsedImport, currency: string) {
   })
 }
 
-function rowsOf(parsed: ParsedImport, cars: PendingCreate['cars'], currency: string): PendingCreate['rows'] {
+export function rowsOf(parsed: ParsedImport, cars: PendingCreate['cars'], currency: string): PendingCreate['rows'] {
   const index = new Map(cars.map((c, i) => [c.name, i]))
-  const scale = 10 ** minorDigits(currency)
+  const scale = 10 ** minorDigits(parsed.settings?.currency ?? currency)
   return parsed.rows.map((r) => ({
     line: r.line,
     car: index.get(r.car)!,
@@ -120,11 +132,14 @@ function rowsOf(parsed: ParsedImport, cars: PendingCreate['cars'], currency: str
     odometer: r.odometer,
     volume: r.volume,
     cost_minor: r.cost === null ? null : Math.round(r.cost * scale),
+    // a file with settings (Car Manager's export) may bring its currency: the items service judges its rows
+    ...(parsed.settings && r.currency !== null ? { currency: r.currency, file: r.file } : {}),
     cost_text: r.cost === null ? null : String(r.cost),
     full: r.full,
     missed: r.missed,
     title: r.title === null ? null : clip(r.title, 200),
     notes: r.notes === null ? null : clip(r.notes, 2000),
+    ...(r.every && r.kind === 'tax' ? { every: { months: r.every.months as 1 | 3 | 6 | 12, text: r.every.text } } : {}),
   }))
 }
 
@@ -141,6 +156,12 @@ export function previewText(
       `${count(k.rows, k.kind, garage.numbers)} found: ${formatIn(k.new, garage.numbers)} new${known}`,
     )
   }
+  if (pending.items.rows) {
+    const known = pending.items.known ? `, ${formatIn(pending.items.known, garage.numbers)} already on their cars` : ''
+    lines.push(
+      `${formatIn(pending.items.rows, garage.numbers)} maintenance ${pending.items.rows === 1 ? 'item' : 'items'} found (schedules and when last done): ${formatIn(pending.items.new, garage.numbers)} new${known}`,
+    )
+  }
   const dates = parsed.rows.map((r) => r.date).sort()
   if (dates.length)
     lines.push(`Dates: ${formatDate(dates[0]!, garage.dates)} to ${formatDate(dates.at(-1)!, garage.dates)}`)
@@ -149,6 +170,11 @@ export function previewText(
     return `${from} → ${c.new ? `new car ${c.nickname} (${c.distance}, ${c.volume})` : c.nickname}`
   })
   lines.push(`Cars: ${cars.join(' · ')}`)
+  if (parsed.drivers?.length) {
+    const byCar = new Map<string, string[]>()
+    for (const d of parsed.drivers) byCar.set(d.car, [...(byCar.get(d.car) ?? []), clip(d.name, 40)])
+    lines.push(`Drivers: ${[...byCar].map(([car, names]) => `"${clip(car, 40)}" ${names.join(', ')}`).join(' · ')}`)
+  }
   const { distance, volume } = parsed.units
   if (distance || volume) {
     const said = [distance, volume]
@@ -164,7 +190,9 @@ export function previewText(
   } else if (parsed.cars) {
     const own = pending.cars.flatMap((c) => {
       const u = parsed.cars?.get(c.name)
-      return u ? [`"${clip(c.name, 40)}" ${UNIT_NAMES[u.distance]} and ${UNIT_NAMES[u.volume]}`] : []
+      return u
+        ? [`"${clip(c.name, 40)}" ${u.meter === 'hours' ? 'engine hours' : UNIT_NAMES[u.distance]} and ${UNIT_NAMES[u.volume]}`]
+        : []
     })
     lines.push(`Units: ${own.join('; ')}`)
   } else lines.push("Units: not said in the file; taken as each car's own")
@@ -174,10 +202,19 @@ export function previewText(
       ? 'YYYY-MM-DD'
       : `${parsed.dates.order}${parsed.dates.how === 'file' ? ' (as the file writes them)' : " (the file's dates read either way; the garage's order)"}`
   lines.push(`${numbers} · Dates read as ${order}`)
+  if (pending.settings && parsed.settings) {
+    const s = parsed.settings
+    const said = `${s.units}, numbers ${s.numbers}, dates ${s.dates}, ${s.currency}, ${s.timezone}, reminders at ${s.reminder_hour}:00`
+    lines.push(
+      pending.settings.fate === 'apply'
+        ? `Settings: the export's (${said}) become this garage's, which has none of its own yet; the reminder channel is of one chat platform and is not imported (set it with /garage settings reminder_channel:)`
+        : `Settings: kept yours${pending.settings.why ? ` (the export's cannot be taken: ${pending.settings.why})` : ''}; the export's (${said}) are not imported`,
+    )
+  }
   for (const n of parsed.notes) lines.push(`Note: ${n}`)
   const problems = [
     ...parsed.problems.map((p) => `${parsed.files.length > 1 ? `${p.file} ` : ''}line ${p.line}: ${p.why}`),
-    ...pending.refused.map((r) => `line ${r.line}: ${r.why}`),
+    ...pending.refused.map((r) => `${r.file && parsed.files.length > 1 ? `${r.file} ` : ''}line ${r.line}: ${r.why}`),
   ]
   if (problems.length) {
     lines.push(`Rows not used (${formatIn(problems.length, garage.numbers)}):`)
@@ -216,8 +253,9 @@ export async function garageImport(p: Payload, ctx: HandlerContext): Promise<Rep
     if (error instanceof ImportRefused) throw new UserError(error.message, 'file')
     throw error
   }
-  keepGarageCurrency(parsed, settings.currency)
-  if (parsed.rows.length === 0)
+  // a file with its own settings (Car Manager's export) is judged by the items service, which knows whether they are taken
+  if (!parsed.settings) keepGarageCurrency(parsed, settings.currency)
+  if (parsed.rows.length === 0 && !parsed.items?.length)
     throw new UserError(
       `${name}: no row can be used.\n${previewProblems(parsed)}\nNothing was imported.`,
       'file',
@@ -234,10 +272,28 @@ export async function garageImport(p: Payload, ctx: HandlerContext): Promise<Rep
     units: parsed.units,
     cars,
     rows: rowsOf(parsed, cars, settings.currency),
+    ...(parsed.drivers
+      ? {
+          drivers: parsed.drivers.map((d) => ({
+            car: cars.findIndex((c) => c.name === d.car),
+            user_id: d.user_id,
+            name: d.name,
+          })).filter((d) => d.car >= 0),
+        }
+      : {}),
+    ...(parsed.items?.length
+      ? {
+          items: parsed.items.flatMap((i) => {
+            const car = cars.findIndex((c) => c.name === i.car)
+            return car < 0 ? [] : [{ ...i, car }]
+          }),
+        }
+      : {}),
+    ...(parsed.settings ? { settings: parsed.settings as NonNullable<PendingCreate['settings']> } : {}),
   }
   const pending = await callItems(itemsClient(ctx, { write: true, key: ctx.envelope.id }).imports.post(body))
   const text = previewText(parsed, pending, settings)
-  const fresh = pending.kinds.reduce((n, k) => n + k.new, 0)
+  const fresh = pending.kinds.reduce((n, k) => n + k.new, 0) + pending.items.new
   if (fresh === 0) {
     await callItems(
       itemsClient(ctx, { write: true, key: `${ctx.envelope.id}-cancel` }).imports.cancel.post({
@@ -292,26 +348,32 @@ export const importActions = {
         itemsClient(ctx, { write: true, key: ctx.envelope.id }).imports.commit.post({ id: pendingId(p.arg) }),
       )
       const { numbers } = await callItems(itemsClient(ctx).settings.get({ query: {} }))
-      const added = r.kinds.filter((k) => k.new > 0).map((k) => count(k.new, k.kind, numbers))
+      const added = [
+        ...r.kinds.filter((k) => k.new > 0).map((k) => count(k.new, k.kind, numbers)),
+        ...(r.items.new ? [`${formatIn(r.items.new, numbers)} maintenance ${r.items.new === 1 ? 'item' : 'items'}`] : []),
+      ]
       const skipped = r.kinds.reduce((n, k) => n + k.known, 0)
       const ranges = r.numbers.map((n) => {
         const noun = n.kind === 'tax' ? 'expenses' : n.kind === 'service' ? 'records' : NOUNS[n.kind][1]
         return n.first === n.last ? `${noun} #${n.first}` : `${noun} #${n.first}–#${n.last}`
       })
       const lines = [
-        ranges.length ? `Numbered ${ranges.join(', ')}.` : 'Every row was in the garage already.',
+        ranges.length ? `Numbered ${ranges.join(', ')}.` : r.items.new ? '' : 'Every row was in the garage already.',
         ...(r.cars_created.length
           ? [`New ${r.cars_created.length === 1 ? 'car' : 'cars'}: ${r.cars_created.join(', ')}.`]
           : []),
         ...(skipped
           ? [`${plural(skipped, 'row')} already in the garage ${skipped === 1 ? 'was' : 'were'} skipped.`]
           : []),
+        ...(r.settings_applied
+          ? ["The export's settings are this garage's now (the reminder channel is not: set it with /garage settings reminder_channel:)."]
+          : []),
         `This is import #${r.import}; Undo removes what it added while none of it is changed.`,
       ]
       return {
         tone: 'ok',
         title: clip(added.length ? `Imported ${added.join(', ')}` : 'Nothing new imported', 256),
-        text: lines.join('\n'),
+        text: lines.filter(Boolean).join('\n'),
         actions: [{ id: actionId('garage.import_undo', r.import), label: 'Undo', style: 'secondary' }],
       }
     },

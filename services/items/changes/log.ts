@@ -24,7 +24,7 @@ export function actorOf(header: string | undefined | null): ChangeActor {
   return id ? { id, name: name.slice(0, 200) || id } : NOBODY
 }
 
-export type ChangeKind = 'fuel' | 'service' | 'reading' | 'car' | 'settings' | 'expense' | 'charge'
+export type ChangeKind = 'fuel' | 'service' | 'reading' | 'car' | 'settings' | 'expense' | 'charge' | 'import'
 export type ChangeAction = 'add' | 'edit' | 'remove' | 'undo'
 
 /** A record as it was: its row, the odometer reading it made, and (a service record) the items it did. */

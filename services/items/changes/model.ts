@@ -5,7 +5,8 @@ import { CarRef, PageInfo, PageQuery, strict, Whole } from '../shared/model.ts'
 
 /**
  * What a change is of: a fill-up, a service record, an odometer reading, a car (its archive; `ref`
- * its id), or the garage's settings (`ref` 0).
+ * its id), the garage's settings (`ref` 0), or an import of a file (`ref` the import's number: its
+ * rows added, and undone, as one).
  */
 export const ChangeKind = t.Union([
   t.Literal('fuel'),
@@ -15,6 +16,7 @@ export const ChangeKind = t.Union([
   t.Literal('settings'),
   t.Literal('expense'),
   t.Literal('charge'),
+  t.Literal('import'),
 ])
 /** The records /changes/undo undoes (a car's archive is undone on its own route, /cars/archive/undo). */
 export const RecordChangeKind = t.Union([
@@ -23,6 +25,7 @@ export const RecordChangeKind = t.Union([
   t.Literal('reading'),
   t.Literal('expense'),
   t.Literal('charge'),
+  t.Literal('import'),
 ])
 export const ChangeAction = t.Union([t.Literal('add'), t.Literal('edit'), t.Literal('remove'), t.Literal('undo')])
 

@@ -17,6 +17,7 @@ import { dropExpense, expenseSnapshot, restoreExpense } from '../expenses/servic
 import { chargeSnapshot, dropCharge, restoreCharge } from '../charging/service.ts'
 import { dropReading, readingSnapshot, restoreReadingRow } from '../readings/correct.ts'
 import { carSnapshot, restoreArchive } from '../cars/archive.ts'
+import { importSnapshot, removeImport } from '../imports/service.ts'
 import { requireCar } from '../shared/car.ts'
 import { garageShown } from '../shared/garage.ts'
 import { nextPage, type Page } from '../shared/model.ts'
@@ -48,6 +49,7 @@ const NOUN: Record<ChangeKind, string> = {
   settings: 'the settings',
   expense: 'expense',
   charge: 'charge',
+  import: 'import',
 }
 
 /** The fields a history shows of each kind: label and column. */
@@ -88,6 +90,11 @@ const FIELDS: Record<ChangeKind, [string, string][]> = {
     ['price', 'price_text'],
     ['odometer', 'odometer_text'],
     ['where', 'place'],
+  ],
+  import: [
+    ['file', 'file'],
+    ['format', 'format'],
+    ['rows', 'rows'],
   ],
   expense: [
     ['date', 'paid_on'],
@@ -291,10 +298,15 @@ export function undoChange(
             ? chargeSnapshot(db, tenant, c.ref)
             : c.kind === 'car'
             ? carSnapshot(db, tenant, c.ref)
+            : c.kind === 'import'
+            ? importSnapshot(db, tenant, c.ref)
             : readingSnapshot(db, tenant, c.ref)
     const current = snapshotOf()
     if (c.kind === 'car') {
       if (before) restoreArchive(db, tenant, before)
+    } else if (c.kind === 'import') {
+      // refused, changing nothing, when a row it added was changed since
+      removeImport(db, tenant, c.ref, now)
     } else if (c.kind === 'fuel') {
       dropFillup(db, tenant, c.ref)
       if (before) restoreFillup(db, before)

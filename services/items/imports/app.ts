@@ -47,9 +47,9 @@ export const importRoutes = ({ db, now, once }: Feature) =>
     )
     .post(
       '/imports/undo',
-      ({ tenant, idempotencyKey, body, set }) =>
+      ({ tenant, idempotencyKey, body, set, headers }) =>
         once({ tenant, idempotencyKey, set }, 'POST /imports/undo', (t) =>
-          undoImport(db, t, body.import, now()),
+          undoImport(db, t, body.import, now(), actorOf(headers['x-actor'])),
         ),
       {
         body: ImportNumber,

@@ -13,27 +13,32 @@ import { EXPENSE_KINDS } from '../../../lib/domain/figures.ts'
 import { formatIn } from '../../../lib/domain/numbers.ts'
 import {
   carUnits,
-  convertDistance,
   convertMeter,
   type DistanceUnit,
+  distanceUnitOf,
   figuresUnit,
+  type MeterUnit,
   toLitres,
   UNIT_SETS,
   type VolumeUnit,
 } from '../../../lib/domain/units.ts'
-import { badRequest, conflict, notFound } from '../../lib/http.ts'
+import { badRequest, conflict, HttpError, notFound } from '../../lib/http.ts'
 import { createCar } from '../cars/service.ts'
-import type { ChangeActor } from '../changes/log.ts'
-import { dropExpense } from '../expenses/service.ts'
+import { type ChangeActor, logChange, NOBODY, type Snapshot } from '../changes/log.ts'
+import { dropCharge } from '../charging/service.ts'
+import { dropExpense, syncRenewal } from '../expenses/service.ts'
 import { dropFillup } from '../fuel/service.ts'
 import { insertReading } from '../readings/service.ts'
 import { dropReading } from '../readings/correct.ts'
 import { dropRecord } from '../records/service.ts'
 import { type CarRow, findCar } from '../shared/car.ts'
 import { ensureTenant, garageAt } from '../shared/garage.ts'
+import { updateSettings } from '../settings/service.ts'
 import { nextNumber } from '../shared/numbers.ts'
 import type {
+  ImportItemInput,
   ImportKind,
+  ImportSettingsInput,
   ImportResult,
   ImportRowInput,
   ImportUndone,
@@ -44,9 +49,9 @@ import type {
 /** How long a preview's Import button works. */
 export const PENDING_HOURS = 24
 
-const KINDS: ImportKind[] = ['fuel', 'service', 'repair', 'upgrade', 'reading', 'tax']
+const KINDS: ImportKind[] = ['fuel', 'service', 'repair', 'upgrade', 'reading', 'tax', 'charge']
 
-type Units = { distance: DistanceUnit | null; volume: VolumeUnit | null }
+type Units = { distance: MeterUnit | null; volume: VolumeUnit | null }
 /**
  * A car of the file and the garage's car it goes to (`row`, null until a new one is made), in
  * the car's units (`distance`, `volume`); `source` the units its rows are in (null: the car's).
@@ -55,10 +60,14 @@ type Target = {
   name: string
   nickname: string
   row: CarRow | null
-  distance: DistanceUnit
+  distance: MeterUnit
   volume: VolumeUnit
   source: Units
   create: 'metric' | 'imperial' | 'uk'
+  /** A new car made on an hour meter. */
+  hours: boolean
+  /** A Car Manager export's fields of the car, given to the car the import makes. */
+  fields: PendingCreate['cars'][number]['fields'] | null
 }
 
 /** A car's fingerprint part: the row's odometer in the car's unit, its volume in litres, its cost. */
@@ -100,6 +109,10 @@ function knownPrints(db: Database, carIds: number[]): Set<string> {
     .query(`SELECT car_id, paid_on, odometer, cost_minor FROM expenses WHERE car_id IN (${ids})`)
     .all() as { car_id: number; paid_on: string; odometer: number | null; cost_minor: number }[])
     known.add(fingerprint(r.car_id, 'tax', r.paid_on, r.odometer, r.cost_minor))
+  for (const r of db
+    .query(`SELECT car_id, charged_on, odometer, kwh FROM charges WHERE car_id IN (${ids})`)
+    .all() as { car_id: number; charged_on: string; odometer: number | null; kwh: number }[])
+    known.add(fingerprint(r.car_id, 'charge', r.charged_on, r.odometer, r.kwh))
   return known
 }
 
@@ -108,14 +121,18 @@ function targets(db: Database, tenant: string, body: PendingCreate, units: 'metr
   // Two names of the file may make the same new car ("Golf" and "golf"): it is made once.
   const made = new Map<string, Target>()
   return body.cars.map((c) => {
-    const source = c.units ?? body.units
+    const hours = c.meter === 'hours'
+    // an hour meter's rows are hours, whatever unit its odometer_unit column keeps
+    const source: Units = hours ? { distance: 'h', volume: c.units?.volume ?? null } : (c.units ?? body.units)
     const existing = findCar(db, tenant, c.car ?? c.new_nickname ?? c.name)
     if (c.car !== undefined && !existing)
       throw notFound(`map: there is no car "${c.car}" in this garage (see /car list); nothing was imported`)
-    if (existing?.odometer_unit === 'h')
+    if (existing && (existing.odometer_unit === 'h') !== hours)
       throw badRequest(
         'map',
-        `map: ${existing.nickname} runs on an hour meter and a file from another app counts distance; import "${c.name}" into another car or a new one (map:"${c.name}=new"); nothing was imported`,
+        hours
+          ? `map: "${c.name}" of the file runs on an hour meter and ${existing.nickname} counts distance; import it into an hour-meter car or a new one (map:"${c.name}=new"); nothing was imported`
+          : `map: ${existing.nickname} runs on an hour meter and "${c.name}" of the file counts distance; import "${c.name}" into another car or a new one (map:"${c.name}=new"); nothing was imported`,
       )
     if (existing) {
       const u = carUnits(figuresUnit(existing.odometer_unit), existing.volume_unit, existing.economy_unit)
@@ -123,20 +140,33 @@ function targets(db: Database, tenant: string, body: PendingCreate, units: 'metr
         name: c.name,
         nickname: existing.nickname,
         row: existing,
-        distance: u.distance,
+        distance: existing.odometer_unit === 'h' ? 'h' : u.distance,
         volume: u.volume,
         source,
         create: 'metric',
+        hours,
+        fields: null,
       }
     }
-    const distance = source.distance ?? (units === 'imperial' ? 'mi' : 'km')
+    const distance: DistanceUnit =
+      source.distance === 'km' || source.distance === 'mi' ? source.distance : units === 'imperial' ? 'mi' : 'km'
     const create =
       c.create_units ?? (distance === 'km' ? 'metric' : source.volume === 'impgal' ? 'uk' : 'imperial')
     const volume = UNIT_SETS[create].volume
     const nickname = c.new_nickname ?? c.name
     const same = made.get(nickname.toLowerCase())
     if (same) return same
-    const target: Target = { name: c.name, nickname, row: null, distance, volume, source, create }
+    const target: Target = {
+      name: c.name,
+      nickname,
+      row: null,
+      distance: hours ? 'h' : distance,
+      volume,
+      source,
+      create,
+      hours,
+      fields: c.fields ?? null,
+    }
     made.set(nickname.toLowerCase(), target)
     return target
   })
@@ -216,9 +246,19 @@ function plan(db: Database, tenant: string, body: PendingCreate, now: Date) {
     return undefined
   }
   const fresh: Planned[] = []
-  const refused: { line: number; why: string }[] = []
+  const refused: { line: number; why: string; file?: string }[] = []
+  const settings = body.settings ? settingsFate(db, tenant, body.settings, now) : null
+  // the garage's currency after Import: the file's when its settings are taken
+  const currency = settings?.fate === 'apply' ? body.settings!.currency.trim().toUpperCase() : garage.currency
   const counts = new Map(KINDS.map((k) => [k, { kind: k, rows: 0, new: 0, known: 0 }]))
-  const rows = [...body.rows].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.line - b.line))
+  // in date order; on one day by odometer (a meter only goes up; lines of a zip's files are not comparable)
+  const rows = [...body.rows].sort((a, b) =>
+    a.date < b.date
+      ? -1
+      : a.date > b.date
+        ? 1
+        : (a.odometer ?? -1) - (b.odometer ?? -1) || a.line - b.line,
+  )
   for (const row of rows) {
     const target = cars[row.car]
     if (!target) throw notFound(`row of line ${row.line}: no car ${row.car} in the import`)
@@ -231,14 +271,24 @@ function plan(db: Database, tenant: string, body: PendingCreate, now: Date) {
       })
       continue
     }
+    if (row.currency !== undefined && row.cost_minor !== null && row.currency !== currency) {
+      refused.push({
+        line: row.line,
+        why: `cost: in ${row.currency}, but this garage keeps its money in ${currency}`,
+        ...(row.file ? { file: row.file } : {}),
+      })
+      continue
+    }
     const count = counts.get(row.kind)!
     count.rows++
     const odometer =
       row.odometer === null
         ? null
-        : convertDistance(row.odometer, target.source.distance ?? target.distance, target.distance)
-    const litres = row.volume === null ? null : toLitres(row.volume, target.source.volume ?? target.volume)
-    const amount = row.kind === 'fuel' ? litres : row.kind === 'reading' ? null : row.cost_minor
+        : convertMeter(row.odometer, target.source.distance ?? target.distance, target.distance)
+    const litres =
+      row.volume === null || row.kind !== 'fuel' ? null : toLitres(row.volume, target.source.volume ?? target.volume)
+    const amount =
+      row.kind === 'fuel' ? litres : row.kind === 'charge' ? row.volume : row.kind === 'reading' ? null : row.cost_minor
     const print = fingerprint(
       target.row?.id ?? `new:${target.nickname}`,
       row.kind,
@@ -250,8 +300,8 @@ function plan(db: Database, tenant: string, body: PendingCreate, now: Date) {
       count.known++
       continue
     }
-    // An odometer is a reading of the car (an expense's is not): it must fit the car's history.
-    if (odometer !== null && row.kind !== 'tax') {
+    // An odometer is a reading of the car (an expense's or a charge's is not): it must fit the car's history.
+    if (odometer !== null && row.kind !== 'tax' && row.kind !== 'charge') {
       const why = contradiction(target, row.date, odometer)
       if (why) {
         refused.push({ line: row.line, why })
@@ -263,7 +313,131 @@ function plan(db: Database, tenant: string, body: PendingCreate, now: Date) {
     count.new++
     fresh.push({ row, target, print })
   }
-  return { cars, fresh, refused, kinds: [...counts.values()].filter((c) => c.rows > 0) }
+  const items = { rows: 0, new: 0, known: 0 }
+  const freshItems: { item: ImportItemInput; target: Target }[] = []
+  const names = new Set<string>()
+  for (const item of body.items ?? []) {
+    const target = cars[item.car]
+    if (!target) throw notFound(`item ${item.name}: no car ${item.car} in the import`)
+    items.rows++
+    const key = `${target.nickname.toLowerCase()}|${item.name.trim().toLowerCase()}`
+    const has =
+      target.row &&
+      db
+        .query('SELECT 1 FROM maintenance_items WHERE tenant = ? AND car_id = ? AND name_key = ?')
+        .get(tenant, target.row.id, item.name.trim().toLowerCase())
+    if (has || names.has(key)) {
+      items.known++
+      continue
+    }
+    names.add(key)
+    items.new++
+    freshItems.push({ item, target })
+  }
+  return {
+    cars,
+    fresh,
+    refused,
+    kinds: [...counts.values()].filter((c) => c.rows > 0),
+    items,
+    freshItems,
+    settings,
+  }
+}
+
+/**
+ * The exported car's own fields on the car an import made: make, model, plate, purchase (when in
+ * the garage's currency), its units of volume, economy and energy, what it runs on; it follows the
+ * garage's units as in the export only when the garage counts the same distance.
+ */
+function giveFields(
+  db: Database,
+  car: CarRow,
+  f: NonNullable<Target['fields']>,
+  garage: { units: 'metric' | 'imperial'; currency: string },
+) {
+  const price = f.purchase_price_minor !== null && f.purchase_currency === garage.currency
+  const followsGarage =
+    f.units_from_garage && car.odometer_unit !== 'h' && distanceUnitOf(garage.units) === car.odometer_unit
+  db.query(
+    `UPDATE cars SET make = ?, model = ?, year = ?, plate = ?, vin = ?, purchase_date = ?, purchase_price_minor = ?,
+       purchase_currency = ?, purchase_price_text = ?, volume_unit = coalesce(?, volume_unit),
+       economy_unit = coalesce(?, economy_unit), energy_unit = ?, powertrain = ?, fuels = ?, units_from_garage = ?
+     WHERE id = ? AND tenant = ?`,
+  ).run(
+    f.make,
+    f.model,
+    f.year,
+    f.plate,
+    f.vin,
+    f.purchase_date,
+    price ? f.purchase_price_minor : null,
+    price ? f.purchase_currency : null,
+    price ? f.purchase_price_text : null,
+    f.volume_unit,
+    f.economy_unit,
+    f.energy_unit,
+    f.powertrain,
+    f.fuels,
+    followsGarage || (f.units_from_garage && car.odometer_unit === 'h') ? 1 : 0,
+    car.id,
+    car.tenant,
+  )
+}
+
+/** Stops a trial in a savepoint, so that what it wrote is rolled back. */
+class Trial extends Error {}
+
+/**
+ * Whether the file's settings become the garage's: only when it has none of its own yet (nothing
+ * stored: an empty garage) and they can be stored as they are (the currency of the
+ * amounts it keeps already, a known timezone); tried in a savepoint and rolled back.
+ */
+function settingsFate(
+  db: Database,
+  tenant: string,
+  settings: ImportSettingsInput,
+  now: Date,
+): { fate: 'apply' | 'kept'; why: string | null } {
+  // a garage that wrote anything has its settings stored: they are its own (/garage settings may have set the defaults)
+  const own = db.query('SELECT 1 FROM tenants WHERE id = ?').get(tenant)
+  if (own) return { fate: 'kept', why: null }
+  try {
+    db.transaction(() => {
+      applySettings(db, tenant, settings, now, NOBODY)
+      throw new Trial()
+    })()
+  } catch (error) {
+    if (error instanceof Trial) return { fate: 'apply', why: null }
+    if (error instanceof HttpError) return { fate: 'kept', why: error.message }
+    throw error
+  }
+  return { fate: 'apply', why: null }
+}
+
+/** The file's settings as the garage's (the reminder channel stays the garage's own); one change in its history. */
+function applySettings(db: Database, tenant: string, s: ImportSettingsInput, now: Date, actor: ChangeActor) {
+  ensureTenant(db, tenant, now)
+  // thresholds as the export keeps them (days and km, with their text), before the rest, which follows them
+  db.query(
+    `UPDATE tenants SET urgent_days = ?, urgent_km = ?, urgent_text = ?, very_urgent_days = ?, very_urgent_km = ?,
+       very_urgent_text = ? WHERE id = ?`,
+  ).run(s.urgent.days, s.urgent.km, s.urgent.text, s.very_urgent.days, s.very_urgent.km, s.very_urgent.text, tenant)
+  updateSettings(
+    db,
+    tenant,
+    {
+      units: s.units,
+      numbers: s.numbers,
+      dates: s.dates,
+      currency: s.currency,
+      timezone: s.timezone,
+      reminder_hour: s.reminder_hour,
+      digest: s.digest,
+    },
+    now,
+    actor,
+  )
 }
 
 function dropExpired(db: Database, now: Date) {
@@ -298,6 +472,8 @@ export function createPending(
         volume: c.volume,
       })),
       refused: p.refused,
+      items: p.items,
+      settings: p.settings,
     }
   })()
 }
@@ -335,7 +511,11 @@ export function commitPending(
 ): ImportResult {
   return db.transaction(() => {
     const body = takePending(db, tenant, id, now)
+    // the file's settings first (a garage with none of its own): the rows' money is then in its currency
+    const fate = body.settings ? settingsFate(db, tenant, body.settings, now) : null
+    if (fate?.fate === 'apply') applySettings(db, tenant, body.settings!, now, actor)
     const { garage, shown } = garageAt(db, tenant, now)
+    // applied, they are the garage's own: the rows are planned in its currency
     // Texts are written the garage's way (a typed value keeps its text; an imported one has none).
     const num = (v: number) => formatIn(v, shown.numbers, 3)
     ensureTenant(db, tenant, now)
@@ -343,7 +523,9 @@ export function commitPending(
     const created: string[] = []
     for (const c of p.cars) {
       if (c.row) continue
-      createCar(db, tenant, { nickname: c.nickname, units: c.create }, now)
+      createCar(db, tenant, { nickname: c.nickname, units: c.create, ...(c.hours ? { meter: 'hours' as const } : {}) }, now)
+      c.row = findCar(db, tenant, c.nickname)!
+      if (c.fields) giveFields(db, c.row, c.fields, garage)
       c.row = findCar(db, tenant, c.nickname)!
       created.push(c.nickname)
     }
@@ -352,7 +534,9 @@ export function commitPending(
       service: [] as number[],
       reading: [] as number[],
       tax: [] as number[],
+      charge: [] as number[],
     }
+    const renewing = new Map<string, { car: number; kind: string }>()
     const at = now.toISOString()
     const nextRecordId = db.query(
       `INSERT INTO record_counters (tenant, kind, last) VALUES ('', 'service_id', (SELECT coalesce(max(id), 0) + 1 FROM service_records))
@@ -366,9 +550,14 @@ export function commitPending(
       `INSERT INTO service_records (id, tenant, car_id, title, kind, cost_minor, currency, cost_text, odometer, odometer_text, done_on, notes,
          created_at, reading_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
+    const insertCharge = db.query(
+      `INSERT INTO charges (tenant, number, car_id, kwh, energy_text, cost_minor, currency, cost_text, odometer, odometer_text, place,
+         charged_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
     const insertExpense = db.query(
-      `INSERT INTO expenses (tenant, number, car_id, kind, cost_minor, currency, cost_text, paid_on, odometer, odometer_text, notes, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO expenses (tenant, number, car_id, kind, cost_minor, currency, cost_text, paid_on, odometer, odometer_text, notes,
+         every_months, every_text, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     for (const { row, target } of p.fresh) {
       const car = target.row!
@@ -421,6 +610,28 @@ export function commitPending(
           n,
         )
         added.reading.push(n)
+      } else if (row.kind === 'charge') {
+        const number = nextNumber(db, tenant, 'charge')
+        // as an expense's, a charge's odometer is kept with it and is not one of the car's readings
+        const odometer =
+          row.odometer === null ? null : convertMeter(row.odometer, distance, car.odometer_unit)
+        const place = ['home', 'public', 'fast'].includes(row.title ?? '') ? row.title : null
+        insertCharge.run(
+          tenant,
+          number,
+          car.id,
+          row.volume!,
+          `${num(row.volume!)} kWh`,
+          cost,
+          currency,
+          costText,
+          odometer,
+          odometer === null ? null : `${num(row.odometer!)} ${distance}`,
+          place,
+          row.date,
+          at,
+        )
+        added.charge.push(number)
       } else if (row.kind === 'tax') {
         const number = nextNumber(db, tenant, 'expense')
         const odometer =
@@ -442,8 +653,11 @@ export function commitPending(
           (kind === row.title?.trim().toLowerCase() ? [row.notes] : [row.title, row.notes])
             .filter(Boolean)
             .join('; ') || null,
+          row.every?.months ?? null,
+          row.every?.text ?? null,
           at,
         )
+        if (row.every) renewing.set(`${car.id}|${kind}`, { car: car.id, kind })
         added.tax.push(number)
       } else {
         const r = reading('service')
@@ -467,69 +681,222 @@ export function commitPending(
         added.service.push(recordId)
       }
     }
+    const items: number[] = []
+    const insertItem = db.query(
+      `INSERT INTO maintenance_items (tenant, car_id, name, name_key, months, distance, distance_text, fixed, last_date,
+         last_odometer, due_date, due_odometer, notes, urgent_days, urgent_km, urgent_text, very_urgent_days,
+         very_urgent_km, very_urgent_text, snoozed_until, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    )
+    for (const { item, target } of p.freshItems) {
+      const car = target.row!
+      // the item's distances are in its car's meter unit in the file; the car here may count in another
+      const meter = (v: number | null) =>
+        v === null ? null : convertMeter(v, target.source.distance ?? target.distance, car.odometer_unit)
+      const distance = meter(item.distance)
+      const name = item.name.trim()
+      const { id } = insertItem.get(
+        tenant,
+        car.id,
+        name,
+        name.toLowerCase(),
+        item.months,
+        distance,
+        distance === null ? null : (item.distance_text ?? `${num(distance)} ${car.odometer_unit}`),
+        item.fixed ? 1 : 0,
+        item.last_date,
+        meter(item.last_odometer),
+        item.due_date,
+        meter(item.due_odometer),
+        item.notes,
+        item.urgent?.days ?? null,
+        item.urgent?.km ?? null,
+        item.urgent?.text ?? null,
+        item.very_urgent?.days ?? null,
+        item.very_urgent?.km ?? null,
+        item.very_urgent?.text ?? null,
+        item.snoozed_until,
+        at,
+      ) as { id: number }
+      items.push(id)
+    }
+    // A recurring expense's renewal follows the latest of its car and kind, as when one is logged.
+    for (const r of renewing.values()) syncRenewal(db, tenant, r.car, r.kind)
+    // The file's drivers of each car; those the car has already are left as they are.
+    const drivers: [number, string][] = []
+    for (const d of body.drivers ?? []) {
+      const car = p.cars[d.car]?.row
+      if (!car) continue
+      const put = db
+        .query(
+          `INSERT INTO car_drivers (tenant, car_id, user_id, name, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (car_id, user_id) DO NOTHING`,
+        )
+        .run(tenant, car.id, d.user_id, d.name, actor.name, at)
+      if (put.changes > 0) drivers.push([car.id, d.user_id])
+    }
     const { id: number } = db
       .query(
         `INSERT INTO imports (tenant, actor_id, actor_name, at, file, format, added) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       )
-      .get(tenant, actor.id, actor.name, at, body.file, body.format, JSON.stringify(added)) as { id: number }
+      .get(tenant, actor.id, actor.name, at, body.file, body.format, JSON.stringify({ ...added, drivers, items })) as {
+      id: number
+    }
     const numbers = (
       [
         ['fuel', added.fuel],
         ['service', added.service],
         ['reading', added.reading],
         ['tax', added.tax],
+        ['charge', added.charge],
       ] as const
     ).flatMap(([kind, list]) =>
       list.length ? [{ kind, first: Math.min(...list), last: Math.max(...list) }] : [],
     )
-    return { import: number, kinds: p.kinds, cars_created: created, numbers }
+    // One change of the garage's history for the whole import (/garage history, /garage undo).
+    logChange(
+      db,
+      tenant,
+      actor,
+      { kind: 'import', action: 'add', ref: number, before: null, after: importSnapshot(db, tenant, number) },
+      now,
+    )
+    return {
+      import: number,
+      kinds: p.kinds,
+      cars_created: created,
+      numbers,
+      items: p.items,
+      settings_applied: fate?.fate === 'apply',
+    }
   })()
 }
 
-type Added = { fuel: number[]; service: number[]; reading: number[]; tax: number[] }
+/** Import #N as its change in the history shows it (file, format, rows added); null once undone. */
+export function importSnapshot(db: Database, tenant: string, number: number): Snapshot | null {
+  const imp = db
+    .query('SELECT id, file, format, added, undone_at FROM imports WHERE tenant = ? AND id = ?')
+    .get(tenant, number) as { id: number; file: string; format: string; added: string; undone_at: string | null } | null
+  if (!imp || imp.undone_at) return null
+  const added = JSON.parse(imp.added) as Added
+  const rows =
+    added.fuel.length + added.service.length + added.reading.length + added.tax.length + (added.charge?.length ?? 0)
+  return { row: { id: imp.id, car_id: null, file: imp.file, format: imp.format, rows }, reading: null }
+}
+
+/** What an import added; `charge` absent in imports from before charges were imported. */
+type Added = {
+  fuel: number[]
+  service: number[]
+  reading: number[]
+  tax: number[]
+  charge?: number[]
+  /** [car id, user id] of the drivers it made. */
+  drivers?: [number, string][]
+  /** Ids of the maintenance items it made. */
+  items?: number[]
+}
 
 /**
  * Removes what import #N added, if none of it was changed since (an edit or removal is in the
- * change log under the record's number); the cars it made stay.
+ * change log under the record's number); the cars it made stay. Its change in the history is
+ * marked undone by an undo change of `actor`. (/garage undo of the import's change comes here
+ * through removeImport.)
  */
-export function undoImport(db: Database, tenant: string, number: number, now: Date): ImportUndone {
+export function undoImport(
+  db: Database,
+  tenant: string,
+  number: number,
+  now: Date,
+  actor: ChangeActor,
+): ImportUndone {
   return db.transaction(() => {
-    const imp = db.query('SELECT * FROM imports WHERE tenant = ? AND id = ?').get(tenant, number) as {
-      id: number
-      at: string
-      file: string
-      added: string
-      undone_at: string | null
-    } | null
-    if (!imp) throw notFound(`there is no import #${number} in this garage`)
-    if (imp.undone_at)
-      throw conflict('already_undone', `import #${number} (${imp.file}) was undone already; nothing changed`)
-    const added = JSON.parse(imp.added) as Added
-    const lists: [string, string, number[]][] = [
-      ['fuel', 'fill-up', added.fuel],
-      ['service', 'service record', added.service],
-      ['reading', 'odometer reading', added.reading],
-      ['expense', 'expense', added.tax],
-    ]
-    for (const [kind, noun, refs] of lists) {
-      if (refs.length === 0) continue
-      const changed = db
-        .query(
-          `SELECT ref, id FROM changes WHERE tenant = ? AND kind = ? AND ref IN (${refs.join(',')}) AND at >= ? ORDER BY id LIMIT 1`,
-        )
-        .get(tenant, kind, imp.at) as { ref: number; id: number } | null
-      if (changed)
-        throw conflict(
-          'changed_since',
-          `import #${number} cannot be undone: ${noun} #${changed.ref} it added was changed since (change #${changed.id}). Nothing changed`,
-        )
+    const before = importSnapshot(db, tenant, number)
+    const done = removeImport(db, tenant, number, now)
+    const change = db
+      .query(
+        `SELECT id FROM changes WHERE tenant = ? AND kind = 'import' AND ref = ? AND action = 'add' AND undone_by IS NULL`,
+      )
+      .get(tenant, number) as { id: number } | null
+    if (change) {
+      const undo = logChange(
+        db,
+        tenant,
+        actor,
+        { kind: 'import', action: 'undo', ref: number, before, after: null, undoes: change.id },
+        now,
+      )
+      db.query('UPDATE changes SET undone_by = ? WHERE id = ?').run(undo, change.id)
     }
-    for (const n of added.fuel) dropFillup(db, tenant, n)
-    for (const id of added.service) dropRecord(db, tenant, id)
-    for (const n of added.reading) dropReading(db, tenant, n)
-    for (const n of added.tax) dropExpense(db, tenant, n)
-    db.query('UPDATE imports SET undone_at = ? WHERE id = ?').run(now.toISOString(), imp.id)
-    const removed = added.fuel.length + added.service.length + added.reading.length + added.tax.length
-    return { import: number, removed, file: imp.file }
+    return done
   })()
+}
+
+/** Removes what import #N added, in the caller's transaction; refused (nothing changed) as undoImport says. */
+export function removeImport(db: Database, tenant: string, number: number, now: Date): ImportUndone {
+  const imp = db.query('SELECT * FROM imports WHERE tenant = ? AND id = ?').get(tenant, number) as {
+    id: number
+    at: string
+    file: string
+    added: string
+    undone_at: string | null
+  } | null
+  if (!imp) throw notFound(`there is no import #${number} in this garage`)
+  if (imp.undone_at)
+    throw conflict('already_undone', `import #${number} (${imp.file}) was undone already; nothing changed`)
+  const added = JSON.parse(imp.added) as Added
+  const lists: [string, string, number[]][] = [
+    ['fuel', 'fill-up', added.fuel],
+    ['service', 'service record', added.service],
+    ['reading', 'odometer reading', added.reading],
+    ['expense', 'expense', added.tax],
+    ['charge', 'charge', added.charge ?? []],
+  ]
+  for (const [kind, noun, refs] of lists) {
+    if (refs.length === 0) continue
+    const changed = db
+      .query(
+        `SELECT ref, id FROM changes WHERE tenant = ? AND kind = ? AND ref IN (${refs.join(',')}) AND at >= ? ORDER BY id LIMIT 1`,
+      )
+      .get(tenant, kind, imp.at) as { ref: number; id: number } | null
+    if (changed)
+      throw conflict(
+        'changed_since',
+        `import #${number} cannot be undone: ${noun} #${changed.ref} it added was changed since (change #${changed.id}). Nothing changed`,
+      )
+  }
+  for (const n of added.fuel) dropFillup(db, tenant, n)
+  for (const id of added.service) dropRecord(db, tenant, id)
+  for (const n of added.reading) dropReading(db, tenant, n)
+  for (const n of added.tax) dropExpense(db, tenant, n)
+  for (const n of added.charge ?? []) dropCharge(db, tenant, n)
+  // an item it made that a service record has done since is the garage's now
+  const items = added.items ?? []
+  if (items.length) {
+    const done = db
+      .query(
+        `SELECT m.name FROM service_record_items s JOIN maintenance_items m ON m.id = s.item_id
+         WHERE m.tenant = ? AND s.item_id IN (${items.join(',')}) LIMIT 1`,
+      )
+      .get(tenant) as { name: string } | null
+    if (done)
+      throw conflict(
+        'changed_since',
+        `import #${number} cannot be undone: the maintenance item ${done.name} it added was done since. Nothing changed`,
+      )
+  }
+  const removedItems = items.length
+    ? db.query(`DELETE FROM maintenance_items WHERE tenant = ? AND id IN (${items.join(',')})`).run(tenant).changes
+    : 0
+  for (const [car, user] of added.drivers ?? [])
+    db.query('DELETE FROM car_drivers WHERE tenant = ? AND car_id = ? AND user_id = ?').run(tenant, car, user)
+  db.query('UPDATE imports SET undone_at = ? WHERE id = ?').run(now.toISOString(), imp.id)
+  const removed =
+    added.fuel.length +
+    added.service.length +
+    added.reading.length +
+    added.tax.length +
+    (added.charge?.length ?? 0) +
+    removedItems
+  return { import: number, removed, file: imp.file }
 }
