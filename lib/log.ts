@@ -59,6 +59,8 @@ const REDACT = [
   'stateSecret',
   'refreshToken',
   '*.refreshToken',
+  'secret',
+  '*.secret',
   'interaction.token',
   'replyTo.interaction.token',
 ].map((path) => path.split('.'))

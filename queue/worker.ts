@@ -1,5 +1,6 @@
 /**
- * The worker process (`bun queue/worker.ts`): the orchestrator on the `commands` queue, the
+ * The worker process (`bun queue/worker.ts`): the orchestrator on the `commands` queue (with the
+ * reminder tick and the webhook deliveries it starts, queue/reminders.ts and queue/webhooks.ts), the
  * backup schedule (queue/backups.ts), plus /health and /ready on WORKER_PORT. SIGINT/SIGTERM
  * let jobs in flight finish (or hand them back) before exiting.
  */

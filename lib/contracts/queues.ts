@@ -4,6 +4,17 @@ import type { Platform, ReplyTo } from './envelope.ts'
 /** Queue names; BullMQ's own `prefix` option carries QUEUE_PREFIX so deployments sharing a Redis never collide. */
 export const COMMANDS_QUEUE = 'commands'
 export const REMINDERS_QUEUE = 'reminders'
+/** Outgoing webhooks (queue/webhooks.ts): `fanout` jobs (one per command or tick's events) and `deliver` jobs (one per event and webhook). */
+export const WEBHOOKS_QUEUE = 'webhooks'
+/** The events a garage's webhooks may subscribe to (`all` subscribes to every one). */
+export const WEBHOOK_EVENTS = [
+  'record.created',
+  'record.changed',
+  'reminder.urgency_changed',
+  'issue.opened',
+  'issue.closed',
+] as const
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number]
 /** The reply queue of a bot (`replies.discord`, `replies.slack`); local replies go by session, below. */
 export const repliesQueue = (platform: Platform) => `replies.${platform}`
 

@@ -9,6 +9,7 @@ import { handlers, UserError } from '../handler.ts'
 import { undoActions } from './shared/changes.ts'
 import { archivedNote, fitLines, olderLine } from './shared/format.ts'
 import { garageOf } from './shared/lookups.ts'
+import { recordEvent } from './shared/webhook-events.ts'
 
 const PAGE = 10
 
@@ -42,6 +43,7 @@ function chargeFields(c: ChargeView): NonNullable<Reply['fields']> {
 export default handlers(charge, {
   log: async (p, ctx) => {
     const c = await callItems(itemsClient(ctx, { write: true }).charges.post(p))
+    recordEvent(ctx, 'created', 'charge', c)
     const { dates } = await garageOf(ctx)
     return {
       tone: 'ok',
@@ -59,6 +61,7 @@ export default handlers(charge, {
     if (Object.keys(changes).length === 0)
       throw new UserError('Give what to change, e.g. /charge edit number:3 energy:"40 kWh"', 'number')
     const c = await callItems(itemsClient(ctx, { write: true }).charges.edit.post({ number, ...changes }))
+    recordEvent(ctx, 'changed', 'charge', c)
     const { dates } = await garageOf(ctx)
     return {
       tone: 'ok',

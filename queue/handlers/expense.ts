@@ -17,6 +17,7 @@ import { undoActions } from './shared/changes.ts'
 import { archivedNote, fitLines, olderLine } from './shared/format.ts'
 import { linesWithAuthors } from './shared/authors.ts'
 import { garageOf } from './shared/lookups.ts'
+import { recordEvent } from './shared/webhook-events.ts'
 
 const PAGE = 10
 
@@ -54,6 +55,7 @@ export default {
   ...handlers(expense, {
     log: async (p, ctx) => {
       const e = await callItems(itemsClient(ctx, { write: true }).expenses.post({ ...p, kind: p.kind as Kind }))
+      recordEvent(ctx, 'created', 'expense', e)
       const { dates } = await garageOf(ctx)
       return {
         tone: 'ok',
@@ -101,6 +103,7 @@ export default {
         throw new UserError('Give what to change, e.g. /expense edit number:3 cost:1250', 'number')
       const kind = changes.kind as Kind | undefined
       const e = await callItems(itemsClient(ctx, { write: true }).expenses.edit.post({ number, ...changes, kind }))
+      recordEvent(ctx, 'changed', 'expense', e)
       return {
         tone: 'ok',
         title: `Expense #${e.number} corrected`,
@@ -127,6 +130,7 @@ export default {
       if (!/^\d{1,12}$/.test(p.arg)) throw new UserError(`arg: "${p.arg.slice(0, 20)}" is not an expense number`, 'arg')
       const { arg, ...payment } = p
       const e = await callItems(itemsClient(ctx, { write: true }).expenses.pay.post({ number: Number(arg), ...payment }))
+      recordEvent(ctx, 'created', 'expense', e)
       const { dates } = await garageOf(ctx)
       return {
         tone: 'ok',

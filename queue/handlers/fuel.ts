@@ -10,6 +10,7 @@ import { undoActions } from './shared/changes.ts'
 import { archivedNote, fitLines, olderLine } from './shared/format.ts'
 import { linesWithAuthors } from './shared/authors.ts'
 import { garageOf } from './shared/lookups.ts'
+import { recordEvent } from './shared/webhook-events.ts'
 
 /** "#3 2026-05-01 · 40 L petrol 95 · €60.00 (€1.500/L) · at Shell · 20,500 km · 8.0 L/100km": items' labels, the date in the garage's order. */
 export function fillupLine(f: FillupView, dates: DateOrder): string {
@@ -48,6 +49,7 @@ function fillupFields(f: FillupView): NonNullable<Reply['fields']> {
 export default handlers(fuel, {
   log: async (p, ctx) => {
     const f = await callItems(itemsClient(ctx, { write: true }).fillups.post(p))
+    recordEvent(ctx, 'created', 'fillup', f)
     const { dates } = await garageOf(ctx)
     const notes: string[] = []
     if (f.tank === null) notes.push(`${f.fuel} is not fuel: counted in costs, not in the economy.`)
@@ -70,6 +72,7 @@ export default handlers(fuel, {
     if (Object.keys(changes).length === 0)
       throw new UserError('Give what to change, e.g. /fuel edit number:3 volume:"11.4 gal"', 'number')
     const f = await callItems(itemsClient(ctx, { write: true }).fillups.edit.post({ number, ...changes }))
+    recordEvent(ctx, 'changed', 'fillup', f)
     const { dates } = await garageOf(ctx)
     return {
       tone: 'ok',

@@ -19,6 +19,7 @@ import { fitLines, issueRef } from './shared/format.ts'
 import { carNames, named, withCarName } from './shared/car-names.ts'
 import { issueChangePhrase, localTime, type Shown, shownOf, STATUS_LABEL } from './shared/garage-changes.ts'
 import { actorOf, resolveCar } from './shared/lookups.ts'
+import { issueEvent, issueStatusEvent } from './shared/webhook-events.ts'
 
 const SEVERITY_MARK: Record<string, string> = { critical: '🔴', high: '🟠', medium: '🟡', low: '⚪' }
 export const summaryLine = (i: IssueSummary) =>
@@ -188,6 +189,7 @@ const family = handlers(issue, {
         actor: actorOf(ctx),
       }),
     )
+    issueEvent(ctx, 'issue.opened', created)
     return {
       tone: 'ok',
       title: clip(`#${created.number} opened on ${car.nickname}`, 256),
@@ -298,6 +300,7 @@ const family = handlers(issue, {
         }),
     )
     const changed = before.status !== i.status
+    issueStatusEvent(ctx, before.status, i)
     return {
       tone: changed ? 'ok' : 'warn',
       title: clip(`#${i.number} ${i.title}`, 256),
@@ -321,6 +324,7 @@ const family = handlers(issue, {
           actor: actorOf(ctx),
         }),
     )
+    issueEvent(ctx, 'issue.closed', i)
     const quote = record ? await carryAcceptedQuote(ctx, i.number, record) : ''
     return {
       tone: 'ok',

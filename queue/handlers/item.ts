@@ -20,6 +20,7 @@ import { fitLines, itemLine, LEVEL_TAG } from './shared/format.ts'
 import { alreadyLoggedReply } from './shared/log-again.ts'
 import { takeHandlers } from './shared/take.ts'
 import { garageOf } from './shared/lookups.ts'
+import { recordEvent } from './shared/webhook-events.ts'
 
 export function every(i: ItemView): string {
   const parts = [i.months ? plural(i.months, 'month') : null, i.distance].filter(Boolean)
@@ -233,6 +234,7 @@ export default {
         if (already) return already
         throw error
       }
+      recordEvent(ctx, 'created', 'service', r.record)
       const details = [
         r.record.odometer ? `at ${r.record.odometer}` : null,
         r.record.cost ? `for ${r.record.cost}` : null,

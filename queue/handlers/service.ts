@@ -18,6 +18,7 @@ import { undoActions } from './shared/changes.ts'
 import { archivedNote, fitLines, olderLine, issueRef } from './shared/format.ts'
 import { linesWithAuthors } from './shared/authors.ts'
 import { garageOf, issueInGarage, resolveCar } from './shared/lookups.ts'
+import { recordEvent } from './shared/webhook-events.ts'
 
 /** A record's odometer as shown: one not typed on it is the car's estimated for its date (≈). */
 export const recordOdometer = (r: RecordView): string | null =>
@@ -102,6 +103,7 @@ const family = handlers(service, {
         ...(carried ? { cost: carried } : {}),
       }),
     )
+    recordEvent(ctx, 'created', 'service', r)
     const fields: NonNullable<Reply['fields']> = [{ name: 'Record', value: `#${r.id}`, inline: true }]
     if (r.odometer) fields.push({ name: 'Odometer', value: recordOdometer(r)!, inline: true })
     if (r.cost) fields.push({ name: 'Cost', value: r.cost, inline: true })
@@ -129,6 +131,7 @@ const family = handlers(service, {
     const r = await callItems(
       itemsClient(ctx, { write: true }).records({ id: number }).patch({ ...changes, kind }),
     )
+    recordEvent(ctx, 'changed', 'service', r)
     const fields: NonNullable<Reply['fields']> = []
     for (const i of r.items.slice(0, 20)) fields.push({ name: `${i.name}: next`, value: i.due_text })
     const { dates } = await garageOf(ctx)

@@ -19,6 +19,7 @@ const LABELS = {
   fuel_fillups: 'fill-ups',
   expenses: 'expenses',
   car_drivers: 'drivers',
+  webhooks: 'webhooks',
 } as const
 
 const Leaving = t.Object({
