@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { tokenMatches } from '../../services/lib/http.ts'
 import { SERVICE_NAMES } from '../../lib/contracts/services.ts'
-import { bootAll, fillPath, isOpenRoute, type Route, sample, storedSnapshot, TOKEN } from './routes.ts'
+import { bootAll, credentials, fillPath, isOpenRoute, type Route, sample, storedSnapshot, TOKEN } from './routes.ts'
 
 const { booted, routes, close } = await bootAll('auth')
 
@@ -61,12 +61,13 @@ describe('the service token on every route', () => {
   for (const name of SERVICE_NAMES) {
     test(`${name}: every route but /health and /openapi refuses a missing or wrong token with 401 and stores nothing`, async () => {
       const b = booted.get(name)!
-      const guarded = routes.get(name)!.filter((r) => !isOpenRoute(r))
+      const guarded = routes.get(name)!.filter((r) => !isOpenRoute(r) && r.auth !== 'link')
       expect(guarded.length).toBeGreaterThan(1)
       const problems: string[] = []
       const before = storedSnapshot(b)
       for (const route of guarded) {
-        for (const authorization of WRONG) {
+        // A public API route (an API key's) refuses the service token as any wrong key.
+        for (const authorization of route.auth === 'key' ? [...WRONG, `Bearer ${TOKEN}`, 'Bearer cmk_wrong'] : WRONG) {
           for (const garbage of [false, true]) {
             const res = await b.app.handle(requestFor(route, authorization, garbage))
             const text = await res.text()
@@ -90,8 +91,9 @@ describe('the service token on every route', () => {
     test(`${name}: with the right token no route answers 401 (the test above can tell)`, async () => {
       const b = booted.get(name)!
       const answered: string[] = []
-      for (const route of routes.get(name)!.filter((r) => !isOpenRoute(r))) {
-        const res = await b.app.handle(requestFor(route, `Bearer ${TOKEN}`, false))
+      for (const route of routes.get(name)!.filter((r) => !isOpenRoute(r) && r.auth !== 'link')) {
+        const right = (await credentials(b.app, route, 'local:auth')).authorization
+        const res = await b.app.handle(requestFor(route, right, false))
         if (res.status === 401) answered.push(`${route.method} ${route.path}`)
       }
       expect(answered).toEqual([])
@@ -119,6 +121,24 @@ describe('the service token on every route', () => {
       }
     })
   }
+
+  test('a route whose path is its secret (a calendar feed) answers a made-up one 404, and nothing of a garage', async () => {
+    const links = [...routes.values()].flat().filter((r) => r.auth === 'link')
+    expect(links.length).toBeGreaterThan(0)
+    for (const route of links) {
+      for (const value of ['cal_nosuchtoken.ics', 'x', `Bearer ${TOKEN}`, 'cal_.ics']) {
+        const res = await booted
+          .get(route.service)!
+          .app.handle(
+            new Request(`http://localhost${fillPath(route.path, Object.fromEntries(route.params.map((p) => [p, value])))}`, {
+              headers: { authorization: `Bearer ${TOKEN}`, 'x-tenant': 'local:auth' },
+            }),
+          )
+        expect(`${route.path} ${value} ${res.status}`).toBe(`${route.path} ${value} 404`)
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found')
+      }
+    }
+  })
 
   test('the comparison: only the exact token, any length, compared through fixed-length digests', () => {
     expect(tokenMatches(TOKEN, `Bearer ${TOKEN}`)).toBe(true)

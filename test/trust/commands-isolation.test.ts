@@ -54,6 +54,7 @@ function optionRef(command: Command, option: Option): RefKind | undefined {
   if (command.name === 'quote' && (option.name === 'id' || option.name === 'number')) return 'quote'
   if (option.name === 'record') return 'record'
   if (command.name === 'item' && option.name === 'item') return 'itemName'
+  if (command.name === 'garage' && option.name === 'id') return 'webhook'
   return undefined
 }
 

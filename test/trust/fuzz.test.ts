@@ -14,6 +14,7 @@ import {
   asQueryValue,
   type Booted,
   bootAll,
+  credentials,
   fillPath,
   NASTY_STRINGS,
   type Route,
@@ -179,7 +180,8 @@ function requestArbitrary(route: Route, known: string[]): fc.Arbitrary<Fuzzed> {
   })
 }
 
-function build(route: Route, f: Fuzzed): { request: Request; describe: string } {
+/** `auth`: the route's credentials for the fuzzed garage (the service token, or its API key). */
+function build(route: Route, f: Fuzzed, auth: Record<string, string>): { request: Request; describe: string } {
   const raw = f.rawParam
   const path =
     raw === null
@@ -191,7 +193,8 @@ function build(route: Route, f: Fuzzed): { request: Request; describe: string } 
     f.query.map(([k, v]): [string, string] => [k.toWellFormed(), v.toWellFormed()]),
   ).toString()
   const url = `http://localhost${path}${qs ? `?${qs}` : ''}`
-  const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }
+  const headers: Record<string, string> =
+    route.auth === 'service' ? { authorization: `Bearer ${TOKEN}` } : { ...auth }
   if (f.tenant !== undefined) headers['x-tenant'] = f.tenant
   if (f.idempotencyKey !== undefined) headers['idempotency-key'] = f.idempotencyKey
   let body: RequestInit['body'] | undefined
@@ -232,9 +235,18 @@ describe('every route of every service takes bad input without a 5xx and stores 
   ]
 
   /** What a route answers, and whether a refusal left anything behind. */
-  const probe = async (b: Booted, method: string, url: string, body?: RequestInit['body'], type?: string) => {
+  const probe = async (
+    b: Booted,
+    method: string,
+    url: string,
+    body?: RequestInit['body'],
+    type?: string,
+    route?: Route,
+  ) => {
+    const headers: Record<string, string> = route
+      ? await credentials(b.app, route, TENANT)
+      : { authorization: `Bearer ${TOKEN}`, 'x-tenant': TENANT }
     const before = storedSnapshot(b)
-    const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, 'x-tenant': TENANT }
     if (type) headers['content-type'] = type
     const res = await b.app.handle(new Request(`http://localhost${url}`, { method, headers, body }))
     const text = await res.text()
@@ -274,6 +286,7 @@ describe('every route of every service takes bad input without a 5xx and stores 
               `${path}?${params}`,
               body,
               route.body ? 'application/json' : undefined,
+              route,
             )
             if (r.status >= 500 || r.storedOnRefusal)
               problems.push(
@@ -295,9 +308,10 @@ describe('every route of every service takes bad input without a 5xx and stores 
     for (const route of list) {
       test(`${name}: ${route.method} ${route.path}`, async () => {
         const b = booted.get(name)!
+        const auth = await credentials(b.app, route, TENANT)
         await fc.assert(
           fc.asyncProperty(requestArbitrary(route, known()), async (f) => {
-            const { request, describe } = build(route, f)
+            const { request, describe } = build(route, f, auth)
             const before = storedSnapshot(b)
             const res = await b.app.handle(request)
             const text = await res.text()

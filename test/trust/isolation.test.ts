@@ -20,7 +20,7 @@ import {
   substitute,
   valuesOf,
 } from './refs.ts'
-import { bootAll, fillPath, type JsonSchema, type Route, sample, TOKEN } from './routes.ts'
+import { bootAll, credentials, fillPath, isOpenRoute, type JsonSchema, type Route, sample } from './routes.ts'
 import { callVia, type Holdings, seedTenant } from './seed.ts'
 
 const A = 'local:garage-a'
@@ -38,9 +38,10 @@ async function send(
   url: string,
   tenant: string | undefined,
   body?: unknown,
+  auth: Route['auth'] = 'service',
 ) {
-  const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }
-  if (tenant) headers['x-tenant'] = tenant
+  // The service token and X-Tenant, or on a public API route the garage's own API key.
+  const headers: Record<string, string> = await credentials(booted.get(service)!.app, { auth }, tenant)
   let payload: RequestInit['body']
   if (body instanceof Uint8Array) payload = body
   else if (body !== undefined) {
@@ -133,10 +134,10 @@ async function viewOfA(): Promise<string[]> {
         : [[undefined, undefined] as const]
       for (const [slot, value] of variants) {
         const r = requestOf(route, slots, slot, value, a)
-        const res = await send(service, 'GET', r.url, A)
-        out.push(
-          `${route.path} ${r.url} ${res.status} ${res.type.includes('json') ? res.text : res.text.length}`,
-        )
+        const res = await send(service, 'GET', r.url, A, undefined, route.auth)
+        // A's API key is used by these reads themselves: when it was last used is not A's data changing.
+        const text = res.text.replace(/"last_used_at":("[^"]*"|null)/g, '"last_used_at":"…"')
+        out.push(`${route.path} ${r.url} ${res.status} ${res.type.includes('json') ? text : text.length}`)
       }
     }
   }
@@ -155,11 +156,15 @@ beforeAll(async () => {
       const { slots } = slotsOf(route)
       // B's own valid request without X-Tenant: a tenant route refuses it (400) before doing anything.
       const r = requestOf(route, slots, undefined, undefined, b)
-      const res = await send(service, route.method, r.url, undefined, r.body)
-      if (res.status !== 400 || !res.text.includes('tenant'))
+      const res = await send(service, route.method, r.url, undefined, r.body, route.auth)
+      // A public API route without a key is 401 (its garage is the key's); a feed's garage is its link's.
+      if (isOpenRoute(route)) continue
+      if (route.auth === 'key' ? res.status !== 401 : route.auth === 'service' && (res.status !== 400 || !res.text.includes('tenant')))
         systemRoutes.push(`${service} ${route.method} ${route.path}`)
     }
   }
+  // Each garage's API key, made before A's view is taken (a key is a row of the API process).
+  for (const tenant of [A, B]) await credentials(booted.get('api')!.app, { auth: 'key' }, tenant)
   before = await viewOfA()
 }, 60_000)
 
@@ -182,11 +187,11 @@ describe('tenant isolation at every service route', () => {
     expect(unknown).toEqual([])
   })
 
-  test('routes answering without X-Tenant: stateless services, /ready and the worker’s reminder routes and its daily list of leaving garages only', () => {
+  test('routes answering without X-Tenant: stateless services, /ready and the worker’s reminder and digest routes and its daily list of leaving garages only', () => {
     // Anything else answering without a garage would act on every garage's data.
     const stateful = (r: string) => existsSync(booted.get(r.split(' ')[0] as ServiceName)!.dbPath)
     expect(
-      systemRoutes.filter((r) => stateful(r) && !/ POST \/reminders\/(claim|ack)$| GET \/garages\/leaving$| POST \/backup$| GET \/ready$/.test(r)),
+      systemRoutes.filter((r) => stateful(r) && !/ POST \/(reminders|digests)\/(claim|ack)$| GET \/garages\/leaving$| POST \/backup$| GET \/ready$/.test(r)),
     ).toEqual([])
   })
 
@@ -207,8 +212,8 @@ describe('tenant isolation at every service route', () => {
           for (const value of valuesOf(slot.kind, a)) {
             const withA = requestOf(route, slots, slot, value, b)
             const withMissing = requestOf(route, slots, slot, missing, b)
-            const ra = await send(name, route.method, withA.url, B, withA.body)
-            const rm = await send(name, route.method, withMissing.url, B, withMissing.body)
+            const ra = await send(name, route.method, withA.url, B, withA.body, route.auth)
+            const rm = await send(name, route.method, withMissing.url, B, withMissing.body, route.auth)
             seenByB.push(normalize(ra.text, value))
             compared++
             const label = `${route.method} ${withA.url} (${slot.where} ${slot.name} = A's ${slot.kind} ${JSON.stringify(value)})`

@@ -20,6 +20,7 @@ export type RefKind =
   | 'sha256'
   | 'photoLink'
   | 'token'
+  | 'webhook'
 
 /**
  * Reference fields by `service:name` (then `*:name`). A path param missing from here fails the
@@ -54,6 +55,12 @@ const REFS: Record<string, RefKind> = {
   'items:POST /imports/commit:id': 'token',
   'items:POST /imports/cancel:id': 'token',
   'images:GET /files/:id:id': 'token',
+  // A garage's webhook by its number (#1), numbered per garage.
+  'items:POST /webhooks/remove:number': 'webhook',
+  'items:POST /webhooks/resume:number': 'webhook',
+  'items:GET /webhooks/log:number': 'webhook',
+  'items:GET /webhooks/target:number': 'webhook',
+  'items:POST /webhooks/outcome:number': 'webhook',
 }
 
 /** Path params that name no object; the value to use. */
@@ -66,6 +73,9 @@ export const NON_REF_PARAMS: Record<string, string> = {
   // the id of an issue change (#I12) for /garage undo; another garage's is refused like a
   // missing one in services/issues/changes.test.ts
   'issues:id': '1',
+  // a calendar feed's file (`<token>.ics`): the token is the garage's secret, not a reference
+  // to an object; another garage's feed is checked in services/api/app.test.ts
+  'api:file': 'cal_none.ics',
 }
 
 export function refKind(
@@ -114,6 +124,8 @@ export function valuesOf(kind: RefKind, h: Holdings): string[] {
       return h.photo ? [String(h.photo.linkId)] : []
     case 'token':
       return []
+    case 'webhook':
+      return h.webhook ? [String(h.webhook)] : []
   }
 }
 
@@ -163,6 +175,8 @@ export function ownOf(kind: RefKind, h: Holdings): string | undefined {
       return h.photo ? String(h.photo.linkId) : undefined
     case 'token':
       return missingOf('token')
+    case 'webhook':
+      return h.webhook ? String(h.webhook) : undefined
   }
 }
 

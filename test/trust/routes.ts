@@ -28,13 +28,21 @@ export type App = {
 
 export type Booted = { name: ServiceName; app: App; dataDir: string; dbPath: string }
 
+/** How a service that calls others (the API process) reaches them: the booted apps, in-process. */
+export type Peers = Record<string, (request: Request) => Promise<Response> | Response>
+
 /** Creates a service's app on its own data folder, as the stack does. */
-export function bootService(name: ServiceName, dataDir: string, config: Config = parseConfig({})): Booted {
+export function bootService(
+  name: ServiceName,
+  dataDir: string,
+  config: Config = parseConfig({}),
+  peers?: Peers,
+): Booted {
   // By its path in the one list of services, so a sixth service is tested without an edit here.
   const mod = require(join(ROOT, SERVICES[name].app)) as {
-    createApp: (deps: { dataDir: string; token: string; config?: Config }) => App
+    createApp: (deps: { dataDir: string; token: string; config?: Config; peers?: Peers }) => App
   }
-  const app = mod.createApp({ dataDir, token: TOKEN, config })
+  const app = mod.createApp({ dataDir, token: TOKEN, config, ...(peers ? { peers } : {}) })
   return { name, app, dataDir, dbPath: join(dataDir, `${name}.sqlite`) }
 }
 
@@ -75,8 +83,14 @@ export async function bootAll(tag: string, keep: (r: Route) => boolean = () => t
   const root = mkdtempSync(join(tmpdir(), `cm-trust-${tag}-`))
   const booted = new Map<ServiceName, Booted>()
   const routes = new Map<ServiceName, Route[]>()
+  // Every app booted so far, for a service that calls others (the API process calls items and issues).
+  const peers: Peers = new Proxy({} as Peers, {
+    get: (_, service: string) => (request: Request) => booted.get(service as ServiceName)!.app.handle(request),
+  })
   for (const name of SERVICE_NAMES) {
-    const b = bootService(name, join(root, name))
+    // The API process's rate limit has its own test (services/api); fuzzing sends far more than a tracker.
+    const config = name === 'api' ? parseConfig({ API_RATE_PER_MINUTE: '1000000', API_RATE_BURST: '1000000' }) : undefined
+    const b = bootService(name, join(root, name), config, peers)
     booted.set(name, b)
     routes.set(name, (await routesOf(name, b.app)).filter(keep))
   }
@@ -103,11 +117,60 @@ export type Route = {
   body?: JsonSchema
   /** A write route that reads its body itself (bytes), e.g. an upload. */
   rawBody: boolean
+  /**
+   * What the route takes instead of the service token: an API key (`key`, the public `/api/v1`,
+   * whose garage is the key's), or nothing but a secret in its path (`link`, a calendar feed).
+   */
+  auth: 'service' | 'key' | 'link'
 }
+
+/** The public API's routes (the API process), and of them those whose path is their secret. */
+export const PUBLIC_API = '/api/v1/'
+const authOf = (path: string): Route['auth'] =>
+  !path.startsWith(PUBLIC_API) ? 'service' : path.startsWith(`${PUBLIC_API}calendar/`) ? 'link' : 'key'
 
 /** Routes reachable without the service token, by contract. */
 export const isOpenRoute = (r: { method: string; path: string }) =>
-  (r.method === 'GET' && r.path === '/health') || r.path === '/openapi' || r.path.startsWith('/openapi/')
+  (r.method === 'GET' && r.path === '/health') ||
+  r.path === '/openapi' ||
+  r.path.startsWith('/openapi/') ||
+  r.path === `${PUBLIC_API}openapi` ||
+  r.path.startsWith(`${PUBLIC_API}openapi/`)
+
+/** The API keys made so far, per app (each fleet boots its own) and garage. */
+const keys = new WeakMap<App, Map<string, string>>()
+
+/**
+ * The headers that let a request through a route for `tenant`: the service token and X-Tenant,
+ * or for a public API route a manager key of that garage (made once through the API process's
+ * own internal route); a `link` route needs none.
+ */
+export async function credentials(
+  app: App,
+  route: { auth: Route['auth'] },
+  tenant: string | undefined,
+): Promise<Record<string, string>> {
+  if (route.auth === 'link') return {}
+  if (route.auth === 'service')
+    return { authorization: `Bearer ${TOKEN}`, ...(tenant !== undefined ? { 'x-tenant': tenant } : {}) }
+  if (tenant === undefined) return {}
+  const made = keys.get(app) ?? new Map<string, string>()
+  keys.set(app, made)
+  let key = made.get(tenant)
+  if (!key) {
+    const res = await app.handle(
+      new Request('http://localhost/keys', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'x-tenant': tenant, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `trust-${Math.random().toString(36).slice(2, 8)}`, role: 'manager', created_by: 'trust' }),
+      }),
+    )
+    if (res.status !== 201) throw new Error(`POST /keys for ${tenant}: ${res.status} ${await res.text()}`)
+    key = ((await res.json()) as { key: string }).key
+    made.set(tenant, key)
+  }
+  return { authorization: `Bearer ${key}` }
+}
 
 const WRITE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
@@ -116,8 +179,12 @@ export async function routesOf(name: ServiceName, app: App): Promise<Route[]> {
   const res = await app.handle(new Request('http://localhost/openapi/json'))
   if (res.status !== 200) throw new Error(`${name}: GET /openapi/json answered ${res.status}`)
   const doc = (await res.json()) as { paths?: Record<string, Record<string, JsonSchema>> }
+  // A service with a public API documents it on its own (the API process: /api/v1/openapi/json).
+  const pub = await app.handle(new Request(`http://localhost${PUBLIC_API}openapi/json`))
+  const publicPaths =
+    pub.status === 200 ? ((await pub.json()) as { paths?: Record<string, Record<string, JsonSchema>> }).paths : undefined
   const routes = new Map<string, Route>()
-  for (const [openPath, ops] of Object.entries(doc.paths ?? {})) {
+  for (const [openPath, ops] of [...Object.entries(doc.paths ?? {}), ...Object.entries(publicPaths ?? {})]) {
     const path = openPath.replace(/\{([^}]+)\}/g, ':$1')
     for (const [method, op] of Object.entries(ops)) {
       const m = method.toUpperCase()
@@ -138,6 +205,7 @@ export async function routesOf(name: ServiceName, app: App): Promise<Route[]> {
           .map((p) => ({ name: p.name, required: !!p.required, schema: p.schema })),
         body,
         rawBody: !body && WRITE.has(m) && m !== 'DELETE',
+        auth: authOf(path),
       })
     }
   }
@@ -153,6 +221,7 @@ export async function routesOf(name: ServiceName, app: App): Promise<Route[]> {
         params: paramNames(r.path),
         query: [],
         rawBody: WRITE.has(m) && m !== 'DELETE',
+        auth: authOf(r.path),
       })
   }
   return [...routes.values()]

@@ -64,6 +64,8 @@ export type Holdings = {
   quotes: number[]
   photo?: { sha256: string; linkId: number; bytes: Uint8Array }
   itemName?: string
+  /** The highest number of its webhooks (one per issue it holds, so A's highest is a number B has not). */
+  webhook?: number
   /** Strings that exist only in this tenant's data; another tenant must never see them. */
   markers: string[]
   problems: string[]
@@ -146,6 +148,13 @@ export async function seedTenant(
       const n = findNumber(quote.json, 'number')
       if (n !== undefined) h.quotes.push(n)
     }
+  }
+  for (let i = 0; i < opts.issueCount; i++) {
+    const hook = await call('items', 'POST', '/webhooks', tenant, {
+      url: `https://hooks.example.com/${m}/${i + 1}`,
+      events: ['all'],
+    })
+    if (expect2xx('POST /webhooks', hook)) h.webhook = (hook.json as { webhook: { number: number } }).webhook.number
   }
   const png = await makePng(opts.photoSize, opts.photoSize)
   const sha256 = createHash('sha256').update(png).digest('hex')

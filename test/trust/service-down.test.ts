@@ -31,6 +31,9 @@ const COMMAND_OF: Record<ServiceName, () => { kind: string; payload: unknown; de
     ...typed('calc', 'fuel', { distance: '412 mi', volume: '11.2 gal' }),
     deps: ['calculator'],
   }),
+  // a report is no report without its PDF: the reports service down is retried like any service
+  reports: () => ({ ...typed('car', 'report', { car: 'corolla' }), deps: ['items', 'issues', 'images', 'reports'] }),
+  api: () => ({ ...typed('garage', 'apikey', { action: 'list' }), deps: ['api'] }),
 }
 
 let stack: Stack

@@ -2,7 +2,7 @@
  * A garage deleted in every service: `/garage delete` (a manager; without confirm it previews
  * what would go) and the daily check of the garages whose bot was removed longer ago than
  * GARAGE_GRACE_DAYS (queue/reminders.ts). The order makes a retry safe, as /car remove's does:
- * quotes, photos, issues, then items last, each once per Idempotency-Key; a step that already
+ * API keys and calendar feeds, quotes, photos, issues, then items last, each once per Idempotency-Key; a step that already
  * ran answers its first counts again, and a garage with nothing left answers zeros.
  */
 import { treaty } from '@elysiajs/eden'
@@ -10,6 +10,7 @@ import type { PayloadOf } from '../../../catalog/command.ts'
 import type garage from '../../../catalog/commands/garage.ts'
 import type { Reply } from '../../../lib/contracts/envelope.ts'
 import { SERVICES, type ServiceName } from '../../../lib/contracts/services.ts'
+import type { ApiApp } from '../../../services/api/app.ts'
 import type { ImagesApp } from '../../../services/images/app.ts'
 import type { IssuesApp } from '../../../services/issues/app.ts'
 import type { ItemsApp } from '../../../services/items/app.ts'
@@ -20,10 +21,14 @@ import { callService, edenOptions, type HandlerContext, ServiceUnavailable } fro
 /** How the calls reach the services: their URLs and the headers of a call (X-Tenant, token; a write's key). */
 export type GarageCalls = Pick<HandlerContext, 'serviceUrl' | 'serviceHeaders'>
 
-/** The order of deletion: items last, so until then the garage is still there to finish. */
-const ORDER = ['quotes', 'images', 'issues', 'items'] as const satisfies readonly ServiceName[]
+/**
+ * The order of deletion: the API keys and calendar feeds first, so nothing outside the chat
+ * reads or writes the garage while it goes; items last, so until then the garage is still there
+ * to finish.
+ */
+const ORDER = ['api', 'quotes', 'images', 'issues', 'items'] as const satisfies readonly ServiceName[]
 /** The order an answer names the kinds in: the garage's cars and records first. */
-const SHOWN = ['items', 'issues', 'images', 'quotes'] as const
+const SHOWN = ['items', 'issues', 'images', 'quotes', 'api'] as const
 
 type TenantRoute = { get: () => Promise<TenantCounts>; delete: () => Promise<TenantCounts> }
 
@@ -46,6 +51,10 @@ function tenantRoute(calls: GarageCalls, service: (typeof ORDER)[number], key?: 
     }
     case 'quotes': {
       const r = treaty<QuotesApp>(url, opts).tenant
+      return { get: () => callService(service, r.get()), delete: () => callService(service, r.delete()) }
+    }
+    case 'api': {
+      const r = treaty<ApiApp>(url, opts).tenant
       return { get: () => callService(service, r.get()), delete: () => callService(service, r.delete()) }
     }
   }
