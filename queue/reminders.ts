@@ -7,6 +7,9 @@
  * expense: Log payment), mentioning the car's drivers, sends a private copy to each driver who
  * chose `/garage me reminders:dm`, and acknowledges what it posted.
  *
+ * Each tick also posts the garages' digests due (`/garage settings digest:`; see
+ * queue/handlers/shared/digest.ts), claimed once per period the same way.
+ *
  * The same queue carries a daily job (`leave-check`): the garages marked leaving (the bot was
  * removed) GARAGE_GRACE_DAYS ago or more are deleted in every service.
  *
@@ -31,7 +34,9 @@ import { edenOptions } from './handler.ts'
 import { deleteGarage, type GarageCalls, kindsText } from './handlers/shared/garage-leave.ts'
 import { carRef } from './handlers/shared/format.ts'
 import { TAKE_KIND } from './handlers/shared/take.ts'
+import { digestTick } from './handlers/shared/digest.ts'
 import { replyJob, replyPoster } from './replies.ts'
+import type { Webhooks } from './webhooks.ts'
 
 export const SCHEDULER_ID = 'reminder-tick'
 /** The scheduler of the daily check of garages that left (on the same queue, job name `leave-check`). */
@@ -47,6 +52,8 @@ export type RemindersOptions = {
   now?: () => Date
   /** Do not process ticks here (only upsert the scheduler); tests drive `tick()` themselves. */
   process?: boolean
+  /** Publishes `reminder.urgency_changed` for each announcement posted (queue/webhooks.ts). */
+  webhooks?: Pick<Webhooks, 'publish'>
 }
 
 export type TickResult = { posted: number; examined: number }
@@ -123,6 +130,21 @@ function renewalReply(a: Announcement): Reply {
     ...notifyOf(a),
     actions: [{ id: formActionId('log_payment', a.renewal ?? 0), label: 'Log payment', style: 'primary' }],
     ref: carRef(a.car),
+  }
+}
+
+/** `reminder.urgency_changed` of an announcement: the car, the item (or renewal), its new level and when it is due. */
+function urgencyEvent(a: Announcement) {
+  return {
+    type: 'reminder.urgency_changed' as const,
+    data: {
+      car: a.car,
+      item: a.item,
+      ...(a.renewal !== null ? { renewal_of_expense: a.renewal } : {}),
+      level: a.level,
+      level_label: a.level_label,
+      due_text: a.due_text,
+    },
   }
 }
 
@@ -219,6 +241,9 @@ export async function startReminders(options: RemindersOptions): Promise<Reminde
           )
         }
         posted.push(a.id)
+        await options.webhooks
+          ?.publish(a.tenant, [urgencyEvent(a)], id)
+          .catch((err) => log.warn({ err: (err as Error).message, announcement: a.id }, 'could not publish the urgency event'))
       } catch (err) {
         log.warn({ err, announcement: a.id }, 'could not post a reminder; it is handed out again next tick')
       }
@@ -230,6 +255,14 @@ export async function startReminders(options: RemindersOptions): Promise<Reminde
     }
     if (posted.length)
       log.info({ posted: posted.length, examined: claimed.data.examined }, 'reminders posted')
+    // The digests due now (queue/handlers/shared/digest.ts); a failure never holds up the reminders.
+    await digestTick({
+      config,
+      log,
+      now,
+      target: reminderTarget,
+      post: (job, jobId) => replies.post(job, jobId, { rememberSeconds: 40 * 24 * 3600 }),
+    }).catch((err) => log.warn({ err: (err as Error).message }, 'digest tick failed; the next tick retries'))
     return { posted: posted.length, examined: claimed.data.examined }
   }
 

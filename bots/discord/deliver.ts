@@ -19,8 +19,9 @@
  * - Rate limits: @discordjs/rest waits out 429 Retry-After by itself; 5xx and network failures
  *   are retried here with backoff, then the job fails and BullMQ retries it with its own backoff.
  * - A photo (Reply.image) is fetched from the images service and uploaded as `photo.jpg`.
- * - A file (Reply.file, an export zip) is fetched from the images service's files and attached
- *   under its name; one over DISCORD_FILE_MAX (what Discord takes from a bot) or gone is said in
+ * - A file (Reply.file, an export zip or a chart) is fetched from the images service's files and
+ *   attached under its name (a picture is shown as the embed's image); one over DISCORD_FILE_MAX
+ *   (what Discord takes from a bot) or gone is said in
  *   the message instead.
  * - A Reply with `ref` records the thread ref of the message it produced (bots/shared/threads.ts).
  * - A progress notice never overwrites the final answer.
@@ -174,6 +175,9 @@ async function attachFile(deps: DeliveryDeps, data: ReplyJobT, files: RawFile[],
   }
   body.attachments.push({ id: files.length, filename: file.name })
   files.push({ name: file.name, data: bytes, contentType: file.type })
+  // A picture (a chart) is shown in the embed itself rather than as a file below it.
+  const embed = body.embeds[0]
+  if (file.type.startsWith('image/') && embed && !embed.image) embed.image = { url: `attachment://${file.name}` }
 }
 
 const threadName = (reply: Reply) =>

@@ -14,7 +14,8 @@
  * (getUploadURLExternal → upload → completeUploadExternal), then shown by file id.
  * A Reply's file (an export zip) is fetched from the images service's files and uploaded the
  * same way into the asker's direct message with the app (conversations.open), which only they
- * see; the answer says so. It is shared once per reply job (its Slack file id is kept under
+ * see; the answer says so. A picture of a public answer (a chart) is uploaded into the answer's
+ * channel (its thread, when it has one) instead. It is shared once per reply job (its Slack file id is kept under
  * `fileKey`), so a rerun answers without uploading it again.
  *
  * Once per reply job (bots/shared/delivery.ts): an attempt claims the job's lease before it acts
@@ -343,8 +344,13 @@ export class SlackDelivery {
   ): Promise<string | undefined> {
     const file = data.reply.file
     if (!file) return undefined
-    const sent = `${file.name} is in your direct messages with Car Manager (only you see it).`
-    if (!replyTo.userId) return `${file.name} could not be sent: there is no member to send it to.`
+    // A picture of a public answer (a chart) is uploaded where the answer goes, in its thread;
+    // any other file (an export) only to the asker.
+    const inline = file.type.startsWith('image/') && !data.reply.ephemeral
+    const sent = inline
+      ? `${file.name} is posted with this answer.`
+      : `${file.name} is in your direct messages with Car Manager (only you see it).`
+    if (!inline && !replyTo.userId) return `${file.name} could not be sent: there is no member to send it to.`
     const redis = this.options.connection
     const key = fileKey(this.prefix, jobId)
     if (await redis.get(key)) return sent
@@ -362,10 +368,12 @@ export class SlackDelivery {
       throw new Error(`images service answered ${response.status} for a file`)
     }
     const bytes = new Uint8Array(await response.arrayBuffer())
-    const dm = await this.patiently('conversations.open', () =>
-      client.conversations.open({ users: replyTo.userId! }),
-    )
-    const channel = String(dm.channel?.id)
+    const channel = inline
+      ? replyTo.channelId
+      : String(
+          (await this.patiently('conversations.open', () => client.conversations.open({ users: replyTo.userId! })))
+            .channel?.id,
+        )
     const url = await this.patiently('files.getUploadURLExternal', () =>
       client.files.getUploadURLExternal({ filename: file.name, length: bytes.byteLength }),
     )
@@ -386,6 +394,7 @@ export class SlackDelivery {
       client.files.completeUploadExternal({
         files: [{ id: fileId, title: file.name }],
         channel_id: channel,
+        ...(inline && replyTo.threadTs ? { thread_ts: replyTo.threadTs } : {}),
         initial_comment: data.reply.title ?? file.name,
       }),
     )

@@ -9,6 +9,10 @@ import { featureRoutes, type Feature } from '../shared/routes.ts'
 import {
   AckBody,
   AckResult,
+  DigestAckBody,
+  DigestAckResult,
+  DigestClaimBody,
+  DigestClaimResult,
   ClaimBody,
   ClaimResult,
   DoneResult,
@@ -21,6 +25,7 @@ import {
 } from './model.ts'
 import { actorOf } from '../changes/log.ts'
 import { ackAnnouncements, claimInstant, claimReminders, logItem, logItemAgain, markDone, snoozeItem } from './service.ts'
+import { ackDigest, claimDigests } from './digests.ts'
 
 export const reminderRoutes = ({ db, now, once }: Feature) =>
   featureRoutes()
@@ -96,4 +101,14 @@ export const reminderClaimRoutes = ({ db, now }: Feature) =>
       body: AckBody,
       response: AckResult,
       detail: { summary: 'Mark announcements as posted (system)' },
+    })
+    .post('/digests/claim', ({ body }) => claimDigests(db, claimInstant(body.at, now())), {
+      body: DigestClaimBody,
+      response: DigestClaimResult,
+      detail: { summary: "Claim the garages' digests due now, each period once (system; one transaction)" },
+    })
+    .post('/digests/ack', ({ body }) => ackDigest(db, body.tenant, body.period, now()), {
+      body: DigestAckBody,
+      response: DigestAckResult,
+      detail: { summary: "Mark a garage's digest of a period as posted (system)" },
     })

@@ -74,3 +74,25 @@ export const ItemLogAgain = t.Object({ record: t.Integer({ minimum: 1, maximum: 
 /** The record Log another made; `already`: it had made it before (the button pressed again). */
 export const LogAgainResult = t.Object({ record: RecordView, item: ItemView, already: t.Boolean() })
 export const SnoozeResult = t.Object({ item: ItemView, until: t.String() })
+
+// ——— digests (digests.ts): the tick's claim of each garage's period, and its acknowledgement ———
+
+export const DigestClaimBody = t.Object({ at: t.Optional(t.String({ maxLength: 40 })) }, strict)
+export const DigestAckBody = t.Object({ tenant: t.String({ minLength: 1, maxLength: 200 }), period: t.String({ minLength: 1, maxLength: 40 }) }, strict)
+
+const Span = t.Object({ from: t.String(), to: t.String() })
+export const DigestClaim = t.Object({
+  tenant: t.String(),
+  /** `week:<monday>` or `month:<YYYY-MM>`. */
+  period: t.String(),
+  digest: t.Union([t.Literal('weekly'), t.Literal('monthly')]),
+  channel: t.String(),
+  /** The garage's today. */
+  today: t.String(),
+  /** The span the digest tells of, and the one before it to compare with. */
+  covers: Span,
+  before: Span,
+})
+export type DigestClaim = typeof DigestClaim.static
+export const DigestClaimResult = t.Object({ digests: t.Array(DigestClaim) })
+export const DigestAckResult = t.Object({ posted: t.Boolean() })

@@ -3,6 +3,7 @@ import { t } from 'elysia'
 import { Dates, DistanceUnit, Numbers, strict, text, ThresholdInput, Whole } from '../shared/model.ts'
 
 const Units = t.Union([t.Literal('metric'), t.Literal('imperial')])
+export const Digest = t.Union([t.Literal('off'), t.Literal('weekly'), t.Literal('monthly')])
 
 export const SettingsPatch = t.Object(
   {
@@ -14,6 +15,8 @@ export const SettingsPatch = t.Object(
     /** A channel id; null stops reminders. */
     reminder_channel: t.Optional(t.Union([text(100), t.Null()])),
     reminder_hour: t.Optional(t.Integer({ minimum: 0, maximum: 23 })),
+    /** How often the digest is posted in the reminder channel (queue/handlers/shared/digest.ts). */
+    digest: t.Optional(Digest),
     urgent: t.Optional(ThresholdInput),
     very_urgent: t.Optional(ThresholdInput),
     /** Photos dropped in `channel` belong to `car`; car null forgets the channel. */
@@ -43,6 +46,7 @@ export const SettingsView = t.Object({
   timezone: t.String(),
   reminder_channel: t.Nullable(t.String()),
   reminder_hour: Whole(),
+  digest: Digest,
   urgent: ThresholdView,
   very_urgent: ThresholdView,
   /** Channel → car for photos dropped there. */

@@ -102,6 +102,7 @@ export function getSettings(db: Database, tenant: string, channel?: string): Set
     timezone: row.timezone,
     reminder_channel: row.reminder_channel,
     reminder_hour: row.reminder_hour,
+    digest: digestOf(db, tenant),
     urgent: thresholdView(row.urgent_days, row.urgent_km, row.urgent_text, row.units, numbers),
     very_urgent: thresholdView(row.very_urgent_days, row.very_urgent_km, row.very_urgent_text, row.units, numbers),
     photo_channels: photoChannels,
@@ -109,6 +110,10 @@ export function getSettings(db: Database, tenant: string, channel?: string): Set
     stored: stored !== null,
   }
 }
+
+/** How often the garage's digest is posted (a column of its row; off until it says otherwise). */
+const digestOf = (db: Database, tenant: string): SettingsView['digest'] =>
+  ((db.query('SELECT digest FROM tenants WHERE id = ?').get(tenant) as { digest: SettingsView['digest'] } | null)?.digest ?? 'off')
 
 /** The garage's number format (a column of its row since migration 5; the default until it writes). */
 const numberFormatOf = (row: GarageRow | null): NumberFormat => shownOf(row).numbers
@@ -263,6 +268,7 @@ export function updateSettings(
       next.very_urgent_text,
       tenant,
     )
+    if (patch.digest !== undefined) db.query('UPDATE tenants SET digest = ? WHERE id = ?').run(patch.digest, tenant)
     if (patch.numbers !== undefined && patch.numbers !== numberFormatOf(stored)) {
       db.query('UPDATE tenants SET number_format = ? WHERE id = ?').run(patch.numbers, tenant)
     }
