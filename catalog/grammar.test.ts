@@ -105,7 +105,7 @@ describe('parseLine', () => {
     expect(cmd.help).toContain('/garage help <command>')
     const sub = bad(parseLine('/car fly corolla'))
     expect(sub.error).toBe(
-      'unknown subcommand "fly" of /car; it has: add, list, show, edit, odometer, readings, reading_remove, archive, unarchive, remove, photos, stats, drivers',
+      'unknown subcommand "fly" of /car; it has: add, list, show, edit, odometer, readings, reading_remove, archive, unarchive, remove, photos, stats, chart, report, drivers',
     )
     expect(sub.help).toContain('/car add <nickname>')
     expect(bad(parseLine('/car')).error).toStartWith('/car needs a subcommand: add, list')

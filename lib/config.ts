@@ -40,6 +40,15 @@ export const ConfigSchema = T.Object({
   QUOTES_URL: url('Base URL of the quotes service.', 'http://127.0.0.1:4104'),
   CALCULATOR_PORT: port(4105, 'Port of the calculator service.'),
   CALCULATOR_URL: url('Base URL of the calculator service.', 'http://127.0.0.1:4105'),
+  REPORTS_PORT: port(4106, 'Port of the reports service (charts and PDF reports).'),
+  REPORTS_URL: url('Base URL of the reports service.', 'http://127.0.0.1:4106'),
+  REPORT_RENDER_MAX_MB: positive(512, 'Memory ceiling (RSS, MB) of the reports service\'s renderer process; a chart or PDF that needs more is refused.'),
+  REPORT_RENDER_TIMEOUT_MS: positive(20_000, 'Longest one chart or PDF may take to draw in the reports service\'s renderer, in milliseconds.'),
+  API_PORT: port(4107, 'Port of the public API process (/api/v1, the calendar feeds, Home Assistant summaries).'),
+  API_URL: url('Base URL the worker uses for the API process (its key and calendar routes).', 'http://127.0.0.1:4107'),
+  API_PUBLIC_URL: url('Base URL people and their tools reach the API at (https://cars.example.com); the reply that creates an API key prints it, and calendar links use its host.', 'http://127.0.0.1:4107'),
+  API_RATE_PER_MINUTE: positive(120, 'Requests one API key may make per minute, on average (a token bucket in the API process, refilled evenly).'),
+  API_RATE_BURST: positive(30, 'Requests one API key may make at once before API_RATE_PER_MINUTE applies.'),
   // worker
   WORKER_PORT: port(4100, 'Port of the worker\'s /health, /ready and the Bull Board dashboard (0 = any free port).'),
   WORKER_CONCURRENCY: positive(8, 'Command jobs one worker process runs at once.'),
@@ -50,6 +59,13 @@ export const ConfigSchema = T.Object({
   DASHBOARD_PASSWORD: secret('Password of the Bull Board queue dashboard at /queues on the worker (user `admin`); the dashboard is off when unset.', 8),
   BACKUP_EVERY_HOURS: T.Integer({ minimum: 0, default: 0, description: 'How often the worker takes a snapshot of every service into DATA_DIR/backups/auto-<time> (as `bun run backup` does), in hours; 0 = never.', expects: 'a whole number of hours, 0 = off' }),
   BACKUP_KEEP: positive(7, 'Scheduled snapshots kept in DATA_DIR/backups; after each one the oldest beyond this many are removed (snapshots taken by hand are never removed).'),
+  // outgoing webhooks (queue/webhooks.ts)
+  WEBHOOK_ALLOW_PRIVATE: T.Boolean({ default: false, description: 'true lets webhooks be added for, and delivered to, http:// addresses and hosts on private, link-local or loopback networks (tests and a garage\'s own LAN); false refuses them.', expects: 'true or false' }),
+  WEBHOOK_TIMEOUT_MS: positive(10_000, 'Time limit of one webhook delivery attempt, in milliseconds; a receiver slower than that is a failed attempt.'),
+  WEBHOOK_ATTEMPTS: positive(8, 'Attempts of one webhook delivery before it is given up (exponential backoff between them).'),
+  WEBHOOK_BACKOFF_MS: positive(30_000, 'Delay before the second attempt of a webhook delivery, in milliseconds; each later one waits twice as long.'),
+  WEBHOOK_CONCURRENCY: positive(8, 'Webhook deliveries one worker process makes at once, so a hanging receiver never holds up the others.'),
+  WEBHOOK_PAUSE_AFTER_HOURS: positive(72, 'Hours of consecutive failed deliveries after which a webhook is paused and the garage\'s managers are told.'),
   // rate limits (checked by the bots when they dispatch; a refused command is answered, never queued)
   RATE_USER_PER_MINUTE: perMinute(60, 'Commands one user of a garage may send per minute, on average (a token bucket refilled evenly); 0 = no per-user limit.'),
   RATE_USER_BURST: positive(10, 'Commands one user may send at once before RATE_USER_PER_MINUTE applies (the bucket\'s size).'),
@@ -74,7 +90,7 @@ export const ConfigSchema = T.Object({
   DISCORD_SHARD_COUNT: T.Optional(T.Integer({ minimum: 1, description: 'Gateway shards of the Discord bot over all its processes (Discord refuses an unsharded session beyond 2,500 servers); unset = the count Discord recommends (GET /gateway/bot) at each start.', expects: 'a positive whole number' })),
   DISCORD_SHARD_IDS: T.Optional(T.String({ pattern: '^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$', description: 'Shard ids this Discord bot process runs, e.g. `0,1` or `0-3`, to spread the shards over processes or machines; unset = every shard. Needs DISCORD_SHARD_COUNT (every process must agree on the total), and each id must be below it.', expects: 'shard ids or ranges such as 0,1 or 0-3' })),
   // slack
-  SLACK_BOT_TOKEN: secret('Slack bot token (xoxb-…); the Slack app starts only when it and SLACK_SIGNING_SECRET are set.'),
+  SLACK_BOT_TOKEN: secret('Slack bot token (xoxb-…) of a single workspace. The Slack app starts with it and SLACK_SIGNING_SECRET, or with the OAuth settings (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET, SLACK_TOKEN_KEY) for many workspaces; Socket Mode needs SLACK_APP_TOKEN instead of the signing secret.'),
   SLACK_SIGNING_SECRET: secret('Slack signing secret; requests whose signature does not match are refused.'),
   SLACK_APP_TOKEN: secret('Slack app-level token (xapp-…); when set the app uses Socket Mode instead of the HTTP receiver.'),
   SLACK_PORT: port(3000, 'Port of the Slack HTTP receiver (/slack/events).'),

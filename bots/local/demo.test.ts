@@ -58,6 +58,7 @@ beforeAll(async () => {
     IMAGES_PORT: await port(),
     QUOTES_PORT: await port(),
     CALCULATOR_PORT: await port(),
+    REPORTS_PORT: await port(),
     WORKER_PORT: await port(),
     SLACK_PORT: await port(),
   }

@@ -16,6 +16,7 @@ export const TABLE_END = '<!-- settings:end -->'
 const GROUPS: [string, RegExp][] = [
   ['Core', /^(REDIS_URL|DATA_DIR|SERVICE_TOKEN|QUEUE_PREFIX|LOG_LEVEL|SERVICE_HOST)$/],
   ['Services', /^(ITEMS|ISSUES|IMAGES|QUOTES|CALCULATOR)_/],
+  ['Public API', /^API_/],
   ['Worker', /^(WORKER_|COMMAND_|REMINDER_|GARAGE_|DASHBOARD_)/],
   ['Images', /^(IMAGE_|DOWNLOAD_)/],
   ['Limits', /^RATE_/],

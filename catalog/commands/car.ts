@@ -1,6 +1,26 @@
 import { CAR_TEXT_LIMITS as MAX, FIRST_CAR_YEAR } from '../../lib/domain/car.ts'
 import type { Command } from '../command.ts'
 
+/** What a car runs on and how its electricity use is shown: the same when it is added and when it is changed. */
+const powertrain = {
+  name: 'powertrain',
+  type: 'string',
+  choices: ['combustion', 'hybrid', 'phev', 'ev'],
+  description: 'combustion, hybrid, phev (plug-in hybrid) or ev (electric)',
+} as const
+const fuels = {
+  name: 'fuels',
+  type: 'string',
+  description: 'What it runs on, e.g. "petrol" or "lpg,petrol" (two tanks kept apart); none: learn it',
+  maxLength: 100,
+} as const
+const energyUnit = {
+  name: 'energy_unit',
+  type: 'string',
+  choices: ['kWh/100km', 'km/kWh', 'mi/kWh', 'Wh/mi'],
+  description: 'Electricity use shown in: kWh/100km or km/kWh (km car), mi/kWh or Wh/mi (mi car)',
+} as const
+
 const car = {
   name: 'car',
   description: 'Add, show, edit and remove the cars of this garage',
@@ -23,6 +43,9 @@ const car = {
         { name: 'units', type: 'string', choices: ['metric', 'imperial', 'uk'], description: 'metric, imperial (mi, gal) or uk (UK gal); default: the odometer\'s, else the garage\'s' },
         { name: 'economy_unit', type: 'string', choices: ['L/100km', 'km/L', 'mpg', 'impmpg'], description: 'Economy shown in, if not its units\' own' },
         { name: 'meter', type: 'string', choices: ['distance', 'hours'], description: 'hours for an hour meter (tractor, boat, generator): readings and items in h' },
+        powertrain,
+        fuels,
+        energyUnit,
         { name: 'confirm', type: 'boolean', description: 'yes to accept a VIN whose check digit does not match' },
       ],
     },
@@ -56,9 +79,22 @@ const car = {
         { name: 'purchase_price', type: 'money', description: 'Price paid', min: 0 },
         { name: 'units', type: 'string', choices: ['metric', 'imperial', 'uk'], description: 'metric, imperial (mi, gal) or uk (UK gal); nothing stored is converted' },
         { name: 'economy_unit', type: 'string', choices: ['L/100km', 'km/L', 'mpg', 'impmpg'], description: 'Economy shown in, if not its units\' own' },
-        { name: 'fuels', type: 'string', description: 'What it runs on, e.g. "lpg,petrol" (two tanks kept apart); none: learn it', maxLength: 100 },
-        { name: 'powertrain', type: 'string', choices: ['combustion', 'hybrid', 'phev', 'ev'], description: 'combustion, hybrid, phev (plug-in hybrid) or ev (electric)' },
+        fuels,
+        powertrain,
+        energyUnit,
         { name: 'meter', type: 'string', choices: ['distance', 'hours'], description: 'distance, or hours for an hour meter; only while the car has no readings' },
+        {
+          name: 'loan',
+          type: 'string',
+          description: 'Its loan, e.g. "15000 at 4.9% over 60m from 2025-03-01" (none removes it); interest counts in costs',
+          maxLength: 100,
+        },
+        {
+          name: 'value',
+          type: 'string',
+          description: 'What it is worth, e.g. "24500 on 2025-12-01" (default today); depreciation runs through it',
+          maxLength: 100,
+        },
         { name: 'confirm', type: 'boolean', description: 'yes to lower the odometer or accept an unusual VIN' },
       ],
     },
@@ -144,9 +180,33 @@ const car = {
       options: [{ name: 'car', type: 'car', required: true, description: 'The car' }],
     },
     {
-      name: 'drivers',
-      // anyone sees a car's drivers; adding or removing one needs a manager (queue/handlers/shared/drivers.ts)
+      name: 'chart',
       role: 'viewer',
+      description: 'A chart of a car: fuel economy, cost per month, distance or cost per distance',
+      example: '/car chart corolla metric:economy period:12m',
+      options: [
+        { name: 'car', type: 'car', required: true, description: 'The car' },
+        {
+          name: 'metric',
+          type: 'string',
+          required: true,
+          choices: ['economy', 'cost', 'distance', 'cost_per_distance'],
+          description: 'What to chart: economy per fill-up, cost per month by kind, distance or cost per distance',
+        },
+        { name: 'period', type: 'period', description: 'Period up to today, e.g. 12m or 5y (default: all fill-ups; 12m for costs)' },
+      ],
+    },
+    {
+      name: 'report',
+      role: 'viewer',
+      description: "A car's history as a PDF: details, odometer, records and costs, fuel by year, issues, photos",
+      example: '/car report corolla',
+      options: [{ name: 'car', type: 'car', required: true, description: 'The car' }],
+    },
+    {
+      name: 'drivers',
+      // anyone sees a car's drivers; adding or removing one needs a manager
+      role: { read: 'viewer', change: 'manager', by: ['add', 'remove'] },
       description: "Show a car's drivers, or add or remove one (reminders of the car mention them)",
       example: '/car drivers corolla add:@Ann',
       options: [

@@ -6,7 +6,7 @@
  */
 import type { SettingName } from '../config.ts'
 
-export const SERVICE_NAMES = ['items', 'issues', 'images', 'quotes', 'calculator'] as const
+export const SERVICE_NAMES = ['items', 'issues', 'images', 'quotes', 'calculator', 'api', 'reports'] as const
 export type ServiceName = (typeof SERVICE_NAMES)[number]
 
 export type ServiceInfo = {
@@ -37,4 +37,6 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceInfo>> = {
   images: service('images', 'The photo service'),
   quotes: service('quotes', 'The quotes service'),
   calculator: service('calculator', 'The calculator service'),
+  reports: service('reports', 'The reports (charts) service'),
+  api: service('api', 'The API service'),
 }

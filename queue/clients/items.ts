@@ -29,6 +29,14 @@ export function itemsSchedulerClient(config: Config) {
   )
 }
 
+/** The items service for one garage outside any job (webhook fan-out and delivery): the service token and X-Tenant. */
+export function itemsGarageClient(config: Config, tenant: string) {
+  return treaty<ItemsApp>(
+    config.ITEMS_URL,
+    edenOptions({ authorization: `Bearer ${config.SERVICE_TOKEN ?? ''}`, 'x-tenant': tenant }),
+  )
+}
+
 /**
  * An items call: data on 2xx, UserError on 4xx, ServiceUnavailable when it cannot be reached or
  * fails. (The app's global error handler widens every route's inferred body with the `{ error }`

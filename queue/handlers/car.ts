@@ -24,11 +24,14 @@ import type { Reply } from '../../lib/contracts/envelope.ts'
 import { type HandlerContext, type HandlerFamily, handlers, ServiceUnavailable, UserError } from '../handler.ts'
 import { Type as T } from '@sinclair/typebox'
 import { carData, costFields, costOf, distanceText, economyText, fmt, perHour } from './shared/costs.ts'
+import { carChart } from './shared/charts.ts'
+import { carReport } from './shared/reports.ts'
 import { CAR_UNDO_KIND, carUndoActions, changeLineIn, undoActions } from './shared/changes.ts'
 import { archivedNote, archivedText, carRef, fitLines, olderLine } from './shared/format.ts'
 import { linesWithAuthors } from './shared/authors.ts'
 import { carDrivers } from './shared/drivers.ts'
 import { garageOf, resolveCar } from './shared/lookups.ts'
+import { recordEvent } from './shared/webhook-events.ts'
 
 /**
  * "2018 Toyota Corolla · 52,000 mi · AB-123": items' labels are in the garage's number format, and
@@ -54,6 +57,15 @@ function detailFields(c: CarView): NonNullable<Reply['fields']> {
     const value = [c.purchase_date && formatDate(c.purchase_date, dates), c.purchase_price?.label].filter(Boolean).join(' for ')
     fields.push({ name: 'Purchased', value, inline: true })
   }
+  if (c.powertrain || c.fuels)
+    fields.push({ name: 'Runs on', value: [c.powertrain, c.fuels?.replaceAll(',', ' + ')].filter(Boolean).join(' · '), inline: true })
+  if (c.loan)
+    fields.push({
+      name: 'Loan',
+      value: `${c.loan.amount.label} at ${formatNumber(c.loan.rate_percent, 3, 0, c.presentation.numbers)}% over ${c.loan.months} months from ${formatDate(c.loan.start, dates)}`,
+      inline: true,
+    })
+  if (c.value) fields.push({ name: 'Value', value: `${c.value.amount.label} on ${formatDate(c.value.on, dates)}`, inline: true })
   if (c.archived) fields.push({ name: 'Archived', value: archivedText(c.archived, dates), inline: false })
   return fields
 }
@@ -275,7 +287,7 @@ const family = handlers(car, {
     const changed = Object.keys(changes).filter((k) => k !== 'confirm')
     if (changed.length === 0) {
       throw new UserError(
-        'Nothing to change: give at least one of nickname, make, model, year, odometer, plate, vin, purchase_date, purchase_price, units, economy_unit, meter',
+        'Nothing to change: give at least one of nickname, make, model, year, odometer, plate, vin, purchase_date, purchase_price, units, economy_unit, fuels, powertrain, energy_unit, meter, loan, value',
       )
     }
     const body = typedUnits(changes)
@@ -307,6 +319,7 @@ const family = handlers(car, {
     const { car: target, number, ...body } = p
     if (number !== undefined) {
       const e = await callItems(itemsClient(ctx, { write: true }).readings.edit.post({ number, car: target, ...body }))
+      recordEvent(ctx, 'changed', 'reading', { car: e.car, ...e.reading })
       return {
         tone: 'ok',
         title: `Reading #${e.reading.number} of ${e.car} corrected`,
@@ -315,6 +328,7 @@ const family = handlers(car, {
       }
     }
     const r = await callItems(itemsClient(ctx, { write: true }).cars({ car: target }).readings.post(body))
+    recordEvent(ctx, 'created', 'reading', { car: r.car.nickname, number: r.number, ...r.reading })
     const { numbers, dates } = r.car.presentation
     const lines = [`Recorded ${r.reading.label} on ${formatDate(r.reading.read_on, dates)}.`]
     if (r.removed > 0) {
@@ -480,6 +494,12 @@ const family = handlers(car, {
       ref: carRef(d.car.nickname),
     }
   },
+
+  /** A chart of the car (queue/handlers/shared/charts.ts). */
+  chart: (p, ctx) => carChart(p, ctx),
+
+  /** The car's history as a PDF (queue/handlers/shared/reports.ts). */
+  report: (p, ctx) => carReport(p, ctx),
 })
 
 const undoButton = T.Object({ arg: T.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false })

@@ -23,6 +23,11 @@ import { garageMe } from './shared/drivers.ts'
 import { garageDelete } from './shared/garage-leave.ts'
 import { garageImport, importActions } from './shared/import.ts'
 import { garageExport } from './shared/export.ts'
+import { garageChart } from './shared/charts.ts'
+import { garageReport } from './shared/reports.ts'
+import { garageWebhook } from './shared/webhooks.ts'
+import { garageApikey } from './shared/apikey.ts'
+import { garageCalendar } from './shared/calendar.ts'
 
 function channelOf(replyTo: ReplyTo): string | undefined {
   return replyTo.platform === 'local' ? undefined : replyTo.channelId
@@ -43,6 +48,13 @@ export function settingsReply(s: SettingsView, channel: string | undefined, titl
       value: s.reminder_channel
         ? `in <#${s.reminder_channel}> after ${hour}`
         : `not posted (set reminder_channel); after ${hour}`,
+    },
+    {
+      name: 'Digest',
+      value:
+        s.digest === 'off'
+          ? 'off (digest:weekly or digest:monthly posts one in the reminder channel)'
+          : `${s.digest}, in the reminder channel after ${hour}${s.reminder_channel ? '' : ' (set reminder_channel)'}`,
     },
     { name: 'Urgent', value: s.urgent.text, inline: true },
     { name: 'Very urgent', value: s.very_urgent.text, inline: true },
@@ -75,6 +87,7 @@ const family = handlers(garage, {
   me: garageMe,
   delete: garageDelete,
   roles: garageRoles,
+  webhook: garageWebhook,
   settings: async (p, ctx) => {
     const channel = channelOf(ctx.envelope.replyTo)
     const { photo_channel_car, ...rest } = p
@@ -85,7 +98,10 @@ const family = handlers(garage, {
       )
       return settingsReply(s, channel, 'Garage settings')
     }
-    const { units, numbers, dates, reminder_channel, ...others } = rest
+    const { units, numbers, dates, reminder_channel, digest, ...others } = rest
+    if (digest !== undefined && digest !== 'weekly' && digest !== 'monthly' && digest !== 'off') {
+      throw new UserError(`digest: "${digest}" is not one of weekly, monthly, off`, 'digest')
+    }
     if (units !== undefined && units !== 'metric' && units !== 'imperial') {
       throw new UserError(`units: "${units}" is not one of metric, imperial`, 'units')
     }
@@ -104,6 +120,7 @@ const family = handlers(garage, {
       ...(units !== undefined ? { units } : {}),
       ...(numbers !== undefined ? { numbers } : {}),
       ...(dates !== undefined ? { dates } : {}),
+      ...(digest !== undefined ? { digest } : {}),
     }
     if (photo_channel_car !== undefined) {
       if (channel === undefined) {
@@ -130,6 +147,16 @@ const family = handlers(garage, {
   import: garageImport,
 
   export: garageExport,
+
+  /** The cars side by side in a chart (queue/handlers/shared/charts.ts). */
+  chart: garageChart,
+
+  /** A year's costs per car and kind as a PDF (queue/handlers/shared/reports.ts). */
+  report: garageReport,
+
+  apikey: garageApikey,
+
+  calendar: garageCalendar,
 })
 
 export default {

@@ -24,6 +24,7 @@ import { settingsRoutes } from './settings/app.ts'
 import { closeStatements } from './shared/statements.ts'
 import { driverRoutes } from './drivers/app.ts'
 import { leavingListRoutes, tenantDeleteRoutes } from './tenant-delete.ts'
+import { webhookRoutes } from './webhooks/app.ts'
 
 export function createApp(deps: ServiceDeps) {
   const { app: base, db, now, once, finish } = serviceApp('items', deps, migrations)
@@ -43,6 +44,7 @@ export function createApp(deps: ServiceDeps) {
     .use(roleRoutes(feature))
     .use(importRoutes(feature))
     .use(driverRoutes(feature))
+    .use(webhookRoutes(feature))
     .use(tenantDeleteRoutes(feature))
     .use(itemsExportRoutes(db))
   // normalize: false makes unknown body fields a 422 instead of silently dropping them (a typo

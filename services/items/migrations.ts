@@ -583,4 +583,105 @@ CREATE TABLE item_presets (
   `
 ALTER TABLE cars ADD COLUMN meter TEXT CHECK (meter IN ('hours'));
 `,
+  // 18: webhooks (services/items/webhooks): a garage's outgoing webhooks, numbered per garage (#1, #2 …;
+  // a removed one keeps its row with status 'removed', so its number is never given again and
+  // a delivery still queued for it finds it gone), with the signing secret, the failure streak
+  // and the log of every delivery attempt
+  `
+CREATE TABLE webhooks (
+  tenant TEXT NOT NULL,
+  number INTEGER NOT NULL,
+  url TEXT NOT NULL,
+  -- comma list of event types, or 'all'
+  events TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'paused', 'removed')),
+  -- consecutive failed attempts, and when the first of them was (NULL while it succeeds)
+  failures INTEGER NOT NULL DEFAULT 0,
+  failing_since TEXT,
+  paused_at TEXT,
+  -- the channel it was added in: its pause is told there when the garage has no reminder channel
+  channel TEXT,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (tenant, number)
+) WITHOUT ROWID;
+CREATE TABLE webhook_deliveries (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  webhook INTEGER NOT NULL,
+  event_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  ok INTEGER NOT NULL,
+  http_status INTEGER,
+  error TEXT,
+  at TEXT NOT NULL,
+  UNIQUE (tenant, webhook, event_id, attempt)
+);
+CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (tenant, webhook, id);
+`,
+  // 19: a car's loan, energy unit and value (cars/service.ts): the amount borrowed (minor units of
+  // the garage currency, with its text), the annual rate in percent, the term in months and the
+  // date it started (payment n falls n months after it); all NULL when it has none. energy_unit:
+  // how its electricity use is shown (kWh/100km or km/kWh for a km car, mi/kWh or Wh/mi for a mi
+  // one); NULL: its distance unit's own. value: what it was worth on a day (a valuation), which
+  // its depreciation runs through; NULL when not known.
+  `
+ALTER TABLE cars ADD COLUMN loan_minor INTEGER CHECK (loan_minor IS NULL OR loan_minor > 0);
+ALTER TABLE cars ADD COLUMN loan_currency TEXT;
+ALTER TABLE cars ADD COLUMN loan_text TEXT;
+ALTER TABLE cars ADD COLUMN loan_rate REAL CHECK (loan_rate IS NULL OR (loan_rate >= 0 AND loan_rate <= 100));
+ALTER TABLE cars ADD COLUMN loan_months INTEGER CHECK (loan_months IS NULL OR (loan_months >= 1 AND loan_months <= 600));
+ALTER TABLE cars ADD COLUMN loan_start TEXT;
+ALTER TABLE cars ADD COLUMN energy_unit TEXT CHECK (energy_unit IS NULL OR energy_unit IN ('kWh/100km', 'km/kWh', 'mi/kWh', 'Wh/mi'));
+ALTER TABLE cars ADD COLUMN value_minor INTEGER CHECK (value_minor IS NULL OR value_minor > 0);
+ALTER TABLE cars ADD COLUMN value_currency TEXT;
+ALTER TABLE cars ADD COLUMN value_text TEXT;
+ALTER TABLE cars ADD COLUMN value_on TEXT;
+`,
+  // An import is a change of the garage's history (kind 'import', ref the import's number; undone
+  // as one). SQLite cannot alter a CHECK: the table is made again from its own definition with
+  // 'import' added to the kinds it has now (whatever other kinds a migration before this one
+  // added), its rows copied, the old one dropped and the new one renamed, its indexes made again.
+  (db) => {
+    const table = db.query("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'changes'").get() as {
+      sql: string
+    }
+    const check = /kind TEXT NOT NULL CHECK \(kind IN \(([^)]*)\)\)/.exec(table.sql)
+    if (!check) throw new Error('changes: its kind CHECK is not where this migration looks for it')
+    const kinds = check[1]!.split(',').map((k) => k.trim())
+    if (kinds.includes("'import'")) return
+    const create = `CREATE TABLE changes_import ${table.sql.slice(table.sql.indexOf('('))}`.replace(
+      check[0],
+      `kind TEXT NOT NULL CHECK (kind IN (${[...kinds, "'import'"].join(', ')}))`,
+    )
+    const indexes = (
+      db.query("SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'changes' AND sql IS NOT NULL").all() as {
+        sql: string
+      }[]
+    ).map((i) => i.sql)
+    const columns = (db.query("SELECT name FROM pragma_table_info('changes')").all() as { name: string }[])
+      .map((c) => `"${c.name}"`)
+      .join(', ')
+    db.exec(create)
+    db.exec(`INSERT INTO changes_import (${columns}) SELECT ${columns} FROM changes`)
+    db.exec('DROP TABLE changes')
+    db.exec('ALTER TABLE changes_import RENAME TO changes')
+    for (const sql of indexes) db.exec(sql)
+  },
+  // Digests (/garage settings digest:weekly|monthly|off, default off): how often the garage's
+  // digest is posted in its reminder channel, and each period announced, claimed once like a
+  // reminder (services/items/reminders/digests.ts) and marked posted when the worker posted it.
+  (db) => {
+    const has = (db.query("SELECT 1 FROM pragma_table_info('tenants') WHERE name = 'digest'").get() ?? null) !== null
+    if (!has) db.exec("ALTER TABLE tenants ADD COLUMN digest TEXT NOT NULL DEFAULT 'off' CHECK (digest IN ('off', 'weekly', 'monthly'))")
+    db.exec(`CREATE TABLE IF NOT EXISTS digest_marks (
+      tenant TEXT NOT NULL,
+      period TEXT NOT NULL,
+      claimed_at INTEGER NOT NULL,
+      posted_at INTEGER,
+      PRIMARY KEY (tenant, period)
+    ) STRICT`)
+  },
 ]
