@@ -7,12 +7,13 @@
  * SQLite on disk in a temporary folder (bench/stack.ts), and removes all of it afterwards. The
  * parts: commands (bench/commands.ts), service http (bench/http.ts), memory (bench/memory.ts),
  * one garage's flood against twenty others (bench/fairness.ts), operations (bench/ops.ts),
- * commands during backups (bench/backup.ts), the reminder tick (bench/reminder-tick.ts) and
- * photo thumbnails (bench/thumbnails.ts).
+ * commands during backups (bench/backup.ts), the reminder tick (bench/reminder-tick.ts),
+ * photo thumbnails (bench/thumbnails.ts), imports and a large export (bench/imports.ts), and
+ * charts and the vehicle history report (bench/reports.ts).
  *
  * Options: --n=2000 (commands per run), --rate=200 (offered commands/s), --seconds=5 (per HTTP
  * run), --concurrency=8 (worker and baseline), --quick (n=300, 2 s HTTP runs),
- * --only=commands,http,memory,fairness,ops,backup,reminders,thumbnails
+ * --only=commands,http,memory,fairness,ops,backup,reminders,thumbnails,imports,reports
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -27,7 +28,7 @@ import { idleMemory, memoryAfterRuns } from './memory.ts'
 import { opsRows } from './ops.ts'
 import { startBenchStack, TOKEN } from './stack.ts'
 
-const PARTS = ['commands', 'http', 'memory', 'fairness', 'ops', 'backup', 'reminders', 'thumbnails'] as const
+const PARTS = ['commands', 'http', 'memory', 'fairness', 'ops', 'backup', 'reminders', 'thumbnails', 'imports', 'reports'] as const
 
 type Options = {
   n: number
@@ -165,6 +166,8 @@ async function main() {
     for (const [part, section, file, load] of [
       ['reminders', 'reminder tick', 'reminder-tick.ts', () => import('./reminder-tick.ts')],
       ['thumbnails', 'thumbnails', 'thumbnails.ts', () => import('./thumbnails.ts')],
+      ['imports', 'imports', 'imports.ts', () => import('./imports.ts')],
+      ['reports', 'reports', 'reports.ts', () => import('./reports.ts')],
     ] as const) {
       if (!opts.only.has(part)) continue
       say(`${section}: bench/${file}`)
