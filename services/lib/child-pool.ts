@@ -1,5 +1,5 @@
 /**
- * Runs jobs in a separate `bun --smol` process, one job at a time, under explicit limits: a
+ * Runs jobs in a separate `bun` process (`--smol` unless a pool opts out), one job at a time, under explicit limits: a
  * memory ceiling (the process's RSS is watched and the process killed when it goes over), a time
  * limit per job, optional recycling after a large job so its memory goes back to the system, and
  * an idle stop. The service's event loop only waits on IPC. The photo decoder
@@ -30,6 +30,11 @@ export type ChildPoolOptions<C extends string> = {
    * `{ ready: true }` once, then answers each job it receives with one result of the same `id`.
    */
   script: string
+  /**
+   * Run the child with `--smol` (a small JavaScript heap, collected often): right for a child
+   * whose memory is mostly outside the heap (WebAssembly, native buffers). Default true.
+   */
+  smol?: boolean
   /** RSS ceiling of the child process, MB. */
   maxMemoryMb: number
   /** Longest one job may take, ms. */
@@ -185,7 +190,7 @@ export class ChildPool<
     const ready = new Promise<void>((resolve) => {
       markReady = resolve
     })
-    const child = Bun.spawn([process.execPath, '--smol', this.options.script], {
+    const child = Bun.spawn([process.execPath, ...(this.options.smol === false ? [] : ['--smol']), this.options.script], {
       // Only what bun needs: no settings or secrets reach the child.
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
       stdin: 'ignore',

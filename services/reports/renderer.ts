@@ -1,5 +1,5 @@
 /**
- * The renderer process. The reports service spawns it (`bun --smol renderer.ts`) with an IPC
+ * The renderer process. The reports service spawns it (`bun renderer.ts`) with an IPC
  * channel and sends one job at a time; charts (ECharts → SVG → resvg PNG) and PDFs (pdfkit) are
  * drawn here, so the service's event loop never blocks on drawing, and a job that takes too long
  * or too much memory is stopped by the service's watchdog (pool.ts) without taking it down.
