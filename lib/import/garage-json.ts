@@ -9,11 +9,13 @@ import type { DistanceUnit, VolumeUnit } from '../domain/units.ts'
 import {
   type CarSource,
   type ImportCarFields,
+  type ImportIssue,
   type ImportItem,
-  ImportRefused,
-  type ImportSettings,
   type ImportKind,
+  type ImportQuote,
+  ImportRefused,
   type ImportRow,
+  type ImportSettings,
   type ParsedImport,
   type Problem,
 } from './model.ts'
@@ -111,8 +113,27 @@ export function readGarageExport(files: Map<string, Uint8Array>, zip: string): P
     full: r.full !== 0 && r.full !== false,
     missed: r.missed === 1 || r.missed === true,
   }))
+  // the names of the export's items, by which a record says which it did
+  const itemNames = new Map<number, string>()
+  for (const i of arrayOf(files, 'maintenance_items.json', zip)) {
+    const id = num(i.id)
+    const name = str(i.name)?.trim()
+    if (id !== null && name && name.length <= 100) itemNames.set(id, name)
+  }
   add('service_records.json', arrayOf(files, 'service_records.json', zip), (r) => ({
     ...base,
+    ...(Array.isArray(r.item_ids) && r.item_ids.length
+      ? {
+          items: [
+            ...new Set(
+              (r.item_ids as unknown[]).flatMap((id) => {
+                const name = itemNames.get(num(id) ?? -1)
+                return name ? [name] : []
+              }),
+            ),
+          ].slice(0, 50),
+        }
+      : {}),
     kind: (['service', 'repair', 'upgrade'].includes(String(r.kind)) ? r.kind : 'service') as ImportKind,
     date: String(r.done_on),
     odometer: num(r.odometer),
@@ -179,6 +200,8 @@ export function readGarageExport(files: Map<string, Uint8Array>, zip: string): P
     drivers.push({ car: car.name, user_id: user, name: name.slice(0, 200) })
   }
   const items = readItems(files, zip, cars, problems)
+  const issues = readIssues(files, zip, cars, problems)
+  const quotes = readQuotes(files, zip, new Set(issues.map((i) => i.number)), problems)
   const settings = readSettings(files)
   // Said in the preview, so a garage that is not whole after the import says so before Import.
   const left = ['photos'].filter((k) => arrayOf(files, `${k}.json`, zip).length > 0)
@@ -192,6 +215,8 @@ export function readGarageExport(files: Map<string, Uint8Array>, zip: string): P
     cars: sources,
     ...(drivers.length ? { drivers } : {}),
     ...(items.length ? { items } : {}),
+    ...(issues.length ? { issues } : {}),
+    ...(quotes.length ? { quotes } : {}),
     ...(settings ? { settings } : {}),
     numbers: { format: '1,234.5', how: 'file' },
     dates: { order: 'YYYY-MM-DD', how: 'iso' },
@@ -317,5 +342,174 @@ function carFields(c: Row): ImportCarFields {
     powertrain: oneOf(c.powertrain, ['combustion', 'hybrid', 'phev', 'ev'] as const),
     fuels: typeof c.fuels === 'string' && /^[a-z]{1,20}(,[a-z]{1,20}){0,5}$/.test(c.fuels) ? c.fuels : null,
     units_from_garage: c.units_from_garage === 1 || c.units_from_garage === true,
+    archived: archivedOf(c),
+    loan: loanOf(c),
+    value: valueOf(c),
   }
+}
+
+const positive = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null)
+const day = (v: unknown) => (typeof v === 'string' && DATE.test(v) ? v : null)
+
+function archivedOf(c: Row): ImportCarFields['archived'] {
+  const on = day(c.archived_on)
+  if (!on) return null
+  const price = num(c.archived_price_minor)
+  const odometer = num(c.archived_odometer)
+  return {
+    on,
+    price_minor: price !== null && Number.isInteger(price) && price >= 0 ? price : null,
+    currency: text(c.archived_currency, 20),
+    odometer: odometer !== null && odometer >= 0 ? odometer : null,
+    odometer_text: text(c.archived_odometer_text, 100),
+  }
+}
+
+function loanOf(c: Row): ImportCarFields['loan'] {
+  const minor = positive(c.loan_minor)
+  const currency = text(c.loan_currency, 20)
+  const rate = num(c.loan_rate)
+  const months = positive(c.loan_months)
+  const start = day(c.loan_start)
+  if (!minor || !currency || rate === null || rate < 0 || rate > 100 || !months || months > 600 || !start) return null
+  return { minor, currency, text: text(c.loan_text, 100), rate, months, start }
+}
+
+function valueOf(c: Row): ImportCarFields['value'] {
+  const minor = positive(c.value_minor)
+  const currency = text(c.value_currency, 20)
+  const on = day(c.value_on)
+  return minor && currency && on ? { minor, currency, text: text(c.value_text, 100), on } : null
+}
+
+/** A text of at most `max` characters (at least one), else null. */
+const bounded = (v: unknown, max: number) => (typeof v === 'string' && v.length >= 1 && v.length <= max ? v : null)
+const INSTANT = /^\d{4}-\d{2}-\d{2}[T ][0-9:.]+Z?$/
+const instant = (v: unknown) => (typeof v === 'string' && v.length <= 40 && INSTANT.test(v) ? v : null)
+const whole = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : null)
+
+/** The export's issues with their comments (removed ones stay removed) and history; a row that does not fit is a problem. */
+function readIssues(
+  files: Map<string, Uint8Array>,
+  zip: string,
+  cars: Map<number, { name: string }>,
+  problems: Problem[],
+): ImportIssue[] {
+  const comments = new Map<number, ImportIssue['comments']>()
+  arrayOf(files, 'issue_comments.json', zip).forEach((c, i) => {
+    const issue = num(c.issue_id)
+    const text = bounded(c.text, 4000)
+    const at = instant(c.created_at)
+    if (issue === null || !text || !at) {
+      problems.push({ file: 'issue_comments.json', line: i + 2, why: 'a comment without its issue, text or time' })
+      return
+    }
+    const list = comments.get(issue) ?? []
+    list.push({
+      author: bounded(c.author, 200) ?? 'someone',
+      text,
+      created_at: at,
+      edited_at: instant(c.edited_at),
+      removed_at: instant(c.removed_at),
+    })
+    comments.set(issue, list)
+  })
+  const history = new Map<number, ImportIssue['history']>()
+  for (const h of arrayOf(files, 'issue_history.json', zip)) {
+    const issue = num(h.issue_id)
+    const field = bounded(h.field, 40)
+    const at = instant(h.at)
+    if (issue === null || !field || !at) continue
+    const list = history.get(issue) ?? []
+    list.push({
+      actor: bounded(h.actor, 200) ?? 'someone',
+      actor_id: bounded(h.actor_id, 64),
+      field,
+      old_value: bounded(h.old_value, 4000),
+      new_value: bounded(h.new_value, 4000),
+      at,
+    })
+    history.set(issue, list)
+  }
+  const issues: ImportIssue[] = []
+  arrayOf(files, 'issues.json', zip).forEach((r, i) => {
+    const file = 'issues.json'
+    const line = i + 2
+    const car = cars.get(num(r.car_id) ?? -1)
+    const id = num(r.id)
+    const number = whole(r.number)
+    const title = bounded(typeof r.title === 'string' ? r.title.trim() : null, 200)
+    const created = instant(r.created_at)
+    const severity = oneOf(r.severity, ['low', 'medium', 'high', 'critical'] as const)
+    const status = oneOf(r.status, ['open', 'in_progress', 'waiting_parts', 'resolved', 'wont_fix'] as const)
+    if (!car) return problems.push({ file, line, why: `car_id ${String(r.car_id)} is no car of cars.json` })
+    if (id === null || !number || !title || !created || !severity || !status)
+      return problems.push({ file, line, why: 'an issue without its number, title, time, severity or status' })
+    issues.push({
+      car: car.name,
+      number,
+      title,
+      details: bounded(r.details, 4000),
+      severity,
+      status,
+      resolution: bounded(r.resolution, 4000),
+      opened_by: bounded(r.opened_by, 200) ?? 'someone',
+      created_at: created,
+      updated_at: instant(r.updated_at) ?? created,
+      closed_at: instant(r.closed_at),
+      comments: (comments.get(id) ?? []).slice(0, 1000),
+      quotes: (Array.isArray(r.quotes) ? (r.quotes as Row[]) : []).flatMap((q) => {
+        const quote = whole(q?.quote_id)
+        const at = instant(q?.added_at)
+        return quote && at ? [{ quote, added_by: bounded(q.added_by, 200) ?? 'someone', added_at: at }] : []
+      }),
+      history: (history.get(id) ?? []).slice(0, 2000),
+    })
+  })
+  return issues
+}
+
+/** The export's quotes of the issues it brings (a quote of another issue is a problem). */
+function readQuotes(
+  files: Map<string, Uint8Array>,
+  zip: string,
+  issues: Set<number>,
+  problems: Problem[],
+): ImportQuote[] {
+  const quotes: ImportQuote[] = []
+  arrayOf(files, 'quotes.json', zip).forEach((r, i) => {
+    const file = 'quotes.json'
+    const line = i + 2
+    const issue = whole(r.issue)
+    const shop = bounded(typeof r.shop === 'string' ? r.shop.trim() : null, 100)
+    const currency = typeof r.currency === 'string' && /^[A-Z]{3}$/.test(r.currency) ? r.currency : null
+    const amount = whole(r.amount_minor)
+    const created = instant(r.created_at)
+    const status = oneOf(r.status, ['open', 'accepted', 'rejected'] as const)
+    if (issue === null || !issues.has(issue))
+      return problems.push({ file, line, why: `issue ${String(r.issue)} is no issue of issues.json` })
+    if (!shop || !currency || amount === null || !created || !status)
+      return problems.push({ file, line, why: 'a quote without its shop, currency, amount, time or status' })
+    const until = str(r.valid_until)
+    const number = whole(r.number)
+    if (!number) return problems.push({ file, line, why: 'a quote without its number' })
+    quotes.push({
+      number,
+      issue,
+      shop,
+      currency,
+      amount_minor: amount,
+      amount_text: bounded(r.amount_text, 100),
+      parts_minor: whole(r.parts_minor),
+      labour_minor: whole(r.labour_minor),
+      valid_until: until && DATE.test(until) ? until : null,
+      notes: bounded(r.notes, 1000),
+      status,
+      accepted_at: instant(r.accepted_at),
+      accepted_by: bounded(r.accepted_by, 200),
+      created_by: bounded(r.created_by, 200),
+      created_at: created,
+    })
+  })
+  return quotes
 }

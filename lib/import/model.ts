@@ -56,6 +56,8 @@ export type ImportRow = {
   missed: boolean
   title: string | null
   notes: string | null
+  /** The maintenance items a service record did, by name (Car Manager's export only). */
+  items?: string[]
   /** An expense that renews, every this many months, and how it was written (12m, 1y); Car Manager's export only. */
   every?: { months: number; text: string }
 }
@@ -95,6 +97,12 @@ export type ImportCarFields = {
   fuels: string | null
   /** It takes the garage's units (nothing was typed when it was added). */
   units_from_garage: boolean
+  /** Sold or scrapped on that day, for that price, at that odometer (in its own unit). */
+  archived: { on: string; price_minor: number | null; currency: string | null; odometer: number | null; odometer_text: string | null } | null
+  /** Its loan: amount borrowed, annual rate in percent, term in months, first day. */
+  loan: { minor: number; currency: string; text: string | null; rate: number; months: number; start: string } | null
+  /** What it was worth on a day. */
+  value: { minor: number; currency: string; text: string | null; on: string } | null
 }
 
 /**
@@ -117,6 +125,51 @@ export type ImportItem = {
   /** Per-item thresholds (days, km, as typed); null: the garage's. */
   urgent: { days: number; km: number; text: string | null } | null
   very_urgent: { days: number; km: number; text: string | null } | null
+}
+
+/** An issue of Car Manager's export, with its comments and status history, as the issues service imports it (its car by name). */
+export type ImportIssue = {
+  car: string
+  number: number
+  title: string
+  details: string | null
+  severity: 'low' | 'medium' | 'high' | 'critical'
+  status: 'open' | 'in_progress' | 'waiting_parts' | 'resolved' | 'wont_fix'
+  resolution: string | null
+  opened_by: string
+  created_at: string
+  updated_at: string
+  closed_at: string | null
+  comments: { author: string; text: string; created_at: string; edited_at: string | null; removed_at: string | null }[]
+  /** The quotes linked to it, by their numbers in the export. */
+  quotes: { quote: number; added_by: string; added_at: string }[]
+  history: {
+    actor: string
+    actor_id: string | null
+    field: string
+    old_value: string | null
+    new_value: string | null
+    at: string
+  }[]
+}
+
+/** A quote of Car Manager's export; `number` and `issue` (its issue's number) are the export's. */
+export type ImportQuote = {
+  number: number
+  issue: number
+  shop: string
+  currency: string
+  amount_minor: number
+  amount_text: string | null
+  parts_minor: number | null
+  labour_minor: number | null
+  valid_until: string | null
+  notes: string | null
+  status: 'open' | 'accepted' | 'rejected'
+  accepted_at: string | null
+  accepted_by: string | null
+  created_by: string | null
+  created_at: string
 }
 
 /** The garage settings of Car Manager's export (the reminder channel left out: it is of one platform). */
@@ -145,6 +198,9 @@ export type ParsedImport = {
   drivers?: { car: string; user_id: string; name: string }[]
   /** Maintenance items of the file's cars (Car Manager's export). */
   items?: ImportItem[]
+  /** Issues of the file's cars with their comments and history, and their quotes (Car Manager's export). */
+  issues?: ImportIssue[]
+  quotes?: ImportQuote[]
   /** The exporting garage's settings (Car Manager's export), taken by a garage with none of its own. */
   settings?: ImportSettings
   numbers: { format: NumberFormat; how: 'file' | 'garage' }

@@ -6,9 +6,9 @@
  * written out here from the fixture files (test/fixtures/imports).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { zipSync } from 'fflate'
-import { readFileSync, readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { zipSync } from 'fflate'
 import { parseLine } from '../../catalog/grammar.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
 import { type FileHost, startFileHost } from '../../test/file-host.ts'
@@ -535,7 +535,11 @@ describe("/garage import: Car Manager's own export", () => {
     const DST = 'local:imports-roundtrip-dst'
     const setup = [
       '/garage settings units:metric currency:EUR numbers:"1.234,5" dates:DD/MM/YYYY timezone:Europe/Berlin reminder_hour:7 urgent:"21 d, 1000 km" reminder_channel:C123',
-      '/car add leaf odometer:"12.000 km"',
+      '/car add leaf odometer:"12.000 km" make:Nissan model:Leaf year:2019 purchase_price:9500 purchase_date:2025-01-10',
+      '/car edit leaf loan:"8000 at 4,9% over 48m from 2025-01-10" value:"8200 on 2026-04-01"',
+      '/car add golf units:metric',
+      '/fuel log car:golf volume:"40 L" cost:70 odometer:"90.000 km" date:2025-06-01',
+      '/car archive golf date:2025-12-01 price:3000 odometer:"95.000 km"',
       '/car add mower meter:hours',
       '/car odometer mower reading:"120 h" date:2026-05-20',
       '/charge log car:leaf energy:"40 kWh" cost:12 odometer:"12.400 km" date:2026-05-01',
@@ -546,8 +550,19 @@ describe("/garage import: Car Manager's own export", () => {
       '/item add car:leaf name:"Cabin filter" months:12 distance:"15.000 km" last_date:2025-09-01 last_odometer:"11.000 km"',
       '/item add car:leaf name:Tyres months:6 last_date:2025-12-10 notes:"winter set"',
       '/item add car:mower name:"Oil change" distance:"50 h" last_odometer:"100 h" last_date:2026-04-01 urgent:"7 d"',
+      '/service log car:leaf title:"Cabin filter swap" cost:35 odometer:"11.900 km" date:2026-05-10 items:"Cabin filter"',
+      '/issue log car:leaf title:"Squeak from the front left" severity:high details:"over bumps"',
+      '/issue comment number:1 text:"Worse when cold"',
+      '/issue status number:1 status:waiting_parts note:"Bushing ordered"',
+      '/quote add issue:1 shop:"Corner Garage" amount:240 notes:"OEM bushing"',
+      '/quote add issue:1 shop:"Dealer" parts:200 labor:150',
+      '/issue log car:mower title:"Belt slips" severity:low',
+      '/issue close number:2 resolution:"Tightened"',
     ]
-    for (const line of setup) expect({ line, tone: (await say(line, SRC)).tone }).toEqual({ line, tone: 'ok' })
+    for (const line of setup) {
+      const r = await say(line, SRC)
+      expect({ line, tone: r.tone, text: r.tone === 'ok' ? '' : r.text }).toEqual({ line, tone: 'ok', text: '' })
+    }
     const reply = await say('/garage export format:json', SRC)
     const zip = async () =>
       new Uint8Array(
@@ -558,12 +573,16 @@ describe("/garage import: Car Manager's own export", () => {
     expect(text).toContain('1 charge found: 1 new')
     expect(text).toContain('3 maintenance items found (schedules and when last done): 3 new')
     expect(text).toContain('Drivers: "leaf" Ann')
-    expect(text).toContain('Cars: "mower" → new car mower (h, L) · "leaf" → new car leaf (km, L)')
-    expect(text).toContain('Units: "mower" engine hours and litres; "leaf" km and litres')
+    expect(text).toContain(
+      'Cars: "golf" → new car golf (km, L) · "mower" → new car mower (h, L) · "leaf" → new car leaf (km, L)',
+    )
+    expect(text).toContain('Units: "golf" km and litres; "mower" engine hours and litres; "leaf" km and litres')
     expect(text).toContain(
       "Settings: the export's (metric, numbers 1.234,5, dates DD/MM/YYYY, EUR, Europe/Berlin, reminders at 7:00) become this garage's, which has none of its own yet; the reminder channel is of one chat platform and is not imported (set it with /garage settings reminder_channel:)",
     )
     expect(text).toContain('Note: 1 recurring expense renews as in the export (reminded before the next is due)')
+    expect(text).toContain('2 issues found (with 2 comments and 9 entries of history): 2 new')
+    expect(text).toContain('2 quotes found: 2 new')
     // every row of the mower is hours, none refused and none read as km
     expect(preview.text).not.toContain('Rows not used')
     // the preview wrote nothing: the empty garage has no car and no settings of its own
@@ -585,7 +604,12 @@ describe("/garage import: Car Manager's own export", () => {
       expect(b.tone).toBe(a.tone)
       return a
     }
-    for (const car of ['leaf', 'mower']) {
+    await same('/car list archived:yes')
+    // the archived golf stays archived, with its day and price
+    const golf = JSON.stringify(await same('/car show golf'))
+    expect(golf).toContain('01/12/2025')
+    expect(golf).toContain('3.000,00')
+    for (const car of ['leaf', 'mower', 'golf']) {
       await same(`/calc cost car:${car} period:1y`)
       await same(`/car stats ${car}`)
     }
@@ -597,15 +621,29 @@ describe("/garage import: Car Manager's own export", () => {
     await same('/reminders list')
     await same('/expense list car:leaf')
     await same('/charge list car:leaf')
+    // the record names the item it did, whose last done moved with it
+    expect((await same('/service list car:leaf')).text).toContain('Cabin filter')
+    expect((await same('/item list car:leaf')).text).toContain('due 10/05/2027')
     await same('/car drivers leaf')
+    // the issues with their comments and history, and their quotes
+    await same('/issue list all:yes')
+    const issue = await same('/issue show number:1')
+    expect(JSON.stringify(issue)).toContain('Worse when cold')
+    expect(JSON.stringify(issue)).toContain('Bushing ordered')
+    expect((await same('/issue show number:2')).tone).toBe('ok')
+    const quotes = await same('/quote list issue:1')
+    expect(JSON.stringify(quotes)).toContain('Corner Garage')
+    expect(JSON.stringify(quotes)).toContain('Dealer')
     // the hour meter comes back as one: its odometer in hours, its records in hours
     const mower = await same('/car show mower')
     expect(field(mower, 'Odometer')).toMatch(/^130 h/)
     expect((await same('/service list car:mower')).text).toContain('125 h')
     // the settings, the reminder channel aside (a channel of the source's platform)
     const [a, b] = [await say('/garage settings', SRC), await say('/garage settings', DST)]
-    const noChannel = (r: Reply) => JSON.stringify(r.fields?.filter((f) => !/channel/i.test(f.name)) ?? r.text)
+    const noChannel = (r: Reply) => JSON.stringify(r.fields?.filter((f) => f.name !== 'Reminders'))
     expect(noChannel(b)).toBe(noChannel(a))
+    expect(field(a, 'Reminders')).toBe('in <#C123> after 07:00')
+    expect(field(b, 'Reminders')).toBe('not posted (set reminder_channel); after 07:00')
     expect(JSON.stringify(b)).not.toContain('C123')
     expect(JSON.stringify(b)).toContain('Europe/Berlin')
 
@@ -614,12 +652,16 @@ describe("/garage import: Car Manager's own export", () => {
     expect(again.title).toBe('Nothing new in garage.zip')
     expect(again.text).toContain('3 maintenance items found (schedules and when last done): 0 new, 3 already on their cars')
     expect(again.text).toContain('Settings: kept yours')
+    expect(again.text).toContain('2 issues found (with 2 comments and 9 entries of history): 0 new, 2 already in the garage')
+    expect(again.text).toContain('2 quotes found: 0 new, 2 already in the garage')
 
     // its Undo takes out what it added, items, the charge and the driver too; the cars it made stay
     expect((await press(done.actions![0]!.id, DST)).tone).toBe('ok')
-    expect(await counts(DST)).toEqual({ cars: ['leaf', 'mower'], fuel: 0, records: 0, expenses: 0 })
+    expect(await counts(DST)).toEqual({ cars: ['golf', 'leaf', 'mower'], fuel: 0, records: 0, expenses: 0 })
     expect((await say('/car drivers leaf', DST)).text).not.toContain('Ann')
     expect((await say('/item list', DST)).text).not.toContain('Cabin filter')
+    expect((await say('/issue list all:yes', DST)).text).not.toContain('Squeak')
+    expect((await say('/quote list issue:1', DST)).tone).toBe('error')
   })
 
   test('a garage with settings of its own keeps them; an hour-meter car of the file goes into no car that counts distance', async () => {
@@ -646,6 +688,60 @@ describe("/garage import: Car Manager's own export", () => {
     expect(settings).not.toContain('Europe/Berlin')
     // the mower is an hour meter here too, its oil change due at 150 h
     expect((await say('/item list car:mower', KEEP)).text).toContain('150 h')
+  })
+
+  test('a failed import leaves the garage as it was: the quotes service down at Import takes back what was stored', async () => {
+    const SRC = 'local:imports-roundtrip-src'
+    const FAIL = 'local:imports-quotes-down'
+    const reply = await say('/garage export format:json', SRC)
+    const bytes = new Uint8Array(
+      await (await fetch(`${stack.url('images')}/files/${reply.file!.id}`, { headers: stack.headers(SRC) })).arrayBuffer(),
+    )
+    const preview = await importFile('garage.zip', bytes, { tenant: FAIL })
+    expect(preview.text).toContain('2 quotes found: 2 new')
+    const before = await counts(FAIL)
+    const issuesBefore = (await say('/issue list all:yes', FAIL)).text
+    await stack.stopService('quotes')
+    let failed: Reply
+    try {
+      failed = await press(importButton(preview)!.id, FAIL)
+    } finally {
+      await stack.startService('quotes')
+    }
+    expect(failed.tone).toBe('error')
+    expect(failed.text).toContain('the whole import was taken back and the garage is as it was')
+    // no record, item, issue or quote stayed (the cars it made stay empty, as after an undo)
+    expect({ ...(await counts(FAIL)), cars: [] }).toEqual({ ...before, cars: [] })
+    expect((await say('/item list', FAIL)).text).not.toContain('Cabin filter')
+    expect((await say('/issue list all:yes', FAIL)).text).toBe(issuesBefore)
+    // with the quotes service back, the same file imports whole
+    const again = await importFile('garage.zip', bytes, { tenant: FAIL })
+    const done = await press(importButton(again)!.id, FAIL)
+    expect(done.tone).toBe('ok')
+    // issue numbers are never given twice: the import taken back had #1 and #2
+    expect((await say('/issue list all:yes', FAIL)).text).toContain('Squeak')
+    expect(JSON.stringify(await say('/quote list issue:3', FAIL))).toContain('Corner Garage')
+  })
+
+  test('/garage undo of the import takes back its issues and quotes too, as its Undo button does', async () => {
+    const SRC = 'local:imports-roundtrip-src'
+    const UNDO = 'local:imports-undo-by-history'
+    const reply = await say('/garage export format:json', SRC)
+    const bytes = new Uint8Array(
+      await (await fetch(`${stack.url('images')}/files/${reply.file!.id}`, { headers: stack.headers(SRC) })).arrayBuffer(),
+    )
+    const preview = await importFile('garage.zip', bytes, { tenant: UNDO })
+    expect((await press(importButton(preview)!.id, UNDO)).tone).toBe('ok')
+    expect((await say('/issue list all:yes', UNDO)).text).toContain('Squeak')
+    const history = await say('/garage history', UNDO)
+    const change = /#(\d+)[^\n]* imported /.exec(history.text)?.[1]
+    expect(change).toBeDefined()
+    const undone = await say(`/garage undo change:${change}`, UNDO)
+    expect(undone.tone).toBe('ok')
+    expect(undone.text).toContain('and 4 issues and quotes (the cars it made stay)')
+    expect((await say('/issue list all:yes', UNDO)).text).not.toContain('Squeak')
+    expect((await say('/quote list issue:1', UNDO)).tone).toBe('error')
+    expect((await say('/item list', UNDO)).text).not.toContain('Cabin filter')
   })
 
   test('its LubeLogger zip (a folder per car) imported into another garage', async () => {

@@ -4,6 +4,7 @@
  */
 import { type ServiceDeps, serviceApp } from '../lib/app.ts'
 import { issuesExportRoutes } from './export.ts'
+import { issuesImportRoutes } from './imports.ts'
 import { issuesTenantDeleteRoutes } from './tenant-delete.ts'
 import { migrations } from './migrations.ts'
 import {
@@ -38,6 +39,7 @@ export function createApp(deps: ServiceDeps) {
   const app = base
     .use(issuesExportRoutes(db))
     .use(issuesTenantDeleteRoutes(db, once))
+    .use(issuesImportRoutes(db, once))
     .post(
       '/issues',
       ({ body, tenant, idempotencyKey, set }) =>

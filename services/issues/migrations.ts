@@ -121,4 +121,16 @@ CREATE TABLE comment_authors (
   author_id TEXT NOT NULL
 );
 `,
+  // 5: the issues a /garage import added (services/issues/imports.ts), by the import's number in
+  // the items service and with their updated_at then, so its undo removes those not changed since.
+  `
+CREATE TABLE issue_imports (
+  tenant TEXT NOT NULL,
+  import INTEGER NOT NULL,
+  issue_id INTEGER NOT NULL REFERENCES issues (id) ON DELETE CASCADE,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (issue_id)
+);
+CREATE INDEX issue_imports_import ON issue_imports (tenant, import);
+`,
 ]

@@ -9,6 +9,7 @@ import { garageToday } from '../../lib/domain/dates.ts'
 import { type ServiceDeps, serviceApp } from '../lib/app.ts'
 import { estimate, listJobs, overrideJob } from './estimates.ts'
 import { quotesExportRoutes } from './export.ts'
+import { quotesImportRoutes } from './imports.ts'
 import { quotesTenantDeleteRoutes } from './tenant-delete.ts'
 import { migrations } from './migrations.ts'
 import {
@@ -67,6 +68,7 @@ export function createApp(deps: ServiceDeps) {
   const app = base
     .use(quotesExportRoutes(db))
     .use(quotesTenantDeleteRoutes(db, once))
+    .use(quotesImportRoutes(db, once))
     .post(
       '/quotes',
       ({ body, tenant, idempotencyKey, set, headers }) =>

@@ -109,4 +109,15 @@ export const migrations: readonly Migration[] = [
   CREATE INDEX quote_changes_by_number ON quote_changes (tenant, number);
   CREATE INDEX quote_changes_by_time ON quote_changes (tenant, at);
   `,
+  // the quotes a /garage import added (services/quotes/imports.ts), by the import's number in the
+  // items service and with their status then, so its undo removes those not changed since.
+  `
+CREATE TABLE quote_imports (
+  tenant TEXT NOT NULL,
+  import INTEGER NOT NULL,
+  quote_id INTEGER PRIMARY KEY REFERENCES quotes (id) ON DELETE CASCADE,
+  status TEXT NOT NULL
+);
+CREATE INDEX quote_imports_import ON quote_imports (tenant, import);
+`,
 ]

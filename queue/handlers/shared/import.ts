@@ -21,9 +21,12 @@ import {
   parseImport,
   splitMap,
 } from '../../../lib/import/index.ts'
+import type { ImportIssue, ImportQuote } from '../../../lib/import/model.ts'
 import type { ImportKind, PendingCreate, PendingView } from '../../../services/items/imports/model.ts'
 import { DownloadRefused, downloadAttachment } from '../../clients/download.ts'
+import { callIssues, issuesClient } from '../../clients/issues.ts'
 import { callItems, itemsClient } from '../../clients/items.ts'
+import { callQuotes, quotesClient } from '../../clients/quotes.ts'
 import { type HandlerContext, type HandlerFamily, UserError } from '../../handler.ts'
 
 /** Problems listed in the preview one by one; the rest are counted. */
@@ -139,6 +142,7 @@ export function rowsOf(parsed: ParsedImport, cars: PendingCreate['cars'], curren
     missed: r.missed,
     title: r.title === null ? null : clip(r.title, 200),
     notes: r.notes === null ? null : clip(r.notes, 2000),
+    ...(r.items?.length ? { items: r.items } : {}),
     ...(r.every && r.kind === 'tax' ? { every: { months: r.every.months as 1 | 3 | 6 | 12, text: r.every.text } } : {}),
   }))
 }
@@ -255,7 +259,7 @@ export async function garageImport(p: Payload, ctx: HandlerContext): Promise<Rep
   }
   // a file with its own settings (Car Manager's export) is judged by the items service, which knows whether they are taken
   if (!parsed.settings) keepGarageCurrency(parsed, settings.currency)
-  if (parsed.rows.length === 0 && !parsed.items?.length)
+  if (parsed.rows.length === 0 && !parsed.items?.length && !parsed.issues?.length)
     throw new UserError(
       `${name}: no row can be used.\n${previewProblems(parsed)}\nNothing was imported.`,
       'file',
@@ -290,10 +294,12 @@ export async function garageImport(p: Payload, ctx: HandlerContext): Promise<Rep
         }
       : {}),
     ...(parsed.settings ? { settings: parsed.settings as NonNullable<PendingCreate['settings']> } : {}),
+    ...(parsed.issues?.length ? { carry: JSON.stringify({ issues: parsed.issues, quotes: parsed.quotes ?? [] }) } : {}),
   }
+  const others = await otherServices(ctx, parsed, cars, garageCars)
   const pending = await callItems(itemsClient(ctx, { write: true, key: ctx.envelope.id }).imports.post(body))
-  const text = previewText(parsed, pending, settings)
-  const fresh = pending.kinds.reduce((n, k) => n + k.new, 0) + pending.items.new
+  const text = [previewText(parsed, pending, settings), ...others.lines].join('\n')
+  const fresh = pending.kinds.reduce((n, k) => n + k.new, 0) + pending.items.new + others.fresh
   if (fresh === 0) {
     await callItems(
       itemsClient(ctx, { write: true, key: `${ctx.envelope.id}-cancel` }).imports.cancel.post({
@@ -324,6 +330,134 @@ export async function garageImport(p: Payload, ctx: HandlerContext): Promise<Rep
   }
 }
 
+/** What an import carries to the issues and quotes services (a Car Manager export's), kept with the pending import. */
+type Carry = { issues: ImportIssue[]; quotes: ImportQuote[] }
+
+/**
+ * The preview's lines of the export's issues and quotes: how many are new, asked of the issues and
+ * quotes services for the cars the garage has (a new car's are all new), and what undo takes back.
+ */
+async function otherServices(
+  ctx: HandlerContext,
+  parsed: ParsedImport,
+  cars: PendingCreate['cars'],
+  garageCars: { id: number; nickname: string }[],
+): Promise<{ lines: string[]; fresh: number }> {
+  const issues = parsed.issues ?? []
+  const quotes = parsed.quotes ?? []
+  if (!issues.length) return { lines: [], fresh: 0 }
+  const idOf = new Map<string, number>()
+  for (const c of cars) {
+    const car = c.car === undefined ? undefined : garageCars.find((g) => g.nickname.toLowerCase() === c.car!.toLowerCase())
+    if (car) idOf.set(c.name, car.id)
+  }
+  const mine = issues.flatMap((i) => {
+    const id = idOf.get(i.car)
+    return id === undefined ? [] : [issueBody(i, id, nicknameOfCar(cars, i.car))]
+  })
+  const checked = mine.length
+    ? await callIssues(
+        issuesClient(ctx, { write: true, key: `${ctx.envelope.id}-issues-check` }).imports.check.post({ issues: mine }),
+      )
+    : { added: 0, known: 0, numbers: [] }
+  const known = new Map(checked.numbers.map((n) => [n.from, n.to]))
+  const ours = quotes.flatMap((q) => {
+    const to = known.get(q.issue)
+    return to === undefined ? [] : [{ ...q, issue: to }]
+  })
+  const quotesKnown = ours.length
+    ? (
+        await callQuotes(
+          quotesClient(ctx, { write: true, key: `${ctx.envelope.id}-quotes-check` }).imports.check.post({ quotes: ours }),
+        )
+      ).known
+    : 0
+  const comments = issues.reduce((n, i) => n + i.comments.length, 0)
+  const changes = issues.reduce((n, i) => n + i.history.length, 0)
+  const issuesNew = issues.length - checked.known
+  const quotesNew = quotes.length - quotesKnown
+  const lines = [
+    `${plural(issues.length, 'issue')} found (with ${plural(comments, 'comment')} and ${plural(changes, 'entry', 'entries')} of history): ${issuesNew} new${checked.known ? `, ${checked.known} already in the garage` : ''}`,
+    ...(quotes.length
+      ? [`${plural(quotes.length, 'quote')} found: ${quotesNew} new${quotesKnown ? `, ${quotesKnown} already in the garage` : ''}`]
+      : []),
+    "Note: issues and quotes are stored by their own services just after the rest; Undo takes back those it added that nobody changed since (a commented, edited or accepted one stays). A quote's link to the service record it became is not kept.",
+  ]
+  return { lines, fresh: issuesNew + quotesNew }
+}
+
+const nicknameOfCar = (cars: PendingCreate['cars'], name: string) => {
+  const c = cars.find((x) => x.name === name)
+  return c?.car ?? c?.new_nickname ?? name
+}
+
+const issueBody = (i: ImportIssue, carId: number, nickname: string) => {
+  const { car: _, quotes: __, ...rest } = i
+  return { ...rest, car_id: carId, car: clip(nickname, 100) }
+}
+
+/**
+ * Imports the carried issues, then their quotes, into their services after the items service
+ * stored import #`ref`; answers what was added. A failure takes back what this import stored in
+ * every service (the garage is as it was) and is said to the user.
+ */
+async function importOthers(
+  ctx: HandlerContext,
+  ref: number,
+  carry: Carry,
+  cars: { name: string; nickname: string; id: number }[],
+): Promise<{ issues: number; quotes: number }> {
+  const byName = new Map(cars.map((c) => [c.name, c]))
+  const issues = carry.issues.flatMap((i) => {
+    const car = byName.get(i.car)
+    return car ? [issueBody(i, car.id, car.nickname)] : []
+  })
+  try {
+    const done = await callIssues(
+      issuesClient(ctx, { write: true, key: `${ctx.envelope.id}-issues` }).imports.post({ import: ref, issues }),
+    )
+    const numbers = new Map(done.numbers.map((n) => [n.from, n.to]))
+    const quotes = carry.quotes.flatMap((q) => {
+      const to = numbers.get(q.issue)
+      return to === undefined ? [] : [{ ...q, issue: to }]
+    })
+    const q = quotes.length
+      ? await callQuotes(
+          quotesClient(ctx, { write: true, key: `${ctx.envelope.id}-quotes` }).imports.post({ import: ref, quotes }),
+        )
+      : { added: 0, numbers: [] }
+    // the quotes linked to each issue, by their numbers here
+    const quoteNumbers = new Map(q.numbers.map((n) => [n.from, n.to]))
+    const links = carry.issues.flatMap((i) => {
+      const issue = numbers.get(i.number)
+      return issue === undefined
+        ? []
+        : i.quotes.flatMap((l) => {
+            const quote = quoteNumbers.get(l.quote)
+            return quote === undefined ? [] : [{ issue, quote, added_by: l.added_by, added_at: l.added_at }]
+          })
+    })
+    if (links.length)
+      await callIssues(
+        issuesClient(ctx, { write: true, key: `${ctx.envelope.id}-links` }).imports.links.post({ import: ref, links }),
+      )
+    return { issues: done.added, quotes: q.added }
+  } catch (error) {
+    await takeBack(ctx, ref)
+    throw new UserError(
+      `The import's issues and quotes could not be stored (${(error as Error).message}); the whole import was taken back and the garage is as it was. Run /garage import again.`,
+    )
+  }
+}
+
+/** Removes what import #`ref` stored in each service (best effort, the items service's part last). */
+async function takeBack(ctx: HandlerContext, ref: number) {
+  const key = `${ctx.envelope.id}-takeback`
+  await callQuotes(quotesClient(ctx, { write: true, key }).imports.undo.post({ import: ref })).catch(() => null)
+  await callIssues(issuesClient(ctx, { write: true, key }).imports.undo.post({ import: ref })).catch(() => null)
+  await callItems(itemsClient(ctx, { write: true, key }).imports.undo.post({ import: ref })).catch(() => null)
+}
+
 function previewProblems(parsed: ParsedImport): string {
   const shown = parsed.problems.slice(0, SHOWN_PROBLEMS).map((p) => `• line ${p.line}: ${clip(p.why, 160)}`)
   const more = parsed.problems.length - shown.length
@@ -339,6 +473,23 @@ const pendingId = (arg: string) => {
   return arg
 }
 
+/**
+ * After the items service took back its part of import `ref`: the issues and quotes the import
+ * carried (those changed since stay). The Undo button and `/garage undo` of an import both end here.
+ */
+export async function undoImportElsewhere(
+  ctx: HandlerContext,
+  ref: number,
+): Promise<{ removed: number; kept: string[] }> {
+  const q = await callQuotes(
+    quotesClient(ctx, { write: true, key: `${ctx.envelope.id}-quotes` }).imports.undo.post({ import: ref }),
+  )
+  const i = await callIssues(
+    issuesClient(ctx, { write: true, key: `${ctx.envelope.id}-issues` }).imports.undo.post({ import: ref }),
+  )
+  return { removed: i.removed + q.removed, kept: [...i.kept.map((n) => `issue #${n}`), ...q.kept.map((n) => `quote #${n}`)] }
+}
+
 /** The preview's Import and Cancel buttons, and the Undo of a finished import. */
 export const importActions = {
   'garage.import_confirm': {
@@ -347,10 +498,13 @@ export const importActions = {
       const r = await callItems(
         itemsClient(ctx, { write: true, key: ctx.envelope.id }).imports.commit.post({ id: pendingId(p.arg) }),
       )
+      const others = r.carry ? await importOthers(ctx, r.import, JSON.parse(r.carry) as Carry, r.cars) : null
       const { numbers } = await callItems(itemsClient(ctx).settings.get({ query: {} }))
       const added = [
         ...r.kinds.filter((k) => k.new > 0).map((k) => count(k.new, k.kind, numbers)),
         ...(r.items.new ? [`${formatIn(r.items.new, numbers)} maintenance ${r.items.new === 1 ? 'item' : 'items'}`] : []),
+        ...(others?.issues ? [plural(others.issues, 'issue')] : []),
+        ...(others?.quotes ? [plural(others.quotes, 'quote')] : []),
       ]
       const skipped = r.kinds.reduce((n, k) => n + k.known, 0)
       const ranges = r.numbers.map((n) => {
@@ -358,7 +512,11 @@ export const importActions = {
         return n.first === n.last ? `${noun} #${n.first}` : `${noun} #${n.first}–#${n.last}`
       })
       const lines = [
-        ranges.length ? `Numbered ${ranges.join(', ')}.` : r.items.new ? '' : 'Every row was in the garage already.',
+        ranges.length
+          ? `Numbered ${ranges.join(', ')}.`
+          : r.items.new || others?.issues || others?.quotes
+            ? ''
+            : 'Every row was in the garage already.',
         ...(r.cars_created.length
           ? [`New ${r.cars_created.length === 1 ? 'car' : 'cars'}: ${r.cars_created.join(', ')}.`]
           : []),
@@ -391,13 +549,16 @@ export const importActions = {
     schema: Button,
     run: async (p: Button, ctx: HandlerContext): Promise<Reply> => {
       if (!/^\d{1,12}$/.test(p.arg)) throw new UserError('That button is not valid any more.')
-      const r = await callItems(
-        itemsClient(ctx, { write: true, key: ctx.envelope.id }).imports.undo.post({ import: Number(p.arg) }),
-      )
+      const ref = Number(p.arg)
+      const r = await callItems(itemsClient(ctx, { write: true, key: ctx.envelope.id }).imports.undo.post({ import: ref }))
+      const elsewhere = r.carried ? await undoImportElsewhere(ctx, ref) : { removed: 0, kept: [] }
       return {
         tone: 'ok',
         title: `Import #${r.import} undone`,
-        text: `Removed the ${plural(r.removed, 'record')} it added from ${r.file}; the cars it made stay (/car remove takes them).`,
+        text: [
+          `Removed the ${plural(r.removed + elsewhere.removed, 'record')} it added from ${r.file}; the cars it made stay (/car remove takes them).`,
+          ...(elsewhere.kept.length ? [`Kept, as changed since: ${elsewhere.kept.join(', ')}.`] : []),
+        ].join('\n'),
       }
     },
   },

@@ -95,6 +95,7 @@ const FIELDS: Record<ChangeKind, [string, string][]> = {
     ['file', 'file'],
     ['format', 'format'],
     ['rows', 'rows'],
+    ['carried', 'carried'],
   ],
   expense: [
     ['date', 'paid_on'],

@@ -69,7 +69,7 @@ describe('imports in one transaction', () => {
     expect((await g.call('POST', '/imports/commit', { id: again.id })).status).toBe(404)
 
     const undone = await g.ok('POST', '/imports/undo', { import: 1 })
-    expect(undone).toEqual({ import: 1, removed: 2, file: 'golf.csv' })
+    expect(undone).toEqual({ import: 1, removed: 2, file: 'golf.csv', carried: false })
     expect(await fillups(g, 'golf')).toBe(0)
     expect((await g.call('POST', '/imports/undo', { import: 1 })).status).toBe(409)
 

@@ -17,6 +17,7 @@ export type ImportKind = typeof ImportKind.static
 const VolumeUnit = t.Union([t.Literal('L'), t.Literal('gal'), t.Literal('impgal')])
 
 const text = (max: number) => t.Nullable(t.String({ minLength: 1, maxLength: max }))
+const Day = t.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })
 const CarFields = t.Object(
   {
     make: text(60),
@@ -40,6 +41,37 @@ const CarFields = t.Object(
     ),
     fuels: t.Nullable(t.String({ pattern: '^[a-z]{1,20}(,[a-z]{1,20}){0,5}$' })),
     units_from_garage: t.Boolean(),
+    archived: t.Nullable(
+      t.Object(
+        {
+          on: Day,
+          price_minor: t.Nullable(Type.Integer({ minimum: 0 })),
+          currency: text(20),
+          odometer: t.Nullable(t.Number({ minimum: 0, maximum: 10_000_000 })),
+          odometer_text: text(100),
+        },
+        strict,
+      ),
+    ),
+    loan: t.Nullable(
+      t.Object(
+        {
+          minor: Type.Integer({ minimum: 1 }),
+          currency: t.String({ minLength: 1, maxLength: 20 }),
+          text: text(100),
+          rate: t.Number({ minimum: 0, maximum: 100 }),
+          months: Type.Integer({ minimum: 1, maximum: 600 }),
+          start: Day,
+        },
+        strict,
+      ),
+    ),
+    value: t.Nullable(
+      t.Object(
+        { minor: Type.Integer({ minimum: 1 }), currency: t.String({ minLength: 1, maxLength: 20 }), text: text(100), on: Day },
+        strict,
+      ),
+    ),
   },
   strict,
 )
@@ -79,6 +111,8 @@ export const ImportRowInput = t.Object(
     missed: t.Boolean(),
     title: t.Nullable(t.String({ maxLength: 200 })),
     notes: t.Nullable(t.String({ maxLength: 2000 })),
+    /** The maintenance items a service record did, by name (of its car's items, the file's or the car's own). */
+    items: t.Optional(t.Array(t.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 })),
     /** The file of the row, when the file is a zip of several (said with a refusal). */
     file: t.Optional(t.String({ maxLength: 255 })),
     /** The cost's currency as the file says it; a row in another than the garage's is refused. */
@@ -106,8 +140,6 @@ const Threshold = t.Object(
   },
   strict,
 )
-const Day = t.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })
-
 /** A maintenance item of a Car Manager export, its schedule and due point in its car's meter unit; `car` its index in `cars`. */
 export const ImportItemInput = t.Object(
   {
@@ -172,6 +204,11 @@ export const PendingCreate = t.Object(
     items: t.Optional(t.Array(ImportItemInput, { maxItems: 10_000 })),
     /** Taken by a garage that has no settings of its own yet; otherwise its own are kept. */
     settings: t.Optional(ImportSettingsInput),
+    /**
+     * What the caller imports into other services after this import (a Car Manager export's
+     * issues and quotes, as JSON text), kept with the pending import and answered by Import.
+     */
+    carry: t.Optional(t.String({ maxLength: 8_000_000 })),
   },
   strict,
 )
@@ -222,10 +259,15 @@ export const ImportResult = t.Object({
   items: ItemCount,
   /** Whether the file's settings became the garage's. */
   settings_applied: t.Boolean(),
+  /** Each car of the file and the garage's car it went to. */
+  cars: t.Array(t.Object({ name: t.String(), nickname: t.String(), id: Whole() })),
+  /** The pending import's `carry`, for the caller to import into the other services. */
+  carry: t.Nullable(t.String()),
 })
 export type ImportResult = typeof ImportResult.static
 
 export const ImportNumber = t.Object({ import: t.Integer({ minimum: 1 }) }, strict)
 
-export const ImportUndone = t.Object({ import: Whole(), removed: Whole(), file: t.String() })
+/** `carried`: the import also brought issues and quotes into their services, for the caller to take back. */
+export const ImportUndone = t.Object({ import: Whole(), removed: Whole(), file: t.String(), carried: t.Boolean() })
 export type ImportUndone = typeof ImportUndone.static

@@ -28,19 +28,19 @@ import { type ChangeActor, logChange, NOBODY, type Snapshot } from '../changes/l
 import { dropCharge } from '../charging/service.ts'
 import { dropExpense, syncRenewal } from '../expenses/service.ts'
 import { dropFillup } from '../fuel/service.ts'
-import { insertReading } from '../readings/service.ts'
 import { dropReading } from '../readings/correct.ts'
+import { insertReading } from '../readings/service.ts'
 import { dropRecord } from '../records/service.ts'
+import { updateSettings } from '../settings/service.ts'
 import { type CarRow, findCar } from '../shared/car.ts'
 import { ensureTenant, garageAt } from '../shared/garage.ts'
-import { updateSettings } from '../settings/service.ts'
 import { nextNumber } from '../shared/numbers.ts'
 import type {
   ImportItemInput,
   ImportKind,
-  ImportSettingsInput,
   ImportResult,
   ImportRowInput,
+  ImportSettingsInput,
   ImportUndone,
   PendingCreate,
   PendingView,
@@ -383,6 +383,36 @@ function giveFields(
     car.id,
     car.tenant,
   )
+  // its money only in the garage's currency (an amount is never relabelled)
+  const mine = (currency: string | null) => currency === garage.currency
+  const a = f.archived
+  if (a)
+    db.query(
+      `UPDATE cars SET archived_on = ?, archived_price_minor = ?, archived_currency = ?, archived_odometer = ?,
+         archived_odometer_text = ? WHERE id = ? AND tenant = ?`,
+    ).run(
+      a.on,
+      mine(a.currency) ? a.price_minor : null,
+      mine(a.currency) ? a.currency : null,
+      a.odometer,
+      a.odometer === null ? null : a.odometer_text,
+      car.id,
+      car.tenant,
+    )
+  if (f.loan && mine(f.loan.currency))
+    db.query(
+      `UPDATE cars SET loan_minor = ?, loan_currency = ?, loan_text = ?, loan_rate = ?, loan_months = ?, loan_start = ?
+       WHERE id = ? AND tenant = ?`,
+    ).run(f.loan.minor, f.loan.currency, f.loan.text, f.loan.rate, f.loan.months, f.loan.start, car.id, car.tenant)
+  if (f.value && mine(f.value.currency))
+    db.query('UPDATE cars SET value_minor = ?, value_currency = ?, value_text = ? , value_on = ? WHERE id = ? AND tenant = ?').run(
+      f.value.minor,
+      f.value.currency,
+      f.value.text,
+      f.value.on,
+      car.id,
+      car.tenant,
+    )
 }
 
 /** Stops a trial in a savepoint, so that what it wrote is rolled back. */
@@ -537,6 +567,8 @@ export function commitPending(
       charge: [] as number[],
     }
     const renewing = new Map<string, { car: number; kind: string }>()
+    /** The items each new service record did, linked once the items are there. */
+    const did: { record: number; car: number; names: string[] }[] = []
     const at = now.toISOString()
     const nextRecordId = db.query(
       `INSERT INTO record_counters (tenant, kind, last) VALUES ('', 'service_id', (SELECT coalesce(max(id), 0) + 1 FROM service_records))
@@ -679,6 +711,7 @@ export function commitPending(
           r?.id ?? null,
         )
         added.service.push(recordId)
+        if (row.items?.length) did.push({ record: recordId, car: car.id, names: row.items })
       }
     }
     const items: number[] = []
@@ -720,6 +753,11 @@ export function commitPending(
       ) as { id: number }
       items.push(id)
     }
+    const link = db.query(
+      `INSERT OR IGNORE INTO service_record_items (record_id, item_id)
+       SELECT ?, id FROM maintenance_items WHERE tenant = ? AND car_id = ? AND name_key = ?`,
+    )
+    for (const d of did) for (const name of d.names) link.run(d.record, tenant, d.car, name.trim().toLowerCase())
     // A recurring expense's renewal follows the latest of its car and kind, as when one is logged.
     for (const r of renewing.values()) syncRenewal(db, tenant, r.car, r.kind)
     // The file's drivers of each car; those the car has already are left as they are.
@@ -739,7 +777,7 @@ export function commitPending(
       .query(
         `INSERT INTO imports (tenant, actor_id, actor_name, at, file, format, added) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       )
-      .get(tenant, actor.id, actor.name, at, body.file, body.format, JSON.stringify({ ...added, drivers, items })) as {
+      .get(tenant, actor.id, actor.name, at, body.file, body.format, JSON.stringify({ ...added, drivers, items, ...(body.carry ? { carried: true } : {}) })) as {
       id: number
     }
     const numbers = (
@@ -768,6 +806,8 @@ export function commitPending(
       numbers,
       items: p.items,
       settings_applied: fate?.fate === 'apply',
+      cars: p.cars.map((c) => ({ name: c.name, nickname: c.row!.nickname, id: c.row!.id })),
+      carry: body.carry ?? null,
     }
   })()
 }
@@ -781,7 +821,10 @@ export function importSnapshot(db: Database, tenant: string, number: number): Sn
   const added = JSON.parse(imp.added) as Added
   const rows =
     added.fuel.length + added.service.length + added.reading.length + added.tax.length + (added.charge?.length ?? 0)
-  return { row: { id: imp.id, car_id: null, file: imp.file, format: imp.format, rows }, reading: null }
+  // `carried`: the issues and quotes it brought into their services (a Car Manager export's), which
+  // the worker takes back there when the import is undone.
+  const carried = added.carried ? 'issues and quotes' : null
+  return { row: { id: imp.id, car_id: null, file: imp.file, format: imp.format, rows, carried }, reading: null }
 }
 
 /** What an import added; `charge` absent in imports from before charges were imported. */
@@ -795,6 +838,8 @@ type Added = {
   drivers?: [number, string][]
   /** Ids of the maintenance items it made. */
   items?: number[]
+  /** It also brought issues and quotes into their own services. */
+  carried?: true
 }
 
 /**
@@ -870,13 +915,13 @@ export function removeImport(db: Database, tenant: string, number: number, now: 
   for (const n of added.reading) dropReading(db, tenant, n)
   for (const n of added.tax) dropExpense(db, tenant, n)
   for (const n of added.charge ?? []) dropCharge(db, tenant, n)
-  // an item it made that a service record has done since is the garage's now
+  // an item it made that a service record has done since (not one of its own records) is the garage's now
   const items = added.items ?? []
   if (items.length) {
     const done = db
       .query(
         `SELECT m.name FROM service_record_items s JOIN maintenance_items m ON m.id = s.item_id
-         WHERE m.tenant = ? AND s.item_id IN (${items.join(',')}) LIMIT 1`,
+         WHERE m.tenant = ? AND s.item_id IN (${items.join(',')})${added.service.length ? ` AND s.record_id NOT IN (${added.service.join(',')})` : ''} LIMIT 1`,
       )
       .get(tenant) as { name: string } | null
     if (done)
@@ -898,5 +943,5 @@ export function removeImport(db: Database, tenant: string, number: number, now: 
     added.tax.length +
     (added.charge?.length ?? 0) +
     removedItems
-  return { import: number, removed, file: imp.file }
+  return { import: number, removed, file: imp.file, carried: added.carried === true }
 }
