@@ -40,7 +40,7 @@ const garage = {
           name: 'digest',
           type: 'string',
           choices: ['weekly', 'monthly', 'off'],
-          description: 'A digest in the reminder channel at the reminder hour: weekly, monthly or off (default)',
+          description: 'A digest in the reminder channel: weekly, monthly or off (default)',
         },
         { name: 'urgent', type: 'threshold', description: 'When an item becomes urgent, e.g. "30 d, 500 mi"' },
         { name: 'very_urgent', type: 'threshold', description: 'When an item becomes very urgent, e.g. "7 d, 100 mi"' },
@@ -93,7 +93,7 @@ const garage = {
     {
       name: 'chart',
       role: 'viewer',
-      description: "The garage's cars side by side in a chart: fuel economy, cost, distance or cost per distance",
+      description: "The garage's cars side by side in a chart",
       example: '/garage chart metric:cost period:12m',
       options: [
         {
@@ -101,7 +101,7 @@ const garage = {
           type: 'string',
           required: true,
           choices: ['economy', 'cost', 'distance', 'cost_per_distance'],
-          description: 'What to chart: economy, cost per month, distance per month or cost per distance',
+          description: 'economy, cost per month, distance per month, or cost per distance',
         },
         { name: 'period', type: 'period', description: 'Period up to today, e.g. 12m or 5y (default: all fill-ups; 12m for costs)' },
       ],
@@ -133,7 +133,7 @@ const garage = {
     {
       name: 'import',
       role: 'manager',
-      description: 'Import from Fuelly, LubeLogger, aCar, Fuelio, Spritmonitor or any CSV; previewed before it is stored',
+      description: 'From Fuelly, LubeLogger, aCar, Fuelio, Drivvo, Hammond, Spritmonitor or any CSV; previewed first',
       example: '/garage import file:<attachment> map:"Old Golf=golf,Civic=new"',
       options: [
         {
@@ -193,13 +193,13 @@ const garage = {
     {
       name: 'apikey',
       role: 'manager',
-      description: 'API keys for other tools (Home Assistant, trackers): create one, list them, revoke one',
+      description: 'API keys for other tools (Home Assistant, trackers)',
       ephemeral: true,
       example: '/garage apikey create name:home-assistant role:viewer',
       options: [
         { name: 'action', type: 'string', choices: ['create', 'list', 'revoke'], description: 'create a key (shown once), list them (default) or revoke one' },
-        { name: 'name', type: 'string', description: 'The key\'s name, e.g. home-assistant (letters, digits, space . _ -)', maxLength: 64 },
-        { name: 'role', type: 'string', choices: ['viewer', 'driver', 'manager'], description: 'viewer reads; driver also posts readings and fill-ups; manager as driver (default viewer)' },
+        { name: 'name', type: 'string', description: 'The key\'s name, e.g. home-assistant', maxLength: 64 },
+        { name: 'role', type: 'string', choices: ['viewer', 'driver', 'manager'], description: 'viewer reads; driver also posts readings and fill-ups (default viewer)' },
       ],
     },
     {
