@@ -5,6 +5,7 @@
  * settings like every process: each service's URL and SERVICE_TOKEN (or the token `bun run demo`
  * generated into DATA_DIR). Prints what it saved; exits 1 saying why when it could not.
  */
+import { setPriority } from 'node:os'
 import { parseArgs } from 'node:util'
 import { SLACK_STORE } from '../lib/backup/contract.ts'
 import { BackupError, serviceToken, serviceUrls, takeBackup } from '../lib/backup/take.ts'
@@ -23,6 +24,11 @@ try {
 } catch (error) {
   usage((error as Error).message)
 }
+// A snapshot is never in a hurry, the garage's commands are: this process (hashing, copying,
+// fsyncing) yields the CPU to them. Where lowering the priority is not allowed, it runs as it is.
+try {
+  setPriority(10)
+} catch {}
 const config = loadConfig()
 try {
   const taken = await takeBackup({
