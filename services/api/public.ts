@@ -17,7 +17,7 @@ import type { CarView } from '../items/cars/model.ts'
 import type { RenewalView } from '../items/expenses/model.ts'
 import type { ItemView } from '../items/maintenance/model.ts'
 import type { SettingsView } from '../items/settings/model.ts'
-import { HttpError } from '../lib/http.ts'
+import { callerMistake, HttpError } from '../lib/http.ts'
 import { feedEvents, icsOf } from './calendar.ts'
 import { feedOf, type KeyHolder, keyHolder, touchKey } from './keys.ts'
 import { CarParams, CarSummary, FillupPost, GarageSummary, IssuesQuery, PageQuery, ReadingPost } from './model.ts'
@@ -88,25 +88,8 @@ export function publicApp({ db, call, now, config, log }: Deps) {
         set.status = 422
         return { error: { code: 'invalid', message: error.message, field: error.field } }
       }
-      if (code === 'VALIDATION' && error.type !== 'response') {
-        set.status = 422
-        const first = (error as { all?: { path?: string; summary?: string; message?: string }[] }).all?.[0]
-        const field = first?.path?.replace(/^\//, '').replace(/\//g, '.') || undefined
-        const message = first ? `${field ?? 'body'}: ${first.message ?? first.summary}` : 'invalid request'
-        return { error: { code: 'invalid', message, ...(field ? { field } : {}) } }
-      }
-      if (error instanceof TypeError && /\bnew ValidationError\b/.test(error.stack ?? '')) {
-        set.status = 422
-        return { error: { code: 'invalid', message: "the request does not match the route's schema" } }
-      }
-      if (code === 'NOT_FOUND') {
-        set.status = 404
-        return { error: { code: 'not_found', message: 'no such route' } }
-      }
-      if (code === 'PARSE') {
-        set.status = 400
-        return { error: { code: 'bad_body', message: 'the request body is not valid JSON' } }
-      }
+      const mistake = callerMistake(code, error, set)
+      if (mistake) return mistake
       const status = typeof code === 'number' ? code : (error as { status?: number }).status
       if (status !== undefined && status >= 400 && status < 500 && !(code === 'VALIDATION' && error.type === 'response')) {
         set.status = status

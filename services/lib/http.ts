@@ -83,6 +83,41 @@ export function tokenChecker(expected: string): (header: string | null | undefin
 export const tokenMatches = (expected: string, header: string | null | undefined) =>
   tokenChecker(expected)(header)
 
+/**
+ * Elysia's errors that are the caller's mistake, as the JSON error every route answers: a body or
+ * query that fails its schema (422 naming the field), a route that does not exist (404), a body
+ * that is not JSON (400). Undefined for anything else (an answer failing its own response schema
+ * is the service's bug, not the caller's). The services and the public API answer them alike.
+ */
+export function callerMistake(
+  code: unknown,
+  error: unknown,
+  set: { status?: number | string },
+): { error: { code: string; message: string; field?: string } } | undefined {
+  if (code === 'VALIDATION' && (error as { type?: string }).type !== 'response') {
+    set.status = 422
+    const first = (error as { all?: { path?: string; summary?: string; message?: string }[] }).all?.[0]
+    const field = first?.path?.replace(/^\//, '').replace(/\//g, '.') || undefined
+    const message = first ? `${field ?? 'body'}: ${first.message ?? first.summary}` : 'invalid request'
+    return { error: { code: 'invalid', message, ...(field ? { field } : {}) } }
+  }
+  // Elysia builds a schema error's message by turning the offending value into a string; a
+  // value such as {"toString": null} makes that throw, which is still the caller's bad body.
+  if (error instanceof TypeError && /\bnew ValidationError\b/.test(error.stack ?? '')) {
+    set.status = 422
+    return { error: { code: 'invalid', message: "the request does not match the route's schema" } }
+  }
+  if (code === 'NOT_FOUND') {
+    set.status = 404
+    return { error: { code: 'not_found', message: 'no such route' } }
+  }
+  if (code === 'PARSE') {
+    set.status = 400
+    return { error: { code: 'bad_body', message: 'the request body is not valid JSON' } }
+  }
+  return undefined
+}
+
 export type ServiceOptions = {
   name: string
   token: string
@@ -180,30 +215,11 @@ export function serviceBase(options: ServiceOptions) {
             },
           }
         }
+        const mistake = callerMistake(code, error, set)
+        if (mistake) return mistake
         // An answer that fails its route's response schema is the service's bug, not the
         // caller's: it is logged and answered 500 below.
         const badAnswer = code === 'VALIDATION' && error.type === 'response'
-        if (code === 'VALIDATION' && !badAnswer) {
-          set.status = 422
-          const first = (error as { all?: { path?: string; summary?: string; message?: string }[] }).all?.[0]
-          const field = first?.path?.replace(/^\//, '').replace(/\//g, '.') || undefined
-          const message = first ? `${field ?? 'body'}: ${first.message ?? first.summary}` : 'invalid request'
-          return { error: { code: 'invalid', message, ...(field ? { field } : {}) } }
-        }
-        // Elysia builds a schema error's message by turning the offending value into a string; a
-        // value such as {"toString": null} makes that throw, which is still the caller's bad body.
-        if (error instanceof TypeError && /\bnew ValidationError\b/.test(error.stack ?? '')) {
-          set.status = 422
-          return { error: { code: 'invalid', message: "the request does not match the route's schema" } }
-        }
-        if (code === 'NOT_FOUND') {
-          set.status = 404
-          return { error: { code: 'not_found', message: 'no such route' } }
-        }
-        if (code === 'PARSE') {
-          set.status = 400
-          return { error: { code: 'bad_body', message: 'the request body is not valid JSON' } }
-        }
         if (!badAnswer && (typeof code === 'number' || (error as { status?: number }).status)) {
           const status = typeof code === 'number' ? code : ((error as { status?: number }).status ?? 500)
           if (status < 500) {
