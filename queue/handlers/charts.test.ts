@@ -170,6 +170,28 @@ describe('charts', () => {
     expect(e.text).toMatch(/^solo: average 30\.0 mpg, latest 30\.0 mpg \(2026-05-20\)/m)
     expect(e.file?.type).toBe('image/png')
   })
+
+  test("the garage chart draws a km car and a mi car on one axis, in the garage's unit", async () => {
+    const G = 'local:charts-mixed'
+    const ok = async (line: string) => expect((await say(line, G)).tone).toBe('ok')
+    await ok('/garage settings units:imperial currency:USD')
+    await ok('/car add milecar units:imperial')
+    await ok('/car add kmcar units:metric')
+    await ok('/fuel log car:milecar volume:"10 gal" cost:40 odometer:"10,000 mi" date:2026-04-01')
+    await ok('/fuel log car:milecar volume:"10 gal" cost:40 odometer:"10,500 mi" date:2026-05-01')
+    await ok('/fuel log car:milecar volume:"10 gal" cost:40 odometer:"11,000 mi" date:2026-06-01')
+    await ok('/fuel log car:kmcar volume:"40 L" cost:60 odometer:"20,000 km" date:2026-04-01')
+    await ok('/fuel log car:kmcar volume:"40 L" cost:60 odometer:"20,804.67 km" date:2026-05-01')
+    await ok('/fuel log car:kmcar volume:"40 L" cost:60 odometer:"21,609.34 km" date:2026-06-01')
+    const r = await say('/garage chart metric:distance period:3m', G)
+    expect(r.tone).toBe('ok')
+    // both cars drawn: none is left out as "in other units"
+    expect(r.text).not.toContain('other units')
+    expect(r.file?.type).toBe('image/png')
+    // 804.67 km is 500 mi: the km car's figures are in the garage's miles, as the mi car's
+    expect(r.text).toMatch(/^kmcar: average [\d,.]+ mi, latest /m)
+    expect(r.text).toMatch(/^milecar: average [\d,.]+ mi, latest /m)
+  })
 })
 
 describe('reports', () => {

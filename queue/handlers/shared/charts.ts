@@ -24,6 +24,7 @@ import {
   fromKmPerKwh,
   fromKmPerLitre,
   fromLitres,
+  type DistanceUnit,
   KM_PER_MI,
   type MeterUnit,
   UNIT_SETS,
@@ -275,11 +276,19 @@ export function costKinds(c: CostOf): Record<string, number> {
 /** Money per distance in the car's unit, in minor units per mi / km / h. */
 const perUnit = (minorPerKm: number, unit: MeterUnit) => (unit === 'mi' ? minorPerKm * KM_PER_MI : minorPerKm)
 
-async function monthlyPlan(ctx: HandlerContext, d: CarData, g: Garage, metric: Exclude<Metric, 'economy'>, period?: { days: number; text: string }): Promise<ChartPlan> {
+async function monthlyPlan(
+  ctx: HandlerContext,
+  d: CarData,
+  g: Garage,
+  metric: Exclude<Metric, 'economy'>,
+  period?: { days: number; text: string },
+  /** Distances in this unit instead of the car's (the garage's chart: one axis for every car); an hour meter keeps h. */
+  distanceUnit?: DistanceUnit,
+): Promise<ChartPlan> {
   const car = d.car
   if (nothingLogged(d)) return { reply: { tone: 'ok', title: `${car.nickname}: nothing to chart yet`, text: firstLog(car.nickname) } }
   const n = g.numbers
-  const unit = car.odometer_unit as MeterUnit
+  const unit = (distanceUnit && car.odometer_unit !== 'h' ? distanceUnit : car.odometer_unit) as MeterUnit
   const days = period?.days ?? 365
   const from = fromDayNumber(dayNumber(g.today) - days + 1)
   const list = buckets(from, g.today)
@@ -434,7 +443,8 @@ export async function garageChartPlan(ctx: HandlerContext, p: GarageChartPayload
   if (cars.length === 0) return { reply: { tone: 'ok', title: 'No cars to chart', text: 'No cars yet: add one with /car add, then log its fill-ups and costs.' } }
   const plans = await Promise.all(cars.map(async (c) => {
     const d = await carData(ctx, c.nickname, g.currency)
-    return { d, plan: metric === 'economy' ? await economyPlan(ctx, d, g, p.period, unitsOf(g.units).economy) : await monthlyPlan(ctx, d, g, metric, p.period) }
+    const units = unitsOf(g.units)
+    return { d, plan: metric === 'economy' ? await economyPlan(ctx, d, g, p.period, units.economy) : await monthlyPlan(ctx, d, g, metric, p.period, units.distance) }
   }))
   const drawn = plans.filter((x) => x.plan.chart && x.plan.chart.series.length > 0)
   const lines = plans.map(({ d, plan }) => {
@@ -445,9 +455,9 @@ export async function garageChartPlan(ctx: HandlerContext, p: GarageChartPayload
   const what = { economy: 'fuel economy', cost: 'cost', distance: 'distance', cost_per_distance: 'cost per distance' }[metric]
   const title = `The garage's cars: ${what}${p.period ? ` over ${p.period.text}` : ''}`
   if (drawn.length === 0) return { reply: { tone: 'ok', title, text: lines.join('\n') } }
-  // One axis: every car's series must be in one unit. Economy is drawn in the garage's units;
-  // an hour-meter car's fuel per hour (or a distance in hours) cannot share it and is left out
-  // of the picture, its figures still in the text.
+  // One axis: every car's series must be in one unit. Economy and distances are drawn in the
+  // garage's units; an hour-meter car's fuel per hour (or a distance in hours) cannot share it and
+  // is left out of the picture, its figures still in the text.
   const first = drawn[0]!.plan.chart!
   const same = drawn.filter((x) => x.plan.chart!.y.label === first.y.label)
   const left = drawn.length - same.length
