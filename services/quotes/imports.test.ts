@@ -112,3 +112,22 @@ test('a quote that does not fit is refused whole (422), nothing stored', async (
   expect((await call('POST', '/imports', A, bad)).status).toBe(422)
   expect((await listed(A)).join()).not.toContain('Fine')
 })
+
+test('two accepted quotes for one issue, or one for an issue with one already, are refused naming the quote; nothing is stored', async () => {
+  const C = 'local:qimp-accepted'
+  const accepted = (n: number, shop: string) =>
+    quote(n, shop, { status: 'accepted', accepted_at: `2026-05-0${n}T09:00:00.000Z`, accepted_by: 'Ann' })
+  const two = { import: 7, quotes: [accepted(1, 'Corner Garage'), accepted(2, 'Dealer')] }
+  for (const path of ['/imports/check', '/imports']) {
+    const r = await call('POST', path, C, two)
+    expect(r.status).toBe(422)
+    expect(r.body.error.message).toBe('quote 2: issue 2 has an accepted quote already; an issue accepts one')
+  }
+  expect(await listed(C)).toEqual([])
+  expect((await call('POST', '/imports', C, { import: 8, quotes: [accepted(1, 'Corner Garage')] })).status).toBe(200)
+  const again = await call('POST', '/imports', C, { import: 9, quotes: [accepted(3, 'Third')] })
+  expect(again.status).toBe(422)
+  expect(again.body.error.message).toBe('quote 3: issue 2 has an accepted quote already; an issue accepts one')
+  // the same file again is known, not a second acceptance
+  expect((await call('POST', '/imports', C, { import: 10, quotes: [accepted(1, 'Corner Garage')] })).body.known).toBe(1)
+})

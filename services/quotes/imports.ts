@@ -9,7 +9,7 @@
 import type { Database } from 'bun:sqlite'
 import { Elysia, t } from 'elysia'
 import type { serviceApp } from '../lib/app.ts'
-import { requestScope } from '../lib/http.ts'
+import { badRequest, requestScope } from '../lib/http.ts'
 
 const strict = { additionalProperties: false } as const
 const Instant = t.String({ minLength: 10, maxLength: 40 })
@@ -78,12 +78,29 @@ const knownNumber = (db: Database, tenant: string, q: ImportedQuote) =>
     } | null
   )?.number
 
+/**
+ * An issue has one accepted quote at most (quotes_one_accepted): a file that accepts two for one
+ * issue, or one for an issue that has one already, is refused naming the quote, before anything
+ * is written. A garage's own export never holds such a pair.
+ */
+function checkAccepted(db: Database, tenant: string, quotes: readonly ImportedQuote[]): void {
+  const accepted = new Set<number>()
+  const has = db.query("SELECT 1 FROM quotes WHERE tenant = ? AND issue = ? AND status = 'accepted' LIMIT 1")
+  for (const q of quotes) {
+    if (q.status !== 'accepted' || knownNumber(db, tenant, q) !== undefined) continue
+    if (accepted.has(q.issue) || has.get(tenant, q.issue))
+      throw badRequest('quotes', `quote ${q.number}: issue ${q.issue} has an accepted quote already; an issue accepts one`)
+    accepted.add(q.issue)
+  }
+}
+
 /** What importing would do; writes nothing. */
 export function checkQuotes(
   db: Database,
   tenant: string,
   body: typeof QuotesImportCheck.static,
 ): QuotesImported {
+  checkAccepted(db, tenant, body.quotes)
   const numbers: QuotesImported['numbers'] = []
   for (const q of body.quotes) {
     const to = knownNumber(db, tenant, q)
@@ -94,6 +111,7 @@ export function checkQuotes(
 
 export function importQuotes(db: Database, tenant: string, body: QuotesImport): QuotesImported {
   return db.transaction(() => {
+    checkAccepted(db, tenant, body.quotes)
     let added = 0
     const numbers: QuotesImported['numbers'] = []
     const next = db.query(
