@@ -15,9 +15,11 @@ export const TABLE_END = '<!-- settings:end -->'
 
 const GROUPS: [string, RegExp][] = [
   ['Core', /^(REDIS_URL|DATA_DIR|SERVICE_TOKEN|QUEUE_PREFIX|LOG_LEVEL|SERVICE_HOST)$/],
-  ['Services', /^(ITEMS|ISSUES|IMAGES|QUOTES|CALCULATOR)_/],
+  ['Services', /^(ITEMS|ISSUES|IMAGES|QUOTES|CALCULATOR|REPORTS)_/],
   ['Public API', /^API_/],
-  ['Worker', /^(WORKER_|COMMAND_|REMINDER_|GARAGE_|DASHBOARD_)/],
+  ['Worker', /^(WORKER_|COMMAND_|REMINDER_|GARAGE_|DASHBOARD_|BACKUP_)/],
+  ['Webhooks', /^WEBHOOK_/],
+  ['Reports', /^REPORT_/],
   ['Images', /^(IMAGE_|DOWNLOAD_)/],
   ['Limits', /^RATE_/],
   ['Terminal chat', /^LOCAL_/],
