@@ -29,6 +29,8 @@ import { callIssues, issuesClient } from './clients/issues.ts'
 import { callItems, itemsClient } from './clients/items.ts'
 import { callQuotes, quotesClient } from './clients/quotes.ts'
 import { type HandlerContext, ServiceUnavailable, UserError } from './handler.ts'
+import { parseChangeRef } from './handlers/shared/garage-changes.ts'
+import { commentNumber, photoRef } from './handlers/shared/lookups.ts'
 
 /** A garage's mapping: Discord role id or Slack user group id → role. */
 export type RoleMap = ReadonlyMap<string, Role>
@@ -165,6 +167,15 @@ export type OwnedRecord = { kind: OwnedKind; ref: number; sha?: string; what: st
  * to undo: of the items service (`12`), of the issues service (`I3`, or a comment's Undo
  * button), of the quotes service (`Q5`, or a quote's Undo button).
  */
+/** What a handler's own parser makes of a value, or undefined where it refuses it (its refusal is the handler's answer). */
+function parsed<T>(parse: () => T): T | undefined {
+  try {
+    return parse()
+  } catch {
+    return undefined
+  }
+}
+
 export function ownedRecord(kind: string, payload: unknown): OwnedRecord | undefined {
   const p = (payload ?? {}) as Record<string, unknown>
   const n = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined)
@@ -196,38 +207,30 @@ export function ownedRecord(kind: string, payload: unknown): OwnedRecord | undef
       return numbered('quote', 'Quote', p.number)
     case 'issue.comment_edit':
     case 'issue.comment_remove': {
-      // as the handler reads it (queue/handlers/issue.ts commentNumber); anything else it refuses itself
-      const m = typeof p.number === 'string' ? /^#?[cC]?(\d{1,9})$/.exec(p.number.trim()) : null
-      const ref = m ? n(Number(m[1])) : undefined
+      // read as the handler reads it; anything else it refuses itself
+      const ref = typeof p.number === 'string' ? parsed(() => commentNumber(p.number as string)) : undefined
       return ref ? { kind: 'comment', ref, what: `Comment #C${ref}` } : undefined
     }
     case 'photo.remove': {
-      // as the handler reads it (queue/handlers/photo.ts); anything else it refuses itself
-      const given =
-        typeof p.photo === 'string'
-          ? p.photo
-              .trim()
-              .toLowerCase()
-              .replace(/^(?:photo\s*|#)/, '')
-          : ''
-      if (/^\d{1,12}$/.test(given)) return numbered('photo', 'Photo', Number(given))
-      return /^[0-9a-f]{6,64}$/.test(given)
-        ? { kind: 'photo', ref: 0, sha: given, what: `Photo ${given}` }
-        : undefined
+      // read as the handler reads it; anything else it refuses itself
+      const photo = typeof p.photo === 'string' ? parsed(() => photoRef(p.photo as string)) : undefined
+      if (!photo) return undefined
+      return 'id' in photo
+        ? numbered('photo', 'Photo', photo.id)
+        : { kind: 'photo', ref: 0, sha: photo.sha, what: `Photo ${photo.sha}` }
     }
     case 'garage.undo':
     case 'garage.undo_change': {
       // /garage undo change:12 (or I3, Q5; an integer in jobs from before those), the Undo button's
       // arg; as queue/handlers/shared/garage-changes.ts parseChangeRef reads it (it refuses the rest)
       const raw = kind === 'garage.undo' ? p.change : p.arg
-      const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : ''
-      const m = /^#?([iIqQ]?)([0-9]{1,15})$/.exec(text)
-      const ref = m ? n(Number(m[2])) : undefined
-      if (!m || !ref) return undefined
-      const letter = m[1]!.toUpperCase()
-      return letter === 'I'
+      const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw : ''
+      const change = parsed(() => parseChangeRef(text))
+      if (!change) return undefined
+      const { service, id: ref } = change
+      return service === 'issues'
         ? { kind: 'issue_change', ref, what: `Change #I${ref}` }
-        : letter === 'Q'
+        : service === 'quotes'
           ? { kind: 'quote_change', ref, what: `Change #Q${ref}` }
           : { kind: 'change', ref, what: `Change #${ref}` }
     }

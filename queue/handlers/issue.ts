@@ -18,7 +18,7 @@ import { type HandlerContext, type HandlerFamily, handlers, StorageFull, UserErr
 import { fitLines, issueRef } from './shared/format.ts'
 import { carNames, named, withCarName } from './shared/car-names.ts'
 import { issueChangePhrase, localTime, type Shown, shownOf, STATUS_LABEL } from './shared/garage-changes.ts'
-import { actorOf, resolveCar } from './shared/lookups.ts'
+import { actorOf, commentNumber, resolveCar } from './shared/lookups.ts'
 import { issueEvent, issueStatusEvent } from './shared/webhook-events.ts'
 
 const SEVERITY_MARK: Record<string, string> = { critical: '🔴', high: '🟠', medium: '🟡', low: '⚪' }
@@ -101,18 +101,6 @@ export const COMMENT_UNDO_KIND = 'issue.undo_comment'
 const commentUndo = (change: number): { actions: Action[] } => ({
   actions: [{ id: actionId(COMMENT_UNDO_KIND, change), label: 'Undo', style: 'secondary' }],
 })
-
-/** A comment number as typed: "C3", "#C3" or "3"; anything else is refused naming `number`. */
-function commentNumber(given: string): number {
-  const m = /^#?[cC]?(\d{1,9})$/.exec(given.trim())
-  const n = m ? Number(m[1]) : 0
-  if (n < 1)
-    throw new UserError(
-      `number: "${clip(given, 20)}" is not a comment number; give the number /issue show lists before the comment, e.g. number:C3`,
-      'number',
-    )
-  return n
-}
 
 /** The answer to a change of a comment: what it reads now, on which issue. */
 function commentChangeReply(c: CommentChange, title: string, text: string): Reply {

@@ -22,7 +22,7 @@ import { clip, plural } from '../../lib/domain/text.ts'
 import { type HandlerContext, type HandlerFamily, handlers, UserError } from '../handler.ts'
 import { carRef, issueRef } from './shared/format.ts'
 import { type CarNames, carName, carNames, withCarName } from './shared/car-names.ts'
-import { actorOf, resolveCar } from './shared/lookups.ts'
+import { actorOf, photoRef, resolveCar } from './shared/lookups.ts'
 
 const FileSchema = T.Object({
   url: T.String({ minLength: 1, maxLength: 2000 }),
@@ -264,15 +264,7 @@ export default {
       return attach(ctx, payload, await resolveTarget(ctx, payload))
     },
     remove: async (p, ctx) => {
-      const given = p.photo.trim().toLowerCase().replace(/^(?:photo\s*|#)/, '')
-      let request: { id: number } | { sha: string }
-      if (/^\d{1,12}$/.test(given)) request = { id: Number(given) }
-      else if (/^[0-9a-f]{6,64}$/.test(given)) request = { sha: given }
-      else
-        throw new UserError(
-          `photo: give the photo's number (12) or at least the first 6 characters of its code (3fa9c2), not "${clip(p.photo, 40)}"`,
-          'photo',
-        )
+      const request = photoRef(p.photo)
       const r = await removePhotos(ctx, request)
       const first = r.removed[0]!
       const names = await carNames(ctx)

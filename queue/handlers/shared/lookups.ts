@@ -3,6 +3,7 @@
  * a car by nickname (or id), an issue of this garage, and the actor as the services record it.
  */
 import { DEFAULT_NUMBER_FORMAT } from '../../../lib/domain/numbers.ts'
+import { clip } from '../../../lib/domain/text.ts'
 import { DEFAULT_PRESENTATION, type Presentation } from '../../../lib/domain/presentation.ts'
 import { DEFAULT_DATE_ORDER, garageToday } from '../../../lib/domain/dates.ts'
 import { callIssues, issuesClient } from '../../clients/issues.ts'
@@ -82,3 +83,26 @@ export const actorOf = (ctx: HandlerContext) => ({
   id: ctx.envelope.actor.userId,
   name: ctx.envelope.actor.name || ctx.envelope.actor.userId,
 })
+
+/** A comment number as typed: "C3", "#C3" or "3"; anything else is refused naming `number`. */
+export function commentNumber(given: string): number {
+  const m = /^#?[cC]?(\d{1,9})$/.exec(given.trim())
+  const n = m ? Number(m[1]) : 0
+  if (n < 1)
+    throw new UserError(
+      `number: "${clip(given, 20)}" is not a comment number; give the number /issue show lists before the comment, e.g. number:C3`,
+      'number',
+    )
+  return n
+}
+
+/** A photo as typed: its number ("12", "photo 12", "#12") or the start of its code (6+ hex characters); anything else is refused naming `photo`. */
+export function photoRef(typed: string): { id: number } | { sha: string } {
+  const given = typed.trim().toLowerCase().replace(/^(?:photo\s*|#)/, '')
+  if (/^\d{1,12}$/.test(given)) return { id: Number(given) }
+  if (/^[0-9a-f]{6,64}$/.test(given)) return { sha: given }
+  throw new UserError(
+    `photo: give the photo's number (12) or at least the first 6 characters of its code (3fa9c2), not "${clip(typed, 40)}"`,
+    'photo',
+  )
+}
