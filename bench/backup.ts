@@ -2,40 +2,34 @@
  * Backups while the stack works: the command mix (bench/commands.ts) at the offered rate on its
  * own, then again while `bun run backup` runs back to back in a process of its own, as an
  * operator's would (each service writes its part with VACUUM INTO; the command hashes every
- * file). Before both, another garage gets `rows` odometer readings over HTTP so the snapshot has
- * something to copy. Aim: the commands' p99 during backups at most twice their p99 without.
+ * file). Before both, another garage gets `rows` records (the issue's garage of 100,000: fill-ups
+ * and odometer readings written straight into the items database), so the snapshot has something
+ * to copy. Aim: the commands' p99 during backups at most twice their p99 without.
  */
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { makeProducer, mixedCommand, runLoad, setupCommands } from './commands.ts'
 import { median, round, type Row, say, stats } from './lib.ts'
+import { seedRecords } from './seed.ts'
 import type { BenchStack } from './stack.ts'
 
 const ROOT = join(import.meta.dir, '..')
 const SEED_TENANT = 'local:bench-backup'
 
-/** Writes `rows` odometer readings to a car of another garage, 32 requests at a time. */
+/** A garage of `rows` records (half fill-ups, half odometer readings) on one car of its own. */
 async function seed(stack: BenchStack, rows: number): Promise<void> {
-  const items = stack.env.ITEMS_URL!
-  const headers = {
-    authorization: `Bearer ${stack.env.SERVICE_TOKEN}`,
-    'x-tenant': SEED_TENANT,
-    'content-type': 'application/json',
-  }
-  await fetch(`${items}/cars`, { method: 'POST', headers, body: JSON.stringify({ nickname: 'archive' }) })
-  let next = 0
-  const lane = async () => {
-    for (let i = next++; i < rows; i = next++) {
-      const value = 10_000 + i
-      const res = await fetch(`${items}/cars/archive/readings`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ reading: { value, unit: 'km', text: `${value} km` }, confirm: true }),
-      })
-      if (!res.ok) throw new Error(`seeding readings: ${res.status} ${(await res.text()).slice(0, 200)}`)
-    }
-  }
-  await Promise.all(Array.from({ length: 32 }, lane))
+  const res = await fetch(`${stack.env.ITEMS_URL}/cars`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${stack.env.SERVICE_TOKEN}`,
+      'x-tenant': SEED_TENANT,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ nickname: 'archive' }),
+  })
+  if (!res.ok) throw new Error(`seeding the car: ${res.status} ${(await res.text()).slice(0, 200)}`)
+  const car = (await res.json()) as { id: number }
+  seedRecords(stack.env.DATA_DIR!, SEED_TENANT, car.id, rows)
 }
 
 /** Runs `bun run backup --to …` back to back until `stop()`; each one's time and the last one's output. */
@@ -84,7 +78,7 @@ export async function benchBackup(o: {
 }): Promise<Row[]> {
   const section = 'backup'
   mkdirSync(join(o.workDir, 'backups'), { recursive: true })
-  say(`backup: seeding ${o.rows} odometer readings in another garage`)
+  say(`backup: a garage of ${o.rows} records beside the commands' one`)
   await seed(o.stack, o.rows)
   const producer = makeProducer(o.redisUrl, o.stack.prefix)
   try {
@@ -127,7 +121,7 @@ export async function benchBackup(o: {
         name: 'backups taken during the run',
         value: taken.times.length,
         unit: '',
-        note: `each ${round(median(taken.times), 0)} ms (median, max ${round(stats(taken.times).max, 0)} ms, with its process start)${taken.failures ? `; ${taken.failures} failed: ${taken.lastOutput.slice(0, 160)}` : ''}; snapshot ${size ?? '?'}; ${o.rows} readings seeded`,
+        note: `each ${round(median(taken.times), 0)} ms (median, max ${round(stats(taken.times).max, 0)} ms, with its process start)${taken.failures ? `; ${taken.failures} failed: ${taken.lastOutput.slice(0, 160)}` : ''}; snapshot ${size ?? '?'}; garage of ${o.rows} records`,
       },
     ]
   } finally {

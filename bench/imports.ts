@@ -17,7 +17,6 @@
  *
  * `bun bench/imports.ts` prints the figures; `bun run bench` calls the default export.
  */
-import { Database } from 'bun:sqlite'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -28,6 +27,7 @@ import { ITEMS_EXPORT } from '../services/items/export.ts'
 import { carsOf, rowsOf } from '../queue/handlers/shared/import.ts'
 import { ZipFileWriter } from '../queue/handlers/shared/export-zip.ts'
 import { freePort } from '../test/redis.ts'
+import { seedRecords } from './seed.ts'
 import { formatTable, peakRssMb, round, type Row, rssMb, say, startChild, waitForOk } from './lib.ts'
 
 const ROOT = join(import.meta.dir, '..')
@@ -96,27 +96,6 @@ async function call(
   return res.json() as Promise<Record<string, unknown>>
 }
 
-function seedExport(dataDir: string, carId: number, records: number) {
-  const db = new Database(join(dataDir, 'items.sqlite'))
-  db.exec('PRAGMA busy_timeout = 5000')
-  const fill = db.prepare(
-    `INSERT INTO fuel_fillups (tenant, car_id, litres, volume_text, cost_minor, currency, cost_text, odometer, odometer_text, full, missed, filled_on, created_at, number)
-     VALUES (?, ?, 40, '40 L', ?, 'EUR', ?, ?, ?, 1, 0, ?, '2026-01-01T00:00:00.000Z', ?)`,
-  )
-  const reading = db.prepare(
-    `INSERT INTO odometer_readings (tenant, car_id, value, text, source, read_on, created_at, number)
-     VALUES (?, ?, ?, ?, 'reading', ?, '2026-01-01T00:00:00.000Z', ?)`,
-  )
-  db.transaction(() => {
-    for (let i = 0; i < records / 2; i++) {
-      const day = new Date(Date.UTC(1900, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)
-      const km = 10_000 + i * 10
-      fill.run(EXPORT_TENANT, carId, 5000 + i, `${50 + i / 100}`, km, `${km} km`, day, 1_000 + i)
-      reading.run(EXPORT_TENANT, carId, km, `${km} km`, day, 1_000 + i)
-    }
-  })()
-  db.close()
-}
 
 /** Pages every kind of the garage out of the items service into a zip file, as the worker's export does. */
 async function exportAll(url: string, zipPath: string): Promise<{ rows: number; bytes: number }> {
@@ -224,7 +203,7 @@ export async function measureImports(): Promise<ImportFigures> {
     )) as {
       id: number
     }
-    seedExport(join(dir, 'data'), car.id, EXPORT_RECORDS)
+    seedRecords(join(dir, 'data'), EXPORT_TENANT, car.id, EXPORT_RECORDS)
     // warm-up: one page of each kind, so the figure is the export's and not the first request's
     for (const kind of Object.keys(ITEMS_EXPORT))
       await call(url, `/export?kind=${kind}&limit=10`, EXPORT_TENANT)

@@ -153,7 +153,7 @@ async function main() {
             workDir,
             n: opts.n,
             rate: opts.rate,
-            rows: opts.quick ? 2_000 : 20_000,
+            rows: opts.quick ? 10_000 : 100_000,
           })),
         )
       } catch (error) {

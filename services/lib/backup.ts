@@ -141,6 +141,8 @@ async function snapshot(deps: BackupDeps, target: string): Promise<Omit<BackupAn
       } else {
         db.run('VACUUM INTO ?', [join(target, database)])
         userVersion = (db.query('PRAGMA user_version').get() as { user_version: number }).user_version
+        // VACUUM INTO does not sync what it wrote; the snapshot must survive a crash once answered.
+        fsyncPath(join(target, database))
       }
     }
     for (const rel of storeFilesSync(store)) {
@@ -149,8 +151,6 @@ async function snapshot(deps: BackupDeps, target: string): Promise<Omit<BackupAn
       linkOrCopySync(join(store, rel), join(storeCopy, rel))
       linked.add(rel)
     }
-    // VACUUM INTO does not sync what it wrote; the snapshot must survive a crash once answered.
-    if (database) fsyncPath(join(target, database))
     fsyncPath(target)
     return { service: name, database, user_version: userVersion, files: linked.size }
   } catch (error) {
