@@ -151,6 +151,12 @@ export const Values = {
     filename: T.String(),
     size: T.Integer({ minimum: 0 }),
     contentType: T.Optional(T.String()),
+    /**
+     * Set by the Slack app only (never parsed from text): the id it kept the file under in the
+     * images service's files (this garage's only), or why it could not download it.
+     */
+    stored: T.Optional(T.String({ pattern: '^[0-9a-f]{32}$' })),
+    refused: T.Optional(T.String({ maxLength: 500 })),
   }),
   /** A Discord role id or a Slack user group id. */
   role: T.String({ pattern: '^[A-Za-z0-9]{1,30}$' }),

@@ -9,6 +9,14 @@ import { formatNumber } from './domain/text.ts'
 export const megabytes = (bytes: number) =>
   `${formatNumber(bytes / 1024 / 1024, bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`
 
+/** A size as an operator reads it: "812 bytes", "45.3 kB", "1.2 MB", "3.4 GB". */
+export function humanBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} bytes`
+  const [value, unit] =
+    bytes < 1e6 ? [bytes / 1e3, 'kB'] : bytes < 1e9 ? [bytes / 1e6, 'MB'] : [bytes / 1e9, 'GB']
+  return `${value.toFixed(value < 100 ? 1 : 0)} ${unit}`
+}
+
 export type CappedRead = { ok: true; bytes: Uint8Array } | { ok: false; why: 'too_large' | 'empty' }
 
 /**

@@ -9,7 +9,7 @@ import { setPriority } from 'node:os'
 import { parseArgs } from 'node:util'
 import { SLACK_STORE } from '../lib/backup/contract.ts'
 import { BackupError, serviceToken, serviceUrls, takeBackup } from '../lib/backup/take.ts'
-import { humanBytes } from '../lib/backup/files.ts'
+import { humanBytes } from '../lib/bytes.ts'
 import { loadConfig } from '../lib/config.ts'
 
 function usage(line?: string): never {

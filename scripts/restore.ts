@@ -6,7 +6,7 @@
  */
 import { BackupError } from '../lib/backup/take.ts'
 import { restoreBackup } from '../lib/backup/restore.ts'
-import { humanBytes } from '../lib/backup/files.ts'
+import { humanBytes } from '../lib/bytes.ts'
 import { loadConfig } from '../lib/config.ts'
 
 const args = process.argv.slice(2)

@@ -31,6 +31,8 @@ export type KeepFile = (input: {
   contentType?: string
   /** The bot token of the file's workspace (Bolt's `context.botToken`). */
   token: string | undefined
+  /** The largest file kept (default IMAGE_MAX_BYTES: a photo's). */
+  maxBytes?: number
 }) => Promise<KeptFile>
 
 const SAFE_NAME = /[/\\\x00-\x1f]/g
@@ -38,8 +40,7 @@ const TYPE = /^[a-z]+\/[a-z0-9.+-]+$/
 
 export function fileKeeper(config: Config, log: Logger): KeepFile {
   const hosts = hostList(config.SLACK_FILE_HOSTS)
-  const maxBytes = config.IMAGE_MAX_BYTES
-  return async ({ tenant, key, url, filename, size, contentType, token }) => {
+  return async ({ tenant, key, url, filename, size, contentType, token, maxBytes = config.IMAGE_MAX_BYTES }) => {
     if (size > maxBytes) return { refused: `${megabytes(size)} is over the limit of ${megabytes(maxBytes)}` }
     if (!token)
       return { refused: 'Slack gave no bot token for this workspace, so the file could not be downloaded' }

@@ -30,11 +30,3 @@ export function fsyncPath(path: string): void {
     closeSync(fd)
   }
 }
-
-/** A size as an operator reads it: "812 bytes", "45.3 kB", "1.2 MB", "3.4 GB". */
-export function humanBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} bytes`
-  const [value, unit] =
-    bytes < 1e6 ? [bytes / 1e3, 'kB'] : bytes < 1e9 ? [bytes / 1e6, 'MB'] : [bytes / 1e9, 'GB']
-  return `${value.toFixed(value < 100 ? 1 : 0)} ${unit}`
-}

@@ -12,6 +12,7 @@ import {
   type ImportIssue,
   type ImportItem,
   type ImportKind,
+  type ImportPhoto,
   type ImportQuote,
   ImportRefused,
   type ImportRow,
@@ -203,8 +204,10 @@ export function readGarageExport(files: Map<string, Uint8Array>, zip: string): P
   const issues = readIssues(files, zip, cars, problems)
   const quotes = readQuotes(files, zip, new Set(issues.map((i) => i.number)), problems)
   const settings = readSettings(files)
-  // Said in the preview, so a garage that is not whole after the import says so before Import.
-  const left = ['photos'].filter((k) => arrayOf(files, `${k}.json`, zip).length > 0)
+  const photos = readPhotos(files, zip, cars, new Set(issues.map((i) => i.number)), problems)
+  // An issue keeps the photos whose originals come with it (the others are said in the notes).
+  const carried = new Set(photos.list.map((p) => p.sha256))
+  for (const issue of issues) issue.photos = issue.photos.filter((p) => carried.has(p.sha256))
   const recurring = rows.filter((r) => r.file === 'expenses.json' && r.every).length
   return {
     format: 'Car Manager export',
@@ -217,15 +220,12 @@ export function readGarageExport(files: Map<string, Uint8Array>, zip: string): P
     ...(items.length ? { items } : {}),
     ...(issues.length ? { issues } : {}),
     ...(quotes.length ? { quotes } : {}),
+    ...(photos.list.length ? { photos: photos.list } : {}),
     ...(settings ? { settings } : {}),
     numbers: { format: '1,234.5', how: 'file' },
     dates: { order: 'YYYY-MM-DD', how: 'iso' },
     notes: [
-      ...(left.length
-        ? [
-            `the export's ${left.join(', ')} are not imported (photos stay in the garage they were taken in)`,
-          ]
-        : []),
+      ...photos.notes,
       ...(recurring
         ? [
             `${recurring} recurring ${recurring === 1 ? 'expense renews' : 'expenses renew'} as in the export (reminded before the next is due)`,
@@ -463,10 +463,77 @@ function readIssues(
         const at = instant(q?.added_at)
         return quote && at ? [{ quote, added_by: bounded(q.added_by, 200) ?? 'someone', added_at: at }] : []
       }),
+      photos: (Array.isArray(r.photos) ? (r.photos as Row[]) : []).flatMap((p) => {
+        const sha = str(p?.sha256)
+        const at = instant(p?.added_at)
+        return sha && SHA256.test(sha) && at ? [{ sha256: sha, added_by: bounded(p.added_by, 200) ?? 'someone', added_at: at }] : []
+      }),
       history: (history.get(id) ?? []).slice(0, 2000),
     })
   })
   return issues
+}
+
+const SHA256 = /^[0-9a-f]{64}$/
+const FORMAT = /^[a-z0-9]{1,10}$/
+const USER_ID = /^[A-Za-z0-9._:-]{1,64}$/
+
+/**
+ * The export's photos whose originals the zip holds (photos/<sha256>.<format>, the bytes checked
+ * against the name), each filed on a car and/or an issue the export brings. A photo listed without
+ * its original (an export without photos:yes), and one filed nowhere, are counted in the notes; an
+ * original whose bytes do not match its name is a problem on its line.
+ */
+function readPhotos(
+  files: Map<string, Uint8Array>,
+  zip: string,
+  cars: Map<number, { name: string }>,
+  issues: Set<number>,
+  problems: Problem[],
+): { list: ImportPhoto[]; notes: string[] } {
+  const list: ImportPhoto[] = []
+  const checked = new Map<string, boolean>()
+  let missing = 0
+  let unfiled = 0
+  arrayOf(files, 'photos.json', zip).forEach((r, i) => {
+    const file = 'photos.json'
+    const line = i + 2
+    const sha = str(r.sha256)
+    const format = str(r.format)
+    if (!sha || !SHA256.test(sha) || !format || !FORMAT.test(format))
+      return problems.push({ file, line, why: 'a photo without its sha256 or format' })
+    const original = `photos/${sha}.${format}`
+    const bytes = files.get(original)
+    if (!bytes) return missing++
+    if (!checked.has(sha)) checked.set(sha, new Bun.CryptoHasher('sha256').update(bytes).digest('hex') === sha)
+    if (!checked.get(sha))
+      return problems.push({ file, line, why: `${original} is not the photo its name says (its sha256 differs); left out` })
+    const car = cars.get(num(r.car_id) ?? -1)?.name ?? null
+    const number = whole(r.issue)
+    const issue = number !== null && issues.has(number) ? number : null
+    if (car === null && issue === null) return unfiled++
+    const uploader = str(r.uploader)
+    list.push({
+      sha256: sha,
+      file: original,
+      bytes: bytes.byteLength,
+      car,
+      issue,
+      uploader: uploader && USER_ID.test(uploader) ? uploader : 'import',
+      uploader_name: bounded(r.uploader_name, 200) ?? 'someone',
+      filename: bounded(r.filename, 255),
+      added_at: instant(r.created_at),
+    })
+  })
+  const notes = [
+    ...(missing
+      ? [
+          `${missing === 1 ? 'a photo is' : `${missing} photos are`} listed without ${missing === 1 ? 'its original' : 'their originals'} and left out (export with photos:yes to bring them)`,
+        ]
+      : []),
+    ...(unfiled ? [`${unfiled === 1 ? 'a photo' : `${unfiled} photos`} filed on no car or issue left out`] : []),
+  ]
+  return { list, notes }
 }
 
 /** The export's quotes of the issues it brings (a quote of another issue is a problem). */

@@ -143,6 +143,8 @@ export type ImportIssue = {
   comments: { author: string; text: string; created_at: string; edited_at: string | null; removed_at: string | null }[]
   /** The quotes linked to it, by their numbers in the export. */
   quotes: { quote: number; added_by: string; added_at: string }[]
+  /** The photos linked to it (those whose originals the file holds: see ImportPhoto). */
+  photos: { sha256: string; added_by: string; added_at: string }[]
   history: {
     actor: string
     actor_id: string | null
@@ -151,6 +153,23 @@ export type ImportIssue = {
     new_value: string | null
     at: string
   }[]
+}
+
+/**
+ * A photo of Car Manager's export: its original is the zip's `file` (photos/<sha256>.<format>,
+ * whose bytes were checked against the name), filed on the export's `car` and/or its issue
+ * `issue` (by the export's number), as `uploader` added it at `added_at`.
+ */
+export type ImportPhoto = {
+  sha256: string
+  file: string
+  bytes: number
+  car: string | null
+  issue: number | null
+  uploader: string
+  uploader_name: string
+  filename: string | null
+  added_at: string | null
 }
 
 /** A quote of Car Manager's export; `number` and `issue` (its issue's number) are the export's. */
@@ -201,6 +220,8 @@ export type ParsedImport = {
   /** Issues of the file's cars with their comments and history, and their quotes (Car Manager's export). */
   issues?: ImportIssue[]
   quotes?: ImportQuote[]
+  /** Photos of the file's cars and issues whose originals the file holds (Car Manager's export with photos:yes). */
+  photos?: ImportPhoto[]
   /** The exporting garage's settings (Car Manager's export), taken by a garage with none of its own. */
   settings?: ImportSettings
   numbers: { format: NumberFormat; how: 'file' | 'garage' }

@@ -46,7 +46,7 @@ test('the kept bytes, in their garage only; gone or refused files say why', asyn
   expect(await attachmentBytes(file(id), opts(A))).toEqual(bytes)
   // another garage's id answers like one that is gone
   await expect(attachmentBytes(file(id), opts(B))).rejects.toThrow(
-    'dash.jpg: the photo is no longer kept for filing',
+    'dash.jpg: the photo is no longer kept (a day at most); drop it again',
   )
   await expect(attachmentBytes(file('0'.repeat(32)), opts(A))).rejects.toBeInstanceOf(DownloadRefused)
   // what the app could not download: its reason, and no download here

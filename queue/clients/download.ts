@@ -73,9 +73,12 @@ export type JobFile = { url: string; filename: string; stored?: string; refused?
  */
 export async function attachmentBytes(
   file: JobFile,
-  options: DownloadOptions & { tenant: string },
+  options: DownloadOptions & { tenant: string; what?: 'photo' | 'file'; again?: string },
 ): Promise<Uint8Array> {
   const { config, filename } = options
+  // how the answers name the file and what the user does again ("drop it again")
+  const what = options.what ?? 'photo'
+  const again = options.again ?? 'drop it again'
   const maxBytes = options.maxBytes ?? config.IMAGE_MAX_BYTES
   if (file.refused) throw new DownloadRefused(`${filename}: ${file.refused}`)
   if (!file.stored) return downloadAttachment(file.url, options)
@@ -92,14 +95,14 @@ export async function attachmentBytes(
   if (res.status === 404) {
     await res.body?.cancel().catch(() => {})
     throw new DownloadRefused(
-      `${filename}: the photo is no longer kept for filing (a day at most); drop it again`,
+      `${filename}: the ${what} is no longer kept (a day at most); ${again}`,
     )
   }
   if (res.status !== 200) {
     await res.body?.cancel().catch(() => {})
     if (res.status >= 500) throw new ServiceUnavailable('images')
     throw new DownloadRefused(
-      `${filename}: the photo kept for filing could not be read (${res.status}); drop it again`,
+      `${filename}: the ${what} kept for the worker could not be read (${res.status}); ${again}`,
     )
   }
   return readBody(res, { filename, maxBytes })

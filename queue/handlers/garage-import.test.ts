@@ -8,9 +8,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { zipSync } from 'fflate'
+import { unzipSync, zipSync } from 'fflate'
 import { parseLine } from '../../catalog/grammar.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
+import { makeJpeg } from '../../test/fixtures/images.ts'
 import { type FileHost, startFileHost } from '../../test/file-host.ts'
 import { type Stack, startStack } from '../../test/stack.ts'
 
@@ -738,10 +739,85 @@ describe("/garage import: Car Manager's own export", () => {
     expect(change).toBeDefined()
     const undone = await say(`/garage undo change:${change}`, UNDO)
     expect(undone.tone).toBe('ok')
-    expect(undone.text).toContain('and 4 issues and quotes (the cars it made stay)')
+    expect(undone.text).toContain('and 2 issues and 2 quotes (the cars it made stay)')
     expect((await say('/issue list all:yes', UNDO)).text).not.toContain('Squeak')
     expect((await say('/quote list issue:1', UNDO)).tone).toBe('error')
     expect((await say('/item list', UNDO)).text).not.toContain('Cabin filter')
+  })
+
+  test('the json export with photos:yes brings the photos back on their cars and issues; again adds nothing; Undo takes them out', async () => {
+    const SRC = 'local:imports-photos-src'
+    const DST = 'local:imports-photos-dst'
+    const photo = async (seed: number) => {
+      const path = `/attachments/${++seq}/IMG_${seed}.jpg`
+      files.served.set(path, await makeJpeg(320, 240, { seed }))
+      return { url: files.urlOf(path), filename: `IMG_${seed}.jpg`, size: files.served.get(path)!.byteLength }
+    }
+    for (const line of ['/car add golf', '/car add polo', '/issue log car:golf title:"Dent in the door"']) {
+      const r = await say(line, SRC)
+      expect({ line, tone: r.tone }).toEqual({ line, tone: 'ok' })
+    }
+    const onCar = await stack.command('photo.add', { file: await photo(31), car: 'golf' }, { tenant: SRC })
+    const onIssue = await stack.command('photo.add', { file: await photo(32), issue: 1 }, { tenant: SRC })
+    expect([onCar.tone, onIssue.tone]).toEqual(['ok', 'ok'])
+    const bytesOf = async (reply: Reply) =>
+      new Uint8Array(
+        await (await fetch(`${stack.url('images')}/files/${reply.file!.id}`, { headers: stack.headers(SRC) })).arrayBuffer(),
+      )
+    const zip = await bytesOf(await say('/garage export format:json photos:yes', SRC))
+
+    // without photos:yes the preview says the photos stay behind
+    const bare = await importFile('bare.zip', await bytesOf(await say('/garage export format:json', SRC)), {
+      tenant: 'local:imports-photos-bare',
+    })
+    expect(bare.text).toContain(
+      'Note: 2 photos are listed without their originals and left out (export with photos:yes to bring them)',
+    )
+    // an original whose bytes are not the photo its name says is a row not used, named
+    const files0 = unzipSync(zip)
+    const tampered = Object.keys(files0).find((f) => f.startsWith('photos/'))!
+    files0[tampered] = new Uint8Array(await makeJpeg(320, 240, { seed: 99 }))
+    const forged = await importFile('forged.zip', zipSync(files0), { tenant: 'local:imports-photos-forged' })
+    expect(forged.text).toContain(`photos.json line 2: ${tampered} is not the photo its name says (its sha256 differs); left out`)
+    expect(forged.text).toContain('1 photo found')
+
+    const preview = await importFile('garage.zip', zip, { tenant: DST })
+    expect(preview.text).toMatch(/^2 photos found \([\d.]+ (kB|MB)\): 2 new$/m)
+    expect((await say('/car photos golf', DST)).tone).toBe('error')
+    const done = await press(importButton(preview)!.id, DST)
+    expect(done.tone).toBe('ok')
+    expect(done.title).toContain('2 photos')
+    // the same photo on the same car, the other on the issue, with when and by whom they were added
+    const gallery = async (tenant: string, query: string) => {
+      const res = await fetch(`${stack.url('images')}/images?${query}`, { headers: stack.headers(tenant) })
+      return ((await res.json()) as { photos: Record<string, unknown>[] }).photos.map(
+        ({ sha256, uploader, uploader_name, filename, created_at, format, width, height }) => ({
+          sha256, uploader, uploader_name, filename, created_at, format, width, height,
+        }),
+      )
+    }
+    const carId = async (tenant: string) =>
+      ((await (await fetch(`${stack.url('items')}/cars/golf`, { headers: stack.headers(tenant) })).json()) as { id: number }).id
+    const srcCar = await gallery(SRC, `car=${await carId(SRC)}`)
+    // the car's gallery holds the photo of its issue too
+    expect(srcCar).toHaveLength(2)
+    expect(await gallery(DST, `car=${await carId(DST)}`)).toEqual(srcCar)
+    expect(await gallery(DST, 'issue=1')).toEqual(await gallery(SRC, 'issue=1'))
+    expect(field(await say('/issue show number:1', DST), 'Photos')).toBe('1')
+    const sha = String(srcCar[0]!.sha256)
+    expect((await fetch(`${stack.url('images')}/images/${sha}/256`, { headers: stack.headers(DST) })).status).toBe(200)
+
+    const again = await importFile('garage.zip', zip, { tenant: DST })
+    expect(again.title).toBe('Nothing new in garage.zip')
+    expect(again.text).toMatch(/^2 photos found \([\d.]+ (kB|MB)\): 0 new, 2 already in the garage$/m)
+
+    const undone = await press(done.actions![0]!.id, DST)
+    expect(undone.text).toContain('and 1 issue and 2 photos')
+    expect(await gallery(DST, `car=${await carId(DST)}`)).toEqual([])
+    expect(await gallery(DST, 'issue=1')).toEqual([])
+    expect((await fetch(`${stack.url('images')}/images/${sha}/256`, { headers: stack.headers(DST) })).status).toBe(404)
+    // the exporting garage keeps its own
+    expect(await gallery(SRC, `car=${await carId(SRC)}`)).toEqual(srcCar)
   })
 
   test('its LubeLogger zip (a folder per car) imported into another garage', async () => {

@@ -9,6 +9,7 @@ import { parseConfig } from '../../lib/config.ts'
 import { type ServiceDeps, serviceApp } from '../lib/app.ts'
 import { errorResponses, notFound } from '../lib/http.ts'
 import { imagesExportRoutes } from './export.ts'
+import { imagesImportRoutes } from './imports.ts'
 import { imagesTenantDeleteRoutes } from './tenant-delete.ts'
 import { migrations } from './migrations.ts'
 import {
@@ -69,6 +70,7 @@ export function createApp(deps: ServiceDeps) {
     .decorate('expireUnfiled', expiry.run)
     .use(imagesExportRoutes({ db, store, dataDir: deps.dataDir, now }))
     .use(imagesTenantDeleteRoutes({ db, store, dataDir: deps.dataDir, once }))
+    .use(imagesImportRoutes(db, store, once))
     .post(
       '/images',
       async ({ request, query, tenant, idempotencyKey, set }) => {

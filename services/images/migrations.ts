@@ -45,4 +45,14 @@ CREATE TABLE files (
 ) WITHOUT ROWID;
 CREATE INDEX files_created ON files (created_at);
 `,
+  // 3: the photo links a /garage import added (services/images/imports.ts), by the import's number
+  // in the items service, so its undo removes them
+  `
+CREATE TABLE photo_imports (
+  tenant TEXT NOT NULL,
+  import INTEGER NOT NULL,
+  photo_id INTEGER PRIMARY KEY REFERENCES photos (id) ON DELETE CASCADE
+);
+CREATE INDEX photo_imports_import ON photo_imports (tenant, import);
+`,
 ]

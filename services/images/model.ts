@@ -11,6 +11,9 @@ export const UploadQuery = t.Object({
   uploader: t.String({ minLength: 1, maxLength: 64 }),
   uploader_name: t.Optional(t.String({ maxLength: 200 })),
   filename: t.Optional(t.String({ maxLength: 255 })),
+  /** A photo of a /garage import: the import's number (its undo removes the link) and when it was added in the exporting garage. */
+  import: t.Optional(wholeNumber('import', 1)),
+  added_at: t.Optional(t.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$', maxLength: 40 })),
 })
 export type UploadQuery = typeof UploadQuery.static
 

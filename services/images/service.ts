@@ -340,8 +340,10 @@ export function link(deps: IntakeDeps, tenant: string, sha: string, query: Uploa
       query.uploader,
       query.uploader_name ?? query.uploader,
       query.filename ?? null,
-      deps.now().toISOString(),
+      query.added_at ? new Date(query.added_at).toISOString() : deps.now().toISOString(),
     ) as { id: number }
+  if (query.import !== undefined)
+    db.query('INSERT INTO photo_imports (tenant, import, photo_id) VALUES (?, ?, ?)').run(tenant, query.import, id)
   return result(id, false)
 }
 
@@ -427,7 +429,7 @@ export function photoBySha(db: Database, tenant: string, sha: string): Photo {
 }
 
 /** Deletes the rows of stored photos no tenant links any more; the hashes whose row went. */
-function dropUnlinked(db: Database, shas: Iterable<string>): string[] {
+export function dropUnlinked(db: Database, shas: Iterable<string>): string[] {
   const dropped: string[] = []
   for (const sha of new Set(shas)) {
     if (db.query('SELECT 1 FROM photos WHERE sha256 = ? LIMIT 1').get(sha)) continue

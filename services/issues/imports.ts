@@ -1,7 +1,8 @@
 /**
  * The issues of a Car Manager export brought into a garage by /garage import, after the items
  * service stored the import's cars and records (import #N there): each issue with its comments
- * (removed ones stay removed) and its status history, in one transaction. An issue the garage has
+ * (removed ones stay removed), its status history and its photos' links (their originals go to the
+ * images service), in one transaction. An issue the garage has
  * already (the same car, title and opening time) is not added twice, so importing the same file
  * again adds nothing. New issues and comments take the garage's next numbers. The issues an import
  * added are remembered under its number, so its undo removes those not changed since.
@@ -58,6 +59,13 @@ export const ImportedIssue = t.Object(
         strict,
       ),
       { maxItems: 2000 },
+    ),
+    /** The photos linked to it, whose originals the same import brings to the images service. */
+    photos: t.Optional(
+      t.Array(
+        t.Object({ sha256: t.String({ pattern: '^[0-9a-f]{64}$' }), added_by: who, added_at: Instant }, strict),
+        { maxItems: 1000 },
+      ),
     ),
   },
   strict,
@@ -179,6 +187,9 @@ export function importIssues(db: Database, tenant: string, body: IssuesImport): 
     const remember = db.query(
       'INSERT INTO issue_imports (tenant, import, issue_id, updated_at) VALUES (?, ?, ?, ?)',
     )
+    const insertPhoto = db.query(
+      'INSERT INTO issue_photos (issue_id, sha256, added_by, added_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    )
     for (const i of body.issues) {
       const found = known(db, tenant, i)
       if (found) {
@@ -207,6 +218,7 @@ export function importIssues(db: Database, tenant: string, body: IssuesImport): 
       }
       for (const h of i.history)
         insertHistory.run(id, h.actor, h.actor_id, h.field, h.old_value, h.new_value, h.at)
+      for (const p of i.photos ?? []) insertPhoto.run(id, p.sha256, p.added_by, p.added_at)
       remember.run(tenant, body.import, id, i.updated_at)
       numbers.push({ from: i.number, to: number })
       added++

@@ -40,11 +40,14 @@ export function register(app: App, ctx: SlackContext): void {
             'This workspace id is not one Car Manager understands; nothing was done.',
           )
         const sub = fileSubcommand(command, body.text ?? '')
-        // Only a photo has a way in besides the command (dropped in the prompt's thread).
-        if (sub && command.name !== 'photo')
+        // A photo comes dropped in the prompt's thread (below); an import as a file dropped in
+        // the channel with the word import (events/index.ts).
+        if (sub && command.name !== 'photo') {
+          const rest = (body.text ?? '').trim().split(/\s+/).slice(1).join(' ')
           return await answerPrivately(
-            `/${command.name} ${sub.name} needs a file, and Slack's slash commands cannot carry one: run it from Discord, or from the terminal chat with a path (/${command.name} ${sub.name} file:./export.csv).`,
+            `/${command.name} ${sub.name} needs a file, and Slack's slash commands cannot carry one: drop the file in a channel I am in with the message \`${sub.name}${rest ? ` ${clip(rest, 200)}` : ''}\`, and the preview answers in its thread.`,
           )
+        }
         if (sub) {
           // Slack's slash commands cannot carry a file: the app posts a prompt, remembers what
           // its thread is about, and the file dropped in that thread becomes the photo job.

@@ -12,7 +12,7 @@
 import type { Reply } from '../../../lib/contracts/envelope.ts'
 import { type DateOrder, DEFAULT_DATE_ORDER, formatDate, localClock } from '../../../lib/domain/dates.ts'
 import { DEFAULT_NUMBER_FORMAT, type NumberFormat } from '../../../lib/domain/numbers.ts'
-import { clip, formatNumber, plural } from '../../../lib/domain/text.ts'
+import { clip, formatNumber } from '../../../lib/domain/text.ts'
 import { SERVICES, type ServiceName } from '../../../lib/contracts/services.ts'
 import type { ChangeEntry } from '../../../services/issues/model.ts'
 import type { QuoteChangeEntry } from '../../../services/quotes/model.ts'
@@ -394,13 +394,13 @@ export async function undoItems(ctx: HandlerContext, s: Shown, id: number | unde
     charge: 'Charge',
     import: 'Import',
   }[u.kind]
-  // An import's issues and quotes live in their own services: taken back there too, as the
+  // An import's issues, quotes and photos live in their own services: taken back there too, as the
   // import's Undo button does.
   const carried = u.kind === 'import' && Boolean(u.fields.find((f) => f.name === 'carried')?.after)
   const elsewhere = carried ? await undoImportElsewhere(ctx, u.ref) : undefined
   const put =
     u.kind === 'import'
-      ? `is undone: the ${u.fields.find((f) => f.name === 'rows')?.after ?? ''} rows it added are removed${elsewhere?.removed ? `, and ${plural(elsewhere.removed, 'issue or quote', 'issues and quotes')}` : ''} (the cars it made stay)${elsewhere?.kept.length ? `; kept, as changed since: ${elsewhere.kept.join(', ')}` : ''}`
+      ? `is undone: the ${u.fields.find((f) => f.name === 'rows')?.after ?? ''} rows it added are removed${elsewhere?.removed ? `, and ${elsewhere.said}` : ''} (the cars it made stay)${elsewhere?.kept.length ? `; kept, as changed since: ${elsewhere.kept.join(', ')}` : ''}`
       : { add: 'is gone again', edit: 'is back as it was', remove: 'is back', undo: '' }[u.action]
   return {
     tone: 'ok',

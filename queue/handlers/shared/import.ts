@@ -8,7 +8,7 @@
 import { Type as T } from '@sinclair/typebox'
 import { actionId } from '../../../catalog/actions.ts'
 import type { Attachment } from '../../../catalog/command.ts'
-import { megabytes } from '../../../lib/bytes.ts'
+import { humanBytes, megabytes } from '../../../lib/bytes.ts'
 import type { Reply } from '../../../lib/contracts/envelope.ts'
 import { type DateOrder, formatDate } from '../../../lib/domain/dates.ts'
 import { minorDigits } from '../../../lib/domain/money.ts'
@@ -21,13 +21,15 @@ import {
   parseImport,
   splitMap,
 } from '../../../lib/import/index.ts'
-import type { ImportIssue, ImportQuote } from '../../../lib/import/model.ts'
+import type { ImportIssue, ImportPhoto, ImportQuote } from '../../../lib/import/model.ts'
+import { unzip } from '../../../lib/import/zip.ts'
 import type { ImportKind, PendingCreate, PendingView } from '../../../services/items/imports/model.ts'
-import { DownloadRefused, downloadAttachment } from '../../clients/download.ts'
+import { attachmentBytes, DownloadRefused } from '../../clients/download.ts'
+import { callImages, imagesClient, uploadPhoto } from '../../clients/images.ts'
 import { callIssues, issuesClient } from '../../clients/issues.ts'
 import { callItems, itemsClient } from '../../clients/items.ts'
 import { callQuotes, quotesClient } from '../../clients/quotes.ts'
-import { type HandlerContext, type HandlerFamily, UserError } from '../../handler.ts'
+import { type HandlerContext, type HandlerFamily, ServiceUnavailable, UserError } from '../../handler.ts'
 
 /** Problems listed in the preview one by one; the rest are counted. */
 const SHOWN_PROBLEMS = 20
@@ -239,11 +241,15 @@ export async function garageImport(p: Payload, ctx: HandlerContext): Promise<Rep
     )
   let bytes: Uint8Array
   try {
-    bytes = await downloadAttachment(p.file.url, {
+    // a file dropped on Slack was kept by the app (only it holds the workspace's token)
+    bytes = await attachmentBytes(p.file, {
       platform: ctx.envelope.actor.platform,
       config: ctx.config,
       filename: name,
       maxBytes: IMPORT_MAX_BYTES,
+      tenant: ctx.envelope.tenant,
+      what: 'file',
+      again: 'drop it again with the word import',
     })
   } catch (error) {
     if (!(error instanceof DownloadRefused)) throw error
@@ -294,7 +300,15 @@ export async function garageImport(p: Payload, ctx: HandlerContext): Promise<Rep
         }
       : {}),
     ...(parsed.settings ? { settings: parsed.settings as NonNullable<PendingCreate['settings']> } : {}),
-    ...(parsed.issues?.length ? { carry: JSON.stringify({ issues: parsed.issues, quotes: parsed.quotes ?? [] }) } : {}),
+  }
+  if (parsed.issues?.length || parsed.photos?.length) {
+    const carry: Carry = {
+      issues: parsed.issues ?? [],
+      quotes: parsed.quotes ?? [],
+      // the photos' originals stay in the file, kept by the images service until Import (a day)
+      ...(parsed.photos?.length ? { photos: { file: await keepFile(ctx, bytes, name), list: parsed.photos } } : {}),
+    }
+    body.carry = JSON.stringify(carry)
   }
   const others = await otherServices(ctx, parsed, cars, garageCars)
   const pending = await callItems(itemsClient(ctx, { write: true, key: ctx.envelope.id }).imports.post(body))
@@ -330,12 +344,50 @@ export async function garageImport(p: Payload, ctx: HandlerContext): Promise<Rep
   }
 }
 
-/** What an import carries to the issues and quotes services (a Car Manager export's), kept with the pending import. */
-type Carry = { issues: ImportIssue[]; quotes: ImportQuote[] }
+/**
+ * What an import carries to the issues, quotes and images services (a Car Manager export's), kept
+ * with the pending import; the photos by the short-lived file that holds the export's zip.
+ */
+type Carry = { issues: ImportIssue[]; quotes: ImportQuote[]; photos?: { file: string; list: ImportPhoto[] } }
+
+/** Keeps the import file's bytes in the images service's short-lived files (a day); its id. */
+async function keepFile(ctx: HandlerContext, bytes: Uint8Array, name: string): Promise<string> {
+  const qs = new URLSearchParams({ name: name.replace(/[/\\\x00-\x1f]/g, '_'), type: 'application/zip' })
+  let res: Response
+  try {
+    res = await fetch(`${ctx.serviceUrl('images')}/files?${qs}`, {
+      method: 'POST',
+      headers: {
+        ...ctx.serviceHeaders({ write: true, key: `${ctx.envelope.id}-import-file` }),
+        'content-type': 'application/octet-stream',
+      },
+      body: bytes,
+    })
+  } catch {
+    throw new ServiceUnavailable('images')
+  }
+  if (!res.ok) throw new ServiceUnavailable('images')
+  return ((await res.json()) as { id: string }).id
+}
+
+/** The kept import file's photos by their zip names; refused when the day it was kept is over. */
+async function keptPhotos(ctx: HandlerContext, id: string): Promise<Map<string, Uint8Array>> {
+  let res: Response
+  try {
+    res = await fetch(`${ctx.serviceUrl('images')}/files/${id}`, { headers: ctx.serviceHeaders() })
+  } catch {
+    throw new ServiceUnavailable('images')
+  }
+  if (res.status === 404)
+    throw new UserError("the file's photos are kept for a day after its preview, and that day is over; run /garage import again")
+  if (!res.ok) throw new ServiceUnavailable('images')
+  const entries = unzip(new Uint8Array(await res.arrayBuffer()), 'the import file')
+  return new Map(entries.filter((e) => e.name.startsWith('photos/')).map((e) => [e.name, e.bytes]))
+}
 
 /**
- * The preview's lines of the export's issues and quotes: how many are new, asked of the issues and
- * quotes services for the cars the garage has (a new car's are all new), and what undo takes back.
+ * The preview's lines of the export's issues, quotes and photos: how many are new, asked of the issues,
+ * quotes and images services for the cars the garage has (a new car's are all new), and what undo takes back.
  */
 async function otherServices(
   ctx: HandlerContext,
@@ -345,7 +397,8 @@ async function otherServices(
 ): Promise<{ lines: string[]; fresh: number }> {
   const issues = parsed.issues ?? []
   const quotes = parsed.quotes ?? []
-  if (!issues.length) return { lines: [], fresh: 0 }
+  const photos = parsed.photos ?? []
+  if (!issues.length && !photos.length) return { lines: [], fresh: 0 }
   const idOf = new Map<string, number>()
   for (const c of cars) {
     const car = c.car === undefined ? undefined : garageCars.find((g) => g.nickname.toLowerCase() === c.car!.toLowerCase())
@@ -372,18 +425,38 @@ async function otherServices(
         )
       ).known
     : 0
+  // A photo can be in the garage already only on a car it has and an issue it has (a new one's are new).
+  const targets = photos.flatMap((p) => {
+    const car = p.car === null ? null : idOf.get(p.car)
+    const issue = p.issue === null ? null : known.get(p.issue)
+    return car === undefined || issue === undefined ? [] : [{ sha256: p.sha256, car_id: car, issue }]
+  })
+  const photosKnown = targets.length
+    ? (await callImages(imagesClient(ctx).imports.check.post({ photos: targets }))).known
+    : 0
   const comments = issues.reduce((n, i) => n + i.comments.length, 0)
   const changes = issues.reduce((n, i) => n + i.history.length, 0)
   const issuesNew = issues.length - checked.known
   const quotesNew = quotes.length - quotesKnown
+  const photosNew = photos.length - photosKnown
+  const bytes = new Map(photos.map((p) => [p.sha256, p.bytes]))
   const lines = [
-    `${plural(issues.length, 'issue')} found (with ${plural(comments, 'comment')} and ${plural(changes, 'entry', 'entries')} of history): ${issuesNew} new${checked.known ? `, ${checked.known} already in the garage` : ''}`,
+    ...(issues.length
+      ? [
+          `${plural(issues.length, 'issue')} found (with ${plural(comments, 'comment')} and ${plural(changes, 'entry', 'entries')} of history): ${issuesNew} new${checked.known ? `, ${checked.known} already in the garage` : ''}`,
+        ]
+      : []),
     ...(quotes.length
       ? [`${plural(quotes.length, 'quote')} found: ${quotesNew} new${quotesKnown ? `, ${quotesKnown} already in the garage` : ''}`]
       : []),
-    "Note: issues and quotes are stored by their own services just after the rest; Undo takes back those it added that nobody changed since (a commented, edited or accepted one stays). A quote's link to the service record it became is not kept.",
+    ...(photos.length
+      ? [
+          `${plural(photos.length, 'photo')} found (${humanBytes([...bytes.values()].reduce((n, b) => n + b, 0))}): ${photosNew} new${photosKnown ? `, ${photosKnown} already in the garage` : ''}`,
+        ]
+      : []),
+    `Note: ${[issues.length ? 'issues' : '', quotes.length ? 'quotes' : '', photos.length ? 'photos' : ''].filter(Boolean).join(', ').replace(/, ([^,]*)$/, ' and $1')} are stored by their own services just after the rest; Undo takes back those it added${issues.length ? ' that nobody changed since (a commented, edited or accepted one stays)' : ''}.${quotes.length ? " A quote's link to the service record it became is not kept." : ''}`,
   ]
-  return { lines, fresh: issuesNew + quotesNew }
+  return { lines, fresh: issuesNew + quotesNew + photosNew }
 }
 
 const nicknameOfCar = (cars: PendingCreate['cars'], name: string) => {
@@ -397,25 +470,27 @@ const issueBody = (i: ImportIssue, carId: number, nickname: string) => {
 }
 
 /**
- * Imports the carried issues, then their quotes, into their services after the items service
- * stored import #`ref`; answers what was added. A failure takes back what this import stored in
- * every service (the garage is as it was) and is said to the user.
+ * Imports the carried issues, then their quotes, then the photos into their services after the
+ * items service stored import #`ref`; answers what was added. A failure takes back what this
+ * import stored in every service (the garage is as it was) and is said to the user.
  */
 async function importOthers(
   ctx: HandlerContext,
   ref: number,
   carry: Carry,
   cars: { name: string; nickname: string; id: number }[],
-): Promise<{ issues: number; quotes: number }> {
+): Promise<{ issues: number; quotes: number; photos: number }> {
   const byName = new Map(cars.map((c) => [c.name, c]))
   const issues = carry.issues.flatMap((i) => {
     const car = byName.get(i.car)
     return car ? [issueBody(i, car.id, car.nickname)] : []
   })
   try {
-    const done = await callIssues(
-      issuesClient(ctx, { write: true, key: `${ctx.envelope.id}-issues` }).imports.post({ import: ref, issues }),
-    )
+    const done = issues.length
+      ? await callIssues(
+          issuesClient(ctx, { write: true, key: `${ctx.envelope.id}-issues` }).imports.post({ import: ref, issues }),
+        )
+      : { added: 0, known: 0, numbers: [] }
     const numbers = new Map(done.numbers.map((n) => [n.from, n.to]))
     const quotes = carry.quotes.flatMap((q) => {
       const to = numbers.get(q.issue)
@@ -441,18 +516,60 @@ async function importOthers(
       await callIssues(
         issuesClient(ctx, { write: true, key: `${ctx.envelope.id}-links` }).imports.links.post({ import: ref, links }),
       )
-    return { issues: done.added, quotes: q.added }
+    const photos = carry.photos ? await importPhotos(ctx, ref, carry.photos, byName, numbers) : 0
+    return { issues: done.added, quotes: q.added, photos }
   } catch (error) {
     await takeBack(ctx, ref)
     throw new UserError(
-      `The import's issues and quotes could not be stored (${(error as Error).message}); the whole import was taken back and the garage is as it was. Run /garage import again.`,
+      `The import's issues, quotes and photos could not be stored (${(error as Error).message}); the whole import was taken back and the garage is as it was. Run /garage import again.`,
     )
   }
+}
+
+/**
+ * Uploads each carried photo from the kept file, filed on its car and issue here, remembered
+ * under import #`ref` and with the time it was added in the exporting garage; answers how many
+ * links are new (a photo the garage has on the same car and issue is not linked twice).
+ */
+async function importPhotos(
+  ctx: HandlerContext,
+  ref: number,
+  carried: NonNullable<Carry['photos']>,
+  cars: Map<string, { nickname: string; id: number }>,
+  issues: Map<number, number>,
+): Promise<number> {
+  const files = await keptPhotos(ctx, carried.file)
+  let added = 0
+  for (const [i, p] of carried.list.entries()) {
+    const car = p.car === null ? undefined : cars.get(p.car)
+    const issue = p.issue === null ? undefined : issues.get(p.issue)
+    if (!car && issue === undefined) continue
+    const bytes = files.get(p.file)
+    if (!bytes || new Bun.CryptoHasher('sha256').update(bytes).digest('hex') !== p.sha256)
+      throw new UserError(`${p.file} is not in the kept file as its preview read it`)
+    const r = await uploadPhoto(
+      ctx,
+      bytes,
+      {
+        ...(car ? { car_id: car.id, car: car.nickname } : {}),
+        ...(issue !== undefined ? { issue } : {}),
+        uploader: p.uploader,
+        uploader_name: p.uploader_name,
+        ...(p.filename ? { filename: p.filename } : {}),
+        import: ref,
+        ...(p.added_at ? { added_at: p.added_at } : {}),
+      },
+      `${ctx.envelope.id}-photo-${i}`,
+    )
+    if (!r.linked_before) added++
+  }
+  return added
 }
 
 /** Removes what import #`ref` stored in each service (best effort, the items service's part last). */
 async function takeBack(ctx: HandlerContext, ref: number) {
   const key = `${ctx.envelope.id}-takeback`
+  await callImages(imagesClient(ctx, { write: true, key }).imports.undo.post({ import: ref })).catch(() => null)
   await callQuotes(quotesClient(ctx, { write: true, key }).imports.undo.post({ import: ref })).catch(() => null)
   await callIssues(issuesClient(ctx, { write: true, key }).imports.undo.post({ import: ref })).catch(() => null)
   await callItems(itemsClient(ctx, { write: true, key }).imports.undo.post({ import: ref })).catch(() => null)
@@ -480,14 +597,28 @@ const pendingId = (arg: string) => {
 export async function undoImportElsewhere(
   ctx: HandlerContext,
   ref: number,
-): Promise<{ removed: number; kept: string[] }> {
+): Promise<{ removed: number; said: string; kept: string[] }> {
+  const p = await callImages(
+    imagesClient(ctx, { write: true, key: `${ctx.envelope.id}-photos` }).imports.undo.post({ import: ref }),
+  )
   const q = await callQuotes(
     quotesClient(ctx, { write: true, key: `${ctx.envelope.id}-quotes` }).imports.undo.post({ import: ref }),
   )
   const i = await callIssues(
     issuesClient(ctx, { write: true, key: `${ctx.envelope.id}-issues` }).imports.undo.post({ import: ref }),
   )
-  return { removed: i.removed + q.removed, kept: [...i.kept.map((n) => `issue #${n}`), ...q.kept.map((n) => `quote #${n}`)] }
+  const said = [
+    ...(i.removed ? [plural(i.removed, 'issue')] : []),
+    ...(q.removed ? [plural(q.removed, 'quote')] : []),
+    ...(p.removed ? [plural(p.removed, 'photo')] : []),
+  ]
+    .join(', ')
+    .replace(/, ([^,]*)$/, ' and $1')
+  return {
+    removed: i.removed + q.removed + p.removed,
+    said,
+    kept: [...i.kept.map((n) => `issue #${n}`), ...q.kept.map((n) => `quote #${n}`)],
+  }
 }
 
 /** The preview's Import and Cancel buttons, and the Undo of a finished import. */
@@ -505,6 +636,7 @@ export const importActions = {
         ...(r.items.new ? [`${formatIn(r.items.new, numbers)} maintenance ${r.items.new === 1 ? 'item' : 'items'}`] : []),
         ...(others?.issues ? [plural(others.issues, 'issue')] : []),
         ...(others?.quotes ? [plural(others.quotes, 'quote')] : []),
+        ...(others?.photos ? [plural(others.photos, 'photo')] : []),
       ]
       const skipped = r.kinds.reduce((n, k) => n + k.known, 0)
       const ranges = r.numbers.map((n) => {
@@ -514,7 +646,7 @@ export const importActions = {
       const lines = [
         ranges.length
           ? `Numbered ${ranges.join(', ')}.`
-          : r.items.new || others?.issues || others?.quotes
+          : r.items.new || others?.issues || others?.quotes || others?.photos
             ? ''
             : 'Every row was in the garage already.',
         ...(r.cars_created.length
@@ -551,12 +683,12 @@ export const importActions = {
       if (!/^\d{1,12}$/.test(p.arg)) throw new UserError('That button is not valid any more.')
       const ref = Number(p.arg)
       const r = await callItems(itemsClient(ctx, { write: true, key: ctx.envelope.id }).imports.undo.post({ import: ref }))
-      const elsewhere = r.carried ? await undoImportElsewhere(ctx, ref) : { removed: 0, kept: [] }
+      const elsewhere = r.carried ? await undoImportElsewhere(ctx, ref) : { said: '', kept: [] }
       return {
         tone: 'ok',
         title: `Import #${r.import} undone`,
         text: [
-          `Removed the ${plural(r.removed + elsewhere.removed, 'record')} it added from ${r.file}; the cars it made stay (/car remove takes them).`,
+          `Removed the ${plural(r.removed, 'record')} it added from ${r.file}${elsewhere.said ? `, and ${elsewhere.said}` : ''}; the cars it made stay (/car remove takes them).`,
           ...(elsewhere.kept.length ? [`Kept, as changed since: ${elsewhere.kept.join(', ')}.`] : []),
         ].join('\n'),
       }

@@ -206,7 +206,7 @@ export const PendingCreate = t.Object(
     settings: t.Optional(ImportSettingsInput),
     /**
      * What the caller imports into other services after this import (a Car Manager export's
-     * issues and quotes, as JSON text), kept with the pending import and answered by Import.
+     * issues, quotes and photos, as JSON text), kept with the pending import and answered by Import.
      */
     carry: t.Optional(t.String({ maxLength: 8_000_000 })),
   },
@@ -268,6 +268,6 @@ export type ImportResult = typeof ImportResult.static
 
 export const ImportNumber = t.Object({ import: t.Integer({ minimum: 1 }) }, strict)
 
-/** `carried`: the import also brought issues and quotes into their services, for the caller to take back. */
+/** `carried`: the import also brought issues, quotes or photos into their services, for the caller to take back. */
 export const ImportUndone = t.Object({ import: Whole(), removed: Whole(), file: t.String(), carried: t.Boolean() })
 export type ImportUndone = typeof ImportUndone.static

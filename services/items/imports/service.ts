@@ -821,9 +821,9 @@ export function importSnapshot(db: Database, tenant: string, number: number): Sn
   const added = JSON.parse(imp.added) as Added
   const rows =
     added.fuel.length + added.service.length + added.reading.length + added.tax.length + (added.charge?.length ?? 0)
-  // `carried`: the issues and quotes it brought into their services (a Car Manager export's), which
+  // `carried`: the issues, quotes and photos it brought into their services (a Car Manager export's), which
   // the worker takes back there when the import is undone.
-  const carried = added.carried ? 'issues and quotes' : null
+  const carried = added.carried ? 'issues, quotes and photos' : null
   return { row: { id: imp.id, car_id: null, file: imp.file, format: imp.format, rows, carried }, reading: null }
 }
 
@@ -838,7 +838,7 @@ type Added = {
   drivers?: [number, string][]
   /** Ids of the maintenance items it made. */
   items?: number[]
-  /** It also brought issues and quotes into their own services. */
+  /** It also brought issues, quotes or photos into their own services. */
   carried?: true
 }
 
