@@ -167,8 +167,7 @@ export async function measureImports(): Promise<ImportFigures> {
     t = performance.now()
     const parsed = parseImport(bytes, 'fuelups.csv', { numbers: '1,234.5', dates: 'YYYY-MM-DD' })
     const parseMs = performance.now() - t
-    const file = { url: 'http://127.0.0.1/fuelups.csv', filename: 'fuelups.csv', size: bytes.byteLength }
-    const cars = carsOf(parsed, { file }, ['golf'])
+    const cars = carsOf(parsed, {}, ['golf'])
     const pending = (await call(
       url,
       '/imports',

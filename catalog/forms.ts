@@ -51,6 +51,13 @@ export const forms: Record<string, Form> = {
       { name: 'notes', label: 'Notes, e.g. the insurer', type: 'string' },
     ],
   },
+  // an import's preview: which car of the garage each car of the file goes to (arg = the pending import's id)
+  import_map: {
+    title: 'Map cars',
+    kind: 'garage.import_map',
+    role: 'manager',
+    fields: [{ name: 'map', label: 'e.g. Honda Civic=civic, Golf=new', type: 'string', required: true }],
+  },
 }
 
 export type FormResult =

@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { unzipSync, zipSync } from 'fflate'
 import { parseLine } from '../../catalog/grammar.ts'
+import { parseFormSubmission } from '../../catalog/forms.ts'
 import type { Reply } from '../../lib/contracts/envelope.ts'
 import { makeJpeg } from '../../test/fixtures/images.ts'
 import { type FileHost, startFileHost } from '../../test/file-host.ts'
@@ -82,6 +83,58 @@ async function counts(tenant = GARAGE) {
 
 const importButton = (r: Reply) => r.actions?.find((a) => a.id.startsWith('garage.import_confirm:'))
 
+describe('/garage import: the Map cars step', () => {
+  const MAP = 'local:imports-map-cars'
+  const submit = async (button: string, map: string) => {
+    const [, form, arg] = /^form:([a-z_]+):(.+)$/.exec(button)!
+    const parsed = parseFormSubmission(form!, arg!, { map })
+    if (!parsed.ok) throw new Error(parsed.error)
+    return stack.command(parsed.kind, parsed.payload, { tenant: MAP })
+  }
+
+  test("a car of the file that is none of the garage's by name gets a Map cars button; mapped, the new preview goes to the garage's car", async () => {
+    expect((await say('/car add civic', MAP)).tone).toBe('ok')
+    const first = await importFile('fuelly.csv', fixture('fuelly.csv'), { tenant: MAP })
+    expect(first.text).toContain('"Honda Civic" → new car Honda-Civic')
+    expect(first.text).toContain(
+      'A car of the file is not one of the garage\'s by name (civic): Map cars says which it is ("Honda Civic=civic", or =new).',
+    )
+    const mapButton = first.actions?.find((a) => a.label === 'Map cars')
+    expect(mapButton?.id).toMatch(/^form:import_map:[0-9a-f]+$/)
+
+    // a name the garage does not have is refused, naming it; the first preview still stands
+    const wrong = await submit(mapButton!.id, 'Honda Civic=accord')
+    expect(wrong.tone).toBe('error')
+    expect(wrong.text).toContain('accord')
+
+    const mapped = await submit(mapButton!.id, 'Honda Civic=civic, Golf=new')
+    expect(mapped.title).toContain('Import preview: fuelly.csv')
+    expect(mapped.text).toContain('"Honda Civic" → civic')
+    expect(mapped.text).toContain('"Golf" → new car Golf')
+    // every car is said now: no Map cars step again
+    expect(mapped.actions?.map((a) => a.label)).toEqual([expect.stringMatching(/^Import \d+ rows$/), 'Cancel'])
+    // the first preview was replaced: its Import answers that it no longer waits
+    const stale = await press(importButton(first)!.id, MAP)
+    expect(stale.tone).toBe('error')
+    expect(stale.text).toContain('no longer waiting')
+    expect((await counts(MAP)).fuel).toBe(0)
+
+    const done = await press(importButton(mapped)!.id, MAP)
+    expect(done.tone).toBe('ok')
+    const { cars, fuel } = await counts(MAP)
+    expect(cars).toEqual(['Golf', 'civic'])
+    expect(fuel).toBeGreaterThan(0)
+    expect((await say('/fuel list car:civic', MAP)).title).toMatch(/^civic: \d+ fill-ups$/)
+  })
+
+  test('a file whose cars all match, or a garage with no car yet, has no Map cars step', async () => {
+    const EMPTY = 'local:imports-map-none'
+    const r = await importFile('fuelly.csv', fixture('fuelly.csv'), { tenant: EMPTY })
+    expect(r.actions?.map((a) => a.label)).toEqual([expect.stringMatching(/^Import \d+ rows$/), 'Cancel'])
+    expect(r.text).not.toContain('Map cars')
+  })
+})
+
 describe('/garage import: Fuelly', () => {
   test('setup: an imperial USD garage with golf', async () => {
     expect((await say('/garage settings units:imperial currency:USD')).tone).toBe('ok')
@@ -103,11 +156,13 @@ describe('/garage import: Fuelly', () => {
       'Rows not used (2):',
       '• line 10: volume: "abc" is not a number',
       '• line 12: date: no date',
+      // the garage has a golf, so a car of the file that is not one of its may be one by another name
+      'A car of the file is not one of the garage\'s by name (golf): Map cars says which it is ("Honda Civic=golf", or =new).',
     ])
-    expect(r.actions?.map((a) => a.label)).toEqual(['Import 9 rows', 'Cancel'])
+    expect(r.actions?.map((a) => a.label)).toEqual(['Import 9 rows', 'Map cars', 'Cancel'])
     expect(await counts()).toEqual(before)
     // Cancel drops it: its Import button does nothing after
-    const cancelled = await press(r.actions![1]!.id)
+    const cancelled = await press(r.actions![2]!.id)
     expect(cancelled.title).toBe('Import cancelled')
     const late = await press(importButton(r)!.id)
     expect(late.tone).toBe('error')
@@ -371,7 +426,7 @@ describe('/garage import: files it refuses, storing nothing', () => {
     expect(text.filter((l) => l.startsWith('• '))).toHaveLength(20)
     expect(text.at(-1)).toBe('… and 5 more')
     expect(r.actions?.[0]?.label).toBe('Import 1 row')
-    expect((await press(r.actions![1]!.id, BAD)).title).toBe('Import cancelled')
+    expect((await press(r.actions!.find((a) => a.label === 'Cancel')!.id, BAD)).title).toBe('Import cancelled')
   })
 
   test("an odometer that contradicts the car's readings or an earlier row is a row it cannot use", async () => {
@@ -391,7 +446,7 @@ describe('/garage import: files it refuses, storing nothing', () => {
         "• line 4: odometer: 60,000 mi is higher than the garage's later reading 50,000 mi of 2026-06-01",
       ].join('\n'),
     )
-    expect((await press(r.actions![1]!.id, BAD)).title).toBe('Import cancelled')
+    expect((await press(r.actions!.find((a) => a.label === 'Cancel')!.id, BAD)).title).toBe('Import cancelled')
   })
 
   test('a date in the future is a row it cannot use', async () => {
@@ -399,7 +454,7 @@ describe('/garage import: files it refuses, storing nothing', () => {
       'car_name,odometer,gallons,price,fuelup_date,partial_fuelup,missed_fuelup\nGolf,1000,10.5,3.1,01/15/2024 8:00,0,0\nGolf,9000,10.5,3.1,12/31/2030 8:00,0,0\n'
     const r = await importFile('future.csv', new TextEncoder().encode(csv), { tenant: BAD })
     expect(r.text).toContain('Rows not used (1):\n• line 3: date: 2030-12-31 is in the future')
-    expect((await press(r.actions![1]!.id, BAD)).title).toBe('Import cancelled')
+    expect((await press(r.actions!.find((a) => a.label === 'Cancel')!.id, BAD)).title).toBe('Import cancelled')
   })
 
   test('too big: refused by its size before it is downloaded', async () => {
@@ -446,7 +501,7 @@ describe('/garage import: files it refuses, storing nothing', () => {
     expect(r.text).toContain(
       "Dates read as DD/MM/YYYY (the file's dates read either way; the garage's order)",
     )
-    expect((await press(r.actions![1]!.id, BAD)).title).toBe('Import cancelled')
+    expect((await press(r.actions!.find((a) => a.label === 'Cancel')!.id, BAD)).title).toBe('Import cancelled')
     expect((await say('/garage settings dates:YYYY-MM-DD', BAD)).tone).toBe('ok')
   })
 

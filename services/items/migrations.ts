@@ -684,4 +684,12 @@ ALTER TABLE cars ADD COLUMN value_on TEXT;
       PRIMARY KEY (tenant, period)
     ) STRICT`)
   },
+  // Imports numbered per garage (import #1, #2 … of each), as records are: the rowid counted every
+  // garage's imports, so a garage could read how many others had made. Imports made before keep
+  // their number (their rowid: unique in the garage, and what the other services' undo refers to).
+  `
+ALTER TABLE imports ADD COLUMN number INTEGER;
+UPDATE imports SET number = id;
+CREATE UNIQUE INDEX imports_number ON imports (tenant, number);
+`,
 ]

@@ -83,8 +83,13 @@ const jobsOfButtons = () => [
         }
       : { kind, payload: { arg: '1' }, line: `[${kind}:1]` },
   ),
-  ...Object.keys(forms).map((name) => {
-    const submitted = parseFormSubmission(name, '1', { cost: '10' })
+  ...Object.entries(forms).map(([name, form]) => {
+    // each field the form requires, and a cost where it has one
+    const sample = { money: '10', string: 'Golf=new', date: '2026-01-01' } as Record<string, string>
+    const values = Object.fromEntries(
+      form.fields.filter((f) => f.required || f.name === 'cost').map((f) => [f.name, sample[f.type] ?? '1']),
+    )
+    const submitted = parseFormSubmission(name, '1', values)
     if (!submitted.ok) throw new Error(`form ${name}: ${submitted.error}`)
     return { kind: submitted.kind, payload: submitted.payload, line: `form ${name}` }
   }),

@@ -84,6 +84,9 @@ const BUTTON_ARGS: Record<string, (value: string, kind: RefKind) => string> = {
   'garage.import_confirm': (v) => v,
   'garage.import_cancel': (v) => v,
   'garage.import_undo': (v) => v,
+  // the Map cars form of a preview: the pending import's id, read back through its tenant-scoped
+  // source route (services/items/imports/app.test.ts "another garage's")
+  'garage.import_map': (v) => v,
   // /car add's Add starter items: a car's id; another garage's is refused like a missing car by
   // the items service (requireCar, tenant-scoped)
   'item.starter': (v) => v,
@@ -103,6 +106,7 @@ const BUTTON_REFS: Record<string, RefKind[]> = {
   'garage.import_confirm': [],
   'garage.import_cancel': [],
   'garage.import_undo': [],
+  'garage.import_map': [],
   'item.starter': ['carId'],
 }
 

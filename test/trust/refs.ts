@@ -76,6 +76,9 @@ export const NON_REF_PARAMS: Record<string, string> = {
   // a calendar feed's file (`<token>.ics`): the token is the garage's secret, not a reference
   // to an object; another garage's feed is checked in services/api/app.test.ts
   'api:file': 'cal_none.ics',
+  // a pending import's random id (hex); another garage's answers like a missing one
+  // (services/items/imports/app.test.ts)
+  'items:pending': '00000000000000000000aaaa',
 }
 
 export function refKind(

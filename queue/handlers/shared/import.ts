@@ -6,7 +6,7 @@
  * downloaded like a photo: only from the platform's file hosts, with the size cap while it arrives.
  */
 import { Type as T } from '@sinclair/typebox'
-import { actionId } from '../../../catalog/actions.ts'
+import { actionId, formActionId } from '../../../catalog/actions.ts'
 import type { Attachment } from '../../../catalog/command.ts'
 import { humanBytes, megabytes } from '../../../lib/bytes.ts'
 import type { Reply } from '../../../lib/contracts/envelope.ts'
@@ -68,7 +68,7 @@ export const nicknameOf = (name: string) =>
 type Payload = { file: Attachment; map?: string; car?: string }
 
 /** The garage's car (or a new one) of each car the file names; `map:` first, then the nicknames. */
-export function carsOf(parsed: ParsedImport, p: Payload, nicknames: string[]): PendingCreate['cars'] {
+export function carsOf(parsed: ParsedImport, p: { map?: string; car?: string }, nicknames: string[]): PendingCreate['cars'] {
   const { cars: mapped } = splitMap(p.map)
   const names = [...new Set(parsed.rows.map((r) => r.car))]
   const unknown = [...mapped.keys()].filter((k) => !names.some((n) => n.toLowerCase() === k))
@@ -255,6 +255,21 @@ export async function garageImport(p: Payload, ctx: HandlerContext): Promise<Rep
     if (!(error instanceof DownloadRefused)) throw error
     throw new UserError(`file: ${error.message}. Nothing was imported.`, 'file')
   }
+  return preview(ctx, bytes, name, p)
+}
+
+/**
+ * Reads the file and keeps it as a pending import; answers the preview with its buttons. `kept`:
+ * the id the file is kept under already (a Map cars step reading it again), else it is kept here
+ * when the preview needs it later (its photos, or a Map cars step).
+ */
+async function preview(
+  ctx: HandlerContext,
+  bytes: Uint8Array,
+  name: string,
+  p: { map?: string; car?: string },
+  kept?: string,
+): Promise<Reply> {
   const settings = await callItems(itemsClient(ctx).settings.get({ query: {} }))
   let parsed: ParsedImport
   try {
@@ -276,6 +291,15 @@ export async function garageImport(p: Payload, ctx: HandlerContext): Promise<Rep
     p,
     garageCars.map((c) => c.nickname),
   )
+  // A car of the file that matched none of the garage's (and was not mapped to a new one) may be
+  // one of them by another name: the Map cars step says which.
+  const { cars: mapped } = splitMap(p.map)
+  const unmatched = garageCars.length > 0 && cars.some((c) => c.new_nickname !== undefined && !mapped.has(c.name.toLowerCase()))
+  let keptId = kept
+  const keep = async () => {
+    keptId ??= await keepFile(ctx, bytes, name)
+    return keptId
+  }
   const body: PendingCreate = {
     file: name,
     format: parsed.format,
@@ -306,10 +330,14 @@ export async function garageImport(p: Payload, ctx: HandlerContext): Promise<Rep
       issues: parsed.issues ?? [],
       quotes: parsed.quotes ?? [],
       // the photos' originals stay in the file, kept by the images service until Import (a day)
-      ...(parsed.photos?.length ? { photos: { file: await keepFile(ctx, bytes, name), list: parsed.photos } } : {}),
+      ...(parsed.photos?.length ? { photos: { file: await keep(), list: parsed.photos } } : {}),
     }
     body.carry = JSON.stringify(carry)
   }
+  // Kept for the Map cars step when the images service takes it; otherwise the hint says map:.
+  const mapKept = unmatched ? await keep().catch(() => undefined) : undefined
+  if (mapKept)
+    body.source = { kept: mapKept, ...(p.map ? { map: clip(p.map, 2000) } : {}), ...(p.car ? { car: p.car } : {}) }
   const others = await otherServices(ctx, parsed, cars, garageCars)
   const pending = await callItems(itemsClient(ctx, { write: true, key: ctx.envelope.id }).imports.post(body))
   const text = [previewText(parsed, pending, settings), ...others.lines].join('\n')
@@ -329,19 +357,60 @@ export async function garageImport(p: Payload, ctx: HandlerContext): Promise<Rep
       ),
     }
   }
+  const example = unmatched
+    ? `"${clip(cars.find((c) => c.new_nickname !== undefined)!.name, 40)}=${garageCars[0]!.nickname}"`
+    : ''
+  const mapHint = unmatched
+    ? `\nA car of the file is not one of the garage's by name (${garageCars.map((c) => c.nickname).slice(0, 10).join(', ')}): ${mapKept ? `Map cars says which it is (${example}, or =new).` : `say which it is by importing again with map:${example} (or =new).`}`
+    : ''
   return {
     tone: parsed.problems.length + pending.refused.length > 0 ? 'warn' : 'ok',
     title: clip(`Import preview: ${name} (${parsed.format})`, 256),
-    text: clip(`Nothing is stored until you press Import.\n${text}`, 3900),
+    text: `${clip(`Nothing is stored until you press Import.\n${text}`, 3900 - mapHint.length)}${mapHint}`,
     actions: [
       {
         id: actionId('garage.import_confirm', pending.id),
         label: `Import ${plural(fresh, 'row')}`,
         style: 'primary',
       },
+      ...(mapKept ? [{ id: formActionId('import_map', pending.id), label: 'Map cars', style: 'secondary' as const }] : []),
       { id: actionId('garage.import_cancel', pending.id), label: 'Cancel', style: 'secondary' },
     ],
   }
+}
+
+/**
+ * The Map cars step of a preview: the file read again from where it is kept, with the original
+ * options and the mapping given (which wins over them), answered as a new preview; the old
+ * preview's pending import is dropped once the new one stands.
+ */
+async function remap(p: { arg: string; map: string }, ctx: HandlerContext): Promise<Reply> {
+  const id = pendingId(p.arg)
+  const { file, source } = await callItems(itemsClient(ctx).imports({ pending: id }).source.get())
+  let bytes: Uint8Array
+  try {
+    bytes = await attachmentBytes(
+      { url: '', filename: file, stored: source.kept },
+      {
+        platform: ctx.envelope.actor.platform,
+        config: ctx.config,
+        filename: file,
+        maxBytes: IMPORT_MAX_BYTES,
+        tenant: ctx.envelope.tenant,
+        what: 'file',
+        again: 'run /garage import again with map:',
+      },
+    )
+  } catch (error) {
+    if (!(error instanceof DownloadRefused)) throw error
+    throw new UserError(`${error.message}. Nothing was imported.`, 'map')
+  }
+  const map = [source.map, p.map].filter(Boolean).join(',')
+  const answer = await preview(ctx, bytes, file, { map, ...(source.car ? { car: source.car } : {}) }, source.kept)
+  await callItems(
+    itemsClient(ctx, { write: true, key: `${ctx.envelope.id}-replaced` }).imports.cancel.post({ id }),
+  ).catch(() => null)
+  return answer
 }
 
 /**
@@ -621,8 +690,11 @@ export async function undoImportElsewhere(
   }
 }
 
-/** The preview's Import and Cancel buttons, and the Undo of a finished import. */
+const MapForm = T.Object({ arg: T.String({ maxLength: 80 }), map: T.String({ minLength: 1, maxLength: 1000 }) })
+
+/** The preview's Import, Map cars and Cancel buttons, and the Undo of a finished import. */
 export const importActions = {
+  'garage.import_map': { schema: MapForm, run: remap },
   'garage.import_confirm': {
     schema: Button,
     run: async (p: Button, ctx: HandlerContext): Promise<Reply> => {

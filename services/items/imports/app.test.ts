@@ -96,7 +96,16 @@ describe('another garage', () => {
       units: { distance: 'km', volume: 'L' },
       cars: [{ name: 'Golf', car: 'golf' }],
       rows: [row(0, '2025-01-05', 1000, 40)],
+      source: { kept: 'a'.repeat(32), map: 'Golf=golf' },
     })
+    // where its file is kept (its Map cars step): its own garage only
+    expect(await g.ok('GET', `/imports/${pending.id}/source`)).toEqual({
+      file: 'one.csv',
+      source: { kept: 'a'.repeat(32), map: 'Golf=golf' },
+    })
+    const noSource = await g.call('GET', `/imports/${'f'.repeat(24)}/source`, undefined, 'local:b')
+    const source = await g.call('GET', `/imports/${pending.id}/source`, undefined, 'local:b')
+    expect([source.status, source.body.error.message]).toEqual([404, noSource.body.error.message])
     const missing = await g.call('POST', '/imports/commit', { id: 'f'.repeat(32) }, 'local:b')
     for (const path of ['/imports/commit', '/imports/cancel']) {
       const r = await g.call('POST', path, { id: pending.id }, 'local:b')
@@ -114,6 +123,15 @@ describe('another garage', () => {
     expect(undo.status).toBe(missingUndo.status)
     expect(undo.body.error.message).toBe(missingUndo.body.error.message.replace('987654', String(done.import)))
     expect(await fillups(g, 'golf')).toBe(1)
+    // imports are numbered per garage: the other garage's first is its #1 too
+    const own = await g.ok('POST', '/imports', {
+      file: 'b.csv',
+      format: 'Fuelly export',
+      units: { distance: 'km', volume: 'L' },
+      cars: [{ name: 'Golf', car: 'golf' }],
+      rows: [row(0, '2025-01-05', 1000, 40)],
+    }, 'local:b')
+    expect((await g.ok('POST', '/imports/commit', { id: own.id }, 'local:b')).import).toBe(done.import)
   })
 })
 

@@ -1,8 +1,17 @@
-/** The import routes: keep a file's rows as a pending import (the preview), import it, cancel it, undo an import. */
+/** The import routes: keep a file's rows as a pending import (the preview), say where its file is kept, import it, cancel it, undo an import. */
 import { actorOf } from '../changes/log.ts'
 import { featureRoutes, type Feature } from '../shared/routes.ts'
-import { ImportNumber, ImportResult, ImportUndone, PendingCreate, PendingRef, PendingView } from './model.ts'
-import { cancelPending, commitPending, createPending, undoImport } from './service.ts'
+import { t } from 'elysia'
+import {
+  ImportNumber,
+  ImportResult,
+  ImportUndone,
+  PendingCreate,
+  PendingRef,
+  PendingSourceView,
+  PendingView,
+} from './model.ts'
+import { cancelPending, commitPending, createPending, pendingSource, undoImport } from './service.ts'
 
 export const importRoutes = ({ db, now, once }: Feature) =>
   featureRoutes()
@@ -37,6 +46,11 @@ export const importRoutes = ({ db, now, once }: Feature) =>
         },
       },
     )
+    .get('/imports/:pending/source', ({ tenant, params }) => pendingSource(db, tenant, params.pending, now()), {
+      params: t.Object({ pending: t.String({ pattern: '^[0-9a-f]{8,64}$' }) }),
+      response: PendingSourceView,
+      detail: { summary: "Where a waiting import's file is kept, and the options it was read with (its Map cars step)" },
+    })
     .post(
       '/imports/cancel',
       ({ tenant, idempotencyKey, body, set }) =>

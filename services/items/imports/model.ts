@@ -179,6 +179,15 @@ export const ImportSettingsInput = t.Object(
 )
 export type ImportSettingsInput = typeof ImportSettingsInput.static
 
+export const PendingSource = t.Object(
+  {
+    kept: t.String({ pattern: '^[0-9a-f]{32}$' }),
+    map: t.Optional(t.String({ maxLength: 2000 })),
+    car: t.Optional(t.String({ minLength: 1, maxLength: 100 })),
+  },
+  strict,
+)
+
 export const PendingCreate = t.Object(
   {
     file: t.String({ maxLength: 255 }),
@@ -209,10 +218,21 @@ export const PendingCreate = t.Object(
      * issues, quotes and photos, as JSON text), kept with the pending import and answered by Import.
      */
     carry: t.Optional(t.String({ maxLength: 8_000_000 })),
+    /**
+     * Where the file itself is kept (the images service's short-lived files, this garage's) and
+     * the options it was read with, so its preview's Map cars step can read it again.
+     */
+    source: t.Optional(PendingSource),
   },
   strict,
 )
 export type PendingCreate = typeof PendingCreate.static
+
+/** A waiting import's file and options (`GET /imports/:pending/source`); its name is `file`. */
+export const PendingSourceView = t.Object({
+  file: t.String(),
+  source: PendingSource,
+})
 
 const KindCount = t.Object({ kind: ImportKind, rows: Whole(), new: Whole(), known: Whole() })
 /** Maintenance items of the file: how many, how many new, how many the cars have already (by name). */

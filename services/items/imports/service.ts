@@ -508,7 +508,7 @@ export function createPending(
   })()
 }
 
-function takePending(db: Database, tenant: string, id: string, now: Date): PendingCreate {
+function waiting(db: Database, tenant: string, id: string, now: Date): PendingCreate {
   const row = db
     .query('SELECT body, expires_at FROM pending_imports WHERE id = ? AND tenant = ?')
     .get(id, tenant) as { body: string; expires_at: string } | null
@@ -516,8 +516,20 @@ function takePending(db: Database, tenant: string, id: string, now: Date): Pendi
     throw notFound(
       'This import is no longer waiting: it was imported or cancelled already, or its preview is older than a day. Run /garage import again; a file imported before adds nothing twice.',
     )
-  db.query('DELETE FROM pending_imports WHERE id = ?').run(id)
   return JSON.parse(row.body) as PendingCreate
+}
+
+function takePending(db: Database, tenant: string, id: string, now: Date): PendingCreate {
+  const body = waiting(db, tenant, id, now)
+  db.query('DELETE FROM pending_imports WHERE id = ?').run(id)
+  return body
+}
+
+/** Where a waiting import's file is kept and the options it was read with; 404 without one. */
+export function pendingSource(db: Database, tenant: string, id: string, now: Date) {
+  const body = waiting(db, tenant, id, now)
+  if (!body.source) throw notFound('This preview kept no copy of its file; run /garage import again with map:')
+  return { file: body.file, source: body.source }
 }
 
 export function cancelPending(db: Database, tenant: string, id: string, now: Date): { cancelled: boolean } {
@@ -773,12 +785,13 @@ export function commitPending(
         .run(tenant, car.id, d.user_id, d.name, actor.name, at)
       if (put.changes > 0) drivers.push([car.id, d.user_id])
     }
-    const { id: number } = db
+    const { number } = db
       .query(
-        `INSERT INTO imports (tenant, actor_id, actor_name, at, file, format, added) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        `INSERT INTO imports (tenant, number, actor_id, actor_name, at, file, format, added)
+         VALUES (?1, (SELECT IFNULL(MAX(number), 0) + 1 FROM imports WHERE tenant = ?1), ?, ?, ?, ?, ?, ?) RETURNING number`,
       )
       .get(tenant, actor.id, actor.name, at, body.file, body.format, JSON.stringify({ ...added, drivers, items, ...(body.carry ? { carried: true } : {}) })) as {
-      id: number
+      number: number
     }
     const numbers = (
       [
@@ -815,8 +828,8 @@ export function commitPending(
 /** Import #N as its change in the history shows it (file, format, rows added); null once undone. */
 export function importSnapshot(db: Database, tenant: string, number: number): Snapshot | null {
   const imp = db
-    .query('SELECT id, file, format, added, undone_at FROM imports WHERE tenant = ? AND id = ?')
-    .get(tenant, number) as { id: number; file: string; format: string; added: string; undone_at: string | null } | null
+    .query('SELECT number, file, format, added, undone_at FROM imports WHERE tenant = ? AND number = ?')
+    .get(tenant, number) as { number: number; file: string; format: string; added: string; undone_at: string | null } | null
   if (!imp || imp.undone_at) return null
   const added = JSON.parse(imp.added) as Added
   const rows =
@@ -824,7 +837,7 @@ export function importSnapshot(db: Database, tenant: string, number: number): Sn
   // `carried`: the issues, quotes and photos it brought into their services (a Car Manager export's), which
   // the worker takes back there when the import is undone.
   const carried = added.carried ? 'issues, quotes and photos' : null
-  return { row: { id: imp.id, car_id: null, file: imp.file, format: imp.format, rows, carried }, reading: null }
+  return { row: { id: imp.number, car_id: null, file: imp.file, format: imp.format, rows, carried }, reading: null }
 }
 
 /** What an import added; `charge` absent in imports from before charges were imported. */
@@ -879,7 +892,7 @@ export function undoImport(
 
 /** Removes what import #N added, in the caller's transaction; refused (nothing changed) as undoImport says. */
 export function removeImport(db: Database, tenant: string, number: number, now: Date): ImportUndone {
-  const imp = db.query('SELECT * FROM imports WHERE tenant = ? AND id = ?').get(tenant, number) as {
+  const imp = db.query('SELECT * FROM imports WHERE tenant = ? AND number = ?').get(tenant, number) as {
     id: number
     at: string
     file: string
