@@ -1,14 +1,15 @@
 /**
  * Backups while the stack works: the command mix (bench/commands.ts) at the offered rate on its
- * own, then again while `bun run backup` runs back to back in a process of its own, as an
- * operator's would (each service writes its part with VACUUM INTO; the command hashes every
- * file). Before both, another garage gets `rows` records (the issue's garage of 100,000: fill-ups
+ * own, and while `bun run backup` runs back to back in a process of its own, as an operator's
+ * would, in four alternating rounds after a warm-up (each service writes its part with VACUUM
+ * INTO; the command hashes every file). Before both, another garage gets `rows` records (the issue's garage of 100,000: fill-ups
  * and odometer readings written straight into the items database), so the snapshot has something
  * to copy. Aim: the commands' p99 during backups at most twice their p99 without.
  */
-import { mkdirSync, rmSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { makeProducer, mixedCommand, runLoad, setupCommands } from './commands.ts'
+import { type LoadResult, makeProducer, mixedCommand, pooled, runLoad, setupCommands } from './commands.ts'
 import { median, round, type Row, say, stats } from './lib.ts'
 import { seedRecords } from './seed.ts'
 import type { BenchStack } from './stack.ts'
@@ -33,7 +34,7 @@ async function seed(stack: BenchStack, rows: number): Promise<void> {
 }
 
 /** Runs `bun run backup --to …` back to back until `stop()`; each one's time and the last one's output. */
-function backupsUntilStopped(stack: BenchStack, workDir: string) {
+function backupsUntilStopped(stack: BenchStack, workDir: string, round: number) {
   const times: number[] = []
   let failures = 0
   let lastOutput = ''
@@ -41,8 +42,10 @@ function backupsUntilStopped(stack: BenchStack, workDir: string) {
   const done = (async () => {
     for (let i = 0; !stopped; i++) {
       const started = performance.now()
-      const to = join(workDir, 'backups', `${i}`)
-      const proc = Bun.spawn([process.execPath, join(ROOT, 'scripts', 'backup.ts'), '--to', to], {
+      const to = join(workDir, 'backups', `${round}-${i}`)
+      // exactly what an operator types: the package script runs it at nice 10 from its start
+      const proc = Bun.spawn([process.execPath, 'run', 'backup', '--to', to], {
+        cwd: ROOT,
         env: { ...stack.env, LOG_LEVEL: 'warn' },
         stdout: 'pipe',
         stderr: 'pipe',
@@ -55,8 +58,9 @@ function backupsUntilStopped(stack: BenchStack, workDir: string) {
       if (code === 0) times.push(performance.now() - started)
       else failures++
       lastOutput = code === 0 ? out : err
-      // Only the time matters here; a full run takes a hundred snapshots.
-      rmSync(to, { recursive: true, force: true })
+      // Only the time matters here; a full run takes a hundred snapshots. Removed off the event
+      // loop (a synchronous unlink of a large file would stall the collector timing the replies).
+      await rm(to, { recursive: true, force: true })
     }
   })()
   return {
@@ -85,14 +89,32 @@ export async function benchBackup(o: {
     await producer.collector.ready()
     // The two cars the mix uses (already there when the commands part ran: those replies are refusals).
     await runLoad(producer, setupCommands.length, undefined, (i, id) => setupCommands[i]!(id), 10_000)
-    say(`backup: ${o.n} commands at ${o.rate}/s without a backup`)
-    const without = await runLoad(producer, o.n, o.rate, mixedCommand, 60_000)
-    say(`backup: ${o.n} commands at ${o.rate}/s while backups run back to back`)
-    const backups = backupsUntilStopped(o.stack, o.workDir)
-    // The first backup starts a Bun process before it asks the services: let it reach them.
-    await Bun.sleep(300)
-    const during = await runLoad(producer, o.n, o.rate, mixedCommand, 60_000)
-    const taken = await backups.stop()
+    // Four alternating rounds of a quarter each (without, during, without, during …), their
+    // latencies pooled per side: a stack still warming up, or load from elsewhere on a shared
+    // machine, falls on both sides alike instead of on whichever ran first.
+    const quarter = Math.ceil(o.n / 4)
+    // a warm-up round, not counted: the first commands after the seed are no one's figure
+    await runLoad(producer, quarter, o.rate, mixedCommand, 60_000)
+    const withouts: LoadResult[] = []
+    const durings: LoadResult[] = []
+    const times: number[] = []
+    let failures = 0
+    let lastOutput = ''
+    for (let round = 0; round < 4; round++) {
+      say(`backup: round ${round + 1} of 4: ${quarter} commands at ${o.rate}/s without, then while backups run back to back`)
+      withouts.push(await runLoad(producer, quarter, o.rate, mixedCommand, 60_000))
+      const backups = backupsUntilStopped(o.stack, o.workDir, round)
+      // The first backup starts a Bun process before it asks the services: let it reach them.
+      await Bun.sleep(300)
+      durings.push(await runLoad(producer, quarter, o.rate, mixedCommand, 60_000))
+      const r = await backups.stop()
+      times.push(...r.times)
+      failures += r.failures
+      lastOutput = r.lastOutput || lastOutput
+    }
+    const without = pooled(withouts)
+    const during = pooled(durings)
+    const taken = { times, failures, lastOutput }
     const ratio = during.latency.p99 / without.latency.p99
     const lost = (x: typeof without) =>
       x.lost || x.tones.error ? `; ${x.lost} unanswered, ${x.tones.error ?? 0} errors` : ''
@@ -103,7 +125,7 @@ export async function benchBackup(o: {
         name: 'command p99 without a backup',
         value: round(without.latency.p99),
         unit: 'ms',
-        note: `p50 ${round(without.latency.p50)} ms, ${without.answered} answered${lost(without)}`,
+        note: `p50 ${round(without.latency.p50)} ms, ${without.answered} answered${lost(without)}; 4 rounds alternating with the next, pooled`,
       },
       {
         section,

@@ -5,12 +5,12 @@
  * settings like every process: each service's URL and SERVICE_TOKEN (or the token `bun run demo`
  * generated into DATA_DIR). Prints what it saved; exits 1 saying why when it could not.
  */
-import { setPriority } from 'node:os'
 import { parseArgs } from 'node:util'
 import { SLACK_STORE } from '../lib/backup/contract.ts'
 import { BackupError, serviceToken, serviceUrls, takeBackup } from '../lib/backup/take.ts'
 import { humanBytes } from '../lib/bytes.ts'
 import { loadConfig } from '../lib/config.ts'
+import { yieldToOthers } from '../lib/idle.ts'
 
 function usage(line?: string): never {
   if (line) console.error(`backup: ${line}`)
@@ -25,10 +25,9 @@ try {
   usage((error as Error).message)
 }
 // A snapshot is never in a hurry, the garage's commands are: this process (hashing, copying,
-// fsyncing) yields the CPU to them. Where lowering the priority is not allowed, it runs as it is.
-try {
-  setPriority(10)
-} catch {}
+// fsyncing) steps aside for them (lib/idle.ts: SCHED_IDLE on Linux, else nice 10). `bun run
+// backup` starts it at nice 10 already (package.json), so Bun's own start-up does too.
+yieldToOthers()
 const config = loadConfig()
 try {
   const taken = await takeBackup({
