@@ -873,6 +873,24 @@ describe("/garage import: Car Manager's own export", () => {
     expect((await fetch(`${stack.url('images')}/images/${sha}/256`, { headers: stack.headers(DST) })).status).toBe(404)
     // the exporting garage keeps its own
     expect(await gallery(SRC, `car=${await carId(SRC)}`)).toEqual(srcCar)
+
+    // an issue commented on since the import stays on Undo, and keeps its photo; the car's goes
+    const KEEP = 'local:imports-photos-keep'
+    const kept = await press(importButton(await importFile('garage.zip', zip, { tenant: KEEP }))!.id, KEEP)
+    // a minute later (the stack's clock stands still: the same instant would read as unchanged)
+    const at = clock.getTime()
+    clock.setTime(at + 60_000)
+    try {
+      expect((await say('/issue comment number:1 text:"Quote asked"', KEEP)).tone).toBe('ok')
+    } finally {
+      clock.setTime(at)
+    }
+    const partly = await press(kept.actions![0]!.id, KEEP)
+    expect(partly.text).toContain('Kept, as changed since: issue #1.')
+    expect(partly.text).toContain('and 1 photo')
+    expect(await gallery(KEEP, 'issue=1')).toEqual(await gallery(SRC, 'issue=1'))
+    expect(field(await say('/issue show number:1', KEEP), 'Photos')).toBe('1')
+    expect(await gallery(KEEP, `car=${await carId(KEEP)}`)).toEqual(await gallery(SRC, 'issue=1'))
   })
 
   test('its LubeLogger zip (a folder per car) imported into another garage', async () => {

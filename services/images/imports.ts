@@ -5,7 +5,8 @@
  * decoded and linked like a dropped photo, keeps the time it was added in the exporting garage,
  * and is remembered under the import; a photo the garage has already on the same car or issue is
  * not linked twice. `POST /imports/check` answers how many of a preview's photos are new;
- * `POST /imports/undo` removes the links import #N added, and the stored photos no link is left to.
+ * `POST /imports/undo` removes the links import #N added, and the stored photos no link is left to
+ * (the photos of an issue that stays, because it changed since, stay with it).
  */
 import type { Database } from 'bun:sqlite'
 import { Elysia, t } from 'elysia'
@@ -36,7 +37,14 @@ export type PhotosImportCheck = typeof PhotosImportCheck.static
 
 export const PhotosImportChecked = t.Object({ new: t.Integer(), known: t.Integer() })
 
-export const PhotosImportRef = t.Object({ import: t.Integer({ minimum: 1 }) }, strict)
+/** `keep_issues`: issues the import added that stay (changed since, so the issues service kept them), with their photos. */
+export const PhotosImportRef = t.Object(
+  {
+    import: t.Integer({ minimum: 1 }),
+    keep_issues: t.Optional(t.Array(t.Integer({ minimum: 1 }), { maxItems: 10_000 })),
+  },
+  strict,
+)
 export const PhotosUndone = t.Object({ removed: t.Integer() })
 
 /** How many of the photos the garage has already on the same car and issue; writes nothing. */
@@ -50,17 +58,23 @@ export function checkPhotos(db: Database, tenant: string, body: PhotosImportChec
   return { new: body.photos.length - known, known }
 }
 
-/** Removes the links import #N added and the stored photos no link is left to (their files: after the write). */
-export function undoPhotos(db: Database, tenant: string, ref: number): { removed: number; shas: string[] } {
+/** The links import #N added, but for those on an issue that stays. */
+const ADDED = `SELECT photo_id FROM photo_imports m JOIN photos p ON p.id = m.photo_id
+  WHERE m.tenant = ?1 AND m.import = ?2 AND (p.issue IS NULL OR p.issue NOT IN (SELECT value FROM json_each(?3)))`
+
+/**
+ * Removes the links import #N added (but for the photos of issues that stay) and the stored
+ * photos no link is left to; their files go after the write (the route).
+ */
+export function undoPhotos(db: Database, tenant: string, ref: number, keep: number[] = []): { removed: number } {
   return db.transaction(() => {
     const gone = db
-      .query(
-        `DELETE FROM photos WHERE tenant = ?1 AND id IN (SELECT photo_id FROM photo_imports WHERE tenant = ?1 AND import = ?2)
-         RETURNING sha256`,
-      )
-      .all(tenant, ref) as { sha256: string }[]
+      .query(`DELETE FROM photos WHERE tenant = ?1 AND id IN (${ADDED}) RETURNING sha256`)
+      .all(tenant, ref, JSON.stringify(keep)) as { sha256: string }[]
+    // the links that stay are the kept issues' own now, no longer the import's
     db.query('DELETE FROM photo_imports WHERE tenant = ? AND import = ?').run(tenant, ref)
-    return { removed: gone.length, shas: dropUnlinked(db, gone.map((g) => g.sha256)) }
+    dropUnlinked(db, gone.map((g) => g.sha256))
+    return { removed: gone.length }
   })()
 }
 
@@ -83,9 +97,9 @@ export const imagesImportRoutes = (db: Database, store: ImageStore, once: Return
             )
             .all(scope.tenant, body.import) as { sha256: string }[]
         ).map((r) => r.sha256)
-        const result = once({ ...scope, set }, 'POST /imports/undo', (tenant) => ({
-          removed: undoPhotos(db, tenant, body.import).removed,
-        }))
+        const result = once({ ...scope, set }, 'POST /imports/undo', (tenant) =>
+          undoPhotos(db, tenant, body.import, body.keep_issues),
+        )
         // After the write committed (a crash in between leaves files the start sweep deletes).
         deleteFilesWithoutRow(db, store, shas)
         return result

@@ -667,14 +667,18 @@ export async function undoImportElsewhere(
   ctx: HandlerContext,
   ref: number,
 ): Promise<{ removed: number; said: string; kept: string[] }> {
-  const p = await callImages(
-    imagesClient(ctx, { write: true, key: `${ctx.envelope.id}-photos` }).imports.undo.post({ import: ref }),
-  )
   const q = await callQuotes(
     quotesClient(ctx, { write: true, key: `${ctx.envelope.id}-quotes` }).imports.undo.post({ import: ref }),
   )
   const i = await callIssues(
     issuesClient(ctx, { write: true, key: `${ctx.envelope.id}-issues` }).imports.undo.post({ import: ref }),
+  )
+  // an issue that stays (changed since) keeps its photos
+  const p = await callImages(
+    imagesClient(ctx, { write: true, key: `${ctx.envelope.id}-photos` }).imports.undo.post({
+      import: ref,
+      ...(i.kept.length ? { keep_issues: i.kept } : {}),
+    }),
   )
   const said = [
     ...(i.removed ? [plural(i.removed, 'issue')] : []),
