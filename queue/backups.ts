@@ -1,7 +1,8 @@
 /**
  * Scheduled backups. With BACKUP_EVERY_HOURS set, one BullMQ job scheduler on the `backups`
  * queue (upserted by every worker process under the same id, so however many workers run there
- * is one) takes a snapshot every so many hours, as `bun run backup` does (lib/backup/take.ts),
+ * is one) takes a snapshot every so many hours, as `bun run backup` does (lib/backup/take.ts, on
+ * an idle thread of its own: lib/backup/take-idle.ts),
  * into DATA_DIR/backups/auto-<time>, then removes the scheduled snapshots beyond the newest
  * BACKUP_KEEP. With BACKUP_EVERY_HOURS=0 the scheduler is removed, so switching it off stops it.
  */
@@ -10,7 +11,8 @@ import type IORedis from 'ioredis'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { backupRoot, SCHEDULED_PREFIX, snapshotName } from '../lib/backup/contract.ts'
-import { pruneScheduled, serviceToken, serviceUrls, takeBackup } from '../lib/backup/take.ts'
+import { pruneScheduled, serviceToken, serviceUrls } from '../lib/backup/take.ts'
+import { takeBackupIdle } from '../lib/backup/take-idle.ts'
 import type { Config } from '../lib/config.ts'
 import { bullPrefix, queueOptions } from '../lib/contracts/queues.ts'
 import type { Logger } from '../lib/log.ts'
@@ -71,7 +73,8 @@ export async function startBackups(options: BackupsOptions): Promise<Backups> {
       const files = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: unknown[] }).files.length
       return { dir, files, removed: [] }
     }
-    const taken = await takeBackup({
+    // on a thread of its own at idle priority: this process runs the garages' jobs
+    const taken = await takeBackupIdle({
       dataDir: config.DATA_DIR,
       token: serviceToken(config),
       urls: serviceUrls(config),
