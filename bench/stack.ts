@@ -57,7 +57,6 @@ export async function startBenchStack(o: {
     HOME: process.env.HOME ?? '/tmp',
     REDIS_URL: o.redisUrl,
     DATA_DIR: o.dataDir,
-    ...(process.env.NOFSYNC ? { NOFSYNC: '1' } : {}),
     SERVICE_TOKEN: TOKEN,
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: 'info',

@@ -23,7 +23,6 @@ export async function hashFile(path: string): Promise<{ bytes: number; sha256: s
 
 /** Flushes a file or a folder to the disk. */
 export function fsyncPath(path: string): void {
-  if (process.env.NOFSYNC) return
   const fd = openSync(path, 'r')
   try {
     fsyncSync(fd)
