@@ -43,7 +43,7 @@ function backupsUntilStopped(stack: BenchStack, workDir: string, round: number) 
     for (let i = 0; !stopped; i++) {
       const started = performance.now()
       const to = join(workDir, 'backups', `${round}-${i}`)
-      // exactly what an operator types: the package script runs it at nice 10 from its start
+      // exactly what an operator types: the package script starts it at idle priority (scripts/backup.sh)
       const proc = Bun.spawn([process.execPath, 'run', 'backup', '--to', to], {
         cwd: ROOT,
         env: { ...stack.env, LOG_LEVEL: 'warn' },
