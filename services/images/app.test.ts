@@ -418,3 +418,42 @@ describe('covers', () => {
     expect(((await (await get('local:nobody', '/images/covers')).json()) as Json).covers).toEqual([])
   })
 })
+
+describe("an import's photos", () => {
+  const post = (tenant: string, path: string, body: unknown) =>
+    app.handle(
+      new Request(`http://localhost${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'x-tenant': tenant, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+    )
+  test('keep the time they were added, are counted by check, and go with the undo of their import only', async () => {
+    const G = 'local:imported'
+    const [a, b] = await Promise.all([makePng(44, 30), makePng(45, 30)])
+    const imported = await upload(G, a!, { car_id: 3, car: 'golf', import: 2, added_at: '2024-05-06T07:08:09.000Z' })
+    const own = await upload(G, b!, { car_id: 3, car: 'golf' })
+    expect([imported.status, own.status]).toEqual([201, 201])
+    expect(imported.body.photo.created_at).toBe('2024-05-06T07:08:09.000Z')
+    const check = await post(G, '/imports/check', {
+      photos: [
+        { sha256: imported.body.photo.sha256, car_id: 3, issue: null },
+        { sha256: imported.body.photo.sha256, car_id: 4, issue: null },
+      ],
+    })
+    expect(await check.json()).toEqual({ new: 1, known: 1 })
+    // another garage's undo of the same number takes nothing
+    expect(await (await post('local:other', '/imports/undo', { import: 2 })).json()).toEqual({ removed: 0 })
+    expect(await (await post(G, '/imports/undo', { import: 2 })).json()).toEqual({ removed: 1 })
+    const left = ((await (await get(G, '/images?car=3')).json()) as Json).photos
+    expect(left.map((p: Json) => p.id)).toEqual([own.body.photo.id])
+  })
+
+  test('a time that is not one is refused before anything is stored', async () => {
+    const before = storedFiles()
+    const bytes = await makePng(46, 30)
+    const r = await upload('local:imported', bytes, { car_id: 3, car: 'golf', import: 3, added_at: '2024-13-45T99:99Z' })
+    expect([r.status, r.body.error.field, r.body.error.message]).toEqual([422, 'added_at', '2024-13-45T99:99Z is not a time'])
+    expect(storedFiles()).toEqual(before)
+  })
+})

@@ -266,6 +266,8 @@ export async function store(
 ): Promise<string> {
   if (query.car !== undefined && query.car_id === undefined)
     throw badRequest('car_id', 'car_id is required with car')
+  if (query.added_at !== undefined && Number.isNaN(Date.parse(query.added_at)))
+    throw badRequest('added_at', `${query.added_at} is not a time`)
   checkIdempotencyKey(idempotencyKey)
   let info: ReturnType<typeof sniff>
   try {
