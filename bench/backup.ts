@@ -11,7 +11,7 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type LoadResult, makeProducer, mixedCommand, pooled, runLoad, setupCommands } from './commands.ts'
 import { median, round, type Row, say, stats } from './lib.ts'
-import { seedRecords } from './seed.ts'
+import { seedGarage } from './seed.ts'
 import type { BenchStack } from './stack.ts'
 
 const ROOT = join(import.meta.dir, '..')
@@ -30,7 +30,7 @@ async function seed(stack: BenchStack, rows: number): Promise<void> {
   })
   if (!res.ok) throw new Error(`seeding the car: ${res.status} ${(await res.text()).slice(0, 200)}`)
   const car = (await res.json()) as { id: number }
-  seedRecords(stack.env.DATA_DIR!, SEED_TENANT, car.id, rows)
+  seedGarage(stack.env.DATA_DIR!, SEED_TENANT, car.id, rows)
 }
 
 /** Runs `bun run backup --to …` back to back until `stop()`; each one's time and the last one's output. */

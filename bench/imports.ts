@@ -27,7 +27,7 @@ import { ITEMS_EXPORT } from '../services/items/export.ts'
 import { carsOf, rowsOf } from '../queue/handlers/shared/import.ts'
 import { ZipFileWriter } from '../queue/handlers/shared/export-zip.ts'
 import { freePort } from '../test/redis.ts'
-import { seedRecords } from './seed.ts'
+import { seedGarage } from './seed.ts'
 import { formatTable, peakRssMb, round, type Row, rssMb, say, startChild, waitForOk } from './lib.ts'
 
 const ROOT = join(import.meta.dir, '..')
@@ -202,7 +202,7 @@ export async function measureImports(): Promise<ImportFigures> {
     )) as {
       id: number
     }
-    seedRecords(join(dir, 'data'), EXPORT_TENANT, car.id, EXPORT_RECORDS)
+    seedGarage(join(dir, 'data'), EXPORT_TENANT, car.id, EXPORT_RECORDS)
     // warm-up: one page of each kind, so the figure is the export's and not the first request's
     for (const kind of Object.keys(ITEMS_EXPORT))
       await call(url, `/export?kind=${kind}&limit=10`, EXPORT_TENANT)

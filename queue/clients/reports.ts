@@ -1,6 +1,7 @@
 /**
  * The reports service as job handlers call it, and the short-lived file a drawing is handed to
- * the delivering bot as (the images service's `/files`, the same way an export zip travels).
+ * the delivering bot as (the images service's `/files`, the same way an export zip travels and
+ * an import file waits between its preview and Import).
  * The service answers bytes (PNG, SVG, PDF), so these are plain fetches rather than Eden calls;
  * the bodies are typed from the service's own schemas.
  */
@@ -43,17 +44,25 @@ export const drawChart = (ctx: HandlerContext, body: ChartBody, format: 'png' | 
 export const drawPdf = (ctx: HandlerContext, doc: PdfDoc) => draw(ctx, '/pdf', doc, 'report')
 
 /**
- * Stores bytes as this garage's short-lived file in the images service (kept a day) for a
- * Reply to carry; the job's Idempotency-Key makes a retried job store it once.
+ * Stores bytes (or a file on disk, streamed) as this garage's short-lived file in the images
+ * service (kept a day), for a Reply to carry or a later job of the same garage to read; the
+ * job's Idempotency-Key (or `key`, for a second file of the same job) makes a retried job store
+ * it once. A name is made safe for the service (no slashes or control characters).
  */
-export async function storeFile(ctx: HandlerContext, bytes: Uint8Array, name: string, type: string): Promise<ReplyFile> {
-  const qs = new URLSearchParams({ name, type })
+export async function storeFile(
+  ctx: HandlerContext,
+  body: Uint8Array | Blob,
+  name: string,
+  type: string,
+  key?: string,
+): Promise<ReplyFile> {
+  const qs = new URLSearchParams({ name: name.replace(/[/\\\x00-\x1f]/g, '_'), type })
   let res: Response
   try {
     res = await fetch(`${ctx.serviceUrl('images')}/files?${qs}`, {
       method: 'POST',
-      headers: { ...ctx.serviceHeaders({ write: true }), 'content-type': 'application/octet-stream' },
-      body: bytes,
+      headers: { ...ctx.serviceHeaders({ write: true, ...(key ? { key } : {}) }), 'content-type': 'application/octet-stream' },
+      body,
     })
   } catch {
     throw new ServiceUnavailable('images')

@@ -10,31 +10,13 @@ import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { unzipSync } from 'fflate'
 import type { Reply } from '../../lib/contracts/envelope.ts'
+import { seedRecords } from '../../test/records.ts'
 import { type Stack, startStack } from '../../test/stack.ts'
 
 const GARAGE = 'local:export-big'
 const OTHER = 'local:export-big-other'
 const ROWS = 20_000
 let stack: Stack
-
-function seed(db: Database, tenant: string, carId: number, rows: number, first: number) {
-  const fill = db.prepare(
-    `INSERT INTO fuel_fillups (tenant, car_id, litres, volume_text, cost_minor, currency, cost_text, odometer, odometer_text, full, missed, filled_on, created_at, number)
-     VALUES (?, ?, 40, '40 L', ?, 'EUR', ?, ?, ?, 1, 0, ?, '2026-01-01T00:00:00.000Z', ?)`,
-  )
-  const reading = db.prepare(
-    `INSERT INTO odometer_readings (tenant, car_id, value, text, source, read_on, created_at, number)
-     VALUES (?, ?, ?, ?, 'reading', ?, '2026-01-01T00:00:00.000Z', ?)`,
-  )
-  db.transaction(() => {
-    for (let i = 0; i < rows; i++) {
-      const day = new Date(Date.UTC(1990, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)
-      const km = 10_000 + i * 10
-      fill.run(tenant, carId, 5000 + i, `${50 + i / 100}`, km, `${km} km`, day, first + i)
-      reading.run(tenant, carId, km, `${km} km`, day, first + i)
-    }
-  })()
-}
 
 beforeAll(async () => {
   stack = await startStack({ services: ['items', 'issues', 'quotes', 'images'] })
@@ -43,8 +25,8 @@ beforeAll(async () => {
   const db = new Database(join(stack.dataDir, 'items.sqlite'))
   db.exec('PRAGMA busy_timeout = 5000')
   const car = (tenant: string) => (db.query('SELECT id FROM cars WHERE tenant = ?').get(tenant) as { id: number }).id
-  seed(db, GARAGE, car(GARAGE), ROWS, 1_000)
-  seed(db, OTHER, car(OTHER), 50, 1_000)
+  seedRecords(db, GARAGE, car(GARAGE), { pairs: ROWS, first: 1_000, from: '1990-01-01' })
+  seedRecords(db, OTHER, car(OTHER), { pairs: 50, first: 1_000, from: '1990-01-01' })
   db.close()
 }, 60_000)
 

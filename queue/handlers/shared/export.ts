@@ -39,11 +39,12 @@ import { randomUUID } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Reply, ReplyFile } from '../../../lib/contracts/envelope.ts'
+import type { Reply } from '../../../lib/contracts/envelope.ts'
 import type { ServiceName } from '../../../lib/contracts/services.ts'
 import { fromMinor, minorDigits } from '../../../lib/domain/money.ts'
 import { type DistanceUnit, fromLitres, type VolumeUnit, volumeUnitFor } from '../../../lib/domain/units.ts'
 import { type HandlerContext, ServiceUnavailable, StorageFull, UserError } from '../../handler.ts'
+import { storeFile } from '../../clients/reports.ts'
 import { csvLine } from './export-csv.ts'
 import { ZipFileWriter } from './export-zip.ts'
 import { resolveCar } from './lookups.ts'
@@ -346,23 +347,6 @@ async function writeLube(ctx: HandlerContext, zip: ZipFileWriter, only: Car | un
   return counts
 }
 
-/** Uploads the zip (streamed from disk) to the images service's short-lived files. */
-async function upload(ctx: HandlerContext, path: string, name: string): Promise<ReplyFile> {
-  const qs = new URLSearchParams({ name, type: 'application/zip' })
-  let res: Response
-  try {
-    res = await fetch(`${ctx.serviceUrl('images')}/files?${qs}`, {
-      method: 'POST',
-      headers: { ...ctx.serviceHeaders({ write: true }), 'content-type': 'application/octet-stream' },
-      body: Bun.file(path),
-    })
-  } catch {
-    throw new ServiceUnavailable('images')
-  }
-  if (!res.ok) await failed('images', res)
-  return (await res.json()) as ReplyFile
-}
-
 const FORMATS: readonly Format[] = ['json', 'csv', 'lubelogger']
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
@@ -390,7 +374,8 @@ export async function garageExport(p: ExportPayload, ctx: HandlerContext): Promi
       zip.abandon()
       throw error
     }
-    const file = await upload(ctx, path, name)
+    // streamed from disk to the images service's short-lived files
+    const file = await storeFile(ctx, Bun.file(path), name, 'application/zip')
     const summary =
       format === 'lubelogger'
         ? [plural(counts.cars ?? 0, 'car'), plural((counts.service ?? 0) + (counts.repair ?? 0) + (counts.upgrade ?? 0), 'service record'), plural(counts.gas ?? 0, 'fill-up'), plural(counts.odometer ?? 0, 'odometer reading'), plural(counts.tax ?? 0, 'expense')]

@@ -24,12 +24,13 @@ import {
 import type { ImportIssue, ImportPhoto, ImportQuote } from '../../../lib/import/model.ts'
 import { unzip } from '../../../lib/import/zip.ts'
 import type { ImportKind, PendingCreate, PendingView } from '../../../services/items/imports/model.ts'
-import { attachmentBytes, DownloadRefused } from '../../clients/download.ts'
+import { attachmentBytes, DownloadRefused, type JobFile } from '../../clients/download.ts'
 import { callImages, imagesClient, uploadPhoto } from '../../clients/images.ts'
 import { callIssues, issuesClient } from '../../clients/issues.ts'
 import { callItems, itemsClient } from '../../clients/items.ts'
 import { callQuotes, quotesClient } from '../../clients/quotes.ts'
-import { type HandlerContext, type HandlerFamily, ServiceUnavailable, UserError } from '../../handler.ts'
+import { storeFile } from '../../clients/reports.ts'
+import { type HandlerContext, type HandlerFamily, UserError } from '../../handler.ts'
 
 /** Problems listed in the preview one by one; the rest are counted. */
 const SHOWN_PROBLEMS = 20
@@ -239,23 +240,43 @@ export async function garageImport(p: Payload, ctx: HandlerContext): Promise<Rep
       `file: ${name} is ${megabytes(p.file.size)}, over the limit of ${megabytes(IMPORT_MAX_BYTES)} for an import; nothing was read. Split it (one CSV per year or per car) and import each.`,
       'file',
     )
-  let bytes: Uint8Array
+  // a file dropped on Slack was kept by the app (only it holds the workspace's token)
+  const bytes = await importBytes(
+    ctx,
+    p.file,
+    name,
+    'drop it again with the word import',
+    (why) => new UserError(`file: ${why}. Nothing was imported.`, 'file'),
+  )
+  return preview(ctx, bytes, name, p)
+}
+
+/**
+ * The import file's bytes: downloaded from the chat platform, or read where the app or a preview
+ * kept it (`stored`: the images service's short-lived files, this garage's only). A file that
+ * cannot be had is the user's to send again (`again` says how), in the words `refused` gives.
+ */
+async function importBytes(
+  ctx: HandlerContext,
+  file: JobFile,
+  name: string,
+  again: string,
+  refused: (why: string) => UserError,
+): Promise<Uint8Array> {
   try {
-    // a file dropped on Slack was kept by the app (only it holds the workspace's token)
-    bytes = await attachmentBytes(p.file, {
+    return await attachmentBytes(file, {
       platform: ctx.envelope.actor.platform,
       config: ctx.config,
       filename: name,
       maxBytes: IMPORT_MAX_BYTES,
       tenant: ctx.envelope.tenant,
       what: 'file',
-      again: 'drop it again with the word import',
+      again,
     })
   } catch (error) {
     if (!(error instanceof DownloadRefused)) throw error
-    throw new UserError(`file: ${error.message}. Nothing was imported.`, 'file')
+    throw refused(error.message)
   }
-  return preview(ctx, bytes, name, p)
 }
 
 /**
@@ -297,7 +318,7 @@ async function preview(
   const unmatched = garageCars.length > 0 && cars.some((c) => c.new_nickname !== undefined && !mapped.has(c.name.toLowerCase()))
   let keptId = kept
   const keep = async () => {
-    keptId ??= await keepFile(ctx, bytes, name)
+    keptId ??= (await storeFile(ctx, bytes, name, 'application/zip', `${ctx.envelope.id}-import-file`)).id
     return keptId
   }
   const body: PendingCreate = {
@@ -387,24 +408,13 @@ async function preview(
 async function remap(p: { arg: string; map: string }, ctx: HandlerContext): Promise<Reply> {
   const id = pendingId(p.arg)
   const { file, source } = await callItems(itemsClient(ctx).imports({ pending: id }).source.get())
-  let bytes: Uint8Array
-  try {
-    bytes = await attachmentBytes(
-      { url: '', filename: file, stored: source.kept },
-      {
-        platform: ctx.envelope.actor.platform,
-        config: ctx.config,
-        filename: file,
-        maxBytes: IMPORT_MAX_BYTES,
-        tenant: ctx.envelope.tenant,
-        what: 'file',
-        again: 'run /garage import again with map:',
-      },
-    )
-  } catch (error) {
-    if (!(error instanceof DownloadRefused)) throw error
-    throw new UserError(`${error.message}. Nothing was imported.`, 'map')
-  }
+  const bytes = await importBytes(
+    ctx,
+    { url: '', filename: file, stored: source.kept },
+    file,
+    'run /garage import again with map:',
+    (why) => new UserError(`${why}. Nothing was imported.`, 'map'),
+  )
   const map = [source.map, p.map].filter(Boolean).join(',')
   const answer = await preview(ctx, bytes, file, { map, ...(source.car ? { car: source.car } : {}) }, source.kept)
   await callItems(
@@ -419,38 +429,16 @@ async function remap(p: { arg: string; map: string }, ctx: HandlerContext): Prom
  */
 type Carry = { issues: ImportIssue[]; quotes: ImportQuote[]; photos?: { file: string; list: ImportPhoto[] } }
 
-/** Keeps the import file's bytes in the images service's short-lived files (a day); its id. */
-async function keepFile(ctx: HandlerContext, bytes: Uint8Array, name: string): Promise<string> {
-  const qs = new URLSearchParams({ name: name.replace(/[/\\\x00-\x1f]/g, '_'), type: 'application/zip' })
-  let res: Response
-  try {
-    res = await fetch(`${ctx.serviceUrl('images')}/files?${qs}`, {
-      method: 'POST',
-      headers: {
-        ...ctx.serviceHeaders({ write: true, key: `${ctx.envelope.id}-import-file` }),
-        'content-type': 'application/octet-stream',
-      },
-      body: bytes,
-    })
-  } catch {
-    throw new ServiceUnavailable('images')
-  }
-  if (!res.ok) throw new ServiceUnavailable('images')
-  return ((await res.json()) as { id: string }).id
-}
-
 /** The kept import file's photos by their zip names; refused when the day it was kept is over. */
 async function keptPhotos(ctx: HandlerContext, id: string): Promise<Map<string, Uint8Array>> {
-  let res: Response
-  try {
-    res = await fetch(`${ctx.serviceUrl('images')}/files/${id}`, { headers: ctx.serviceHeaders() })
-  } catch {
-    throw new ServiceUnavailable('images')
-  }
-  if (res.status === 404)
-    throw new UserError("the file's photos are kept for a day after its preview, and that day is over; run /garage import again")
-  if (!res.ok) throw new ServiceUnavailable('images')
-  const entries = unzip(new Uint8Array(await res.arrayBuffer()), 'the import file')
+  const bytes = await importBytes(
+    ctx,
+    { url: '', filename: 'the import file', stored: id },
+    'the import file',
+    'run /garage import again',
+    (why) => new UserError(why),
+  )
+  const entries = unzip(bytes, 'the import file')
   return new Map(entries.filter((e) => e.name.startsWith('photos/')).map((e) => [e.name, e.bytes]))
 }
 

@@ -86,16 +86,20 @@ describe('imports in one transaction', () => {
 })
 
 describe('another garage', () => {
+  /** A file of one fill-up of the garage's golf. */
+  const oneFillUp = (file: string) => ({
+    file,
+    format: 'Fuelly export',
+    units: { distance: 'km', volume: 'L' },
+    cars: [{ name: 'Golf', car: 'golf' }],
+    rows: [row(0, '2025-01-05', 1000, 40)],
+  })
   test("its pending import is neither imported nor cancelled, and answers like a missing one", async () => {
     const g = new Garage('2026-05-01T12:00:00Z')
     await g.ok('POST', '/cars', { nickname: 'golf', units: 'metric' })
     await g.ok('POST', '/cars', { nickname: 'golf', units: 'metric' }, 'local:b')
     const pending = await g.ok('POST', '/imports', {
-      file: 'one.csv',
-      format: 'Fuelly export',
-      units: { distance: 'km', volume: 'L' },
-      cars: [{ name: 'Golf', car: 'golf' }],
-      rows: [row(0, '2025-01-05', 1000, 40)],
+      ...oneFillUp('one.csv'),
       source: { kept: 'a'.repeat(32), map: 'Golf=golf' },
     })
     // where its file is kept (its Map cars step): its own garage only
@@ -124,13 +128,7 @@ describe('another garage', () => {
     expect(undo.body.error.message).toBe(missingUndo.body.error.message.replace('987654', String(done.import)))
     expect(await fillups(g, 'golf')).toBe(1)
     // imports are numbered per garage: the other garage's first is its #1 too
-    const own = await g.ok('POST', '/imports', {
-      file: 'b.csv',
-      format: 'Fuelly export',
-      units: { distance: 'km', volume: 'L' },
-      cars: [{ name: 'Golf', car: 'golf' }],
-      rows: [row(0, '2025-01-05', 1000, 40)],
-    }, 'local:b')
+    const own = await g.ok('POST', '/imports', oneFillUp('b.csv'), 'local:b')
     expect((await g.ok('POST', '/imports/commit', { id: own.id }, 'local:b')).import).toBe(done.import)
   })
 })
